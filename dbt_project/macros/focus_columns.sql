@@ -1,0 +1,109 @@
+{#- The FOCUS charge record: one list drives every staging model's output, the union, the snake_case mart
+    and the PascalCase export. Order: FOCUS 1.2 columns (57), then FOCUS 1.3 additions (nullable here), then
+    custom x_ columns. Kinds: money (DECIMAL 38,10), ts (UTC timestamp), text, json (JSON text), int.
+    tests/orchestration/test_dbt_contract.py checks that the mart contracts match this list. -#}
+{% macro focus_charge_columns() -%}
+{{ return([
+    ('availability_zone', 'AvailabilityZone', 'text'),
+    ('billed_cost', 'BilledCost', 'money'),
+    ('billing_account_id', 'BillingAccountId', 'text'),
+    ('billing_account_name', 'BillingAccountName', 'text'),
+    ('billing_account_type', 'BillingAccountType', 'text'),
+    ('billing_currency', 'BillingCurrency', 'text'),
+    ('billing_period_end', 'BillingPeriodEnd', 'ts'),
+    ('billing_period_start', 'BillingPeriodStart', 'ts'),
+    ('capacity_reservation_id', 'CapacityReservationId', 'text'),
+    ('capacity_reservation_status', 'CapacityReservationStatus', 'text'),
+    ('charge_category', 'ChargeCategory', 'text'),
+    ('charge_class', 'ChargeClass', 'text'),
+    ('charge_description', 'ChargeDescription', 'text'),
+    ('charge_frequency', 'ChargeFrequency', 'text'),
+    ('charge_period_end', 'ChargePeriodEnd', 'ts'),
+    ('charge_period_start', 'ChargePeriodStart', 'ts'),
+    ('commitment_discount_category', 'CommitmentDiscountCategory', 'text'),
+    ('commitment_discount_id', 'CommitmentDiscountId', 'text'),
+    ('commitment_discount_name', 'CommitmentDiscountName', 'text'),
+    ('commitment_discount_quantity', 'CommitmentDiscountQuantity', 'money'),
+    ('commitment_discount_status', 'CommitmentDiscountStatus', 'text'),
+    ('commitment_discount_type', 'CommitmentDiscountType', 'text'),
+    ('commitment_discount_unit', 'CommitmentDiscountUnit', 'text'),
+    ('consumed_quantity', 'ConsumedQuantity', 'money'),
+    ('consumed_unit', 'ConsumedUnit', 'text'),
+    ('contracted_cost', 'ContractedCost', 'money'),
+    ('contracted_unit_price', 'ContractedUnitPrice', 'money'),
+    ('effective_cost', 'EffectiveCost', 'money'),
+    ('invoice_id', 'InvoiceId', 'text'),
+    ('invoice_issuer_name', 'InvoiceIssuerName', 'text'),
+    ('list_cost', 'ListCost', 'money'),
+    ('list_unit_price', 'ListUnitPrice', 'money'),
+    ('pricing_category', 'PricingCategory', 'text'),
+    ('pricing_currency', 'PricingCurrency', 'text'),
+    ('pricing_currency_contracted_unit_price', 'PricingCurrencyContractedUnitPrice', 'money'),
+    ('pricing_currency_effective_cost', 'PricingCurrencyEffectiveCost', 'money'),
+    ('pricing_currency_list_unit_price', 'PricingCurrencyListUnitPrice', 'money'),
+    ('pricing_quantity', 'PricingQuantity', 'money'),
+    ('pricing_unit', 'PricingUnit', 'text'),
+    ('provider_name', 'ProviderName', 'text'),
+    ('publisher_name', 'PublisherName', 'text'),
+    ('region_id', 'RegionId', 'text'),
+    ('region_name', 'RegionName', 'text'),
+    ('resource_id', 'ResourceId', 'text'),
+    ('resource_name', 'ResourceName', 'text'),
+    ('resource_type', 'ResourceType', 'text'),
+    ('service_category', 'ServiceCategory', 'text'),
+    ('service_name', 'ServiceName', 'text'),
+    ('service_subcategory', 'ServiceSubcategory', 'text'),
+    ('sku_id', 'SkuId', 'text'),
+    ('sku_meter', 'SkuMeter', 'text'),
+    ('sku_price_details', 'SkuPriceDetails', 'json'),
+    ('sku_price_id', 'SkuPriceId', 'text'),
+    ('sub_account_id', 'SubAccountId', 'text'),
+    ('sub_account_name', 'SubAccountName', 'text'),
+    ('sub_account_type', 'SubAccountType', 'text'),
+    ('tags', 'Tags', 'json'),
+    ('service_provider_name', 'ServiceProviderName', 'text'),
+    ('host_provider_name', 'HostProviderName', 'text'),
+    ('allocated_method_id', 'AllocatedMethodId', 'text'),
+    ('allocated_method_details', 'AllocatedMethodDetails', 'json'),
+    ('allocated_resource_id', 'AllocatedResourceId', 'text'),
+    ('allocated_resource_name', 'AllocatedResourceName', 'text'),
+    ('allocated_tags', 'AllocatedTags', 'json'),
+    ('contract_applied', 'ContractApplied', 'json'),
+    ('x_source_system', 'x_SourceSystem', 'text'),
+    ('x_source_format', 'x_SourceFormat', 'text'),
+    ('x_source_file', 'x_SourceFile', 'text'),
+    ('x_source_row', 'x_SourceRow', 'int'),
+    ('x_export_id', 'x_ExportId', 'text'),
+    ('x_delivery_id', 'x_DeliveryId', 'text'),
+    ('x_ingested_at', 'x_IngestedAt', 'ts'),
+    ('x_billing_period', 'x_BillingPeriod', 'text'),
+    ('x_native_charge_type', 'x_NativeChargeType', 'text'),
+    ('x_native_service_code', 'x_NativeServiceCode', 'text'),
+    ('x_usage_type', 'x_UsageType', 'text'),
+    ('x_operation', 'x_Operation', 'text'),
+]) }}
+{%- endmacro %}
+
+{% macro focus_type(kind) -%}
+    {%- if kind == 'money' -%}{{ type_money() }}
+    {%- elif kind == 'ts' -%}{{ type_utc_timestamp() }}
+    {%- elif kind == 'int' -%}{{ dbt.type_bigint() }}
+    {%- elif kind == 'json' -%}{{ type_json_text() }}
+    {%- else -%}{{ dbt.type_string() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Final select of every staging model: each FOCUS column cast to its type, in contract order. The
+    relation must provide every column (use null for what the source does not have). -#}
+{% macro select_focus_columns(relation_alias) -%}
+    {%- for name, _, kind in focus_charge_columns() %}
+    cast({{ relation_alias }}.{{ name }} as {{ focus_type(kind) }}) as {{ name }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Plain column list, for unions and pass-through selects. -#}
+{% macro focus_column_list(relation_alias=none) -%}
+    {%- for name, _, _ in focus_charge_columns() %}
+    {% if relation_alias %}{{ relation_alias }}.{% endif %}{{ name }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

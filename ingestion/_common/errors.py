@@ -1,0 +1,68 @@
+"""Errors raised for bad input. Every message names the file, and where known the row and field,
+and says what to do next."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass
+class BadInputError(Exception):
+    """A file (or one row of it) cannot be loaded.
+
+    ``row`` is the 1-based data row (the header is row 0) and ``field`` the source column, when known.
+    """
+
+    file: str
+    reason: str
+    row: int | None = None
+    field: str | None = None
+    value: str | None = None
+    hint: str = "Fix or re-export the file and deliver it again; the previous delivery of this period stays loaded."
+    delivery_id: str | None = None
+    raw_record: str | None = None
+    extra: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.field:
+            where += f", field '{self.field}'"
+        val = f" (value {self.value!r})" if self.value is not None else ""
+        return f"{where}: {self.reason}{val}. {self.hint}"
+
+    def __str__(self) -> str:  # dataclass would otherwise print the repr
+        return self.message
+
+    def as_record(self) -> dict:
+        return {
+            "delivery_id": self.delivery_id,
+            "source_file": self.file,
+            "row_number": self.row if self.row is not None else 0,
+            "field": self.field or "",
+            "reason": self.reason,
+            "value": self.value,
+            "raw_record": self.raw_record,
+            "hint": self.hint,
+        }
+
+
+def find_bad_input(exc: BaseException) -> BadInputError | None:
+    """Walk an exception chain (dlt wraps extraction errors) to the BadInputError inside, if any."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, BadInputError):
+            return e
+        stack.extend([e.__cause__, e.__context__, getattr(e, "exception", None)])
+        stack.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
+    return None

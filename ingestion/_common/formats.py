@@ -1,0 +1,28 @@
+"""The billing-format plug-in contract. Each export format (one per provider export flavour) declares
+how to recognise it from its header and how its columns map to its raw table."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .landing import Delivery, FileRef
+from .transform import SelectBuilder
+
+
+@dataclass(frozen=True)
+class BillingFormat:
+    id: str                     # e.g. "aws_cur2"; accepted by `finops load --format`
+    dataset: str                # dlt dataset = DuckDB schema = dbt source name, e.g. "aws_cur"
+    table: str                  # raw table inside the dataset, e.g. "line_items"
+    label: str                  # human name for messages
+    sniff: Callable[[list[str], str], bool]            # (header columns, relative path) -> is it mine?
+    build_select: Callable[[SelectBuilder, FileRef, Delivery], None]
+    """Fill the builder with the raw table's canonical columns. It must output ``x_billing_period``
+    ('YYYY-MM', from the rows) and may call ``builder.require(...)`` for columns without which the file
+    cannot be loaded."""
+    required_columns: tuple[str, ...] = ()               # checked before reading (any of the aliases)
+    read_columns: Callable[[list[str]], list[str]] | None = None   # Parquet projection from the header
+    priority: int = 100                                  # lower sniffs first
+    sample_header: tuple[str, ...] = ()
+    """A header with every source column the format reads (as strings): used to create the raw table,
+    empty, before the first delivery arrives, so that dbt models always find their sources."""

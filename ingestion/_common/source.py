@@ -1,0 +1,226 @@
+"""The dlt source shared by all billing-export datasets, and the run loop around it.
+
+* Resource ``<table>`` (e.g. ``aws_cur.line_items``): Arrow batches, ``merge`` with the ``delete-insert``
+  strategy on the merge key ``(x_export_id, x_billing_period)``: a re-delivered period of an export
+  replaces that export's period, never adds to it. Cursor: the per-delivery fingerprint kept in the
+  resource state; a delivery whose fingerprint is unchanged is not read again (a second run loads nothing).
+* Resource ``quarantine``: deliveries that could not be loaded, with file, row, field, reason and the raw
+  record; merge on ``(delivery_id, source_file, row_number, field)``.
+* Resource ``deliveries``: an append-only log of every delivery loaded (files, fingerprint, rows).
+
+A bad file fails only its own delivery: the run is retried without it, the earlier delivery of that period
+stays loaded, and the error is recorded in ``quarantine`` and returned in the :class:`LoadReport`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from .errors import BadInputError, find_bad_input
+from .formats import BillingFormat
+from .landing import Delivery, group_deliveries, list_files
+from .readers import iter_batches, read_header
+from .transform import SelectBuilder, lit, run_transform
+
+log = logging.getLogger("finops.ingestion")
+
+MERGE_KEY = ["x_export_id", "x_billing_period"]
+
+
+@dataclass
+class Plan:
+    """Deliveries found under a root, by format, plus files nobody recognised."""
+
+    deliveries: list[tuple[Delivery, BillingFormat]] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
+    errors: list[BadInputError] = field(default_factory=list)
+
+    def for_dataset(self, dataset: str) -> list[tuple[Delivery, BillingFormat]]:
+        return [(d, f) for d, f in self.deliveries if f.dataset == dataset]
+
+
+def plan(root: str, format_id: str | None = None) -> Plan:
+    """Discover deliveries under ``root`` and sniff each one's format from its first file's header."""
+    from ingestion import registry
+
+    forced = registry.by_id(format_id) if format_id else None
+    out = Plan()
+    for d in group_deliveries(root, list_files(root)):
+        try:
+            header = read_header(d.files[0])
+        except BadInputError as e:
+            e.delivery_id = d.delivery_id
+            out.errors.append(e)
+            continue
+        fmt = forced or registry.detect(header, d.files[0].rel)
+        if fmt is None:
+            out.unrecognised.extend(f.rel for f in d.files)
+            continue
+        d.format = fmt.id
+        out.deliveries.append((d, fmt))
+    return out
+
+
+def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str) -> Iterator:
+    for ref in d.files:
+        header = read_header(ref)
+        missing = [alts for alts in fmt.required_columns if not any(a in header for a in alts.split("|"))]
+        if missing:
+            raise BadInputError(ref.rel, f"missing required column(s) {', '.join(missing)} for {fmt.label}",
+                                row=0, field=missing[0].split("|")[0],
+                                hint="Re-export with the provider's standard column set (or pass --format if "
+                                     "the file was detected as the wrong format) and deliver it again.")
+        b = SelectBuilder(header=header)
+        try:
+            fmt.build_select(b, ref, d)
+        except KeyError as e:
+            cols = e.args[0] if isinstance(e.args[0], list) else [str(e.args[0])]
+            raise BadInputError(ref.rel, f"missing required column(s) {', '.join(cols)} for {fmt.label}",
+                                row=0, field=cols[0]) from None
+        sql = b.sql({
+            "x_source_format": lit(fmt.id),
+            "x_source_file": lit(ref.rel),
+            "x_export_id": lit(d.export_id),
+            "x_delivery_id": lit(d.delivery_id),
+            "x_ingested_at": f"TIMESTAMP {lit(ingested_at)}",
+        })
+        cols = fmt.read_columns(header) if fmt.read_columns else None
+        for batch, first_row in iter_batches(ref, cols):
+            if batch.num_rows:
+                yield run_transform(batch, first_row, sql, ref.rel)
+
+
+def empty_table(dataset: str):
+    """A zero-row Arrow table with the dataset's raw schema (from a format's ``sample_header``)."""
+    import pyarrow as pa
+
+    from ingestion import registry
+
+    fmt = next(f for f in registry.formats() if f.dataset == dataset and f.sample_header)
+    b = SelectBuilder(header=list(fmt.sample_header))
+    fmt.build_select(b, None, Delivery(export_id="", period=None))  # type: ignore[arg-type]
+    sql = b.sql({"x_source_format": lit(""), "x_source_file": lit(""), "x_export_id": lit(""),
+                 "x_delivery_id": lit(""), "x_ingested_at": "CAST(NULL AS TIMESTAMP)"})
+    batch = pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in fmt.sample_header})
+    return run_transform(batch, 1, sql, "<schema>")
+
+
+def billing_exports(
+    dataset: str,
+    deliveries: list[tuple[Delivery, BillingFormat]],
+    quarantined: Iterable[BadInputError] = (),
+    full_refresh: bool = False,
+):
+    """Build the dlt source for one dataset from planned deliveries."""
+    tables = {f.table for _, f in deliveries}
+    from ingestion import registry
+
+    table = next(iter(tables)) if tables else next(f.table for f in registry.formats() if f.dataset == dataset)
+    ingested_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    quarantined = list(quarantined)
+
+    @dlt.resource(name=table, write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+                  merge_key=MERGE_KEY)
+    def line_items() -> Iterator:
+        state = dlt.current.resource_state()
+        seen: dict = state.setdefault("deliveries", {})
+        yield empty_table(dataset)  # creates the table before the first delivery; loads nothing
+        for d, fmt in deliveries:
+            if not full_refresh and seen.get(d.key) == d.fingerprint:
+                log.info("%s: %s unchanged, skipped", dataset, d.key)
+                continue
+            rows = 0
+            try:
+                for tbl in _read_delivery(d, fmt, ingested_at):
+                    rows += tbl.num_rows
+                    yield tbl
+            except BadInputError as e:
+                e.delivery_id = d.delivery_id
+                raise
+            log.info("%s: loaded %s (%s rows)", dataset, d.key, rows)
+            seen[d.key] = d.fingerprint
+            yield dlt.mark.with_hints(
+                {"delivery_id": d.delivery_id, "export_id": d.export_id, "billing_period": d.period,
+                 "format": fmt.id, "layout": d.layout, "files": json.dumps([f.rel for f in d.files]),
+                 "fingerprint": d.fingerprint, "rows": rows, "loaded_at": ingested_at},
+                dlt.mark.make_hints(table_name="deliveries", write_disposition="append"),
+                create_table_variant=True,
+            )
+
+    @dlt.resource(name="quarantine", write_disposition="merge",
+                  primary_key=["delivery_id", "source_file", "row_number", "field"])
+    def quarantine() -> Iterator[dict]:
+        for e in quarantined:
+            yield {**e.as_record(), "quarantined_at": ingested_at}
+
+    @dlt.source(name=dataset, max_table_nesting=0)
+    def source():
+        return [line_items(), quarantine()]
+
+    return source()
+
+
+@dataclass
+class LoadReport:
+    dataset: str
+    deliveries_loaded: list[str] = field(default_factory=list)
+    deliveries_skipped: int = 0
+    rows: int = 0
+    quarantined: list[BadInputError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.quarantined
+
+
+def pipelines_dir(warehouse: str) -> str:
+    p = Path(warehouse).resolve()
+    return str(p.parent / f".{p.stem}.dlt")
+
+
+def make_pipeline(dataset: str, warehouse: str) -> dlt.Pipeline:
+    Path(warehouse).resolve().parent.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=dataset,
+        pipelines_dir=pipelines_dir(warehouse),
+        destination=dlt.destinations.duckdb(credentials=str(Path(warehouse).resolve())),
+        dataset_name=dataset,
+        progress="log" if log.isEnabledFor(logging.DEBUG) else None,
+    )
+
+
+def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool = False) -> LoadReport:
+    """Load one dataset's deliveries; bad deliveries are quarantined and the rest still load."""
+    report = LoadReport(dataset)
+    todo = planned.for_dataset(dataset)
+    bad: list[BadInputError] = [e for e in planned.errors if any(e.file == f.rel for d, _ in todo for f in d.files)]
+    pipeline = make_pipeline(dataset, warehouse)
+    for _ in range(len(todo) + 1):
+        skip = {e.delivery_id for e in bad}
+        src = billing_exports(dataset, [(d, f) for d, f in todo if d.delivery_id not in skip], bad, full_refresh)
+        try:
+            info = pipeline.run(src)
+            break
+        except PipelineStepFailed as e:
+            err = find_bad_input(e)
+            if err is None or err.delivery_id is None or err.delivery_id in skip:
+                raise
+            log.warning("%s", err)
+            pipeline.drop_pending_packages()
+            bad.append(err)
+    else:  # pragma: no cover - every iteration removes one delivery
+        raise RuntimeError("load loop did not converge")
+    report.quarantined = bad
+    trace = pipeline.last_trace
+    counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
+    report.rows = int(sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"}))
+    report.deliveries_loaded = [d.delivery_id for d, _ in todo if d.delivery_id not in {e.delivery_id for e in bad}]
+    del info
+    return report

@@ -1,0 +1,134 @@
+"""Batch transforms in DuckDB (in memory, not the warehouse): each format declares how its source columns
+map to the raw table's canonical columns, and this module turns that into one SQL statement run on every
+Arrow batch, with row-level validation of numbers and dates.
+
+A value that is present but cannot be parsed raises :class:`BadInputError` naming file, row and field."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import BadInputError
+
+MONEY = "DECIMAL(38,10)"
+_local = threading.local()
+
+
+def _con() -> duckdb.DuckDBPyConnection:
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = duckdb.connect(":memory:", config={"threads": 1})
+        con.execute("SET TimeZone='UTC'")
+        _local.con = con
+    return con
+
+
+def q(name: str) -> str:
+    """Quote an identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value) -> str:
+    if value is None:
+        return "NULL"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class SelectBuilder:
+    """Collects output expressions and the validation checks for one format's transform."""
+
+    header: list[str]
+    exprs: list[tuple[str, str]] = field(default_factory=list)
+    checks: list[tuple[str, str, str]] = field(default_factory=list)  # (field, value_expr, bad_condition)
+
+    def has(self, col: str) -> bool:
+        return col in self.header
+
+    def src(self, *candidates: str) -> str | None:
+        """The first of the candidate source columns present in the file."""
+        return next((c for c in candidates if c in self.header), None)
+
+    def add(self, out: str, expr: str) -> "SelectBuilder":
+        self.exprs.append((out, expr))
+        return self
+
+    def text(self, out: str, *candidates: str) -> "SelectBuilder":
+        c = self.src(*candidates)
+        return self.add(out, f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')" if c else "CAST(NULL AS VARCHAR)")
+
+    def number(self, out: str, *candidates: str, sql_type: str = MONEY) -> "SelectBuilder":
+        """A decimal column; a present value that does not parse is an error."""
+        c = self.src(*candidates)
+        if not c:
+            return self.add(out, f"CAST(NULL AS {sql_type})")
+        raw = f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')"
+        parsed = f"TRY_CAST({raw} AS {sql_type})"
+        self.checks.append((c, raw, f"{raw} IS NOT NULL AND {parsed} IS NULL"))
+        return self.add(out, parsed)
+
+    def timestamp(self, out: str, *candidates: str, fmt: str | None = None) -> "SelectBuilder":
+        """A UTC timestamp (naive, UTC by convention). ``fmt`` is a strptime format for non-ISO text."""
+        c = self.src(*candidates)
+        if not c:
+            return self.add(out, "CAST(NULL AS TIMESTAMP)")
+        raw = f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')"
+        if fmt:
+            parsed = f"CAST(TRY_STRPTIME({raw}, {lit(fmt)}) AS TIMESTAMP)"
+        else:
+            # ISO 8601 with or without zone: normalise to UTC then drop the zone
+            parsed = f"CAST(TIMEZONE('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) AS TIMESTAMP)"
+        self.checks.append((c, raw, f"{raw} IS NOT NULL AND {parsed} IS NULL"))
+        return self.add(out, parsed)
+
+    def require(self, *columns: str) -> None:
+        missing = [c for c in columns if c not in self.header]
+        if missing:
+            raise KeyError(missing)
+
+    def sql(self, meta: dict[str, str]) -> str:
+        """``meta`` maps extra output columns to SQL expressions (constants for the whole file)."""
+        cols = [f"{expr} AS {q(out)}" for out, expr in self.exprs]
+        cols += [f"{expr} AS {q(k)}" for k, expr in meta.items()]
+        cols.append("x_source_row")
+        if self.checks:
+            field_case = " ".join(f"WHEN {bad} THEN {lit(f)}" for f, _, bad in self.checks)
+            value_case = " ".join(f"WHEN {bad} THEN CAST({raw} AS VARCHAR)" for _, raw, bad in self.checks)
+            cols.append(f"CASE {field_case} END AS _err_field")
+            cols.append(f"CASE {value_case} END AS _err_value")
+        return "SELECT " + ",\n  ".join(cols) + "\nFROM src"
+
+
+def run_transform(batch: pa.RecordBatch, first_row: int, sql: str, file: str) -> pa.Table:
+    """Run the format SQL over one batch; raise on the first invalid value."""
+    import numpy as np
+
+    rows = pa.array(np.arange(first_row, first_row + batch.num_rows, dtype=np.int64))
+    src = pa.Table.from_batches([batch]).append_column("x_source_row", rows)  # noqa: F841 (DuckDB scans it)
+    con = _con()
+    try:
+        out = con.execute(sql).to_arrow_table()
+    except duckdb.Error as e:
+        raise BadInputError(file, f"cannot transform rows {first_row}-{first_row + batch.num_rows - 1} ({e})",
+                            row=first_row) from e
+    if "_err_field" in out.column_names:
+        bad = pc.is_valid(out["_err_field"])
+        if pc.any(bad).as_py():
+            idx = pc.index(bad, True).as_py()
+            raise BadInputError(file, "value cannot be parsed", row=out["x_source_row"][idx].as_py(),
+                                field=out["_err_field"][idx].as_py(), value=out["_err_value"][idx].as_py(),
+                                raw_record=_raw_record(batch, out["x_source_row"][idx].as_py() - first_row))
+        out = out.drop_columns(["_err_field", "_err_value"])
+    return out
+
+
+def _raw_record(batch: pa.RecordBatch, i: int) -> str:
+    import json
+
+    rec = {k: (str(v) if v is not None else None) for k, v in batch.slice(i, 1).to_pylist()[0].items()}
+    text = json.dumps(rec, ensure_ascii=False)
+    return text[:20_000]
