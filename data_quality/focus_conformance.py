@@ -62,6 +62,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import re
@@ -239,7 +240,9 @@ def ensure_validator_venv(venv_dir: Path | None = None) -> Path:
     if _venv_ready(venv):
         return venv
     venv.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = venv.parent / f".{venv.name}.lock"
+    # Lock outside the repo/venv (the venv dir may be removed and re-created under the lock).
+    digest = hashlib.sha256(str(venv).encode()).hexdigest()[:16]
+    lock_path = Path(tempfile.gettempdir()) / f"finops-focus-validator-{digest}.lock"
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -439,6 +442,9 @@ class RuleResult:
     function: str = ""  # from the testcase name "<RuleId> :: <Function>"
     message: str = ""
     kind: str = LEAF  # "leaf" | "AND" | "OR" | "unknown"
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}: {self.message}" if self.message else f"{self.rule_id}: {self.status}"
 
 
 @dataclass

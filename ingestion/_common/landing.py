@@ -135,7 +135,13 @@ def list_files(root: str) -> list[FileRef]:
         )
     out = []
     for path, info in sorted(fs.find(root_path, detail=True).items()):
-        if info.get("type", "file") != "file" or not is_data_file(path):
+        if info.get("islink"):
+            safe_rel(root_path, path)  # a link may point inside the root, never outside it
+            if not fs.isfile(path):
+                continue
+        elif info.get("type", "file") != "file":
+            continue
+        if not is_data_file(path):
             continue
         out.append(FileRef(prefix + path, safe_rel(root_path, path), int(info.get("size") or 0), _version(info)))
     return out

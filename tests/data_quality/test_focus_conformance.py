@@ -36,18 +36,18 @@ SCENARIO_DIR = Path("/work/shared/samples/focus_spec/commitment_discount_scenari
 # test_embedded_scenarios_match_samples checks them against the files when those are available.
 SCENARIOS: dict[str, str] = {
     "commitment_discount_purchase_scenario_1": (
-        'BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeFrequency,PricingCategory,ResourceId,BilledCost,EffectiveCost,CommitmentDiscountId,CommitmentDiscountQuantity,CommitmentDiscountUnit\n'
-        '2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2024-01-01T00:00:00Z,Purchase,One-Time,Standard,<my-commitment-discount-id>,8760.00,0.00,<my-commitment-discount-id>,8760.00,USD\n'
+        "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeFrequency,PricingCategory,ResourceId,BilledCost,EffectiveCost,CommitmentDiscountId,CommitmentDiscountQuantity,CommitmentDiscountUnit\n"
+        "2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2024-01-01T00:00:00Z,Purchase,One-Time,Standard,<my-commitment-discount-id>,8760.00,0.00,<my-commitment-discount-id>,8760.00,USD\n"
     ),
     "commitment_discount_usage_scenario_3": (
-        'BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeFrequency,PricingCategory,ResourceId,BilledCost,EffectiveCost,ConsumedQuantity,ConsumedUnit,CommitmentDiscountId,CommitmentDiscountQuantity,CommitmentDiscountStatus,CommitmentDiscountUnit\n'
-        '2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,Usage,Usage-Based,Committed,<my-resource-id>,0.00,0.75,1.00,Hour,<my-commitment-discount-id>,0.75,Used,USD\n'
-        '2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,Usage,Usage-Based,Committed,<my-commitment-discount-id>,0.00,0.25,null,null,<my-commitment-discount-id>,0.25,Unused,USD\n'
+        "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeFrequency,PricingCategory,ResourceId,BilledCost,EffectiveCost,ConsumedQuantity,ConsumedUnit,CommitmentDiscountId,CommitmentDiscountQuantity,CommitmentDiscountStatus,CommitmentDiscountUnit\n"
+        "2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,Usage,Usage-Based,Committed,<my-resource-id>,0.00,0.75,1.00,Hour,<my-commitment-discount-id>,0.75,Used,USD\n"
+        "2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,Usage,Usage-Based,Committed,<my-commitment-discount-id>,0.00,0.25,null,null,<my-commitment-discount-id>,0.25,Unused,USD\n"
     ),
     "commitment_discount_usage_scenario_4": (
-        'BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeFrequency,PricingCategory,ResourceId,BilledCost,EffectiveCost,ConsumedQuantity,ConsumedUnit,CommitmentDiscountId,CommitmentDiscountQuantity,CommitmentDiscountStatus,CommitmentDiscountUnit\n'
-        '2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,Usage,Usage-Based,Committed,<my-resource-id>,0.00,1.00,1.00,Hour,<my-commitment-discount-id>,1.00,Used,USD\n'
-        '2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,Usage,Usage-Based,Standard,<my-resource-id>,0.50,0.50,1.00,Hour,null,null,null,null\n'
+        "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeFrequency,PricingCategory,ResourceId,BilledCost,EffectiveCost,ConsumedQuantity,ConsumedUnit,CommitmentDiscountId,CommitmentDiscountQuantity,CommitmentDiscountStatus,CommitmentDiscountUnit\n"
+        "2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,Usage,Usage-Based,Committed,<my-resource-id>,0.00,1.00,1.00,Hour,<my-commitment-discount-id>,1.00,Used,USD\n"
+        "2023-01-01T00:00:00Z,2023-02-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,Usage,Usage-Based,Standard,<my-resource-id>,0.50,0.50,1.00,Hour,null,null,null,null\n"
     ),
 }
 
@@ -328,3 +328,587 @@ def build_fixture_warehouse(
         con.close()
     return path
 
+
+RELATION = "main.focus_cost_and_usage"
+TABLE = "focus_cost_and_usage"
+
+
+@pytest.fixture()
+def warehouse(tmp_path: Path) -> Path:
+    return build_fixture_warehouse(tmp_path / "finops.duckdb")
+
+
+def _mutate(path: Path, *statements: str) -> Path:
+    con = duckdb.connect(str(path))
+    try:
+        for sql in statements:
+            con.execute(sql)
+    finally:
+        con.close()
+    return path
+
+
+def test_fixture_shape(warehouse: Path) -> None:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    cols = [r[0] for r in con.execute(f"DESCRIBE {RELATION}").fetchall()]
+    n = con.execute(f"SELECT count(*) FROM {RELATION}").fetchone()[0]
+    con.close()
+    assert len(FOCUS_12_COLUMNS) == 57
+    assert cols[:57] == list(fc.FOCUS_12_COLUMNS)
+    assert cols[57:65] == list(fc.FOCUS_13_COLUMNS)
+    assert cols[65:] == ["x_SourceSystem", "x_SourceFile", "x_IngestedAt"]
+    assert n == 6
+
+
+def test_embedded_scenarios_match_samples() -> None:
+    if not SCENARIO_DIR.is_dir():
+        pytest.skip("FOCUS spec samples not available on this machine")
+    for name, text in SCENARIOS.items():
+        assert (SCENARIO_DIR / f"{name}.csv").read_text() == text
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# export_focus
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def test_export_parquet_types_and_order(warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "focus.parquet"
+    assert export_focus(str(warehouse), str(out)) == 6
+    schema = pq.read_schema(out)
+    assert schema.names == [n for n, _ in ALL_COLUMNS]
+    assert schema.field("BilledCost").type == pa.decimal128(38, 10)
+    for col in (
+        "BillingPeriodStart",
+        "BillingPeriodEnd",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+        "x_IngestedAt",
+    ):
+        t = schema.field(col).type
+        assert pa.types.is_timestamp(t) and t.tz == "UTC", (col, t)
+    for col in ("Tags", "SkuPriceDetails", "AllocatedTags"):
+        assert schema.field(col).type == pa.string()
+    table = pq.read_table(out)
+    tags = table.column("Tags").to_pylist()
+    assert json.loads(tags[0]) == {"env": "dev", "team": "ml"}
+    start = table.column("ChargePeriodStart").to_pylist()[0]
+    assert start.isoformat() == "2023-01-01T00:00:00+00:00"
+
+
+def test_export_naive_timestamp_and_date_become_utc(tmp_path: Path) -> None:
+    wh = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(wh))
+    con.execute(
+        "CREATE TABLE t AS SELECT TIMESTAMP '2024-03-01 12:30:00' AS ChargePeriodStart, "
+        "DATE '2024-03-01' AS BillingPeriodStart, 1.5::DECIMAL(18,6) AS BilledCost, '{\"a\":1}'::JSON AS Tags"
+    )
+    con.close()
+    out = tmp_path / "t.parquet"
+    assert export_focus(str(wh), str(out), relation="t") == 1
+    row = pq.read_table(out).to_pylist()[0]
+    assert row["ChargePeriodStart"].isoformat() == "2024-03-01T12:30:00+00:00"
+    assert row["BillingPeriodStart"].isoformat() == "2024-03-01T00:00:00+00:00"
+    assert str(row["BilledCost"]) == "1.500000"
+    assert row["Tags"] == '{"a":1}'
+    csv_out = tmp_path / "t.csv"
+    export_focus(str(wh), str(csv_out), relation="t")
+    rec = next(csv.DictReader(csv_out.open()))
+    assert rec["ChargePeriodStart"] == "2024-03-01T12:30:00Z"
+    assert rec["BillingPeriodStart"] == "2024-03-01T00:00:00Z"
+
+
+def test_export_csv_and_gzip(warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "focus.csv"
+    assert export_focus(str(warehouse), str(out)) == 6
+    with out.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        assert reader.fieldnames == [n for n, _ in ALL_COLUMNS]
+    first = rows[0]
+    assert first["BillingPeriodStart"] == "2023-01-01T00:00:00Z"
+    assert first["ChargePeriodEnd"] == "2024-01-01T00:00:00Z"
+    assert first["CapacityReservationId"] == ""  # NULL as empty
+    assert json.loads(first["Tags"]) == {"env": "dev", "team": "ml"}
+    gz = tmp_path / "focus.csv.gz"
+    assert export_focus(str(warehouse), str(gz)) == 6
+    with gzip.open(gz, "rt", newline="") as fh:
+        assert list(csv.DictReader(fh)) == rows
+
+
+def test_export_billing_period_filter(warehouse: Path, tmp_path: Path) -> None:
+    assert export_focus(str(warehouse), str(tmp_path / "a.parquet"), billing_period="2023-01") == 6
+    assert export_focus(str(warehouse), str(tmp_path / "b.parquet"), billing_period="2023-01-01") == 6
+    assert export_focus(str(warehouse), str(tmp_path / "c.parquet"), billing_period="2023-02") == 0
+    with pytest.raises(ValueError):
+        export_focus(str(warehouse), str(tmp_path / "d.parquet"), billing_period="Jan 2023")
+
+
+def test_export_opens_read_only(warehouse: Path, tmp_path: Path) -> None:
+    # A read-write connection elsewhere in the same process would conflict with read_only=True; instead check
+    # that the file is not modified by the export.
+    before = warehouse.stat().st_mtime_ns
+    export_focus(str(warehouse), str(tmp_path / "x.parquet"))
+    assert warehouse.stat().st_mtime_ns == before
+
+
+def test_export_missing_warehouse(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        export_focus(str(tmp_path / "nope.duckdb"), str(tmp_path / "x.parquet"))
+
+
+def test_quote_relation() -> None:
+    assert quote_relation("main.focus_cost_and_usage") == '"main"."focus_cost_and_usage"'
+    assert quote_relation('"My Schema"."T"') == '"My Schema"."T"'
+    assert quote_relation("t") == '"t"'
+    with pytest.raises(ValueError):
+        quote_relation("a.")
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# check_excluded_rules (project's own checks)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def test_own_checks_pass_on_fixture(warehouse: Path) -> None:
+    assert fc.check_excluded_rules(str(warehouse), RELATION) == []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert fc.check_excluded_rules(con, RELATION) == []
+    finally:
+        con.close()
+
+
+def test_own_checks_find_violations(warehouse: Path) -> None:
+    _mutate(
+        warehouse,
+        # CapacityReservationStatus without id; CommitmentDiscountStatus null on committed usage
+        f"UPDATE {RELATION} SET CapacityReservationStatus = 'Used' WHERE ChargeCategory = 'Tax'",
+        f"UPDATE {RELATION} SET CapacityReservationStatus = NULL WHERE CapacityReservationId IS NOT NULL",
+        f"UPDATE {RELATION} SET CommitmentDiscountStatus = NULL WHERE CommitmentDiscountStatus = 'Unused'",
+        f"UPDATE {RELATION} SET CommitmentDiscountStatus = 'Used' WHERE ChargeCategory = 'Tax'",
+        # invoice in two currencies, placeholders, bad enum values
+        f"UPDATE {RELATION} SET BillingCurrency = 'EUR' WHERE ChargeCategory = 'Tax'",
+        f"UPDATE {RELATION} SET ResourceName = 'N/A' WHERE ChargeCategory = 'Tax'",
+        f"UPDATE {RELATION} SET RegionName = '' WHERE ChargeCategory = 'Purchase'",
+        f"UPDATE {RELATION} SET ChargeCategory = 'Usages' WHERE ChargeCategory = 'Purchase'",
+        # a custom column without x_ and one intermixed with FOCUS columns
+        f"ALTER TABLE {RELATION} ADD COLUMN SourceSystem VARCHAR",
+    )
+    got = fc.check_excluded_rules(str(warehouse), RELATION)
+    text = "\n".join(got)
+    assert "CapacityReservationStatus-C-003-C (intended): 1 row(s)" in text
+    assert "CapacityReservationStatus-C-004-C (intended): 1 Usage row(s)" in text
+    assert "CommitmentDiscountStatus-C-004-C (intended): 1 Usage row(s)" in text
+    assert "CommitmentDiscountStatus-C-003-C: 1 row(s)" in text
+    assert "InvoiceId-C-003-C (intended): 1 InvoiceId value(s) span more than one BillingCurrency" in text
+    assert "NullHandling: ResourceName has 1 placeholder" in text
+    assert "NullHandling: RegionName has 1 placeholder" in text
+    assert "AllowedValues: ChargeCategory has values outside" in text and "'Usages'" in text
+    assert "custom columns must be prefixed 'x_': SourceSystem" in text
+    assert len(got) == 9, got
+
+
+def test_own_checks_column_order_and_missing(tmp_path: Path) -> None:
+    cols = [c for c in ALL_COLUMNS if c[0] != "Tags"]
+    cols.insert(3, ("x_Early", "VARCHAR"))
+    wh = build_fixture_warehouse(tmp_path / "w.duckdb", columns=cols)
+    got = fc.check_excluded_rules(str(wh), RELATION)
+    assert any("missing FOCUS 1.2 columns: Tags" in v for v in got), got
+    assert any("must come after all FOCUS columns" in v and "x_Early" in v for v in got), got
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# JUnit parsing and rule classification (no validator needed)
+# ------------------------------------------------------------------------------------------------------------------
+
+MINI_MODEL = {
+    "ModelRules": {
+        "X-C-000-M": {
+            "Function": "Composite",
+            "ValidationCriteria": {
+                "MustSatisfy": "X adheres to:",
+                "Requirement": {
+                    "CheckFunction": "AND",
+                    "Items": [
+                        {"CheckFunction": "CheckModelRule", "ModelRuleId": "InvoiceId-C-003-C"},
+                        {
+                            "CheckFunction": "CheckModelRule",
+                            "ModelRuleId": "CommitmentDiscountStatus-C-004-C",
+                        },
+                    ],
+                },
+            },
+        },
+        "InvoiceId-C-003-C": {
+            "Function": "Composite",
+            "ValidationCriteria": {
+                "MustSatisfy": "InvoiceId nullability is defined as follows:",
+                "Requirement": {
+                    "CheckFunction": "OR",
+                    "Items": [
+                        {"CheckFunction": "CheckModelRule", "ModelRuleId": "InvoiceId-C-004-C"},
+                        {"CheckFunction": "CheckModelRule", "ModelRuleId": "InvoiceId-C-005-C"},
+                    ],
+                },
+            },
+        },
+        "InvoiceId-C-004-C": {
+            "Function": "Nullability",
+            "ValidationCriteria": {
+                "MustSatisfy": "InvoiceId MUST be null when ...",
+                "Requirement": {"CheckFunction": "CheckValue", "ColumnName": "InvoiceId", "Value": None},
+            },
+        },
+        "InvoiceId-C-005-C": {
+            "Function": "Nullability",
+            "ValidationCriteria": {
+                "MustSatisfy": "InvoiceId MUST NOT be null when ...",
+                "Requirement": {"CheckFunction": "CheckNotValue", "ColumnName": "InvoiceId", "Value": None},
+            },
+        },
+        "CommitmentDiscountStatus-C-004-C": {
+            "Function": "Nullability",
+            "ValidationCriteria": {
+                "MustSatisfy": "CommitmentDiscountStatus MUST NOT be null when ...",
+                "Requirement": {"CheckFunction": "CheckNotValue"},
+            },
+        },
+        "ChargeCategory-C-003-M": {
+            "Function": "Validation",
+            "ValidationCriteria": {
+                "MustSatisfy": "ChargeCategory MUST be one of the allowed values.",
+                "Requirement": {
+                    "CheckFunction": "OR",
+                    "Items": [
+                        {"CheckFunction": "CheckValue", "ColumnName": "ChargeCategory", "Value": "Usage"},
+                        {"CheckFunction": "CheckValue", "ColumnName": "ChargeCategory", "Value": "Tax"},
+                    ],
+                },
+            },
+        },
+        "ListUnitPrice-C-008-M": {
+            "Function": "Validation",
+            "ValidationCriteria": {
+                "MustSatisfy": "ListUnitPrice MUST be a non-negative decimal value.",
+                "Requirement": {"CheckFunction": "CheckGreaterOrEqualThanValue"},
+            },
+        },
+        "Y-C-000-M": {
+            "Function": "Composite",
+            "ValidationCriteria": {
+                "MustSatisfy": "Y adheres to:",
+                "Requirement": {
+                    "CheckFunction": "AND",
+                    "Items": [{"CheckFunction": "CheckModelRule", "ModelRuleId": "ListUnitPrice-C-008-M"}],
+                },
+            },
+        },
+        "Z-C-000-M": {
+            "Function": "Composite",
+            "ValidationCriteria": {
+                "MustSatisfy": "Z adheres to:",
+                "Requirement": {
+                    "CheckFunction": "AND",
+                    "Items": [{"CheckFunction": "CheckModelRule", "ModelRuleId": "Z-C-001-M"}],
+                },
+            },
+        },
+        "Z-C-001-M": {
+            "Function": "Type",
+            "ValidationCriteria": {
+                "MustSatisfy": "Z MUST be a string.",
+                "Requirement": {"CheckFunction": "TypeString"},
+            },
+        },
+    }
+}
+
+# Same shape as focus_validator/outputter/outputter_unittest.py writes it.
+MINI_JUNIT = """<?xml version='1.0' encoding='utf-8'?>
+<testsuites name="FOCUS Validations" tests="12" failures="6" errors="1" skipped="2" assertions="None" time="0"
+            timestamp="2026-01-01T00:00:00">
+  <testsuite name="Base-Unknown" time="0">
+    <testcase name="Broken-C-001-M :: None" time="0">
+      <error message="Column 'Broken' missing" />
+    </testcase>
+  </testsuite>
+  <testsuite name="ChargeCategory-C-003-ChargeCategory" time="0">
+    <testcase name="ChargeCategory-C-003-M :: Validation" time="0">
+      <failure name="ChargeCategory-C-003-M" message="Validation check for ChargeCategory"
+               type="AssertionError">Failed</failure>
+    </testcase>
+  </testsuite>
+  <testsuite name="CommitmentDiscountStatus-C-004-CommitmentDiscountStatus" time="0">
+    <testcase name="CommitmentDiscountStatus-C-004-C :: Nullability" time="0">
+      <failure name="CommitmentDiscountStatus-C-004-C" message="Nullability check for CommitmentDiscountStatus"
+               type="AssertionError">Failed</failure>
+    </testcase>
+  </testsuite>
+  <testsuite name="InvoiceId-C-003-InvoiceId" time="0">
+    <testcase name="InvoiceId-C-003-C :: Composite" time="0" />
+    <testcase name="InvoiceId-C-004-C :: Nullability" time="0">
+      <failure name="InvoiceId-C-004-C" message="Nullability check for InvoiceId" type="AssertionError">Failed</failure>
+    </testcase>
+    <testcase name="InvoiceId-C-005-C :: Nullability" time="0" />
+  </testsuite>
+  <testsuite name="ListUnitPrice-C-008-ListUnitPrice" time="0">
+    <testcase name="ListUnitPrice-C-008-M :: Validation" time="0">
+      <failure name="ListUnitPrice-C-008-M" message="Validation check for ListUnitPrice" type="AssertionError">Failed</failure>
+    </testcase>
+  </testsuite>
+  <testsuite name="X-C-000-X" time="0">
+    <testcase name="X-C-000-M :: Composite" time="0">
+      <failure name="X-C-000-M" message="Composite check for X" type="AssertionError">Failed</failure>
+    </testcase>
+  </testsuite>
+  <testsuite name="Y-C-000-Y" time="0">
+    <testcase name="Y-C-000-M :: Composite" time="0">
+      <failure name="Y-C-000-M" message="Composite check for Y" type="AssertionError">Failed</failure>
+    </testcase>
+  </testsuite>
+  <testsuite name="Z-C-000-Z" time="0">
+    <testcase name="Z-C-000-M :: Composite" time="0">
+      <failure name="Z-C-000-M" message="Composite check for Z" type="AssertionError">Failed</failure>
+    </testcase>
+    <testcase name="Z-C-001-M :: Type" time="0">
+      <skipped message="Type check for Z" />
+    </testcase>
+    <testcase name="Z-C-002-M :: Type" time="0">
+      <skipped message="Type check for Z" />
+    </testcase>
+  </testsuite>
+</testsuites>
+"""
+
+
+def test_load_rule_kinds_from_model_dict() -> None:
+    kinds = fc.load_rule_kinds(MINI_MODEL)
+    assert kinds["X-C-000-M"].kind == "AND"
+    assert kinds["X-C-000-M"].children == ("InvoiceId-C-003-C", "CommitmentDiscountStatus-C-004-C")
+    assert kinds["InvoiceId-C-003-C"].kind == "OR"
+    assert kinds["ChargeCategory-C-003-M"].kind == "OR"  # inline OR of value checks
+    assert kinds["ChargeCategory-C-003-M"].children == ()
+    assert kinds["InvoiceId-C-004-C"].kind == "leaf"
+    assert kinds["ListUnitPrice-C-008-M"].kind == "leaf"
+
+
+def test_load_rule_kinds_from_file(tmp_path: Path) -> None:
+    p = tmp_path / "model-1.2.0.1.json"
+    p.write_text(json.dumps(MINI_MODEL))
+    assert fc.load_rule_kinds(p) == fc.load_rule_kinds(MINI_MODEL)
+
+
+def test_parse_junit(tmp_path: Path) -> None:
+    counts, results = fc.parse_junit(MINI_JUNIT)
+    assert counts == {"tests": 12, "failures": 6, "errors": 1, "skipped": 2}
+    by_id = {r.rule_id: r for r in results}
+    assert len(results) == 12
+    assert by_id["Broken-C-001-M"].status == "errored" and by_id["Broken-C-001-M"].function == ""
+    assert by_id["InvoiceId-C-004-C"].status == "failed"
+    assert by_id["InvoiceId-C-004-C"].function == "Nullability"
+    assert by_id["InvoiceId-C-003-C"].status == "passed"
+    assert by_id["Z-C-001-M"].status == "skipped"
+    f = tmp_path / "junit.xml"
+    f.write_text(MINI_JUNIT)
+    assert fc.parse_junit(f) == (counts, results)
+
+
+def test_build_report_classification() -> None:
+    report = fc.build_report(MINI_JUNIT, fc.load_rule_kinds(MINI_MODEL))
+    assert (report.total, report.passed, report.failed, report.skipped, report.errored) == (12, 3, 6, 2, 1)
+    assert report.summary_line() == "Total: 12 | Pass: 3 | Fail: 6 | Skipped: 2 | Errors: 1"
+    # the failing leaf and the failing (inline) OR count; errored unknown rule counts conservatively;
+    # known-wrong leaves and AND composites do not.
+    assert sorted(report.conformance_failure_ids) == [
+        "Broken-C-001-M",
+        "ChargeCategory-C-003-M",
+        "ListUnitPrice-C-008-M",
+    ]
+    assert report.known_wrong_failures == ["CommitmentDiscountStatus-C-004-C", "InvoiceId-C-004-C"]
+    assert sorted(report.and_composite_failures) == ["X-C-000-M", "Y-C-000-M", "Z-C-000-M"]
+    assert report.unexplained_and_failures == ["Z-C-000-M"]  # no failed leaf/OR below it
+    lup = next(r for r in report.conformance_failures if r.rule_id == "ListUnitPrice-C-008-M")
+    assert lup.kind == "leaf" and lup.message == "ListUnitPrice MUST be a non-negative decimal value."
+    assert not report.ok
+    assert sorted(report.failed_rule_ids) == sorted(
+        [
+            "Broken-C-001-M",
+            "ChargeCategory-C-003-M",
+            "CommitmentDiscountStatus-C-004-C",
+            "InvoiceId-C-004-C",
+            "ListUnitPrice-C-008-M",
+            "X-C-000-M",
+            "Y-C-000-M",
+            "Z-C-000-M",
+        ]
+    )
+
+
+def test_build_report_only_known_wrong_is_conformant() -> None:
+    xml = MINI_JUNIT.replace(
+        '<failure name="ChargeCategory-C-003-M" message="Validation check for ChargeCategory"\n'
+        '               type="AssertionError">Failed</failure>',
+        "",
+    )
+    kinds = fc.load_rule_kinds(MINI_MODEL)
+    kinds_no_broken = {k: v for k, v in kinds.items()}
+    report = fc.build_report(xml, kinds_no_broken)
+    assert "ChargeCategory-C-003-M" not in report.conformance_failure_ids
+    assert fc.KNOWN_WRONG_RULES == {
+        "InvoiceId-C-004-C",
+        "InvoiceId-C-005-C",
+        "CapacityReservationStatus-C-003-C",
+        "CapacityReservationStatus-C-004-C",
+        "CommitmentDiscountStatus-C-004-C",
+    }
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# venv location / interpreter discovery / main (no validator needed)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def test_default_venv_env_var_read_at_call_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("FINOPS_FOCUS_VALIDATOR_VENV", raising=False)
+    assert fc.default_validator_venv() == fc.REPO_ROOT / ".venv-focus-validator"
+    monkeypatch.setenv("FINOPS_FOCUS_VALIDATOR_VENV", str(tmp_path / "v"))
+    assert fc.default_validator_venv() == tmp_path / "v"
+
+
+def test_find_python312_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(fc.shutil, "which", lambda name: None)
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(fc.ValidatorNotAvailable, match="pyenv install 3.12"):
+        fc.find_python312()
+
+
+def test_ensure_venv_is_noop_when_marker_present(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "lib" / "python3.12" / "site-packages" / "focus_validator").mkdir(parents=True)
+    for exe in ("python", "focus-validator"):
+        (venv / "bin" / exe).write_text("")
+    (venv / ".finops-focus-validator.json").write_text(json.dumps({"focus_validator": fc.VALIDATOR_VERSION}))
+
+    def boom(*a, **k):  # pragma: no cover - must not be called
+        raise AssertionError("subprocess must not run")
+
+    monkeypatch.setattr(fc.subprocess, "run", boom)
+    monkeypatch.setenv("FINOPS_FOCUS_VALIDATOR_VENV", str(venv))
+    assert fc.ensure_validator_venv() == venv.resolve()
+
+
+def test_main_missing_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
+    monkeypatch.setenv("FINOPS_WAREHOUSE", str(tmp_path / "missing.duckdb"))
+    assert fc.main([]) == 2
+    assert "missing.duckdb" in capsys.readouterr().err
+
+
+def _fake_report(failures: list[str]) -> fc.ConformanceReport:
+    bad = [fc.RuleResult(r, "failed", "Validation", f"{r} msg", "leaf") for r in failures]
+    return fc.ConformanceReport(
+        total=578,
+        passed=368 - len(failures),
+        failed=len(failures),
+        skipped=210,
+        failed_rules=bad,
+        conformance_failures=bad,
+        rows_exported=6,
+    )
+
+
+def test_main_exit_codes(monkeypatch: pytest.MonkeyPatch, warehouse: Path, capsys) -> None:
+    calls = {}
+
+    def fake_validate(wh, relation, applicability, work_dir, venv_dir=None, echo=False):
+        calls["args"] = (wh, relation, applicability)
+        return _fake_report([])
+
+    monkeypatch.setattr(fc, "validate_focus", fake_validate)
+    monkeypatch.setenv("FINOPS_WAREHOUSE", str(warehouse))
+    assert fc.main([]) == 0
+    out = capsys.readouterr().out
+    assert "Total: 578 | Pass: 368 | Fail: 0 | Skipped: 210" in out
+    assert "Project checks: pass" in out
+    assert calls["args"] == (str(warehouse), RELATION, "ALL")
+
+    monkeypatch.setattr(fc, "validate_focus", lambda *a, **k: _fake_report(["ListUnitPrice-C-008-M"]))
+    assert fc.main(["--warehouse", str(warehouse), "--relation", RELATION]) == 1
+    assert "FAIL ListUnitPrice-C-008-M" in capsys.readouterr().out
+
+    monkeypatch.setattr(fc, "validate_focus", lambda *a, **k: _fake_report([]))
+    _mutate(warehouse, f"UPDATE {RELATION} SET ResourceName = 'None' WHERE ChargeCategory = 'Tax'")
+    assert fc.main(["--warehouse", str(warehouse)]) == 1
+    assert "NullHandling: ResourceName" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The real validator (slow: creates/reuses the validator venv, then ~3 s per run)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def validator_venv() -> Path:
+    # Cached at the default location (or $FINOPS_FOCUS_VALIDATOR_VENV); ~25 s the first time.
+    return fc.ensure_validator_venv()
+
+
+@pytest.mark.slow
+def test_validator_fixture_is_conformant(validator_venv: Path, warehouse: Path, tmp_path: Path) -> None:
+    report = fc.validate_focus(
+        str(warehouse), relation=RELATION, applicability="ALL", work_dir=tmp_path / "wd"
+    )
+    assert report.rows_exported == 6
+    assert report.total == 578
+    assert report.conformance_failures == [], [(r.rule_id, r.message) for r in report.conformance_failures]
+    assert set(report.known_wrong_failures) <= fc.KNOWN_WRONG_RULES
+    # every rule id in the JUnit is known to the model, and the counts add up
+    assert report.passed + report.failed + report.skipped + report.errored == report.total
+    assert report.errored == 0
+    assert report.passed > 300
+    assert Path(report.junit_path).exists()
+    assert (tmp_path / "wd" / "focus_validator" / "rules" / "currency_codes.csv").exists()
+    assert fc.check_excluded_rules(str(warehouse), RELATION) == []
+
+
+@pytest.mark.slow
+def test_validator_mutations_fail(validator_venv: Path, warehouse: Path) -> None:
+    _mutate(
+        warehouse,
+        f"UPDATE {RELATION} SET ChargeCategory = 'Usages' "
+        "WHERE x_SourceFile = 'commitment_discount_usage_scenario_4.csv'",
+        f"UPDATE {RELATION} SET ListUnitPrice = -1, ListCost = -1 WHERE CapacityReservationId IS NOT NULL",
+    )
+    report = fc.validate_focus(str(warehouse))
+    # 'Usages' is caught through ConsumedQuantity-C-004-C (ConsumedQuantity MUST be null unless Usage);
+    # ChargeCategory-C-003-M (allowed values) is an OR over the whole dataset in focus-validator 2.2.1 and
+    # does not fail for a single bad value -- the project's own check covers it.
+    assert sorted(report.conformance_failure_ids) == ["ConsumedQuantity-C-004-C", "ListUnitPrice-C-008-M"]
+    own = fc.check_excluded_rules(str(warehouse), RELATION)
+    assert any("ChargeCategory" in v and "'Usages'" in v for v in own), own
+
+
+@pytest.mark.slow
+def test_rule_classification_matches_explain_mode(validator_venv: Path) -> None:
+    model_kinds = fc.load_rule_kinds(validator_venv)
+    explain = fc.explain_rule_kinds(validator_venv)
+    assert len(explain) == 578
+    for rid, kind in explain.items():
+        expected = kind if kind in ("AND", "OR") else "leaf"
+        assert model_kinds[rid].kind == expected, (rid, kind, model_kinds[rid])
+    assert sum(k == "AND" for k in explain.values()) == 134
+    assert sum(k == "OR" for k in explain.values()) == 11
+    for rid in fc.KNOWN_WRONG_RULES:
+        assert explain[rid] == "leaf"
+    assert explain["InvoiceId-C-003-C"] == "OR"
+
+
+@pytest.mark.slow
+def test_validator_venv_is_separate(validator_venv: Path) -> None:
+    import sys
+
+    assert Path(sys.prefix).resolve() != validator_venv.resolve()
+    assert not shutil.which("focus-validator", path=str(Path(sys.executable).parent))
+    assert os.access(validator_venv / "bin" / "focus-validator", os.X_OK)

@@ -1,0 +1,147 @@
+"""`finops`: the command line for people. Every command is a thin wrapper: loading lives in `ingestion/`,
+checks in `data_quality/`, and the full pipeline runs through Dagster (`finops run`)."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from orchestration.lib.settings import Settings
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("finops").setLevel(logging.INFO)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Show progress of every step.")
+def main(verbose: bool) -> None:
+    """FinOps-for-AI warehouse: cloud bills, model APIs and AI SaaS in one FOCUS 1.2 cost record."""
+    _setup_logging(verbose)
+
+
+@main.command()
+@click.option("--seed", default=42, show_default=True)
+@click.option("--rows", default=60_000, show_default=True, help="Approximate total rows across all sources.")
+@click.option("--out", "out", default=None, help="Landing folder to write (default: $FINOPS_LANDING or demo/landing).")
+@click.option("--formats", default=None, help="Comma-separated subset, e.g. aws_cur2 or aws_cur_legacy.")
+@click.option("--redeliver", is_flag=True, help="Write the restated delivery of the re-delivered month.")
+def generate(seed: int, rows: int, out: str | None, formats: str | None, redeliver: bool) -> None:
+    """Generate the demo enterprise's exports in each provider's native format and layout."""
+    from ingestion import demo
+
+    out = out or Settings.from_env().landing
+    t0 = time.perf_counter()
+    kwargs = {"formats": formats.split(",") if formats else None, "progress": True}
+    summary = demo.write_redelivery(out, seed=seed, rows=rows) if redeliver else demo.generate(out, seed=seed, rows=rows, **kwargs)
+    click.echo(f"wrote demo exports to {out} in {time.perf_counter() - t0:.1f}s")
+    if isinstance(summary, dict):
+        for k, v in summary.get("rows", {}).items() if isinstance(summary.get("rows"), dict) else []:
+            click.echo(f"  {k}: {v}")
+
+
+@main.command()
+@click.argument("path")
+@click.option("--format", "format_id", default=None, help="Force the export format instead of detecting it.")
+@click.option("--no-transform", is_flag=True, help="Only load the raw tables; skip dbt.")
+def load(path: str, format_id: str | None, no_transform: bool) -> None:
+    """Load one export file or folder and show it in FOCUS at once."""
+    from ingestion._common.source import load_dataset, plan
+
+    settings = Settings.from_env()
+    settings.export()
+    planned = plan(path, format_id)
+    if not planned.deliveries and not planned.errors:
+        raise click.ClickException(f"No known billing export found under {path}. "
+                                   f"Unrecognised files: {planned.unrecognised[:10]}. Pass --format to force one.")
+    bad = 0
+    for ds in sorted({f.dataset for _, f in planned.deliveries}):
+        report = load_dataset(ds, planned, settings.warehouse)
+        click.echo(f"{ds}: {len(report.deliveries_loaded)} deliveries, {report.rows:,} rows loaded")
+        for e in report.quarantined:
+            bad += 1
+            click.echo(f"  QUARANTINED {e}", err=True)
+    for e in planned.errors:
+        bad += 1
+        click.echo(f"  UNREADABLE {e}", err=True)
+    for f in planned.unrecognised:
+        click.echo(f"  skipped (not a known export format): {f}", err=True)
+    if not no_transform:
+        _dbt(["build", "--exclude-resource-type", "unit_test"])
+        from orchestration.lib.summary import spend_summary
+
+        click.echo(spend_summary(settings.warehouse))
+    if bad:
+        sys.exit(2)
+
+
+def _dbt(args: list[str]) -> None:
+    import subprocess
+
+    from orchestration.lib.dbt import dbt_executable
+    from orchestration.lib.settings import DBT_PROJECT_DIR
+
+    Settings.from_env().export()
+    proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
+                           "--profiles-dir", str(DBT_PROJECT_DIR)], cwd=DBT_PROJECT_DIR)
+    if proc.returncode:
+        raise click.ClickException(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")
+
+
+@main.command()
+@click.option("--select", "selection", default="*", show_default=True, help="Dagster asset selection.")
+def run(selection: str) -> None:
+    """Materialize the pipeline through Dagster (ingest → dbt → checks) and print the summary."""
+    from orchestration.lib.runner import run_pipeline
+
+    ok = run_pipeline(selection)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+def summary() -> None:
+    """Print spend by provider, service category and period, and the AI share."""
+    from orchestration.lib.summary import spend_summary
+
+    click.echo(spend_summary(Settings.from_env().warehouse))
+
+
+@main.command()
+def quarantine() -> None:
+    """List quarantined deliveries and rows (file, row, field, reason)."""
+    from orchestration.lib.summary import quarantine_rows
+
+    rows = quarantine_rows(Settings.from_env().warehouse)
+    if not rows:
+        click.echo("Quarantine is empty.")
+    for ds, f, row, field, reason, value, at in rows:
+        click.echo(f"{at} {ds}: {f} row {row} field {field or '-'}: {reason}" + (f" (value {value!r})" if value else ""))
+
+
+@main.command("validate-focus", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def validate_focus(ctx: click.Context) -> None:
+    """Run the FinOps Foundation's focus-validator 2.2.1 (own venv) on focus_cost_and_usage."""
+    from data_quality import focus_conformance
+
+    Settings.from_env().export()
+    sys.exit(focus_conformance.main(ctx.args))
+
+
+@main.command("export-focus")
+@click.argument("path")
+@click.option("--period", default=None, help="Only this billing period (YYYY-MM).")
+def export_focus(path: str, period: str | None) -> None:
+    """Write the FOCUS dataset as Parquet (or CSV when PATH ends in .csv / .csv.gz)."""
+    from data_quality.focus_export import export_focus as do_export
+
+    n = do_export(Settings.from_env().warehouse, path, billing_period=period)
+    click.echo(f"wrote {n:,} FOCUS rows to {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,13 @@
+"""Daily refresh of everything, and the job the landing sensor starts."""
+import dagster as dg
+
+refresh_all = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(),
+                                  description="Load every landed delivery, rebuild the dbt models, run all checks.")
+
+daily_refresh = dg.ScheduleDefinition(name="daily_refresh", job=refresh_all, cron_schedule="0 6 * * *",
+                                      execution_timezone="UTC", default_status=dg.DefaultScheduleStatus.RUNNING)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(jobs=[refresh_all], schedules=[daily_refresh])

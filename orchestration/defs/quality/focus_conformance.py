@@ -1,0 +1,33 @@
+"""The FinOps Foundation's focus-validator as an asset check on the FOCUS export."""
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.settings import Settings
+
+FOCUS_EXPORT = dg.AssetKey(["focus_cost_and_usage"])
+FOCUS_RELATION = "marts.focus_cost_and_usage"
+
+
+@dg.asset_check(asset=FOCUS_EXPORT, name="focus_1_2_conformance", pool=WAREHOUSE_POOL, blocking=True,
+                description="focus-validator 2.2.1, all applicability criteria: no conformance failure "
+                            "(the validator's five mis-generated leaf rules are checked by our own SQL instead).")
+def focus_1_2_conformance(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    from data_quality.focus_conformance import check_excluded_rules, validate_focus
+
+    warehouse = Settings.from_env().warehouse
+    report = validate_focus(warehouse, relation=FOCUS_RELATION)
+    own = check_excluded_rules(warehouse, FOCUS_RELATION)
+    failures = list(report.conformance_failures) + list(own)
+    context.log.info(f"focus-validator: total {report.total}, pass {report.passed}, fail {report.failed}, "
+                     f"skipped {report.skipped}; conformance failures {len(report.conformance_failures)}; "
+                     f"own checks {len(own)} violations")
+    return dg.AssetCheckResult(
+        passed=not failures,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(str(f) for f in failures)[:2000] or "conformant",
+        metadata={"rules_total": report.total, "rules_passed": report.passed, "rules_failed": report.failed,
+                  "rules_skipped": report.skipped, "conformance_failures": len(report.conformance_failures),
+                  "own_check_violations": len(own)},
+    )

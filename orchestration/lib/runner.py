@@ -1,0 +1,48 @@
+"""Run the whole pipeline through Dagster in process (what `make demo` and `finops run` do)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from .settings import REPO_ROOT, Settings
+
+
+def instance() -> dg.DagsterInstance:
+    home = os.environ.get("DAGSTER_HOME") or str(REPO_ROOT / "dagster_home")
+    Path(home).mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = home
+    return dg.DagsterInstance.get()
+
+
+def run_pipeline(selection: str = "*", echo=print) -> bool:
+    """Materialize ``selection`` with every check; print what ran and the spend summary. True if all passed."""
+    from orchestration.definitions import defs as load_defs
+
+    from .summary import spend_summary
+
+    settings = Settings.from_env()
+    settings.export()
+    defs = load_defs()
+    job = defs.resolve_implicit_global_asset_job_def()
+    if selection != "*":
+        job = dg.define_asset_job("finops_selection", selection=selection).resolve(
+            asset_graph=defs.resolve_asset_graph())
+    result = job.execute_in_process(instance=instance(), raise_on_error=False)
+    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    passed = sum(1 for c in checks if c.passed)
+    failed = [c for c in checks if not c.passed]
+    mats = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+    echo(f"Dagster run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}; "
+         f"{len(mats)} assets materialized; checks passed {passed}/{len(checks)}")
+    for c in failed:
+        echo(f"  FAILED check {c.asset_key.to_user_string()}:{c.check_name} "
+             f"({c.severity.value}) {(c.description or '')[:300]}")
+    if Path(settings.warehouse).exists():
+        try:
+            echo(spend_summary(settings.warehouse))
+        except Exception as e:  # noqa: BLE001 - the summary is informative only
+            echo(f"(no summary: {e})")
+    errors = [c for c in failed if c.severity == dg.AssetCheckSeverity.ERROR]
+    return result.success and not errors

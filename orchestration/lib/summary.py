@@ -1,0 +1,56 @@
+"""Read-only summaries of the warehouse for people: the demo's closing table and `finops load` output."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+
+SPEND_BY = {
+    "provider": "provider_name",
+    "service category": "service_category",
+    "billing period": "x_billing_period",
+}
+
+
+def _fmt(v: Decimal | None) -> str:
+    return f"{(v or Decimal(0)):,.2f}"
+
+
+def spend_summary(warehouse: str, where: str = "1=1") -> str:
+    """Spend by provider, by service category and by period, plus the AI share, as text."""
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        lines: list[str] = []
+        for title, col in SPEND_BY.items():
+            rows = con.execute(
+                f"select {col}, billing_currency, sum(billed_cost), sum(effective_cost), count(*) "
+                f"from marts.fct_charges where {where} group by all order by 4 desc nulls last"
+            ).fetchall()
+            lines.append(f"\nSpend by {title}:")
+            lines.append(f"  {'':<34} {'cur':<4} {'billed':>16} {'effective':>16} {'rows':>10}")
+            for name, cur, billed, eff, n in rows:
+                lines.append(f"  {str(name):<34} {cur or '':<4} {_fmt(billed):>16} {_fmt(eff):>16} {n:>10,}")
+        ai, total = con.execute(
+            "select sum(effective_cost) filter (where service_category = 'AI and Machine Learning'), "
+            f"sum(effective_cost) from marts.fct_charges where {where}"
+        ).fetchone()
+        share = (ai or Decimal(0)) / total * 100 if total else Decimal(0)
+        lines.append(f"\nAI and Machine Learning share of effective cost: {_fmt(ai)} of {_fmt(total)} = {share:.1f}%")
+        return "\n".join(lines)
+    finally:
+        con.close()
+
+
+def quarantine_rows(warehouse: str) -> list[tuple]:
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        schemas = [r[0] for r in con.execute(
+            "select table_schema from information_schema.tables where table_name = 'quarantine' order by 1").fetchall()]
+        rows: list[tuple] = []
+        for s in schemas:
+            rows += con.execute(
+                f"select '{s}' as dataset," f' source_file, row_number, field, reason, value, quarantined_at '
+                f'from "{s}".quarantine order by quarantined_at desc, source_file, row_number').fetchall()
+        return rows
+    finally:
+        con.close()

@@ -1,0 +1,69 @@
+"""The Dagster graph: loads without env, lineage from dlt to dbt without glue, checks, pools, automation."""
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from ingestion import registry
+from orchestration.defs.automation.sensors import changed_deliveries
+from orchestration.defs.transform.dbt_assets import dbt_build_args
+
+
+@pytest.fixture(scope="module")
+def defs(monkeypatch_module=None) -> dg.Definitions:
+    from orchestration.definitions import defs as load
+
+    return load()
+
+
+def test_dbt_build_args_exclude_unit_tests():
+    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
+
+
+def test_changed_deliveries_are_new_or_redelivered():
+    assert changed_deliveries({"a|2026-09": "1", "b|2026-09": "2"},
+                              {"a|2026-09": "1", "b|2026-09": "3", "c|2026-10": "4"}) == ["b|2026-09", "c|2026-10"]
+    assert changed_deliveries({"a": "1"}, {"a": "1"}) == []
+
+
+def test_ingest_asset_keys_are_the_dbt_source_keys(defs):
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    raw = {f"{f.dataset}/{f.table}" for f in registry.formats()}
+    assert raw <= keys
+    staging = {
+        "aws_cur/line_items": "stg_aws_cur__line_items",
+        "azure_cost_details/cost_details": "stg_azure_cost_details__cost_details",
+        "gcp_billing/billing_export_rows": "stg_gcp_billing__billing_export_rows",
+        "focus_exports/focus_rows": "stg_focus_exports__focus_rows",
+    }
+    for raw_key, model in staging.items():
+        parents = {p.to_user_string() for p in graph.get(dg.AssetKey(model)).parent_keys}
+        assert raw_key in parents, f"{model} should depend on the dlt asset {raw_key}, has {parents}"
+    # the FOCUS export sits downstream of every raw table
+    assert {"fct_charges", "focus_cost_and_usage", "int_charges_unioned"} <= keys
+
+
+def test_warehouse_writers_share_one_pool(defs):
+    for ad in defs.resolve_asset_graph().assets_defs:
+        if ad.is_executable and ad.op.name.startswith(("ingest_", "finops_dbt")):
+            assert ad.op.pool == "warehouse", ad.op.name
+
+
+def test_checks_schedule_and_sensor(defs):
+    graph = defs.resolve_asset_graph()
+    check_names = {k.name for k in graph.asset_check_keys}
+    assert "focus_1_2_conformance" in check_names
+    assert "no_quarantined_deliveries" in check_names
+    assert any(n.startswith("not_null_fct_charges") for n in check_names)  # dbt tests arrive as checks
+    assert defs.get_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
+    assert defs.get_sensor_def("landing_zone_sensor") is not None
+
+
+def test_groups_follow_folders(defs):
+    graph = defs.resolve_asset_graph()
+    group = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert group["stg_aws_cur__line_items"] == "staging"
+    assert group["int_charges_unioned"] == "intermediate"
+    assert group["fct_charges"] == "marts_finops"
+    assert group["aws_cur/line_items"] == "ingest_aws_cur"
