@@ -24,7 +24,7 @@ import duckdb
 
 __all__ = ["export_focus", "quote_relation", "relation_columns"]
 
-DEFAULT_RELATION = "main.focus_cost_and_usage"
+DEFAULT_RELATION = "marts.focus_cost_and_usage"
 
 # FOCUS columns whose spec type is JSON (KeyValueFormat); 1.2 + 1.3 additions.
 FOCUS_JSON_COLUMNS = frozenset({"Tags", "SkuPriceDetails", "AllocatedMethodDetails", "AllocatedTags"})

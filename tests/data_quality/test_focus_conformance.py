@@ -307,7 +307,7 @@ def fixture_rows() -> list[dict]:
 def build_fixture_warehouse(
     path: str | Path,
     rows: list[dict] | None = None,
-    relation: str = "main.focus_cost_and_usage",
+    relation: str = "marts.focus_cost_and_usage",
     columns: list[tuple[str, str]] | None = None,
 ) -> Path:
     """Create (or replace) ``relation`` in the DuckDB file ``path`` with the fixture rows."""
@@ -318,6 +318,8 @@ def build_fixture_warehouse(
     try:
         con.execute("SET TimeZone = 'UTC'")
         ddl = ", ".join(f'"{n}" {t}' for n, t in columns)
+        if "." in relation:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {relation.split('.')[0]}")
         con.execute(f"CREATE OR REPLACE TABLE {relation} ({ddl})")
         placeholders = ", ".join(f"CAST(? AS {t})" for _, t in columns)
         con.executemany(
@@ -329,7 +331,7 @@ def build_fixture_warehouse(
     return path
 
 
-RELATION = "main.focus_cost_and_usage"
+RELATION = "marts.focus_cost_and_usage"
 TABLE = "focus_cost_and_usage"
 
 
