@@ -1,5 +1,13 @@
-{#- Every provider's charges, one CTE per source with identical columns (the FOCUS charge record).
-    assert_no_charges_dropped_in_union proves the row count and cost sums survive the union. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['x_export_id', 'x_billing_period'],
+    on_schema_change='fail',
+) }}
+{#- Every provider's charges in the FOCUS charge record, one CTE per source with identical columns.
+    Incremental by delivery: only (export, billing period) pairs that were (re)delivered since the last run are
+    read from staging, and they replace their earlier copy. assert_no_charges_dropped_in_union proves no row or
+    cent is lost between staging, this model and the marts. -#}
 {%- set sources = [
     'stg_aws_cur__line_items',
     'stg_azure_cost_details__cost_details',
@@ -10,8 +18,11 @@
 with
 {% for model in sources %}
 {{ model }} as (
-    select {{ focus_column_list() }}
-    from {{ ref(model) }}
+    select {{ focus_column_list('src') }}
+    from {{ ref(model) }} as src
+    {%- if is_incremental() %}
+    where {{ changed_periods_filter(ref(model), 'src') }}
+    {%- endif %}
 ){{ "," if not loop.last }}
 {% endfor %}
 

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'owners': ['team:finops']}}) }}
+{{ config(materialized='view', meta={'dagster': {'owners': ['team:finops']}}) }}
 {#- FOCUS 1.2 export: exact FOCUS column IDs, FOCUS 1.3 columns nullable, custom columns x_-prefixed after
     them. This is what `finops validate-focus` checks and `finops export-focus` writes. -#}
 select
