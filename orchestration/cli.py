@@ -29,19 +29,23 @@ def main(verbose: bool) -> None:
 @click.option("--rows", default=60_000, show_default=True, help="Approximate total rows across all sources.")
 @click.option("--out", "out", default=None, help="Landing folder to write (default: $FINOPS_LANDING or demo/landing).")
 @click.option("--formats", default=None, help="Comma-separated subset, e.g. aws_cur2 or aws_cur_legacy.")
-@click.option("--redeliver", is_flag=True, help="Write the restated delivery of the re-delivered month.")
+@click.option("--redeliver", is_flag=True,
+              help="Only land the provider's restated delivery of the re-delivered month (run after a plain generate).")
 def generate(seed: int, rows: int, out: str | None, formats: str | None, redeliver: bool) -> None:
     """Generate the demo enterprise's exports in each provider's native format and layout."""
     from ingestion import demo
 
     out = out or Settings.from_env().landing
     t0 = time.perf_counter()
-    kwargs = {"formats": formats.split(",") if formats else None, "progress": True}
-    summary = demo.write_redelivery(out, seed=seed, rows=rows) if redeliver else demo.generate(out, seed=seed, rows=rows, **kwargs)
+    fmts = formats.split(",") if formats else None
+    if redeliver:
+        summary = demo.write_redelivery(out, seed=seed, rows=rows, formats=fmts, progress=True)
+    else:
+        summary = demo.generate(out, seed=seed, rows=rows, formats=fmts, progress=True, redelivery=False)
     click.echo(f"wrote demo exports to {out} in {time.perf_counter() - t0:.1f}s")
-    if isinstance(summary, dict):
-        for k, v in summary.get("rows", {}).items() if isinstance(summary.get("rows"), dict) else []:
-            click.echo(f"  {k}: {v}")
+    for fmt, info in ((summary or {}).get("formats") or {}).items():
+        per = ", ".join(f"{p}: {n:,}" for p, n in (info.get("rows_per_period") or {}).items())
+        click.echo(f"  {fmt:<22} {info.get('rows', 0):>10,} rows  ({per})")
 
 
 @main.command()

@@ -51,6 +51,12 @@ def quarantine_rows(warehouse: str) -> list[tuple]:
             rows += con.execute(
                 f"select '{s}' as dataset," f' source_file, row_number, field, reason, value, quarantined_at '
                 f'from "{s}".quarantine order by quarantined_at desc, source_file, row_number').fetchall()
+        has_inventory = con.execute("select count(*) from information_schema.tables "
+                                    "where table_schema = 'landing_zone' and table_name = 'files'").fetchone()[0]
+        if has_inventory:
+            rows += con.execute(
+                "select 'landing_zone', path, 0, '', status || ': ' || coalesce(reason, ''), null, seen_at "
+                "from landing_zone.files where status <> 'recognised' order by path").fetchall()
         return rows
     finally:
         con.close()

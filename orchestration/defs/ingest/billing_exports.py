@@ -1,6 +1,5 @@
 """One Dagster asset per billing-export dataset: dlt loads the landing zone's deliveries into the raw
 table [dataset, table], which is also the dbt source key, so lineage needs no glue."""
-from __future__ import annotations
 
 import dagster as dg
 
@@ -51,6 +50,37 @@ def build_ingest_asset(dataset: str, table: str) -> dg.AssetsDefinition:
     return _ingest
 
 
+LANDING_FILES = dg.AssetKey(["landing_zone", "files"])
+
+
+@dg.multi_asset(
+    name="landing_zone_inventory",
+    specs=[dg.AssetSpec(LANDING_FILES, group_name="ingest_landing_zone", kinds={"dlt", "duckdb"},
+                        description="Every file under the landing root and what became of it "
+                                    "(recognised, unrecognised, unreadable).")],
+    check_specs=[dg.AssetCheckSpec("every_file_recognised", asset=LANDING_FILES,
+                                   description="No landed file is unreadable or of an unknown format.")],
+    pool=WAREHOUSE_POOL,
+)
+def landing_zone_inventory(context: dg.AssetExecutionContext):
+    from ingestion._common.inventory import load_inventory
+    from ingestion._common.source import plan
+
+    settings = Settings.from_env()
+    rows = load_inventory(plan(settings.landing), settings.warehouse)
+    problems = [r for r in rows if r["status"] != "recognised"]
+    yield dg.MaterializeResult(asset_key=LANDING_FILES, metadata={
+        "files": len(rows), "unrecognised": sum(r["status"] == "unrecognised" for r in rows),
+        "unreadable": sum(r["status"] == "unreadable" for r in rows)})
+    yield dg.AssetCheckResult(
+        asset_key=LANDING_FILES, check_name="every_file_recognised", passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR if any(r["status"] == "unreadable" for r in problems)
+        else dg.AssetCheckSeverity.WARN,
+        description="; ".join(f"{r['path']}: {r['status']} ({r['reason']})" for r in problems)[:2000] or None,
+    )
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(assets=[build_ingest_asset(ds, tbl) for ds, tbl in sorted(_raw_tables().items())])
+    ingest = [build_ingest_asset(ds, tbl) for ds, tbl in sorted(_raw_tables().items())]
+    return dg.Definitions(assets=[landing_zone_inventory, *ingest])

@@ -1,5 +1,4 @@
 """The FinOps Foundation's focus-validator as an asset check on the FOCUS export."""
-from __future__ import annotations
 
 import dagster as dg
 

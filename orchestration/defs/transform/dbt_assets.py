@@ -1,5 +1,4 @@
 """dbt models as assets, dbt tests as asset checks. Unit tests run in CI, not in production runs."""
-from __future__ import annotations
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets

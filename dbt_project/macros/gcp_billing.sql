@@ -1,0 +1,165 @@
+{#- GCP Cloud Billing export helpers for stg_gcp_billing__billing_export_rows. Everything warehouse-specific
+    (JSON, lists, regular expressions, time zones) sits behind adapter.dispatch; the duckdb__ versions are
+    the implementation, default__ names what another adapter must provide. -#}
+
+{#- Credit types netted into the row they pertain to (FOCUS: discounts are applied to the row). Every other
+    type (PROMOTION: free trial, promotional and grant credits; any type Google adds later) becomes its own
+    ChargeCategory 'Credit' row. Same list as ingestion/gcp_billing/settings.py ROW_DISCOUNT_CREDIT_TYPES. -#}
+{% macro gcp_billing_row_discount_credit_types() -%}
+{{ return(['COMMITTED_USAGE_DISCOUNT', 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE', 'SUSTAINED_USAGE_DISCOUNT',
+           'DISCOUNT', 'FREE_TIER', 'RESELLER_MARGIN', 'SUBSCRIPTION_BENEFIT', 'FEE_UTILIZATION_OFFSET']) }}
+{%- endmacro %}
+
+{% macro gcp_billing_commitment_credit_types() -%}
+{{ return(['COMMITTED_USAGE_DISCOUNT', 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE']) }}
+{%- endmacro %}
+
+{%- macro _gcp_billing_in_list(values) -%}
+({% for v in values %}'{{ v }}'{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro -%}
+
+{#- credits JSON text -> list of structs (name, amount DECIMAL, full_name, id, type) -#}
+{% macro gcp_billing_credit_list(credits) -%}
+{{ return(adapter.dispatch('gcp_billing_credit_list', 'finops_ai')(credits)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_credit_list(credits) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_credit_list is implemented for duckdb only") }}
+{%- endmacro %}
+{% macro duckdb__gcp_billing_credit_list(credits) -%}
+coalesce(from_json({{ credits }}, '[{"name":"VARCHAR","amount":"DECIMAL(38,10)","full_name":"VARCHAR","id":"VARCHAR","type":"VARCHAR"}]'), [])
+{%- endmacro %}
+
+{#- Sum of the credit amounts of a row whose type is (kind='row_discount') or is not (kind='credit_row') a
+    row discount, or that are commitment (CUD) credits (kind='commitment'). -#}
+{% macro gcp_billing_credit_sum(credits, kind) -%}
+{{ return(adapter.dispatch('gcp_billing_credit_sum', 'finops_ai')(credits, kind)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_credit_sum(credits, kind) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_credit_sum is implemented for duckdb only") }}
+{%- endmacro %}
+{% macro duckdb__gcp_billing_credit_sum(credits, kind) -%}
+{%- if kind == 'row_discount' -%}
+    {%- set cond = "coalesce(c.type in " ~ _gcp_billing_in_list(gcp_billing_row_discount_credit_types()) ~ ", false)" -%}
+{%- elif kind == 'commitment' -%}
+    {%- set cond = "coalesce(c.type in " ~ _gcp_billing_in_list(gcp_billing_commitment_credit_types()) ~ ", false)" -%}
+{%- else -%}
+    {%- set cond = "not coalesce(c.type in " ~ _gcp_billing_in_list(gcp_billing_row_discount_credit_types()) ~ ", false)" -%}
+{%- endif -%}
+cast(coalesce(list_sum(list_transform(list_filter({{ gcp_billing_credit_list(credits) }}, lambda c: {{ cond }}), lambda c: c.amount)), 0) as {{ type_money() }})
+{%- endmacro %}
+
+{#- A field ('id', 'name', 'full_name', 'type') of the row's first commitment (CUD) credit, or null. -#}
+{% macro gcp_billing_commitment_credit_field(credits, field) -%}
+{{ return(adapter.dispatch('gcp_billing_commitment_credit_field', 'finops_ai')(credits, field)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_commitment_credit_field(credits, field) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_commitment_credit_field is implemented for duckdb only") }}
+{%- endmacro %}
+{% macro duckdb__gcp_billing_commitment_credit_field(credits, field) -%}
+(list_filter({{ gcp_billing_credit_list(credits) }}, lambda c: coalesce(c.type in {{ _gcp_billing_in_list(gcp_billing_commitment_credit_types()) }}, false)))[1].{{ field }}
+{%- endmacro %}
+
+{#- FROM-clause fragment: one row per credit entry of `relation_alias` that is NOT a row discount, exposing
+    credit_ordinal (1-based position in the row's credits) and credit_name/_amount/_full_name/_id/_type. -#}
+{% macro gcp_billing_credit_rows_from(relation, relation_alias, credits) -%}
+{{ return(adapter.dispatch('gcp_billing_credit_rows_from', 'finops_ai')(relation, relation_alias, credits)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_credit_rows_from(relation, relation_alias, credits) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_credit_rows_from is implemented for duckdb only") }}
+{%- endmacro %}
+{% macro duckdb__gcp_billing_credit_rows_from(relation, relation_alias, credits) -%}
+{{ relation }} as {{ relation_alias }},
+    unnest(list_filter(
+        list_transform({{ gcp_billing_credit_list(relation_alias ~ '.' ~ credits) }}, lambda c, i: {'ordinal': i, 'credit': c}),
+        lambda e: not coalesce(e.credit.type in {{ _gcp_billing_in_list(gcp_billing_row_discount_credit_types()) }}, false)
+    )) as credit_entries(entry)
+{%- endmacro %}
+{% macro gcp_billing_credit_entry(field) -%}
+{%- if field == 'ordinal' -%}credit_entries.entry.ordinal{%- else -%}credit_entries.entry.credit.{{ field }}{%- endif -%}
+{%- endmacro %}
+
+{#- FOCUS Tags (JSON object text, null when empty) from the export's key/value lists. Precedence, lowest
+    first: project labels (inherited), resource-manager tags ('<namespace>/<key>'), resource labels, system
+    labels (Google-defined, keys already carry Google's prefix, e.g. 'goog-...' or
+    'compute.googleapis.com/...'). A label without a value becomes true (FOCUS KeyValueFormat). -#}
+{% macro gcp_billing_tags(labels, project_labels, system_labels, tags) -%}
+{{ return(adapter.dispatch('gcp_billing_tags', 'finops_ai')(labels, project_labels, system_labels, tags)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_tags(labels, project_labels, system_labels, tags) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_tags is implemented for duckdb only") }}
+{%- endmacro %}
+{%- macro _gcp_billing_kv_entries(col, tag_style=false) -%}
+list_transform(
+    coalesce(from_json({{ col }}, '[{"key":"VARCHAR","value":"VARCHAR","namespace":"VARCHAR"}]'), []),
+    lambda x: {'k': {% if tag_style %}case when nullif(x.namespace, '') is null then x.key else x.namespace || '/' || x.key end{% else %}x.key{% endif %},
+          'v': case when coalesce(x.value, '') = '' then 'true'::json else to_json(x.value) end}
+)
+{%- endmacro -%}
+{% macro duckdb__gcp_billing_tags(labels, project_labels, system_labels, tags) -%}
+nullif(cast(to_json(list_reduce(
+    list_transform(
+        list_filter(list_concat(
+            {{ _gcp_billing_kv_entries(project_labels) }},
+            {{ _gcp_billing_kv_entries(tags, true) }},
+            {{ _gcp_billing_kv_entries(labels) }},
+            {{ _gcp_billing_kv_entries(system_labels) }}
+        ), lambda e: nullif(e.k, '') is not null),
+        lambda e: map_from_entries([e])
+    ),
+    lambda a, b: map_concat(a, b),
+    map_from_entries([]::struct(k varchar, v json)[])
+)) as {{ dbt.type_string() }}), '{}')
+{%- endmacro %}
+
+{#- ResourceType from resource.global_name: '//compute.googleapis.com/projects/p/zones/z/instances/1'
+    -> 'compute.googleapis.com/instances'. -#}
+{% macro gcp_billing_resource_type(global_name) -%}
+{{ return(adapter.dispatch('gcp_billing_resource_type', 'finops_ai')(global_name)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_resource_type(global_name) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_resource_type is implemented for duckdb only") }}
+{%- endmacro %}
+{% macro duckdb__gcp_billing_resource_type(global_name) -%}
+nullif(regexp_replace({{ global_name }}, '^//([^/]+)/(?:.*/)?([^/]+)/[^/]+$', '\1/\2'), {{ global_name }})
+{%- endmacro %}
+
+{% macro gcp_billing_regex_match(value, pattern) -%}
+{{ return(adapter.dispatch('gcp_billing_regex_match', 'finops_ai')(value, pattern)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_regex_match(value, pattern) -%}regexp_like({{ value }}, {{ pattern }}){%- endmacro %}
+{% macro duckdb__gcp_billing_regex_match(value, pattern) -%}coalesce(regexp_matches({{ value }}, {{ pattern }}), false){%- endmacro %}
+
+{#- A GCP unit string split into a leading whole-number block size ('1000 count' -> '1000') and the base
+    unit, lower-cased ('count'). -#}
+{% macro gcp_billing_unit_prefix(unit) -%}
+{{ return(adapter.dispatch('gcp_billing_unit_prefix', 'finops_ai')(unit)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_unit_prefix(unit) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_unit_prefix is implemented for duckdb only") }}
+{%- endmacro %}
+{% macro duckdb__gcp_billing_unit_prefix(unit) -%}
+nullif(regexp_extract(trim({{ unit }}), '^([0-9]+)\s+', 1), '')
+{%- endmacro %}
+{% macro gcp_billing_unit_base(unit) -%}
+{{ return(adapter.dispatch('gcp_billing_unit_base', 'finops_ai')(unit)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_unit_base(unit) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_unit_base is implemented for duckdb only") }}
+{%- endmacro %}
+{% macro duckdb__gcp_billing_unit_base(unit) -%}
+lower(regexp_replace(trim({{ unit }}), '^[0-9]+\s+', ''))
+{%- endmacro %}
+
+{#- GCP invoice months run on US Pacific time: x_billing_period 'YYYY-MM' -> the month's first instant as a
+    UTC timestamp (months_offset=1 gives the exclusive end). -#}
+{% macro gcp_billing_period_start_utc(yyyy_mm, months_offset=0) -%}
+{{ return(adapter.dispatch('gcp_billing_period_start_utc', 'finops_ai')(yyyy_mm, months_offset)) }}
+{%- endmacro %}
+{% macro default__gcp_billing_period_start_utc(yyyy_mm, months_offset=0) -%}
+{{ exceptions.raise_compiler_error("gcp_billing_period_start_utc is implemented for duckdb only") }}
+{%- endmacro %}
+{% macro duckdb__gcp_billing_period_start_utc(yyyy_mm, months_offset=0) -%}
+cast(timezone('UTC', timezone('America/Los_Angeles',
+    {{ dbt.dateadd('month', months_offset, "cast(strptime(" ~ yyyy_mm ~ " || '-01', '%Y-%m-%d') as timestamp)") }}
+)) as timestamp)
+{%- endmacro %}

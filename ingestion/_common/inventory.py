@@ -1,0 +1,47 @@
+"""The landing-zone inventory: every file seen under the landing root, with what became of it
+(recognised as a delivery of a known format, unrecognised, or unreadable). Loaded to
+``landing_zone.files`` (replace) so that nothing that lands is silently ignored."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import dlt
+
+from .source import Plan, make_pipeline
+
+
+def inventory_rows(planned: Plan) -> list[dict]:
+    seen_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    rows = []
+    for d, fmt in planned.deliveries:
+        for f in d.files:
+            rows.append({"path": f.rel, "size_bytes": f.size, "status": "recognised", "format": fmt.id,
+                         "dataset": fmt.dataset, "delivery_key": d.key, "fingerprint": d.fingerprint,
+                         "reason": None, "seen_at": seen_at})
+    for rel in planned.unrecognised:
+        rows.append({"path": rel, "size_bytes": None, "status": "unrecognised", "format": None, "dataset": None,
+                     "delivery_key": None, "fingerprint": None,
+                     "reason": "not a known billing export format; load it with `finops load PATH --format F`",
+                     "seen_at": seen_at})
+    for e in planned.errors:
+        rows.append({"path": e.file, "size_bytes": None, "status": "unreadable", "format": None, "dataset": None,
+                     "delivery_key": (e.delivery_id or "").rsplit("|", 1)[0] or None, "fingerprint": None,
+                     "reason": str(e), "seen_at": seen_at})
+    return rows
+
+
+def load_inventory(planned: Plan, warehouse: str) -> list[dict]:
+    rows = inventory_rows(planned)
+
+    @dlt.resource(name="files", write_disposition="replace", primary_key="path",
+                  columns={"size_bytes": {"data_type": "bigint", "nullable": True},
+                           "format": {"data_type": "text", "nullable": True},
+                           "dataset": {"data_type": "text", "nullable": True},
+                           "delivery_key": {"data_type": "text", "nullable": True},
+                           "fingerprint": {"data_type": "text", "nullable": True},
+                           "reason": {"data_type": "text", "nullable": True}})
+    def files():
+        yield rows
+
+    make_pipeline("landing_zone", warehouse).run(files())
+    return rows
