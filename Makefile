@@ -42,3 +42,7 @@ dev: install
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-focus-validator warehouse demo dbt_project/target dbt_project/logs
+
+## make bench: the scale benchmark (issue: 10M-row month vs the DuckDB floor and focus_converter). Writes benchmarks/results/latest.json.
+bench: install
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -24,3 +24,20 @@ exists (
       and changed.x_billing_period = {{ alias }}.x_billing_period
 )
 {%- endmacro %}
+
+{#- Post-hook of incremental delivery models: remove (export, period) keys that no longer exist in any source
+    model, e.g. when a re-delivery or a newly arrived companion export supersedes an earlier one. -#}
+{% macro delete_vanished_periods(models) -%}
+{%- if is_incremental() %}
+delete from {{ this }}
+where not exists (
+    {%- for m in models %}
+    select 1 from {{ ref(m) }} as s
+    where s.x_export_id = {{ this }}.x_export_id and s.x_billing_period = {{ this }}.x_billing_period
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+{%- else %}
+select 1
+{%- endif %}
+{%- endmacro %}

@@ -3,7 +3,9 @@ how to recognise it from its header and how its columns map to its raw table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
+
+import pyarrow as pa
 
 from .landing import Delivery, FileRef
 from .transform import SelectBuilder
@@ -23,6 +25,8 @@ class BillingFormat:
     required_columns: tuple[str, ...] = ()               # checked before reading (any of the aliases)
     read_columns: Callable[[list[str]], list[str]] | None = None   # Parquet projection from the header
     priority: int = 100                                  # lower sniffs first
+    reader: Callable[[FileRef, list[str] | None], Iterator[tuple[pa.RecordBatch, int]]] | None = None
+    """Own streaming reader (file, projected columns) -> (batch, first data row); default: the shared one."""
     sample_header: tuple[str, ...] = ()
     """A header with every source column the format reads (as strings): used to create the raw table,
     empty, before the first delivery arrives, so that dbt models always find their sources."""

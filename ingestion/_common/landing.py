@@ -152,7 +152,7 @@ def _manifest_assembly(fs: fsspec.AbstractFileSystem, range_dir: str) -> tuple[s
     try:
         candidates = [p for p in fs.ls(range_dir, detail=False) if p.lower().endswith("manifest.json")]
     except (FileNotFoundError, NotADirectoryError):
-        return None
+        return None, set()
     for p in candidates:
         try:
             with fs.open(p, "rb") as fh:

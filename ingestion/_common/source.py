@@ -92,7 +92,7 @@ def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str) -> Iterato
             "x_ingested_at": f"TIMESTAMP {lit(ingested_at)}",
         })
         cols = fmt.read_columns(header) if fmt.read_columns else None
-        for batch, first_row in iter_batches(ref, cols):
+        for batch, first_row in (fmt.reader or iter_batches)(ref, cols):
             if batch.num_rows:
                 yield run_transform(batch, first_row, sql, ref.rel)
 
@@ -125,6 +125,7 @@ def billing_exports(
     table = next(iter(tables)) if tables else next(f.table for f in registry.formats() if f.dataset == dataset)
     ingested_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
     quarantined = list(quarantined)
+    skipped: list[str] = []
 
     @dlt.resource(name=table, write_disposition={"disposition": "merge", "strategy": "delete-insert"},
                   merge_key=MERGE_KEY)
@@ -135,6 +136,7 @@ def billing_exports(
         for d, fmt in deliveries:
             if not full_refresh and seen.get(d.key) == d.fingerprint:
                 log.info("%s: %s unchanged, skipped", dataset, d.key)
+                skipped.append(d.delivery_id)
                 continue
             rows = 0
             try:
@@ -150,7 +152,8 @@ def billing_exports(
                 {"delivery_id": d.delivery_id, "export_id": d.export_id, "billing_period": d.period,
                  "format": fmt.id, "layout": d.layout, "files": json.dumps([f.rel for f in d.files]),
                  "fingerprint": d.fingerprint, "rows": rows, "loaded_at": ingested_at},
-                dlt.mark.make_hints(table_name="deliveries", write_disposition="append"),
+                # a table variant: it must not inherit the raw table's merge key
+                dlt.mark.make_hints(table_name="deliveries", write_disposition="append", merge_key=[]),
                 create_table_variant=True,
             )
 
@@ -164,7 +167,9 @@ def billing_exports(
     def source():
         return [line_items(), quarantine()]
 
-    return source()
+    src = source()
+    src.skipped_deliveries = skipped  # filled during extraction; read by load_dataset
+    return src
 
 
 @dataclass
@@ -213,7 +218,7 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
             if err is None or err.delivery_id is None or err.delivery_id in skip:
                 raise
             log.warning("%s", err)
-            pipeline.drop_pending_packages()
+            _drop_pending(pipeline)
             bad.append(err)
     else:  # pragma: no cover - every iteration removes one delivery
         raise RuntimeError("load loop did not converge")
@@ -221,6 +226,18 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = int(sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"}))
-    report.deliveries_loaded = [d.delivery_id for d, _ in todo if d.delivery_id not in {e.delivery_id for e in bad}]
+    skipped = set(getattr(src, "skipped_deliveries", []))
+    failed = {e.delivery_id for e in bad}
+    report.deliveries_loaded = [d.delivery_id for d, _ in todo if d.delivery_id not in failed | skipped]
+    report.deliveries_skipped = len(skipped)
     del info
     return report
+
+
+def _drop_pending(pipeline: dlt.Pipeline) -> None:
+    """Discard the extracted-but-not-loaded package of a failed run, so the next run starts clean."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pipeline.drop_pending_packages()

@@ -148,6 +148,8 @@ def _kind_of(arrow_type) -> str:
         return "map"
     if pa.types.is_struct(arrow_type):
         return "struct"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "string"
     return "text"
 
 
@@ -164,6 +166,13 @@ def _number(b: SelectBuilder, out: str, col: str | None, kind: str) -> None:
                          f"{q(col)} IS NOT NULL AND (NOT isfinite({q(col)}) OR abs({q(col)}) >= 1e27)"))
     else:
         b.number(out, col)
+
+
+def _text(b: SelectBuilder, out: str, col: str | None, kind: str) -> None:
+    if col is not None and kind == "string":
+        b.add(out, f"NULLIF({q(col)}, '')")  # Parquet strings: no cast, AWS does not pad values
+    else:
+        b.text(out, *([col] if col else []))
 
 
 def _timestamp(b: SelectBuilder, out: str, col: str | None, kind: str) -> None:
@@ -213,6 +222,18 @@ def _pack_json(pairs: list[tuple[str, str]], numeric: bool = False) -> str:
     return f"NULLIF(CAST(to_json(map_from_entries({lst})) AS VARCHAR), '{{}}')"
 
 
+PLACEHOLDERS = ("null", "n/a", "none", "not applicable")
+
+
+def _null_placeholders(b: SelectBuilder) -> None:
+    """CSV flavours: text values that only say "no value" ('NULL', 'N/A', 'None', ...) become NULL (FOCUS
+    null handling; CSV writers such as pandas leave such strings behind). Parquet keeps real NULLs."""
+    text_cols = {n for n, k in CANONICAL_COLUMNS if k == TEXT}
+    ph = ", ".join(lit(v) for v in PLACEHOLDERS)
+    b.exprs[:] = [(out, f"CASE WHEN lower({expr}) IN ({ph}) THEN NULL ELSE {expr} END" if out in text_cols else expr)
+                  for out, expr in b.exprs]
+
+
 def _billing_period(b: SelectBuilder) -> None:
     expr = dict(b.exprs)["bill_billing_period_start_date"]
     b.add("x_billing_period", f"strftime({expr}, '%Y-%m')")
@@ -237,7 +258,7 @@ def build_select_cur2(b: SelectBuilder, ref: FileRef | None, delivery: Delivery)
                 b.add(name, _map_value(map_col, kinds[map_col], key) if map_col in header
                       else "CAST(NULL AS VARCHAR)")
             else:
-                b.text(name, *([col] if col else []))
+                _text(b, name, col, kinds.get(col, "text") if col else "text")
         elif kind == NUMBER:
             if col is None and name in DERIVED_FROM_MAP and DERIVED_FROM_MAP[name][0] in header:
                 map_col, key = DERIVED_FROM_MAP[name]
@@ -253,6 +274,8 @@ def build_select_cur2(b: SelectBuilder, ref: FileRef | None, delivery: Delivery)
                 _map_json(b, name, col, kinds[col])
             else:
                 b.add(name, _flat_json(b.header, name))
+    if not types:
+        _null_placeholders(b)
     _billing_period(b)
 
 
@@ -319,4 +342,5 @@ def build_select_legacy(b: SelectBuilder, ref: FileRef | None, delivery: Deliver
             b.add(name, _pack_json(pairs))
         else:  # pragma: no cover - every canonical column is handled above
             raise AssertionError(name)
+    _null_placeholders(b)
     _billing_period(b)

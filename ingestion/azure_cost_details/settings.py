@@ -116,7 +116,7 @@ RAW_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 # Without these a file cannot be mapped (checked case-insensitively; "a|b" = either). The cost column is the
 # conservation anchor, the billing account, date and currency are FOCUS NOT NULL columns, the charge type
 # decides the FOCUS charge category and the actual/amortized rules.
-EA_REQUIRED = ("BillingAccountId", "Date", "CostInBillingCurrency|Cost|PreTaxCost", "ChargeType",
+EA_REQUIRED = ("BillingAccountId", "Date", "Cost|CostInBillingCurrency|PreTaxCost", "ChargeType",
                "BillingCurrency|BillingCurrencyCode|Currency")
 MCA_REQUIRED = ("billingAccountId", "date", "costInBillingCurrency", "chargeType", "billingCurrency|billingCurrencyCode")
 

@@ -68,10 +68,19 @@ def clean_sql(col: str) -> str:
     return f"NULLIF(regexp_replace(TRIM(CAST({q(col)} AS VARCHAR)), '{_PLACEHOLDER_RE}', ''), '')"
 
 
-def money_sql(v: str) -> str:
-    """DECIMAL(38,10) from cleaned text (see MONEY_RE)."""
-    return (f"TRY_CAST(CASE WHEN regexp_full_match({v}, '{MONEY_RE}') THEN replace(replace({v}, '$', ''), ',', '')"
-            f" ELSE {v} END AS {MONEY})")
+def trimmed_sql(col: str) -> str:
+    return f"NULLIF(TRIM(CAST({q(col)} AS VARCHAR)), '')"
+
+
+def money_sql(t: str) -> str:
+    """DECIMAL(38,10) from trimmed text (see MONEY_RE); plain numbers take the fast path."""
+    return (f"COALESCE(TRY_CAST({t} AS {MONEY}), CASE WHEN regexp_full_match({t}, '{MONEY_RE}')"
+            f" THEN TRY_CAST(replace(replace({t}, '$', ''), ',', '') AS {MONEY}) END)")
+
+
+def placeholder_sql(t: str) -> str:
+    """Is trimmed text a placeholder for 'no value' ('null', 'N/A', ...)?"""
+    return f"regexp_full_match({t}, '{_PLACEHOLDER_RE}')"
 
 
 def timestamp_ok_sql(v: str) -> str:
@@ -97,18 +106,20 @@ def json_sql(col: str, typed: bool) -> str:
 
 
 def extensions_sql(cols: list[str], typed: bool) -> str:
-    """One JSON object per row with the non-FOCUS columns that have a value (typed values keep their type)."""
+    """One JSON object per row with the non-FOCUS columns that have a value. Typed (Parquet) values keep their
+    JSON type (a MAP is an object); a CSV cell holding a JSON object (AWS x_CostCategories, Azure x_SkuDetails)
+    is embedded as an object. json_merge_patch into '{}' drops the NULL members."""
     if not cols:
         return "CAST(NULL AS VARCHAR)"
-    entries = []
+    pairs = []
     for c in cols:
+        tr = trimmed_sql(c)
         if typed:
-            v = f"CASE WHEN TRIM(CAST({q(c)} AS VARCHAR)) = '' THEN NULL ELSE to_json({q(c)}) END"
+            v = f"CASE WHEN TRIM(CAST({q(c)} AS VARCHAR)) = '' THEN NULL ELSE {q(c)} END"
         else:
-            v = f"to_json(NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), ''))"
-        entries.append(f"struct_pack(k := {lit(c)}, v := {v})")
-    m = f"map_from_entries(list_filter([{', '.join(entries)}], e -> e.v IS NOT NULL))"
-    return f"NULLIF(CAST(to_json({m}) AS VARCHAR), '{{}}')"
+            v = f"CASE WHEN starts_with({tr}, '{{') AND json_valid({tr}) THEN CAST({tr} AS JSON) ELSE to_json({tr}) END"
+        pairs.append(f"{lit(c)}, {v}")
+    return f"NULLIF(CAST(json_merge_patch('{{}}', json_object({', '.join(pairs)})) AS VARCHAR), '{{}}')"
 
 
 # ------------------------------------------------------------------------------------------ transform
@@ -138,14 +149,16 @@ def build_select(b: SelectBuilder, ref: FileRef | None, delivery: Delivery) -> N
         if col is None:
             b.add(out, f"CAST(NULL AS {MONEY})" if kind == "money" else "CAST(NULL AS VARCHAR)")
             continue
-        v = clean_sql(col)
+        tr = trimmed_sql(col)
         if kind == "money":
-            parsed = money_sql(v)
-            b.checks.append((col, f"CAST({q(col)} AS VARCHAR)", f"{v} IS NOT NULL AND {parsed} IS NULL"))
+            parsed = money_sql(tr)
+            b.checks.append((col, f"CAST({q(col)} AS VARCHAR)",
+                             f"{tr} IS NOT NULL AND {parsed} IS NULL AND NOT {placeholder_sql(tr)}"))
             b.add(out, parsed)
         elif kind == "date":
-            b.checks.append((col, f"CAST({q(col)} AS VARCHAR)", f"{v} IS NOT NULL AND NOT {timestamp_ok_sql(v)}"))
-            b.add(out, f"NULLIF(TRIM(CAST({q(col)} AS VARCHAR)), '')")
+            b.checks.append((col, f"CAST({q(col)} AS VARCHAR)",
+                             f"{tr} IS NOT NULL AND NOT {placeholder_sql(tr)} AND NOT {timestamp_ok_sql(tr)}"))
+            b.add(out, tr)
         elif kind == "json":
             b.add(out, json_sql(col, typed))
         else:
@@ -154,7 +167,8 @@ def build_select(b: SelectBuilder, ref: FileRef | None, delivery: Delivery) -> N
     # required values: a row without one cannot be placed or counted
     for alts in s.REQUIRED_COLUMNS:
         col = next(cmap[a] for a in alts if a in cmap)
-        b.checks.append((col, "'(empty)'", f"{clean_sql(col)} IS NULL"))
+        tr = trimmed_sql(col)
+        b.checks.append((col, "'(empty)'", f"{tr} IS NULL OR {placeholder_sql(tr)}"))
     cat = next(cmap[a] for a in ("ChargeCategory", "ChargeType") if a in cmap)
     allowed = "(" + ", ".join(lit(c.lower()) for c in s.CHARGE_CATEGORIES) + ")"
     b.checks.append((cat, f"CAST({q(cat)} AS VARCHAR)", f"lower({clean_sql(cat)}) NOT IN {allowed}"))

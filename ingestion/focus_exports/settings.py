@@ -144,7 +144,9 @@ NULL_PLACEHOLDERS = ("null", "n/a", "none", "nil", "#n/a", "not applicable", "<n
 
 SAMPLE_HEADER = tuple(c for c, _, _ in ALL_COLUMNS)
 
-from . import helpers  # noqa: E402  (helpers reads the constants above; resolved at call time below)
+# helpers reads the constants above, so it is imported after them; the wrappers below resolve its functions at
+# call time, so that importing helpers first works too.
+from . import helpers
 
 
 def _sniff_1_2(header: list[str], rel_path: str) -> bool:

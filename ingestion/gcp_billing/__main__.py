@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     if others:
         print(f"ignored (other datasets): {', '.join(others)}", file=sys.stderr)
     report = load_dataset(DATASET, planned, args.warehouse, full_refresh=args.full_refresh)
-    print(f"{DATASET}: {len(report.deliveries_loaded)} deliveries loaded, {report.rows} rows")
+    print(f"{DATASET}: {report.rows} rows loaded; {len(report.deliveries_loaded)} deliveries current "
+          f"(unchanged ones are skipped), {len(report.quarantined)} quarantined")
     for e in report.quarantined:
         print(f"quarantined: {e}", file=sys.stderr)
     return 0 if report.ok and not planned.errors else 1

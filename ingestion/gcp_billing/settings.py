@@ -71,6 +71,12 @@ JSON_COLUMNS: dict[str, str] = {
     "consumption_model": "STRUCT(id VARCHAR, description VARCHAR)",
 }
 
+# Numeric leaves (dotted source paths): money and quantities, read as DECIMAL(38,10) by the readers.
+NUMERIC_FIELDS: tuple[str, ...] = (
+    "cost", "currency_conversion_rate", "cost_at_list", "usage.amount", "usage.amount_in_pricing_units",
+    "price.effective_price", "price.tier_start_amount", "price.pricing_unit_quantity", "credits.amount",
+)
+
 # Repeated records: their element fields (used to normalise every encoding to the same JSON text).
 LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "labels": ("key", "value"),
@@ -103,6 +109,7 @@ FORMATS = [
         label="GCP Cloud Billing export (newline-delimited JSON)",
         sniff=helpers.sniff_jsonl,
         build_select=helpers.build_select_jsonl,
+        reader=lambda ref, cols: helpers.iter_jsonl(ref),
         required_columns=("billing_account_id", "cost", "currency", "usage_start_time", "usage_end_time", "invoice"),
         priority=40,
     ),
@@ -113,6 +120,7 @@ FORMATS = [
         label="GCP Cloud Billing export (Parquet)",
         sniff=helpers.sniff_parquet,
         build_select=helpers.build_select_parquet,
+        reader=helpers.iter_parquet,
         required_columns=("billing_account_id", "cost", "currency", "usage_start_time", "usage_end_time", "invoice"),
         read_columns=helpers.parquet_read_columns,
         priority=40,
@@ -124,6 +132,7 @@ FORMATS = [
         label="GCP Cloud Billing export (flattened CSV)",
         sniff=helpers.sniff_csv,
         build_select=helpers.build_select_csv,
+        reader=lambda ref, cols: helpers.iter_csv(ref),
         required_columns=("billing_account_id", "cost", "currency", "usage_start_time", "usage_end_time",
                           "invoice.month"),
         priority=40,

@@ -49,7 +49,7 @@ def dbt_project() -> DbtProject:
 
 
 class FinopsDbtTranslator(DagsterDbtTranslator):
-    """Groups from the model's folder (staging, intermediate, marts_<dir>); sources keep dbt's default key
+    """Models keyed by name; groups from the model's folder (staging, intermediate, marts_<dir>); sources keep dbt's default key
     [source_name, table], which equals the dlt asset key [dataset, table]: lineage without glue."""
 
     def __init__(self) -> None:
@@ -59,6 +59,9 @@ class FinopsDbtTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
         fqn = node.get("fqn") or []
+        if node.get("resource_type") in ("model", "seed", "snapshot"):
+            # models are keyed by name alone ([fct_charges]), whatever schema they build in
+            spec = spec.replace_attributes(key=dg.AssetKey([node["name"]]))
         if node.get("resource_type") in ("model", "seed", "snapshot") and len(fqn) > 2:
             layer = fqn[1]
             group = f"marts_{fqn[2]}" if layer == "marts" and len(fqn) > 3 else layer

@@ -9,7 +9,10 @@ FOCUS_EXPORT = dg.AssetKey(["focus_cost_and_usage"])
 FOCUS_RELATION = "marts.focus_cost_and_usage"
 
 
+# The check reads the warehouse, not an in-memory value: a dependency on the snake_case mart (built in the same
+# dbt step) orders it after dbt without loading anything.
 @dg.asset_check(asset=FOCUS_EXPORT, name="focus_1_2_conformance", pool=WAREHOUSE_POOL, blocking=True,
+                additional_deps=[dg.AssetKey(["fct_charges"])],
                 description="focus-validator 2.2.1, all applicability criteria: no conformance failure "
                             "(the validator's five mis-generated leaf rules are checked by our own SQL instead).")
 def focus_1_2_conformance(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:

@@ -1,0 +1,134 @@
+{#- Helpers of stg_focus_exports__focus_rows. Portable SQL is inline; DuckDB-only SQL (regex, JSON,
+    strptime) sits in adapter.dispatch macros with a best-effort default. -#}
+
+{#- Text as FOCUS wants it: trimmed, NULL for '' and placeholders ('null', 'N/A', ...). The placeholder list
+    is ingestion/focus_exports/settings.py NULL_PLACEHOLDERS. -#}
+{% macro focus_exports_clean_text(expr) -%}
+    {{ return(adapter.dispatch('focus_exports_clean_text', 'finops_ai')(expr)) }}
+{%- endmacro %}
+
+{% macro default__focus_exports_clean_text(expr) -%}
+    (case when lower(trim({{ expr }})) in ('', 'null', 'n/a', 'none', 'nil', '#n/a', 'not applicable', '<null>')
+          then null else trim({{ expr }}) end)
+{%- endmacro %}
+
+{#- DuckDB turns long IN lists into joins (one per column: slow to plan); a regex is one expression. -#}
+{% macro duckdb__focus_exports_clean_text(expr) -%}
+    nullif(regexp_replace(trim({{ expr }}), '^(?i:null|n/a|none|nil|#n/a|not applicable|<null>)$', ''), '')
+{%- endmacro %}
+
+{#- A delivered date/time (text, already cleaned with focus_exports_clean_text: the expression is repeated, so
+    pass a column) as a UTC timestamp. Shapes (same as the ingestion check in
+    ingestion/focus_exports/helpers.py, which rejects anything else; keep both in step):
+    M/D/YY or M/D/YYYY [H:MM[:SS]] (US order, FOCUS spec SaaS samples); ISO 8601 with or without zone
+    (converted to UTC); ISO without seconds or with an hour up to 47 (rolled over into the next day). -#}
+{% macro focus_exports_parse_timestamp(expr) -%}
+    {{ return(adapter.dispatch('focus_exports_parse_timestamp', 'finops_ai')(expr)) }}
+{%- endmacro %}
+
+{% macro default__focus_exports_parse_timestamp(expr) -%}
+    cast({{ expr }} as {{ type_utc_timestamp() }})
+{%- endmacro %}
+
+{% macro duckdb__focus_exports_parse_timestamp(expr) -%}
+    {%- set v = expr -%}
+    {%- set mdy = '^\\d{1,2}/\\d{1,2}/(\\d{2}|\\d{4})( \\d{1,2}:\\d{2}(:\\d{2})?)?$' -%}
+    {%- set loose = '^(\\d{4}-\\d{2}-\\d{2})[T ]([01]?\\d|2\\d|3\\d|4[0-7]):([0-5]\\d)(:([0-5]\\d)(\\.\\d+)?)?\\s*(Z|UTC|[+-]00:?00)?$' -%}
+    (case
+        when {{ v }} is null then null
+        when regexp_full_match({{ v }}, '{{ mdy }}')
+            then try_strptime({{ v }}, ['%m/%d/%y', '%m/%d/%Y', '%m/%d/%y %H:%M', '%m/%d/%Y %H:%M', '%m/%d/%y %H:%M:%S', '%m/%d/%Y %H:%M:%S'])
+        when try_cast({{ v }} as timestamptz) is not null
+            then cast(timezone('UTC', try_cast({{ v }} as timestamptz)) as timestamp)
+        when regexp_full_match({{ v }}, '{{ loose }}')
+            then cast(cast(regexp_extract({{ v }}, '{{ loose }}', 1) as date) as timestamp)
+                + to_hours(cast(regexp_extract({{ v }}, '{{ loose }}', 2) as bigint))
+                + to_minutes(cast(regexp_extract({{ v }}, '{{ loose }}', 3) as bigint))
+                + to_seconds(coalesce(try_cast(nullif(regexp_extract({{ v }}, '{{ loose }}', 5), '') as bigint), 0))
+    end)
+{%- endmacro %}
+
+{#- A unit in FOCUS UnitFormat where a delivered spelling differs only in form: thousands separators in the
+    block size ('10,000 Transactions' -> '10000 Transactions') and abbreviated or singular time units after '-'
+    ('GB-Mo' -> 'GB-Months', 'Instance-Hrs' -> 'Instance-Hours', 'GB-Day' -> 'GB-Days'). -#}
+{% macro focus_exports_unit(expr) -%}
+    {{ return(adapter.dispatch('focus_exports_unit', 'finops_ai')(expr)) }}
+{%- endmacro %}
+
+{% macro default__focus_exports_unit(expr) -%}
+    {{ focus_exports_clean_text(expr) }}
+{%- endmacro %}
+
+{% macro duckdb__focus_exports_unit(expr) -%}
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        {{ focus_exports_clean_text(expr) }},
+        '^(\d{1,3}),(\d{3}),(\d{3}) ', '\1\2\3 '),
+        '^(\d{1,3}),(\d{3}) ', '\1\2 '),
+        '-(Mo|Mos|Mon|Mons|Month)$', '-Months'),
+        '-(Hr|Hrs|Hour)$', '-Hours'),
+        '-(Day)$', '-Days'),
+        '-(Sec|Secs|Second)$', '-Seconds')
+{%- endmacro %}
+
+{#- JSON text kept only when it is a JSON object (FOCUS KeyValueFormat for Tags, SkuPriceDetails). -#}
+{% macro focus_exports_json_object(expr) -%}
+    {{ return(adapter.dispatch('focus_exports_json_object', 'finops_ai')(expr)) }}
+{%- endmacro %}
+
+{% macro default__focus_exports_json_object(expr) -%}
+    {{ focus_exports_clean_text(expr) }}
+{%- endmacro %}
+
+{% macro duckdb__focus_exports_json_object(expr) -%}
+    (case when json_valid({{ expr }}) then
+        case when json_type(cast({{ expr }} as json)) = 'OBJECT' then {{ expr }} end end)
+{%- endmacro %}
+
+{#- One key of x_provider_extensions (the export's own x_ columns) as text. -#}
+{% macro focus_exports_extension(key, column='x_provider_extensions') -%}
+    {{ return(adapter.dispatch('focus_exports_extension', 'finops_ai')(key, column)) }}
+{%- endmacro %}
+
+{% macro default__focus_exports_extension(key, column) -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__focus_exports_extension(key, column) -%}
+    {{ focus_exports_clean_text("json_extract_string(" ~ column ~ ", '$.\"" ~ key ~ "\"')") }}
+{%- endmacro %}
+
+{#- Provider family from the FOCUS ProviderName: 'aws', 'azure', 'gcp', else ProviderName lower-cased; without a
+    ProviderName the first folder of the landing path when it names a provider; else 'focus'. -#}
+{% macro focus_exports_source_system(provider_expr, export_id_expr) -%}
+    (case
+        when lower({{ provider_expr }}) in ('aws', 'amazon', 'amazon web services')
+          or lower({{ provider_expr }}) like 'amazon web services%' then 'aws'
+        when lower({{ provider_expr }}) like '%microsoft%' or lower({{ provider_expr }}) like '%azure%' then 'azure'
+        when lower({{ provider_expr }}) like '%google%' or lower({{ provider_expr }}) = 'gcp' then 'gcp'
+        when {{ provider_expr }} is not null then lower({{ provider_expr }})
+        when lower({{ export_id_expr }}) like 'aws/%' then 'aws'
+        when lower({{ export_id_expr }}) like 'azure/%' then 'azure'
+        when lower({{ export_id_expr }}) like 'gcp/%' then 'gcp'
+        when lower({{ export_id_expr }}) like 'oci/%' then 'oci'
+        else 'focus'
+    end)
+{%- endmacro %}
+
+{#- Key for matching ServiceCategory values: lower case, one trailing 's' dropped ('Database' = 'Databases'). -#}
+{% macro focus_exports_category_key(expr) -%}
+    (case when lower(trim({{ expr }})) like '%s'
+          then substr(lower(trim({{ expr }})), 1, length(trim({{ expr }})) - 1)
+          else lower(trim({{ expr }})) end)
+{%- endmacro %}
+
+{#- Data test on a cost column: cost = unit price x PricingQuantity exactly (DECIMAL(38,10)) where both are set, outside
+    corrections. -#}
+{% test focus_exports_cost_identity(model, column_name, price_column, quantity_column='pricing_quantity') %}
+select *
+from {{ model }}
+where {{ price_column }} is not null
+  and {{ quantity_column }} is not null
+  and charge_class is null
+  and {{ quantity_column }} <> 0
+  and {{ column_name }} <> cast({{ price_column }} * {{ quantity_column }} as {{ type_money() }})
+{% endtest %}
