@@ -89,6 +89,7 @@
     {%- elif kind == 'ts' -%}{{ type_utc_timestamp() }}
     {%- elif kind == 'int' -%}{{ dbt.type_bigint() }}
     {%- elif kind == 'json' -%}{{ type_json_text() }}
+    {%- elif kind == 'bool' -%}{{ dbt.type_boolean() }}
     {%- else -%}{{ dbt.type_string() }}
     {%- endif -%}
 {%- endmacro %}
@@ -106,4 +107,11 @@
     {%- for name, _, _ in focus_charge_columns() %}
     {% if relation_alias %}{{ relation_alias }}.{% endif %}{{ name }}{{ "," if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+{#- Columns the marts add after the FOCUS record (computed in fct_charges, not by staging). -#}
+{% macro mart_extra_columns() -%}
+{{ return([
+    ('x_invoice_id_provisional', 'x_InvoiceIdProvisional', 'bool'),
+]) }}
 {%- endmacro %}

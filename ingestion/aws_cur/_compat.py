@@ -15,7 +15,7 @@ passes ``merge_key`` itself the wrapper changes nothing.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import dlt
 

@@ -14,7 +14,7 @@ All the work per row is one DuckDB SELECT (built here, run by ``ingestion._commo
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from ingestion._common.landing import Delivery, FileRef
 from ingestion._common.transform import MONEY, SelectBuilder, lit, q
@@ -40,7 +40,7 @@ _CAMEL = re.compile(r"([A-Z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
-@lru_cache(maxsize=None)
+@cache
 def athena_name(name: str) -> str:
     """AWS's column-name normalisation (the one behind the CUR Athena columns and CUR 2.0 names and map keys):
     an underscore before every capital, lower case, anything not ``[a-z0-9]`` becomes ``_``, runs of ``_``
@@ -55,7 +55,7 @@ _SPECIAL_LEGACY = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def legacy_to_cur2(column: str) -> str | None:
     """CUR 2.0 column name of a legacy CUR header column (``None`` for tag and cost-category columns, which
     only go into JSON columns). ``lineItem/UnblendedCost`` -> ``line_item_unblended_cost``,

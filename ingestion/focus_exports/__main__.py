@@ -8,7 +8,6 @@ import sys
 
 from ingestion._common.source import load_dataset, plan
 
-from ._compat import deliveries_hint_fix
 from .settings import DATASET
 
 
@@ -23,8 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
     p = plan(args.path, args.format_id)
-    with deliveries_hint_fix():  # shared-code bug, see _compat.py
-        report = load_dataset(DATASET, p, args.warehouse, full_refresh=args.full_refresh)
+    report = load_dataset(DATASET, p, args.warehouse, full_refresh=args.full_refresh)
     print(f"{DATASET}: {len(report.deliveries_loaded)} deliveries loaded, {report.rows} rows")
     for e in report.quarantined:
         print(f"QUARANTINED {e}", file=sys.stderr)

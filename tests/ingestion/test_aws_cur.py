@@ -70,7 +70,7 @@ def _dt(period: str, day: int = 1, hour: int = 0):
     import datetime as dt
 
     y, m = int(period[:4]), int(period[5:])
-    return dt.datetime(y, m, day, hour, tzinfo=dt.timezone.utc)
+    return dt.datetime(y, m, day, hour, tzinfo=dt.UTC)
 
 
 def cur2_rows(period: str, scale: float = 1.0) -> list[dict]:
@@ -79,7 +79,7 @@ def cur2_rows(period: str, scale: float = 1.0) -> list[dict]:
 
     start = _dt(period)
     end = (start + dt.timedelta(days=32)).replace(day=1)
-    s = lambda v: round(v * scale, 10)  # noqa: E731
+    s = lambda v: round(v * scale, 10)
 
     def row(i, line_type, cost, **kw):
         r = {
@@ -233,7 +233,7 @@ def write_legacy(root: Path, report: str, period: str, rows: list[dict], assembl
     w.writerow(header)
     for r in rows:
         out = []
-        for cur2, legacy in LEGACY_NAMES.items():
+        for cur2 in LEGACY_NAMES:
             v = r.get(cur2)
             out.append(v.strftime("%Y-%m-%dT%H:%M:%S.000Z") if hasattr(v, "strftime") else ("" if v is None else str(v)))
         out.append((r.get("product") or {}).get("product_name", ""))
@@ -258,7 +258,7 @@ def _d(v) -> Decimal:
 def amortised(r: dict) -> Decimal:
     """The CUR amortised cost of one line (CUR 2.0 names)."""
     t = r.get("line_item_line_item_type")
-    g = lambda k: _d(r.get(k))  # noqa: E731
+    g = lambda k: _d(r.get(k))
     if t == "SavingsPlanCoveredUsage":
         return g("savings_plan_savings_plan_effective_cost")
     if t == "SavingsPlanRecurringFee":
@@ -383,10 +383,10 @@ def test_every_format_is_conserved_per_file_and_period(built):
 
 
 def test_focus_mapping_of_commitments_ai_services_and_tags(built):
-    _, files, wh, _ = built
+    wh = built[2]
     con = duckdb.connect(str(wh))
     try:
-        q = lambda sql, *a: con.execute(sql, list(a)).fetchall()  # noqa: E731
+        q = lambda sql, *a: con.execute(sql, list(a)).fetchall()
         # Savings Plan: Used + Unused EffectiveCost = the recurring fee (BilledCost of the Purchase)
         rows = dict(q("""select coalesce(commitment_discount_status, charge_category), sum(effective_cost)
                          from staging.stg_aws_cur__line_items
@@ -399,8 +399,8 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
         assert unused == [(Decimal(0), None, Decimal(40), "Hours", RI_ARN, "Usage-Based"),
                           (Decimal(0), None, Decimal("29.5"), "USD", SP_ARN, "Usage-Based")]
         # AI services and GPU compute
-        svc = dict((s, (c, sc)) for s, c, sc in q("select distinct service_name, service_category, service_subcategory "
-                                                   "from staging.stg_aws_cur__line_items"))
+        svc = {s: (c, sc) for s, c, sc in q("select distinct service_name, service_category, service_subcategory "
+                                             "from staging.stg_aws_cur__line_items")}
         assert svc["Amazon Bedrock"] == ("AI and Machine Learning", "Generative AI")
         assert svc["Amazon SageMaker"] == ("AI and Machine Learning", "Machine Learning")
         assert svc["Amazon Elastic Compute Cloud"] == ("Compute", "Virtual Machines")
@@ -417,8 +417,9 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
                    where line_item_resource_id = 'i-0gpu' and x_billing_period = '2026-09' order by 1""")
         assert {json.dumps(json.loads(r[1]), sort_keys=True) for r in raw} == {json.dumps(TAGS, sort_keys=True)}
         tags = q("""select distinct tags from staging.stg_aws_cur__line_items where resource_id = 'i-0gpu'""")
-        assert tags == [('{"aws_created_by":"IAMUser:AIDA:ana","costCategory/BusinessUnit":"research",'
-                         '"cost_center":"CC-2100","project":"robot-vision"}',)]
+        expected_tags = ('{"aws_created_by":"IAMUser:AIDA:ana","costCategory/BusinessUnit":"research",'
+                         '"cost_center":"CC-2100","project":"robot-vision"}')
+        assert tags == [(expected_tags,)]
         assert {r[0] for r in raw} == {"aws_cur2", "aws_cur2_csv", "aws_cur_legacy"}
         # nothing outside FOCUS's allowed values; no placeholder strings
         assert q("""select count(*) from staging.stg_aws_cur__line_items where charge_category not in
@@ -427,8 +428,8 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
         con.close()
 
 
-def test_second_load_loads_nothing_new(built, tmp_path):
-    root, files, wh, tmp = built
+def test_second_load_loads_nothing_new(built):
+    root, _, wh, _ = built
     con = duckdb.connect(str(wh))
     before = raw_sums(con)
     con.close()

@@ -23,10 +23,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingestion import registry
-from ingestion.focus_exports._compat import deliveries_hint_fix
 from ingestion.focus_exports.settings import DATASET, TABLE
-from tests.support import SAMPLES, run_dbt
-from tests.support import ingest as _ingest
+from tests.support import SAMPLES, ingest, run_dbt
 
 SPEC_DIR = SAMPLES / "focus_spec"
 SPEC_FILES = sorted(SPEC_DIR.rglob("*.csv"))
@@ -38,11 +36,6 @@ AWS_EXPORT = "aws/focus/northwind-focus"          # AWS Data Exports FOCUS 1.0 (
 AWS10PQ_EXPORT = "aws/focus10pq/northwind-focus10"  # AWS Data Exports FOCUS 1.0 (Parquet) layout
 AWS12_EXPORT = "aws/focus12/northwind-focus12"    # AWS Data Exports FOCUS 1.2 (Parquet) layout
 OCI_EXPORT = "focus/oci-tenancy"                  # OCI FOCUS report, YYYY/MM layout, 1.0-preview names
-
-
-def ingest(root, warehouse):
-    with deliveries_hint_fix():  # shared-code bug, see ingestion/focus_exports/_compat.py
-        return _ingest(root, warehouse)
 
 
 # ------------------------------------------------------------------------------------------- source files
