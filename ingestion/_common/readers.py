@@ -95,6 +95,14 @@ def read_header(ref: FileRef) -> list[str]:
     return sniff_csv(ref).header
 
 
+def read_types(ref: FileRef) -> dict[str, pa.DataType]:
+    """Column types where the file has them (Parquet); empty for text formats."""
+    if file_kind(ref.url) != "parquet":
+        return {}
+    with fsspec.open(ref.url, "rb") as fh:
+        return {f.name: f.type for f in pq.ParquetFile(fh).schema_arrow}
+
+
 def iter_batches(ref: FileRef, columns: list[str] | None = None) -> Iterator[tuple[pa.RecordBatch, int]]:
     """Yield (batch, first_row_number) for the file. Row numbers are 1-based data rows."""
     kind = file_kind(ref.url)

@@ -26,7 +26,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from .errors import BadInputError, find_bad_input
 from .formats import BillingFormat
 from .landing import Delivery, group_deliveries, list_files
-from .readers import iter_batches, read_header
+from .readers import iter_batches, read_header, read_types
 from .transform import SelectBuilder, lit, run_transform
 
 log = logging.getLogger("finops.ingestion")
@@ -77,7 +77,7 @@ def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str) -> Iterato
                                 row=0, field=missing[0].split("|")[0],
                                 hint="Re-export with the provider's standard column set (or pass --format if "
                                      "the file was detected as the wrong format) and deliver it again.")
-        b = SelectBuilder(header=header)
+        b = SelectBuilder(header=header, types=read_types(ref))
         try:
             fmt.build_select(b, ref, d)
         except KeyError as e:
