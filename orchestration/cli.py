@@ -98,11 +98,12 @@ def _dbt(args: list[str]) -> None:
 
 @main.command()
 @click.option("--select", "selection", default="*", show_default=True, help="Dagster asset selection.")
-def run(selection: str) -> None:
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental dbt models from scratch.")
+def run(selection: str, full_refresh: bool) -> None:
     """Materialize the pipeline through Dagster (ingest → dbt → checks) and print the summary."""
     from orchestration.lib.runner import run_pipeline
 
-    ok = run_pipeline(selection)
+    ok = run_pipeline(selection, full_refresh=full_refresh)
     sys.exit(0 if ok else 1)
 
 

@@ -7,7 +7,6 @@ import sys
 
 from ingestion._common.source import load_dataset, plan
 
-from ._compat import deliveries_hint_fix
 from .settings import DATASET
 
 
@@ -27,8 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     if not mine and not planned.errors:
         print(f"No AWS CUR deliveries found under {args.path}.", file=sys.stderr)
         return 1
-    with deliveries_hint_fix():  # shared-code bug, see _compat.py
-        report = load_dataset(DATASET, planned, args.warehouse, full_refresh=args.full_refresh)
+    report = load_dataset(DATASET, planned, args.warehouse, full_refresh=args.full_refresh)
     print(f"{DATASET}: {len(report.deliveries_loaded)} deliveries loaded, {report.rows} rows")
     for err in report.quarantined:
         print(f"QUARANTINED {err}", file=sys.stderr)

@@ -14,9 +14,13 @@ All the work per row is one DuckDB SELECT (built here, run by ``ingestion._commo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 
+import pyarrow as pa
+
 from ingestion._common.landing import Delivery, FileRef
+from ingestion._common.readers import iter_batches
 from ingestion._common.transform import MONEY, SelectBuilder, lit, q
 
 from .settings import (
@@ -118,6 +122,32 @@ def read_columns_legacy(header: list[str]) -> list[str]:
             if legacy_to_cur2(c) in cur2 or c.startswith(("resourceTags/", "costCategory/", "discount/", "product/"))]
 
 
+def read_cur2_parquet(ref: FileRef, columns: list[str] | None) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """The shared Parquet reader, with every MAP column handed over as LIST<STRUCT<key, value>>.
+
+    A zero-copy view of the same buffers (a MAP *is* a list of key/value structs in Arrow), but DuckDB imports
+    Arrow MAPs slowly (it verifies the keys of every map: ~0.35 s per map column per 262k rows), while a list
+    of structs costs next to nothing; the transform builds the JSON text from the entries itself."""
+    for batch, first_row in iter_batches(ref, columns):
+        if any(pa.types.is_map(f.type) for f in batch.schema):
+            arrays, fields = [], []
+            for f, arr in zip(batch.schema, batch.columns):
+                if pa.types.is_map(f.type):
+                    arr = _map_as_list(arr)
+                    f = pa.field(f.name, arr.type)
+                arrays.append(arr)
+                fields.append(f)
+            batch = pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
+        yield batch, first_row
+
+
+def _map_as_list(arr: pa.MapArray) -> pa.ListArray:
+    if arr.offset:  # a sliced array: compact it first so that offsets and children line up
+        arr = pa.concat_arrays([arr])
+    entries = pa.StructArray.from_arrays([arr.keys, arr.items], names=["key", "value"])
+    return pa.ListArray.from_arrays(arr.offsets, entries, mask=arr.is_null() if arr.null_count else None)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # typed Parquet expressions
 # ----------------------------------------------------------------------------------------------------------
@@ -185,7 +215,13 @@ def _timestamp(b: SelectBuilder, out: str, col: str | None, kind: str) -> None:
 
 def _map_json(b: SelectBuilder, out: str, col: str, kind: str) -> None:
     """A CUR 2.0 map column as JSON text (NULL when empty)."""
-    if kind in ("map", "struct"):
+    if kind == "map":
+        # read_cur2_parquet hands MAP columns over as LIST<STRUCT<key, value>> (see there); the JSON object
+        # text is built from the entries without creating a DuckDB MAP
+        c = q(col)
+        b.add(out, f"CASE WHEN len({c}) > 0 THEN '{{' || array_to_string(list_transform({c}, "
+                   f"e -> to_json(e.key) || ':' || to_json(e.value)), ',') || '}}' END")
+    elif kind == "struct":
         b.add(out, f"NULLIF(CAST(to_json({q(col)}) AS VARCHAR), '{{}}')")
     else:  # CSV: JSON text already; validate it
         raw = f"NULLIF(NULLIF(TRIM(CAST({q(col)} AS VARCHAR)), ''), '{{}}')"
@@ -195,8 +231,8 @@ def _map_json(b: SelectBuilder, out: str, col: str, kind: str) -> None:
 
 def _map_value(col: str, kind: str, key: str) -> str:
     """Text of one key of a map column (Parquet MAP or JSON text)."""
-    if kind == "map":
-        return f"NULLIF(TRIM(CAST({q(col)}[{lit(key)}] AS VARCHAR)), '')"
+    if kind == "map":  # LIST<STRUCT<key, value>>, see read_cur2_parquet
+        return (f"NULLIF(TRIM(CAST(list_filter({q(col)}, e -> e.key = {lit(key)})[1].value AS VARCHAR)), '')")
     if kind == "struct":
         return f"NULLIF(TRIM(CAST(struct_extract({q(col)}, {lit(key)}) AS VARCHAR)), '')"
     raw = f"NULLIF(TRIM(CAST({q(col)} AS VARCHAR)), '')"

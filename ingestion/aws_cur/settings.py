@@ -175,6 +175,7 @@ def _formats() -> list[BillingFormat]:
             build_select=helpers.build_select_cur2,
             required_columns=REQUIRED_CUR2,
             read_columns=helpers.read_columns_cur2,
+            reader=helpers.read_cur2_parquet,
             priority=20,
             sample_header=SAMPLE_HEADER_CUR2,
         ),

@@ -18,7 +18,6 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.aws_cur._compat import deliveries_hint_fix
 from ingestion.aws_cur.helpers import athena_name, legacy_tag_key, legacy_to_cur2
 from tests.support import SAMPLES, ingest, run_dbt
 
@@ -317,8 +316,7 @@ def assert_conserved(expected: dict, actual: dict, what: str) -> None:
 
 
 def load(root, warehouse):
-    with deliveries_hint_fix():  # shared-code bug, see ingestion/aws_cur/_compat.py
-        return ingest(root, warehouse)
+    return ingest(root, warehouse)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ def defs(monkeypatch_module=None) -> dg.Definitions:
 
 def test_dbt_build_args_exclude_unit_tests():
     assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--exclude-resource-type", "unit_test", "--full-refresh"]
 
 
 def test_changed_deliveries_are_new_or_redelivered():

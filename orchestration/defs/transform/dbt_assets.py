@@ -8,9 +8,15 @@ from orchestration.lib.dbt import FinopsDbtTranslator, dbt_project, prepare_mani
 from orchestration.lib.settings import Settings
 
 
-def dbt_build_args() -> list[str]:
+class DbtRunConfig(dg.Config):
+    full_refresh: bool = False
+    """Rebuild incremental models from scratch (after a change of model logic; deliveries are otherwise
+    reprocessed only when they are re-delivered)."""
+
+
+def dbt_build_args(full_refresh: bool = False) -> list[str]:
     """Production dbt invocation: build models, seeds and data tests; unit tests belong to CI."""
-    return ["build", "--exclude-resource-type", "unit_test"]
+    return ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if full_refresh else [])]
 
 
 @dg.definitions
@@ -19,8 +25,8 @@ def defs() -> dg.Definitions:
 
     @dbt_assets(manifest=prepare_manifest(), project=project, dagster_dbt_translator=FinopsDbtTranslator(),
                 pool=WAREHOUSE_POOL, name="finops_dbt")
-    def finops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def finops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
         Settings.from_env().export()
-        yield from dbt.cli(dbt_build_args(), context=context).stream()
+        yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
 
     return dg.Definitions(assets=[finops_dbt])

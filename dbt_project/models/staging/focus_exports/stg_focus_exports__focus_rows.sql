@@ -239,8 +239,13 @@ normalised as (
         coalesce(w.src_region_id, w.src_region_name) as region_id,
         coalesce(w.src_region_name, w.src_region_id) as region_name,
         coalesce(w.src_publisher_name, w.provider_name) as publisher_name,
-        coalesce(w.src_invoice_issuer_name, w.provider_name) as invoice_issuer_name
+        case
+            when ent.provider_name = w.provider_name then w.provider_name  -- the provider's own legal entity
+            else coalesce(w.src_invoice_issuer_name, w.provider_name)
+        end as invoice_issuer_name
     from with_defaults as w
+    left join {{ ref('focus_exports__provider_entities') }} as ent
+        on ent.legal_entity = w.src_invoice_issuer_name
     left join {{ ref('focus_exports__service_subcategories') }} as sub
         on sub.service_category = w.matched_service_category
         and lower(sub.service_subcategory) = lower(w.src_service_subcategory)
