@@ -315,10 +315,6 @@ def assert_conserved(expected: dict, actual: dict, what: str) -> None:
         assert abs(got_b - billed) < Decimal("0.000001") and abs(got_e - effective) < Decimal("0.000001")
 
 
-def load(root, warehouse):
-    return ingest(root, warehouse)
-
-
 # --------------------------------------------------------------------------------------------------------------
 # tests
 # --------------------------------------------------------------------------------------------------------------
@@ -356,7 +352,7 @@ def built(landing, tmp_path_factory):
     root, files = landing
     tmp = tmp_path_factory.mktemp("wh")
     wh = tmp / "w.duckdb"
-    reports = load(root, wh)
+    reports = ingest(root, wh)
     assert set(reports) == {"aws_cur"}
     assert reports["aws_cur"].ok, reports["aws_cur"].quarantined
     run_dbt(DBT_BUILD, wh, tmp)  # seeds, unit tests, the view and its data tests (conservation included)
@@ -431,7 +427,7 @@ def test_second_load_loads_nothing_new(built):
     con = duckdb.connect(str(wh))
     before = raw_sums(con)
     con.close()
-    report = load(root, wh)["aws_cur"]
+    report = ingest(root, wh)["aws_cur"]
     assert report.rows == 0 and report.ok
     con = duckdb.connect(str(wh))
     try:
@@ -446,13 +442,13 @@ def test_redelivered_period_replaces_the_old_one(tmp_path):
     old_cur2 = write_cur2_parquet(root, "exp", "2026-09", cur2_rows("2026-09"))
     write_cur2_parquet(root, "exp", "2026-10", cur2_rows("2026-10"))
     write_legacy(root, "rep", "2026-09", cur2_rows("2026-09"), assembly="asm-1")
-    assert load(root, wh)["aws_cur"].ok
+    assert ingest(root, wh)["aws_cur"].ok
 
     # CUR 2.0: the period is rewritten in place with other amounts; legacy: a new assembly + manifest
     new_cur2 = write_cur2_parquet(root, "exp", "2026-09", cur2_rows("2026-09", 3.0)[:9])
     assert new_cur2 == old_cur2
     new_legacy = write_legacy(root, "rep", "2026-09", cur2_rows("2026-09", 0.25), assembly="asm-2")
-    report = load(root, wh)["aws_cur"]
+    report = ingest(root, wh)["aws_cur"]
     assert report.ok and report.rows == 9 + 13
 
     con = duckdb.connect(str(wh))
@@ -497,7 +493,7 @@ def test_bad_files_are_quarantined_and_the_others_load(tmp_path):
     pacsv.write_csv(t, buf)
     badjson.write_bytes(gzip.compress(buf.getvalue()))
 
-    report = load(root, wh)["aws_cur"]
+    report = ingest(root, wh)["aws_cur"]
     errs = {Path(e.file).parts[2]: e for e in report.quarantined}
     assert set(errs) == {"missing", "badrep", "badjson"}, [str(e) for e in report.quarantined]
     assert errs["missing"].field == "line_item_unblended_cost" and errs["missing"].row == 0
