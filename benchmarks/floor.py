@@ -67,6 +67,9 @@ def floor_sql(con, kind: str, files: list[str]) -> str:
     def money(expr: str) -> str:
         return f"CAST({expr} AS {MONEY})"
 
+    def m(key: str) -> str:  # a money/quantity column as DECIMAL (legacy CSV columns may sniff as VARCHAR)
+        return money(c(key))
+
     if kind == "cur2":
         tags = "CAST(to_json(resource_tags) AS JSON)" if "resource_tags" in have else "NULL"
     else:
@@ -97,15 +100,16 @@ SELECT
     {c('resource')} AS ResourceId,
     {c('sku')} AS SkuId,
     {c('unit')} AS PricingUnit,
-    {money(c('usage'))} AS ConsumedQuantity,
-    {money(c('unblended'))} AS BilledCost,
-    {money(f'''CASE
-        WHEN {t} = 'SavingsPlanCoveredUsage' THEN coalesce({c('sp_effective')}, 0)
-        WHEN {t} = 'DiscountedUsage' THEN coalesce({c('ri_effective')}, 0)
-        WHEN {t} IN ('SavingsPlanNegation', 'SavingsPlanUpfrontFee', 'SavingsPlanRecurringFee', 'RIFee') THEN 0
-        ELSE coalesce({c('unblended')}, 0)
-    END''')} AS EffectiveCost,
-    {money(c('list'))} AS ListCost,
+    {m('usage')} AS ConsumedQuantity,
+    {m('unblended')} AS BilledCost,
+    CASE
+        WHEN {t} = 'SavingsPlanCoveredUsage' THEN coalesce({m('sp_effective')}, 0)
+        WHEN {t} = 'DiscountedUsage' THEN coalesce({m('ri_effective')}, 0)
+        WHEN {t} IN ('SavingsPlanNegation', 'SavingsPlanUpfrontFee', 'SavingsPlanRecurringFee', 'RIFee')
+            THEN CAST(0 AS {MONEY})
+        ELSE coalesce({m('unblended')}, 0)
+    END AS EffectiveCost,
+    {m('list')} AS ListCost,
     {money(f"TRY_CAST({c('rate')} AS DOUBLE)")} AS ContractedUnitPrice,
     {c('currency')} AS BillingCurrency,
     coalesce({c('sp_arn')}, {c('ri_arn')}) AS CommitmentDiscountId,

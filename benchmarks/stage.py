@@ -213,6 +213,7 @@ def stage_floor(spec: dict) -> dict:
     from benchmarks.floor import floor_sql
 
     db = Path(spec["db"])
+    db.parent.mkdir(parents=True, exist_ok=True)
     for p in (db, db.with_name(db.name + ".wal")):
         p.unlink(missing_ok=True)
     con = duckdb.connect(str(db))

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ingestion._common.landing import Delivery, FileRef
 from ingestion._common.readers import iter_batches
-from ingestion._common.transform import MONEY, SelectBuilder, lit, q
+from ingestion._common.transform import MONEY, SelectBuilder, decimal_from_text, lit, q
 
 from .settings import (
     CANONICAL_COLUMNS,
@@ -183,17 +183,11 @@ def _kind_of(arrow_type) -> str:
     return "text"
 
 
-def _number(b: SelectBuilder, out: str, col: str | None, kind: str) -> None:
+def _number(b: SelectBuilder, out: str, col: str | None) -> None:
+    """A DECIMAL(38,10) column: the builder casts typed Parquet numbers directly and parses text on its fast
+    DECIMAL(18,10) path; NaN, infinities and unparseable text are reported (file, row, field)."""
     if col is None:
         b.add(out, f"CAST(NULL AS {MONEY})")
-    elif kind == "exact":
-        b.add(out, f"CAST({q(col)} AS {MONEY})")
-    elif kind == "float":
-        # no text round-trip: a double casts straight to DECIMAL(38,10) (rounded to 10 places);
-        # NaN, infinities and values beyond DECIMAL(38,10) are reported as unparseable
-        b.add(out, f"TRY_CAST({q(col)} AS {MONEY})")
-        b.checks.append((col, f"CAST({q(col)} AS VARCHAR)",
-                         f"{q(col)} IS NOT NULL AND (NOT isfinite({q(col)}) OR abs({q(col)}) >= 1e27)"))
     else:
         b.number(out, col)
 
@@ -225,8 +219,9 @@ def _map_json(b: SelectBuilder, out: str, col: str, kind: str) -> None:
         b.add(out, f"NULLIF(CAST(to_json({q(col)}) AS VARCHAR), '{{}}')")
     else:  # CSV: JSON text already; validate it
         raw = f"NULLIF(NULLIF(TRIM(CAST({q(col)} AS VARCHAR)), ''), '{{}}')"
-        b.add(out, f"CASE WHEN json_valid({raw}) THEN {raw} END")
-        b.checks.append((col, raw, f"{raw} IS NOT NULL AND NOT json_valid({raw})"))
+        # a JSON object, or the file is quarantined (the dbt model reads these as maps)
+        b.add(out, f"CASE WHEN json_valid({raw}) AND left({raw}, 1) = '{{' THEN {raw} END")
+        b.checks.append((col, raw, f"{raw} IS NOT NULL AND (NOT json_valid({raw}) OR left({raw}, 1) <> '{{')"))
 
 
 def _map_value(col: str, kind: str, key: str) -> str:
@@ -282,7 +277,7 @@ def build_select_cur2(b: SelectBuilder, ref: FileRef | None, delivery: Delivery)
     """CUR 2.0, Parquet (typed, MAP columns) or gzip CSV (text, maps as JSON). Also reads the legacy CUR's
     Parquet flavour, whose tags/cost categories/product attributes are flat ``resource_tags_user_x`` style
     columns instead of maps."""
-    types = _parquet_types(ref)
+    types = b.types or _parquet_types(ref)
     kinds = {c: _kind_of(types.get(c)) for c in b.header} if types else {c: "text" for c in b.header}
     header = set(b.header)
 
@@ -299,10 +294,11 @@ def build_select_cur2(b: SelectBuilder, ref: FileRef | None, delivery: Delivery)
             if col is None and name in DERIVED_FROM_MAP and DERIVED_FROM_MAP[name][0] in header:
                 map_col, key = DERIVED_FROM_MAP[name]
                 raw = _map_value(map_col, kinds[map_col], key)
-                b.add(name, f"TRY_CAST({raw} AS {MONEY})")
-                b.checks.append((f"{map_col}.{key}", raw, f"{raw} IS NOT NULL AND TRY_CAST({raw} AS {MONEY}) IS NULL"))
+                parsed = decimal_from_text(raw)
+                b.add(name, parsed)
+                b.checks.append((f"{map_col}.{key}", raw, f"{raw} IS NOT NULL AND {parsed} IS NULL"))
             else:
-                _number(b, name, col, kinds.get(col, "text") if col else "text")
+                _number(b, name, col)
         elif kind == TS:
             _timestamp(b, name, col, kinds.get(col, "text") if col else "text")
         elif kind == JSON:

@@ -512,3 +512,31 @@ def test_bad_files_are_quarantined_and_the_others_load(tmp_path):
             ("missing", 0, "line_item_unblended_cost"), ("badrep", 3, "lineItem/UnblendedCost"), ("badjson", 2, "resource_tags")}
     finally:
         con.close()
+
+
+def test_legacy_cur_parquet_flavour_packs_flat_columns(tmp_path):
+    """The legacy CUR's Parquet flavour (Athena names, flat resource_tags_user_x / product_x columns) loads
+    into the same JSON columns as CUR 2.0."""
+    rows = cur2_rows("2026-09")[:2]
+    t = cur2_table(rows).drop_columns(list(MAPS))
+    t = t.append_column("resource_tags_user_cost_center", pa.array(["CC-2100", None]))
+    t = t.append_column("resource_tags_aws_created_by", pa.array(["IAMUser:AIDA:ana", ""]))
+    t = t.append_column("cost_category_BusinessUnit", pa.array(["research", None]))
+    t = t.append_column("product_product_name", pa.array(["Amazon Elastic Compute Cloud", "Amazon Bedrock"]))
+    t = t.append_column("product_vcpu", pa.array(["96", None]))
+    p = tmp_path / "landing" / "legacy-parquet" / "rep" / "20260901-20261001" / "asm" / "rep-1.snappy.parquet"
+    p.parent.mkdir(parents=True)
+    pq.write_table(t, p)
+    wh = tmp_path / "w.duckdb"
+    assert ingest(tmp_path / "landing", wh)["aws_cur"].ok
+    con = duckdb.connect(str(wh))
+    try:
+        got = con.execute("select resource_tags, cost_category, product, product_product_name, x_source_format "
+                          "from aws_cur.line_items order by x_source_row").fetchall()
+    finally:
+        con.close()
+    assert got == [
+        ('{"user_cost_center":"CC-2100","aws_created_by":"IAMUser:AIDA:ana"}', '{"BusinessUnit":"research"}',
+         '{"product_name":"Amazon Elastic Compute Cloud","vcpu":"96"}', "Amazon Elastic Compute Cloud", "aws_cur2"),
+        (None, None, '{"product_name":"Amazon Bedrock"}', "Amazon Bedrock", "aws_cur2"),
+    ]

@@ -244,8 +244,9 @@ final as (
         end as charge_frequency,
         coalesce(line_item_usage_end_date, bill_billing_period_end_date) as charge_period_end,
         coalesce(line_item_usage_start_date, bill_billing_period_start_date) as charge_period_start,
-        case commitment_kind when 'sp' then 'Spend' when 'ri' then 'Usage' end
-            as commitment_discount_category,
+        case when commitment_discount_id is not null then
+            case commitment_kind when 'sp' then 'Spend' when 'ri' then 'Usage' end
+        end as commitment_discount_category,
         commitment_discount_id,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_name,
         case
@@ -264,9 +265,11 @@ final as (
             when is_unused_row then 'Unused'
             else 'Used'
         end as commitment_discount_status,
-        case commitment_kind
-            when 'sp' then coalesce(savings_plan_offering_type, 'SavingsPlans')
-            when 'ri' then 'Reserved Instance'
+        case when commitment_discount_id is not null then
+            case commitment_kind
+                when 'sp' then coalesce(savings_plan_offering_type, 'SavingsPlans')
+                when 'ri' then 'Reserved Instance'
+            end
         end as commitment_discount_type,
         case
             when commitment_discount_id is null or charge_category not in ('Usage', 'Purchase') then null

@@ -1,0 +1,51 @@
+"""The `make bench` harness on a tiny input: it runs end to end and writes the figures it promises.
+Speed is never asserted here; only that the JSON has its keys and every stage figure is positive."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+TOP_KEYS = {"rows", "ours_s", "floor_s", "peer_s", "ours_over_floor", "ours_over_peer", "peak_rss_mb",
+            "incremental_over_full", "inputs", "machine", "versions", "git", "summary"}
+
+
+def test_bench_harness_tiny(tmp_path: Path) -> None:
+    results = tmp_path / "results" / "latest.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--sizes", "20k", "--skip-peer",
+         "--data-dir", str(tmp_path / "data"), "--results", str(results), "--threads", "2"],
+        cwd=REPO, capture_output=True, text=True, timeout=240,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(results.read_text())
+
+    assert TOP_KEYS <= doc.keys()
+    assert doc["rows"] == 20_000
+    assert doc["machine"]["cores"] >= 1 and doc["machine"]["ram_gb"] > 0
+    assert doc["versions"]["dlt"] and doc["versions"]["duckdb"]
+    assert doc["git"]["commit"]
+    assert doc["peer_s"] is None and doc["ours_over_peer"] is None  # --skip-peer
+
+    inp = doc["inputs"]["cur2_20k"]
+    assert set(inp["stages"]) == {"ingest", "transform", "checks", "floor"}
+    for name, stage in inp["stages"].items():
+        assert stage["ok"], (name, stage.get("error"))
+        assert stage["wall_s"] > 0 and stage["peak_rss_mb"] > 0 and stage["rows_per_s"] > 0, name
+    ingest = inp["stages"]["ingest"]["detail"]
+    assert ingest["rows"] == 20_000
+    assert all(ingest[f"{k}_s"] > 0 for k in ("extract", "normalize", "load"))
+    assert inp["stages"]["transform"]["detail"]["models"]["int_charges_unioned"]["s"] > 0
+    assert inp["stages"]["floor"]["detail"]["rows"] == 20_000
+    assert inp["stages"]["checks"]["detail"]["dbt_test"]["tests"] > 0
+    assert doc["peak_rss_mb"] == max(s["peak_rss_mb"] for k, s in inp["stages"].items() if k != "floor")
+    for key in ("ours_s", "floor_s", "ours_over_floor", "incremental_over_full"):
+        assert doc[key] > 0, key
+
+    incr = inp["incremental"]
+    assert incr["rows"] == round(20_000 / 30)
+    assert incr["stages"]["ingest"]["detail"]["rows"] == incr["rows"]  # only the new day was read
+    assert all(s["wall_s"] > 0 and s["peak_rss_mb"] > 0 for s in incr["stages"].values())
