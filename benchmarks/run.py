@@ -28,11 +28,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,7 @@ def parse_rows(text: str) -> int:
     if not m:
         raise argparse.ArgumentTypeError(f"bad size {text!r}: use e.g. 20k, 256k, 1M, 10M or 12345")
     mult = {"": 1, "k": 1_000, "m": 1_000_000}[m[2].lower()]
-    return int(round(float(m[1]) * mult))
+    return round(float(m[1]) * mult)
 
 
 def human(n: int) -> str:
@@ -147,7 +146,7 @@ class Runner:
         """Run ``cmd`` as a child, time it, read its peak RSS with os.wait4."""
         task = self._task(label)
         log_path = self.log_dir / f"{log_name}.log"
-        log_fh = None if self.verbose else open(log_path, "wb")
+        log_fh = None if self.verbose else open(log_path, "wb")  # noqa: SIM115 - closed after wait4
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=self.env, stdin=subprocess.DEVNULL,
                                 stdout=log_fh, stderr=subprocess.STDOUT if log_fh else None,
@@ -271,7 +270,7 @@ def ensure_peer_venv(runner: Runner) -> tuple[Path | None, str | None, str | Non
         marker.write_text(" ".join(PEER_REQUIREMENTS))
     try:
         version = subprocess.run([str(py), "-c", "import importlib.metadata as m; print(m.version('focus-converter'))"],
-                                 capture_output=True, text=True, timeout=60).stdout.strip() or None
+                                 capture_output=True, text=True, timeout=60, check=False).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         version = None
     return py, version, None
@@ -458,7 +457,7 @@ def versions() -> dict:
 def git_info() -> dict:
     def git(*a: str) -> str | None:
         try:
-            return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True, timeout=30).stdout.strip()
+            return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True, timeout=30, check=False).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
 
@@ -592,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
     incr_input = None if args.no_incremental or not cur2 else max(cur2, key=lambda i: i.rows).name
 
     results: dict[str, Any] = {
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.run", *(argv if argv is not None else sys.argv[1:])]),
         "options": {"sizes": [i.name for i in inputs], "seed": args.seed, "threads": args.threads,
                     "memory_limit": args.memory_limit or os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or "4GB (default)",
@@ -635,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
                 code = 1
     results["summary"] = headline(results)
     results.update({k: v for k, v in results["summary"].items() if k != "targets"})
-    results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     args.results.write_text(json.dumps(results, indent=1, default=str))
     print_report(results)
     _echo(f"results: {args.results}")

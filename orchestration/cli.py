@@ -54,7 +54,7 @@ def generate(seed: int, rows: int, out: str | None, formats: str | None, redeliv
 @click.option("--no-transform", is_flag=True, help="Only load the raw tables; skip dbt.")
 def load(path: str, format_id: str | None, no_transform: bool) -> None:
     """Load one export file or folder and show it in FOCUS at once."""
-    from ingestion._common.source import load_dataset, plan
+    from ingestion._common.source import ensure_raw_tables, load_dataset, plan
 
     settings = Settings.from_env()
     settings.export()
@@ -75,6 +75,7 @@ def load(path: str, format_id: str | None, no_transform: bool) -> None:
     for f in planned.unrecognised:
         click.echo(f"  skipped (not a known export format): {f}", err=True)
     if not no_transform:
+        ensure_raw_tables(settings.warehouse)
         _dbt(["build", "--exclude-resource-type", "unit_test"])
         from orchestration.lib.summary import spend_summary
 

@@ -32,6 +32,12 @@ from .transform import SelectBuilder, lit, run_transform
 log = logging.getLogger("finops.ingestion")
 
 MERGE_KEY = ["x_export_id", "x_billing_period"]
+_TEXT = {"data_type": "text", "nullable": True}
+DELIVERY_COLUMNS = {"billing_period": _TEXT, "rows": {"data_type": "bigint"}}
+QUARANTINE_COLUMNS = {"delivery_id": {"data_type": "text"}, "source_file": {"data_type": "text"},
+                      "row_number": {"data_type": "bigint"}, "field": {"data_type": "text"},
+                      "reason": {"data_type": "text"}, "value": _TEXT, "raw_record": _TEXT, "hint": _TEXT,
+                      "quarantined_at": {"data_type": "timestamp"}}
 
 
 @dataclass
@@ -153,12 +159,13 @@ def billing_exports(
                  "format": fmt.id, "layout": d.layout, "files": json.dumps([f.rel for f in d.files]),
                  "fingerprint": d.fingerprint, "rows": rows, "loaded_at": ingested_at},
                 # a table variant: it must not inherit the raw table's merge key
-                dlt.mark.make_hints(table_name="deliveries", write_disposition="append", merge_key=[]),
+                dlt.mark.make_hints(table_name="deliveries", write_disposition="append", merge_key=[],
+                                    columns=DELIVERY_COLUMNS),
                 create_table_variant=True,
             )
 
     @dlt.resource(name="quarantine", write_disposition="merge",
-                  primary_key=["delivery_id", "source_file", "row_number", "field"])
+                  primary_key=["delivery_id", "source_file", "row_number", "field"], columns=QUARANTINE_COLUMNS)
     def quarantine() -> Iterator[dict]:
         for e in quarantined:
             yield {**e.as_record(), "quarantined_at": ingested_at}
@@ -241,3 +248,23 @@ def _drop_pending(pipeline: dlt.Pipeline) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         pipeline.drop_pending_packages()
+
+
+def ensure_raw_tables(warehouse: str) -> list[str]:
+    """Create, empty, every dataset's raw table that does not exist yet (so that dbt finds all its sources
+    when only some providers have delivered). Returns the datasets created."""
+    import duckdb
+
+    from ingestion import registry
+
+    wanted = {f.dataset: f.table for f in registry.formats()}
+    existing: set[tuple[str, str]] = set()
+    if Path(warehouse).exists():
+        with duckdb.connect(warehouse, read_only=True) as con:
+            existing = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    created = []
+    for ds, table in sorted(wanted.items()):
+        if (ds, table) not in existing:
+            load_dataset(ds, Plan(), warehouse)
+            created.append(ds)
+    return created

@@ -16,7 +16,7 @@ def instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False) -> bool:
+def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, log_level: str = "INFO") -> bool:
     """Materialize ``selection`` with every check; print what ran and the spend summary. True if all passed."""
     from orchestration.definitions import defs as load_defs
 
@@ -29,7 +29,9 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False) -
     if selection != "*":
         job = dg.define_asset_job("finops_selection", selection=selection).resolve(
             asset_graph=defs.resolve_asset_graph())
-    run_config = {"ops": {"finops_dbt": {"config": {"full_refresh": True}}}} if full_refresh else None
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if full_refresh:
+        run_config["ops"] = {"finops_dbt": {"config": {"full_refresh": True}}}
     result = job.execute_in_process(instance=instance(), raise_on_error=False, run_config=run_config)
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     passed = sum(1 for c in checks if c.passed)
