@@ -68,3 +68,28 @@ def test_groups_follow_folders(defs):
     assert group["int_charges_unioned"] == "intermediate"
     assert group["fct_charges"] == "marts_finops"
     assert group["aws_cur/line_items"] == "ingest_aws_cur"
+
+
+def test_landing_sensor_requests_a_run_for_new_and_redelivered_exports(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from orchestration.defs.automation.sensors import landing_zone_sensor
+
+    monkeypatch.setenv("FINOPS_LANDING", str(tmp_path))
+    f = tmp_path / "gcp/exp/invoice_month=202610/part-0.json"
+    f.parent.mkdir(parents=True)
+    f.write_text('{"cost": 1}\n')
+    os.utime(f, (time.time() - 100, time.time() - 100))
+
+    ctx = dg.build_sensor_context(cursor=None)
+    first = landing_zone_sensor(ctx)
+    assert isinstance(first, dg.RunRequest)
+    assert first.tags["finops/changed_deliveries"] == "gcp/exp|2026-10"
+    again = landing_zone_sensor(dg.build_sensor_context(cursor=ctx.cursor))
+    assert isinstance(again, dg.SkipReason)  # nothing new: no run
+
+    f.write_text('{"cost": 2}\n')  # the provider restates the month in place
+    ctx2 = dg.build_sensor_context(cursor=ctx.cursor)
+    restated = landing_zone_sensor(ctx2)
+    assert isinstance(restated, dg.RunRequest) and restated.run_key != first.run_key
