@@ -520,16 +520,7 @@ def test_parquet_maps_and_extensions(loaded):
     assert lam["pricing_currency"] == "USD" and lam["pricing_currency_effective_cost"] == Decimal("0.3")
 
 
-def _validator_ready() -> bool:
-    try:
-        from data_quality.focus_conformance import default_validator_venv
-    except ImportError:
-        return False
-    return (default_validator_venv() / "bin" / "focus-validator").exists()
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _validator_ready(), reason="focus-validator venv not installed (data_quality.focus_conformance.ensure_validator_venv)")
 def test_focus_1_0_files_normalised_pass_the_focus_1_2_validator(loaded, tmp_path):
     """The FOCUS 1.0 provider files (AWS CSV, AWS Parquet, OCI 1.0-preview) after normalisation: no failed leaf
     or OR rule of focus-validator 1.2 (--applicability-criteria ALL) except the five it generates wrongly."""
