@@ -1,0 +1,224 @@
+"""OpenAI admin Usage and Costs API -> dataset ``openai_usage`` (one table per endpoint, plus ``costs``).
+
+``openai_usage()`` is a dlt source (``@dlt.source(name="openai_usage")``) over one or more OpenAI organisations.
+Every resource: ``write_disposition`` merge (``delete-insert``), ``primary_key`` = organisation + bucket start/end +
+bucket width + every group-by dimension, ``merge_key`` = (organization, bucket_start_time) so a re-fetched bucket
+replaces all of that bucket's rows; the cursor is the bucket start, kept per organisation in the resource state,
+re-fetched from ``last bucket start - lookback_days`` (vendors restate recent days); buckets whose content did not
+change since the last load are skipped, so a second run loads nothing. See README.md.
+
+Secrets: ``SOURCES__OPENAI_USAGE__API_KEY`` (one organisation, named by ``organization_name``) or
+``SOURCES__OPENAI_USAGE__ORGANIZATIONS`` = JSON list of ``{name, api_key, base_url}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import dlt
+from dlt.common.typing import TSecretValue
+from dlt.extract.resource import DltResource
+
+from . import helpers as H
+from . import settings as S
+from .helpers import OpenAIAuthError, OpenAIHTTPError, OpenAIUsageError, Organization
+from .settings import COSTS, DATASET, ENDPOINTS, USAGE_ENDPOINTS
+
+__all__ = [
+    "COSTS",
+    "DATASET",
+    "ENDPOINTS",
+    "USAGE_ENDPOINTS",
+    "OpenAIAuthError",
+    "OpenAIHTTPError",
+    "OpenAIUsageError",
+    "Organization",
+    "openai_usage",
+]
+
+
+def _epoch(value: str | dt.date | dt.datetime | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if isinstance(value, dt.datetime):
+        d = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    elif isinstance(value, dt.date):
+        d = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    else:
+        d = dt.datetime.fromisoformat(str(value))
+        d = d if d.tzinfo else d.replace(tzinfo=dt.UTC)
+    return int(d.timestamp())
+
+
+def _columns(endpoint: S.Endpoint) -> dict[str, dict[str, Any]]:
+    cols: dict[str, dict[str, Any]] = {
+        "organization": {
+            "data_type": "text",
+            "nullable": False,
+            "description": "organisation name from config",
+        },
+        "bucket_start_time": {
+            "data_type": "timestamp",
+            "timezone": True,
+            "nullable": False,
+            "description": "bucket start (UTC, inclusive)",
+        },
+        "bucket_end_time": {
+            "data_type": "timestamp",
+            "timezone": True,
+            "nullable": False,
+            "description": "bucket end (UTC, exclusive)",
+        },
+        "bucket_width": {"data_type": "text", "nullable": False, "description": "1d or 1h"},
+    }
+    for dim in endpoint.group_by:
+        cols[dim] = (
+            {"data_type": "bool", "nullable": False}
+            if dim in S.BOOL_DIMS
+            else {"data_type": "text", "nullable": False, "description": "'' = not reported by the API"}
+        )
+    if endpoint is S.COSTS:
+        cols["amount"] = {
+            **S.MONEY,
+            "nullable": True,
+            "description": "billed amount in `currency` (units, not cents)",
+        }
+        cols["currency"] = {"data_type": "text", "nullable": True, "description": "ISO 4217, upper case"}
+        cols["quantity"] = {
+            **S.MONEY,
+            "nullable": True,
+            "description": "line item quantity (unit: quantity_unit)",
+        }
+        cols["quantity_unit"] = {
+            "data_type": "text",
+            "nullable": True,
+            "description": "unit of quantity when the API reports it",
+        }
+    else:
+        for qty, unit in endpoint.quantities.items():
+            cols[qty] = {"data_type": "bigint", "nullable": True, "description": f"unit: {unit}"}
+    return cols
+
+
+def _resource(
+    endpoint: S.Endpoint,
+    orgs: list[Organization],
+    initial_start: int,
+    end: int,
+    width: str,
+    lookback_s: int,
+    page_limit: int,
+    http: H.HttpSettings,
+) -> DltResource:
+    width_s = S.BUCKET_WIDTHS[width]
+
+    def rows() -> Iterator[list[dict[str, Any]]]:
+        state = dlt.current.resource_state()
+        org_states = state.setdefault("organizations", {})
+        for org in orgs:
+            st = org_states.setdefault(org.name, {})
+            if st.get("bucket_width") not in (None, width):
+                raise OpenAIUsageError(
+                    f"{endpoint.table}: bucket_width changed from {st['bucket_width']} to {width} for organisation "
+                    f"{org.name!r}; load into a new dataset or drop the table first"
+                )
+            start, stop = H.window(st, initial_start, end, lookback_s, width_s)
+            if start >= stop:
+                continue
+            params: dict[str, Any] = {
+                "start_time": start,
+                "end_time": stop,
+                "bucket_width": width,
+                "group_by": list(endpoint.group_by),
+                "limit": page_limit,
+            }
+            hashes: dict[str, str] = st.setdefault("bucket_hashes", {})
+            last = st.get("last_bucket_start")
+            for _page, buckets in H.fetch_pages(org, endpoint, params, http):
+                out: list[dict[str, Any]] = []
+                for b in buckets:
+                    b_start = int(b["start_time"])
+                    digest = H.bucket_hash(b)
+                    if hashes.get(str(b_start)) == digest:
+                        continue  # unchanged since the last load
+                    out.extend(H.bucket_rows(org, endpoint, b, width))
+                    hashes[str(b_start)] = digest
+                    if b.get("results"):
+                        last = b_start if last is None else max(int(last), b_start)
+                if out:
+                    yield out
+            # keep digests only for buckets that a later run can still re-fetch
+            keep_from = (
+                H.window({"last_bucket_start": last}, initial_start, end, lookback_s, width_s)[0]
+                if last is not None
+                else start
+            )
+            st["bucket_hashes"] = {k: v for k, v in hashes.items() if int(k) >= keep_from}
+            st["last_bucket_start"] = last
+            st["bucket_width"] = width
+
+    return dlt.resource(
+        rows,
+        name=endpoint.table,
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        primary_key=list(endpoint.primary_key),
+        merge_key=list(S.MERGE_KEY),
+        columns=_columns(endpoint),
+    )()
+
+
+@dlt.source(name="openai_usage")
+def openai_usage(
+    api_key: TSecretValue | None = None,
+    organizations: TSecretValue | None = None,
+    organization_name: str = "default",
+    base_url: str = S.DEFAULT_BASE_URL,
+    endpoints: Sequence[str] | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    initial_days: int = 30,
+    lookback_days: int = 3,
+    bucket_width: str = "1d",
+    page_limit: int | None = None,
+    request_timeout_s: float = 60.0,
+    max_attempts: int = 6,
+    backoff_factor: float = 1.0,
+    max_retry_delay_s: float = 60.0,
+) -> Any:
+    """OpenAI usage (one resource per usage endpoint) and costs for each configured organisation.
+
+    Args:
+        api_key: admin key of the single organisation (secret ``SOURCES__OPENAI_USAGE__API_KEY``).
+        organizations: several organisations, a list (or its JSON) of ``{name, api_key, base_url}`` (secret
+            ``SOURCES__OPENAI_USAGE__ORGANIZATIONS``); takes precedence over ``api_key``.
+        organization_name / base_url: name and base URL of the single organisation.
+        endpoints: subset of :data:`ENDPOINTS` names (default: all usage endpoints and ``costs``).
+        start_date: first day to load on the first run (ISO date/datetime, UTC); default ``initial_days`` ago.
+        end_date: exclusive end (default: now, i.e. up to and including the current partial bucket).
+        lookback_days: days re-fetched before the last loaded bucket on every run (restatements).
+        bucket_width: ``1d`` (default) or ``1h`` (costs are always ``1d``).
+        page_limit: buckets per page (default: the API's maximum for the width).
+    """
+    if bucket_width not in S.BUCKET_WIDTHS:
+        raise OpenAIUsageError(f"bucket_width must be one of {sorted(S.BUCKET_WIDTHS)}, got {bucket_width!r}")
+    orgs = H.parse_organizations(organizations, api_key, organization_name, base_url)
+    now = int(time.time())
+    end = _epoch(end_date, now)
+    initial_start = _epoch(start_date, (now - initial_days * 86_400) // 86_400 * 86_400)
+    http = H.HttpSettings(request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s)
+    names = list(endpoints) if endpoints else list(ENDPOINTS)
+    unknown = [n for n in names if n not in ENDPOINTS]
+    if unknown:
+        raise OpenAIUsageError(f"unknown endpoint(s) {unknown}; known: {list(ENDPOINTS)}")
+    resources = []
+    for name in names:
+        ep = ENDPOINTS[name]
+        width = bucket_width if bucket_width in ep.bucket_widths else "1d"
+        limit = page_limit or (S.COSTS_PAGE_LIMIT if ep is COSTS else S.USAGE_PAGE_LIMIT[width])
+        if ep is not COSTS:
+            limit = min(limit, S.USAGE_PAGE_LIMIT[width])
+        resources.append(_resource(ep, orgs, initial_start, end, width, lookback_days * 86_400, limit, http))
+    return resources

@@ -1,0 +1,19 @@
+"""Local vendor API servers (real HTTP on 127.0.0.1) for the demo and the tests.
+
+* :mod:`ingestion.vendor_servers._base` - the shared base (auth, JSON, pagination cursor, fault injection).
+* :mod:`ingestion.vendor_servers.openai` - the OpenAI admin Usage and Costs API.
+
+Run one for the demo with ``python -m ingestion.vendor_servers.<vendor> --port N``.
+"""
+
+from ingestion.vendor_servers._base import (
+    Faults,
+    HTTPError,
+    Request,
+    RequestRecord,
+    Response,
+    VendorServer,
+    paginate,
+)
+
+__all__ = ["Faults", "HTTPError", "Request", "RequestRecord", "Response", "VendorServer", "paginate"]

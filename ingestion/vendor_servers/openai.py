@@ -1,0 +1,639 @@
+"""A local OpenAI admin Usage and Costs API server (real HTTP on 127.0.0.1) for the demo and the tests.
+
+Implements the wire format of ``GET /v1/organization/usage/{completions, embeddings, moderations, images,
+audio_speeches, audio_transcriptions, vector_stores, code_interpreter_sessions, file_search_calls,
+web_search_calls}`` and ``GET /v1/organization/costs`` (see ``shared/reference/ai-vendor-apis.md`` section 3.2):
+``start_time`` (required, Unix s), ``end_time``, ``bucket_width`` (1d, 1h; costs 1d only), ``group_by`` (repeated or
+comma-separated, per-endpoint allowed set), the ``project_ids``/``user_ids``/``api_key_ids``/``models`` filters,
+``limit`` (buckets per page, per-width default and max) and the opaque ``page`` cursor; responses are
+``{object: "page", data: [{object: "bucket", start_time, end_time, results: [...]}], has_more, next_page}``.
+Auth: ``Authorization: Bearer <admin key>``; each key belongs to one organisation (several organisations can share
+one server).
+
+Data. Deterministic from ``seed``: the demo enterprise's AI teams (``enterprise.TEAMS`` with ``ai=True``) are the
+OpenAI projects, their owners the users, two API keys per project (prod, dev). Usage exists for the days in
+``[data_start, data_end)`` (default: the demo months, 2026-09-01 .. 2026-11-01). Costs are *exactly* usage x the
+list price in :data:`PRICES` (USD), per day, project, API key and line item, so a test can reconcile them;
+amounts are served as JSON numbers (like OpenAI: float dollars) with at most 10 decimals. ``restate(days)`` makes
+the last ``days`` days of the data period change (+~7 % on every quantity, some rows appear), like a vendor
+restating recent days; ``restate(0)`` switches it off.
+
+Hourly buckets split each day's quantities over the 24 hours (integers, summing to the day exactly).
+``bucket_width=1m`` answers 400 (not implemented locally).
+
+Run for the demo: ``python -m ingestion.vendor_servers.openai --port 8787 --org northwind=sk-admin-demo``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from ingestion.demo.enterprise import TEAMS
+from ingestion.vendor_servers._base import (
+    Faults,
+    HTTPError,
+    Request,
+    Response,
+    VendorServer,
+    paginate,
+    run_cli,
+)
+
+DAY = 86_400
+HOUR = 3_600
+DEFAULT_DATA_START = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+DEFAULT_DATA_END = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+# endpoint -> (result object name, allowed group_by, dimension fields, quantity fields)
+ENDPOINTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "completions": (
+        "organization.usage.completions.result",
+        ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier"),
+        (
+            "input_tokens",
+            "output_tokens",
+            "input_cached_tokens",
+            "input_audio_tokens",
+            "output_audio_tokens",
+            "num_model_requests",
+        ),
+    ),
+    "embeddings": (
+        "organization.usage.embeddings.result",
+        ("project_id", "user_id", "api_key_id", "model"),
+        ("input_tokens", "num_model_requests"),
+    ),
+    "moderations": (
+        "organization.usage.moderations.result",
+        ("project_id", "user_id", "api_key_id", "model"),
+        ("input_tokens", "num_model_requests"),
+    ),
+    "images": (
+        "organization.usage.images.result",
+        ("project_id", "user_id", "api_key_id", "model", "size", "source"),
+        ("images", "num_model_requests"),
+    ),
+    "audio_speeches": (
+        "organization.usage.audio_speeches.result",
+        ("project_id", "user_id", "api_key_id", "model"),
+        ("characters", "num_model_requests"),
+    ),
+    "audio_transcriptions": (
+        "organization.usage.audio_transcriptions.result",
+        ("project_id", "user_id", "api_key_id", "model"),
+        ("seconds", "num_model_requests"),
+    ),
+    "vector_stores": ("organization.usage.vector_stores.result", ("project_id",), ("usage_bytes",)),
+    "code_interpreter_sessions": (
+        "organization.usage.code_interpreter_sessions.result",
+        ("project_id",),
+        ("num_sessions",),
+    ),
+    "file_search_calls": (
+        "organization.usage.file_searches.result",
+        ("project_id", "user_id", "api_key_id", "vector_store_id"),
+        ("num_requests",),
+    ),
+    "web_search_calls": (
+        "organization.usage.web_searches.result",
+        ("project_id", "user_id", "api_key_id", "model", "context_level"),
+        ("num_requests", "num_model_requests"),
+    ),
+}
+COSTS_GROUP_BY = ("project_id", "line_item", "api_key_id")
+# quantities that are levels, not flows: an hourly bucket shows the day's level instead of a share of it
+LEVEL_FIELDS = {"usage_bytes"}
+
+D = Decimal
+M = D(1_000_000)
+# USD list prices used by this server: (line item suffix, usage field, price per unit)
+PRICES: dict[str, dict[str, Decimal]] = {
+    # per token
+    "gpt-4o-2024-08-06": {"input": D("2.50") / M, "cached input": D("1.25") / M, "output": D("10.00") / M},
+    "gpt-4o-mini-2024-07-18": {
+        "input": D("0.15") / M,
+        "cached input": D("0.075") / M,
+        "output": D("0.60") / M,
+    },
+    "o3-mini-2025-01-31": {"input": D("1.10") / M, "cached input": D("0.55") / M, "output": D("4.40") / M},
+    "text-embedding-3-small": {"input": D("0.02") / M},
+    "text-embedding-3-large": {"input": D("0.13") / M},
+    "omni-moderation-latest": {"input": D(0)},
+    # per image
+    "dall-e-3": {"1024x1024": D("0.040"), "1024x1792": D("0.080")},
+    # per character / per second
+    "tts-1": {"characters": D("15.00") / M},
+    "whisper-1": {"seconds": D("0.0001")},  # $0.006 / minute
+    # tools
+    "vector store storage": {"gb_day": D("0.10")},  # per GB (1e9 bytes) per day
+    "code interpreter sessions": {"session": D("0.03")},
+    "file search tool calls": {"call": D("0.0025")},
+    "web search tool calls": {"call": D("0.01")},
+}
+BATCH_DISCOUNT = D("0.5")  # batch and flex requests are billed at half the list price
+
+_COMPLETION_MODELS = ("gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "o3-mini-2025-01-31")
+
+
+def _h(*parts: object) -> int:
+    return int.from_bytes(hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest(), "big")
+
+
+def _u(*parts: object) -> float:
+    return (_h(*parts) >> 11) / float(1 << 53)
+
+
+def _hex(n: int, *parts: object) -> str:
+    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=16).hexdigest()[:n]
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    name: str
+    owner: str
+    user_id: str
+    keys: tuple[str, str]  # prod, dev
+
+
+def org_projects(seed: int, org: str) -> tuple[Project, ...]:
+    """The OpenAI projects of an organisation: the demo enterprise's AI teams."""
+    out = []
+    for t in TEAMS:
+        if not t.ai:
+            continue
+        out.append(
+            Project(
+                id=f"proj_{_hex(24, seed, org, t.project)}",
+                name=t.project,
+                owner=t.owner,
+                user_id=f"user-{_hex(24, seed, t.owner)}",
+                keys=(
+                    f"key_{_hex(16, seed, org, t.project, 'prod')}",
+                    f"key_{_hex(16, seed, org, t.project, 'dev')}",
+                ),
+            )
+        )
+    return tuple(out)
+
+
+class OpenAIServer(VendorServer):
+    """``OpenAIServer({"sk-admin-...": "org-name"}, seed=7)``; see the module docstring."""
+
+    auth_scheme = "bearer"
+    base_path = "/v1"
+
+    def __init__(
+        self,
+        api_keys: Mapping[str, str],
+        *,
+        seed: int = 42,
+        data_start: dt.datetime = DEFAULT_DATA_START,
+        data_end: dt.datetime = DEFAULT_DATA_END,
+        faults: Faults | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        super().__init__(api_keys, faults=faults, host=host, port=port)
+        self.seed = seed
+        self.data_start = int(data_start.timestamp()) // DAY * DAY
+        self.data_end = int(data_end.timestamp()) // DAY * DAY
+        self.restated_days = 0
+        self._day_rows = lru_cache(maxsize=4096)(self._compute_day_rows)
+
+    # ---- restatement -----------------------------------------------------------------------------------------
+    def restate(self, days: int) -> None:
+        """Restate (change) the last ``days`` days of the data period; 0 switches restatement off."""
+        self.restated_days = max(0, int(days))
+        self._day_rows.cache_clear()
+
+    def _is_restated(self, day: int) -> bool:
+        return self.restated_days > 0 and day >= self.data_end - self.restated_days * DAY
+
+    # ---- data ------------------------------------------------------------------------------------------------
+    def _compute_day_rows(self, org: str, endpoint: str, day: int) -> tuple[dict[str, Any], ...]:
+        """Ungrouped (all dimensions) usage rows of one organisation, endpoint and UTC day."""
+        if not (self.data_start <= day < self.data_end):
+            return ()
+        s, restated = self.seed, self._is_restated(day)
+        weekday = dt.datetime.fromtimestamp(day, dt.UTC).weekday()
+        season = (0.55 if weekday >= 5 else 1.0) * (1 + (day - self.data_start) / DAY * 0.004)
+        rows: list[dict[str, Any]] = []
+
+        def q(base: float, *key: object) -> int:
+            v = base * season * (0.6 + 0.8 * _u(s, org, endpoint, day, *key))
+            if restated:
+                v *= 1.07
+            return max(0, int(v))
+
+        for p in org_projects(s, org):
+            for env, key in zip(("prod", "dev"), p.keys, strict=True):
+                scale = 1.0 if env == "prod" else 0.15
+                base = {"project_id": p.id, "user_id": p.user_id, "api_key_id": key}
+                if endpoint == "completions":
+                    for mi, model in enumerate(_COMPLETION_MODELS):
+                        if _u(s, org, p.name, model) < 0.3 and mi > 0:
+                            continue  # not every project uses every model
+                        for batch, tier in ((False, "default"), (True, "default"), (False, "flex")):
+                            if (batch or tier == "flex") and env == "dev":
+                                continue
+                            if tier == "flex" and not model.startswith("o3"):
+                                continue
+                            part = 0.25 if batch else (0.3 if tier == "flex" else 1.0)
+                            k = (p.name, env, model, batch, tier)
+                            inp = q(4_000_000 * scale * part / (1 + mi), *k, "in")
+                            cached = min(inp, q(inp * 0.3, *k, "cached"))
+                            rows.append(
+                                base
+                                | {
+                                    "model": model,
+                                    "batch": batch,
+                                    "service_tier": tier,
+                                    "input_tokens": inp,
+                                    "output_tokens": q(inp * 0.22, *k, "out"),
+                                    "input_cached_tokens": cached,
+                                    "input_audio_tokens": 0,
+                                    "output_audio_tokens": 0,
+                                    "num_model_requests": max(1, q(inp / 1_800, *k, "req")),
+                                }
+                            )
+                elif endpoint == "embeddings" and p.name in ("doc-search", "support-copilot", "ml-platform"):
+                    for model, b in (
+                        ("text-embedding-3-small", 9_000_000),
+                        ("text-embedding-3-large", 1_500_000),
+                    ):
+                        inp = q(b * scale, p.name, env, model)
+                        rows.append(
+                            base
+                            | {
+                                "model": model,
+                                "input_tokens": inp,
+                                "num_model_requests": max(1, q(inp / 900, p.name, env, model, "r")),
+                            }
+                        )
+                elif endpoint == "moderations" and p.name == "support-copilot":
+                    inp = q(600_000 * scale, p.name, env)
+                    rows.append(
+                        base
+                        | {
+                            "model": "omni-moderation-latest",
+                            "input_tokens": inp,
+                            "num_model_requests": max(1, q(inp / 300, p.name, env, "r")),
+                        }
+                    )
+                elif endpoint == "images" and p.name in ("robot-vision", "support-copilot"):
+                    for size in ("1024x1024", "1024x1792"):
+                        n = q((60 if size == "1024x1024" else 15) * scale, p.name, env, size)
+                        if n:
+                            rows.append(
+                                base
+                                | {
+                                    "model": "dall-e-3",
+                                    "size": size,
+                                    "source": "image.generation",
+                                    "images": n,
+                                    "num_model_requests": n,
+                                }
+                            )
+                elif endpoint == "audio_speeches" and p.name == "support-copilot":
+                    c = q(250_000 * scale, p.name, env)
+                    rows.append(
+                        base
+                        | {
+                            "model": "tts-1",
+                            "characters": c,
+                            "num_model_requests": max(1, q(c / 400, p.name, env, "r")),
+                        }
+                    )
+                elif endpoint == "audio_transcriptions" and p.name in ("support-copilot", "robot-vision"):
+                    sec = q(18_000 * scale, p.name, env)
+                    rows.append(
+                        base
+                        | {
+                            "model": "whisper-1",
+                            "seconds": sec,
+                            "num_model_requests": max(1, q(sec / 45, p.name, env, "r")),
+                        }
+                    )
+                elif (
+                    endpoint == "vector_stores"
+                    and env == "prod"
+                    and p.name in ("doc-search", "support-copilot")
+                ):
+                    # storage is a level: grows slowly through the period
+                    gb = 2.0 + (day - self.data_start) / DAY * 0.05 + (0.4 if p.name == "doc-search" else 0.0)
+                    rows.append(
+                        {"project_id": p.id, "usage_bytes": int(gb * 1e9 * (1.07 if restated else 1.0))}
+                    )
+                elif (
+                    endpoint == "code_interpreter_sessions"
+                    and env == "prod"
+                    and p.name in ("ml-platform", "fraud-model")
+                ):
+                    rows.append({"project_id": p.id, "num_sessions": q(140, p.name, env)})
+                elif endpoint == "file_search_calls" and p.name in ("doc-search", "support-copilot"):
+                    vs = f"vs_{_hex(24, s, org, p.name, 'store')}"
+                    rows.append(base | {"vector_store_id": vs, "num_requests": q(3_000 * scale, p.name, env)})
+                elif endpoint == "web_search_calls" and p.name in ("support-copilot", "doc-search"):
+                    for level in ("low", "medium"):
+                        n = q((900 if level == "medium" else 400) * scale, p.name, env, level)
+                        rows.append(
+                            base
+                            | {
+                                "model": "gpt-4o-2024-08-06",
+                                "context_level": level,
+                                "num_requests": n,
+                                "num_model_requests": n,
+                            }
+                        )
+        if restated and endpoint == "completions":
+            # a restated day also gains usage that arrived late: a new (project, key, model) row
+            p = org_projects(s, org)[-1]
+            rows.append(
+                {
+                    "project_id": p.id,
+                    "user_id": p.user_id,
+                    "api_key_id": p.keys[1],
+                    "model": "gpt-4o-2024-08-06",
+                    "batch": False,
+                    "service_tier": "default",
+                    "input_tokens": 123_457,
+                    "output_tokens": 23_456,
+                    "input_cached_tokens": 0,
+                    "input_audio_tokens": 0,
+                    "output_audio_tokens": 0,
+                    "num_model_requests": 77,
+                }
+            )
+        return tuple(rows)
+
+    def usage_rows(self, org: str, endpoint: str, start: int, width: int) -> list[dict[str, Any]]:
+        """Ungrouped usage rows for one bucket ``[start, start + width)`` (width = DAY or HOUR, aligned)."""
+        day = start // DAY * DAY
+        rows = self._day_rows(org, endpoint, day)
+        if width == DAY:
+            return [dict(r) for r in rows]
+        hour = (start - day) // HOUR
+        out = []
+        for i, r in enumerate(rows):
+            hr = dict(r)
+            for f in ENDPOINTS[endpoint][2]:
+                if f in LEVEL_FIELDS:
+                    continue
+                hr[f] = _hour_share(int(r[f]), hour, (self.seed, org, endpoint, day, i, f))
+            out.append(hr)
+        return out
+
+    def cost_rows(self, org: str, day: int) -> list[dict[str, Any]]:
+        """Ungrouped cost rows (project_id, api_key_id, line_item, quantity, amount: Decimal USD) of one day."""
+        agg: dict[tuple[str, str | None, str], list[Decimal]] = {}
+
+        def add(
+            r: dict[str, Any], item: str, qty: int | Decimal, price: Decimal, discount: bool = False
+        ) -> None:
+            amount = D(qty) * price * (BATCH_DISCOUNT if discount else 1)
+            acc = agg.setdefault((r["project_id"], r.get("api_key_id"), item), [D(0), D(0)])
+            acc[0] += D(qty)
+            acc[1] += amount
+
+        for endpoint in ENDPOINTS:
+            for r in self._day_rows(org, endpoint, day):
+                m = r.get("model")
+                if endpoint == "completions":
+                    p = PRICES[m]
+                    disc = bool(r["batch"]) or r["service_tier"] == "flex"
+                    suffix = " (batch)" if r["batch"] else (" (flex)" if r["service_tier"] == "flex" else "")
+                    uncached = r["input_tokens"] - r["input_cached_tokens"]
+                    add(r, f"{m}, input{suffix}", uncached, p["input"], disc)
+                    add(r, f"{m}, cached input{suffix}", r["input_cached_tokens"], p["cached input"], disc)
+                    add(r, f"{m}, output{suffix}", r["output_tokens"], p["output"], disc)
+                elif endpoint in ("embeddings", "moderations"):
+                    add(r, f"{m}, input", r["input_tokens"], PRICES[m]["input"])
+                elif endpoint == "images":
+                    add(r, f"{m}, {r['size']}", r["images"], PRICES[m][r["size"]])
+                elif endpoint == "audio_speeches":
+                    add(r, m, r["characters"], PRICES[m]["characters"])
+                elif endpoint == "audio_transcriptions":
+                    add(r, m, r["seconds"], PRICES[m]["seconds"])
+                elif endpoint == "vector_stores":
+                    add(
+                        r,
+                        "vector store storage",
+                        D(r["usage_bytes"]) / D(10**9),
+                        PRICES["vector store storage"]["gb_day"],
+                    )
+                elif endpoint == "code_interpreter_sessions":
+                    add(
+                        r,
+                        "code interpreter sessions",
+                        r["num_sessions"],
+                        PRICES["code interpreter sessions"]["session"],
+                    )
+                elif endpoint == "file_search_calls":
+                    add(
+                        r,
+                        "file search tool calls",
+                        r["num_requests"],
+                        PRICES["file search tool calls"]["call"],
+                    )
+                elif endpoint == "web_search_calls":
+                    add(
+                        r, "web search tool calls", r["num_requests"], PRICES["web search tool calls"]["call"]
+                    )
+        return [
+            {"project_id": pid, "api_key_id": key, "line_item": item, "quantity": qty, "amount": _q10(amount)}
+            for (pid, key, item), (qty, amount) in sorted(
+                agg.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])
+            )
+        ]
+
+    # ---- truth for tests -------------------------------------------------------------------------------------
+    def total_cost(self, org: str, start: dt.datetime, end: dt.datetime) -> Decimal:
+        """The sum of all cost amounts (USD) of ``org`` for the days in ``[start, end)``, as served."""
+        total = D(0)
+        for day in range(int(start.timestamp()) // DAY * DAY, int(end.timestamp()), DAY):
+            total += sum((_served_amount(r["amount"]) for r in self.cost_rows(org, day)), D(0))
+        return total
+
+    def total_usage(self, org: str, endpoint: str, field: str, start: dt.datetime, end: dt.datetime) -> int:
+        total = 0
+        for day in range(int(start.timestamp()) // DAY * DAY, int(end.timestamp()), DAY):
+            total += sum(int(r[field]) for r in self._day_rows(org, endpoint, day))
+        return total
+
+    def project_names(self, org: str) -> dict[str, str]:
+        """project_id -> demo project (team) name, for tests and the demo."""
+        return {p.id: p.name for p in org_projects(self.seed, org)}
+
+    # ---- HTTP ------------------------------------------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        if request.method != "GET":
+            raise HTTPError(405, f"method {request.method} not allowed")
+        prefix = "/v1/organization/"
+        if not request.path.startswith(prefix):
+            raise HTTPError(404, f"unknown path {request.path}")
+        rest = request.path[len(prefix) :].strip("/")
+        if rest == "costs":
+            return self._serve(request, None)
+        if rest.startswith("usage/") and rest[len("usage/") :] in ENDPOINTS:
+            return self._serve(request, rest[len("usage/") :])
+        raise HTTPError(404, f"unknown path {request.path}")
+
+    def _serve(self, request: Request, endpoint: str | None) -> Response:
+        start_s = request.one("start_time")
+        if start_s is None:
+            raise HTTPError(400, "start_time is required")
+        try:
+            start = int(start_s)
+            end = int(request.one("end_time") or self.data_end)
+        except ValueError as exc:
+            raise HTTPError(400, "start_time and end_time must be Unix seconds") from exc
+        width_s = request.one("bucket_width", "1d")
+        if endpoint is None and width_s != "1d":
+            raise HTTPError(400, "bucket_width must be 1d for costs")
+        if width_s not in ("1d", "1h"):
+            raise HTTPError(400, f"bucket_width {width_s!r} is not supported by the local server (1d, 1h)")
+        width = DAY if width_s == "1d" else HOUR
+        allowed = COSTS_GROUP_BY if endpoint is None else ENDPOINTS[endpoint][1]
+        group_by = request.many("group_by", "group_by[]")
+        bad = [g for g in group_by if g not in allowed]
+        if bad:
+            raise HTTPError(400, f"invalid group_by value(s) {bad}; allowed: {list(allowed)}")
+        if endpoint is None:
+            default_limit, max_limit = 7, 180
+        else:
+            default_limit, max_limit = (7, 31) if width == DAY else (24, 168)
+        try:
+            limit = int(request.one("limit") or default_limit)
+        except ValueError as exc:
+            raise HTTPError(400, "limit must be an integer") from exc
+        if not 1 <= limit <= max_limit:
+            raise HTTPError(400, f"limit must be between 1 and {max_limit}")
+        if end <= start:
+            raise HTTPError(400, "end_time must be after start_time")
+
+        filters = {
+            "project_id": set(request.many("project_ids", "project_ids[]")),
+            "user_id": set(request.many("user_ids", "user_ids[]")),
+            "api_key_id": set(request.many("api_key_ids", "api_key_ids[]")),
+            "model": set(request.many("models", "models[]")),
+        }
+        first = start // width * width
+        bucket_starts = list(range(first, end, width))
+        page_starts, has_more, next_page, page_no = paginate(bucket_starts, limit, request.one("page"))
+        data = []
+        for b in page_starts:
+            if endpoint is None:
+                rows = self.cost_rows(request.principal, b)
+            else:
+                rows = self.usage_rows(request.principal, endpoint, b, width)
+            rows = [r for r in rows if all(not vals or r.get(f) in vals for f, vals in filters.items())]
+            data.append(
+                {
+                    "object": "bucket",
+                    "start_time": b,
+                    "end_time": b + width,
+                    "results": _group(rows, endpoint, group_by),
+                }
+            )
+        return Response(
+            body={"object": "page", "data": data, "has_more": has_more, "next_page": next_page}, page=page_no
+        )
+
+
+def _hour_share(total: int, hour: int, key: tuple) -> int:
+    """Split ``total`` over 24 hours deterministically (diurnal profile), integers summing to ``total``."""
+    weights = [1.0 + 1.5 * (8 <= h < 20) + 0.3 * _u(*key, h) for h in range(24)]
+    sw = sum(weights)
+    raw = [total * w / sw for w in weights]
+    floors = [int(x) for x in raw]
+    remainder = total - sum(floors)
+    order = sorted(range(24), key=lambda h: (-(raw[h] - floors[h]), h))
+    for h in order[:remainder]:
+        floors[h] += 1
+    return floors[hour]
+
+
+def _q10(x: Decimal) -> Decimal:
+    return x.quantize(D("1e-10"))
+
+
+def _served_amount(amount: Decimal) -> Decimal:
+    """The amount as a client reads it from the JSON number this server writes (float text)."""
+    return D(repr(float(amount)))
+
+
+def _group(rows: Iterable[dict[str, Any]], endpoint: str | None, group_by: list[str]) -> list[dict[str, Any]]:
+    if endpoint is None:
+        obj, dims, fields = "organization.costs.result", COSTS_GROUP_BY, ("quantity", "amount")
+    else:
+        obj, dims, fields = ENDPOINTS[endpoint]
+    acc: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        key = tuple(r.get(g) for g in group_by)
+        out = acc.get(key)
+        if out is None:
+            out = acc[key] = (
+                {"object": obj}
+                | {d: None for d in dims}
+                | {f: (D(0) if endpoint is None else 0) for f in fields}
+            )
+            for g in group_by:
+                out[g] = r.get(g)
+        for f in fields:
+            out[f] += r.get(f) or 0
+    results = []
+    for out in acc.values():
+        if endpoint is None:
+            amount = _q10(out.pop("amount"))
+            quantity = out.pop("quantity")
+            out["amount"] = {"value": float(amount), "currency": "usd"}
+            if "line_item" in group_by:
+                out["quantity"] = float(quantity)
+        results.append(out)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--org",
+            action="append",
+            default=[],
+            metavar="NAME=KEY",
+            help="an organisation and its admin key (repeatable); default northwind=sk-admin-demo",
+        )
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--restate-days", type=int, default=0)
+        parser.add_argument("--rate-limit-every", type=int, default=None)
+
+    def build(args: argparse.Namespace) -> OpenAIServer:
+        orgs = args.org or ["northwind=sk-admin-demo"]
+        keys = {}
+        for spec in orgs:
+            name, _, key = spec.partition("=")
+            if not name or not key:
+                raise SystemExit(f"--org expects NAME=KEY, got an entry for {name!r}")
+            keys[key] = name
+        srv = OpenAIServer(
+            keys,
+            seed=args.seed,
+            host=args.host,
+            port=args.port,
+            faults=Faults(rate_limit_every=args.rate_limit_every),
+        )
+        srv.restate(args.restate_days)
+        return srv
+
+    run_cli(build, "Local OpenAI admin Usage and Costs API server", argv, add)
+
+
+if __name__ == "__main__":
+    main()
