@@ -2,6 +2,8 @@
 
 * :mod:`ingestion.vendor_servers._base` - the shared base (auth, JSON, pagination cursor, fault injection).
 * :mod:`ingestion.vendor_servers.openai` - the OpenAI admin Usage and Costs API.
+* :mod:`ingestion.vendor_servers.anthropic` - the Anthropic Admin API usage and cost reports (and the beta
+  Usage and Cost Analytics endpoints).
 
 Run one for the demo with ``python -m ingestion.vendor_servers.<vendor> --port N``.
 """
