@@ -1,11 +1,6 @@
 {#- Conservation: every staging row reaches the union and the mart, and no cost is created or lost on the
     way (rows, BilledCost and EffectiveCost per source model and billing period). Returns offending groups. -#}
-{%- set sources = [
-    'stg_aws_cur__line_items',
-    'stg_azure_cost_details__cost_details',
-    'stg_gcp_billing__billing_export_rows',
-    'stg_focus_exports__focus_rows',
-] -%}
+{%- set sources = focus_charge_sources() -%}
 with staged as (
     {% for model in sources %}
     select x_source_format, x_billing_period, count(*) as row_count,
