@@ -137,7 +137,10 @@ def stage_parse(spec: dict) -> dict:
 @stage
 def stage_transform(spec: dict) -> dict:
     """Seeds and models, no data tests and no unit tests (``dbt build`` = ``dbt seed`` + ``dbt run`` here)."""
-    r = _dbt(["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"], spec)
+    import os
+
+    extra = ["--exclude", os.environ["FINOPS_BENCH_DBT_EXCLUDE"]] if os.environ.get("FINOPS_BENCH_DBT_EXCLUDE") else []
+    r = _dbt(["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test", *extra], spec)
     if not r["success"]:
         raise RuntimeError(f"dbt build failed: {r['exception'] or ''} {r['failed'][:5]}")
     models = {k.split(".")[-1]: v for k, v in r["nodes"].items() if k.startswith("model.")}
@@ -151,7 +154,10 @@ def stage_checks(spec: dict) -> dict:
     ``data_quality.run_all`` exists."""
     out: dict[str, Any] = {}
     t = time.perf_counter()
-    r = _dbt(["test", "--exclude-resource-type", "unit_test"], spec)
+    import os
+
+    extra = ["--exclude", os.environ["FINOPS_BENCH_DBT_EXCLUDE"]] if os.environ.get("FINOPS_BENCH_DBT_EXCLUDE") else []
+    r = _dbt(["test", "--exclude-resource-type", "unit_test", *extra], spec)
     statuses: dict[str, int] = {}
     for v in r["nodes"].values():
         statuses[v["status"]] = statuses.get(v["status"], 0) + 1

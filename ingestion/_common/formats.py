@@ -30,3 +30,6 @@ class BillingFormat:
     sample_header: tuple[str, ...] = ()
     """A header with every source column the format reads (as strings): used to create the raw table,
     empty, before the first delivery arrives, so that dbt models always find their sources."""
+    duckdb_parquet: bool = False
+    """Local Parquet files are read by DuckDB itself (``read_parquet`` + the format SQL, multi-threaded, see
+    ``_common/duckread.py``) instead of pyarrow batches; the format SQL must accept MAPs as LIST<STRUCT>."""

@@ -1,9 +1,13 @@
 """The dlt source shared by all billing-export datasets, and the run loop around it.
 
-* Resource ``<table>`` (e.g. ``aws_cur.line_items``): Arrow batches, ``merge`` with the ``delete-insert``
-  strategy on the merge key ``(x_export_id, x_billing_period)``: a re-delivered period of an export
-  replaces that export's period, never adds to it. Cursor: the per-delivery fingerprint kept in the
-  resource state; a delivery whose fingerprint is unchanged is not read again (a second run loads nothing).
+* Resource ``<table>`` (e.g. ``aws_cur.line_items``): Arrow batches, ``append`` (no staging copy: dlt's
+  ``merge`` would copy every row into a staging table, then delete+insert). Replacement is explicit: every
+  row carries its run's ``x_ingested_at``; after each load, and again before the next one (so that a crash
+  between the append and the cleanup heals), :func:`supersede_old_deliveries` deletes, in one statement, the
+  rows of an ``(x_export_id, x_billing_period)`` that are older than that key's latest load. A re-delivered
+  period of an export therefore replaces that export's period, never adds to it. Cursor: the per-delivery
+  fingerprint kept in the resource state; a delivery whose fingerprint is unchanged is not read again (a
+  second run loads nothing, and a dataset with nothing to load whose table exists runs no dlt pipeline).
 * Resource ``quarantine``: deliveries that could not be loaded, with file, row, field, reason and the raw
   record; merge on ``(delivery_id, source_file, row_number, field)``.
 * Resource ``deliveries``: an append-only log of every delivery loaded (files, fingerprint, rows).
@@ -23,6 +27,7 @@ from typing import Iterable, Iterator
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from .duckread import local_path, transform_parquet
 from .errors import BadInputError, find_bad_input
 from .formats import BillingFormat
 from .landing import Delivery, group_deliveries, list_files
@@ -83,21 +88,38 @@ def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str) -> Iterato
                                 row=0, field=missing[0].split("|")[0],
                                 hint="Re-export with the provider's standard column set (or pass --format if "
                                      "the file was detected as the wrong format) and deliver it again.")
-        b = SelectBuilder(header=header, types=read_types(ref))
+        path = local_path(ref) if fmt.duckdb_parquet else None
+        b = SelectBuilder(header=header, types=read_types(ref), native_maps=bool(path))
         try:
             fmt.build_select(b, ref, d)
         except KeyError as e:
             cols = e.args[0] if isinstance(e.args[0], list) else [str(e.args[0])]
             raise BadInputError(ref.rel, f"missing required column(s) {', '.join(cols)} for {fmt.label}",
                                 row=0, field=cols[0]) from None
-        sql = b.sql({
+        meta = {
             "x_source_format": lit(fmt.id),
             "x_source_file": lit(ref.rel),
             "x_export_id": lit(d.export_id),
             "x_delivery_id": lit(d.delivery_id),
             "x_ingested_at": f"TIMESTAMP {lit(ingested_at)}",
-        })
+        }
+        sql = b.sql(meta)
         cols = fmt.read_columns(header) if fmt.read_columns else None
+        if path:
+            yielded = False
+            try:
+                for tbl in transform_parquet(path, ref, cols if cols is not None else header, b.types, sql,
+                                             native_maps=True):
+                    yielded = True
+                    yield tbl
+                continue
+            except BadInputError as e:
+                if yielded or e.field:
+                    raise
+                # unreadable file: the pyarrow path below reports it as it always has
+                b = SelectBuilder(header=header, types=read_types(ref))
+                fmt.build_select(b, ref, d)
+                sql = b.sql(meta)
         for batch, first_row in (fmt.reader or iter_batches)(ref, cols):
             if batch.num_rows:
                 yield run_transform(batch, first_row, sql, ref.rel)
@@ -133,8 +155,7 @@ def billing_exports(
     quarantined = list(quarantined)
     skipped: list[str] = []
 
-    @dlt.resource(name=table, write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-                  merge_key=MERGE_KEY)
+    @dlt.resource(name=table, write_disposition="append")
     def line_items() -> Iterator:
         state = dlt.current.resource_state()
         seen: dict = state.setdefault("deliveries", {})
@@ -197,12 +218,31 @@ def pipelines_dir(warehouse: str) -> str:
     return str(p.parent / f".{p.stem}.dlt")
 
 
+def duckdb_settings(default_memory_limit: str = "1GB") -> dict:
+    """DuckDB settings for the loads, read at call time: ``FINOPS_DUCKDB_MEMORY_LIMIT`` (default 1GB: DuckDB
+    spills to disk beyond it instead of growing to the size of the load), ``FINOPS_DUCKDB_THREADS`` if set,
+    and ``preserve_insertion_order=false`` (lets DuckDB stream inserts without buffering for order)."""
+    import os
+
+    cfg: dict = {"memory_limit": os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or default_memory_limit,
+                 "preserve_insertion_order": False}
+    threads = os.environ.get("FINOPS_DUCKDB_THREADS")
+    if threads:
+        cfg["threads"] = int(threads)
+    if os.environ.get("FINOPS_DUCKDB_TEMP_DIRECTORY"):
+        cfg["temp_directory"] = os.environ["FINOPS_DUCKDB_TEMP_DIRECTORY"]
+    return cfg
+
+
 def make_pipeline(dataset: str, warehouse: str) -> dlt.Pipeline:
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
     Path(warehouse).resolve().parent.mkdir(parents=True, exist_ok=True)
+    credentials = DuckDbCredentials(str(Path(warehouse).resolve()), global_config=duckdb_settings())
     return dlt.pipeline(
         pipeline_name=dataset,
         pipelines_dir=pipelines_dir(warehouse),
-        destination=dlt.destinations.duckdb(credentials=str(Path(warehouse).resolve())),
+        destination=dlt.destinations.duckdb(credentials=credentials),
         dataset_name=dataset,
         progress="log" if log.isEnabledFor(logging.DEBUG) else None,
     )
@@ -214,6 +254,17 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
     todo = planned.for_dataset(dataset)
     bad: list[BadInputError] = [e for e in planned.errors if any(e.file == f.rel for d, _ in todo for f in d.files)]
     pipeline = make_pipeline(dataset, warehouse)
+    table = raw_table(dataset)
+    if pipeline.has_pending_data:  # a crashed run: finish its load first (dlt's run loads it and exits)
+        pipeline.run()
+    if not full_refresh and not bad and _table_exists(pipeline, dataset, table):
+        supersede_old_deliveries(pipeline, table)  # heals a crash between an append and its cleanup
+        seen = _seen_fingerprints(pipeline, dataset, table)
+        if all(seen.get(d.key) == d.fingerprint for d, _ in todo):
+            for d, _ in todo:
+                log.info("%s: %s unchanged, skipped", dataset, d.key)
+            report.deliveries_skipped = len(todo)
+            return report  # nothing to load: no dlt run at all
     for _ in range(len(todo) + 1):
         skip = {e.delivery_id for e in bad}
         src = billing_exports(dataset, [(d, f) for d, f in todo if d.delivery_id not in skip], bad, full_refresh)
@@ -230,6 +281,7 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
     else:  # pragma: no cover - every iteration removes one delivery
         raise RuntimeError("load loop did not converge")
     report.quarantined = bad
+    supersede_old_deliveries(pipeline, table)
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = int(sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"}))
@@ -239,6 +291,46 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
     report.deliveries_skipped = len(skipped)
     del info
     return report
+
+
+def raw_table(dataset: str) -> str:
+    from ingestion import registry
+
+    return next(f.table for f in registry.formats() if f.dataset == dataset)
+
+
+def _table_exists(pipeline: dlt.Pipeline, dataset: str, table: str) -> bool:
+    with pipeline.sql_client() as c:
+        rows = c.execute_sql("select count(*) from information_schema.tables where table_schema = %s and "
+                             "table_name = %s", dataset, table)
+    return bool(rows and rows[0][0])
+
+
+def _seen_fingerprints(pipeline: dlt.Pipeline, dataset: str, table: str) -> dict:
+    """The resource state's fingerprint per delivery key ({} when the pipeline never ran)."""
+    try:
+        return dict(pipeline.state["sources"][dataset]["resources"][table]["deliveries"])
+    except (KeyError, TypeError):
+        return {}
+
+
+def supersede_old_deliveries(pipeline: dlt.Pipeline, table: str) -> int:
+    """Delete the rows of every ``(x_export_id, x_billing_period)`` loaded before that key's latest load (one
+    load run stamps all its rows with one ``x_ingested_at``): a re-delivered period replaces the old one.
+    Idempotent; cheap when there is nothing to delete (one scan of three columns). Returns rows deleted."""
+    with pipeline.sql_client() as c:
+        t = c.make_qualified_table_name(table)
+        rows = c.execute_sql(f"""
+            delete from {t}
+            using (select x_export_id, x_billing_period, max(x_ingested_at) as latest
+                   from {t} group by x_export_id, x_billing_period) as l
+            where l.x_export_id = {t}.x_export_id
+              and l.x_billing_period is not distinct from {t}.x_billing_period
+              and {t}.x_ingested_at < l.latest""")
+    n = int(rows[0][0]) if rows else 0
+    if n:
+        log.info("%s: %s rows of superseded deliveries removed", table, n)
+    return n
 
 
 def _drop_pending(pipeline: dlt.Pipeline) -> None:

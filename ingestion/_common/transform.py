@@ -46,6 +46,7 @@ class SelectBuilder:
     types: dict[str, pa.DataType] = field(default_factory=dict)   # known source types (Parquet); CSV: none
     exprs: list[tuple[str, str]] = field(default_factory=list)
     checks: list[tuple[str, str, str]] = field(default_factory=list)  # (field, value_expr, bad_condition)
+    native_maps: bool = False  # MAP columns reach the SQL as DuckDB MAPs (read_parquet), not LIST<STRUCT>
 
     def has(self, col: str) -> bool:
         return col in self.header

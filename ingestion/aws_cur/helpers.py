@@ -209,7 +209,9 @@ def _timestamp(b: SelectBuilder, out: str, col: str | None, kind: str) -> None:
 
 def _map_json(b: SelectBuilder, out: str, col: str, kind: str) -> None:
     """A CUR 2.0 map column as JSON text (NULL when empty)."""
-    if kind == "map":
+    if kind == "native_map":  # DuckDB MAP (read_parquet): to_json gives the same text, natively
+        b.add(out, f"CASE WHEN cardinality({q(col)}) > 0 THEN CAST(to_json({q(col)}) AS VARCHAR) END")
+    elif kind == "map":
         # read_cur2_parquet hands MAP columns over as LIST<STRUCT<key, value>> (see there); the JSON object
         # text is built from the entries without creating a DuckDB MAP
         c = q(col)
@@ -226,6 +228,8 @@ def _map_json(b: SelectBuilder, out: str, col: str, kind: str) -> None:
 
 def _map_value(col: str, kind: str, key: str) -> str:
     """Text of one key of a map column (Parquet MAP or JSON text)."""
+    if kind == "native_map":
+        return f"NULLIF(TRIM(CAST(map_extract_value({q(col)}, {lit(key)}) AS VARCHAR)), '')"
     if kind == "map":  # LIST<STRUCT<key, value>>, see read_cur2_parquet
         return (f"NULLIF(TRIM(CAST(list_filter({q(col)}, e -> e.key = {lit(key)})[1].value AS VARCHAR)), '')")
     if kind == "struct":
@@ -279,6 +283,8 @@ def build_select_cur2(b: SelectBuilder, ref: FileRef | None, delivery: Delivery)
     columns instead of maps."""
     types = b.types or _parquet_types(ref)
     kinds = {c: _kind_of(types.get(c)) for c in b.header} if types else {c: "text" for c in b.header}
+    if b.native_maps:
+        kinds = {c: "native_map" if k == "map" else k for c, k in kinds.items()}
     header = set(b.header)
 
     for name, kind in CANONICAL_COLUMNS:

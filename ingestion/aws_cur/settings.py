@@ -176,6 +176,7 @@ def _formats() -> list[BillingFormat]:
             required_columns=REQUIRED_CUR2,
             read_columns=helpers.read_columns_cur2,
             reader=helpers.read_cur2_parquet,
+            duckdb_parquet=True,
             priority=20,
             sample_header=SAMPLE_HEADER_CUR2,
         ),
