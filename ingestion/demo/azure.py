@@ -18,34 +18,14 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+# Microsoft's EA and MCA (2023-12-01-preview) cost details column sets: one definition, the loader's.
+from ingestion.azure_cost_details.settings import EA_SAMPLE_HEADER as EA_COLUMNS
+from ingestion.azure_cost_details.settings import MCA_SAMPLE_HEADER as MCA_COLUMNS
+
 from .enterprise import TEAM_BY_PROJECT, Month, py_uuid, tag_style, tags_for, urand
 from .writers import GzipCsvWriter, write_json
 
-EA_COLUMNS = (
-    "BillingAccountId", "BillingAccountName", "BillingPeriodStartDate", "BillingPeriodEndDate", "BillingProfileId",
-    "BillingProfileName", "AccountOwnerId", "AccountName", "SubscriptionId", "SubscriptionName", "Date", "Product",
-    "PartNumber", "MeterId", "ServiceFamily", "MeterCategory", "MeterSubCategory", "MeterRegion", "MeterName",
-    "Quantity", "EffectivePrice", "Cost", "UnitPrice", "BillingCurrency", "ResourceLocation", "AvailabilityZone",
-    "ConsumedService", "ResourceId", "ResourceName", "ServiceInfo1", "ServiceInfo2", "AdditionalInfo", "Tags",
-    "InvoiceSectionId", "InvoiceSection", "CostCenter", "UnitOfMeasure", "ResourceGroup", "ReservationId",
-    "ReservationName", "ProductOrderId", "ProductOrderName", "OfferId", "IsAzureCreditEligible", "Term",
-    "PublisherName", "PlanName", "ChargeType", "Frequency", "PublisherType", "PayGPrice", "PricingModel",
-    "CostAllocationRuleName", "benefitId", "benefitName",
-)
-# MCA cost details, version 2023-12-01-preview (Microsoft Learn: cost-usage-details-mca)
-MCA_COLUMNS = (
-    "invoiceId", "previousInvoiceId", "billingAccountId", "billingAccountName", "billingProfileId",
-    "billingProfileName", "invoiceSectionId", "invoiceSectionName", "resellerName", "resellerMpnId", "costCenter",
-    "billingPeriodEndDate", "billingPeriodStartDate", "servicePeriodEndDate", "servicePeriodStartDate", "date",
-    "serviceFamily", "productOrderId", "productOrderName", "consumedService", "meterId", "meterName",
-    "meterCategory", "meterSubCategory", "meterRegion", "ProductId", "ProductName", "SubscriptionId",
-    "subscriptionName", "publisherType", "publisherId", "publisherName", "resourceGroupName", "ResourceId",
-    "resourceLocation", "location", "effectivePrice", "quantity", "unitOfMeasure", "chargeType", "billingCurrency",
-    "pricingCurrency", "costInBillingCurrency", "costInPricingCurrency", "costInUsd", "paygCostInBillingCurrency",
-    "paygCostInUsd", "exchangeRatePricingToBilling", "exchangeRateDate", "isAzureCreditEligible", "serviceInfo1",
-    "serviceInfo2", "additionalInfo", "tags", "PayGPrice", "frequency", "term", "reservationId", "reservationName",
-    "pricingModel", "unitPrice", "costAllocationRuleName", "benefitId", "benefitName", "provider",
-)
+
 
 
 @dataclass(frozen=True)
