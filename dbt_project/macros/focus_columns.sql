@@ -115,3 +115,10 @@
     ('x_invoice_id_provisional', 'x_InvoiceIdProvisional', 'bool'),
 ]) }}
 {%- endmacro %}
+
+{#- The FOCUS 1.3 allocation and contract columns, null: billing sources never set them (allocation does). -#}
+{% macro focus_unallocated_columns() -%}
+    {%- for name, _, kind in focus_charge_columns() if name.startswith('allocated_') or name == 'contract_applied' %}
+        cast(null as {{ focus_type(kind) }}) as {{ name }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -422,12 +422,7 @@ focus as (
         final.line_item_operation as x_operation,
         cast(null as {{ dbt.type_string() }}) as service_provider_name,
         cast(null as {{ dbt.type_string() }}) as host_provider_name,
-        cast(null as {{ dbt.type_string() }}) as allocated_method_id,
-        cast(null as {{ type_json_text() }}) as allocated_method_details,
-        cast(null as {{ dbt.type_string() }}) as allocated_resource_id,
-        cast(null as {{ dbt.type_string() }}) as allocated_resource_name,
-        cast(null as {{ type_json_text() }}) as allocated_tags,
-        cast(null as {{ type_json_text() }}) as contract_applied
+        {{ focus_unallocated_columns() }}
     from final
     left join service_map as services on services.product_code = final.line_item_product_code
 

@@ -433,12 +433,7 @@ final as (
         case when publisher_name = 'Microsoft Corporation' then 'Microsoft'
              else coalesce(publisher_name, 'Microsoft') end as service_provider_name,
         'Microsoft' as host_provider_name,
-        cast(null as {{ dbt.type_string() }}) as allocated_method_id,
-        cast(null as {{ dbt.type_string() }}) as allocated_method_details,
-        cast(null as {{ dbt.type_string() }}) as allocated_resource_id,
-        cast(null as {{ dbt.type_string() }}) as allocated_resource_name,
-        cast(null as {{ dbt.type_string() }}) as allocated_tags,
-        cast(null as {{ dbt.type_string() }}) as contract_applied,
+        {{ focus_unallocated_columns() }},
         'azure' as x_source_system,
         x_source_format,
         x_source_file,
