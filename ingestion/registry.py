@@ -28,6 +28,11 @@ def datasets() -> list[str]:
     return sorted({f.dataset for f in formats()})
 
 
+def raw_tables() -> dict[str, str]:
+    """dataset -> its raw table (every format of a dataset loads into the same table)."""
+    return {f.dataset: f.table for f in formats()}
+
+
 def detect(header: list[str], rel_path: str) -> BillingFormat | None:
     for f in formats():
         if f.sniff(header, rel_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import duckdb
 import pyarrow as pa
@@ -41,8 +41,7 @@ def _con() -> duckdb.DuckDBPyConnection:
 
 def local_path(ref: FileRef) -> str | None:
     url = ref.url
-    if url.startswith("file://"):
-        url = url[len("file://"):]
+    url = url.removeprefix("file://")
     if "://" in url or not url.lower().endswith(".parquet") or not os.path.isfile(url):
         return None
     return url

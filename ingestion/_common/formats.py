@@ -2,8 +2,8 @@
 how to recognise it from its header and how its columns map to its raw table."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import pyarrow as pa
 

@@ -3,7 +3,7 @@
 ``landing_zone.files`` (replace) so that nothing that lands is silently ignored."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dlt
 
@@ -11,7 +11,7 @@ from .source import Plan, make_pipeline
 
 
 def inventory_rows(planned: Plan) -> list[dict]:
-    seen_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    seen_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     rows = []
     for d, fmt in planned.deliveries:
         for f in d.files:

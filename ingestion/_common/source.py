@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
+
+from ingestion import registry
 
 from .duckread import local_path, transform_parquet
 from .errors import BadInputError, find_bad_input
@@ -36,7 +38,6 @@ from .transform import SelectBuilder, lit, run_transform
 
 log = logging.getLogger("finops.ingestion")
 
-MERGE_KEY = ["x_export_id", "x_billing_period"]
 _TEXT = {"data_type": "text", "nullable": True}
 DELIVERY_COLUMNS = {"billing_period": _TEXT, "rows": {"data_type": "bigint"}}
 QUARANTINE_COLUMNS = {"delivery_id": {"data_type": "text"}, "source_file": {"data_type": "text"},
@@ -59,8 +60,6 @@ class Plan:
 
 def plan(root: str, format_id: str | None = None) -> Plan:
     """Discover deliveries under ``root`` and sniff each one's format from its first file's header."""
-    from ingestion import registry
-
     forced = registry.by_id(format_id) if format_id else None
     out = Plan()
     for d in group_deliveries(root, list_files(root)):
@@ -129,8 +128,6 @@ def empty_table(dataset: str):
     """A zero-row Arrow table with the dataset's raw schema (from a format's ``sample_header``)."""
     import pyarrow as pa
 
-    from ingestion import registry
-
     fmt = next(f for f in registry.formats() if f.dataset == dataset and f.sample_header)
     b = SelectBuilder(header=list(fmt.sample_header))
     fmt.build_select(b, None, Delivery(export_id="", period=None))  # type: ignore[arg-type]
@@ -147,11 +144,8 @@ def billing_exports(
     full_refresh: bool = False,
 ):
     """Build the dlt source for one dataset from planned deliveries."""
-    tables = {f.table for _, f in deliveries}
-    from ingestion import registry
-
-    table = next(iter(tables)) if tables else next(f.table for f in registry.formats() if f.dataset == dataset)
-    ingested_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    table = registry.raw_tables()[dataset]
+    ingested_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     quarantined = list(quarantined)
     skipped: list[str] = []
 
@@ -252,9 +246,9 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
     """Load one dataset's deliveries; bad deliveries are quarantined and the rest still load."""
     report = LoadReport(dataset)
     todo = planned.for_dataset(dataset)
-    bad: list[BadInputError] = [e for e in planned.errors if any(e.file == f.rel for d, _ in todo for f in d.files)]
+    bad: list[BadInputError] = []  # deliveries whose files fail while loading (unreadable headers never plan)
     pipeline = make_pipeline(dataset, warehouse)
-    table = raw_table(dataset)
+    table = registry.raw_tables()[dataset]
     if pipeline.has_pending_data:  # a crashed run: finish its load first (dlt's run loads it and exits)
         pipeline.run()
     if not full_refresh and not bad and _table_exists(pipeline, dataset, table):
@@ -269,7 +263,7 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
         skip = {e.delivery_id for e in bad}
         src = billing_exports(dataset, [(d, f) for d, f in todo if d.delivery_id not in skip], bad, full_refresh)
         try:
-            info = pipeline.run(src)
+            pipeline.run(src)
             break
         except PipelineStepFailed as e:
             err = find_bad_input(e)
@@ -289,14 +283,7 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
     failed = {e.delivery_id for e in bad}
     report.deliveries_loaded = [d.delivery_id for d, _ in todo if d.delivery_id not in failed | skipped]
     report.deliveries_skipped = len(skipped)
-    del info
     return report
-
-
-def raw_table(dataset: str) -> str:
-    from ingestion import registry
-
-    return next(f.table for f in registry.formats() if f.dataset == dataset)
 
 
 def _table_exists(pipeline: dlt.Pipeline, dataset: str, table: str) -> bool:
@@ -347,9 +334,7 @@ def ensure_raw_tables(warehouse: str) -> list[str]:
     when only some providers have delivered). Returns the datasets created."""
     import duckdb
 
-    from ingestion import registry
-
-    wanted = {f.dataset: f.table for f in registry.formats()}
+    wanted = registry.raw_tables()
     existing: set[tuple[str, str]] = set()
     if Path(warehouse).exists():
         with duckdb.connect(warehouse, read_only=True) as con:

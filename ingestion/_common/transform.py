@@ -55,15 +55,15 @@ class SelectBuilder:
         """The first of the candidate source columns present in the file."""
         return next((c for c in candidates if c in self.header), None)
 
-    def add(self, out: str, expr: str) -> "SelectBuilder":
+    def add(self, out: str, expr: str) -> SelectBuilder:
         self.exprs.append((out, expr))
         return self
 
-    def text(self, out: str, *candidates: str) -> "SelectBuilder":
+    def text(self, out: str, *candidates: str) -> SelectBuilder:
         c = self.src(*candidates)
         return self.add(out, f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')" if c else "CAST(NULL AS VARCHAR)")
 
-    def number(self, out: str, *candidates: str, sql_type: str = MONEY) -> "SelectBuilder":
+    def number(self, out: str, *candidates: str, sql_type: str = MONEY) -> SelectBuilder:
         """A decimal column; a present value that does not parse is an error."""
         c = self.src(*candidates)
         if not c:
@@ -78,7 +78,7 @@ class SelectBuilder:
         self.checks.append((c, raw, f"{raw} IS NOT NULL AND {parsed} IS NULL"))
         return self.add(out, parsed)
 
-    def timestamp(self, out: str, *candidates: str, fmt: str | None = None) -> "SelectBuilder":
+    def timestamp(self, out: str, *candidates: str, fmt: str | None = None) -> SelectBuilder:
         """A UTC timestamp (naive, UTC by convention). ``fmt`` is a strptime format for non-ISO text."""
         c = self.src(*candidates)
         if not c:

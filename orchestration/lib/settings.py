@@ -25,7 +25,7 @@ class Settings:
     landing: str
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         wh = os.environ.get("FINOPS_WAREHOUSE") or DEFAULT_WAREHOUSE
         landing = os.environ.get("FINOPS_LANDING") or DEFAULT_LANDING
         if "://" not in landing:

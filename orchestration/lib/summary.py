@@ -29,7 +29,7 @@ def spend_summary(warehouse: str, where: str = "1=1") -> str:
             lines.append(f"\nSpend by {title}:")
             lines.append(f"  {'':<34} {'cur':<4} {'billed':>16} {'effective':>16} {'rows':>10}")
             for name, cur, billed, eff, n in rows:
-                lines.append(f"  {str(name):<34} {cur or '':<4} {_fmt(billed):>16} {_fmt(eff):>16} {n:>10,}")
+                lines.append(f"  {name!s:<34} {cur or '':<4} {_fmt(billed):>16} {_fmt(eff):>16} {n:>10,}")
         ai, total = con.execute(
             "select sum(effective_cost) filter (where service_category = 'AI and Machine Learning'), "
             f"sum(effective_cost) from marts.fct_charges where {where}"

@@ -9,10 +9,6 @@ from orchestration.lib.settings import Settings
 WAREHOUSE_POOL = "warehouse"
 
 
-def _raw_tables() -> dict[str, str]:
-    return {f.dataset: f.table for f in registry.formats()}
-
-
 def build_ingest_asset(dataset: str, table: str) -> dg.AssetsDefinition:
     key = dg.AssetKey([dataset, table])
 
@@ -82,5 +78,5 @@ def landing_zone_inventory(context: dg.AssetExecutionContext):
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    ingest = [build_ingest_asset(ds, tbl) for ds, tbl in sorted(_raw_tables().items())]
+    ingest = [build_ingest_asset(ds, tbl) for ds, tbl in sorted(registry.raw_tables().items())]
     return dg.Definitions(assets=[landing_zone_inventory, *ingest])
