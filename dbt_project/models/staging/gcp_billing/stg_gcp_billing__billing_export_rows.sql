@@ -12,6 +12,62 @@
     sustained-use, negotiated DISCOUNT, FREE_TIER, RESELLER_MARGIN, SUBSCRIPTION_BENEFIT,
     FEE_UTILIZATION_OFFSET. -#}
 
+{#- Columns the usage rows and the credit rows share (same expressions, same order). -#}
+{%- set billing_account_columns %}
+        p.billing_account_id_focus as billing_account_id,
+        p.billing_account_name_focus as billing_account_name,
+        case when p.billing_account_id is not null then 'Billing Account' end as billing_account_type,
+        p.currency as billing_currency,
+        p.billing_period_end_utc as billing_period_end,
+        p.billing_period_start_utc as billing_period_start,
+        cast(null as {{ dbt.type_string() }}) as capacity_reservation_id,
+        cast(null as {{ dbt.type_string() }}) as capacity_reservation_status,
+{%- endset %}
+{%- set charge_frequency_column %}
+        case
+            when p.charge_category_base = 'Usage' and p.sku_is_commitment_fee then 'Recurring'
+            when p.charge_category_base = 'Usage' then 'Usage-Based'
+            else 'One-Time'
+        end as charge_frequency,
+        cast(coalesce(p.usage_end_time, p.billing_period_end_utc) as {{ type_utc_timestamp() }}) as charge_period_end,
+        cast(coalesce(p.usage_start_time, p.billing_period_start_utc) as {{ type_utc_timestamp() }}) as charge_period_start,
+{%- endset %}
+{%- set provider_and_service_columns %}
+        'Google Cloud' as provider_name,
+        p.publisher_name_focus as publisher_name,
+        p.region_id_resolved as region_id,
+        case when p.region_id_resolved is not null then coalesce(p.region_name_seed, p.region_id_resolved) end
+            as region_name,
+        p.resource_id_focus as resource_id,
+        case when p.resource_id_focus is not null then coalesce(p.resource_name, p.resource_id_focus) end
+            as resource_name,
+        case when p.resource_id_focus is not null then {{ gcp_billing_resource_type('p.resource_global_name') }} end
+            as resource_type,
+        p.service_category_resolved as service_category,
+        p.service_name_final as service_name,
+        p.service_subcategory_resolved as service_subcategory,
+        p.sku_id as sku_id,
+        case when p.sku_id is not null then coalesce(p.sku_description, p.sku_id) end as sku_meter,
+        cast(null as {{ type_json_text() }}) as sku_price_details,
+{%- endset %}
+{%- set account_tag_and_lineage_columns %}
+        p.project_id as sub_account_id,
+        case when p.project_id is not null then coalesce(p.project_name, p.project_id) end as sub_account_name,
+        case when p.project_id is not null then 'Project' end as sub_account_type,
+        p.tags_focus as tags,
+        p.publisher_name_focus as service_provider_name,
+        'Google Cloud' as host_provider_name,
+        {{ focus_unallocated_columns() }},
+        'gcp' as x_source_system,
+        p.x_source_format,
+        p.x_source_file,
+        p.x_source_row,
+        p.x_export_id,
+        p.x_delivery_id,
+        p.x_ingested_at,
+        p.x_billing_period,
+{%- endset %}
+
 with
 
 source as (
@@ -176,26 +232,13 @@ charge_rows as (
     select
         p.location_zone as availability_zone,
         p.net_cost as billed_cost,
-        p.billing_account_id_focus as billing_account_id,
-        p.billing_account_name_focus as billing_account_name,
-        case when p.billing_account_id is not null then 'Billing Account' end as billing_account_type,
-        p.currency as billing_currency,
-        p.billing_period_end_utc as billing_period_end,
-        p.billing_period_start_utc as billing_period_start,
-        cast(null as {{ dbt.type_string() }}) as capacity_reservation_id,
-        cast(null as {{ dbt.type_string() }}) as capacity_reservation_status,
+        {{ billing_account_columns }}
         p.charge_category_base as charge_category,
         p.charge_class_base as charge_class,
         coalesce(p.sku_description, p.adjustment_info_description,
                  case p.cost_type_normalized when 'tax' then 'Tax' when 'rounding_error' then 'Rounding error'
                       else 'Adjustment' end) as charge_description,
-        case
-            when p.charge_category_base = 'Usage' and p.sku_is_commitment_fee then 'Recurring'
-            when p.charge_category_base = 'Usage' then 'Usage-Based'
-            else 'One-Time'
-        end as charge_frequency,
-        cast(coalesce(p.usage_end_time, p.billing_period_end_utc) as {{ type_utc_timestamp() }}) as charge_period_end,
-        cast(coalesce(p.usage_start_time, p.billing_period_start_utc) as {{ type_utc_timestamp() }}) as charge_period_start,
+        {{ charge_frequency_column }}
 
         -- committed-use discounts: netted into the row they cover (Used); the commitment fee rows stay Usage
         case when p.charge_category_base = 'Usage' and p.cud_id is not null then
@@ -247,40 +290,11 @@ charge_rows as (
         cast(p.list_unit_price_focus / p.usd_conversion_rate as {{ type_money() }}) as pricing_currency_list_unit_price,
         p.pricing_quantity_focus as pricing_quantity,
         case when p.charge_category_base = 'Usage' then p.pricing_unit_focus end as pricing_unit,
-        'Google Cloud' as provider_name,
-        p.publisher_name_focus as publisher_name,
-        p.region_id_resolved as region_id,
-        case when p.region_id_resolved is not null then coalesce(p.region_name_seed, p.region_id_resolved) end
-            as region_name,
-        p.resource_id_focus as resource_id,
-        case when p.resource_id_focus is not null then coalesce(p.resource_name, p.resource_id_focus) end
-            as resource_name,
-        case when p.resource_id_focus is not null then {{ gcp_billing_resource_type('p.resource_global_name') }} end
-            as resource_type,
-        p.service_category_resolved as service_category,
-        p.service_name_final as service_name,
-        p.service_subcategory_resolved as service_subcategory,
-        p.sku_id as sku_id,
-        case when p.sku_id is not null then coalesce(p.sku_description, p.sku_id) end as sku_meter,
-        cast(null as {{ type_json_text() }}) as sku_price_details,
+        {{ provider_and_service_columns }}
         case when p.charge_category_base = 'Usage' and p.sku_id is not null then
             {{ dbt.concat(["p.sku_id", "coalesce('/tier/' || rtrim(rtrim(cast(p.price_tier_start_amount as " ~ dbt.type_string() ~ "), '0'), '.'), '')"]) }}
         end as sku_price_id,
-        p.project_id as sub_account_id,
-        case when p.project_id is not null then coalesce(p.project_name, p.project_id) end as sub_account_name,
-        case when p.project_id is not null then 'Project' end as sub_account_type,
-        p.tags_focus as tags,
-        p.publisher_name_focus as service_provider_name,
-        'Google Cloud' as host_provider_name,
-        {{ focus_unallocated_columns() }},
-        'gcp' as x_source_system,
-        p.x_source_format,
-        p.x_source_file,
-        p.x_source_row,
-        p.x_export_id,
-        p.x_delivery_id,
-        p.x_ingested_at,
-        p.x_billing_period,
+        {{ account_tag_and_lineage_columns }}
         p.cost_type as x_native_charge_type,
         p.service_id as x_native_service_code,
         p.sku_description as x_usage_type,
@@ -292,26 +306,13 @@ credit_rows as (
     select
         p.location_zone as availability_zone,
         cast(coalesce({{ gcp_billing_credit_entry('amount') }}, 0) as {{ type_money() }}) as billed_cost,
-        p.billing_account_id_focus as billing_account_id,
-        p.billing_account_name_focus as billing_account_name,
-        case when p.billing_account_id is not null then 'Billing Account' end as billing_account_type,
-        p.currency as billing_currency,
-        p.billing_period_end_utc as billing_period_end,
-        p.billing_period_start_utc as billing_period_start,
-        cast(null as {{ dbt.type_string() }}) as capacity_reservation_id,
-        cast(null as {{ dbt.type_string() }}) as capacity_reservation_status,
+        {{ billing_account_columns }}
         'Credit' as charge_category,
         p.charge_class_base as charge_class,
         coalesce({{ gcp_billing_credit_entry('full_name') }}, {{ gcp_billing_credit_entry('name') }},
                  {{ gcp_billing_credit_entry('id') }}, {{ gcp_billing_credit_entry('type') }}, 'Credit')
             as charge_description,
-        case
-            when p.charge_category_base = 'Usage' and p.sku_is_commitment_fee then 'Recurring'
-            when p.charge_category_base = 'Usage' then 'Usage-Based'
-            else 'One-Time'
-        end as charge_frequency,
-        cast(coalesce(p.usage_end_time, p.billing_period_end_utc) as {{ type_utc_timestamp() }}) as charge_period_end,
-        cast(coalesce(p.usage_start_time, p.billing_period_start_utc) as {{ type_utc_timestamp() }}) as charge_period_start,
+        {{ charge_frequency_column }}
         cast(null as {{ dbt.type_string() }}) as commitment_discount_category,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_id,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_name,
@@ -336,38 +337,9 @@ credit_rows as (
         cast(null as {{ type_money() }}) as pricing_currency_list_unit_price,
         cast(null as {{ type_money() }}) as pricing_quantity,
         cast(null as {{ dbt.type_string() }}) as pricing_unit,
-        'Google Cloud' as provider_name,
-        p.publisher_name_focus as publisher_name,
-        p.region_id_resolved as region_id,
-        case when p.region_id_resolved is not null then coalesce(p.region_name_seed, p.region_id_resolved) end
-            as region_name,
-        p.resource_id_focus as resource_id,
-        case when p.resource_id_focus is not null then coalesce(p.resource_name, p.resource_id_focus) end
-            as resource_name,
-        case when p.resource_id_focus is not null then {{ gcp_billing_resource_type('p.resource_global_name') }} end
-            as resource_type,
-        p.service_category_resolved as service_category,
-        p.service_name_final as service_name,
-        p.service_subcategory_resolved as service_subcategory,
-        p.sku_id as sku_id,
-        case when p.sku_id is not null then coalesce(p.sku_description, p.sku_id) end as sku_meter,
-        cast(null as {{ type_json_text() }}) as sku_price_details,
+        {{ provider_and_service_columns }}
         cast(null as {{ dbt.type_string() }}) as sku_price_id,
-        p.project_id as sub_account_id,
-        case when p.project_id is not null then coalesce(p.project_name, p.project_id) end as sub_account_name,
-        case when p.project_id is not null then 'Project' end as sub_account_type,
-        p.tags_focus as tags,
-        p.publisher_name_focus as service_provider_name,
-        'Google Cloud' as host_provider_name,
-        {{ focus_unallocated_columns() }},
-        'gcp' as x_source_system,
-        p.x_source_format,
-        p.x_source_file,
-        p.x_source_row,
-        p.x_export_id,
-        p.x_delivery_id,
-        p.x_ingested_at,
-        p.x_billing_period,
+        {{ account_tag_and_lineage_columns }}
         coalesce({{ gcp_billing_credit_entry('type') }}, 'CREDIT') as x_native_charge_type,
         p.service_id as x_native_service_code,
         p.sku_description as x_usage_type,
