@@ -49,8 +49,8 @@ def quarantine_rows(warehouse: str) -> list[tuple]:
         rows: list[tuple] = []
         for s in schemas:
             rows += con.execute(
-                f"select '{s}' as dataset," f' source_file, row_number, field, reason, value, quarantined_at '
-                f'from "{s}".quarantine order by quarantined_at desc, source_file, row_number').fetchall()
+                f'select ? as dataset, source_file, row_number, field, reason, value, quarantined_at '
+                f'from "{s}".quarantine order by quarantined_at desc, source_file, row_number', [s]).fetchall()
         has_inventory = con.execute("select count(*) from information_schema.tables "
                                     "where table_schema = 'landing_zone' and table_name = 'files'").fetchone()[0]
         if has_inventory:

@@ -2,10 +2,12 @@
 here through fsspec's in-memory filesystem, so the URL code path runs without a cloud account."""
 from __future__ import annotations
 
+import duckdb
 import fsspec
 
 from ingestion._common.landing import group_deliveries
 from ingestion._common.source import load_dataset, plan
+from tests.ingestion.test_aws_cur import expected_sums
 from tests.support import SAMPLES
 
 
@@ -20,4 +22,8 @@ def test_memory_url_landing_loads_like_a_folder(tmp_path):
     planned = plan(root)
     report = load_dataset("aws_cur", planned, str(tmp_path / "wh.duckdb"))
     assert report.ok and report.rows == 1281
+    billed, _ = expected_sums(SAMPLES / "aws" / "cur_legacy_sample.csv")["2023-11"]
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        loaded = con.execute("select sum(line_item_unblended_cost) from aws_cur.line_items").fetchone()[0]
+    assert loaded == billed.quantize(loaded)  # every cent of the file, read through the URL
     fs.rm("/landing-test", recursive=True)
