@@ -42,3 +42,6 @@ def test_load_a_real_export_and_a_corrupt_one(tmp_path, monkeypatch):
         quarantined = con.execute("select source_file, row_number, field from aws_cur.quarantine order by 1").fetchall()
     assert (got[0], got[1]) == (billed.quantize(Decimal("1e-10")), effective.quantize(Decimal("1e-10")))
     assert ("bad_amount.csv", 5, "lineItem/UnblendedCost") in quarantined
+    listed = CliRunner().invoke(main, ["quarantine"], catch_exceptions=False)
+    assert listed.exit_code == 0
+    assert "aws_cur: bad_amount.csv row 5 field lineItem/UnblendedCost: value cannot be parsed (value '12,5')" in listed.output
