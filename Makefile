@@ -21,14 +21,15 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@touch $@
 
 ## make demo: generate the demo enterprise's exports, run the whole pipeline through Dagster, print the summary.
+## Each run also loads the OpenAI and Anthropic admin APIs from local demo servers (--demo-vendors, fake keys).
 demo: install
 	rm -rf demo/landing $(dir $(FINOPS_WAREHOUSE))
 	$(BIN)/finops generate --seed $(SEED) --rows $(ROWS)
-	@echo "== first run: both billing months as first delivered =="
-	$(BIN)/finops run
+	@echo "== first run: both billing months as first delivered; both vendor APIs loaded =="
+	$(BIN)/finops run --demo-vendors
 	$(BIN)/finops generate --seed $(SEED) --rows $(ROWS) --redeliver
-	@echo "== second run: the provider re-delivered a month; it replaces the earlier delivery =="
-	$(BIN)/finops run
+	@echo "== second run: the provider re-delivered a month; it replaces the earlier delivery; nothing new from the APIs =="
+	$(BIN)/finops run --demo-vendors
 
 ## make test: every test (unit, dbt unit tests, ingestion, FOCUS conformance, end to end through Dagster).
 test: install
@@ -37,8 +38,9 @@ test: install
 lint: install
 	$(BIN)/ruff check ingestion orchestration data_quality tests
 
+## make dev: the Dagster UI, with the demo OpenAI and Anthropic APIs served locally for its runs.
 dev: install
-	cd $(CURDIR) && $(BIN)/dg dev
+	cd $(CURDIR) && $(BIN)/finops demo-vendors -- $(BIN)/dg dev
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-focus-validator warehouse demo dbt_project/target dbt_project/logs

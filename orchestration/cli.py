@@ -91,7 +91,7 @@ def _dbt(args: list[str]) -> None:
 
     Settings.from_env().export()
     proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR)], cwd=DBT_PROJECT_DIR)
+                           "--profiles-dir", str(DBT_PROJECT_DIR)], check=False, cwd=DBT_PROJECT_DIR)
     if proc.returncode:
         raise click.ClickException(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")
 
@@ -99,12 +99,52 @@ def _dbt(args: list[str]) -> None:
 @main.command()
 @click.option("--select", "selection", default="*", show_default=True, help="Dagster asset selection.")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental dbt models from scratch.")
-def run(selection: str, full_refresh: bool) -> None:
+@click.option("--demo-vendors", is_flag=True,
+              help="Serve the demo OpenAI and Anthropic admin APIs locally for this run and load them "
+                   "(overrides SOURCES__OPENAI_USAGE__* / SOURCES__ANTHROPIC_USAGE__* for the run).")
+def run(selection: str, full_refresh: bool, demo_vendors: bool) -> None:
     """Materialize the pipeline through Dagster (ingest → dbt → checks) and print the summary."""
+    from contextlib import nullcontext
+
     from orchestration.lib.runner import run_pipeline
 
-    ok = run_pipeline(selection, full_refresh=full_refresh)
+    if demo_vendors:
+        from ingestion.vendor_servers.demo import demo_vendor_servers
+    with demo_vendor_servers() if demo_vendors else nullcontext() as vendors:
+        if vendors is not None:
+            click.echo(f"demo vendor APIs: {vendors.describe()}")
+        ok = run_pipeline(selection, full_refresh=full_refresh)
     sys.exit(0 if ok else 1)
+
+
+@main.command("demo-vendors", context_settings={"ignore_unknown_options": True})
+@click.option("--openai-port", default=0, show_default=True, help="Port of the OpenAI server (0 = a free port).")
+@click.option("--anthropic-port", default=0, show_default=True, help="Port of the Anthropic server (0 = a free port).")
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+def demo_vendors(openai_port: int, anthropic_port: int, command: tuple[str, ...]) -> None:
+    """Serve the demo OpenAI and Anthropic admin APIs on local ports; with `-- COMMAND...`, run COMMAND with
+    SOURCES__OPENAI_USAGE__* / SOURCES__ANTHROPIC_USAGE__* pointing at them (e.g. `finops demo-vendors -- dg dev`),
+    then stop. Without a command, serve until interrupted."""
+    import subprocess
+
+    from ingestion.vendor_servers.demo import demo_vendor_servers
+
+    with demo_vendor_servers(openai_port=openai_port, anthropic_port=anthropic_port) as vendors:
+        click.echo(f"demo vendor APIs: {vendors.describe()}", err=True)
+        if command:
+            click.echo(f"running {' '.join(command)} with {', '.join(vendors.variables)} set", err=True)
+            try:
+                code = subprocess.call(list(command))
+            except KeyboardInterrupt:
+                code = 130
+            sys.exit(code)
+        click.echo("serving until interrupted (Ctrl-C); the demo keys are in ingestion/vendor_servers/demo.py",
+                   err=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
 
 
 @main.command()

@@ -6,5 +6,6 @@
     'stg_azure_cost_details__cost_details',
     'stg_gcp_billing__billing_export_rows',
     'stg_focus_exports__focus_rows',
+    'int_ai_api_charges',
 ]) }}
 {%- endmacro %}

@@ -81,6 +81,9 @@
     ('x_native_service_code', 'x_NativeServiceCode', 'text'),
     ('x_usage_type', 'x_UsageType', 'text'),
     ('x_operation', 'x_Operation', 'text'),
+    ('x_model_name', 'x_ModelName', 'text'),
+    ('x_token_type', 'x_TokenType', 'text'),
+    ('x_token_count', 'x_TokenCount', 'int'),
 ]) }}
 {%- endmacro %}
 
@@ -95,11 +98,23 @@
 {%- endmacro %}
 
 {#- Final select of every staging model: each FOCUS column cast to its type, in contract order. The
-    relation must provide every column (use null for what the source does not have). -#}
-{% macro select_focus_columns(relation_alias) -%}
+    relation must provide every column (use null for what the source does not have), except the model-API
+    columns (focus_ai_columns: x_model_name, x_token_type, x_token_count), which are null unless ai_columns=true. -#}
+{% macro select_focus_columns(relation_alias, ai_columns=false) -%}
     {%- for name, _, kind in focus_charge_columns() %}
+    {%- if name in focus_ai_columns() and not ai_columns %}
+    cast(null as {{ focus_type(kind) }}) as {{ name }}{{ "," if not loop.last }}
+    {%- else %}
     cast({{ relation_alias }}.{{ name }} as {{ focus_type(kind) }}) as {{ name }}{{ "," if not loop.last }}
+    {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- Model-API detail on token-priced charges (one row per model x token type): the model as the vendor reports
+    it, the price book's token type (input, output, cache_read, cache_write, cache_write_1h, ...) and the token
+    count (unit: tokens). Cloud bills leave them null here; fct_ai_usage parses cloud token meters. -#}
+{% macro focus_ai_columns() -%}
+{{ return(['x_model_name', 'x_token_type', 'x_token_count']) }}
 {%- endmacro %}
 
 {#- Plain column list, for unions and pass-through selects. -#}

@@ -29,9 +29,12 @@ DESCRIPTIONS = {
     "billing_currency": "ISO 4217 currency of every cost column on the row.",
     "charge_category": "Usage, Purchase, Tax, Credit or Adjustment.",
     "invoice_id": "Provider invoice id; the provisional invoice id (<Provider>/provisional/<account>/<YYYY-MM>) until one is issued.",
-    "x_source_file": "Landing-relative path of the export file the row came from.",
+    "x_source_file": "Landing-relative path of the export file the row came from (model-API rows: the API endpoint).",
     "x_source_row": "1-based data row in x_source_file.",
     "x_billing_period": "Billing period (YYYY-MM) of the export delivery; restatements replace whole periods.",
+    "x_model_name": "Model-API charges: the model as the vendor reports it (null on cloud bills; see fct_ai_usage).",
+    "x_token_type": "Model-API charges: price-book token type (input, output, cache_read, cache_write, cache_write_1h, ...).",
+    "x_token_count": "Model-API charges: tokens of x_token_type on the row (unit: tokens).",
     "x_invoice_id_provisional": "True when invoice_id is the provisional id, not one the provider issued.",
 }
 NOT_NULL = {"billed_cost", "effective_cost", "list_cost", "contracted_cost", "billing_currency", "charge_category",

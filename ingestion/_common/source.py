@@ -331,8 +331,12 @@ def _drop_pending(pipeline: dlt.Pipeline) -> None:
 
 def ensure_raw_tables(warehouse: str) -> list[str]:
     """Create, empty, every dataset's raw table that does not exist yet (so that dbt finds all its sources
-    when only some providers have delivered). Returns the datasets created."""
+    when only some providers have delivered): the billing exports' raw tables and every table of the vendor API
+    datasets (``openai_usage``, ``anthropic_usage``; :func:`~ingestion._common.api_sources.ensure_api_tables`).
+    Returns the datasets created."""
     import duckdb
+
+    from .api_sources import ensure_api_tables
 
     wanted = registry.raw_tables()
     existing: set[tuple[str, str]] = set()
@@ -344,4 +348,6 @@ def ensure_raw_tables(warehouse: str) -> list[str]:
         if (ds, table) not in existing:
             load_dataset(ds, Plan(), warehouse)
             created.append(ds)
+    api = ensure_api_tables(warehouse, existing=existing)
+    created += sorted({t.split(".")[0] for t in api})
     return created

@@ -60,9 +60,22 @@ __all__ = [
     "AnthropicUsageError",
     "Organization",
     "anthropic_usage",
+    "table_hints",
 ]
 
 _MERGE = {"disposition": "merge", "strategy": "delete-insert"}
+
+
+def table_hints() -> dict[str, dict[str, Any]]:
+    """Every table's dlt hints (write disposition, keys, declared columns), as the resources declare them, without
+    any configuration or request: used to create the tables empty when no organisation is configured."""
+    def hints(merge_key: list[str], columns: dict[str, Any]) -> dict[str, Any]:
+        return {"write_disposition": _MERGE, "primary_key": "row_key", "merge_key": merge_key, "columns": columns}
+
+    return {MESSAGES_USAGE: hints(S.BUCKET_MERGE_KEY, S.MESSAGES_COLUMNS),
+            COSTS: hints(S.BUCKET_MERGE_KEY, S.COSTS_COLUMNS),
+            CLAUDE_CODE_USAGE: hints(S.DAY_MERGE_KEY, S.CLAUDE_CODE_COLUMNS),
+            CLAUDE_CODE_MODEL_USAGE: hints(S.DAY_MERGE_KEY, S.CLAUDE_CODE_MODEL_COLUMNS)}
 
 
 def _range(start_date: Any, end_date: Any, width: str) -> tuple[dt.datetime, dt.datetime]:
@@ -115,8 +128,8 @@ def anthropic_usage(
         raise AnthropicUsageError(f"bucket_width must be one of {S.BUCKET_WIDTHS}, got {bucket_width!r}")
     orgs = parse_organizations(organizations, api_key, organization_name, base_url)
     lookback = dt.timedelta(days=lookback_days)
-    client_kw = dict(timeout=request_timeout, max_attempts=max_attempts, backoff_factor=backoff_factor,
-                     max_retry_delay=max_retry_delay)
+    client_kw = {"timeout": request_timeout, "max_attempts": max_attempts, "backoff_factor": backoff_factor,
+                 "max_retry_delay": max_retry_delay}
 
     def clients() -> Iterator[AnthropicClient]:
         for org in orgs:

@@ -37,6 +37,7 @@ __all__ = [
     "OpenAIUsageError",
     "Organization",
     "openai_usage",
+    "table_hints",
 ]
 
 
@@ -101,6 +102,20 @@ def _columns(endpoint: S.Endpoint) -> dict[str, dict[str, Any]]:
         for qty, unit in endpoint.quantities.items():
             cols[qty] = {"data_type": "bigint", "nullable": True, "description": f"unit: {unit}"}
     return cols
+
+
+def table_hints() -> dict[str, dict[str, Any]]:
+    """Every table's dlt hints (write disposition, keys, declared columns), as the resources declare them, without
+    any configuration or request: used to create the tables empty when no organisation is configured."""
+    return {
+        ep.table: {
+            "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
+            "primary_key": list(ep.primary_key),
+            "merge_key": list(S.MERGE_KEY),
+            "columns": _columns(ep),
+        }
+        for ep in ENDPOINTS.values()
+    }
 
 
 def _resource(

@@ -39,6 +39,8 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, l
     mats = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
     echo(f"Dagster run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}; "
          f"{len(mats)} assets materialized; checks passed {passed}/{len(checks)}")
+    for line in api_load_lines(mats):
+        echo(f"  {line}")
     for c in failed:
         echo(f"  FAILED check {c.asset_key.to_user_string()}:{c.check_name} "
              f"({c.severity.value}) {(c.description or '')[:300]}")
@@ -49,3 +51,21 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, l
             echo(f"(no summary: {e})")
     errors = [c for c in failed if c.severity == dg.AssetCheckSeverity.ERROR]
     return result.success and not errors
+
+
+def api_load_lines(materializations) -> list[str]:
+    """One line per vendor API dataset materialized: organisations and rows loaded, or what to configure."""
+    seen: dict[str, str] = {}
+    for e in materializations:
+        m = e.event_specific_data.materialization
+        meta = {k: getattr(v, "value", v) for k, v in m.metadata.items()}
+        dataset = m.asset_key.path[0]
+        if "dataset_rows_loaded" not in meta or dataset in seen:
+            continue
+        if meta.get("configured"):
+            orgs = meta.get("organizations") or []
+            seen[dataset] = (f"{dataset}: {len(orgs)} organisation(s) ({', '.join(orgs)}), "
+                             f"{meta['dataset_rows_loaded']:,} rows loaded from the API")
+        else:
+            seen[dataset] = f"{dataset}: not configured, nothing loaded ({meta.get('to_configure', '')})"
+    return [seen[k] for k in sorted(seen)]

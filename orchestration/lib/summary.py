@@ -36,9 +36,31 @@ def spend_summary(warehouse: str, where: str = "1=1") -> str:
         ).fetchone()
         share = (ai or Decimal(0)) / total * 100 if total else Decimal(0)
         lines.append(f"\nAI and Machine Learning share of effective cost: {_fmt(ai)} of {_fmt(total)} = {share:.1f}%")
+        lines += _ai_model_summary(con)
         return "\n".join(lines)
     finally:
         con.close()
+
+
+def _ai_model_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Token-priced AI spend per vendor: tokens, billed, usage x contracted price, effective USD per 1M tokens."""
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                         "and table_name = 'fct_ai_model_costs_daily'").fetchone()[0]
+    if not exists:
+        return []
+    rows = con.execute(
+        "select vendor, currency, sum(tokens), sum(billed_token_cost), sum(expected_cost), "
+        "count(*) filter (where reconciliation_status in ('over_billed', 'under_billed', 'unpriced')) "
+        "from marts.fct_ai_model_costs_daily group by all order by 4 desc nulls last").fetchall()
+    if not rows:
+        return []
+    out = ["\nAI model spend (token-priced lines; expected = usage x contracted price):",
+           f"  {'vendor':<16} {'cur':<4} {'tokens':>18} {'billed':>14} {'expected':>14} {'$/1M tok':>9} {'out of tol.':>11}"]
+    for vendor, cur, tokens, billed, expected, off in rows:
+        per_m = billed / tokens * 1_000_000 if tokens and billed is not None else None
+        out.append(f"  {vendor:<16} {cur or '':<4} {(tokens or 0):>18,.0f} {_fmt(billed):>14} {_fmt(expected):>14} "
+                   f"{(f'{per_m:.3f}' if per_m is not None else '-'):>9} {off:>11,}")
+    return out
 
 
 def quarantine_rows(warehouse: str) -> list[tuple]:

@@ -1,8 +1,11 @@
 """End to end through Dagster on the demo enterprise: every check passes (dbt tests, quarantine, landing
 inventory, the FOCUS validator), and money reconciles to the cent from the source files to the FOCUS record,
-through a re-run (idempotent) and a provider's re-delivery of a month (replaced, never added)."""
+through a re-run (idempotent) and a provider's re-delivery of a month (replaced, never added). The OpenAI and
+Anthropic admin APIs are served by the local vendor servers (as in `make demo`): their raw cost tables equal the
+servers' truth to the cent, and re-runs load nothing new from them."""
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import re
@@ -14,6 +17,13 @@ import duckdb
 import pytest
 
 from ingestion import demo
+from ingestion.vendor_servers.demo import (
+    ANTHROPIC_ORGS,
+    DEMO_END,
+    DEMO_START,
+    OPENAI_ORG,
+    demo_vendor_servers,
+)
 from tests.ingestion.test_aws_cur import expected_sums as aws_expected
 from tests.ingestion.test_azure_cost_details import expected as azure_expected
 from tests.ingestion.test_focus_exports import expected_csv as focus_csv_expected
@@ -87,11 +97,48 @@ def expected_totals(files: dict[tuple[str, str], list[str]]) -> dict[tuple[str, 
     return {k: (v[0].quantize(CENT), v[1].quantize(CENT)) for k, v in out.items()}
 
 
+FILE_FORMATS = sorted(set(SOURCE_FORMAT.values()))  # the billing-file formats; vendor API lines are checked apart
+_IN_FILE_FORMATS = "in (" + ", ".join(f"'{f}'" for f in FILE_FORMATS) + ")"
+
+
 def record_totals(warehouse: Path, relation: str = "marts.fct_charges") -> dict[tuple[str, str], tuple]:
+    """(x_source_format, period) -> (Σ BilledCost, Σ EffectiveCost) of the billing-file lines in the record."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(f"select x_source_format, x_billing_period, sum(billed_cost), sum(effective_cost) "
-                           f"from {relation} group by all").fetchall()
+                           f"from {relation} where x_source_format {_IN_FILE_FORMATS} group by all").fetchall()
     return {(f, p): (b.quantize(CENT), e.quantize(CENT)) for f, p, b, e in rows}
+
+
+def api_record_billed(warehouse: Path) -> Decimal | None:
+    """Σ BilledCost of the record's lines that come from no billing file (the vendor cost APIs); None if none."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(f"select sum(billed_cost) from marts.fct_charges "
+                           f"where x_source_format not {_IN_FILE_FORMATS}").fetchone()[0]
+
+
+def api_cost_totals(warehouse: Path) -> dict[tuple[str, str], Decimal]:
+    """(dataset, organisation) -> Σ amount (dollars) in the raw vendor API cost tables."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select 'openai_usage', organization, sum(amount) from openai_usage.costs group by all "
+                           "union all select 'anthropic_usage', organization_name, sum(amount) "
+                           "from anthropic_usage.costs group by all").fetchall()
+    return {(ds, org): total for ds, org, total in rows}
+
+
+def api_loads(warehouse: Path) -> dict[str, tuple]:
+    """Rows and the latest dlt load id of every vendor API table (a run that loads nothing changes neither)."""
+    from ingestion._common.api_sources import api_tables
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {f"{ds}.{t}": con.execute(f"select count(*), max(_dlt_load_id) from {ds}.{t}").fetchone()
+                for ds, tables in api_tables().items() for t in tables}
+
+
+def assert_no_new_api_rows(out: list[str]) -> None:
+    """The runner's per-dataset line (from the assets' rows_loaded metadata) says nothing was loaded."""
+    for ds in ("openai_usage", "anthropic_usage"):
+        assert any(line.strip().startswith(f"{ds}:") and line.endswith(" 0 rows loaded from the API")
+                   for line in out), out
 
 
 @pytest.fixture()
@@ -103,6 +150,11 @@ def env(tmp_path, monkeypatch):
 
 
 def test_demo_reconciles_to_the_cent_through_dagster(env):
+    with demo_vendor_servers() as vendors:
+        _demo_reconciles_to_the_cent(env, vendors)
+
+
+def _demo_reconciles_to_the_cent(env, vendors):
     from orchestration.lib.runner import run_pipeline
 
     landing, warehouse = env / "landing", env / "warehouse" / "finops.duckdb"
@@ -111,26 +163,61 @@ def test_demo_reconciles_to_the_cent_through_dagster(env):
     assert run_pipeline(echo=out.append), "\n".join(out)
     assert "checks passed" in out[0] and "FAILED" not in "\n".join(out)
 
+    # the vendor APIs' cost reports, loaded over HTTP from the local servers, equal their truth to the cent
+    start, end = (dt.datetime.fromisoformat(d).replace(tzinfo=dt.UTC) for d in (DEMO_START, DEMO_END))
+    api_truth = {("openai_usage", OPENAI_ORG): vendors.openai.total_cost(OPENAI_ORG, start, end)}
+    api_truth |= {("anthropic_usage", org): vendors.anthropic.total_cost_cents(org, start.date(), end.date()) / 100
+                  for org in ANTHROPIC_ORGS}
+    api_totals = api_cost_totals(warehouse)
+    assert {k: v.quantize(CENT) for k, v in api_totals.items()} == {k: v.quantize(CENT) for k, v in api_truth.items()}
+    assert all(v > 0 for v in api_totals.values())
+    api_loads_before = api_loads(warehouse)
+    assert all(n > 0 for n, _ in api_loads_before.values())  # the demo servers fill every table
+    # the vendor API cost lines are FOCUS rows: BilledCost per vendor and organisation equals the cost API's truth
+    api_billed = api_record_billed(warehouse)
+    assert api_billed.quantize(CENT) == sum(api_truth.values()).quantize(CENT)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        focus_api = dict(((ds, org), b) for ds, org, b in con.execute(
+            "select x_source_system, billing_account_id, sum(billed_cost) from marts.fct_charges "
+            "where x_source_system in ('openai_usage', 'anthropic_usage') group by all").fetchall())
+        # cost per model per day for every AI vendor, with tokens and billed cost
+        per_vendor = {v: (n, t, b) for v, n, t, b in con.execute(
+            "select vendor, count(distinct model_name), sum(tokens), sum(billed_token_cost) "
+            "from marts.fct_ai_model_costs_daily group by vendor").fetchall()}
+        unpriced = con.execute("select count(*) from marts.fct_ai_usage where usage_unit = 'Tokens' "
+                               "and price_status <> 'priced'").fetchone()[0]
+    assert {k: v.quantize(CENT) for k, v in focus_api.items()} == {k: v.quantize(CENT) for k, v in api_truth.items()}
+    assert set(per_vendor) == {"openai", "anthropic", "aws_bedrock", "azure_openai", "google_vertex"}
+    assert all(n >= 1 and t > 0 and b > 0 for n, t, b in per_vendor.values()), per_vendor
+    assert unpriced == 0
+
     expected = expected_totals(current_files(first, None))
     assert record_totals(warehouse) == expected
     assert record_totals(warehouse, "marts.fct_charges") == expected
 
     # the FOCUS export carries the same money
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        exported = con.execute('select sum("BilledCost"), sum("EffectiveCost") from marts.focus_cost_and_usage').fetchone()
+        exported = con.execute('select sum("BilledCost"), sum("EffectiveCost") from marts.focus_cost_and_usage '
+                               f'where "x_SourceFormat" {_IN_FILE_FORMATS}').fetchone()
         deliveries_before = con.execute("select count(*) from aws_cur.deliveries").fetchone()[0]
     assert tuple(v.quantize(CENT) for v in exported) == (
         sum(b for b, _ in expected.values()), sum(e for _, e in expected.values()))
 
-    # a second run with nothing new: nothing loads, every total unchanged
+    # a second run with nothing new: nothing loads (files or APIs), every total unchanged
+    out.clear()
     assert run_pipeline(echo=out.append)
     assert record_totals(warehouse) == expected
+    assert_no_new_api_rows(out)
+    assert api_loads(warehouse) == api_loads_before and api_cost_totals(warehouse) == api_totals
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from aws_cur.deliveries").fetchone()[0] == deliveries_before
 
     # the providers restate September: it replaces the earlier delivery, October is untouched
     redelivered = demo.write_redelivery(landing, seed=SEED, rows=ROWS)
+    out.clear()
     assert run_pipeline(echo=out.append)
+    assert_no_new_api_rows(out)
+    assert api_loads(warehouse) == api_loads_before and api_record_billed(warehouse) == api_billed
     restated = expected_totals(current_files(first, redelivered))
     after = record_totals(warehouse)
     assert after == restated

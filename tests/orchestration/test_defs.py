@@ -45,6 +45,23 @@ def test_ingest_asset_keys_are_the_dbt_source_keys(defs):
     assert {"fct_charges", "focus_cost_and_usage", "int_charges_unioned"} <= keys
 
 
+def test_vendor_api_assets_are_the_dbt_source_keys(defs):
+    from ingestion._common.api_sources import api_tables
+
+    graph = defs.resolve_asset_graph()
+    for dataset, tables in api_tables().items():
+        keys = {dg.AssetKey([dataset, t]) for t in tables}
+        assert keys <= graph.get_all_asset_keys()
+        ad = next(a for a in graph.assets_defs if a.is_executable and a.op.name == f"ingest_{dataset}")
+        assert set(ad.keys) == keys and ad.op.pool == "warehouse"
+        assert all(set(ad.specs_by_key[k].kinds) == {"dlt", "duckdb"} for k in keys)
+        assert {graph.get(k).group_name for k in keys} == {f"ingest_{dataset}"}
+    # every dbt source of these datasets is one of the ingest assets' tables (no dangling external asset)
+    dangling = [k.to_user_string() for k in graph.get_all_asset_keys()
+                if k.path[0] in api_tables() and not graph.get(k).is_executable]
+    assert dangling == []
+
+
 def test_warehouse_writers_share_one_pool(defs):
     for ad in defs.resolve_asset_graph().assets_defs:
         if ad.is_executable and ad.op.name.startswith(("ingest_", "finops_dbt")):

@@ -26,7 +26,14 @@ def defs() -> dg.Definitions:
     @dbt_assets(manifest=prepare_manifest(), project=project, dagster_dbt_translator=FinopsDbtTranslator(),
                 pool=WAREHOUSE_POOL, name="finops_dbt")
     def finops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
-        Settings.from_env().export()
+        from ingestion._common.source import ensure_raw_tables
+
+        settings = Settings.from_env()
+        settings.export()
+        # every dbt source exists, empty if nothing was loaded yet (also when the ingest assets are not selected)
+        created = ensure_raw_tables(settings.warehouse)
+        if created:
+            context.log.info(f"created empty raw tables of {', '.join(created)}")
         yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
 
     return dg.Definitions(assets=[finops_dbt])

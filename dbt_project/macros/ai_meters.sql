@@ -1,0 +1,71 @@
+{#- Cloud AI meters (int_ai_cloud_token_usage): parsing Bedrock usage types, Azure OpenAI / AI Foundry meters and
+    Vertex AI SKUs into model, token type and service tier. Everything adapter-specific (regular expressions)
+    stays in ai_meter_regex_extract; the rest is plain SQL (lower, replace, like, case). -#}
+
+{#- The text of capture group `group` of `pattern` in `value`; null when the pattern does not match.
+    Patterns are RE2 / Java syntax with exactly one capturing group (use `(?:...)` for the others): that form
+    runs unchanged on DuckDB, Spark / Databricks (regexp_extract) and BigQuery (one group only). Snowflake would
+    need regexp_substr(value, pattern, 1, 1, 'e', group) and patterns without `(?:`. Callers lower-case `value`
+    and write patterns in lower case, so no case-insensitive flag is needed. -#}
+{% macro ai_meter_regex_extract(value, pattern, group=1) -%}
+{{ return(adapter.dispatch('ai_meter_regex_extract', 'finops_ai')(value, pattern, group)) }}
+{%- endmacro %}
+{% macro default__ai_meter_regex_extract(value, pattern, group=1) -%}
+nullif(regexp_extract({{ value }}, {{ pattern }}, {{ group }}), '')
+{%- endmacro %}
+{% macro duckdb__ai_meter_regex_extract(value, pattern, group=1) -%}
+nullif(regexp_extract({{ value }}, {{ pattern }}, {{ group }}), '')
+{%- endmacro %}
+{% macro bigquery__ai_meter_regex_extract(value, pattern, group=1) -%}
+{%- if group != 1 %}{{ exceptions.raise_compiler_error("ai_meter_regex_extract: BigQuery returns the only capturing group; use group 1") }}{% endif -%}
+nullif(regexp_extract({{ value }}, {{ pattern }}), '')
+{%- endmacro %}
+
+{#- A meter as space-padded words: lower case, '-', '_', ':' and '/' as spaces, so that
+    `ai_meter_has_word` can test whole words with a portable LIKE. -#}
+{% macro ai_meter_words(expr) -%}
+(' ' || replace(replace(replace(replace(lower({{ expr }}), '-', ' '), '_', ' '), ':', ' '), '/', ' ') || ' ')
+{%- endmacro %}
+
+{#- True when the padded word string `words` (from ai_meter_words) contains any of `candidates` as whole words
+    (a candidate may be several words, e.g. 'data zone'). -#}
+{% macro ai_meter_has_word(words, candidates) -%}
+({% for w in candidates %}{{ words }} like '% {{ w }} %'{% if not loop.last %} or {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- Price-book token type (genai-prices leaf) from the parsed direction ('input', 'output', 'cache_read',
+    'cache_write', 'cache_write_1h') and modality ('text', 'audio', 'image', 'video'). -#}
+{% macro ai_token_type(direction, modality) -%}
+case
+    when {{ modality }} = 'audio' and {{ direction }} in ('input', 'output') then {{ direction }} || '_audio'
+    when {{ modality }} = 'audio' and {{ direction }} = 'cache_read' then 'cache_audio_read'
+    when {{ modality }} = 'image' and {{ direction }} in ('input', 'output') then {{ direction }} || '_image'
+    when {{ modality }} = 'image' and {{ direction }} = 'cache_read' then 'cache_image_read'
+    when {{ modality }} = 'video' and {{ direction }} in ('input', 'output') then {{ direction }} || '_video'
+    else {{ direction }}
+end
+{%- endmacro %}
+
+{#- ------------------------------------------------------------------------------------------ generic tests -#}
+
+{#- Every row's model id (column_name) resolves in the price book seed for its vendor with the vendor's LIKE
+    patterns (price_book_model_matches). Returns the rows that resolve to nothing. -#}
+{% test ai_model_alias_in_price_book(model, column_name, vendor_column='vendor') %}
+with aliases as (
+    select * from {{ model }} where {{ column_name }} is not null
+),
+
+resolved as (
+    select distinct al.{{ vendor_column }} as vendor, al.{{ column_name }} as model_name
+    from aliases as al
+    inner join {{ ref('model_prices_list') }} as prices
+        on prices.vendor = al.{{ vendor_column }}
+        and {{ price_book_model_matches('al.' ~ column_name, 'prices.model_match') }}
+)
+
+select al.*
+from aliases as al
+left join resolved as r
+    on r.vendor = al.{{ vendor_column }} and r.model_name = al.{{ column_name }}
+where r.model_name is null
+{% endtest %}

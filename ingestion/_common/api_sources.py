@@ -1,0 +1,258 @@
+"""The AI vendor API sources (OpenAI, Anthropic) as the warehouse runs them, without Dagster.
+
+* :func:`load_api_dataset` reads the vendor's configuration when called (environment variables or ``.dlt/``
+  secrets and config, through dlt; never at import time), runs the dlt source into the warehouse DuckDB with the
+  same pipeline layout as the billing exports (pipeline and dataset ``<dataset>``, pipelines dir
+  :func:`~ingestion._common.source.pipelines_dir`), and returns an :class:`ApiLoadReport` (rows per table,
+  organisations, window). A vendor without a key is not an error: nothing is fetched, the report says
+  ``configured=False`` and names the variable to set.
+* :func:`ensure_api_tables` creates every table of these datasets that does not exist yet, empty, with the columns
+  the resources declare (so dbt's staging views on them compile when a vendor is not configured). It is called by
+  :func:`load_api_dataset` and by :func:`~ingestion._common.source.ensure_raw_tables`.
+
+Errors (401/403, HTTP after the retries, malformed pages) surface as :class:`ApiSourceError` carrying the source's
+own message (organisation, endpoint, page, the secret to set), never a key.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+log = logging.getLogger("finops.ingestion")
+
+# the source arguments read from dlt config and shown as the load window in reports
+WINDOW_ARGS = ("start_date", "end_date", "lookback_days", "bucket_width")
+
+
+class ApiSourceError(RuntimeError):
+    """A vendor API load failed; the message is the source's own (no secret)."""
+
+
+@dataclass(frozen=True)
+class ApiSource:
+    """One vendor API dataset: its dlt source, its tables and where its secrets come from."""
+
+    dataset: str
+    vendor: str
+    key_env: str  # one organisation's admin key
+    orgs_env: str  # several organisations: JSON list of {name, api_key, base_url}
+    default_base_url: str
+    source: Callable[..., Any]  # the @dlt.source function
+    table_hints: Callable[[], dict[str, dict[str, Any]]]
+    parse_organizations: Callable[..., list[Any]]
+    error: type[Exception]  # the source's base error
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(self.table_hints())
+
+    @property
+    def secret_hint(self) -> str:
+        return (f"set {self.key_env} (one organisation) or {self.orgs_env} (JSON list of "
+                f'{{"name", "api_key", "base_url"}}), or sources.{self.dataset} in .dlt/secrets.toml')
+
+
+@cache
+def api_sources() -> dict[str, ApiSource]:
+    """dataset -> :class:`ApiSource`, for every vendor API the warehouse loads."""
+    from ingestion import anthropic_usage as A
+    from ingestion import openai_usage as O
+    from ingestion.anthropic_usage import helpers as AH
+    from ingestion.anthropic_usage import settings as AS
+    from ingestion.openai_usage import helpers as OH
+    from ingestion.openai_usage import settings as OS
+
+    return {
+        OS.DATASET: ApiSource(OS.DATASET, "OpenAI", OS.SECRET_ENV, OS.ORGS_SECRET_ENV, OS.DEFAULT_BASE_URL,
+                              O.openai_usage, O.table_hints, OH.parse_organizations, OH.OpenAIUsageError),
+        AS.DATASET: ApiSource(AS.DATASET, "Anthropic", AS.ENV_API_KEY, AS.ENV_ORGANIZATIONS, AS.DEFAULT_BASE_URL,
+                              A.anthropic_usage, A.table_hints, AH.parse_organizations, AH.AnthropicUsageError),
+    }
+
+
+def api_tables() -> dict[str, tuple[str, ...]]:
+    """dataset -> its raw tables (the dbt source tables), for every vendor API."""
+    return {ds: s.tables for ds, s in api_sources().items()}
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# configuration (read at call time, through dlt: environment variables first, then .dlt/*.toml)
+# ----------------------------------------------------------------------------------------------------------------------
+def _lookup(accessor: Any, dataset: str, name: str) -> Any:
+    """``sources.<dataset>.<dataset>.<name>`` then ``sources.<dataset>.<name>``, as dlt resolves the source's
+    arguments (``SOURCES__OPENAI_USAGE__API_KEY`` is the second)."""
+    for key in (f"sources.{dataset}.{dataset}.{name}", f"sources.{dataset}.{name}"):
+        value = accessor.get(key)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def source_arguments(dataset: str) -> dict[str, Any] | None:
+    """The organisation arguments for the dataset's source, or None when no key is configured.
+
+    ``organizations`` (JSON list, takes precedence) or ``api_key`` with ``organization_name`` / ``base_url`` when
+    set. Every other argument (``start_date``, ``lookback_days``, ...) is left to dlt's own injection from config.
+    """
+    orgs = _lookup(dlt.secrets, dataset, "organizations")
+    if orgs:
+        return {"organizations": orgs}
+    key = _lookup(dlt.secrets, dataset, "api_key")
+    if not key:
+        return None
+    args: dict[str, Any] = {"api_key": key}
+    for name in ("organization_name", "base_url"):
+        value = _lookup(dlt.config, dataset, name)
+        if value:
+            args[name] = value
+    return args
+
+
+def organization_names(dataset: str, args: dict[str, Any]) -> list[str]:
+    """The configured organisations' names (validates the configuration with the source's own parser: a bad
+    organisation list fails here with the source's message)."""
+    s = api_sources()[dataset]
+    orgs = s.parse_organizations(args.get("organizations"), args.get("api_key"),
+                                 args.get("organization_name") or "default",
+                                 args.get("base_url") or s.default_base_url)
+    return [o.name for o in orgs]
+
+
+def window(dataset: str) -> dict[str, str]:
+    """The configured load window, for reports (unset values show the source's default)."""
+    defaults = {"start_date": "30 days ago (first run)", "end_date": "now", "lookback_days": "3",
+                "bucket_width": "1d"}
+    return {name: str(_lookup(dlt.config, dataset, name) or defaults[name]) for name in WINDOW_ARGS}
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# load
+# ----------------------------------------------------------------------------------------------------------------------
+@dataclass
+class ApiLoadReport:
+    dataset: str
+    configured: bool
+    organizations: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows loaded by this run (every table listed)
+    window: dict[str, str] = field(default_factory=dict)
+    tables_created: list[str] = field(default_factory=list)  # created empty by this run
+    hint: str = ""  # what to set when not configured
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    def summary(self) -> str:
+        if not self.configured:
+            return f"{self.dataset}: not configured, nothing loaded: {self.hint}"
+        return (f"{self.dataset}: {len(self.organizations)} organisation(s) ({', '.join(self.organizations)}), "
+                f"{self.total_rows:,} rows loaded")
+
+
+def _vendor_error(exc: BaseException, error: type[Exception]) -> BaseException | None:
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, error):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
+
+
+def load_api_dataset(dataset: str, warehouse: str) -> ApiLoadReport:
+    """Load one vendor API dataset into ``warehouse`` with the configuration found now; see the module doc."""
+    from .source import make_pipeline
+
+    s = api_sources()[dataset]
+    report = ApiLoadReport(dataset, configured=False, rows=dict.fromkeys(s.tables, 0), window=window(dataset))
+    args = source_arguments(dataset)
+    if args is None:
+        report.hint = s.secret_hint
+        log.debug("%s: no %s admin key configured, nothing loaded: %s", dataset, s.vendor, s.secret_hint)
+        report.tables_created = ensure_api_tables(warehouse, [dataset])
+        return report
+    report.configured = True
+    try:
+        report.organizations = organization_names(dataset, args)
+        pipeline = make_pipeline(dataset, warehouse)
+        if pipeline.has_pending_data:  # a crashed run: finish its load first
+            pipeline.run()
+        pipeline.run(s.source(**args))
+    except Exception as e:  # dlt wraps the source's errors (PipelineStepFailed, extraction errors)
+        cause = _vendor_error(e, s.error)
+        if cause is None:
+            raise
+        raise ApiSourceError(f"{dataset}: {cause}") from cause
+    trace = pipeline.last_trace
+    counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
+    report.rows = {t: int(counts.get(t, 0)) for t in s.tables}
+    report.tables_created = ensure_api_tables(warehouse, [dataset])  # tables the API had no rows for
+    log.debug("%s", report.summary())  # callers report it (the Dagster asset logs it once)
+    return report
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# empty tables
+# ----------------------------------------------------------------------------------------------------------------------
+def _existing_tables(warehouse: str) -> set[tuple[str, str]]:
+    import duckdb
+
+    if not Path(warehouse).exists():
+        return set()
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+
+
+def empty_tables_source(dataset: str, tables: Iterable[str]):
+    """A dlt source named ``dataset`` whose resources yield one zero-row Arrow table per table, typed from the
+    resources' declared columns plus dlt's ``_dlt_load_id`` / ``_dlt_id`` (which the real loads add): dlt creates
+    the tables exactly as the first real load would, and loads nothing."""
+    import pyarrow as pa
+    from dlt.common.libs.pyarrow import columns_to_arrow
+    from dlt.common.schema.utils import dlt_id_column, dlt_load_id_column
+
+    hints = api_sources()[dataset].table_hints()
+    caps = dlt.destinations.duckdb().capabilities()
+
+    def resource(table: str):
+        h = hints[table]
+        columns = {name: {**col, "name": name} for name, col in h["columns"].items()}
+        columns.update({c["name"]: c for c in (dlt_load_id_column(), dlt_id_column())})
+        # json columns have no Arrow type that dlt reads back as json: the declared hint creates them
+        schema = columns_to_arrow({n: c for n, c in columns.items() if c.get("data_type") != "json"}, caps, "UTC")
+
+        def rows() -> Iterator[Any]:
+            yield pa.Table.from_batches([], schema=schema)
+
+        return dlt.resource(rows, name=table, write_disposition=h["write_disposition"],
+                            primary_key=h["primary_key"], merge_key=h["merge_key"], columns=columns)()
+
+    @dlt.source(name=dataset, max_table_nesting=0)
+    def source():
+        return [resource(t) for t in tables]
+
+    return source()
+
+
+def ensure_api_tables(warehouse: str, datasets: Iterable[str] | None = None,
+                      existing: set[tuple[str, str]] | None = None) -> list[str]:
+    """Create, empty, every vendor API table that does not exist yet. Returns ``dataset.table`` created."""
+    from .source import make_pipeline
+
+    existing = _existing_tables(warehouse) if existing is None else existing
+    created: list[str] = []
+    for ds in sorted(datasets or api_sources()):
+        missing = [t for t in api_sources()[ds].tables if (ds, t) not in existing]
+        if not missing:
+            continue
+        make_pipeline(ds, warehouse).run(empty_tables_source(ds, missing))
+        created += [f"{ds}.{t}" for t in missing]
+        log.info("%s: created empty tables %s", ds, ", ".join(missing))
+    return created

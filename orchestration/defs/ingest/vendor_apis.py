@@ -1,0 +1,63 @@
+"""One Dagster multi-asset per AI vendor API dataset (``openai_usage``, ``anthropic_usage``): dlt loads the vendor's
+usage and cost APIs into the raw tables [dataset, table], which are also the dbt source keys, so lineage needs no
+glue. All logic is in :mod:`ingestion._common.api_sources`; this module only wires it.
+
+Organisations, keys and the window come from the environment / dlt config when the asset runs (never at import):
+``SOURCES__OPENAI_USAGE__ORGANIZATIONS`` / ``..._API_KEY``, ``SOURCES__ANTHROPIC_USAGE__...``, ``..._START_DATE`` etc.
+A vendor without a key does not fail: its tables are created empty and materialize with ``configured=false``.
+"""
+
+import dagster as dg
+
+from ingestion._common.api_sources import api_sources
+from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.settings import Settings
+
+
+def materialize_metadata(report, table: str) -> dict:
+    """Dagster metadata of one table from an :class:`~ingestion._common.api_sources.ApiLoadReport`."""
+    meta = {
+        "configured": report.configured,
+        "rows_loaded": report.rows.get(table, 0),
+        "dataset_rows_loaded": report.total_rows,
+        "organizations": dg.MetadataValue.json(report.organizations),
+        "window": dg.MetadataValue.json(report.window),
+    }
+    if not report.configured:
+        meta["to_configure"] = report.hint
+    if f"{report.dataset}.{table}" in report.tables_created:
+        meta["created_empty"] = True
+    return meta
+
+
+def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
+    source = api_sources()[dataset]
+    keys = {table: dg.AssetKey([dataset, table]) for table in source.tables}
+
+    @dg.multi_asset(
+        name=f"ingest_{dataset}",
+        specs=[dg.AssetSpec(key, group_name=f"ingest_{dataset}", kinds={"dlt", "duckdb"},
+                            description=f"Raw {source.vendor} {table} rows loaded by dlt from the {source.vendor} "
+                                        "admin API (merged on natural keys; recent days re-fetched and replaced).")
+               for table, key in keys.items()],
+        pool=WAREHOUSE_POOL,
+        can_subset=True,  # one API load fills every table; a subset run reports only the selected ones
+    )
+    def _ingest(context: dg.AssetExecutionContext):
+        from ingestion._common.api_sources import load_api_dataset
+
+        report = load_api_dataset(dataset, Settings.from_env().warehouse)
+        if report.configured:
+            context.log.info(report.summary())
+        else:
+            context.log.warning(report.summary())
+        for table, key in keys.items():
+            if key in context.selected_asset_keys:
+                yield dg.MaterializeResult(asset_key=key, metadata=materialize_metadata(report, table))
+
+    return _ingest
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[build_vendor_api_asset(ds) for ds in sorted(api_sources())])
