@@ -95,10 +95,10 @@ def stage_ingest(spec: dict) -> dict:
                                **{f"{k}_s": v for k, v in steps.items()}}
         rows += report.rows
         quarantined += [str(e) for e in report.quarantined]
-    # the vendor API datasets (not benchmarked: no key configured) exist empty, as on the Dagster path
-    from ingestion._common.api_sources import ensure_api_tables
+    # the vendor API and business-KPI datasets (not benchmarked: not configured) exist empty, as on the Dagster path
+    from ingestion._common.source import ensure_raw_tables
 
-    ensure_api_tables(spec["warehouse"])
+    ensure_raw_tables(spec["warehouse"])
     out.update({f"{k}_s": v for k, v in steps_total.items()})
     out["rows"] = rows
     out["quarantined"] = quarantined

@@ -102,16 +102,28 @@ def _dbt(args: list[str]) -> None:
 @click.option("--demo-vendors", is_flag=True,
               help="Serve the demo OpenAI and Anthropic admin APIs locally for this run and load them "
                    "(overrides SOURCES__OPENAI_USAGE__* / SOURCES__ANTHROPIC_USAGE__* for the run).")
-def run(selection: str, full_refresh: bool, demo_vendors: bool) -> None:
+@click.option("--demo-kpis", is_flag=True,
+              help="Load the demo's business-KPI database (<landing>/business_kpis/kpis.sqlite, written by "
+                   "`finops generate`) through sql_database (overrides SOURCES__BUSINESS_KPIS__CREDENTIALS for the run).")
+def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool) -> None:
     """Materialize the pipeline through Dagster (ingest → dbt → checks) and print the summary."""
-    from contextlib import nullcontext
+    from contextlib import ExitStack
 
     from orchestration.lib.runner import run_pipeline
 
-    if demo_vendors:
-        from ingestion.vendor_servers.demo import demo_vendor_servers
-    with demo_vendor_servers() if demo_vendors else nullcontext() as vendors:
-        if vendors is not None:
+    with ExitStack() as stack:
+        if demo_kpis:
+            from ingestion.demo.kpis import demo_kpi_database
+
+            try:
+                stack.enter_context(demo_kpi_database(Settings.from_env().landing))
+            except FileNotFoundError as e:
+                raise click.ClickException(str(e)) from None
+            click.echo("demo business-KPI database: business_kpis/kpis.sqlite under the landing zone (SQLite)")
+        if demo_vendors:
+            from ingestion.vendor_servers.demo import demo_vendor_servers
+
+            vendors = stack.enter_context(demo_vendor_servers())
             click.echo(f"demo vendor APIs: {vendors.describe()}")
         ok = run_pipeline(selection, full_refresh=full_refresh)
     sys.exit(0 if ok else 1)

@@ -18,6 +18,10 @@ def inventory_rows(planned: Plan) -> list[dict]:
             rows.append({"path": f.rel, "size_bytes": f.size, "status": "recognised", "format": fmt.id,
                          "dataset": fmt.dataset, "delivery_key": d.key, "fingerprint": d.fingerprint,
                          "reason": None, "seen_at": seen_at})
+    for rel, dataset in planned.other_sources:  # e.g. the business-KPI CSV drop, loaded by its own asset
+        rows.append({"path": rel, "size_bytes": None, "status": "recognised", "format": f"{dataset}_csv",
+                     "dataset": dataset, "delivery_key": None, "fingerprint": None, "reason": None,
+                     "seen_at": seen_at})
     for rel in planned.unrecognised:
         rows.append({"path": rel, "size_bytes": None, "status": "unrecognised", "format": None, "dataset": None,
                      "delivery_key": None, "fingerprint": None,

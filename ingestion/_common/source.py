@@ -53,6 +53,8 @@ class Plan:
     deliveries: list[tuple[Delivery, BillingFormat]] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
     errors: list[BadInputError] = field(default_factory=list)
+    # files of another source's landing folder (business_kpis/...): (path, dataset), not billing exports
+    other_sources: list[tuple[str, str]] = field(default_factory=list)
 
     def for_dataset(self, dataset: str) -> list[tuple[Delivery, BillingFormat]]:
         return [(d, f) for d, f in self.deliveries if f.dataset == dataset]
@@ -63,6 +65,10 @@ def plan(root: str, format_id: str | None = None) -> Plan:
     forced = registry.by_id(format_id) if format_id else None
     out = Plan()
     for d in group_deliveries(root, list_files(root)):
+        owner = _other_source(d.files[0].rel)
+        if owner:  # e.g. the business-KPI CSV drop: loaded by its own source
+            out.other_sources.extend((f.rel, owner) for f in d.files)
+            continue
         try:
             header = read_header(d.files[0])
         except BadInputError as e:
@@ -76,6 +82,13 @@ def plan(root: str, format_id: str | None = None) -> Plan:
         d.format = fmt.id
         out.deliveries.append((d, fmt))
     return out
+
+
+def _other_source(rel: str) -> str | None:
+    """The dataset owning a landing path that is not a billing export (``business_kpis/...``), else None."""
+    from ingestion.business_kpis.settings import DATASET, LANDING_PREFIX
+
+    return DATASET if rel.split("/", 1)[0] == LANDING_PREFIX and "/" in rel else None
 
 
 def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str) -> Iterator:
@@ -331,10 +344,13 @@ def _drop_pending(pipeline: dlt.Pipeline) -> None:
 
 def ensure_raw_tables(warehouse: str) -> list[str]:
     """Create, empty, every dataset's raw table that does not exist yet (so that dbt finds all its sources
-    when only some providers have delivered): the billing exports' raw tables and every table of the vendor API
-    datasets (``openai_usage``, ``anthropic_usage``; :func:`~ingestion._common.api_sources.ensure_api_tables`).
+    when only some providers have delivered): the billing exports' raw tables, every table of the vendor API
+    datasets (``openai_usage``, ``anthropic_usage``; :func:`~ingestion._common.api_sources.ensure_api_tables`) and
+    the business KPIs' (:func:`~ingestion.business_kpis.runner.ensure_kpi_tables`).
     Returns the datasets created."""
     import duckdb
+
+    from ingestion.business_kpis.runner import ensure_kpi_tables
 
     from .api_sources import ensure_api_tables
 
@@ -349,5 +365,6 @@ def ensure_raw_tables(warehouse: str) -> list[str]:
             load_dataset(ds, Plan(), warehouse)
             created.append(ds)
     api = ensure_api_tables(warehouse, existing=existing)
-    created += sorted({t.split(".")[0] for t in api})
+    kpi = ensure_kpi_tables(warehouse, existing=existing)
+    created += sorted({t.split(".")[0] for t in api + kpi})
     return created

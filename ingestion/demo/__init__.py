@@ -116,7 +116,8 @@ def _write_month(out, seed, fmts, per_month, ym, version, restate, summ, progres
 
 
 def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: Iterable[str] | None = None,
-             progress: bool = False, months: Iterable[str] | None = None, redelivery: bool = True) -> dict:
+             progress: bool = False, months: Iterable[str] | None = None, redelivery: bool = True,
+             kpis: bool | None = None) -> dict:
     """Write the demo exports under ``out_dir`` and return a summary dict.
 
     ``rows`` is the approximate total row budget, split across formats (CUR 2.0 gets most). When a
@@ -124,7 +125,9 @@ def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: I
     ``months`` is given, so ``generate(d, rows=N, formats=["aws_cur2"])`` writes exactly N CUR 2.0 rows.
     With ``redelivery=True`` (default) the restated delivery of 2026-09 is written after the
     original one (final landing state); with ``False`` only the original deliveries are written and
-    ``write_redelivery`` can be called later.
+    ``write_redelivery`` can be called later. ``kpis`` (default: when ``formats`` is None) also writes the
+    business KPIs (``business_kpis/daily_volumes.csv`` and ``business_kpis/kpis.sqlite``, see ``kpis.py``);
+    the summary has them under ``"business_kpis"`` (not among the billing ``"formats"``).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -135,14 +138,22 @@ def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: I
         _write_month(out, seed, fmts, per_month, ym, 1, False, summ, progress)
     if redelivery and RESTATED_MONTH in months_:
         _write_month(out, seed, fmts, per_month, RESTATED_MONTH, 2, True, summ, progress, skip_unrestated=True)
+    if formats is None if kpis is None else kpis:
+        from .kpis import restate_kpis, write_kpis
+
+        summ.d["business_kpis"] = write_kpis(out, seed, months_)
+        if redelivery and RESTATED_MONTH in months_:
+            summ.d["business_kpis"]["restated"] = restate_kpis(out)
+        _log(progress, f"business_kpis: {summ.d['business_kpis']['rows']} rows (CSV drop, SQLite)")
     summ.d["seconds"] = round(time.time() - t0, 2)
     return summ.d
 
 
 def write_redelivery(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: Iterable[str] | None = None,
-                     progress: bool = False, months: Iterable[str] | None = None) -> dict:
+                     progress: bool = False, months: Iterable[str] | None = None, kpis: bool | None = None) -> dict:
     """Land the restated (second) delivery of 2026-09 on top of ``generate(..., redelivery=False)``.
-    Use the same seed/rows/formats/months as the original call."""
+    Use the same seed/rows/formats/months/kpis as the original call (the business KPIs' September correction is
+    landed too when they were written)."""
     out = Path(out_dir)
     fmts, families, months_, per_month = _resolve(formats, rows, months)
     if RESTATED_MONTH not in months_:
@@ -150,4 +161,8 @@ def write_redelivery(out_dir: str | Path, seed: int = 42, rows: int = 60_000, fo
         _, _, _, per_month = _resolve(formats, rows, months_)
     summ = _Summary(out, seed, rows, fmts, months_)
     _write_month(out, seed, fmts, per_month, RESTATED_MONTH, 2, True, summ, progress, skip_unrestated=True)
+    if (formats is None if kpis is None else kpis) and (out / "business_kpis" / "kpis.sqlite").exists():
+        from .kpis import restate_kpis
+
+        summ.d["business_kpis"] = {"restated": restate_kpis(out)}
     return summ.d

@@ -24,6 +24,7 @@ from .enterprise import (
     account_for,
     hash64,
     id_chars,
+    messy_tags,
     py_hex,
     py_rand,
     tag_style,
@@ -379,12 +380,16 @@ class AwsGenerator:
         keys, vals, offs = [], [], [0]
         cc_keys, cc_vals, cc_offs = [], [], [0]
         self.tag_dicts = []
-        for r in R:
+        # CUR 2.0 tags as written by people (a minority messy, see messy_tags); the legacy CUR keeps the clean
+        # tag_dicts (its tag columns are fixed). Own stream: no other random value moves.
+        u_mess = urand(self.seed, self.stream + 7000, np.arange(len(R)))
+        for i, r in enumerate(R):
             t = tags_for(r.team, r.env, r.tag_style)
             self.tag_dicts.append(t)
-            for k in sorted(t):
+            written = messy_tags(t, float(u_mess[i]))
+            for k in sorted(written):
                 keys.append("user_" + k)
-                vals.append(t[k])
+                vals.append(written[k])
             offs.append(len(keys))
             acct = self.accounts[r.account]
             cc_keys += ["BusinessUnit", "Environment"]

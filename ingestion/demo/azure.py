@@ -22,7 +22,7 @@ import pyarrow as pa
 from ingestion.azure_cost_details.settings import EA_SAMPLE_HEADER as EA_COLUMNS
 from ingestion.azure_cost_details.settings import MCA_SAMPLE_HEADER as MCA_COLUMNS
 
-from .enterprise import TEAM_BY_PROJECT, Month, py_uuid, tag_style, tags_for, urand
+from .enterprise import TEAM_BY_PROJECT, Month, messy_tags, py_uuid, tag_style, tags_for, urand
 from .writers import GzipCsvWriter, write_json
 
 
@@ -139,7 +139,7 @@ class AzureMonth:
         cdf = np.cumsum(w) / w.sum()
         st = self.stream - self.m.index % 1000 + 17  # resources stable across months
         idx = np.arange(n)
-        u = [urand(self.seed, st + k, idx) for k in range(6)]
+        u = [urand(self.seed, st + k, idx) for k in range(7)]  # u[6]: tag text variants (messy_tags)
         out = []
         for i in range(n):
             mi = min(int(np.searchsorted(cdf, u[0][i], side="right")), len(METERS) - 1)
@@ -161,7 +161,7 @@ class AzureMonth:
             qty = m.lo + (m.hi - m.lo) * u[3][i] ** 2
             covered = self.a.kind == "ea" and m.key == "vm-d4sv5" and env == "prod" and u[4][i] < 0.7
             out.append({"m": m, "team": team, "sub": sub, "env": env, "rg": rg, "rid": rid, "name": name,
-                        "qty": qty, "covered": covered, "style": tag_style(u[5][i])})
+                        "qty": qty, "covered": covered, "style": tag_style(u[5][i]), "mess": float(u[6][i])})
         return out
 
     def invoice_id(self) -> str:
@@ -189,7 +189,7 @@ class AzureMonth:
                 "ProductOrderId": "", "ProductOrderName": "", "AdditionalInfo": "", "Tags": ""}
 
     def _tags(self, r: dict) -> str:
-        t = tags_for(r["team"], r["env"], r["style"])
+        t = messy_tags(tags_for(r["team"], r["env"], r["style"]), r["mess"])
         if self.a.kind == "ea":  # EA cost details: JSON members without the outer braces
             return ",".join(f'"{k}": "{v}"' for k, v in sorted(t.items()))
         return json.dumps(dict(sorted(t.items())), separators=(",", ":")) if t else ""

@@ -234,6 +234,44 @@ def tags_for(team: Team, env: str, style: str = "full") -> dict[str, str]:
     }
 
 
+_SYNONYMS = {"prod": "Production", "dev": "Development"}
+
+
+def messy_tags(tags: dict[str, str], u: float) -> dict[str, str]:
+    """The tag set as people and tools really write it, for a deterministic minority of resources (``u`` is a
+    uniform number fixed per resource; u >= 0.2 leaves the set as it is). Only tag text changes: alias keys
+    (``CostCenter``, ``BU``, ``Environment``), synonyms (``Production``), case and stray whitespace, owner
+    emails in mixed case, and a placeholder owner (``n/a``, i.e. no owner). The allocation seeds
+    (dbt_project/seeds/allocation: tag_key_aliases, tag_value_rules) normalise every variant back to the
+    values of :func:`tags_for`."""
+    if not tags or u >= 0.2:
+        return dict(tags)
+    out = dict(tags)
+    variant = int(u / 0.04)  # 0..4, ~4 % of resources each
+    if variant == 0:  # alias keys, value case
+        if "cost_center" in out:
+            out["CostCenter"] = out.pop("cost_center")
+        if "business_unit" in out:
+            out["BU"] = out.pop("business_unit").title()
+    elif variant == 1:  # a capitalised key with a synonym value
+        if "environment" in out:
+            out["Environment"] = _SYNONYMS[out.pop("environment")]
+    elif variant == 2:  # stray whitespace and case
+        if "environment" in out:
+            out["environment"] = " " + out["environment"].upper()
+        if "cost_center" in out:
+            out["cost_center"] = out["cost_center"].lower() + " "
+    elif variant == 3:  # typed by hand
+        if "owner" in out:
+            out["owner"] = out["owner"].title()
+        if "project" in out:
+            out["project"] = out["project"].title()
+    else:  # a placeholder instead of an owner
+        if "owner" in out:
+            out["owner"] = "n/a"
+    return out
+
+
 @dataclass
 class Resource:
     """One billable thing (instance, bucket, endpoint, token meter ...)."""

@@ -32,7 +32,7 @@ def test_analytics_api_reaches_the_focus_record_to_the_cent(tmp_path):
         truth = {org: srv.total_cost_cents(org, START, END) / CENT for org in KEYS.values()}
     run_dbt(["build", "--select", "+fct_ai_model_costs_daily", "+focus_cost_and_usage",
              "+assert_ai_api_charges_equal_cost_api", "+assert_ai_usage_is_priced",
-             "--exclude-resource-type", "unit_test"], wh, tmp_path)
+             "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"], wh, tmp_path)
     with duckdb.connect(str(wh)) as con:
         focus = dict(con.execute(
             "select billing_account_id, sum(billed_cost) from marts.fct_charges "

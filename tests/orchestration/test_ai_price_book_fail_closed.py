@@ -7,7 +7,8 @@ import pytest
 
 from tests.support import run_dbt
 
-SELECT = ["--select", "+fct_ai_usage", "+assert_ai_usage_is_priced", "+focus_cost_and_usage", "--exclude-resource-type", "unit_test"]
+SELECT = ["--select", "+fct_ai_usage", "+assert_ai_usage_is_priced", "+focus_cost_and_usage", "--exclude-resource-type", "unit_test",
+          "--indirect-selection", "cautious"]
 
 
 def _usage(wh, model: str, day: str = "2026-10-01") -> None:

@@ -62,6 +62,18 @@ def test_vendor_api_assets_are_the_dbt_source_keys(defs):
     assert dangling == []
 
 
+def test_business_kpi_asset_is_the_dbt_source_key(defs):
+    graph = defs.resolve_asset_graph()
+    key = dg.AssetKey(["business_kpis", "daily_volumes"])
+    node = graph.get(key)
+    assert node.is_executable and node.group_name == "ingest_business_kpis"
+    ad = next(a for a in graph.assets_defs if a.is_executable and a.op.name == "ingest_business_kpis")
+    assert set(ad.keys) == {key} and ad.op.pool == "warehouse"
+    assert "no_quarantined_rows" in {k.name for k in graph.asset_check_keys}
+    parents = {p.to_user_string() for p in graph.get(dg.AssetKey("stg_business_kpis__daily_volumes")).parent_keys}
+    assert parents == {"business_kpis/daily_volumes"}
+
+
 def test_warehouse_writers_share_one_pool(defs):
     for ad in defs.resolve_asset_graph().assets_defs:
         if ad.is_executable and ad.op.name.startswith(("ingest_", "finops_dbt")):

@@ -1,0 +1,173 @@
+{#- Allocation rules as code: the ordered rules of var('allocation_rules') (dbt_project.yml), validated at
+    compile time, rendered as SQL. Portable SQL only (CASE, IN, LIKE). -#}
+
+
+{#- The rules, validated: unique ids, known methods, a driver for proportional, splits summing to 1 for fixed.
+    A bad rule is a compile error naming the rule and the field and what to write instead. -#}
+{% macro allocation_rules() -%}
+{%- set rules = var('allocation_rules', []) %}
+{%- set seen = [] %}
+{%- for r in rules %}
+    {%- set where = "allocation rule #" ~ loop.index ~ " (" ~ (r.get('id') or 'no id') ~ ") in var allocation_rules" %}
+    {%- if not r.get('id') %}{{ exceptions.raise_compiler_error(where ~ ": `id` is required") }}{% endif %}
+    {%- if r['id'] in seen or r['id'] == 'unallocated' %}{{ exceptions.raise_compiler_error(where ~ ": duplicate or reserved id") }}{% endif %}
+    {%- do seen.append(r['id']) %}
+    {%- if r.get('method') not in ['direct', 'even', 'fixed', 'proportional'] %}
+        {{ exceptions.raise_compiler_error(where ~ ": `method` must be one of direct, even, fixed, proportional, got " ~ r.get('method')) }}
+    {%- endif %}
+    {%- if r.get('when') is none or r['when'] is not mapping %}
+        {{ exceptions.raise_compiler_error(where ~ ": `when` (a mapping of conditions) is required; use {} to match everything") }}
+    {%- endif %}
+    {%- if r['method'] == 'proportional' %}
+        {%- set d = r.get('driver') or '' %}
+        {%- if d not in ['effective_cost', 'tokens', 'requests'] and not d.startswith('kpi:') %}
+            {{ exceptions.raise_compiler_error(where ~ ": proportional needs `driver`: effective_cost, tokens, requests or kpi:<kpi_name>, got " ~ d) }}
+        {%- endif %}
+    {%- endif %}
+    {%- if r.get('within') not in [none, 'business_unit'] %}
+        {{ exceptions.raise_compiler_error(where ~ ": `within` can only be business_unit (split among the line's own business unit's products), got " ~ r.get('within')) }}
+    {%- endif %}
+    {%- if r.get('within') and r['method'] not in ['even', 'proportional'] %}
+        {{ exceptions.raise_compiler_error(where ~ ": `within` applies to even and proportional rules only") }}
+    {%- endif %}
+    {%- if r['method'] == 'fixed' %}
+        {%- set splits = r.get('splits') or {} %}
+        {%- set ns = namespace(total=0) %}
+        {%- for k, v in splits.items() %}{% set ns.total = ns.total + v %}{% endfor %}
+        {%- if not splits or (ns.total - 1) | abs > 0.0000000001 %}
+            {{ exceptions.raise_compiler_error(where ~ ": fixed needs `splits` (product: share) summing to 1, got " ~ ns.total) }}
+        {%- endif %}
+    {%- endif %}
+{%- endfor %}
+{{ return(rules) }}
+{%- endmacro %}
+
+{% macro _allocation_literal(v) -%}
+{%- if v is string -%}'{{ v | replace("'", "''") }}'{%- elif v is none -%}null{%- else -%}{{ v }}{%- endif -%}
+{%- endmacro %}
+
+{#- SQL condition of a rule's `when` on the row alias. -#}
+{% macro allocation_rule_condition(rule, alias) -%}
+{%- set parts = [] %}
+{%- for key, val in rule['when'].items() %}
+    {%- set vals = val if (val is iterable and val is not string and val is not mapping) else [val] %}
+    {%- if key == 'has' %}
+        {%- for c in vals %}{% do parts.append(alias ~ "." ~ c ~ " is not null") %}{% endfor %}
+    {%- elif key == 'has_any' %}
+        {%- set ors = [] %}{% for c in vals %}{% do ors.append(alias ~ "." ~ c ~ " is not null") %}{% endfor %}
+        {%- do parts.append("(" ~ ors | join(" or ") ~ ")") %}
+    {%- elif key == 'missing' %}
+        {%- for c in vals %}{% do parts.append(alias ~ "." ~ c ~ " is null") %}{% endfor %}
+    {%- elif key == 'like' %}
+        {%- for c, pattern in val.items() %}{% do parts.append("lower(" ~ alias ~ "." ~ c ~ ") like lower(" ~ _allocation_literal(pattern) ~ ")") %}{% endfor %}
+    {%- else %}
+        {%- set lits = [] %}{% for v in vals %}{% do lits.append(_allocation_literal(v)) %}{% endfor %}
+        {%- do parts.append(alias ~ "." ~ key ~ " in (" ~ lits | join(", ") ~ ")") %}
+    {%- endif %}
+{%- endfor %}
+{{- "(" ~ (parts | join(" and ") if parts else "1 = 1") ~ ")" -}}
+{%- endmacro %}
+
+{#- The id of the first rule matching each row, else 'unallocated'. -#}
+{% macro allocation_rule_case(alias) -%}
+case
+{%- for r in allocation_rules() %}
+    when {{ allocation_rule_condition(r, alias) }} then '{{ r.id }}'
+{%- endfor %}
+    else 'unallocated'
+end
+{%- endmacro %}
+
+{#- Rules as rows (rule_id, rule_order, method, driver, description) for the marts' lineage. -#}
+{% macro allocation_rules_values() -%}
+{%- set rules = allocation_rules() %}
+{%- if rules | length == 0 %}
+select cast(null as {{ dbt.type_string() }}) as rule_id, 0 as rule_order, cast(null as {{ dbt.type_string() }}) as method,
+       cast(null as {{ dbt.type_string() }}) as driver, cast(null as {{ dbt.type_string() }}) as description where 1 = 0
+{%- else %}
+{%- for r in rules %}
+select '{{ r.id }}' as rule_id, {{ loop.index }} as rule_order, '{{ r.method }}' as method,
+       {{ _allocation_literal(r.get('driver') or ('splits' if r.method == 'fixed' else ('equal' if r.method == 'even' else none))) }} as driver,
+       {{ _allocation_literal(r.get('description')) }} as description
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
+{%- endif %}
+{%- endmacro %}
+
+{#- Per shared rule and billing period, its target products with a weight (driver value, 1 for even, the share
+    for fixed). `drivers` is a relation (billing_period, driver, product, driver_value); `periods` has
+    billing_period; `catalog` has product. -#}
+{% macro allocation_target_weights(drivers, periods, catalog) -%}
+{%- set shared = [] %}
+{%- for r in allocation_rules() if r.method != 'direct' %}{% do shared.append(r) %}{% endfor %}
+{%- if shared | length == 0 %}
+select cast(null as {{ dbt.type_string() }}) as rule_id, cast(null as {{ dbt.type_string() }}) as billing_period,
+       cast(null as {{ dbt.type_string() }}) as product, cast(null as {{ type_money() }}) as weight,
+       cast(null as {{ dbt.type_string() }}) as scope_key where 1 = 0
+{%- endif %}
+{%- for r in shared %}
+{%- set targets = r.get('targets') %}
+{%- if r.method == 'proportional' %}
+select '{{ r.id }}' as rule_id, d.billing_period, d.product, cast(d.driver_value as {{ type_money() }}) as weight,
+       {{ "c.business_unit" if r.get('within') else "''" }} as scope_key
+from {{ drivers }} as d
+inner join {{ catalog }} as c on c.product = d.product
+where d.driver = '{{ r.driver }}' and d.driver_value > 0
+  {%- if targets %} and d.product in ({% for t in targets %}{{ _allocation_literal(t) }}{{ ", " if not loop.last }}{% endfor %}){% endif %}
+{%- elif r.method == 'even' %}
+select '{{ r.id }}' as rule_id, p.billing_period, c.product, cast(1 as {{ type_money() }}) as weight,
+       {{ "c.business_unit" if r.get('within') else "''" }} as scope_key
+from {{ periods }} as p
+cross join {{ catalog }} as c
+{%- if targets %}
+where c.product in ({% for t in targets %}{{ _allocation_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
+{%- endif %}
+{%- else %}
+{%- for product, share in r.splits.items() %}
+select '{{ r.id }}' as rule_id, p.billing_period, {{ _allocation_literal(product) }} as product, cast({{ share }} as {{ type_money() }}) as weight,
+       '' as scope_key
+from {{ periods }} as p
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
+{%- endif %}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
+{%- endmacro %}
+
+{#- Ids of the direct rules. -#}
+{% macro allocation_direct_rule_ids() -%}
+{%- set ids = [] %}{% for r in allocation_rules() if r.method == 'direct' %}{% do ids.append("'" ~ r.id ~ "'") %}{% endfor %}
+{{- "(" ~ (ids | join(", ") if ids else "''") ~ ")" -}}
+{%- endmacro %}
+
+{#- Columns as text parts for a hash key (null -> '~', separated by '|'). -#}
+{% macro grain_parts(columns, alias) -%}
+{%- set parts = [] %}
+{%- for c in columns %}
+    {%- do parts.append("coalesce(cast(" ~ alias ~ "." ~ c ~ " as " ~ dbt.type_string() ~ "), '~')") %}
+    {%- if not loop.last %}{% do parts.append("'|'") %}{% endif %}
+{%- endfor %}
+{{ return(parts) }}
+{%- endmacro %}
+
+{#- A JSON object as text from (key, sql expression) pairs; null values are written as JSON null, strings are
+    escaped (backslash, double quote). Portable (concat, replace, coalesce). -#}
+{% macro json_object_text(pairs) -%}
+{%- set parts = ["'{'"] %}
+{%- for key, expr in pairs %}
+    {%- do parts.append("'" ~ ('' if loop.first else ',') ~ '"' ~ key ~ '":' ~ "'") %}
+    {%- do parts.append("coalesce(" ~ dbt.concat(["'\"'", "replace(replace(cast(" ~ expr ~ " as " ~ dbt.type_string() ~ "), '\\\\', '\\\\\\\\'), '\"', '\\\\\"')", "'\"'"]) ~ ", 'null')") %}
+{%- endfor %}
+{%- do parts.append("'}'") %}
+{{ dbt.concat(parts) }}
+{%- endmacro %}
+
+{#- The split scope of a line: its business unit for rules with `within: business_unit`, else ''. -#}
+{% macro allocation_scope_key(alias) -%}
+{%- set ids = [] %}{% for r in allocation_rules() if r.get('within') %}{% do ids.append("'" ~ r.id ~ "'") %}{% endfor %}
+{%- if ids -%}
+case when {{ alias }}.rule_id in ({{ ids | join(', ') }}) then coalesce({{ alias }}.business_unit, '~') else '' end
+{%- else -%}
+''
+{%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,158 @@
+{#- Tag normalisation, ownership mappings and virtual tags (int_cost_tagged, fct_tag_coverage).
+    Config: seeds/allocation/*.csv and the vars required_tags, tag_key_prefixes, tag_value_case (dbt_project.yml).
+    Plain SQL except the JSON unnesting (cost_tag_unnest) and the null-safe join, which are dispatched. -#}
+
+{#- The tag keys int_cost_tagged carries, in contract order (a column and a <key>_source column each). -#}
+{% macro cost_tag_keys() -%}
+{{ return(['business_unit', 'cost_center', 'project', 'environment', 'owner', 'product']) }}
+{%- endmacro %}
+
+{#- The required-tags policy (var required_tags), validated against cost_tag_keys(). -#}
+{% macro cost_tag_required_keys() -%}
+{%- set required = var('required_tags', ['business_unit', 'cost_center', 'project', 'environment', 'owner']) -%}
+{%- for k in required if k not in cost_tag_keys() -%}
+{{ exceptions.raise_compiler_error("var required_tags: '" ~ k ~ "' is not one of " ~ cost_tag_keys() | join(', ')) }}
+{%- endfor -%}
+{{ return(required) }}
+{%- endmacro %}
+
+{#- Ownership-mapping scopes, most specific first (rank 1 wins). `project` is the team registry: it is looked up
+    with the charge's resolved project (tag, else another mapping, else virtual tag). -#}
+{% macro cost_tag_scope_ranks() -%}
+{{ return({'resource': 1, 'api_key': 2, 'openai_project': 3, 'anthropic_workspace': 3, 'project': 4,
+           'sub_account': 5, 'billing_account': 6}) }}
+{%- endmacro %}
+
+{#- False for charges that cannot carry a resource tag, evaluated per FOCUS row (`alias` = int_charges_unioned):
+    * tax (ChargeCategory Tax);
+    * support plans (service name containing "support");
+    * rounding (native charge type or description mentioning rounding);
+    * marketplace / partner fees: publisher differs from provider and there is no resource;
+    * account-level credits, refunds, adjustments, corrections and purchases: ChargeCategory Credit, Adjustment or
+      Purchase, or ChargeClass Correction, with neither a resource id nor any tag.
+    Everything else is taggable, including usage without a resource id that carries tags (legacy CUR) and model-API
+    usage (owned through its project / workspace and API key). -#}
+{% macro cost_tag_is_taggable(alias) -%}
+case
+    when {{ alias }}.charge_category = 'Tax' then false
+    when lower(coalesce({{ alias }}.service_name, '')) like '%support%' then false
+    when lower(coalesce({{ alias }}.x_native_charge_type, '')) like '%rounding%'
+        or lower(coalesce({{ alias }}.charge_description, '')) like '%rounding%' then false
+    when {{ alias }}.resource_id is null and {{ alias }}.publisher_name is not null
+        and {{ alias }}.provider_name is not null and {{ alias }}.publisher_name <> {{ alias }}.provider_name then false
+    when {{ alias }}.resource_id is null and {{ alias }}.tags is null
+        and ({{ alias }}.charge_category in ('Credit', 'Adjustment', 'Purchase')
+             or {{ alias }}.charge_class = 'Correction') then false
+    else true
+end
+{%- endmacro %}
+
+{#- A raw tag key (or an alias seed's raw_key) as matched against tag_key_aliases: a leading prefix from var
+    tag_key_prefixes removed (case-insensitively; default 'user:', the AWS FOCUS export's user-defined tags), lower
+    case, without '_', '-', '.' and spaces - so `CostCenter`, `cost_center`, `Cost-Center` and `user:cost_center`
+    are one key. -#}
+{% macro cost_tag_key_match(expr) -%}
+{%- set prefixes = var('tag_key_prefixes', ['user:']) -%}
+{%- set stripped -%}
+case
+    {%- for p in prefixes %}
+    when lower(substr({{ expr }}, 1, {{ p | length }})) = '{{ p | lower }}' then substr({{ expr }}, {{ (p | length) + 1 }})
+    {%- endfor %}
+    else {{ expr }}
+end
+{%- endset -%}
+replace(replace(replace(replace(lower({{ stripped }}), '_', ''), '-', ''), '.', ''), ' ', '')
+{%- endmacro %}
+
+{#- The default case of a normalised tag value by canonical key (var tag_value_case: key -> upper | lower |
+    preserve; keys not listed are lower-cased): applied after trimming when no tag_value_rules row matches, and to
+    ownership-mapping and virtual-tag values. -#}
+{% macro cost_tag_value_case(key_expr, value_expr) -%}
+{%- set cases = var('tag_value_case', {'cost_center': 'upper'}) -%}
+case
+    {%- for k, c in cases.items() %}
+    {%- if c not in ('upper', 'lower', 'preserve') %}{{ exceptions.raise_compiler_error("var tag_value_case: " ~ k ~ ": use upper, lower or preserve") }}{% endif %}
+    when {{ key_expr }} = '{{ k }}' then {% if c == 'preserve' %}{{ value_expr }}{% else %}{{ c }}({{ value_expr }}){% endif %}
+    {%- endfor %}
+    else lower({{ value_expr }})
+end
+{%- endmacro %}
+
+{#- Case-insensitive LIKE of a virtual-tag condition; an empty or null pattern matches everything. -#}
+{% macro cost_tag_condition(value, pattern) -%}
+(nullif(trim({{ pattern }}), '') is null or lower({{ value }}) like lower(trim({{ pattern }})))
+{%- endmacro %}
+
+{#- One row per (key_columns..., raw_key, raw_value) of the JSON object text in `tags_column` of the CTE `cte`
+    (FOCUS KeyValueFormat; valueless keys are JSON true and come out as 'true'). -#}
+{% macro cost_tag_unnest(cte, key_columns, tags_column) -%}
+{{ return(adapter.dispatch('cost_tag_unnest', 'finops_ai')(cte, key_columns, tags_column)) }}
+{%- endmacro %}
+{% macro default__cost_tag_unnest(cte, key_columns, tags_column) -%}
+{{ exceptions.raise_compiler_error("cost_tag_unnest: port this macro to adapter " ~ adapter.type() ~ " (one row per key/value of a JSON object)") }}
+{%- endmacro %}
+{% macro duckdb__cost_tag_unnest(cte, key_columns, tags_column) -%}
+select {% for c in key_columns %}s.{{ c }}, {% endfor %}j.key as raw_key, json_extract_string(j.value, '$') as raw_value
+from {{ cte }} as s, json_each(s.{{ tags_column }}) as j
+where json_type(j.value) not in ('OBJECT', 'ARRAY')
+{%- endmacro %}
+
+{#- Null-safe equality for joins on nullable grain columns. -#}
+{% macro cost_tag_null_safe_eq(a, b) -%}
+{{ return(adapter.dispatch('cost_tag_null_safe_eq', 'finops_ai')(a, b)) }}
+{%- endmacro %}
+{% macro default__cost_tag_null_safe_eq(a, b) -%}({{ a }} is not distinct from {{ b }}){%- endmacro %}
+{% macro bigquery__cost_tag_null_safe_eq(a, b) -%}(coalesce({{ a }} = {{ b }}, {{ a }} is null and {{ b }} is null)){%- endmacro %}
+
+{#- `as materialized` where the warehouse supports the hint: a CTE read several times is computed once. -#}
+{% macro cost_tag_materialized() -%}
+{{ return(adapter.dispatch('cost_tag_materialized', 'finops_ai')()) }}
+{%- endmacro %}
+{% macro default__cost_tag_materialized() -%}{%- endmacro %}
+{% macro duckdb__cost_tag_materialized() -%}materialized{%- endmacro %}
+{% macro postgres__cost_tag_materialized() -%}materialized{%- endmacro %}
+
+{#- Coverage ratio: numerator / denominator as the money type, NULL when the denominator is 0 or null. -#}
+{% macro cost_tag_ratio(numerator, denominator) -%}
+cast(case when {{ denominator }} <> 0 then {{ numerator }} / {{ denominator }} end as {{ type_money() }})
+{%- endmacro %}
+
+{#- ------------------------------------------------------------------------------------------ generic tests -#}
+
+{#- Values of the column are tag keys int_cost_tagged knows (cost_tag_keys), or '*' when allow_wildcard. -#}
+{% test cost_tag_known_key(model, column_name, allow_wildcard=false) %}
+select *
+from {{ model }}
+where {{ column_name }} is not null
+  and {{ column_name }} not in (
+      {%- for k in cost_tag_keys() %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor %}
+      {%- if allow_wildcard %}, '*'{% endif %})
+{% endtest %}
+
+{#- No two alias rows of one provider match the same raw key once normalised (cost_tag_key_match). -#}
+{% test cost_tag_alias_unambiguous(model, column_name, provider_column='provider_name') %}
+select {{ provider_column }}, {{ cost_tag_key_match(column_name) }} as match_key, count(*) as n
+from {{ model }}
+group by 1, 2
+having count(*) > 1
+{% endtest %}
+
+{#- No two value rules of one key match the same value (trimmed, case-insensitive). -#}
+{% test cost_tag_value_rule_unambiguous(model, column_name, key_column='canonical_key') %}
+select {{ key_column }}, lower(trim({{ column_name }})) as match_value, count(*) as n
+from {{ model }}
+group by 1, 2
+having count(*) > 1
+{% endtest %}
+
+{#- Ownership mappings: one row per scope, and at least one tag value on each row. -#}
+{% test cost_tag_mapping_rows_valid(model) %}
+select scope_type, provider_name, scope_id, count(*) as n, 'duplicate scope' as problem
+from {{ model }}
+group by 1, 2, 3
+having count(*) > 1
+union all
+select scope_type, provider_name, scope_id, 1, 'no tag value'
+from {{ model }}
+where {% for k in cost_tag_keys() %}nullif(trim({{ k }}), '') is null{% if not loop.last %} and {% endif %}{% endfor %}
+{% endtest %}

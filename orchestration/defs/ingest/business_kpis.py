@@ -1,0 +1,73 @@
+"""The business-KPI ingest asset: dlt loads the daily volumes per product from the CSV drop
+(``<FINOPS_LANDING>/business_kpis/*.csv``) and the SQL table (``SOURCES__BUSINESS_KPIS__CREDENTIALS``) into
+[business_kpis, daily_volumes], which is also the dbt source key, so lineage needs no glue. All logic is in
+:mod:`ingestion.business_kpis.runner`; this module only wires it.
+
+Configuration is read when the asset runs (never at import). Nothing configured (no drop folder, no credentials)
+does not fail: the tables are created empty and the asset materializes with ``configured=false``. Quarantined rows
+fail the check ``no_quarantined_rows`` (the rest of the data is loaded).
+"""
+
+import dagster as dg
+
+from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.settings import Settings
+
+DATASET = "business_kpis"
+DAILY_VOLUMES = dg.AssetKey([DATASET, "daily_volumes"])
+
+
+def materialize_metadata(report) -> dict:
+    """Dagster metadata from a :class:`~ingestion.business_kpis.runner.KpiLoadReport` (no secret: the SQL source
+    is shown without its password)."""
+    meta = {
+        "configured": report.configured,
+        "rows_loaded": report.rows_loaded,
+        "rows_by_source": dg.MetadataValue.json(report.rows_by_source),
+        "csv_drop": report.csv_path if report.csv_configured else "not configured",
+        "sql_database": report.sql_source or "not configured",
+        "files_loaded": dg.MetadataValue.json(report.files_loaded[:50]),
+        "files_unchanged": len(report.files_skipped),
+        "quarantined": len(report.all_quarantined),
+    }
+    if not report.configured:
+        meta["to_configure"] = report.hint
+    if f"{DATASET}.daily_volumes" in report.tables_created:
+        meta["created_empty"] = True
+    return meta
+
+
+@dg.multi_asset(
+    name=f"ingest_{DATASET}",
+    specs=[dg.AssetSpec(DAILY_VOLUMES, group_name=f"ingest_{DATASET}", kinds={"dlt", "duckdb"},
+                        description="Daily business volumes per product (transactions, documents processed, active "
+                                    "users, ...) loaded by dlt from the CSV drop and the KPI SQL table (merged on "
+                                    "kpi_date, product, kpi_name, source_system: a corrected value replaces).")],
+    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=DAILY_VOLUMES,
+                                   description="Every KPI row loaded; none quarantined (finops quarantine).")],
+    pool=WAREHOUSE_POOL,
+)
+def ingest_business_kpis(context: dg.AssetExecutionContext):
+    from ingestion.business_kpis.runner import load_business_kpis
+
+    settings = Settings.from_env()
+    report = load_business_kpis(settings.warehouse, settings.landing)
+    if report.configured:
+        context.log.info(report.summary())
+    else:
+        context.log.warning(report.summary())
+    for e in report.quarantined:
+        context.log.error(f"quarantined: {e}")
+    bad = report.all_quarantined
+    yield dg.MaterializeResult(asset_key=DAILY_VOLUMES, metadata=materialize_metadata(report))
+    yield dg.AssetCheckResult(
+        asset_key=DAILY_VOLUMES, check_name="no_quarantined_rows", passed=report.ok,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(str(e) for e in bad)[:2000] or None,
+        metadata={"quarantined": len(bad)},
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[ingest_business_kpis])
