@@ -19,7 +19,7 @@ with allocated as (
 ),
 
 bounds as (
-    select max(billing_period) as last_period from allocated
+    select min(billing_period) as first_period, max(billing_period) as last_period from allocated
 ),
 
 shifted as (
@@ -52,10 +52,13 @@ select
     k.billing_currency,
     cast(coalesce(a.effective_cost, 0) as {{ type_money() }}) as allocated_effective_cost,
     cast(coalesce(a.billed_cost, 0) as {{ type_money() }}) as allocated_billed_cost,
-    cast(s.previous_effective_cost as {{ type_money() }}) as previous_effective_cost,
-    cast(coalesce(a.effective_cost, 0) - coalesce(s.previous_effective_cost, 0) as {{ type_money() }}) as change_effective_cost,
+    -- the first month of data has no previous month to compare with: previous and change are null there
+    cast(case when k.billing_period > b.first_period then coalesce(s.previous_effective_cost, 0) end as {{ type_money() }}) as previous_effective_cost,
+    cast(case when k.billing_period > b.first_period
+              then coalesce(a.effective_cost, 0) - coalesce(s.previous_effective_cost, 0) end as {{ type_money() }}) as change_effective_cost,
     {{ safe_ratio('coalesce(a.effective_cost, 0) - s.previous_effective_cost', 's.previous_effective_cost', 'decimal(18, 6)') }} as change_ratio
 from keys as k
+cross join bounds as b
 left join allocated as a
     on a.billing_period = k.billing_period and a.business_unit = k.business_unit and a.cost_center = k.cost_center
     and a.product = k.product and a.provider_name = k.provider_name and a.service_name = k.service_name
