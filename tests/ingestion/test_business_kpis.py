@@ -296,7 +296,7 @@ def _postgres_url() -> str | None:
 def test_postgres_table_loads_incrementally(env, monkeypatch):
     import sqlalchemy as sa
 
-    pytest.importorskip("psycopg2")
+    pytest.importorskip("psycopg")
     url = _postgres_url()
     schema = f"finops_kpi_test_{os.getpid()}"
     engine = sa.create_engine(url)
