@@ -37,7 +37,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check ingestion orchestration data_quality tests
+	$(BIN)/ruff check ingestion orchestration data_quality tests benchmarks
 
 ## make dev: the Dagster UI, with the demo OpenAI and Anthropic APIs served locally for its runs.
 dev: install

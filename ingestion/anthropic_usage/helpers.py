@@ -233,7 +233,7 @@ def parse_ts(value: Any, what: str = "timestamp") -> dt.datetime:
         t = dt.datetime.combine(value, dt.time())
     else:
         try:
-            t = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            t = dt.datetime.fromisoformat(str(value))
         except ValueError:
             raise AnthropicUsageError(f"{what}: not an RFC 3339 timestamp: {value!r}") from None
     if t.tzinfo is None:

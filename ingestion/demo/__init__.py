@@ -131,7 +131,7 @@ def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: I
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    fmts, families, months_, per_month = _resolve(formats, rows, months)
+    fmts, _families, months_, per_month = _resolve(formats, rows, months)
     summ = _Summary(out, seed, rows, fmts, months_)
     t0 = time.time()
     for ym in months_:
@@ -155,7 +155,7 @@ def write_redelivery(out_dir: str | Path, seed: int = 42, rows: int = 60_000, fo
     Use the same seed/rows/formats/months/kpis as the original call (the business KPIs' September correction is
     landed too when they were written)."""
     out = Path(out_dir)
-    fmts, families, months_, per_month = _resolve(formats, rows, months)
+    fmts, _families, months_, per_month = _resolve(formats, rows, months)
     if RESTATED_MONTH not in months_:
         months_ = months_ + (RESTATED_MONTH,)
         _, _, _, per_month = _resolve(formats, rows, months_)

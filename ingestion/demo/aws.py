@@ -361,7 +361,7 @@ class AwsGenerator:
             self.sp_arn = f"arn:aws:savingsplans::{self.payer.payer_id}:savingsplan/{py_hex(self.seed, 31, 1, 8)}-{py_hex(self.seed, 32, 1, 4)}-4{py_hex(self.seed, 33, 1, 3)}-9{py_hex(self.seed, 34, 1, 3)}-{py_hex(self.seed, 35, 1, 12)}"
         else:
             sku = AWS_SKUS[SKU_INDEX["ec2-m5x"]]
-            self.ri_count = max(1, int(math.ceil(len(cov) * 1.15))) if cov else 0
+            self.ri_count = max(1, math.ceil(len(cov) * 1.15)) if cov else 0
             self.ri_rate = 0.121  # 1yr No Upfront m5.xlarge effective hourly
             self.ri_arn = f"arn:aws:ec2:us-east-1:{self.payer.payer_id}:reserved-instances/{py_uuid_like(self.seed)}"
             self.ri_sku = sku

@@ -81,7 +81,7 @@ def to_legacy(table: pa.Table, aux: dict, gen: AwsGenerator) -> pa.Table:
     plk = getattr(gen, "_legacy_plk", None)
     if plk is None:
         plk = gen._legacy_plk = _product_lookup()
-        lk = gen._lookups()
+        gen._lookups()  # build and cache the resource lookups before the legacy columns read them
         gen._legacy_tags = {k: pa.array([d.get(k) for d in gen.tag_dicts], pa.string()) for k in TAG_KEYS}
         gen._legacy_cc = {
             "BusinessUnit": pa.array([gen.accounts[r.account].business_unit for r in gen.resources], pa.string()),
@@ -96,7 +96,7 @@ def to_legacy(table: pa.Table, aux: dict, gen: AwsGenerator) -> pa.Table:
             if key in _TS_COLS:
                 col = pc.strftime(col, format="%Y-%m-%dT%H:%M:%SZ")
             elif pa.types.is_floating(col.type):
-                col = col
+                pass  # floats are written as they are
             cols.append(col)
         elif kind == "product":
             if sku is not None:

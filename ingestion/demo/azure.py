@@ -26,8 +26,6 @@ from .enterprise import TEAM_BY_PROJECT, Month, messy_tags, py_uuid, tag_style, 
 from .writers import GzipCsvWriter, write_json
 
 
-
-
 @dataclass(frozen=True)
 class Meter:
     key: str
@@ -273,7 +271,7 @@ class AzureMonth:
                     "EffectivePrice": METERS[1].price, "Cost": round(-24 * METERS[1].price, 10), "UnitPrice": METERS[1].price,
                     "PayGPrice": METERS[1].paygo, "ConsumedService": "Microsoft.Compute", "UnitOfMeasure": "1 Hour",
                     "ChargeType": "Refund", "Frequency": "OneTime", "PricingModel": "OnDemand",
-                    "AdditionalInfo": '{"Reason":"Service credit: capacity outage 2026-%02d-14"}' % m.month})
+                    "AdditionalInfo": f'{{"Reason":"Service credit: capacity outage 2026-{m.month:02d}-14"}}'})
         act.append(ref)
         amo.append(ref)
         return act, amo

@@ -76,7 +76,7 @@ class GzipCsvWriter:
     def __init__(self, path: Path, bom: bool = False):
         self.path = Path(path)
         _mkparent(self.path)
-        self._raw = open(self.path, "wb")
+        self._raw = open(self.path, "wb")  # noqa: SIM115 - closed by close(); the writer owns the handle
         self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=6)
         if bom:
             self._gz.write("\ufeff".encode())
@@ -100,7 +100,7 @@ class GzipJsonLinesWriter:
     def __init__(self, path: Path):
         self.path = Path(path)
         _mkparent(self.path)
-        self._raw = open(self.path, "wb")
+        self._raw = open(self.path, "wb")  # noqa: SIM115 - closed by close(); the writer owns the handle
         self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=6)
         self.rows = 0
 

@@ -171,7 +171,7 @@ class Fact:
 
 def _utc(s: str, name: str) -> dt.datetime:
     try:
-        t = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+        t = dt.datetime.fromisoformat(s)
     except ValueError as exc:
         raise HTTPError(400, f"{name}: invalid RFC 3339 timestamp {s!r}") from exc
     if t.tzinfo is None:
@@ -301,17 +301,17 @@ class AnthropicServer(VendorServer):
         for f in self.facts(org):
             for tt, n in zip(TOKEN_TYPES, f.tokens, strict=True):
                 if n:
-                    lines.append(dict(day=f.day, workspace_id=f.workspace_id, api_key_id=f.api_key_id, model=f.model,
-                                      service_tier=f.service_tier, context_window=f.context_window,
-                                      inference_geo=f.inference_geo, cost_type="tokens", token_type=tt,
-                                      description=self._description(f, tt),
-                                      cents=cost_cents(f.model, tt, n, f.service_tier, f.context_window),
-                                      requests=f.requests))
+                    lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id, "model": f.model,
+                                      "service_tier": f.service_tier, "context_window": f.context_window,
+                                      "inference_geo": f.inference_geo, "cost_type": "tokens", "token_type": tt,
+                                      "description": self._description(f, tt),
+                                      "cents": cost_cents(f.model, tt, n, f.service_tier, f.context_window),
+                                      "requests": f.requests})
             if f.web_search_requests:
-                lines.append(dict(day=f.day, workspace_id=f.workspace_id, api_key_id=f.api_key_id, model=None,
-                                  service_tier=None, context_window=None, inference_geo=None, cost_type="web_search",
-                                  token_type=None, description="Web Search Usage",
-                                  cents=WEB_SEARCH_CENTS * f.web_search_requests, requests=None))
+                lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id, "model": None,
+                                  "service_tier": None, "context_window": None, "inference_geo": None, "cost_type": "web_search",
+                                  "token_type": None, "description": "Web Search Usage",
+                                  "cents": WEB_SEARCH_CENTS * f.web_search_requests, "requests": None})
         return lines
 
     @staticmethod

@@ -157,7 +157,6 @@ def test_demo_reconciles_to_the_cent_through_dagster(env):
 
 
 def _demo_reconciles_to_the_cent(env, vendors):
-    from orchestration.lib.runner import run_pipeline
 
     landing, warehouse = env / "landing", env / "warehouse" / "finops.duckdb"
     first = demo.generate(landing, seed=SEED, rows=ROWS, redelivery=False)
@@ -194,9 +193,9 @@ def _demo_runs(env, vendors, landing, warehouse, first):
     api_billed = api_record_billed(warehouse)
     assert api_billed.quantize(CENT) == sum(api_truth.values()).quantize(CENT)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        focus_api = dict(((ds, org), b) for ds, org, b in con.execute(
+        focus_api = {(ds, org): b for ds, org, b in con.execute(
             "select x_source_system, billing_account_id, sum(billed_cost) from marts.fct_charges "
-            "where x_source_system in ('openai_usage', 'anthropic_usage') group by all").fetchall())
+            "where x_source_system in ('openai_usage', 'anthropic_usage') group by all").fetchall()}
         # cost per model per day for every AI vendor, with tokens and billed cost
         per_vendor = {v: (n, t, b) for v, n, t, b in con.execute(
             "select vendor, count(distinct model_name), sum(tokens), sum(billed_token_cost) "
@@ -210,12 +209,12 @@ def _demo_runs(env, vendors, landing, warehouse, first):
 
     # allocation: every dollar of the record lands on a product or the explicit remainder, by every split method
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        record = dict(((p, c), v) for p, c, v in con.execute(
+        record = {(p, c): v for p, c, v in con.execute(
             "select x_billing_period, billing_currency, sum(effective_cost) from marts.fct_charges group by all"
-        ).fetchall())
-        allocated = dict(((p, c), v) for p, c, v in con.execute(
+        ).fetchall()}
+        allocated = {(p, c): v for p, c, v in con.execute(
             "select billing_period, billing_currency, sum(allocated_effective_cost) from marts.fct_cost_allocated "
-            "group by all").fetchall())
+            "group by all").fetchall()}
         methods = {m for (m,) in con.execute("select distinct allocation_method || coalesce(':' || allocation_driver, '') "
                                              "from marts.fct_cost_allocated where is_allocated").fetchall()}
         accuracy = dict(con.execute("select distinct billing_period, period_accuracy_ratio "

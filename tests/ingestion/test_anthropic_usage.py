@@ -21,7 +21,7 @@ KEY_B = "sk-ant-admin01-TESTKEY-research-51bd0e44"
 ORG_A, ORG_B = "northwind-robotics", "northwind-research"
 START, END = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 TABLES = ("messages_usage", "costs", "claude_code_usage", "claude_code_model_usage")
-FAST = dict(backoff_factor=0.01, max_retry_delay=2, request_timeout=10)
+FAST = {"backoff_factor": 0.01, "max_retry_delay": 2, "request_timeout": 10}
 
 
 @pytest.fixture

@@ -82,7 +82,8 @@ def test_cur2_schema_maps(demo):
 
 def test_legacy_header_matches_sample(demo):
     out, _ = demo
-    sample = next(csv.reader(open(SAMPLES / "aws/cur_legacy_sample.csv")))
+    with open(SAMPLES / "aws/cur_legacy_sample.csv") as fh:
+        sample = next(csv.reader(fh))
     period = out / "aws/cur-legacy/northwind-canada-cur/20261001-20261101"
     man = json.loads((period / "northwind-canada-cur-Manifest.json").read_text())
     f = period / man["assemblyId"] / "northwind-canada-cur-1.csv.gz"
@@ -98,7 +99,7 @@ def test_azure_headers_and_consistency(demo):
     out, _ = demo
     sample = _header(SAMPLES / "azure/ea_actual_cost_small.csv")
     base = out / "azure/ea-enrollment-84012345"
-    run = lambda exp: sorted((base / exp / "20261001-20261031").iterdir())[0] / "part_1_0001.csv.gz"
+    run = lambda exp: min((base / exp / "20261001-20261031").iterdir()) / "part_1_0001.csv.gz"
     act, amo = _rows_gz(run("northwind-ea-actual-cost")), _rows_gz(run("northwind-ea-amortized-cost"))
     assert set(sample) <= set(_header_gz(run("northwind-ea-actual-cost")))
     assert {r["ChargeType"] for r in act} >= {"Usage", "Purchase", "Refund"}
@@ -113,7 +114,7 @@ def test_azure_headers_and_consistency(demo):
     purchase = sum(float(r["Cost"]) for r in act if r["ChargeType"] == "Purchase")
     amortized = sum(float(r["Cost"]) for r in amo if r["PricingModel"] == "Reservation")
     assert purchase == pytest.approx(amortized, abs=0.05)
-    mca = sorted((out / "azure/mca-northwind-europe/northwind-mca-actual-cost/20261001-20261031").iterdir())[0]
+    mca = min((out / "azure/mca-northwind-europe/northwind-mca-actual-cost/20261001-20261031").iterdir())
     assert {"costInBillingCurrency", "billingCurrency", "invoiceId", "date"} <= set(_header_gz(mca / "part_1_0001.csv.gz"))
 
 
@@ -125,7 +126,8 @@ def _header(path: Path) -> list[str]:
 def test_gcp_rows(demo):
     out, _ = demo
     f = out / "gcp/northwind-billing-export/invoice_month=202610/billing-export-000000000000.json.gz"
-    rows = [json.loads(l) for l in gzip.open(f, "rt")]
+    with gzip.open(f, "rt") as fh:
+        rows = [json.loads(line) for line in fh]
     r = rows[0]
     assert {"service", "sku", "project", "labels", "credits", "invoice", "cost_type", "usage", "price"} <= set(r)
     assert {x["cost_type"] for x in rows} >= {"regular", "tax", "rounding_error"}
