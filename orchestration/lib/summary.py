@@ -37,6 +37,7 @@ def spend_summary(warehouse: str, where: str = "1=1") -> str:
         share = (ai or Decimal(0)) / total * 100 if total else Decimal(0)
         lines.append(f"\nAI and Machine Learning share of effective cost: {_fmt(ai)} of {_fmt(total)} = {share:.1f}%")
         lines += _ai_model_summary(con)
+        lines += _allocation_summary(con)
         return "\n".join(lines)
     finally:
         con.close()
@@ -60,6 +61,25 @@ def _ai_model_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
         per_m = billed / tokens * 1_000_000 if tokens and billed is not None else None
         out.append(f"  {vendor:<16} {cur or '':<4} {(tokens or 0):>18,.0f} {_fmt(billed):>14} {_fmt(expected):>14} "
                    f"{(f'{per_m:.3f}' if per_m is not None else '-'):>9} {off:>11,}")
+    return out
+
+
+def _allocation_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Allocation accuracy per month: allocated share, unallocated amount and its main causes."""
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                         "and table_name = 'fct_allocation_accuracy'").fetchone()[0]
+    if not exists:
+        return []
+    rows = con.execute(
+        "select distinct billing_period, billing_currency, period_total_cost, period_unallocated_cost, "
+        "period_accuracy_ratio, main_unallocated_causes from marts.fct_allocation_accuracy order by 1, 2").fetchall()
+    if not rows:
+        return []
+    out = ["\nAllocation (rules: var allocation_rules; marts.fct_cost_allocated):",
+           f"  {'period':<8} {'cur':<4} {'total':>16} {'unallocated':>14} {'accuracy':>9}  main causes"]
+    for period, cur, total, unalloc, acc, causes in rows:
+        out.append(f"  {period:<8} {cur or '':<4} {_fmt(total):>16} {_fmt(unalloc):>14} "
+                   f"{(f'{acc * 100:.2f}%' if acc is not None else '-'):>9}  {causes or '-'}")
     return out
 
 
