@@ -200,5 +200,22 @@ def export_focus(path: str, period: str | None) -> None:
     click.echo(f"wrote {n:,} FOCUS rows to {path}")
 
 
+@main.command("export-journal")
+@click.argument("period")
+@click.option("--out", "out", required=True, help="CSV file to write (ledger layout: data_quality/journal_export.py).")
+def export_journal(period: str, out: str) -> None:
+    """Write billing month PERIOD (YYYY-MM) of the chargeback journal as a balanced, ledger-ready CSV."""
+    from data_quality.journal_export import UnbalancedJournalError
+    from data_quality.journal_export import export_journal as do_export
+
+    try:
+        res = do_export(Settings.from_env().warehouse, period, out)
+    except (UnbalancedJournalError, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+    for j in res["journals"]:
+        click.echo(f"{j}: debits = credits = {res['debits'][j]:,.2f}")
+    click.echo(f"wrote {res['lines']:,} journal lines to {out}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

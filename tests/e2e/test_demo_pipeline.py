@@ -5,6 +5,7 @@ Anthropic admin APIs are served by the local vendor servers (as in `make demo`):
 servers' truth to the cent, and re-runs load nothing new from them."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
 import json
@@ -227,6 +228,17 @@ def _demo_runs(env, vendors, landing, warehouse, first):
             "proportional:effective_cost"} <= methods, methods
     assert all(0.8 < a <= 1 for a in accuracy.values()), accuracy
     assert per_transaction >= 5
+
+    # the chargeback journal of a month balances and carries the allocated cost (rounded per cost centre line)
+    from data_quality.journal_export import export_journal
+
+    journal = export_journal(warehouse, "2026-10", env / "journal-2026-10.csv")
+    with (env / "journal-2026-10.csv").open() as fh:
+        lines = list(csv.DictReader(fh))
+    expense = [r for r in lines if r["cost_center"] != "CC-0000"]
+    net = sum(Decimal(r["debit"]) - Decimal(r["credit"]) for r in expense)
+    assert journal["journals"] == ["CHB-2026-10-USD"]
+    assert abs(net - record[("2026-10", "USD")]) <= Decimal("0.005") * len(expense)
 
     expected = expected_totals(current_files(first, None))
     assert record_totals(warehouse) == expected
