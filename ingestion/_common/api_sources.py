@@ -16,10 +16,9 @@ own message (organisation, endpoint, page, the secret to set), never a key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import dlt
@@ -201,58 +200,13 @@ def load_api_dataset(dataset: str, warehouse: str) -> ApiLoadReport:
 # ----------------------------------------------------------------------------------------------------------------------
 # empty tables
 # ----------------------------------------------------------------------------------------------------------------------
-def _existing_tables(warehouse: str) -> set[tuple[str, str]]:
-    import duckdb
-
-    if not Path(warehouse).exists():
-        return set()
-    with duckdb.connect(warehouse, read_only=True) as con:
-        return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
-
-
-def empty_tables_source(dataset: str, tables: Iterable[str]):
-    """A dlt source named ``dataset`` whose resources yield one zero-row Arrow table per table, typed from the
-    resources' declared columns plus dlt's ``_dlt_load_id`` / ``_dlt_id`` (which the real loads add): dlt creates
-    the tables exactly as the first real load would, and loads nothing."""
-    import pyarrow as pa
-    from dlt.common.libs.pyarrow import columns_to_arrow
-    from dlt.common.schema.utils import dlt_id_column, dlt_load_id_column
-
-    hints = api_sources()[dataset].table_hints()
-    caps = dlt.destinations.duckdb().capabilities()
-
-    def resource(table: str):
-        h = hints[table]
-        columns = {name: {**col, "name": name} for name, col in h["columns"].items()}
-        columns.update({c["name"]: c for c in (dlt_load_id_column(), dlt_id_column())})
-        # json columns have no Arrow type that dlt reads back as json: the declared hint creates them
-        schema = columns_to_arrow({n: c for n, c in columns.items() if c.get("data_type") != "json"}, caps, "UTC")
-
-        def rows() -> Iterator[Any]:
-            yield pa.Table.from_batches([], schema=schema)
-
-        return dlt.resource(rows, name=table, write_disposition=h["write_disposition"],
-                            primary_key=h["primary_key"], merge_key=h["merge_key"], columns=columns)()
-
-    @dlt.source(name=dataset, max_table_nesting=0)
-    def source():
-        return [resource(t) for t in tables]
-
-    return source()
-
-
 def ensure_api_tables(warehouse: str, datasets: Iterable[str] | None = None,
                       existing: set[tuple[str, str]] | None = None) -> list[str]:
     """Create, empty, every vendor API table that does not exist yet. Returns ``dataset.table`` created."""
-    from .source import make_pipeline
+    from .tables import ensure_tables, existing_tables
 
-    existing = _existing_tables(warehouse) if existing is None else existing
+    existing = existing_tables(warehouse) if existing is None else existing
     created: list[str] = []
     for ds in sorted(datasets or api_sources()):
-        missing = [t for t in api_sources()[ds].tables if (ds, t) not in existing]
-        if not missing:
-            continue
-        make_pipeline(ds, warehouse).run(empty_tables_source(ds, missing))
-        created += [f"{ds}.{t}" for t in missing]
-        log.info("%s: created empty tables %s", ds, ", ".join(missing))
+        created += ensure_tables(warehouse, ds, api_sources()[ds].table_hints(), existing)
     return created

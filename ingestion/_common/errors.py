@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TypeVar
+
+E = TypeVar("E", bound=BaseException)
 
 
 @dataclass
@@ -52,8 +55,9 @@ class BadInputError(Exception):
         }
 
 
-def find_bad_input(exc: BaseException) -> BadInputError | None:
-    """Walk an exception chain (dlt wraps extraction errors) to the BadInputError inside, if any."""
+def find_in_chain(exc: BaseException, kind: type[E]) -> E | None:
+    """Walk an exception chain (causes, contexts, and the ``exception`` dlt wraps extraction errors in) to the
+    first exception of ``kind``, if any."""
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
     while stack:
@@ -61,8 +65,12 @@ def find_bad_input(exc: BaseException) -> BadInputError | None:
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
-        if isinstance(e, BadInputError):
+        if isinstance(e, kind):
             return e
         stack.extend([e.__cause__, e.__context__, getattr(e, "exception", None)])
-        stack.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
     return None
+
+
+def find_bad_input(exc: BaseException) -> BadInputError | None:
+    """The BadInputError inside a (dlt-wrapped) exception chain, if any."""
+    return find_in_chain(exc, BadInputError)

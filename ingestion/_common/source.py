@@ -34,6 +34,7 @@ from .errors import BadInputError, find_bad_input
 from .formats import BillingFormat
 from .landing import Delivery, group_deliveries, list_files
 from .readers import iter_batches, read_header, read_types
+from .tables import drop_pending, existing_tables
 from .transform import SelectBuilder, lit, run_transform
 
 log = logging.getLogger("finops.ingestion")
@@ -283,7 +284,7 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
             if err is None or err.delivery_id is None or err.delivery_id in skip:
                 raise
             log.warning("%s", err)
-            _drop_pending(pipeline)
+            drop_pending(pipeline)
             bad.append(err)
     else:  # pragma: no cover - every iteration removes one delivery
         raise RuntimeError("load loop did not converge")
@@ -333,32 +334,18 @@ def supersede_old_deliveries(pipeline: dlt.Pipeline, table: str) -> int:
     return n
 
 
-def _drop_pending(pipeline: dlt.Pipeline) -> None:
-    """Discard the extracted-but-not-loaded package of a failed run, so the next run starts clean."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pipeline.drop_pending_packages()
-
-
 def ensure_raw_tables(warehouse: str) -> list[str]:
     """Create, empty, every dataset's raw table that does not exist yet (so that dbt finds all its sources
     when only some providers have delivered): the billing exports' raw tables, every table of the vendor API
     datasets (``openai_usage``, ``anthropic_usage``; :func:`~ingestion._common.api_sources.ensure_api_tables`) and
     the business KPIs' (:func:`~ingestion.business_kpis.runner.ensure_kpi_tables`).
     Returns the datasets created."""
-    import duckdb
-
     from ingestion.business_kpis.runner import ensure_kpi_tables
 
     from .api_sources import ensure_api_tables
 
     wanted = registry.raw_tables()
-    existing: set[tuple[str, str]] = set()
-    if Path(warehouse).exists():
-        with duckdb.connect(warehouse, read_only=True) as con:
-            existing = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    existing = existing_tables(warehouse)
     created = []
     for ds, table in sorted(wanted.items()):
         if (ds, table) not in existing:

@@ -18,14 +18,14 @@ exception chain (the driver's message may hold the URL).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dlt
 
-from ingestion._common.errors import BadInputError
+from ingestion._common.errors import BadInputError, find_in_chain
+from ingestion._common.tables import drop_pending
 
 from . import helpers as H
 from . import settings as S
@@ -154,8 +154,8 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
             pipeline.run()
         pipeline.run(business_kpis(**args, full_refresh=full_refresh, run_log=run_log))
     except Exception as e:  # noqa: BLE001 - re-raised without the chain, password scrubbed
-        _drop_pending(pipeline)
-        cause = _find(e, H.BusinessKpiError)
+        drop_pending(pipeline)
+        cause = find_in_chain(e, H.BusinessKpiError)
         msg = str(cause) if cause is not None else f"{S.DATASET}: load failed: {type(_root(e)).__name__}: {_root(e)}"
         raise H.BusinessKpiError(H.scrub(msg, secrets)) from None
     finally:
@@ -174,22 +174,6 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
     return report
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        e = stack.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        stack.extend([e.__cause__, e.__context__, getattr(e, "exception", None)])
-
-
-def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
-    return next((e for e in _chain(exc) if isinstance(e, kind)), None)
-
-
 def _root(exc: BaseException) -> BaseException:
     """The innermost exception dlt wrapped (the driver's or the source's own)."""
     inner = getattr(exc, "exception", None)
@@ -198,73 +182,11 @@ def _root(exc: BaseException) -> BaseException:
     return inner if isinstance(inner, BaseException) else (exc.__cause__ or exc)
 
 
-def _drop_pending(pipeline: dlt.Pipeline) -> None:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            pipeline.drop_pending_packages()
-        except Exception:  # noqa: BLE001, S110 - nothing pending, or nothing to drop
-            pass
-
-
-# ----------------------------------------------------------------------------------------------------------------------
-# empty tables
-# ----------------------------------------------------------------------------------------------------------------------
-def _existing_tables(warehouse: str) -> set[tuple[str, str]]:
-    import duckdb
-
-    if not Path(warehouse).exists():
-        return set()
-    with duckdb.connect(warehouse, read_only=True) as con:
-        return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
-
-
-def empty_tables_source(tables: list[str]):
-    """A dlt source named ``business_kpis`` whose resources yield one zero-row Arrow table per table, typed from
-    the declared columns plus dlt's ``_dlt_load_id`` / ``_dlt_id``: dlt creates the tables as a real load would."""
-    import pyarrow as pa
-    from dlt.common.libs.pyarrow import columns_to_arrow
-    from dlt.common.schema.utils import dlt_id_column, dlt_load_id_column
-
-    from . import table_hints
-
-    hints = table_hints()
-    caps = dlt.destinations.duckdb().capabilities()
-
-    def resource(table: str):
-        h = hints[table]
-        columns = {name: {**col, "name": name} for name, col in h["columns"].items()}
-        for key in h["primary_key"]:  # dlt makes key columns NOT NULL: say so in the Arrow schema too
-            columns[key]["nullable"] = False
-        columns.update({c["name"]: c for c in (dlt_load_id_column(), dlt_id_column())})
-        schema = columns_to_arrow(columns, caps, "UTC")
-
-        def rows() -> Iterator[Any]:
-            yield pa.Table.from_batches([], schema=schema)
-
-        return dlt.resource(rows, name=f"empty_{table}", table_name=table, write_disposition=h["write_disposition"],
-                            primary_key=h["primary_key"], columns=columns)()
-
-    @dlt.source(name=S.DATASET, max_table_nesting=0)
-    def source():
-        return [resource(t) for t in tables]
-
-    return source()
-
-
 def ensure_kpi_tables(warehouse: str, existing: set[tuple[str, str]] | None = None) -> list[str]:
     """Create, empty, ``business_kpis.daily_volumes`` and ``business_kpis.quarantine`` if missing. Returns the
     ``dataset.table`` names created."""
-    from ingestion._common.source import make_pipeline
+    from ingestion._common.tables import ensure_tables
 
     from . import table_hints
 
-    existing = _existing_tables(warehouse) if existing is None else existing
-    missing = [t for t in table_hints() if (S.DATASET, t) not in existing]
-    if not missing:
-        return []
-    make_pipeline(S.DATASET, warehouse).run(empty_tables_source(missing))
-    log.info("%s: created empty tables %s", S.DATASET, ", ".join(missing))
-    return [f"{S.DATASET}.{t}" for t in missing]
+    return ensure_tables(warehouse, S.DATASET, table_hints(), existing)

@@ -1,0 +1,81 @@
+"""Warehouse table bookkeeping shared by every dlt dataset: which tables exist, creating declared tables empty,
+and discarding the package of a failed run. No Dagster."""
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+log = logging.getLogger("finops.ingestion")
+
+
+def existing_tables(warehouse: str) -> set[tuple[str, str]]:
+    """(schema, table) of every table in the warehouse (empty when the file does not exist yet)."""
+    import duckdb
+
+    if not Path(warehouse).exists():
+        return set()
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+
+
+def drop_pending(pipeline: dlt.Pipeline) -> None:
+    """Discard the extracted-but-not-loaded package of a failed run, so the next run starts clean."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            pipeline.drop_pending_packages()
+        except Exception:  # noqa: BLE001, S110 - nothing pending, or nothing to drop
+            pass
+
+
+def empty_tables_source(dataset: str, hints: Mapping[str, Mapping[str, Any]], tables: Iterable[str]):
+    """A dlt source named ``dataset`` whose resources yield one zero-row Arrow table per table, typed from the
+    declared hints (``columns``, ``write_disposition``, ``primary_key``, optional ``merge_key``) plus dlt's
+    ``_dlt_load_id`` / ``_dlt_id``: dlt creates the tables exactly as the first real load would, and loads nothing."""
+    import pyarrow as pa
+    from dlt.common.libs.pyarrow import columns_to_arrow
+    from dlt.common.schema.utils import dlt_id_column, dlt_load_id_column
+
+    caps = dlt.destinations.duckdb().capabilities()
+
+    def resource(table: str):
+        h = hints[table]
+        columns = {name: {**col, "name": name} for name, col in h["columns"].items()}
+        pk = h.get("primary_key") or []
+        for key in [pk] if isinstance(pk, str) else pk:  # dlt makes key columns NOT NULL: so does the Arrow schema
+            columns[key]["nullable"] = False
+        columns.update({c["name"]: c for c in (dlt_load_id_column(), dlt_id_column())})
+        # json columns have no Arrow type that dlt reads back as json: the declared hint creates them
+        schema = columns_to_arrow({n: c for n, c in columns.items() if c.get("data_type") != "json"}, caps, "UTC")
+
+        def rows() -> Iterator[Any]:
+            yield pa.Table.from_batches([], schema=schema)
+
+        extra = {"merge_key": h["merge_key"]} if h.get("merge_key") else {}
+        return dlt.resource(rows, name=f"empty_{table}", table_name=table, write_disposition=h["write_disposition"],
+                            primary_key=h.get("primary_key"), columns=columns, **extra)()
+
+    @dlt.source(name=dataset, max_table_nesting=0)
+    def source():
+        return [resource(t) for t in tables]
+
+    return source()
+
+
+def ensure_tables(warehouse: str, dataset: str, hints: Mapping[str, Mapping[str, Any]],
+                  existing: set[tuple[str, str]] | None = None) -> list[str]:
+    """Create, empty, every table of ``hints`` that ``dataset`` does not have yet. Returns ``dataset.table``."""
+    from .source import make_pipeline
+
+    existing = existing_tables(warehouse) if existing is None else existing
+    missing = [t for t in hints if (dataset, t) not in existing]
+    if not missing:
+        return []
+    make_pipeline(dataset, warehouse).run(empty_tables_source(dataset, hints, missing))
+    log.info("%s: created empty tables %s", dataset, ", ".join(missing))
+    return [f"{dataset}.{t}" for t in missing]
