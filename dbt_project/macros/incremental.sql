@@ -87,8 +87,9 @@ where t.ingested_at is null or r.ingested_at > t.ingested_at
 {%- endfor %}
 {%- endmacro %}
 
+{#- A Jinja value as a SQL literal: null, a number as is, anything else as a quoted string. -#}
 {% macro _sql_literal(value) -%}
-{%- if value is none -%}null{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+{%- if value is none -%}null{%- elif value is number and value is not sameas true and value is not sameas false -%}{{ value }}{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}
 
 {#- The stale keys per spec index, queried once per compilation (cached in the model's context). -#}

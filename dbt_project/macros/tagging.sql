@@ -112,11 +112,6 @@ where json_type(j.value) not in ('OBJECT', 'ARRAY')
 {% macro duckdb__cost_tag_materialized() -%}materialized{%- endmacro %}
 {% macro postgres__cost_tag_materialized() -%}materialized{%- endmacro %}
 
-{#- Coverage ratio: numerator / denominator as the money type, NULL when the denominator is 0 or null. -#}
-{% macro cost_tag_ratio(numerator, denominator) -%}
-cast(case when {{ denominator }} <> 0 then {{ numerator }} / {{ denominator }} end as {{ type_money() }})
-{%- endmacro %}
-
 {#- ------------------------------------------------------------------------------------------ generic tests -#}
 
 {#- Values of the column are tag keys int_cost_tagged knows (cost_tag_keys), or '*' when allow_wildcard. -#}

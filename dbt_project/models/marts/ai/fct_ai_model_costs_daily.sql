@@ -79,6 +79,8 @@ measured as (
     select
         *,
         coalesce(billed_token_cost, 0) - expected_cost as variance,
+        greatest(cast({{ tol_abs }} as {{ type_money() }}),
+                 abs(expected_cost) * cast({{ tol_pct }} as {{ type_money() }}) * 0.01) as tolerance,
         {{ safe_ratio('billed_token_cost', 'tokens') }} * 1000000 as cost_per_million_tokens_raw
     from joined
 )
@@ -101,20 +103,14 @@ select
     cast(expected_cost as {{ type_money() }}) as expected_cost,
     cast(variance as {{ type_money() }}) as variance,
     {{ safe_ratio('variance', 'expected_cost', 'decimal(18, 6)') }} as variance_ratio,
-    case
-        when variance is null then null
-        else abs(variance) <= greatest(cast({{ tol_abs }} as {{ type_money() }}),
-                                      abs(expected_cost) * cast({{ tol_pct }} as {{ type_money() }}) * 0.01)
-    end as within_tolerance,
+    abs(variance) <= tolerance as within_tolerance,
     case
         when has_unpriced = 1 then 'unpriced'
         when (tokens is null or tokens = 0) and billed_token_cost is null then 'not_token_priced'
         when tokens is null or tokens = 0 then 'no_usage'
         when billed_token_cost is null then 'not_billed'
         when abs(variance) < 0.005 then 'matched'
-        when abs(variance) <= greatest(cast({{ tol_abs }} as {{ type_money() }}),
-                                      abs(expected_cost) * cast({{ tol_pct }} as {{ type_money() }}) * 0.01)
-            then 'within_tolerance'
+        when abs(variance) <= tolerance then 'within_tolerance'
         when variance > 0 then 'over_billed'
         else 'under_billed'
     end as reconciliation_status,

@@ -59,8 +59,8 @@ select
     cast(covered_cost as {{ type_money() }}) as covered_cost,
     cast(untagged_cost as {{ type_money() }}) as untagged_cost,
     cast(uncovered_cost as {{ type_money() }}) as uncovered_cost,
-    {{ cost_tag_ratio('tagged_cost', 'taggable_cost') }} as tagged_ratio,
-    {{ cost_tag_ratio('covered_cost', 'taggable_cost') }} as covered_ratio,
-    {{ cost_tag_ratio('not_taggable_cost', 'total_cost') }} as not_taggable_ratio,
+    {{ safe_ratio('tagged_cost', 'taggable_cost') }} as tagged_ratio,
+    {{ safe_ratio('covered_cost', 'taggable_cost') }} as covered_ratio,
+    {{ safe_ratio('not_taggable_cost', 'total_cost') }} as not_taggable_ratio,
     cast(charge_rows as {{ dbt.type_bigint() }}) as charge_rows
 from final
