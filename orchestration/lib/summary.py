@@ -43,11 +43,14 @@ def spend_summary(warehouse: str, where: str = "1=1") -> str:
         con.close()
 
 
+def _has_mart(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                       "and table_name = ?", [table]).fetchone()[0] > 0
+
+
 def _ai_model_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Token-priced AI spend per vendor: tokens, billed, usage x contracted price, effective USD per 1M tokens."""
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
-                         "and table_name = 'fct_ai_model_costs_daily'").fetchone()[0]
-    if not exists:
+    if not _has_mart(con, "fct_ai_model_costs_daily"):
         return []
     rows = con.execute(
         "select vendor, currency, sum(tokens), sum(billed_token_cost), sum(expected_cost), "
@@ -66,9 +69,7 @@ def _ai_model_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _allocation_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Allocation accuracy per month: allocated share, unallocated amount and its main causes."""
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
-                         "and table_name = 'fct_allocation_accuracy'").fetchone()[0]
-    if not exists:
+    if not _has_mart(con, "fct_allocation_accuracy"):
         return []
     rows = con.execute(
         "select distinct billing_period, billing_currency, period_total_cost, period_unallocated_cost, "

@@ -220,14 +220,22 @@ def _demo_runs(env, vendors, landing, warehouse, first):
                                              "from marts.fct_cost_allocated where is_allocated").fetchall()}
         accuracy = dict(con.execute("select distinct billing_period, period_accuracy_ratio "
                                     "from marts.fct_allocation_accuracy").fetchall())
-        per_transaction = con.execute("select count(*) from marts.fct_unit_costs where scope = 'product' "
-                                      "and cost_per_transaction > 0").fetchone()[0]
+        # product unit costs carry the allocated AI cost, and cost per transaction is that cost / transactions
+        unit_cost, ai_allocated, per_txn_off, priced_products = con.execute(
+            "select (select sum(allocated_cost) from marts.fct_unit_costs where scope = 'product'), "
+            "(select sum(allocated_effective_cost) from marts.fct_cost_allocated where is_allocated "
+            " and product is not null and service_category = 'AI and Machine Learning' and billing_currency = 'USD'), "
+            "(select max(abs(cost_per_transaction - allocated_cost / transactions)) from marts.fct_unit_costs "
+            " where scope = 'product' and transactions > 0), "
+            "(select count(*) from marts.fct_unit_costs where scope = 'product' and cost_per_transaction > 0)"
+        ).fetchone()
     assert allocated == record
     # (this small demo has no untagged SageMaker line for the KPI-driven rule; `make demo` has, see README)
     assert {"direct", "even:equal", "fixed:splits", "proportional:tokens", "proportional:requests",
             "proportional:effective_cost"} <= methods, methods
     assert all(0.8 < a <= 1 for a in accuracy.values()), accuracy
-    assert per_transaction >= 5
+    assert unit_cost == ai_allocated and unit_cost > 0
+    assert per_txn_off < Decimal("0.0000001") and priced_products >= 5
 
     # the chargeback journal of a month balances and carries the allocated cost (rounded per cost centre line)
     from data_quality.journal_export import export_journal
