@@ -21,16 +21,16 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@touch $@
 
 ## make demo: generate the demo enterprise's exports, run the whole pipeline through Dagster, print the summary.
-## Each run also loads the OpenAI and Anthropic admin APIs from local demo servers (--demo-vendors, fake keys)
+## Each run also loads the OpenAI, Anthropic and SaaS invoice APIs from local demo servers (--demo-vendors, fake keys)
 ## and the business KPIs: the CSV drop under the landing zone and the demo SQLite database (--demo-kpis).
 demo: install
 	rm -rf demo/landing $(dir $(FINOPS_WAREHOUSE))
 	$(BIN)/finops generate --seed $(SEED) --rows $(ROWS)
-	@echo "== first run: both billing months as first delivered; both vendor APIs and the business KPIs (CSV drop + SQLite) loaded =="
-	$(BIN)/finops run --demo-vendors --demo-kpis
+	@echo "== first run: both billing months as first delivered; the vendor and SaaS invoice APIs, business KPIs and finance (AP, cards, FX, ledger) loaded =="
+	$(BIN)/finops run --demo-vendors --demo-kpis --demo-finance
 	$(BIN)/finops generate --seed $(SEED) --rows $(ROWS) --redeliver
 	@echo "== second run: the provider re-delivered a month; it replaces the earlier delivery; nothing new from the APIs; two corrected KPI rows =="
-	$(BIN)/finops run --demo-vendors --demo-kpis
+	$(BIN)/finops run --demo-vendors --demo-kpis --demo-finance
 
 ## make test: every test (unit, dbt unit tests, ingestion, FOCUS conformance, end to end through Dagster).
 test: install

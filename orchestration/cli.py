@@ -105,7 +105,10 @@ def _dbt(args: list[str]) -> None:
 @click.option("--demo-kpis", is_flag=True,
               help="Load the demo's business-KPI database (<landing>/business_kpis/kpis.sqlite, written by "
                    "`finops generate`) through sql_database (overrides SOURCES__BUSINESS_KPIS__CREDENTIALS for the run).")
-def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool) -> None:
+@click.option("--demo-finance", is_flag=True,
+              help="Load the demo's general ledger (<landing>/finance/ledger.sqlite, written by `finops generate`) "
+                   "through sql_database (overrides SOURCES__FINANCE__LEDGER__CREDENTIALS for the run).")
+def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool, demo_finance: bool) -> None:
     """Materialize the pipeline through Dagster (ingest → dbt → checks) and print the summary."""
     from contextlib import ExitStack
 
@@ -120,6 +123,14 @@ def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool)
             except FileNotFoundError as e:
                 raise click.ClickException(str(e)) from None
             click.echo("demo business-KPI database: business_kpis/kpis.sqlite under the landing zone (SQLite)")
+        if demo_finance:
+            from ingestion.finance.runner import demo_ledger_database
+
+            try:
+                stack.enter_context(demo_ledger_database(Settings.from_env().landing))
+            except FileNotFoundError as e:
+                raise click.ClickException(str(e)) from None
+            click.echo("demo general ledger: finance/ledger.sqlite under the landing zone (SQLite)")
         if demo_vendors:
             from ingestion.vendor_servers.demo import demo_vendor_servers
 

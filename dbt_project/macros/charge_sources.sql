@@ -7,5 +7,6 @@
     'stg_gcp_billing__billing_export_rows',
     'stg_focus_exports__focus_rows',
     'int_ai_api_charges',
+    'int_saas_charges',
 ]) }}
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {#- The FOCUS charge record: one list drives every staging model's output, the union, the snake_case mart
     and the PascalCase export. Order: FOCUS 1.2 columns (57), then FOCUS 1.3 additions (nullable here), then
-    custom x_ columns. Kinds: money (DECIMAL 38,10), ts (UTC timestamp), text, json (JSON text), int.
+    custom x_ columns. Kinds: money (DECIMAL 38,10), ts (UTC timestamp), text, json (JSON text), int (and, for
+    mart_extra_columns, bool and date).
     tests/orchestration/test_dbt_contract.py checks that the mart contracts match this list. -#}
 {% macro focus_charge_columns() -%}
 {{ return([
@@ -93,6 +94,7 @@
     {%- elif kind == 'int' -%}{{ dbt.type_bigint() }}
     {%- elif kind == 'json' -%}{{ type_json_text() }}
     {%- elif kind == 'bool' -%}{{ dbt.type_boolean() }}
+    {%- elif kind == 'date' -%}date
     {%- else -%}{{ dbt.type_string() }}
     {%- endif -%}
 {%- endmacro %}
@@ -124,10 +126,20 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- Columns the marts add after the FOCUS record (computed in fct_charges, not by staging). -#}
+{#- Columns the marts add after the FOCUS record (computed in fct_charges, not by staging). The x_Reporting* / x_Fx*
+    columns convert BilledCost and EffectiveCost into var reporting_currency at the rate of the charge's day
+    (ChargePeriodStart's date, int_fx_rates_daily: weekend / holiday quotes carried for at most var
+    fx_max_carry_days); x_FxRateMissing = true when no rate is usable (reporting amounts null, never 0 or 1). -#}
 {% macro mart_extra_columns() -%}
 {{ return([
     ('x_invoice_id_provisional', 'x_InvoiceIdProvisional', 'bool'),
+    ('x_reporting_currency', 'x_ReportingCurrency', 'text'),
+    ('x_reporting_billed_cost', 'x_ReportingBilledCost', 'money'),
+    ('x_reporting_effective_cost', 'x_ReportingEffectiveCost', 'money'),
+    ('x_fx_rate', 'x_FxRate', 'money'),
+    ('x_fx_rate_date', 'x_FxRateDate', 'date'),
+    ('x_fx_rate_source', 'x_FxRateSource', 'text'),
+    ('x_fx_rate_missing', 'x_FxRateMissing', 'bool'),
 ]) }}
 {%- endmacro %}
 

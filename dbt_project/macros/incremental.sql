@@ -8,7 +8,8 @@
     AmortizedCost exports and stamps each row with the pair's latest ingestion) is compared per billing period:
     any newer delivery in the period rebuilds every export of that source in that period.
 
-    * `stale_keys_sql(specs)`: the raw (export, period) keys to rebuild, with the index of their source spec.
+    * `stale_keys_sql(specs)`: the raw (export, period) keys to rebuild, with the index of their source spec
+      (every key of a small source listed in incremental_rebuild_always_models).
     * `incremental_key_filter(specs, i, alias)`: the WHERE condition for source spec i, with the keys inlined as
       constants (computed once when the model is compiled, before its pre-hook runs) so that the filter is
       pushed down into the staging view's scans; falls back to the SQL form for very many keys.
@@ -22,12 +23,21 @@
 {{ return(['stg_azure_cost_details__cost_details']) }}
 {%- endmacro %}
 
+{#- Small sources rebuilt on every run (all their keys are stale): their rows depend on reference data as well
+    as on deliveries (int_saas_charges: which vendor's invoices become FOCUS rows follows the contracts and the
+    vendor catalogue seeds), so a seed change must reach int_charges_unioned without a --full-refresh. A restated
+    invoice would be caught by its newer x_ingested_at anyway. Only for sources of a few thousand rows. -#}
+{% macro incremental_rebuild_always_models() -%}
+{{ return(['int_saas_charges']) }}
+{%- endmacro %}
+
 {#- One spec per staging model: its raw tables (the dbt sources it reads, from the graph, so no list to keep in
     sync) and whether it is compared per billing period. Raw tables are resolved when executing only. -#}
 {% macro charge_source_specs(models) -%}
 {%- set specs = [] %}
 {%- for m in models %}
-    {%- set spec = {'model': m, 'by_period': m in incremental_by_period_models(), 'raw': []} %}
+    {%- set spec = {'model': m, 'by_period': m in incremental_by_period_models(),
+                    'rebuild_always': m in incremental_rebuild_always_models(), 'raw': []} %}
     {%- if execute %}
         {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == m %}
             {%- for dep in node.depends_on.nodes if dep.startswith('source.') %}
@@ -57,7 +67,9 @@ group by x_export_id, x_billing_period
 {%- set i = loop.index0 %}
 select {{ i }} as spec_index, r.x_export_id, r.x_billing_period
 from ({{ _raw_keys_sql(spec) }}) as r
-{%- if spec.get('by_period') %}
+{%- if spec.get('rebuild_always') %}
+{#- every current key: rebuilt on every run #}
+{%- elif spec.get('by_period') %}
 where r.x_billing_period in (
     select rp.x_billing_period
     from (

@@ -16,7 +16,7 @@ DBT = Path(__file__).resolve().parents[1]
 MACRO = DBT / "macros" / "focus_columns.sql"
 OUT = DBT / "models" / "marts" / "finops" / "_finops__models.yml"
 TYPES = {"money": "decimal(38,10)", "ts": "timestamp", "text": "varchar", "json": "varchar", "int": "bigint",
-         "bool": "boolean"}
+         "bool": "boolean", "date": "date"}
 CATEGORIES = ["AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
               "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
               "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security", "Storage",
@@ -36,11 +36,18 @@ DESCRIPTIONS = {
     "x_token_type": "Model-API charges: price-book token type (input, output, cache_read, cache_write, cache_write_1h, ...).",
     "x_token_count": "Model-API charges: tokens of x_token_type on the row (unit: tokens).",
     "x_invoice_id_provisional": "True when invoice_id is the provisional id, not one the provider issued.",
+    "x_reporting_currency": "The reporting currency (dbt var reporting_currency, ISO 4217) of x_reporting_* amounts.",
+    "x_reporting_billed_cost": "billed_cost converted into x_reporting_currency at x_fx_rate; null when x_fx_rate_missing.",
+    "x_reporting_effective_cost": "effective_cost converted into x_reporting_currency at x_fx_rate; null when x_fx_rate_missing.",
+    "x_fx_rate": "1 billing_currency = x_fx_rate x_reporting_currency on the charge's day (charge_period_start's date); 1 when the currencies are equal.",
+    "x_fx_rate_date": "The day of the quote used (earlier than the charge day when a weekend / holiday quote was carried).",
+    "x_fx_rate_source": "Source of x_fx_rate (treasury rate source; 'same currency' for the reporting currency).",
+    "x_fx_rate_missing": "True when no usable rate exists for the currency and day: the x_reporting_* amounts are null (never converted at 0 or 1).",
 }
 NOT_NULL = {"billed_cost", "effective_cost", "list_cost", "contracted_cost", "billing_currency", "charge_category",
             "provider_name", "invoice_issuer_name", "service_category", "service_name", "charge_period_start",
             "charge_period_end", "billing_period_start", "billing_period_end", "billing_account_id", "invoice_id",
-            "x_source_file", "x_billing_period", "x_export_id"}
+            "x_source_file", "x_billing_period", "x_export_id", "x_reporting_currency", "x_fx_rate_missing"}
 
 
 def columns() -> list[tuple[str, str, str]]:
@@ -74,8 +81,10 @@ def model(name: str, pascal: bool, description: str) -> dict:
 
 def render() -> str:
     doc = {"version": 2, "models": [
-        model("fct_charges", False, "The FOCUS 1.2 charge record in snake_case: every charge from every provider, "
-                                    "costs as DECIMAL(38,10) in billing_currency, each row traceable to its file and row."),
+        model("fct_charges", False, "The FOCUS 1.2 charge record in snake_case: every charge from every provider "
+                                    "(cloud and model-API billing data, AI SaaS invoices), costs as DECIMAL(38,10) in "
+                                    "billing_currency and converted into the reporting currency by charge day "
+                                    "(x_reporting_*, x_fx_*), each row traceable to its file and row."),
         model("focus_cost_and_usage", True, "FOCUS 1.2 export dataset with the exact FOCUS column IDs (FOCUS 1.3 "
                                             "columns nullable, x_ columns last). Validated by `finops validate-focus`."),
     ]}

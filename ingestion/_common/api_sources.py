@@ -86,11 +86,9 @@ def api_tables() -> dict[str, tuple[str, ...]]:
 def _lookup(accessor: Any, dataset: str, name: str) -> Any:
     """``sources.<dataset>.<dataset>.<name>`` then ``sources.<dataset>.<name>``, as dlt resolves the source's
     arguments (``SOURCES__OPENAI_USAGE__API_KEY`` is the second)."""
-    for key in (f"sources.{dataset}.{dataset}.{name}", f"sources.{dataset}.{name}"):
-        value = accessor.get(key)
-        if value is not None and value != "":
-            return value
-    return None
+    from .filedrop import config_value
+
+    return config_value(accessor, dataset, name)
 
 
 def source_arguments(dataset: str) -> dict[str, Any] | None:

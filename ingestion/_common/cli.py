@@ -1,10 +1,13 @@
 """``python -m ingestion.<dataset> PATH --warehouse W``: load one dataset's deliveries found under PATH,
-without Dagster or dbt (the pure-dlt entry point every source package exposes)."""
+without Dagster or dbt (the pure-dlt entry point every source package exposes); :func:`run_loader` is the same for
+the sources that find their own files (business KPIs, finance)."""
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from .source import load_dataset, plan
 
@@ -31,4 +34,29 @@ def main(dataset: str, argv: list[str] | None = None) -> int:
     print(f"{dataset}: {len(report.deliveries_loaded)} deliveries loaded, {report.rows} rows")
     for err in report.quarantined:
         print(f"QUARANTINED {err}", file=sys.stderr)
+    return 0 if report.ok else 2
+
+
+def run_loader(prog: str, description: str, load: Callable[..., Any], error: type[Exception], landing_help: str,
+               argv: list[str] | None = None) -> int:
+    """``python -m ingestion.<source> --warehouse W [--landing L] [--full-refresh]`` for a source that reads its
+    configuration itself (business KPIs, finance): ``load(warehouse, landing, full_refresh=)`` returns a report with
+    ``summary()``, ``all_quarantined`` and ``ok``. Exit 0 ok, 1 the load failed (``error``), 2 rows quarantined."""
+    import os
+
+    ap = argparse.ArgumentParser(prog=prog, description=description)
+    ap.add_argument("--warehouse", default=os.environ.get("FINOPS_WAREHOUSE") or "warehouse/finops.duckdb")
+    ap.add_argument("--landing", default=os.environ.get("FINOPS_LANDING") or "demo/landing", help=landing_help)
+    ap.add_argument("--full-refresh", action="store_true", help="read unchanged files again")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        report = load(args.warehouse, args.landing, full_refresh=args.full_refresh)
+    except error as e:
+        print(f"ERROR {e}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    for e in report.all_quarantined:
+        print(f"QUARANTINED {e}", file=sys.stderr)
     return 0 if report.ok else 2

@@ -23,7 +23,7 @@ import json
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,8 +121,9 @@ def safe_rel(root_path: str, path: str) -> str:
     return posixpath.relpath(path_n, root_n) if path_n != root_n else posixpath.basename(path_n)
 
 
-def list_files(root: str) -> list[FileRef]:
-    """All data files under ``root`` (a folder, a single file, or an fsspec URL)."""
+def list_files(root: str, keep: Callable[[str], bool] = is_data_file) -> list[FileRef]:
+    """All data files under ``root`` (a folder, a single file, or an fsspec URL); ``keep(path)`` says which files
+    count (default: the billing exports' data files)."""
     fs, root_path, prefix = _fs_and_root(root)
     if fs.isfile(root_path):
         info = fs.info(root_path)
@@ -141,7 +142,7 @@ def list_files(root: str) -> list[FileRef]:
                 continue
         elif info.get("type", "file") != "file":
             continue
-        if not is_data_file(path):
+        if not keep(path):
             continue
         out.append(FileRef(prefix + path, safe_rel(root_path, path), int(info.get("size") or 0), _version(info)))
     return out

@@ -86,10 +86,14 @@ def plan(root: str, format_id: str | None = None) -> Plan:
 
 
 def _other_source(rel: str) -> str | None:
-    """The dataset owning a landing path that is not a billing export (``business_kpis/...``), else None."""
-    from ingestion.business_kpis.settings import DATASET, LANDING_PREFIX
+    """The dataset owning a landing path that is not a billing export (``business_kpis/...``, ``finance/...``),
+    else None."""
+    from ingestion.business_kpis import settings as kpis
+    from ingestion.finance import settings as finance
 
-    return DATASET if rel.split("/", 1)[0] == LANDING_PREFIX and "/" in rel else None
+    if "/" not in rel:
+        return None
+    return {kpis.LANDING_PREFIX: kpis.DATASET, finance.LANDING_PREFIX: finance.DATASET}.get(rel.split("/", 1)[0])
 
 
 def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str) -> Iterator:
@@ -338,9 +342,13 @@ def ensure_raw_tables(warehouse: str) -> list[str]:
     """Create, empty, every dataset's raw table that does not exist yet (so that dbt finds all its sources
     when only some providers have delivered): the billing exports' raw tables, every table of the vendor API
     datasets (``openai_usage``, ``anthropic_usage``; :func:`~ingestion._common.api_sources.ensure_api_tables`) and
-    the business KPIs' (:func:`~ingestion.business_kpis.runner.ensure_kpi_tables`).
+    the business KPIs' (:func:`~ingestion.business_kpis.runner.ensure_kpi_tables`), the SaaS invoices'
+    (:func:`~ingestion.saas_invoices.runner.ensure_saas_tables`) and the finance tables
+    (:func:`~ingestion.finance.runner.ensure_finance_tables`).
     Returns the datasets created."""
     from ingestion.business_kpis.runner import ensure_kpi_tables
+    from ingestion.finance.runner import ensure_finance_tables
+    from ingestion.saas_invoices.runner import ensure_saas_tables
 
     from .api_sources import ensure_api_tables
 
@@ -353,5 +361,7 @@ def ensure_raw_tables(warehouse: str) -> list[str]:
             created.append(ds)
     api = ensure_api_tables(warehouse, existing=existing)
     kpi = ensure_kpi_tables(warehouse, existing=existing)
-    created += sorted({t.split(".")[0] for t in api + kpi})
+    saas = ensure_saas_tables(warehouse, existing=existing)
+    fin = ensure_finance_tables(warehouse, existing=existing)
+    created += sorted({t.split(".")[0] for t in api + kpi + saas + fin})
     return created

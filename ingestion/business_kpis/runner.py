@@ -17,31 +17,19 @@ exception chain (the driver's message may hold the URL).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import dlt
 
-from ingestion._common.errors import BadInputError, find_in_chain
-from ingestion._common.tables import drop_pending
+from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists
+from ingestion._common.sqlsource import row_counts, run_scrubbed
 
 from . import helpers as H
 from . import settings as S
 
-log = logging.getLogger("finops.ingestion")
-
 # dlt config names (sources.business_kpis.<name>) of the source arguments
 CONFIG_ARGS = ("csv_path", "table_name", "db_schema", "cursor_column")
-
-
-def _lookup(accessor: Any, name: str) -> Any:
-    for key in (f"sources.{S.DATASET}.{S.DATASET}.{name}", f"sources.{S.DATASET}.{name}"):
-        value = accessor.get(key)
-        if value is not None and value != "":
-            return value
-    return None
 
 
 def default_csv_path(landing: str | None) -> str | None:
@@ -55,32 +43,20 @@ def source_arguments(landing: str | None = None) -> dict[str, Any]:
     ``<landing>/business_kpis``), ``credentials`` when set, and the SQL table options when set."""
     args: dict[str, Any] = {}
     for name in CONFIG_ARGS:
-        value = _lookup(dlt.config, name)
+        value = config_value(dlt.config, S.DATASET, name)
         if value is not None:
             args[name] = str(value)
     args.setdefault("csv_path", default_csv_path(landing))
     if not args["csv_path"]:
         args.pop("csv_path")
-    credentials = _lookup(dlt.secrets, "credentials")
+    credentials = config_value(dlt.secrets, S.DATASET, "credentials")
     if credentials:
         args["credentials"] = str(credentials)
     return args
 
 
-def _exists(path: str) -> bool:
-    import fsspec
-
-    try:
-        if "://" in path:
-            fs, p = fsspec.core.url_to_fs(path)
-            return bool(fs.isdir(p))
-        return Path(path).expanduser().is_dir()
-    except (OSError, ValueError, ImportError):
-        return False
-
-
 @dataclass
-class KpiLoadReport:
+class KpiLoadReport(DropLoadReport):
     configured: bool = False
     csv_path: str | None = None
     csv_configured: bool = False  # the drop folder exists
@@ -88,20 +64,6 @@ class KpiLoadReport:
     sql_source: str | None = None  # "<url without password> table <t>"
     rows_loaded: int = 0  # rows written to daily_volumes by this run (dlt's row count)
     rows_by_source: dict[str, int] = field(default_factory=lambda: {S.CSV_SYSTEM: 0, S.SQL_SYSTEM: 0})
-    files_loaded: list[str] = field(default_factory=list)
-    files_skipped: list[str] = field(default_factory=list)
-    quarantined: list[BadInputError] = field(default_factory=list)  # found by this run
-    still_quarantined: list[BadInputError] = field(default_factory=list)  # of unchanged files, found before
-    tables_created: list[str] = field(default_factory=list)
-    hint: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not (self.quarantined or self.still_quarantined)
-
-    @property
-    def all_quarantined(self) -> list[BadInputError]:
-        return [*self.quarantined, *self.still_quarantined]
 
     def summary(self) -> str:
         if not self.configured:
@@ -130,7 +92,7 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
 
     args = source_arguments(landing)
     report = KpiLoadReport(csv_path=args.get("csv_path"))
-    report.csv_configured = bool(report.csv_path) and _exists(report.csv_path)
+    report.csv_configured = bool(report.csv_path) and folder_exists(report.csv_path)
     report.sql_configured = bool(args.get("credentials"))
     if not report.csv_configured:
         args.pop("csv_path", None)
@@ -139,47 +101,20 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
     if report.sql_configured:
         db = H.SqlDatabase(args["credentials"], args.get("table_name") or S.DEFAULT_SQL_TABLE,
                            args.get("db_schema"), args.get("cursor_column") or S.DEFAULT_CURSOR)
-        report.sql_source = f"{db.safe_url} table {db.qualified_table}"
+        report.sql_source = db.shown
         secrets = db.secrets
     if not report.configured:
-        report.hint = NOT_CONFIGURED_HINT
-        log.debug("%s", report.summary())
-        report.tables_created = ensure_kpi_tables(warehouse)
-        return report
+        return report.nothing_configured(NOT_CONFIGURED_HINT, ensure_kpi_tables(warehouse))
 
     run_log = H.KpiRunLog()
     pipeline = make_pipeline(S.DATASET, warehouse)
-    try:
-        if pipeline.has_pending_data:  # a crashed run: finish its load first
-            pipeline.run()
-        pipeline.run(business_kpis(**args, full_refresh=full_refresh, run_log=run_log))
-    except Exception as e:  # noqa: BLE001 - re-raised without the chain, password scrubbed
-        drop_pending(pipeline)
-        cause = find_in_chain(e, H.BusinessKpiError)
-        msg = str(cause) if cause is not None else f"{S.DATASET}: load failed: {type(_root(e)).__name__}: {_root(e)}"
-        raise H.BusinessKpiError(H.scrub(msg, secrets)) from None
-    finally:
-        for engine in run_log.engines:
-            engine.dispose()
-    trace = pipeline.last_trace
-    counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
+    run_scrubbed(pipeline, lambda: business_kpis(**args, full_refresh=full_refresh, run_log=run_log),
+                 error=H.BusinessKpiError, secrets=secrets, label=S.DATASET, engines=run_log.engines)
+    counts = row_counts(pipeline)
     report.rows_loaded = int(counts.get(S.TABLE, 0))
     report.rows_by_source = dict(run_log.rows)
-    report.files_loaded, report.files_skipped = run_log.files_loaded, run_log.files_skipped
-    report.quarantined, report.still_quarantined = run_log.quarantined, run_log.still_quarantined
-    report.tables_created = ensure_kpi_tables(warehouse)  # e.g. no quarantine table yet
-    for e in report.quarantined:
-        log.warning("%s: quarantined: %s", S.DATASET, e)
-    log.debug("%s", report.summary())  # callers report it (the Dagster asset logs it once)
+    report.take(run_log, S.DATASET, ensure_kpi_tables(warehouse))  # tables_created: e.g. no quarantine table yet
     return report
-
-
-def _root(exc: BaseException) -> BaseException:
-    """The innermost exception dlt wrapped (the driver's or the source's own)."""
-    inner = getattr(exc, "exception", None)
-    while isinstance(inner, BaseException) and getattr(inner, "exception", None) is not None:
-        inner = inner.exception
-    return inner if isinstance(inner, BaseException) else (exc.__cause__ or exc)
 
 
 def ensure_kpi_tables(warehouse: str, existing: set[tuple[str, str]] | None = None) -> list[str]:

@@ -2,11 +2,14 @@
 
 Public API::
 
-    generate(out_dir, seed=42, rows=60_000, formats=None, progress=False, months=None, redelivery=True) -> dict
+    generate(out_dir, seed=42, rows=60_000, formats=None, progress=False, months=None, redelivery=True,
+             kpis=None, finance=None) -> dict
     write_redelivery(out_dir, seed=42, rows=60_000, formats=None, progress=False) -> dict
 
-Every provider is written in its native format and landing layout (see README.md). Output is
-deterministic for (seed, rows, formats); gzip headers carry mtime 0. No dagster import here.
+Every provider is written in its native format and landing layout (see README.md); with the default formats
+also the business KPIs (``kpis.py``) and the finance data (AP invoices, card and expense lines, FX rates, the
+ledger: ``finance.py``). Output is deterministic for (seed, rows, formats); gzip headers carry mtime 0. No
+dagster import here.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def _write_month(out, seed, fmts, per_month, ym, version, restate, summ, progres
 
 def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: Iterable[str] | None = None,
              progress: bool = False, months: Iterable[str] | None = None, redelivery: bool = True,
-             kpis: bool | None = None) -> dict:
+             kpis: bool | None = None, finance: bool | None = None) -> dict:
     """Write the demo exports under ``out_dir`` and return a summary dict.
 
     ``rows`` is the approximate total row budget, split across formats (CUR 2.0 gets most). When a
@@ -127,7 +130,11 @@ def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: I
     original one (final landing state); with ``False`` only the original deliveries are written and
     ``write_redelivery`` can be called later. ``kpis`` (default: when ``formats`` is None) also writes the
     business KPIs (``business_kpis/daily_volumes.csv`` and ``business_kpis/kpis.sqlite``, see ``kpis.py``);
-    the summary has them under ``"business_kpis"`` (not among the billing ``"formats"``).
+    the summary has them under ``"business_kpis"`` (not among the billing ``"formats"``). ``finance`` (default:
+    when ``formats`` is None) also writes the finance data under ``finance/`` (``finance.py``: AP invoices that
+    equal the FINAL billing data except the planted variances, card and expense lines, FX rates, the GL ledger);
+    summary key ``"finance"`` with the expected reconciliation. The finance files are final from the start:
+    ``write_redelivery`` leaves them unchanged.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -145,6 +152,11 @@ def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: I
         if redelivery and RESTATED_MONTH in months_:
             summ.d["business_kpis"]["restated"] = restate_kpis(out)
         _log(progress, f"business_kpis: {summ.d['business_kpis']['rows']} rows (CSV drop, SQLite)")
+    if formats is None if finance is None else finance:
+        from .finance import write_finance
+
+        summ.d["finance"] = write_finance(out, seed, rows, formats, months_)
+        _log(progress, f"finance: {summ.d['finance']['counts']}")
     summ.d["seconds"] = round(time.time() - t0, 2)
     return summ.d
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,7 +159,9 @@ def restate_kpis(out_dir: str | Path) -> dict:
 
 def sqlite_url(out_dir: str | Path) -> str:
     """The SQLAlchemy URL of the demo database under ``out_dir`` (absolute)."""
-    return f"sqlite:///{(Path(out_dir) / FOLDER / SQLITE_NAME).resolve()}"
+    from ingestion._common.sqlsource import sqlite_url as url_of
+
+    return url_of(Path(out_dir) / FOLDER / SQLITE_NAME)
 
 
 @contextmanager
@@ -168,16 +169,8 @@ def demo_kpi_database(landing: str | Path) -> Iterator[str]:
     """Point the business-KPI source at the demo database under ``landing`` for the duration (sets
     ``SOURCES__BUSINESS_KPIS__CREDENTIALS``; the caller's value is restored on exit). Yields the URL.
     FileNotFoundError when the demo has not been generated there (SQLite would create an empty database)."""
-    db = Path(landing) / FOLDER / SQLITE_NAME
-    if "://" in str(landing) or not db.is_file():
-        raise FileNotFoundError(f"no demo KPI database at {db}; run `finops generate` first")
-    var = "SOURCES__BUSINESS_KPIS__CREDENTIALS"
-    saved = os.environ.get(var)
-    os.environ[var] = url = sqlite_url(landing)
-    try:
+    from ingestion._common.sqlsource import sqlite_env
+
+    with sqlite_env("SOURCES__BUSINESS_KPIS__CREDENTIALS", Path(landing) / FOLDER / SQLITE_NAME,
+                    "demo KPI database") as url:
         yield url
-    finally:
-        if saved is None:
-            os.environ.pop(var, None)
-        else:
-            os.environ[var] = saved

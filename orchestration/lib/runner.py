@@ -63,8 +63,11 @@ def api_load_lines(materializations) -> list[str]:
         if "dataset_rows_loaded" not in meta or dataset in seen:
             continue
         if meta.get("configured"):
-            orgs = meta.get("organizations") or []
-            seen[dataset] = (f"{dataset}: {len(orgs)} organisation(s) ({', '.join(orgs)}), "
+            orgs, what = meta.get("organizations"), "organisation(s)"
+            if orgs is None and meta.get("vendors") is not None:
+                orgs, what = meta.get("vendors"), "vendor(s)"
+            orgs = orgs or []
+            seen[dataset] = (f"{dataset}: {len(orgs)} {what} ({', '.join(orgs)}), "
                              f"{meta['dataset_rows_loaded']:,} rows loaded from the API")
         else:
             seen[dataset] = f"{dataset}: not configured, nothing loaded ({meta.get('to_configure', '')})"

@@ -30,14 +30,18 @@ def spend_summary(warehouse: str, where: str = "1=1") -> str:
             lines.append(f"  {'':<34} {'cur':<4} {'billed':>16} {'effective':>16} {'rows':>10}")
             for name, cur, billed, eff, n in rows:
                 lines.append(f"  {name!s:<34} {cur or '':<4} {_fmt(billed):>16} {_fmt(eff):>16} {n:>10,}")
-        ai, total = con.execute(
-            "select sum(effective_cost) filter (where service_category = 'AI and Machine Learning'), "
-            f"sum(effective_cost) from marts.fct_charges where {where}"
+        ai, total, cur, no_rate = con.execute(
+            "select sum(x_reporting_effective_cost) filter (where service_category = 'AI and Machine Learning'), "
+            "sum(x_reporting_effective_cost), any_value(x_reporting_currency), count(*) filter (where x_fx_rate_missing) "
+            f"from marts.fct_charges where {where}"
         ).fetchone()
         share = (ai or Decimal(0)) / total * 100 if total else Decimal(0)
-        lines.append(f"\nAI and Machine Learning share of effective cost: {_fmt(ai)} of {_fmt(total)} = {share:.1f}%")
+        lines.append(f"\nAI and Machine Learning share of effective cost ({cur or 'reporting currency'}, every billing "
+                     f"currency converted by charge date): {_fmt(ai)} of {_fmt(total)} = {share:.1f}%"
+                     + (f" ({no_rate:,} rows without an FX rate left out)" if no_rate else ""))
         lines += _ai_model_summary(con)
         lines += _allocation_summary(con)
+        lines += _finance_summary(con)
         return "\n".join(lines)
     finally:
         con.close()
@@ -81,6 +85,45 @@ def _allocation_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     for period, cur, total, unalloc, acc, causes in rows:
         out.append(f"  {period:<8} {cur or '':<4} {_fmt(total):>16} {_fmt(unalloc):>14} "
                    f"{(f'{acc * 100:.2f}%' if acc is not None else '-'):>9}  {causes or '-'}")
+    return out
+
+
+def _finance_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Three-way reconciliation outcome, shadow AI per vendor and the AI inventory per type and status."""
+    out: list[str] = []
+    if _has_mart(con, "fct_invoice_reconciliation"):
+        rows = con.execute(
+            "select vendor, invoice_number, billing_period, currency, variance, unexplained_variance, status, explanation "
+            "from marts.fct_invoice_reconciliation order by status = 'matched', vendor, billing_period").fetchall()
+        if rows:
+            counts: dict[str, int] = {}
+            for r in rows:
+                counts[r[6]] = counts.get(r[6], 0) + 1
+            out += ["\nThree-way reconciliation (billing vs invoice vs ledger; marts.fct_invoice_reconciliation): "
+                    + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
+                    f"  {'vendor':<20} {'invoice':<16} {'period':<8} {'cur':<4} {'variance':>14} {'unexplained':>12}  status"]
+            for vendor, inv, period, cur, var, unexpl, status, _expl in rows:
+                if status == "matched" and abs(var or 0) < Decimal("0.01"):
+                    continue
+                out.append(f"  {vendor!s:<20} {inv!s:<16} {period:<8} {cur or '':<4} {_fmt(var):>14} "
+                           f"{_fmt(unexpl):>12}  {status}")
+    if _has_mart(con, "fct_shadow_ai_spend"):
+        rows = con.execute(
+            "select vendor, coalesce(product, ''), string_agg(distinct channel, ', ' order by channel), count(*), "
+            "sum(amount_reporting), count(*) filter (where fx_rate_missing), min(spend_date), any_value(reporting_currency) "
+            "from marts.fct_shadow_ai_spend group by 1, 2 order by 5 desc nulls last").fetchall()
+        if rows:
+            out += ["\nShadow AI (AI vendor spend no sanctioned contract covers; marts.fct_shadow_ai_spend):",
+                    f"  {'vendor':<14} {'product':<14} {'channels':<16} {'lines':>5} {'amount':>12} {'no FX rate':>10}  first seen"]
+            for vendor, product, channels, n, amount, no_fx, first, cur in rows:
+                out.append(f"  {vendor:<14} {product:<14} {channels:<16} {n:>5} {_fmt(amount):>8} {cur or '':<3} "
+                           f"{no_fx:>10}  {first}")
+    if _has_mart(con, "dim_ai_workloads"):
+        rows = con.execute("select workload_type, status, count(*), count(*) filter (where not sanctioned) "
+                           "from marts.dim_ai_workloads group by all order by 1, 2").fetchall()
+        if rows:
+            out.append("\nAI inventory (marts.dim_ai_workloads): " + "; ".join(
+                f"{t} {s} {n}" + (f" ({u} unsanctioned)" if u else "") for t, s, n, u in rows))
     return out
 
 

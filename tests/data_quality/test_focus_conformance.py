@@ -766,6 +766,56 @@ def test_build_report_only_known_wrong_is_conformant() -> None:
     }
 
 
+def test_virtual_currency_violations() -> None:
+    # CurrencyFormat: a virtual currency ("Credits") is fine in PricingCurrency; a mis-cased ISO code is not
+    assert fc.virtual_currency_violations(["Credits", "Tokens", "Compute Units"]) == []
+    assert fc.virtual_currency_violations(["usd", "Eur", " Credits", "Crédits", "", "N/A"]) == [
+        "usd",
+        "Eur",
+        " Credits",
+        "Crédits",
+        "",
+        "N/A",
+    ]
+    assert fc.VIRTUAL_CURRENCY_RULES == {"PricingCurrency-C-003-M"}
+
+
+@pytest.mark.parametrize(
+    ("values", "excused"), [(["USD", "Credits"], True), (["USD", "Credits", "usd"], False)]
+)
+def test_excuse_virtual_currencies(tmp_path: Path, values: list[str], excused: bool) -> None:
+    data = tmp_path / "focus.parquet"
+    pq.write_table(pa.table({"PricingCurrency": values}), data)
+    failed = [
+        fc.RuleResult("PricingCurrency-C-003-M", "failed", "Format", "CurrencyFormat", "leaf"),
+        fc.RuleResult("ListUnitPrice-C-008-M", "failed", "Validation", "non-negative", "leaf"),
+    ]
+    report = fc.ConformanceReport(
+        total=2, passed=0, failed=2, skipped=0, failed_rules=list(failed), conformance_failures=list(failed)
+    )
+    fc.excuse_virtual_currencies(report, data)
+    if excused:
+        assert report.conformance_failure_ids == ["ListUnitPrice-C-008-M"]
+        assert report.virtual_currency_excused == ["PricingCurrency-C-003-M"]
+        assert report.virtual_currencies == ["Credits"]
+    else:
+        assert report.conformance_failure_ids == ["PricingCurrency-C-003-M", "ListUnitPrice-C-008-M"]
+        assert report.virtual_currency_excused == []
+
+
+def test_own_checks_virtual_currency(warehouse: Path) -> None:
+    _mutate(warehouse, f"UPDATE {RELATION} SET PricingCurrency = 'Credits' WHERE ChargeCategory = 'Purchase'")
+    assert fc.check_excluded_rules(str(warehouse), RELATION) == []
+    _mutate(
+        warehouse,
+        f"UPDATE {RELATION} SET PricingCurrency = 'usd' WHERE ChargeCategory = 'Tax'",
+        f"UPDATE {RELATION} SET BillingCurrency = 'Credits' WHERE ChargeCategory = 'Purchase'",
+    )
+    text = "\n".join(fc.check_excluded_rules(str(warehouse), RELATION))
+    assert "CurrencyFormat: PricingCurrency values that are neither" in text and "'usd'" in text
+    assert "BillingCurrency-C-006-M" in text
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # venv location / interpreter discovery / main (no validator needed)
 # ------------------------------------------------------------------------------------------------------------------

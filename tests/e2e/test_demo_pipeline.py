@@ -20,6 +20,7 @@ import pytest
 
 from ingestion import demo
 from ingestion.demo.kpis import sqlite_url
+from ingestion.finance.runner import demo_ledger_database
 from ingestion.vendor_servers.demo import (
     ANTHROPIC_ORGS,
     DEMO_END,
@@ -27,6 +28,7 @@ from ingestion.vendor_servers.demo import (
     OPENAI_ORG,
     demo_vendor_servers,
 )
+from ingestion.vendor_servers.stripe import truth as saas_truth
 from tests.ingestion.test_aws_cur import expected_sums as aws_expected
 from tests.ingestion.test_azure_cost_details import expected as azure_expected
 from tests.ingestion.test_focus_exports import expected_csv as focus_csv_expected
@@ -113,10 +115,12 @@ def record_totals(warehouse: Path, relation: str = "marts.fct_charges") -> dict[
 
 
 def api_record_billed(warehouse: Path) -> Decimal | None:
-    """Σ BilledCost of the record's lines that come from no billing file (the vendor cost APIs); None if none."""
+    """Σ BilledCost of the record's model-API cost lines (no billing file; the SaaS invoice rows are checked by
+    dbt test assert_saas_charges_equal_invoice_totals); None if none."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(f"select sum(billed_cost) from marts.fct_charges "
-                           f"where x_source_format not {_IN_FILE_FORMATS}").fetchone()[0]
+                           f"where x_source_format not {_IN_FILE_FORMATS} "
+                           f"and x_source_system in ('openai_usage', 'anthropic_usage')").fetchone()[0]
 
 
 def api_cost_totals(warehouse: Path) -> dict[tuple[str, str], Decimal]:
@@ -165,7 +169,8 @@ def _demo_reconciles_to_the_cent(env, vendors):
     env_kpis = os.environ.get("SOURCES__BUSINESS_KPIS__CREDENTIALS")
     os.environ["SOURCES__BUSINESS_KPIS__CREDENTIALS"] = sqlite_url(landing)
     try:
-        _demo_runs(env, vendors, landing, warehouse, first)
+        with demo_ledger_database(landing):  # as `make demo` (--demo-finance): the ledger is the demo's SQLite
+            _demo_runs(env, vendors, landing, warehouse, first)
     finally:
         if env_kpis is None:
             os.environ.pop("SOURCES__BUSINESS_KPIS__CREDENTIALS", None)
@@ -243,10 +248,11 @@ def _demo_runs(env, vendors, landing, warehouse, first):
     journal = export_journal(warehouse, "2026-10", env / "journal-2026-10.csv")
     with (env / "journal-2026-10.csv").open() as fh:
         lines = list(csv.DictReader(fh))
-    expense = [r for r in lines if r["cost_center"] != "CC-0000"]
-    net = sum(Decimal(r["debit"]) - Decimal(r["credit"]) for r in expense)
-    assert journal["journals"] == ["CHB-2026-10-USD"]
-    assert abs(net - record[("2026-10", "USD")]) <= Decimal("0.005") * len(expense)
+    assert sorted(journal["journals"]) == ["CHB-2026-10-EUR", "CHB-2026-10-USD"]  # Mistral AI invoices in EUR
+    for cur in ("USD", "EUR"):
+        expense = [r for r in lines if r["cost_center"] != "CC-0000" and r["currency"] == cur]
+        net = sum(Decimal(r["debit"]) - Decimal(r["credit"]) for r in expense)
+        assert abs(net - record[("2026-10", cur)]) <= Decimal("0.005") * len(expense)
 
     expected = expected_totals(current_files(first, None))
     assert record_totals(warehouse) == expected
@@ -282,3 +288,57 @@ def _demo_runs(env, vendors, landing, warehouse, first):
     assert changed and all(period == first["restated_month"] for _, period in changed)
     assert {k: v for k, v in after.items() if k[1] != first["restated_month"]} == {
         k: v for k, v in expected.items() if k[1] != first["restated_month"]}
+
+    # finance: with the billing data final, the three-way reconciliation reproduces exactly the generator's
+    # planted variances (and nothing else), shadow AI is exactly the unsanctioned vendors' lines, SaaS invoices are
+    # FOCUS rows whose BilledCost per InvoiceId is the invoice total, and EUR converts at the day's rate
+    assert_finance(warehouse, first["finance"])
+
+
+TENTH_NANO = Decimal("0.0000000001")
+BUCKETS = {"tax": "tax_variance", "credits": "credit_variance", "timing": "timing_variance", "fx": "fx_variance",
+           "rounding": "rounding_variance", "unexplained": "unexplained_variance"}
+
+
+def assert_finance(warehouse: Path, finance: dict) -> None:
+    cols = ", ".join(BUCKETS.values())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        recon = {(v, i, p): (status, var, dict(zip(BUCKETS, b, strict=True))) for v, i, p, status, var, *b in
+                 con.execute(f"select vendor, invoice_number, billing_period, status, variance, {cols} "
+                             "from marts.fct_invoice_reconciliation").fetchall()}
+        shadow = con.execute("select channel, coalesce(transaction_id, invoice_number), vendor, product, currency, "
+                             "amount_reporting, fx_rate_missing from marts.fct_shadow_ai_spend").fetchall()
+        saas = {(p, i): b for p, i, b in con.execute(
+            "select provider_name, invoice_id, sum(billed_cost) from marts.fct_charges "
+            "where x_source_system in ('saas_invoices', 'finance_ap') group by all").fetchall()}
+        eur = con.execute(
+            "select count(*), count(*) filter (where x_fx_rate_missing or x_reporting_billed_cost is null "
+            "  or x_reporting_billed_cost <> cast(billed_cost * x_fx_rate as decimal(38, 10)) or x_fx_rate_source "
+            "  not like 'ECB%'), count(*) filter (where billing_currency = x_reporting_currency and x_fx_rate <> 1) "
+            "from marts.fct_charges where billing_currency = 'EUR'").fetchone()
+        missing_fx = con.execute("select count(*) from marts.fct_charges where x_fx_rate_missing").fetchone()[0]
+    expected = {(r["vendor"], r["invoice_number"], r["billing_period"]): r for r in finance["reconciliation"]}
+    assert set(recon) == set(expected)
+    for key, r in expected.items():
+        status, variance, buckets = recon[key]
+        want = {b: r["buckets"].get(b, Decimal(0)).quantize(TENTH_NANO) for b in BUCKETS}
+        assert (status, variance.quantize(TENTH_NANO), {b: v.quantize(TENTH_NANO) for b, v in buckets.items()}) == (
+            r["status"], r["variance"].quantize(TENTH_NANO), want), key
+    statuses = sorted(s for s, _, _ in recon.values())
+    assert statuses.count("unexplained") == 1 and statuses.count("within_tolerance") == 1  # Oracle, Azure EA
+
+    # shadow AI: the card / expense lines of unsanctioned vendors and products, plus Jasper's AP invoices
+    want_lines = {(x["channel"], x["transaction_id"], x["vendor"], x["product"]) for x in finance["shadow_ai"]}
+    got_lines = {(c, t, v, p) for c, t, v, p, *_ in shadow if c != "ap"}
+    assert got_lines == want_lines
+    assert {v for c, _, v, *_ in shadow if c == "ap"} == {"Jasper"}
+    assert {v for _, _, v, *_ in shadow} == {"Midjourney", "Jasper", "Otter.ai", "Perplexity", "OpenAI", "Anthropic"}
+    for _c, _t, _v, _p, currency, amount_reporting, fx_missing in shadow:  # CHF has no rate: flagged, never 0 or 1
+        assert fx_missing == (currency == "CHF") and (amount_reporting is None) == (currency == "CHF")
+
+    # SaaS FOCUS rows: BilledCost per InvoiceId = the vendor's invoice total (Stripe API), Copilot from AP
+    truth = {(vendor, number): total for vendor, inv in saas_truth().items() for number, total in inv.items()}
+    assert {k: v for k, v in saas.items() if k[0] != "GitHub"} == truth
+    assert {v for (p, _), v in saas.items() if p == "GitHub"} == {Decimal(3800)}
+    # reporting currency: every EUR row converted at the ECB rate of its day; no row of the record lacks a rate
+    assert eur[0] > 0 and eur[1] == 0 and eur[2] == 0 and missing_fx == 0

@@ -11,6 +11,7 @@ fail the check ``no_quarantined_rows`` (the rest of the data is loaded).
 import dagster as dg
 
 from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.ingest_reports import QUARANTINE_CHECK, log_load, quarantine_check
 from orchestration.lib.settings import Settings
 
 DATASET = "business_kpis"
@@ -43,7 +44,7 @@ def materialize_metadata(report) -> dict:
                         description="Daily business volumes per product (transactions, documents processed, active "
                                     "users, ...) loaded by dlt from the CSV drop and the KPI SQL table (merged on "
                                     "kpi_date, product, kpi_name, source_system: a corrected value replaces).")],
-    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=DAILY_VOLUMES,
+    check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=DAILY_VOLUMES,
                                    description="Every KPI row loaded; none quarantined (finops quarantine).")],
     pool=WAREHOUSE_POOL,
 )
@@ -52,20 +53,9 @@ def ingest_business_kpis(context: dg.AssetExecutionContext):
 
     settings = Settings.from_env()
     report = load_business_kpis(settings.warehouse, settings.landing)
-    if report.configured:
-        context.log.info(report.summary())
-    else:
-        context.log.warning(report.summary())
-    for e in report.quarantined:
-        context.log.error(f"quarantined: {e}")
-    bad = report.all_quarantined
+    log_load(context, report)
     yield dg.MaterializeResult(asset_key=DAILY_VOLUMES, metadata=materialize_metadata(report))
-    yield dg.AssetCheckResult(
-        asset_key=DAILY_VOLUMES, check_name="no_quarantined_rows", passed=report.ok,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(str(e) for e in bad)[:2000] or None,
-        metadata={"quarantined": len(bad)},
-    )
+    yield quarantine_check(DAILY_VOLUMES, report.all_quarantined)
 
 
 @dg.definitions

@@ -1,0 +1,204 @@
+"""SaaS vendor invoices (Stripe-style invoices API) -> dataset ``saas_invoices``, tables ``invoices`` and
+``invoice_lines``.
+
+Many AI SaaS vendors (Cursor, ElevenLabs, Mistral AI, ...) bill through Stripe and expose their invoices in Stripe's
+wire format. ``saas_invoices()`` is a dlt source (``@dlt.source(name="saas_invoices")``) built DECLARATIVELY with
+dlt's ``rest_api`` (:func:`dlt.sources.rest_api.rest_api_resources`, one :class:`RESTAPIConfig` per configured
+vendor, see :func:`vendor_config`):
+
+* client: the vendor's ``base_url``, ``bearer`` auth with its API key, dlt's retrying session (429 with
+  ``Retry-After`` and 5xx retried);
+* paginator: :class:`~.helpers.StripeCursorPaginator` (``limit`` + ``starting_after`` = last object id while
+  ``has_more``; dlt ships none for Stripe);
+* resource ``invoices_<vendor>`` -> table ``invoices``: ``GET v1/invoices`` with ``incremental`` on the row's
+  ``created_at`` (sent as ``created[gte]=<unix>``) and a look-back ``lag`` of ``lookback_days``, so recent invoices
+  are read again and late status changes (open -> paid, void) are merged; merge (delete-insert) on ``id``;
+* child resource ``invoice_lines_<vendor>`` -> table ``invoice_lines``:
+  ``GET v1/invoices/{resources.invoices_<vendor>.id}/lines`` (every page, beyond the 10 lines Stripe embeds) for
+  each invoice read; merge on (invoice_id, id) with merge key ``invoice_id``, so a re-read invoice replaces all its
+  lines;
+* ``processing_steps`` ``map``: minor units -> exact ``Decimal`` major units by the currency's exponent (2; 0 for
+  JPY, KRW, ...; 3 for BHD, KWD, ...), currency upper case, Unix seconds -> ``timestamptz``, ``price`` and
+  ``metadata`` flattened, ``vendor`` added (:func:`~.helpers.invoice_mapper`, :func:`~.helpers.line_mapper`).
+
+Secrets: ``SOURCES__SAAS_INVOICES__VENDORS`` = JSON list of ``{"name", "base_url", "api_key"}`` (or
+``[sources.saas_invoices] vendors`` in ``.dlt/secrets.toml``). Keys are only sent as ``Authorization: Bearer``;
+errors name the vendor and the variable, never the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dlt
+from dlt.common.typing import TSecretValue
+from dlt.sources.rest_api import RESTAPIConfig, rest_api_resources
+from dlt.sources.rest_api.config_setup import make_parent_key_name
+
+from . import helpers as H
+from . import settings as S
+from .helpers import (
+    SaasInvoicesAuthError,
+    SaasInvoicesError,
+    SaasInvoicesHTTPError,
+    SaasRunLog,
+    StripeCursorPaginator,
+    Vendor,
+)
+from .settings import DATASET, INVOICE_LINES, INVOICES
+
+__all__ = [
+    "DATASET",
+    "INVOICES",
+    "INVOICE_LINES",
+    "SaasInvoicesAuthError",
+    "SaasInvoicesError",
+    "SaasInvoicesHTTPError",
+    "SaasRunLog",
+    "StripeCursorPaginator",
+    "Vendor",
+    "saas_invoices",
+    "table_hints",
+    "vendor_config",
+]
+
+
+def table_hints() -> dict[str, dict[str, Any]]:
+    """Both tables' dlt hints as the resources declare them (used to create the tables empty when no vendor is
+    configured, so that dbt's staging compiles)."""
+    return {
+        INVOICES: {"write_disposition": S.WRITE_DISPOSITION, "primary_key": list(S.INVOICES_KEY), "merge_key": [],
+                   "columns": S.INVOICE_COLUMNS},
+        INVOICE_LINES: {"write_disposition": S.WRITE_DISPOSITION, "primary_key": list(S.LINES_KEY),
+                        "merge_key": list(S.LINES_MERGE_KEY), "columns": S.LINE_COLUMNS},
+    }
+
+
+def _epoch(value: Any) -> int:
+    """Unix seconds of an ISO date/datetime (UTC when naive); None/"" = 0 (every invoice)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.datetime):
+        d = value
+    elif isinstance(value, dt.date):
+        d = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            d = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise SaasInvoicesError(f"{S.START_DATE_ENV}: not an ISO date or datetime: {value!r}") from None
+    return int((d if d.tzinfo else d.replace(tzinfo=dt.UTC)).timestamp())
+
+
+def _unix(value: Any) -> int:
+    """The incremental cursor (a datetime, or pendulum's) as Stripe's ``created[gte]``: Unix seconds."""
+    return int(value.timestamp())
+
+
+def vendor_config(
+    vendor: Vendor,
+    *,
+    initial_created: int = 0,
+    lookback_days: float = S.DEFAULT_LOOKBACK_DAYS,
+    page_limit: int = S.DEFAULT_PAGE_LIMIT,
+    http: H.HttpSettings | None = None,
+    loaded_at: dt.datetime | None = None,
+    run_log: SaasRunLog | None = None,
+) -> RESTAPIConfig:
+    """The declarative ``rest_api`` configuration of one vendor (two resources, see the module doc)."""
+    http = http or H.HttpSettings()
+    loaded_at = loaded_at or dt.datetime.now(dt.UTC)
+    run_log = run_log if run_log is not None else SaasRunLog()
+    invoices = f"{INVOICES}_{vendor.slug}"
+    lines = f"{INVOICE_LINES}_{vendor.slug}"
+    check = H.response_check(vendor, http)
+    return {
+        "client": {
+            "base_url": vendor.base_url + "/",
+            "auth": {"type": "bearer", "token": vendor.api_key},
+            "session": H.make_session(http),
+        },
+        "resource_defaults": {
+            "write_disposition": S.WRITE_DISPOSITION,
+            "endpoint": {"data_selector": "data", "response_actions": [check]},
+        },
+        "resources": [
+            {
+                "name": invoices,
+                "table_name": INVOICES,
+                "primary_key": list(S.INVOICES_KEY),
+                "columns": S.INVOICE_COLUMNS,
+                "endpoint": {
+                    "path": S.INVOICES_PATH,
+                    "paginator": StripeCursorPaginator(page_limit),
+                    # the cursor is the mapped row's created_at (dlt applies incremental after the map step);
+                    # sent to the API as created[gte]=<unix seconds>
+                    "incremental": {
+                        "start_param": "created[gte]",
+                        "cursor_path": "created_at",
+                        "initial_value": dt.datetime.fromtimestamp(int(initial_created), dt.UTC),
+                        "lag": int(lookback_days * 86_400),  # seconds: re-read the recent invoices every run
+                        "convert": _unix,
+                    },
+                },
+                "processing_steps": [{"map": H.invoice_mapper(vendor, loaded_at, run_log)}],
+            },
+            {
+                "name": lines,
+                "table_name": INVOICE_LINES,
+                "primary_key": list(S.LINES_KEY),
+                "merge_key": list(S.LINES_MERGE_KEY),
+                "columns": S.LINE_COLUMNS,
+                "include_from_parent": ["id"],
+                "endpoint": {
+                    "path": S.LINES_PATH % invoices,
+                    "paginator": StripeCursorPaginator(page_limit),
+                },
+                "processing_steps": [
+                    {"map": H.line_mapper(vendor, make_parent_key_name(invoices, "id"), loaded_at, run_log)}
+                ],
+            },
+        ],
+    }
+
+
+@dlt.source(name=S.SOURCE_NAME, max_table_nesting=0)
+def saas_invoices(
+    vendors: TSecretValue | None = None,
+    start_date: str | None = None,
+    lookback_days: float = S.DEFAULT_LOOKBACK_DAYS,
+    page_limit: int = S.DEFAULT_PAGE_LIMIT,
+    request_timeout_s: float = 60.0,
+    max_attempts: int = 6,
+    backoff_factor: float = 1.0,
+    max_retry_delay_s: float = 60.0,
+    run_log: SaasRunLog | None = None,
+) -> Any:
+    """Invoices and invoice lines of every configured SaaS vendor.
+
+    Args:
+        vendors: a list (or its JSON) of ``{"name", "base_url", "api_key"}`` (secret
+            ``SOURCES__SAAS_INVOICES__VENDORS``); ``name`` is written to the ``vendor`` column.
+        start_date: first run: invoices created at or after this ISO date/datetime (UTC); default: all.
+        lookback_days: every run re-reads invoices created up to this many days before the newest loaded one
+            (status changes merge; default 35).
+        page_limit: objects per page (Stripe: 1..100; default 100).
+        request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s: HTTP (429/5xx retried).
+        run_log: filled with the rows mapped per vendor and table (for the runner).
+    """
+    parsed = H.parse_vendors(vendors)
+    if lookback_days < 0:
+        raise SaasInvoicesError(f"{S.LOOKBACK_DAYS_ENV} must be >= 0, got {lookback_days}")
+    http = H.HttpSettings(request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s)
+    loaded_at = dt.datetime.now(dt.UTC)
+    log = run_log if run_log is not None else SaasRunLog()
+    initial = _epoch(start_date)
+    resources = []
+    for vendor in parsed:
+        resources += rest_api_resources(vendor_config(
+            vendor, initial_created=initial, lookback_days=lookback_days, page_limit=page_limit, http=http,
+            loaded_at=loaded_at, run_log=log))
+    return resources

@@ -1,0 +1,81 @@
+"""The finance ingest asset: dlt loads the ERP's AP invoice lines, card and expense transactions, FX rates (file
+drops under ``<FINOPS_LANDING>/finance/``) and the general-ledger journal lines (``SOURCES__FINANCE__LEDGER__
+CREDENTIALS``) into [finance, <table>], which are also the dbt source keys, so lineage needs no glue. All logic is
+in :mod:`ingestion.finance.runner`; this module only wires it.
+
+Configuration is read when the asset runs (never at import). Nothing configured does not fail: the tables are
+created empty and every table materializes with ``configured=false``. Quarantined rows fail the table's check
+``no_quarantined_rows`` (the rest of the data is loaded).
+"""
+
+import dagster as dg
+
+from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.ingest_reports import QUARANTINE_CHECK, log_load, quarantine_check
+from orchestration.lib.settings import Settings
+
+DATASET = "finance"
+TABLES = {
+    "ap_invoice_lines": "Accounts-payable invoice lines from the ERP's CSV/XLSX exports (finance/ap/), merged on "
+                        "(supplier_id, invoice_number, line_number); a re-exported invoice replaces all its lines.",
+    "card_transactions": "Corporate card statement lines (finance/cards/) and expense-report lines "
+                         "(finance/expenses/), merged on (channel, transaction_id).",
+    "fx_rates": "Treasury's daily FX rates (finance/fx_rates/), merged on (rate_date, base_currency, "
+                "quote_currency, rate_source).",
+    "gl_journal_lines": "General-ledger journal lines read incrementally (updated_at) from the ledger database by "
+                        "dlt sql_database, merged on (journal_id, line_number).",
+}
+KEYS = {t: dg.AssetKey([DATASET, t]) for t in TABLES}
+
+
+def materialize_metadata(report, table: str) -> dict:
+    """Dagster metadata of one table from a :class:`~ingestion.finance.runner.FinanceLoadReport` (no secret: the
+    ledger is shown without its password)."""
+    from ingestion.finance.runner import LEDGER_PART, PART_TABLES
+
+    sources = {part: ((report.ledger_source if part == LEDGER_PART else report.paths.get(part))
+                      if report.parts[part] else "not configured")
+               for part, t in PART_TABLES.items() if t == table}
+    meta = {
+        "configured": report.configured_for(table),
+        "rows_loaded": report.rows.get(table, 0),
+        "sources": dg.MetadataValue.json(sources),
+        "quarantined": len(report.quarantined_for(table)),
+    }
+    if table != "gl_journal_lines":
+        meta["files_loaded"] = dg.MetadataValue.json(report.files_for(table, report.files_loaded)[:50])
+        meta["files_unchanged"] = len(report.files_for(table, report.files_skipped))
+    if not report.configured_for(table):
+        meta["to_configure"] = report.hint or "see ingestion/finance/README.md"
+    if f"{DATASET}.{table}" in report.tables_created:
+        meta["created_empty"] = True
+    return meta
+
+
+@dg.multi_asset(
+    name=f"ingest_{DATASET}",
+    specs=[dg.AssetSpec(key, group_name=f"ingest_{DATASET}", kinds={"dlt", "duckdb"}, description=TABLES[t])
+           for t, key in KEYS.items()],
+    check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=key,
+                                   description=f"Every {t} row loaded; none quarantined (finops quarantine).")
+                 for t, key in KEYS.items()],
+    pool=WAREHOUSE_POOL,
+    can_subset=True,  # one load fills every table; a subset run reports only the selected ones
+)
+def ingest_finance(context: dg.AssetExecutionContext):
+    from ingestion.finance.runner import load_finance
+
+    settings = Settings.from_env()
+    report = load_finance(settings.warehouse, settings.landing)
+    log_load(context, report)
+    for table, key in KEYS.items():
+        if key in context.selected_asset_keys:
+            yield dg.MaterializeResult(asset_key=key, metadata=materialize_metadata(report, table))
+    for table, key in KEYS.items():
+        if dg.AssetCheckKey(key, QUARANTINE_CHECK) in context.selected_asset_check_keys:
+            yield quarantine_check(key, report.quarantined_for(table))
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[ingest_finance])
