@@ -1,0 +1,75 @@
+{#- The FOCUS record (fct_charges) as daily EffectiveCost per charge day and allocation key. A charge whose charge
+    period spans several days (monthly fees, tax, commitment and support charges, credits) is spread evenly over
+    the days of [ChargePeriodStart, ChargePeriodEnd); the last day takes the rounding remainder, so per line the
+    days add up to its EffectiveCost exactly. Charges of an hour or a day stay on their start day.
+    allocation_key is the hash of the columns fct_cost_allocated shares with the record (billing period,
+    provider, accounts, service, resource, charge category, source system, model, currency): it carries each
+    allocated line's daily profile in int_governance_daily_cost. vendor_name is the FOCUS PublisherName (the
+    party whose product is sold, e.g. Anthropic on a marketplace), else the provider. -#}
+{%- set key = ['x_billing_period', 'provider_name', 'billing_account_id', 'sub_account_id', 'service_name',
+               'resource_id', 'charge_category', 'x_source_system', 'x_model_name', 'billing_currency'] %}
+
+with charges as (
+    select
+        x_billing_period as billing_period,
+        {{ dbt.hash(dbt.concat(grain_parts(key, 'c'))) }} as allocation_key,
+        provider_name,
+        coalesce(publisher_name, provider_name) as vendor_name,
+        service_name,
+        x_model_name as model_name,
+        billing_currency,
+        cast(charge_period_start as date) as start_day,
+        -- exclusive end day: a period ending at midnight ends that day, one ending within a day covers it
+        case
+            when charge_period_end is null then cast(charge_period_start as date) + 1
+            when charge_period_end = date_trunc('day', charge_period_end) then cast(charge_period_end as date)
+            else cast(charge_period_end as date) + 1
+        end as end_day,
+        effective_cost
+    from {{ ref('fct_charges') }} as c
+),
+
+spans as (
+    select *, greatest(date_diff('day', start_day, end_day), 1) as span_days
+    from charges
+),
+
+single_day as (
+    select start_day as charge_date, billing_period, allocation_key, provider_name, vendor_name, service_name,
+           model_name, billing_currency, effective_cost
+    from spans
+    where span_days = 1
+),
+
+multi_day as (
+    select
+        *,
+        cast(effective_cost / span_days as {{ type_money() }}) as day_share,
+        unnest(generate_series(cast(start_day as timestamp), cast(end_day as timestamp) - interval 1 day,
+                               interval 1 day)) as charge_ts
+    from spans
+    where span_days > 1
+),
+
+spread as (
+    select cast(charge_ts as date) as charge_date, billing_period, allocation_key, provider_name, vendor_name,
+           service_name, model_name, billing_currency,
+           case when cast(charge_ts as date) = end_day - 1 then effective_cost - day_share * (span_days - 1) else day_share end
+               as effective_cost
+    from multi_day
+    union all
+    select * from single_day
+)
+
+select
+    charge_date,
+    billing_period,
+    allocation_key,
+    provider_name,
+    vendor_name,
+    service_name,
+    model_name,
+    billing_currency,
+    cast(sum(effective_cost) as {{ type_money() }}) as effective_cost
+from spread
+group by 1, 2, 3, 4, 5, 6, 7, 8
