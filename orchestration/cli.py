@@ -140,6 +140,25 @@ def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool,
     sys.exit(0 if ok else 1)
 
 
+@main.command()
+@click.argument("period")
+@click.option("--pack-only", is_flag=True,
+              help="Only write the close pack from the marts as they are (skip the dbt re-build).")
+def close(period: str, pack_only: bool) -> None:
+    """Monthly close of billing month PERIOD (YYYY-MM) through Dagster (job monthly_close, partition PERIOD):
+    re-build the finance and governance marts, then write the chargeback journal, the invoice reconciliation and
+    the budget vs actual of the month to $FINOPS_CLOSE_DIR/PERIOD/ (default: <warehouse dir>/close/PERIOD/),
+    replacing an earlier pack. Exit 1 if a step or an ERROR data-quality check failed; governance findings (a budget
+    breach) are reported, not failures."""
+    from orchestration.lib.runner import run_close
+
+    try:
+        ok = run_close(period, pack_only=pack_only, echo=click.echo)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    sys.exit(0 if ok else 1)
+
+
 @main.command("demo-vendors", context_settings={"ignore_unknown_options": True})
 @click.option("--openai-port", default=0, show_default=True, help="Port of the OpenAI server (0 = a free port).")
 @click.option("--anthropic-port", default=0, show_default=True, help="Port of the Anthropic server (0 = a free port).")

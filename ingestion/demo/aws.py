@@ -2,9 +2,12 @@
 
 Rows of one billing month are laid out slot-major: every time slot (hour, or day for
 small budgets) holds one usage row per resource, plus one ``SavingsPlanNegation`` row per
-Savings-Plan-covered resource. Tail rows (Savings Plan fees / RI fees, credit, refund,
-tax) are computed from running totals and written last, so memory stays bounded and the
-row count is exactly the requested budget.
+Savings-Plan-covered resource. The fleet (resource ids, SKUs, teams, tags) is the same in
+every month; SageMaker endpoints and GPU instances also carry their traffic line (data
+processed / transferred) on the same resource id. Tail rows (the planted waste scenarios of
+``PLANTED`` on the main payer, Savings Plan fees / RI fees, credit, refund, tax) are computed
+from running totals and written last, so memory stays bounded and the row count is exactly
+the requested budget.
 """
 
 from __future__ import annotations
@@ -119,6 +122,9 @@ class AwsSku:
     region: str = "us-east-1"
     desc: str = ""
     extra: tuple[tuple[str, str], ...] = ()
+    # traffic meter billed on the same resource (its own line per slot): a SageMaker endpoint's data processed,
+    # a GPU instance's data transfer out - the billing data's evidence that the capacity is used
+    companion: str | None = None
 
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "us-west-2": "US West (Oregon)"}
@@ -127,15 +133,15 @@ AWS_SKUS: tuple[AwsSku, ...] = (
     AwsSku("ec2-p4d", "AmazonEC2", "Amazon Elastic Compute Cloud", "AmazonEC2", "USW2-BoxUsage:p4d.24xlarge",
            "RunInstances", "Hrs", 32.7726, "Compute Instance", "instance", 1, 1, ("robot-vision", "ml-platform"), 0.6,
            "p4d.24xlarge", 192, 22.9408, "us-west-2", "$32.7726 per On Demand Linux p4d.24xlarge Instance Hour",
-           (("vcpu", "96"), ("memory", "1152 GiB"), ("gpu", "8"), ("gpu_memory", "320 GB"))),
+           (("vcpu", "96"), ("memory", "1152 GiB"), ("gpu", "8"), ("gpu_memory", "320 GB")), "ec2-gpu-dto-usw2"),
     AwsSku("ec2-g5x", "AmazonEC2", "Amazon Elastic Compute Cloud", "AmazonEC2", "BoxUsage:g5.xlarge", "RunInstances",
            "Hrs", 1.006, "Compute Instance", "instance", 1, 1, ("ml-platform", "support-copilot", "doc-search"), 3,
            "g5.xlarge", 8, 0.7042, "us-east-1", "$1.006 per On Demand Linux g5.xlarge Instance Hour",
-           (("vcpu", "4"), ("memory", "16 GiB"), ("gpu", "1"))),
+           (("vcpu", "4"), ("memory", "16 GiB"), ("gpu", "1")), "ec2-gpu-dto"),
     AwsSku("ec2-g512x", "AmazonEC2", "Amazon Elastic Compute Cloud", "AmazonEC2", "BoxUsage:g5.12xlarge",
            "RunInstances", "Hrs", 5.672, "Compute Instance", "instance", 1, 1, ("robot-vision",), 1, "g5.12xlarge", 96,
            3.9704, "us-east-1", "$5.672 per On Demand Linux g5.12xlarge Instance Hour",
-           (("vcpu", "48"), ("memory", "192 GiB"), ("gpu", "4"))),
+           (("vcpu", "48"), ("memory", "192 GiB"), ("gpu", "4")), "ec2-gpu-dto"),
     AwsSku("ec2-m5x", "AmazonEC2", "Amazon Elastic Compute Cloud", "AmazonEC2", "BoxUsage:m5.xlarge", "RunInstances",
            "Hrs", 0.192, "Compute Instance", "instance", 1, 1,
            ("website", "data-lake", "support-copilot", "fraud-model", "forecasting"), 8, "m5.xlarge", 8, 0.1344,
@@ -184,16 +190,43 @@ AWS_SKUS: tuple[AwsSku, ...] = (
            "RunInstance", "Hrs", 1.408, "ML Instance", "instance", 1, 1,
            ("fraud-model", "support-copilot", "ml-platform"), 3, "ml.g5.xlarge", None, None, "us-east-1",
            "$1.408 per Hosting ml.g5.xlarge hour in US East (N. Virginia)",
-           (("component", "Hosting"), ("vcpu", "4"), ("gpu", "1"))),
+           (("component", "Hosting"), ("vcpu", "4"), ("gpu", "1")), "sm-data-in"),
     AwsSku("lambda", "AWSLambda", "AWS Lambda", "AWSLambda", "Lambda-GB-Second", "Invoke", "Lambda-GB-Second",
            0.0000166667, "Serverless", "metered", 2000, 120000, ("website", "support-copilot", "data-lake"), 2,
            desc="AWS Lambda - Total Compute - US East (Northern Virginia)"),
+    # weight 0: never drawn for a resource of their own. The traffic companions of the SageMaker endpoints and GPU
+    # instances (AwsSku.companion), and the SageMaker training instance of the planted waste scenarios (PLANTED)
+    AwsSku("sm-data-in", "AmazonSageMaker", "Amazon SageMaker", "AmazonSageMaker", "USE1-Hst:Data-Bytes-In",
+           "Invoke-Endpoint", "GB", 0.016, "ML Hosting Data Processing", "metered", 0.05, 1.5,
+           ("fraud-model", "support-copilot", "ml-platform"), 0,
+           desc="$0.016 per GB Data Processed IN to Amazon SageMaker Hosting in US East (N. Virginia)",
+           extra=(("component", "Hosting"),)),
+    AwsSku("ec2-gpu-dto", "AmazonEC2", "Amazon Elastic Compute Cloud", "AWSDataTransfer", "DataTransfer-Out-Bytes",
+           "RunInstances", "GB", 0.09, "Data Transfer", "metered", 0.02, 0.8,
+           ("ml-platform", "support-copilot", "doc-search", "robot-vision"), 0,
+           desc="$0.090 per GB - first 10 TB / month data transfer out beyond the global free tier",
+           extra=(("transfer_type", "AWS Outbound"),)),
+    AwsSku("ec2-gpu-dto-usw2", "AmazonEC2", "Amazon Elastic Compute Cloud", "AWSDataTransfer",
+           "USW2-DataTransfer-Out-Bytes", "RunInstances", "GB", 0.09, "Data Transfer", "metered", 0.02, 0.8,
+           ("robot-vision", "ml-platform"), 0, region="us-west-2",
+           desc="$0.090 per GB - first 10 TB / month data transfer out beyond the global free tier",
+           extra=(("transfer_type", "AWS Outbound"),)),
+    AwsSku("sm-train-g512x", "AmazonSageMaker", "Amazon SageMaker", "AmazonSageMaker", "USE1-Train:ml.g5.12xlarge",
+           "RunInstance", "Hrs", 7.09, "ML Instance", "instance", 1, 1, ("robot-vision",), 0, "ml.g5.12xlarge", None,
+           None, "us-east-1", "$7.09 per Training ml.g5.12xlarge hour in US East (N. Virginia)",
+           (("component", "Training"), ("vcpu", "48"), ("gpu", "4"))),
 )
 SKU_INDEX = {s.key: i for i, s in enumerate(AWS_SKUS)}
 
 
 def region_of(s: AwsSku) -> str:
     return s.region
+
+
+def _instance_family(s: AwsSku) -> str | None:
+    if not s.instance_type:
+        return None
+    return s.instance_type.split(".")[1] if s.instance_type.startswith("ml.") else s.instance_type.split(".")[0]
 
 
 def _fmt_rate(x: float) -> str:
@@ -241,6 +274,7 @@ class AwsGenerator:
         self.batch_rows = batch_rows
         self.total_rows = max(int(total_rows), 0)
         self.stream = 100 + month.index % 1000 + (0 if payer.payer_id.startswith("2") else 5000)
+        self.fleet_stream = 300 + (0 if payer.payer_id.startswith("2") else 5000)  # month-independent
         self.accounts = list(payer.members)
         self._acct_index = {a.id: i for i, a in enumerate(self.accounts)}
         self.teams = teams
@@ -254,34 +288,46 @@ class AwsGenerator:
         self.slot_hours = 1 if self.hourly else 24
         self.n_slots = m.hours if self.hourly else m.days
         n_fee = self.n_slots if self.commitment == "sp" else 1
-        usage_budget = max(budget - n_fee, 0)
+        # the planted scenarios (PLANTED; main payer only) when they stay within an eighth of the budget
+        planted = self._planted_rows() if self.payer.payer_id == AWS_MAIN_ID and self.teams is None else []
+        self.planted = planted if len(planted) * 8 <= budget else []
+        usage_budget = max(budget - n_fee - len(self.planted), 0)
         per_slot = max(1, math.ceil(usage_budget / self.n_slots))
-        cover_frac = 0.10 if self.commitment == "sp" else 0.12
-        n_res = max(1, int(per_slot / (1 + cover_frac))) if self.commitment == "sp" else per_slot
-        while True:
-            self.resources = self._make_resources(n_res)
-            cov = [i for i, r in enumerate(self.resources) if r.covered]
-            rps = n_res + (len(cov) if self.commitment == "sp" else 0)
-            if rps >= per_slot:
-                break
-            n_res += max(1, int((per_slot - rps) / (1 + cover_frac)))
+        # the smallest fleet whose rows per slot (resources, their traffic companions, SP negations) fill a slot:
+        # rows per slot grow with the fleet (resource i is the same for every fleet size), so bisect
+        def rows_per_slot(n: int) -> tuple[int, list[Resource]]:
+            res = self._make_resources(n)
+            return len(res) + (sum(r.covered for r in res) if self.commitment == "sp" else 0), res
+
+        lo, hi = 1, per_slot
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if rows_per_slot(mid)[0] >= per_slot:
+                hi = mid
+            else:
+                lo = mid + 1
+        self.resources = rows_per_slot(lo)[1]
+        cov = [i for i, r in enumerate(self.resources) if r.covered]
         self.covered = np.array(cov, dtype=np.int64)
         self.cov_rank = np.full(len(self.resources), -1, dtype=np.int64)
         self.cov_rank[self.covered] = np.arange(len(cov))
         self.neg_per_slot = len(cov) if self.commitment == "sp" else 0
         self.rows_per_slot = len(self.resources) + self.neg_per_slot
         # exact tail size now that resources are known
-        self.tax_keys = sorted({(r.account, AWS_SKUS[r.sku].product_code) for r in self.resources})
+        self.tax_keys = sorted({(r.account, AWS_SKUS[r.sku].product_code) for r in self.resources}
+                               | {(self._acct_index[p.account], AWS_SKUS[SKU_INDEX[p.sku]].product_code)
+                                  for p, _slot, _qty in self.planted})
         self.bedrock_accounts = sorted({r.account for r in self.resources if AWS_SKUS[r.sku].product_code == "AmazonBedrock"})
-        self.sm_resources = [i for i, r in enumerate(self.resources) if AWS_SKUS[r.sku].product_code == "AmazonSageMaker"]
+        self.sm_resources = [i for i, r in enumerate(self.resources) if AWS_SKUS[r.sku].key == "sm-host-g5"]
         has_refund = bool(self.sm_resources) and (self.restate or self.month.ym != "2026-09")
         self.n_refund = 1 if has_refund else 0
         self.n_credit = len(self.bedrock_accounts)
-        tail = n_fee + self.n_credit + self.n_refund + len(self.tax_keys)
+        tail = n_fee + self.n_credit + self.n_refund + len(self.tax_keys) + len(self.planted)
         if budget and budget < tail + 1:
             tail = 0  # tiny budgets: usage rows only
             self.n_refund = self.n_credit = 0
             self.tax_keys = []
+            self.planted = []
             self.n_fee = 0
         else:
             self.n_fee = n_fee
@@ -295,7 +341,9 @@ class AwsGenerator:
         self._commit()
 
     def _make_resources(self, n: int) -> list[Resource]:
-        seed, st = self.seed, self.stream + 17  # resource set stable across versions of a month
+        # the fleet: resource i is the same in every month and every delivery (same id, SKU, team, tags), only
+        # its quantities change per month (stream + 50); a month with a larger budget has a few more resources
+        seed, st = self.seed, self.fleet_stream + 17
         weights = np.array([s.weight for s in AWS_SKUS], dtype=float)
         allowed = None
         if self.teams:
@@ -351,6 +399,41 @@ class AwsGenerator:
                 covered = s.key == "ec2-m5x" and env == "prod" and u_cov[i] < 0.8
             out.append(Resource(si, team, env, style, rid, rid.rsplit("/", 1)[-1], float(qty), a_idx, covered,
                                 {"az": region + ("a" if u_qty[i] < 0.5 else "b")}))
+        # traffic companions (data processed / transferred) on the same resource id, after the fleet
+        u_comp = urand(seed, st + 8, idx)
+        for i in range(n):
+            r = out[i]
+            comp = AWS_SKUS[r.sku].companion
+            if comp is None:
+                continue
+            c = AWS_SKUS[SKU_INDEX[comp]]
+            qty = c.qty_lo + (c.qty_hi - c.qty_lo) * u_comp[i] ** 2
+            out.append(Resource(SKU_INDEX[comp], r.team, r.env, r.tag_style, r.rid, r.name, float(qty), r.account,
+                                False, {"az": r.extra["az"], "parent": i}))
+        return out
+
+    def _planted_rows(self) -> list[tuple[PlantedLine, int, float]]:
+        """(line, slot, quantity) of every planted row of this month, in PLANTED order then slot order."""
+        import datetime as dt
+
+        m = self.month
+        out = []
+        for p in PLANTED:
+            per_hour = p.qty / m.hours if p.per_month else p.qty
+            first = dt.date.fromisoformat(p.first) if p.first else None
+            last = dt.date.fromisoformat(p.last) if p.last else None
+            days = {dt.date.fromisoformat(d) for d in p.days}
+            for d in range(m.days):
+                day = m.start.date() + dt.timedelta(days=d)
+                if days and day not in days:
+                    continue
+                if (first and day < first) or (last and day > last):
+                    continue
+                hours = range(p.start_hour, min(p.start_hour + p.hours, 24))
+                if self.hourly:
+                    out += [(p, d * 24 + h, round(per_hour, 8)) for h in hours]
+                else:
+                    out.append((p, d, round(per_hour * len(hours), 8)))
         return out
 
     def _commit(self) -> None:
@@ -382,11 +465,11 @@ class AwsGenerator:
         self.tag_dicts = []
         # CUR 2.0 tags as written by people (a minority messy, see messy_tags); the legacy CUR keeps the clean
         # tag_dicts (its tag columns are fixed). Own stream: no other random value moves.
-        u_mess = urand(self.seed, self.stream + 7000, np.arange(len(R)))
+        u_mess = urand(self.seed, self.fleet_stream + 7000, np.arange(len(R)))
         for i, r in enumerate(R):
             t = tags_for(r.team, r.env, r.tag_style)
             self.tag_dicts.append(t)
-            written = messy_tags(t, float(u_mess[i]))
+            written = messy_tags(t, float(u_mess[r.extra.get("parent", i)]))  # a companion writes its parent's
             for k in sorted(written):
                 keys.append("user_" + k)
                 vals.append(written[k])
@@ -411,7 +494,7 @@ class AwsGenerator:
             "rate": pa.array([_fmt_rate(s.rate) for s in S]),
             "family": pa.array([s.family for s in S]),
             "instance_type": pa.array([s.instance_type for s in S], STR),
-            "instance_family": pa.array([s.instance_type.split(".")[1] if s.instance_type and s.instance_type.startswith("ml.") else (s.instance_type.split(".")[0] if s.instance_type else None) for s in S], STR),
+            "instance_family": pa.array([_instance_family(s) for s in S], STR),
             "servicecode": pa.array([s.servicecode for s in S]),
             "region": pa.array([s.region for s in S]),
             "location": pa.array([REGION_NAMES[s.region] for s in S]),
@@ -664,12 +747,51 @@ class AwsGenerator:
             "pricing_currency": "USD",
         }
 
+    def _planted_row(self, p: PlantedLine, slot: int, qty: float) -> dict:
+        """A planted Usage row, column for column what _usage_batch writes for an on-demand row."""
+        s = AWS_SKUS[SKU_INDEX[p.sku]]
+        acct = self.accounts[self._acct_index[p.account]]
+        st = self.month.start_epoch_ms() + slot * self.slot_hours * 3_600_000
+        cost = round(qty * s.rate, 10)
+        rate = _fmt_rate(s.rate)
+        sku_id = product_sku_id(s)
+        r = self._base_row("Usage", st, st + self.slot_hours * 3_600_000)
+        r.update({
+            "cost_category": [("BusinessUnit", acct.business_unit), ("Environment", acct.env)],
+            "line_item_availability_zone": s.region + "a" if s.kind == "instance" else None,
+            "line_item_blended_cost": cost, "line_item_blended_rate": rate,
+            "line_item_line_item_description": s.desc or f"{s.product_name} {s.usage_type}",
+            "line_item_net_unblended_cost": cost, "line_item_net_unblended_rate": rate,
+            "line_item_normalization_factor": s.nf,
+            "line_item_normalized_usage_amount": round(qty * s.nf, 8) if s.nf else None,
+            "line_item_operation": s.operation, "line_item_product_code": s.product_code,
+            "line_item_resource_id": p.rid, "line_item_unblended_cost": cost, "line_item_unblended_rate": rate,
+            "line_item_usage_account_id": acct.id, "line_item_usage_account_name": acct.name,
+            "line_item_usage_amount": qty, "line_item_usage_type": s.usage_type,
+            "pricing_public_on_demand_cost": cost, "pricing_public_on_demand_rate": rate,
+            "pricing_rate_code": f"{sku_id}.JRTCKXETXF.6YS6EN2CT7",
+            "pricing_rate_id": str(1000000000 + SKU_INDEX[s.key] * 7919),
+            "pricing_term": "OnDemand", "pricing_unit": s.unit, "product": product_map(s),
+            "product_instance_family": _instance_family(s), "product_instance_type": s.instance_type,
+            "product_location": REGION_NAMES[s.region], "product_location_type": "AWS Region",
+            "product_operation": s.operation, "product_pricing_unit": s.unit, "product_product_family": s.family,
+            "product_region_code": s.region, "product_servicecode": s.servicecode, "product_sku": sku_id,
+            "product_usagetype": s.usage_type,
+            "resource_tags": [("user_" + k, v) for k, v in p.tags],
+        })
+        return r
+
     def _tail_rows(self) -> list[dict]:
         rows: list[dict] = []
         m = self.month
         ms0 = m.start_epoch_ms()
         ms1 = int(m.end.timestamp() * 1000)
         payer_acct = self.accounts[0]
+        for p, slot, qty in self.planted:
+            r = self._planted_row(p, slot, qty)
+            rows.append(r)
+            k = (self._acct_index[p.account], r["line_item_product_code"])
+            self._acc_cost[k] = self._acc_cost.get(k, 0.0) + r["line_item_unblended_cost"]
         if self.n_fee and self.commitment == "sp":
             fee = round(self.sp_hourly * self.slot_hours, 10)
             monthly = round(self.sp_hourly * m.hours, 10)
@@ -789,6 +911,80 @@ class AwsGenerator:
 
 
 AWS_SUB_ID = "420000000001"
+AWS_MAIN_ID = "210987654321"
+
+
+@dataclass(frozen=True)
+class PlantedLine:
+    """One line series of the planted waste scenarios (CUR 2.0 payer only, written after the fleet's usage rows):
+    ``sku`` on resource ``rid`` in usage account ``account`` with user tags ``tags``, billed every day from
+    ``first`` to ``last`` (ISO dates, None = open) or on the listed ``days``, ``hours`` hours a day from
+    ``start_hour`` (UTC), ``qty`` per hour (``per_month``: ``qty`` per month, e.g. GB-Mo of storage)."""
+
+    scenario: str
+    sku: str
+    account: str
+    rid: str
+    tags: tuple[tuple[str, str], ...]
+    qty: float
+    first: str | None = None
+    last: str | None = None
+    days: tuple[str, ...] = ()
+    start_hour: int = 0
+    hours: int = 24
+    per_month: bool = False
+
+
+def _team_tags(project: str, env: str, **more: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted({**tags_for(TEAM_BY_PROJECT[project], env), **more}.items()))
+
+
+_SM = "arn:aws:sagemaker:us-east-1"
+_PILOT_TAGS = (("environment", "dev"), ("project", "genai-pilot-claims"))  # no owner, no business unit, no cost centre
+_TRAINING = (  # (day, hyperparameters_hash, hours): four identical re-runs in October between distinct runs
+    ("2026-09-08", "hp-1b77e0", 6), ("2026-09-22", "hp-93d5aa", 6), ("2026-10-06", "hp-4f2a9c", 6),
+    ("2026-10-09", "hp-4f2a9c", 6), ("2026-10-13", "hp-4f2a9c", 6), ("2026-10-20", "hp-4f2a9c", 6),
+    ("2026-10-27", "hp-c08e51", 8),
+)
+# The waste scenarios the governance marts must find (dbt models/marts/governance: fct_waste_candidates,
+# fct_cost_avoidance; seed seeds/governance/waste_actions.csv), and one untagged shared profile. Fixed ids and
+# amounts, independent of the seed.
+PLANTED: tuple[PlantedLine, ...] = (
+    # an idle endpoint: a SageMaker real-time endpoint hosting 24 h a day, no data processed at all
+    PlantedLine("idle-endpoint", "sm-host-g5", "310000000031",
+                f"{_SM}:310000000031:endpoint/ml-platform-prod-reranker-v1", _team_tags("ml-platform", "prod"), 1.0),
+    # an idle endpoint acted on: deleted on 2026-10-10 (waste_actions.csv), its cost stops that day
+    PlantedLine("acted-on-endpoint", "sm-host-g5", "310000000011",
+                f"{_SM}:310000000011:endpoint/support-copilot-prod-canary", _team_tags("support-copilot", "prod"), 1.0,
+                last="2026-10-09"),
+    # an abandoned pilot: tagged project genai-pilot-claims without owner; used until 2026-09-14, still billed
+    PlantedLine("abandoned-pilot", "sm-host-g5", "310000000021", f"{_SM}:310000000021:endpoint/genai-pilot-claims-ep",
+                _PILOT_TAGS, 1.0),
+    PlantedLine("abandoned-pilot", "sm-data-in", "310000000021", f"{_SM}:310000000021:endpoint/genai-pilot-claims-ep",
+                _PILOT_TAGS, 0.2, last="2026-09-14"),
+    PlantedLine("abandoned-pilot", "bedrock-c35s-in", "310000000021",
+                "arn:aws:bedrock:us-east-1:310000000021:application-inference-profile/9c1a7e04b2d3", _PILOT_TAGS, 60.0,
+                last="2026-09-14"),
+    PlantedLine("abandoned-pilot", "bedrock-c35s-out", "310000000021",
+                "arn:aws:bedrock:us-east-1:310000000021:application-inference-profile/9c1a7e04b2d3", _PILOT_TAGS, 12.0,
+                last="2026-09-14"),
+    PlantedLine("abandoned-pilot", "s3-std", "310000000021", "nw-genai-pilot-claims-data", _PILOT_TAGS, 800.0,
+                per_month=True),
+    # not waste, untagged shared services used every day, so that the allocation rules shared-genai-by-tokens and
+    # sagemaker-by-transactions always have cost to split, whatever the seed: the GenAI gateway's Bedrock profile and
+    # a shared inference endpoint (with its traffic)
+    PlantedLine("shared-gateway", "bedrock-c35s-in", "310000000011",
+                "arn:aws:bedrock:us-east-1:310000000011:application-inference-profile/5a7e6a7e3a7e", (), 40.0),
+    PlantedLine("shared-inference", "sm-host-g5", "310000000051", f"{_SM}:310000000051:endpoint/shared-inference-ep",
+                (), 1.0),
+    PlantedLine("shared-inference", "sm-data-in", "310000000051", f"{_SM}:310000000051:endpoint/shared-inference-ep",
+                (), 0.5),
+    # SageMaker training jobs: the same spec (instance type, hours, hyperparameters) re-run four times in October
+    *(PlantedLine("training-runs", "sm-train-g512x", "310000000021",
+                  f"{_SM}:310000000021:training-job/robot-vision-grasp-ft-{day.replace('-', '')}",
+                  _team_tags("robot-vision", "dev", hyperparameters_hash=hp), 1.0, days=(day,), start_hour=9, hours=h)
+      for day, hp, h in _TRAINING),
+)
 
 
 def py_uuid_like(seed: int) -> str:

@@ -13,10 +13,21 @@ one server).
 Data. Deterministic from ``seed``: the demo enterprise's AI teams (``enterprise.TEAMS`` with ``ai=True``) are the
 OpenAI projects, their owners the users, two API keys per project (prod, dev). Usage exists for the days in
 ``[data_start, data_end)`` (default: the demo months, 2026-09-01 .. 2026-11-01). Costs are *exactly* usage x the
-list price in :data:`PRICES` (USD), per day, project, API key and line item, so a test can reconcile them;
+list price in :data:`PRICES` (USD; x the planted :data:`PRICE_CHANGES` factor from its day), per day, project, API
+key and line item, so a test can reconcile them;
 amounts are served as JSON numbers (like OpenAI: float dollars) with at most 10 decimals. ``restate(days)`` makes
 the last ``days`` days of the data period change (+~7 % on every quantity, some rows appear), like a vendor
 restating recent days; ``restate(0)`` switches it off.
+
+Planted anomalies (``anomalies=True``, the default; README "Anomalies"), deterministic like the rest:
+
+* :data:`USAGE_SPIKE` - the ``doc-search`` project's prod API key runs at 6x its volume on 2026-10-20 .. 2026-10-22
+  (every endpoint it calls: completions, embeddings, file and web search), back to normal from 2026-10-23;
+* :data:`PRICE_CHANGES` - from 2026-10-26 gpt-4o (``gpt-4o-2024-08-06``) is billed at the priority-processing
+  rate, 1.7x the price of :data:`PRICES` on every token type and tier ($4.25 / $2.125 / $17 per 1M standard), with
+  unchanged tokens: a price change, not a usage spike (and a billing error the price book does not explain).
+
+The cost API stays usage x price per day, so :meth:`OpenAIServer.total_cost` is the truth either way.
 
 Hourly buckets split each day's quantities over the 24 hours (integers, summing to the day exactly).
 ``bucket_width=1m`` answers 400 (not implemented locally).
@@ -141,6 +152,11 @@ BATCH_DISCOUNT = D("0.5")  # batch and flex requests are billed at half the list
 
 _COMPLETION_MODELS = ("gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "o3-mini-2025-01-31")
 
+# planted anomalies (see the module docstring): (project, key environment, first day, last day, volume factor)
+USAGE_SPIKE = ("doc-search", "prod", dt.date(2026, 10, 20), dt.date(2026, 10, 22), 6.0)
+# model -> (first day billed at the new price, factor on every token price of PRICES)
+PRICE_CHANGES: dict[str, tuple[dt.date, Decimal]] = {"gpt-4o-2024-08-06": (dt.date(2026, 10, 26), D("1.7"))}
+
 
 def _h(*parts: object) -> int:
     return int.from_bytes(hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest(), "big")
@@ -200,9 +216,11 @@ class OpenAIServer(VendorServer):
         faults: Faults | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        anomalies: bool = True,
     ) -> None:
         super().__init__(api_keys, faults=faults, host=host, port=port)
         self.seed = seed
+        self.anomalies = anomalies
         self.data_start = int(data_start.timestamp()) // DAY * DAY
         self.data_end = int(data_end.timestamp()) // DAY * DAY
         self.restated_days = 0
@@ -216,6 +234,21 @@ class OpenAIServer(VendorServer):
 
     def _is_restated(self, day: int) -> bool:
         return self.restated_days > 0 and day >= self.data_end - self.restated_days * DAY
+
+    def _volume_factor(self, project: str, env: str, day: int) -> float:
+        """The planted usage spike (:data:`USAGE_SPIKE`): its factor on the key's day, else 1."""
+        name, key_env, first, last, factor = USAGE_SPIKE
+        date = dt.datetime.fromtimestamp(day, dt.UTC).date()
+        if self.anomalies and (project, env) == (name, key_env) and first <= date <= last:
+            return factor
+        return 1.0
+
+    def _price_factor(self, model: str, day: int) -> Decimal:
+        """The planted price change (:data:`PRICE_CHANGES`): the factor on the model's token prices that day."""
+        change = PRICE_CHANGES.get(model)
+        if self.anomalies and change and dt.datetime.fromtimestamp(day, dt.UTC).date() >= change[0]:
+            return change[1]
+        return D(1)
 
     # ---- data ------------------------------------------------------------------------------------------------
     def _compute_day_rows(self, org: str, endpoint: str, day: int) -> tuple[dict[str, Any], ...]:
@@ -235,7 +268,7 @@ class OpenAIServer(VendorServer):
 
         for p in org_projects(s, org):
             for env, key in zip(("prod", "dev"), p.keys, strict=True):
-                scale = 1.0 if env == "prod" else 0.15
+                scale = (1.0 if env == "prod" else 0.15) * self._volume_factor(p.name, env, day)
                 base = {"project_id": p.id, "user_id": p.user_id, "api_key_id": key}
                 if endpoint == "completions":
                     for mi, model in enumerate(_COMPLETION_MODELS):
@@ -407,7 +440,8 @@ class OpenAIServer(VendorServer):
             for r in self._day_rows(org, endpoint, day):
                 m = r.get("model")
                 if endpoint == "completions":
-                    p = PRICES[m]
+                    f = self._price_factor(m, day)
+                    p = {token: price * f for token, price in PRICES[m].items()}
                     disc = bool(r["batch"]) or r["service_tier"] == "flex"
                     suffix = " (batch)" if r["batch"] else (" (flex)" if r["service_tier"] == "flex" else "")
                     uncached = r["input_tokens"] - r["input_cached_tokens"]

@@ -16,8 +16,13 @@ def instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
+PIPELINE_JOB = "refresh_all"  # every asset but the monthly close pack (orchestration/defs/automation/schedules.py)
+CLOSE_JOB, CLOSE_PACK_ONLY_JOB = "monthly_close", "monthly_close_pack_only"
+
+
 def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, log_level: str = "INFO") -> bool:
-    """Materialize ``selection`` with every check; print what ran and the spend summary. True if all passed."""
+    """Materialize ``selection`` with every check; print what ran and the spend summary. True if all passed
+    (governance findings such as a budget breach are reported, never a failure)."""
     from orchestration.definitions import defs as load_defs
 
     from .summary import spend_summary
@@ -25,7 +30,7 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, l
     settings = Settings.from_env()
     settings.export()
     defs = load_defs()
-    job = defs.resolve_implicit_global_asset_job_def()
+    job = defs.resolve_job_def(PIPELINE_JOB)
     if selection != "*":
         job = dg.define_asset_job("finops_selection", selection=selection).resolve(
             asset_graph=defs.resolve_asset_graph())
@@ -33,24 +38,100 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, l
     if full_refresh:
         run_config["ops"] = {"finops_dbt": {"config": {"full_refresh": True}}}
     result = job.execute_in_process(instance=instance(), raise_on_error=False, run_config=run_config)
-    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    passed = sum(1 for c in checks if c.passed)
-    failed = [c for c in checks if not c.passed]
-    mats = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
-    echo(f"Dagster run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}; "
-         f"{len(mats)} assets materialized; checks passed {passed}/{len(checks)}")
-    for line in api_load_lines(mats):
-        echo(f"  {line}")
-    for c in failed:
-        echo(f"  FAILED check {c.asset_key.to_user_string()}:{c.check_name} "
-             f"({c.severity.value}) {(c.description or '')[:300]}")
+    ok, signals = report_run(result, echo)
     if Path(settings.warehouse).exists():
         try:
             echo(spend_summary(settings.warehouse))
         except Exception as e:  # noqa: BLE001 - the summary is informative only
             echo(f"(no summary: {e})")
+    for line in governance_lines(signals):
+        echo(line)
+    return ok
+
+
+def report_run(result, echo=print) -> tuple[bool, list]:
+    """Print the run's outcome: data-quality checks passed, vendor API loads, failed checks. Governance checks
+    (metadata ``finops_signal: governance``) are business signals: counted apart and returned, never a failure.
+    Returns (run succeeded and no ERROR data-quality check failed, governance check evaluations)."""
+    from orchestration.defs.governance.checks import is_governance_signal
+
+    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    signals = [c for c in evaluations if is_governance_signal(c)]
+    checks = [c for c in evaluations if not is_governance_signal(c)]
+    passed = sum(1 for c in checks if c.passed)
+    failed = [c for c in checks if not c.passed]
+    raised = [c for c in signals if not c.passed]
+    mats = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+    echo(f"Dagster run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}; "
+         f"{len(mats)} assets materialized; checks passed {passed}/{len(checks)}"
+         + (f"; governance findings in {len(raised)} of {len(signals)} governance checks" if signals else ""))
+    for line in api_load_lines(mats):
+        echo(f"  {line}")
+    for c in failed:
+        echo(f"  FAILED check {c.asset_key.to_user_string()}:{c.check_name} "
+             f"({c.severity.value}) {(c.description or '')[:300]}")
     errors = [c for c in failed if c.severity == dg.AssetCheckSeverity.ERROR]
-    return result.success and not errors
+    return result.success and not errors, signals
+
+
+def governance_lines(signals) -> list[str]:
+    """The governance findings of a run, for people (business signals: they do not fail the run)."""
+    if not signals:
+        return []
+    out = ["\nGovernance findings (business signals, not failures: they never fail the run):"]
+    for c in sorted(signals, key=lambda c: (c.passed, c.check_name)):
+        level = "ok" if c.passed else c.severity.value
+        lines = (c.description or "").splitlines() or [""]
+        out.append(f"  {c.asset_key.to_user_string()}:{c.check_name} [{level}] {lines[0]}")
+        out += [f"    {line}" for line in lines[1:]]
+    return out
+
+
+def run_close(period: str, pack_only: bool = False, echo=print, log_level: str = "INFO",
+              defs: dg.Definitions | None = None, dagster_instance: dg.DagsterInstance | None = None) -> bool:
+    """Run the monthly close of billing month ``period`` (partition ``YYYY-MM`` of job ``monthly_close``): re-build
+    the finance and governance marts, write the close pack; print what ran and where the pack is. True if it
+    succeeded and no ERROR data-quality check failed (governance findings never fail it). ``defs`` and
+    ``dagster_instance`` default to the project's definitions and the DAGSTER_HOME instance."""
+    from orchestration.definitions import defs as load_defs
+    from orchestration.defs.governance.close import CLOSE_PACK, billing_months
+
+    keys = billing_months.get_partition_keys()
+    if period not in keys:
+        raise ValueError(f"{period!r} is not a closable billing month: YYYY-MM from {keys[0]} to {keys[-1]} "
+                         "(the last complete month)" if keys else f"no closable billing month yet ({period!r})")
+    settings = Settings.from_env()
+    settings.export()
+    defs = defs or load_defs()
+    job = defs.resolve_job_def(CLOSE_PACK_ONLY_JOB if pack_only else CLOSE_JOB)
+    result = job.execute_in_process(instance=dagster_instance or instance(), raise_on_error=False,
+                                    partition_key=period,
+                                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+    ok, signals = report_run(result, echo)
+    pack = [e.event_specific_data.materialization for e in result.all_events
+            if e.event_type_value == "ASSET_MATERIALIZATION"
+            and e.event_specific_data.materialization.asset_key == CLOSE_PACK]
+    if pack:
+        meta = {k: getattr(v, "value", v) for k, v in pack[0].metadata.items()}
+        echo(f"Close pack {period}: {meta.get('close_dir')}"
+             + ("" if meta.get("period_complete") else f" (provisional: data as of {meta.get('as_of_date')})"))
+        for name, rows in (meta.get("rows") or {}).items():
+            echo(f"  {name:<28} {rows:>6} rows")
+        for journal, amount in (meta.get("journal_debits_eq_credits") or {}).items():
+            echo(f"  {journal}: debits = credits = {amount}")
+        echo(f"  reconciliation: {meta.get('reconciliation_status')}; budgets: {meta.get('budget_status')}")
+    else:
+        echo(f"No close pack written for {period}.")
+        ok = False
+    for e in result.all_events:
+        if e.event_type_value == "STEP_FAILURE":
+            err = e.event_specific_data.error
+            while err is not None and err.cause is not None:  # the user's error under Dagster's wrapper
+                err = err.cause
+            echo(f"  step {e.step_key} failed: {(err.message if err else '').strip()[:600]}")
+    for line in governance_lines(signals):
+        echo(line)
+    return ok
 
 
 def api_load_lines(materializations) -> list[str]:

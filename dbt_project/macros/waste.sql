@@ -1,0 +1,127 @@
+{#- Waste, cost avoidance and commitments (models/{intermediate,marts}/governance: int_waste_*, int_commitment_*,
+    fct_waste_candidates, fct_cost_avoidance, fct_commitment_utilization). Warehouse-specific SQL only in the
+    adapter.dispatch macros below (duckdb__ and a default that names what to port). -#}
+
+{#- The as-of day of the waste and commitment marts: var waste_as_of_date, else the latest charge day of the FOCUS
+    record (max ChargePeriodStart) - never current_date, so a rerun on the same data gives the same answer. A scalar
+    subquery on fct_charges (alias-free). -#}
+{% macro waste_as_of_date() -%}
+{%- if var('waste_as_of_date', none) -%}
+cast('{{ var("waste_as_of_date") }}' as date)
+{%- else -%}
+(select cast(max(charge_period_start) as date) from {{ ref('fct_charges') }})
+{%- endif -%}
+{%- endmacro %}
+
+{#- The lower-case text a line's meter patterns are matched against: SkuMeter, usage type and consumed unit. -#}
+{% macro waste_meter_text(a) -%}
+lower({{ dbt.concat(["coalesce(" ~ a ~ ".sku_meter, '')", "' '", "coalesce(" ~ a ~ ".x_usage_type, '')", "' '", "coalesce(" ~ a ~ ".consumed_unit, '')"]) }})
+{%- endmacro %}
+
+{#- Whether a line's meter text matches any of the LIKE patterns (lower case); false for an empty list. -#}
+{% macro waste_meter_like(a, patterns) -%}
+{%- if patterns | length == 0 -%}(1 = 0){%- else -%}
+({% for p in patterns %}{{ waste_meter_text(a) }} like {{ _sql_literal(p | lower) }}{% if not loop.last %} or {% endif %}{% endfor %})
+{%- endif -%}
+{%- endmacro %}
+
+{#- Whether a line is evidence of activity: tokens, or a meter of var waste_activity_meters with a quantity. -#}
+{% macro waste_is_activity(a) -%}
+(coalesce({{ a }}.x_token_count, 0) > 0
+ or (coalesce({{ a }}.consumed_quantity, 0) > 0 and {{ waste_meter_like(a, var('waste_activity_meters')) }}))
+{%- endmacro %}
+
+{#- Whether a line is billed in tokens (the traffic of provisioned model capacity: rule traffic = tokens). -#}
+{% macro waste_is_token_line(a) -%}
+(coalesce({{ a }}.x_token_count, 0) > 0 or lower(coalesce({{ a }}.consumed_unit, '')) like '%token%')
+{%- endmacro %}
+
+{#- Token quantity of a token line: x_token_count, else ConsumedQuantity in its unit ("1000 Tokens" x 1000). -#}
+{% macro waste_token_quantity(a) -%}
+coalesce(cast({{ a }}.x_token_count as {{ type_money() }}),
+         {{ a }}.consumed_quantity * case
+             when lower(coalesce({{ a }}.consumed_unit, '')) like '1000000 %' then 1000000
+             when lower(coalesce({{ a }}.consumed_unit, '')) like '1000 %' then 1000
+             when lower(coalesce({{ a }}.consumed_unit, '')) like '1k%' then 1000
+             else 1 end)
+{%- endmacro %}
+
+{#- The text value of one key of the FOCUS Tags JSON object (null when missing or not JSON). -#}
+{% macro waste_tag_value(tags, key) -%}
+    {{ return(adapter.dispatch('waste_tag_value', 'finops_ai')(tags, key)) }}
+{%- endmacro %}
+
+{% macro default__waste_tag_value(tags, key) -%}
+    {{ exceptions.raise_compiler_error("waste_tag_value: port this macro to adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__waste_tag_value(tags, key) -%}
+    case when json_valid({{ tags }}) then nullif(json_extract_string({{ tags }}, '$."{{ key }}"'), '') end
+{%- endmacro %}
+
+{#- A training job's name without its trailing run suffix (date, time, counter: "-20261006", "-2", "-0915"), the
+    job family when no spec tag is set. -#}
+{% macro waste_job_family(name) -%}
+    {{ return(adapter.dispatch('waste_job_family', 'finops_ai')(name)) }}
+{%- endmacro %}
+
+{% macro default__waste_job_family(name) -%}
+    {{ exceptions.raise_compiler_error("waste_job_family: port this macro to adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__waste_job_family(name) -%}
+    regexp_replace({{ name }}, '([-_][0-9]+)+$', '')
+{%- endmacro %}
+
+{#- The last path segment of a resource id (ARN ".../endpoint/name" -> "name"). -#}
+{% macro waste_resource_short_name(resource_id) -%}
+    {{ return(adapter.dispatch('waste_resource_short_name', 'finops_ai')(resource_id)) }}
+{%- endmacro %}
+
+{% macro default__waste_resource_short_name(resource_id) -%}
+    {{ exceptions.raise_compiler_error("waste_resource_short_name: port this macro to adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__waste_resource_short_name(resource_id) -%}
+    regexp_extract({{ resource_id }}, '([^/:]+)$', 1)
+{%- endmacro %}
+
+{#- Money as text with two decimals and thousands separators ("1,013.76"), for evidence sentences. -#}
+{% macro waste_money_text(amount) -%}
+    {{ return(adapter.dispatch('waste_money_text', 'finops_ai')(amount)) }}
+{%- endmacro %}
+
+{% macro default__waste_money_text(amount) -%}
+    cast(round({{ amount }}, 2) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__waste_money_text(amount) -%}
+    format('{:,.2f}', cast(round({{ amount }}, 2) as double))
+{%- endmacro %}
+
+{#- Quantity as text with up to two decimals ("744", "6.5", "0.25"). -#}
+{% macro waste_number_text(amount) -%}
+    {{ return(adapter.dispatch('waste_number_text', 'finops_ai')(amount)) }}
+{%- endmacro %}
+
+{% macro default__waste_number_text(amount) -%}
+    cast(round({{ amount }}, 2) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__waste_number_text(amount) -%}
+    rtrim(rtrim(format('{:,.2f}', cast({{ amount }} as double)), '0'), '.')
+{%- endmacro %}
+
+{#- Stable id of a waste candidate: hash of its waste type and scope key. -#}
+{% macro waste_candidate_id(waste_type, scope_key) -%}
+{{ dbt.hash(dbt.concat([waste_type, "'|'", scope_key])) }}
+{%- endmacro %}
+
+{#- One day's share of an amount spread evenly over the days first_day..last_day (inclusive): the amount / days,
+    cut to the money scale, and the last day the remainder - so the days add up to the amount exactly. -#}
+{% macro waste_day_share(amount, first_day, last_day, day) -%}
+{%- set n = '(' ~ dbt.datediff(first_day, last_day, 'day') ~ ' + 1)' -%}
+case when {{ day }} = {{ last_day }}
+     then {{ amount }} - cast({{ amount }} / {{ n }} as {{ type_money() }}) * ({{ n }} - 1)
+     else cast({{ amount }} / {{ n }} as {{ type_money() }}) end
+{%- endmacro %}
