@@ -1,7 +1,7 @@
 {#- Waste candidates and actions hold together: every candidate has cost in its window, non-negative savings, an
     evidence sentence and a first-flagged day not after the as-of day; no resource is counted twice (an idle
-    resource inside an abandoned pilot is the pilot's); every action of seed waste_actions finds billing data of its
-    scope before its action date (a typo in the seed would otherwise report nothing). Returns the offenders. -#}
+    resource inside an abandoned pilot is the pilot's). Seed actions without billing data are
+    assert_waste_actions_have_billing_data (a warning). Returns the offenders. -#}
 select candidate_id as id, 'candidate without cost, savings, evidence or with a future flag day' as problem
 from {{ ref('fct_waste_candidates') }}
 where cost_30d is null or cost_30d <= 0
@@ -14,7 +14,3 @@ from {{ ref('fct_waste_candidates') }}
 where resource_id is not null
 group by resource_id
 having count(*) > 1
-union all
-select action_id, 'action without billing data of its scope before the action'
-from {{ ref('fct_cost_avoidance') }}
-where days_before = 0 or cost_before = 0
