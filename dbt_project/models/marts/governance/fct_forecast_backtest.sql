@@ -1,9 +1,11 @@
 {#- Backtest per series: the last var('forecast_holdout_days') settled days are held out, the forecaster is fitted
     on the days before and forecasts them; so does the seasonal-naive baseline (each day = the same weekday of the
-    last training week). MAPE = mean of |actual - forecast| / |actual| over the holdout days with actual <> 0;
-    WAPE = sum |actual - forecast| / sum |actual|; coverage = share of holdout days inside the 80 % / 95 % interval.
-    beats_baseline: ETS was used and its WAPE is below seasonal-naive's. Series shorter than holdout + 7 days
-    have no backtest. -#}
+    last training week of the raw history). selected_* = the forecaster's choice (the ensemble, or the fallback),
+    ets_* = its ETS component alone (null for a fallback), snaive_* = the baseline. MAPE = mean of
+    |actual - forecast| / |actual| over the holdout days with actual <> 0; WAPE = sum |actual - forecast| /
+    sum |actual|; coverage = share of holdout days inside the selected method's 80 % / 95 % interval.
+    beats_baseline: the selected method is not seasonal-naive and its WAPE is below seasonal-naive's. Series
+    shorter than holdout + 7 days have no backtest. -#}
 
 with paths as (
     select *
@@ -35,6 +37,7 @@ per_method as (
         scope_type, scope_value, currency, method, is_selected,
         max(model_spec) as model_spec,
         max(fallback_reason) as fallback_reason,
+        max(level_shift_date) as level_shift_date,
         max(train_days) as train_days,
         min(forecast_date) as holdout_start_date,
         max(forecast_date) as holdout_end_date,
@@ -62,14 +65,18 @@ select
     s.method as selected_method,
     s.model_spec,
     s.fallback_reason,
+    s.level_shift_date,
     cast(round(s.actual_total, 2) as {{ type_money() }}) as actual_total,
+    cast(round(s.forecast_total, 2) as {{ type_money() }}) as selected_forecast_total,
     cast(round(e.forecast_total, 2) as {{ type_money() }}) as ets_forecast_total,
     cast(round(n.forecast_total, 2) as {{ type_money() }}) as snaive_forecast_total,
+    cast(round(s.mape, 6) as decimal(38, 6)) as selected_mape,
+    cast(round(s.wape, 6) as decimal(38, 6)) as selected_wape,
     cast(round(e.mape, 6) as decimal(38, 6)) as ets_mape,
     cast(round(e.wape, 6) as decimal(38, 6)) as ets_wape,
     cast(round(n.mape, 6) as decimal(38, 6)) as snaive_mape,
     cast(round(n.wape, 6) as decimal(38, 6)) as snaive_wape,
-    coalesce(e.wape < n.wape, false) as beats_baseline,
+    coalesce(s.method <> 'seasonal_naive' and s.wape < n.wape, false) as beats_baseline,
     cast(round(s.coverage_80, 6) as decimal(18, 6)) as coverage_80,
     cast(round(s.coverage_95, 6) as decimal(18, 6)) as coverage_95
 from per_method as s

@@ -1,7 +1,8 @@
 {#- Daily spend forecast per scope (var('forecast_scope_types'): total, business unit, product, project, provider,
     vendor, service, model) and currency for var('forecast_horizon_days') days after the last settled day, with
-    80 % and 95 % prediction intervals (int_spend_forecast_paths: ETS with weekly seasonality, or the stated
-    seasonal-naive fallback). Money rounded to the cent. forecast_as_of_date: the latest data day the forecast was
+    80 % and 95 % prediction intervals (int_spend_forecast_paths: the mean of ETS with weekly seasonality and
+    seasonal-naive, fitted on the history with its level shift adjusted away, or the stated seasonal-naive
+    fallback). Money rounded to the cent. forecast_as_of_date: the latest data day the forecast was
     made with; forecasts for days up to it (unsettled days) can be compared with their partial actuals. -#}
 {%- set money = ['point_forecast', 'lower_80', 'upper_80', 'lower_95', 'upper_95'] %}
 
@@ -28,6 +29,7 @@ select
     p.method,
     p.model_spec,
     p.fallback_reason,
+    p.level_shift_date,
     p.train_start_date,
     p.train_days,
     {%- for m in money %}
