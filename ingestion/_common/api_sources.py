@@ -149,7 +149,7 @@ class ApiLoadReport:
         if not self.configured:
             return f"{self.dataset}: not configured, nothing loaded: {self.hint}"
         return (f"{self.dataset}: {len(self.organizations)} organisation(s) ({', '.join(self.organizations)}), "
-                f"{self.total_rows:,} rows loaded")
+                f"{self.total_rows:,} rows loaded from the API")
 
 
 def _vendor_error(exc: BaseException, error: type[Exception]) -> BaseException | None:

@@ -135,21 +135,13 @@ def run_close(period: str, pack_only: bool = False, echo=print, log_level: str =
 
 
 def api_load_lines(materializations) -> list[str]:
-    """One line per vendor API dataset materialized: organisations and rows loaded, or what to configure."""
+    """One line per vendor API dataset materialized: the load report's own summary (``load_summary`` metadata of the
+    vendor-API and SaaS-invoice assets: organisations or vendors and rows loaded, or what to configure)."""
     seen: dict[str, str] = {}
     for e in materializations:
         m = e.event_specific_data.materialization
         meta = {k: getattr(v, "value", v) for k, v in m.metadata.items()}
         dataset = m.asset_key.path[0]
-        if "dataset_rows_loaded" not in meta or dataset in seen:
-            continue
-        if meta.get("configured"):
-            orgs, what = meta.get("organizations"), "organisation(s)"
-            if orgs is None and meta.get("vendors") is not None:
-                orgs, what = meta.get("vendors"), "vendor(s)"
-            orgs = orgs or []
-            seen[dataset] = (f"{dataset}: {len(orgs)} {what} ({', '.join(orgs)}), "
-                             f"{meta['dataset_rows_loaded']:,} rows loaded from the API")
-        else:
-            seen[dataset] = f"{dataset}: not configured, nothing loaded ({meta.get('to_configure', '')})"
+        if "load_summary" in meta and dataset not in seen:
+            seen[dataset] = meta["load_summary"]
     return [seen[k] for k in sorted(seen)]

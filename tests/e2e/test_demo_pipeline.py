@@ -142,7 +142,7 @@ def api_loads(warehouse: Path) -> dict[str, tuple]:
 
 
 def assert_no_new_api_rows(out: list[str]) -> None:
-    """The runner's per-dataset line (from the assets' rows_loaded metadata) says nothing was loaded."""
+    """The runner's per-dataset line (the load report's summary, from the assets' metadata) says nothing was loaded."""
     for ds in ("openai_usage", "anthropic_usage"):
         assert any(line.strip().startswith(f"{ds}:") and line.endswith(" 0 rows loaded from the API")
                    for line in out), out

@@ -123,4 +123,10 @@ def test_commitments_measured(warehouse):
     openai = contracts[("C-OPENAI-API", dt.date(2026, 10, 1))]
     assert (openai["spend_to_date"], openai["projected_shortfall"], openai["status"]) == (0, 5000, "projected_shortfall")
     aws = contracts[("C-AWS-AI", dt.date(2026, 10, 1))]
-    assert aws["spend_to_date"] > 0 and aws["status"] == "no_commitment" and 0 < aws["effective_discount_rate"] < 1
+    # the contract's spend to date is the record's AWS BilledCost of Usage and Purchase lines charged in October
+    aws_billed = _rows(warehouse, """select sum(billed_cost) as billed from marts.fct_charges
+                                     where provider_name = 'AWS' and charge_category in ('Usage', 'Purchase')
+                                       and charge_period_start >= timestamp '2026-10-01'
+                                       and charge_period_start < timestamp '2026-11-01'""")[0]["billed"]
+    assert aws_billed > 0 and aws["spend_to_date"] == aws_billed
+    assert aws["status"] == "no_commitment" and 0 < aws["effective_discount_rate"] < 1

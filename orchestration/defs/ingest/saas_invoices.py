@@ -30,6 +30,7 @@ def materialize_metadata(report, table: str) -> dict:
         "configured": report.configured,
         "rows_loaded": report.rows.get(table, 0),
         "dataset_rows_loaded": report.total_rows,
+        "load_summary": report.summary(),
         "vendors": dg.MetadataValue.json(report.vendors),
         "rows_by_vendor": dg.MetadataValue.json({v: rows.get(table, 0) for v, rows in report.rows_by_vendor.items()}),
         "window": dg.MetadataValue.json(report.window),

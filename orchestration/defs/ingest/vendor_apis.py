@@ -20,6 +20,7 @@ def materialize_metadata(report, table: str) -> dict:
         "configured": report.configured,
         "rows_loaded": report.rows.get(table, 0),
         "dataset_rows_loaded": report.total_rows,
+        "load_summary": report.summary(),
         "organizations": dg.MetadataValue.json(report.organizations),
         "window": dg.MetadataValue.json(report.window),
     }
