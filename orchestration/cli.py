@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -14,6 +16,37 @@ from orchestration.lib.settings import Settings
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("finops").setLevel(logging.INFO)
+
+
+class WarehouseBusy(click.ClickException):
+    """Another run holds the warehouse lock: exit 75 (EX_TEMPFAIL, retry later)."""
+
+    exit_code = 75
+
+
+@contextmanager
+def _lock_errors() -> Iterator[None]:
+    """The warehouse run lock's errors as clean CLI errors (no traceback): busy -> exit 75, bad
+    FINOPS_LOCK_TIMEOUT -> exit 1."""
+    from ingestion._common.lock import LockConfigError, WarehouseLockedError
+
+    try:
+        yield
+    except WarehouseLockedError as e:
+        raise WarehouseBusy(str(e)) from None
+    except LockConfigError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@contextmanager
+def _warehouse_lock(command: str) -> Iterator[None]:
+    """Hold the warehouse run lock (ingestion/_common/lock.py) for a command that writes the warehouse: waits up
+    to FINOPS_LOCK_TIMEOUT seconds for a run in progress, printing who holds it, then fails cleanly."""
+    from ingestion._common.lock import warehouse_lock
+
+    with _lock_errors(), warehouse_lock(Settings.from_env().warehouse, command,
+                                        echo=lambda m: click.echo(m, err=True)):
+        yield
 
 
 @click.group()
@@ -53,6 +86,11 @@ def generate(seed: int, rows: int, out: str | None, formats: str | None, redeliv
 @click.option("--no-transform", is_flag=True, help="Only load the raw tables; skip dbt.")
 def load(path: str, format_id: str | None, no_transform: bool) -> None:
     """Load one export file or folder and show it in FOCUS at once."""
+    with _warehouse_lock("finops load"):
+        _load(path, format_id, no_transform)
+
+
+def _load(path: str, format_id: str | None, no_transform: bool) -> None:
     from ingestion._common.source import ensure_raw_tables, load_dataset, plan
 
     settings = Settings.from_env()
@@ -62,13 +100,17 @@ def load(path: str, format_id: str | None, no_transform: bool) -> None:
         raise click.ClickException(f"No known billing export found under {path}. "
                                    f"Unrecognised files: {planned.unrecognised[:10]}. Pass --format to force one.")
     bad = 0
+    reported: set[tuple] = set()  # an unreadable file its dataset quarantined is reported once, as QUARANTINED
     for ds in sorted({f.dataset for _, f in planned.deliveries}):
         report = load_dataset(ds, planned, settings.warehouse)
         click.echo(f"{ds}: {len(report.deliveries_loaded)} deliveries, {report.rows:,} rows loaded")
         for e in report.quarantined:
             bad += 1
+            reported.add((e.delivery_id, e.file))
             click.echo(f"  QUARANTINED {e}", err=True)
     for e in planned.errors:
+        if (e.delivery_id, e.file) in reported:
+            continue
         bad += 1
         click.echo(f"  UNREADABLE {e}", err=True)
     for f in planned.unrecognised:
@@ -115,6 +157,7 @@ def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool,
     from orchestration.lib.runner import run_pipeline
 
     with ExitStack() as stack:
+        stack.enter_context(_warehouse_lock("finops run"))  # before the demo servers start: a waiting run waits idle
         if demo_kpis:
             from ingestion.demo.kpis import demo_kpi_database
 
@@ -153,7 +196,8 @@ def close(period: str, pack_only: bool) -> None:
     from orchestration.lib.runner import run_close
 
     try:
-        ok = run_close(period, pack_only=pack_only, echo=click.echo)
+        with _lock_errors():
+            ok = run_close(period, pack_only=pack_only, echo=click.echo)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     sys.exit(0 if ok else 1)
@@ -198,15 +242,34 @@ def summary() -> None:
 
 
 @main.command()
-def quarantine() -> None:
-    """List quarantined deliveries and rows (file, row, field, reason)."""
+@click.option("--dataset", default=None,
+              help="Only this dataset (aws_cur, azure_cost_details, gcp_billing, focus_exports, finance, "
+                   "business_kpis, landing_zone).")
+@click.option("--json", "as_json", is_flag=True, help="Print the records as JSON (raw records whole).")
+@click.option("--raw-chars", default=200, show_default=True, help="Cut the raw record to this many characters.")
+def quarantine(dataset: str | None, as_json: bool, raw_chars: int) -> None:
+    """List quarantined deliveries, rows and files (file, row, field, reason, value, raw record); read-only."""
+    from data_quality.quarantine import DATASETS, LANDING, WHAT_TO_DO, to_json, truncate
     from orchestration.lib.summary import quarantine_rows
 
-    rows = quarantine_rows(Settings.from_env().warehouse)
-    if not rows:
-        click.echo("Quarantine is empty.")
-    for ds, f, row, field, reason, value, at in rows:
-        click.echo(f"{at} {ds}: {f} row {row} field {field or '-'}: {reason}" + (f" (value {value!r})" if value else ""))
+    if dataset and dataset not in (*DATASETS, LANDING):
+        raise click.BadParameter(f"unknown dataset {dataset!r}; one of {', '.join((*DATASETS, LANDING))}",
+                                 param_hint="--dataset")
+    report = quarantine_rows(Settings.from_env().warehouse, dataset)
+    if as_json:
+        click.echo(to_json(report))
+        return
+    if report.empty:
+        click.echo("Quarantine is empty." if not dataset else f"Quarantine is empty for {dataset}.")
+        return
+    for r in report.records:
+        at = r.quarantined_at.strftime("%Y-%m-%d %H:%M:%S") if r.quarantined_at else "-"
+        click.echo(f"{at} {r.dataset}: {r.source_file} row {r.row_number} field {r.field or '-'}: {r.reason}"
+                   + (f" (value {r.value!r})" if r.value is not None else ""))
+        if r.raw_record:
+            click.echo(f"    raw record: {truncate(r.raw_record, raw_chars)}")
+    counts = ", ".join(f"{ds} {n}" for ds, n in report.by_dataset().items())
+    click.echo(f"\n{len(report.records)} record(s) in {report.files()} file(s) ({counts}). {WHAT_TO_DO}")
 
 
 @main.command("validate-focus", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -228,6 +291,24 @@ def export_focus(path: str, period: str | None) -> None:
 
     n = do_export(Settings.from_env().warehouse, path, billing_period=period)
     click.echo(f"wrote {n:,} FOCUS rows to {path}")
+
+
+@main.command()
+@click.option("--out", "out", default=None,
+              help="Published file (default: <warehouse dir>/published/finops_bi.duckdb).")
+def publish(out: str | None) -> None:
+    """Publish the read-only copy of the marts and reference data for BI tools (swapped in atomically; open it
+    with `duckdb -readonly`, or access_mode=read_only). `finops run` publishes it too, unless a blocking check on
+    a mart failed."""
+    from data_quality.publish import PublishError
+    from data_quality.publish import publish as do_publish
+
+    with _warehouse_lock("finops publish"):
+        try:
+            report = do_publish(Settings.from_env().warehouse, out)
+        except PublishError as e:
+            raise click.ClickException(str(e)) from None
+    click.echo(report.summary())
 
 
 @main.command("export-journal")

@@ -11,7 +11,10 @@
   :func:`load_api_dataset` and by :func:`~ingestion._common.source.ensure_raw_tables`.
 
 Errors (401/403, HTTP after the retries, malformed pages) surface as :class:`ApiSourceError` carrying the source's
-own message (organisation, endpoint, page, the secret to set), never a key.
+own message (organisation, endpoint, page, the secret to set), never a key. A failure after the retries (429, 5xx,
+timeouts, a malformed or truncated page) commits nothing: dlt's extract step fails before its load package and the
+resource state (the cursor) are committed, so the warehouse and the cursor stay as the last successful run left them
+and a re-run fetches the same window again; the message says so (:data:`RERUN_HINT`).
 """
 from __future__ import annotations
 
@@ -33,6 +36,20 @@ class ApiSourceError(RuntimeError):
     """A vendor API load failed; the message is the source's own (no secret)."""
 
 
+# what to do after a vendor API failed past its retries (429, 5xx, timeouts, malformed or truncated pages)
+RERUN_HINT = ("Nothing from this run was loaded and the load state (cursor) is unchanged, so nothing is lost or "
+              "counted twice: re-run once the vendor API answers correctly (the next run fetches the same window "
+              "again). If it keeps failing, check the vendor's status page and the configured base_url.")
+
+
+def with_rerun_hint(message: str) -> str:
+    """``message`` + :data:`RERUN_HINT` (once)."""
+    message = message.rstrip()
+    if RERUN_HINT in message:
+        return message
+    return f"{message}{'' if message.endswith('.') else '.'} {RERUN_HINT}"
+
+
 @dataclass(frozen=True)
 class ApiSource:
     """One vendor API dataset: its dlt source, its tables and where its secrets come from."""
@@ -46,6 +63,7 @@ class ApiSource:
     table_hints: Callable[[], dict[str, dict[str, Any]]]
     parse_organizations: Callable[..., list[Any]]
     error: type[Exception]  # the source's base error
+    auth_error: type[Exception] = Exception  # 401/403 or no key: the message says which secret to set
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -69,9 +87,11 @@ def api_sources() -> dict[str, ApiSource]:
 
     return {
         OS.DATASET: ApiSource(OS.DATASET, "OpenAI", OS.SECRET_ENV, OS.ORGS_SECRET_ENV, OS.DEFAULT_BASE_URL,
-                              O.openai_usage, O.table_hints, OH.parse_organizations, OH.OpenAIUsageError),
+                              O.openai_usage, O.table_hints, OH.parse_organizations, OH.OpenAIUsageError,
+                              OH.OpenAIAuthError),
         AS.DATASET: ApiSource(AS.DATASET, "Anthropic", AS.ENV_API_KEY, AS.ENV_ORGANIZATIONS, AS.DEFAULT_BASE_URL,
-                              A.anthropic_usage, A.table_hints, AH.parse_organizations, AH.AnthropicUsageError),
+                              A.anthropic_usage, A.table_hints, AH.parse_organizations, AH.AnthropicUsageError,
+                              AH.AnthropicAuthError),
     }
 
 
@@ -166,6 +186,7 @@ def _vendor_error(exc: BaseException, error: type[Exception]) -> BaseException |
 def load_api_dataset(dataset: str, warehouse: str) -> ApiLoadReport:
     """Load one vendor API dataset into ``warehouse`` with the configuration found now; see the module doc."""
     from .source import make_pipeline
+    from .tables import finish_pending
 
     s = api_sources()[dataset]
     report = ApiLoadReport(dataset, configured=False, rows=dict.fromkeys(s.tables, 0), window=window(dataset))
@@ -178,15 +199,18 @@ def load_api_dataset(dataset: str, warehouse: str) -> ApiLoadReport:
     report.configured = True
     try:
         report.organizations = organization_names(dataset, args)
-        pipeline = make_pipeline(dataset, warehouse)
-        if pipeline.has_pending_data:  # a crashed run: finish its load first
-            pipeline.run()
+    except s.error as e:  # a bad organisation list: the message names the variable to fix
+        raise ApiSourceError(f"{dataset}: {e}") from e
+    pipeline = make_pipeline(dataset, warehouse)
+    try:
+        finish_pending(pipeline)  # a crashed run: finish its load first
         pipeline.run(s.source(**args))
     except Exception as e:  # dlt wraps the source's errors (PipelineStepFailed, extraction errors)
         cause = _vendor_error(e, s.error)
         if cause is None:
             raise
-        raise ApiSourceError(f"{dataset}: {cause}") from cause
+        message = f"{dataset}: {cause}"
+        raise ApiSourceError(message if isinstance(cause, s.auth_error) else with_rerun_hint(message)) from cause
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = {t: int(counts.get(t, 0)) for t in s.tables}

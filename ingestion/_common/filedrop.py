@@ -8,7 +8,12 @@ or XLSX files that a dlt resource reads whole, one file at a time.
 * validating them one by one (:func:`read_file`: a bad row becomes one error per bad field, a key repeated within
   the file is refused, the file's other rows load),
 * the ``quarantine`` table those errors go to (the billing loaders' columns, :func:`quarantine_hints`,
-  :func:`quarantined`), and reading a source's configuration through dlt (:func:`config_value`).
+  :func:`quarantined`), kept to the current state by :func:`supersede_quarantine` (a file read again replaces its
+  earlier records: none left when it is now clean), and reading a source's configuration through dlt
+  (:func:`config_value`).
+
+Text files are decoded as UTF-8 (with or without BOM) or UTF-16 (by its BOM); the delimiter of a CSV is sniffed from
+its header line (``,`` ``;`` tab ``|``).
 """
 from __future__ import annotations
 
@@ -31,14 +36,12 @@ import fsspec
 
 from .errors import BadInputError
 from .landing import FileRef, LandingPathError, list_files
-from .source import QUARANTINE_COLUMNS
+from .source import QUARANTINE_COLUMNS, QUARANTINE_KEY, QUARANTINE_TABLE
 
 log = logging.getLogger("finops.ingestion")
 
 # hidden files, the loaders' own "_" files and Excel's lock files ("~$book.xlsx") are never read
 SKIP_PREFIXES = (".", "_", "~$")
-QUARANTINE_TABLE = "quarantine"
-QUARANTINE_KEY = ["delivery_id", "source_file", "row_number", "field"]
 # at most this many quarantine records per file are kept in the state (to report them again while unchanged)
 STATE_ERRORS = 200
 
@@ -180,10 +183,53 @@ def changed_files(files: list[FileRef], prefix: str, seen: dict[str, dict[str, A
 
 def finish_file(seen: dict[str, dict[str, Any]], ref: FileRef, source: str, fp: str, rows: int,
                 errors: list[BadInputError], log: DropLog) -> None:
-    """Record a file as read: in the run log and in the resource state (its cursor)."""
+    """Record a file as read: in the run log and in the resource state (its cursor, and its name in the quarantine
+    for :func:`supersede_quarantine`)."""
     log.files_loaded.append(source)
     log.quarantined += errors
-    seen[ref.rel] = {"fingerprint": fp, "rows": rows, "quarantined": [e.as_record() for e in errors[:STATE_ERRORS]]}
+    seen[ref.rel] = {"fingerprint": fp, "rows": rows, "source": source,
+                     "quarantined": [e.as_record() for e in errors[:STATE_ERRORS]]}
+
+
+def file_delivery_id(source: str, fp: str) -> str:
+    """The quarantine ``delivery_id`` of one read of a file: ``<source>|<fingerprint[:12]>``."""
+    return f"{source}|{fp[:12]}"
+
+
+def _files_read(state: Any) -> Iterator[tuple[str, str]]:
+    """(source, fingerprint) of every file entry (``{"fingerprint", "source", ...}``) anywhere in a state tree."""
+    if isinstance(state, Mapping):
+        if isinstance(state.get("fingerprint"), str) and isinstance(state.get("source"), str):
+            yield state["source"], state["fingerprint"]
+            return
+        for v in state.values():
+            yield from _files_read(v)
+
+
+def supersede_quarantine(pipeline: Any) -> int:
+    """Delete the quarantine records of earlier reads of every file the pipeline has read: a file read again (new
+    fingerprint) keeps only the records of its latest read, none when it is now clean. The latest read of each file
+    is the resource state's (committed with the load that wrote that read's records), so call this after a
+    successful load; it is idempotent, and a crash before it only delays the cleanup to the next load. Records of a
+    SQL table's rows and of files never read with this version (no ``source`` in their state) are left alone.
+    Returns the records deleted."""
+    latest = {src: file_delivery_id(src, fp) for src, fp in _files_read(pipeline.state.get("sources", {}))}
+    if not latest:
+        return 0
+    with pipeline.sql_client() as c:
+        exists = c.execute_sql("select count(*) from information_schema.tables where table_schema = %s and "
+                               "table_name = %s", pipeline.dataset_name, QUARANTINE_TABLE)
+        if not (exists and exists[0][0]):
+            return 0
+        t = c.make_qualified_table_name(QUARANTINE_TABLE)
+        pairs = c.execute_sql(f"select source_file, delivery_id, count(*) from {t} group by 1, 2") or []
+        stale = [(f, d, n) for f, d, n in pairs if f in latest and d != latest[f]]
+        for f, d, _ in stale:
+            c.execute_sql(f"delete from {t} where source_file = %s and delivery_id = %s", f, d)
+    n = sum(int(k) for _, _, k in stale)
+    if n:
+        log.info("%s: %s quarantine records of files read again removed", pipeline.dataset_name, n)
+    return n
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -221,16 +267,26 @@ def _is_empty(values: Any) -> bool:
     return not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
+def decode_text(data: bytes, source: str, delivery_id: str, hint: str) -> str:
+    """A text file's bytes as text: UTF-16 (LE or BE, by its BOM), else UTF-8 with or without BOM; anything else
+    raises :class:`BadInputError` (row 0) saying to save the file as UTF-8."""
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BadInputError(source, f"unreadable file ({type(e).__name__}: {e}); save it as UTF-8", row=0,
+                            hint=hint, delivery_id=delivery_id) from None
+
+
 def read_csv(ref: FileRef, source: str, delivery_id: str, layout: Layout) -> Iterator[tuple[int, dict[str, Any]]]:
     """(data row number, {column: text}) for every non-empty row of a CSV (or gzip CSV) file; raises
     :class:`BadInputError` (row 0) when the file cannot be read or lacks a required column."""
     data = _read_bytes(ref, source, delivery_id, layout.file_hint)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise BadInputError(source, f"unreadable file ({type(e).__name__}: {e}); save it as UTF-8", row=0,
-                            hint=layout.file_hint, delivery_id=delivery_id) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = decode_text(data, source, delivery_id, layout.file_hint)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max([",", ";", "\t", "|"], key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = normalise_header(next(reader), layout.aliases)
     except StopIteration:
@@ -292,7 +348,7 @@ def read_file(ref: FileRef, source: str, fp: str, layout: Layout, validate: Vali
     """Read and validate one file: (its good rows, each with ``source_row``; the errors). A file-level error means
     no rows and that one error; a bad row means one error per bad field and the other rows; a ``key`` repeated
     within the file is refused from its second occurrence."""
-    delivery_id = f"{source}|{fp[:12]}"
+    delivery_id = file_delivery_id(source, fp)
     try:
         raw_rows = list(read_rows(ref, source, delivery_id, layout))  # a file-level error: nothing of it loads
     except BadInputError as e:

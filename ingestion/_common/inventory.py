@@ -34,18 +34,27 @@ def inventory_rows(planned: Plan) -> list[dict]:
     return rows
 
 
+DATASET, TABLE = "landing_zone", "files"
+_TEXT = {"data_type": "text", "nullable": True}
+COLUMNS = {"path": {"data_type": "text"}, "size_bytes": {"data_type": "bigint", "nullable": True},
+           "status": _TEXT, "format": _TEXT, "dataset": _TEXT, "delivery_key": _TEXT, "fingerprint": _TEXT,
+           "reason": _TEXT, "seen_at": {"data_type": "timestamp", "nullable": True}}
+
+
 def load_inventory(planned: Plan, warehouse: str) -> list[dict]:
     rows = inventory_rows(planned)
 
-    @dlt.resource(name="files", write_disposition="replace", primary_key="path",
-                  columns={"size_bytes": {"data_type": "bigint", "nullable": True},
-                           "format": {"data_type": "text", "nullable": True},
-                           "dataset": {"data_type": "text", "nullable": True},
-                           "delivery_key": {"data_type": "text", "nullable": True},
-                           "fingerprint": {"data_type": "text", "nullable": True},
-                           "reason": {"data_type": "text", "nullable": True}})
+    @dlt.resource(name=TABLE, write_disposition="replace", primary_key="path", columns=COLUMNS)
     def files():
         yield rows
 
-    make_pipeline("landing_zone", warehouse).run(files())
+    make_pipeline(DATASET, warehouse).run(files())
     return rows
+
+
+def ensure_inventory_table(warehouse: str, existing: set[tuple[str, str]] | None = None) -> list[str]:
+    """Create ``landing_zone.files`` empty when it does not exist (a dbt source of the quarantine view)."""
+    from .tables import ensure_tables
+
+    return ensure_tables(warehouse, DATASET, {TABLE: {"write_disposition": "replace", "primary_key": ["path"],
+                                                      "columns": COLUMNS}}, existing)

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import fsspec
 
@@ -39,6 +40,33 @@ _RE_YM = re.compile(r"^(?P<export>.+)/(?P<y>\d{4})/(?P<m>\d{2})(?P<rest>/.+)$")
 
 class LandingPathError(ValueError):
     """A path that would escape the landing root."""
+
+
+_WIN_ABS = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def _decoded(value: str) -> str:
+    """``value`` percent-decoded until stable (``%252e`` -> ``%2e`` -> ``.``), backslashes as slashes."""
+    for _ in range(4):
+        nxt = unquote(value)
+        if nxt == value:
+            break
+        value = nxt
+    return value.replace("\\", "/")
+
+
+def escapes(value: str) -> str | None:
+    """Why ``value``, a path taken from the landing zone (a listed file's relative path, a manifest's report key),
+    could point outside the landing root - a ``..`` or ``.`` segment, also percent-encoded (``%2e%2e``), an
+    absolute path, a URL, a NUL byte - or None when it cannot."""
+    plain = _decoded(value)
+    if "\x00" in plain:
+        return "it contains a NUL byte"
+    if plain.startswith("/") or _WIN_ABS.match(plain) or "://" in plain:
+        return "it is an absolute path or a URL"
+    if any(seg in ("..", ".") for seg in plain.split("/")):
+        return "it has a '..' or '.' segment" + (" (percent-encoded)" if plain != value.replace("\\", "/") else "")
+    return None
 
 
 @dataclass(frozen=True)
@@ -118,7 +146,12 @@ def safe_rel(root_path: str, path: str) -> str:
             raise LandingPathError(f"{path} resolves outside the landing root {root_path}; refusing to read it.")
     if path_n != root_n and not path_n.startswith(root_n.rstrip("/") + "/"):
         raise LandingPathError(f"{path} is outside the landing root {root_path}; refusing to read it.")
-    return posixpath.relpath(path_n, root_n) if path_n != root_n else posixpath.basename(path_n)
+    rel = posixpath.relpath(path_n, root_n) if path_n != root_n else posixpath.basename(path_n)
+    why = escapes(rel)
+    if why:  # e.g. an object key with a %2e%2e segment that a later URL decoding would turn into ".."
+        raise LandingPathError(f"{path}: {why}, so it could point outside the landing root {root_path}; refusing "
+                               "to read it. Rename the file or folder in the landing zone.")
+    return rel
 
 
 def list_files(root: str, keep: Callable[[str], bool] = is_data_file) -> list[FileRef]:
@@ -161,6 +194,16 @@ def _manifest_assembly(fs: fsspec.AbstractFileSystem, range_dir: str) -> tuple[s
         except (OSError, ValueError):
             continue
         if isinstance(doc, dict) and (doc.get("assemblyId") or doc.get("reportKeys")):
+            # the manifest's content is the provider's (or anyone's who can write the landing zone): its keys only
+            # ever select files listed under the root, and one that would point elsewhere is refused outright
+            for what, value in [("assemblyId", doc.get("assemblyId"))] + [
+                    ("reportKeys entry", k) for k in doc.get("reportKeys") or []]:
+                why = escapes(str(value)) if value is not None else None
+                if why or (what == "assemblyId" and value is not None and "/" in _decoded(str(value))):
+                    raise LandingPathError(
+                        f"{p}: {what} {str(value)!r} is not a key inside the export ({why or 'it has a /'}); "
+                        "refusing the manifest, nothing outside the landing root is read. Re-deliver the report "
+                        "with the manifest AWS wrote.")
             keys = {posixpath.basename(str(k)) for k in doc.get("reportKeys") or []}
             return (str(doc["assemblyId"]) if doc.get("assemblyId") else None), keys
     return None, set()

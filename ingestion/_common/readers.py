@@ -52,7 +52,7 @@ def sniff_csv(ref: FileRef) -> CsvDialect:
         with _open(ref) as fh:
             head = fh.read(256 << 10)
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:
-        raise BadInputError(ref.rel, f"cannot read the file: corrupt or truncated compression ({e})", row=0) from e
+        raise _broken_compression(ref, e) from e
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
         text = head.decode("utf-16", errors="ignore")
@@ -75,6 +75,32 @@ def sniff_csv(ref: FileRef) -> CsvDialect:
     delimiter = max([",", ";", "\t", "|"], key=first.count)
     header = next(csv.reader([first], delimiter=delimiter))
     return CsvDialect(encoding, delimiter, [h.strip() for h in header])
+
+
+def _broken_compression(ref: FileRef, e: BaseException) -> BadInputError:
+    """The error of a gzip text file that cannot be decompressed to its end: garbage from the start (row 0), or cut
+    off (a truncated upload) after some complete lines, counted again here (every byte that still decompresses) so
+    that the error names the first row that could not be read, with its readable start as the value."""
+    lines, tail = 0, b""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        with fsspec.open(ref.url, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                while chunk:
+                    out = d.decompress(chunk)
+                    lines += out.count(b"\n")
+                    tail = (tail + out)[-4096:]
+                    chunk = d.unused_data if d.eof else b""  # the next member of a multi-member gzip
+                    if d.eof:
+                        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    except (OSError, zlib.error):
+        pass
+    if lines == 0:
+        return BadInputError(ref.rel, f"cannot read the file: corrupt or truncated compression ({e})", row=0)
+    rows = lines - 1  # the header line
+    broken = tail.rsplit(b"\n", 1)[-1][:200].decode("utf-8", "replace")
+    return BadInputError(ref.rel, f"corrupt or truncated compressed file: it breaks off after {rows:,} complete data "
+                                  f"row(s), in row {rows + 1:,} ({e})", row=rows + 1, value=broken or None)
 
 
 def read_header(ref: FileRef) -> list[str]:
@@ -164,7 +190,7 @@ def _iter_csv(ref: FileRef) -> Iterator[tuple[pa.RecordBatch, int]]:
                 yield batch, row
                 row += batch.num_rows
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:
-        raise BadInputError(ref.rel, f"corrupt or truncated compressed file after about {row - 1} rows ({e})", row=row) from e
+        raise _broken_compression(ref, e) from e
     except pa.ArrowInvalid as e:
         raise BadInputError(ref.rel, f"malformed CSV near row {row} ({e})", row=row,
                             hint="Check the delimiter, quoting and encoding of the file, then deliver it again.") from e

@@ -9,14 +9,32 @@
   fingerprint kept in the resource state; a delivery whose fingerprint is unchanged is not read again (a
   second run loads nothing, and a dataset with nothing to load whose table exists runs no dlt pipeline).
 * Resource ``quarantine``: deliveries that could not be loaded, with file, row, field, reason and the raw
-  record; merge on ``(delivery_id, source_file, row_number, field)``.
+  record; merge on ``(delivery_id, source_file, row_number, field)``. It holds the *current* state: after each
+  load, :func:`supersede_quarantine` deletes the records of a delivery key (export × period) that are not of the
+  delivery landed now, once that delivery has loaded or has been quarantined itself (a fixed file re-delivered in
+  place or in a new version folder clears its record; the same bad file again keeps exactly its one record).
 * Resource ``deliveries``: an append-only log of every delivery loaded (files, fingerprint, rows).
+* A delivery whose file has the same content as a file another delivery key loaded (the same export copied under
+  another name or export folder), or as another file of the same delivery, is quarantined, not loaded twice
+  (:func:`content_id`: the SHA-256 of a local file; size and ETag / MD5 on object stores; a file without rows is
+  never a copy). The same content landing again under its own key (touched, or a new version folder) simply
+  replaces itself. Azure exports are not compared with each other (:data:`IDENTICAL_EXPORTS_ALLOWED`).
+
+The replacement key of a row is its *delivery*: the export and the period of the landing layout's period folder
+(``BILLING_PERIOD=``, the range, ``invoice_month=``, ``YYYY/MM``), or, for a file outside such a layout, the file
+and the row's own billing period. Rows of another billing period inside a period folder (a late correction that
+still says September in November's delivery) are loaded with the billing period they state, and re-delivering
+November never deletes September's own delivery.
 
 A bad file fails only its own delivery: the run is retried without it, the earlier delivery of that period
-stays loaded, and the error is recorded in ``quarantine`` and returned in the :class:`LoadReport`.
+stays loaded, and the error is recorded in ``quarantine`` and returned in the :class:`LoadReport`. A delivery
+whose first file cannot even be read (corrupt gzip, empty file) is found by :func:`plan`; it is quarantined by the
+dataset whose export it belongs to (another period of the same export is planned for that dataset, or was loaded by
+it before), else only the landing inventory (``landing_zone.files``) records it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -25,6 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dlt
+import fsspec
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion import registry
@@ -32,9 +51,9 @@ from ingestion import registry
 from .duckread import local_path, transform_parquet
 from .errors import BadInputError, find_bad_input
 from .formats import BillingFormat
-from .landing import Delivery, group_deliveries, list_files
+from .landing import Delivery, FileRef, group_deliveries, list_files
 from .readers import iter_batches, read_header, read_types
-from .tables import drop_pending, existing_tables
+from .tables import drop_pending, existing_tables, finish_pending
 from .transform import SelectBuilder, lit, run_transform
 
 log = logging.getLogger("finops.ingestion")
@@ -45,6 +64,19 @@ QUARANTINE_COLUMNS = {"delivery_id": {"data_type": "text"}, "source_file": {"dat
                       "row_number": {"data_type": "bigint"}, "field": {"data_type": "text"},
                       "reason": {"data_type": "text"}, "value": _TEXT, "raw_record": _TEXT, "hint": _TEXT,
                       "quarantined_at": {"data_type": "timestamp"}}
+QUARANTINE_TABLE = "quarantine"
+# datasets where two exports may legitimately deliver identical files: Azure's ActualCost and AmortizedCost exports
+# of an account without commitments are byte for byte the same (and both are needed). Copies across exports are
+# not detected there; copies within one delivery still are.
+IDENTICAL_EXPORTS_ALLOWED = frozenset({"azure_cost_details"})
+QUARANTINE_KEY = ["delivery_id", "source_file", "row_number", "field"]
+
+
+def quarantine_hints() -> dict:
+    """The ``quarantine`` table's dlt hints (every dataset's: billing exports and file drops), as
+    :func:`~ingestion._common.tables.ensure_tables` takes them."""
+    return {"write_disposition": "merge", "primary_key": list(QUARANTINE_KEY), "merge_key": [],
+            "columns": {name: {**col, "name": name} for name, col in QUARANTINE_COLUMNS.items()}}
 
 
 @dataclass
@@ -56,6 +88,8 @@ class Plan:
     errors: list[BadInputError] = field(default_factory=list)
     # files of another source's landing folder (business_kpis/...): (path, dataset), not billing exports
     other_sources: list[tuple[str, str]] = field(default_factory=list)
+    # the deliveries behind ``errors`` (their first file cannot be read), for the dataset that owns their export
+    unreadable: list[tuple[Delivery, BadInputError]] = field(default_factory=list)
 
     def for_dataset(self, dataset: str) -> list[tuple[Delivery, BillingFormat]]:
         return [(d, f) for d, f in self.deliveries if f.dataset == dataset]
@@ -75,6 +109,7 @@ def plan(root: str, format_id: str | None = None) -> Plan:
         except BadInputError as e:
             e.delivery_id = d.delivery_id
             out.errors.append(e)
+            out.unreadable.append((d, e))
             continue
         fmt = forced or registry.detect(header, d.files[0].rel)
         if fmt is None:
@@ -96,50 +131,115 @@ def _other_source(rel: str) -> str | None:
     return {kpis.LANDING_PREFIX: kpis.DATASET, finance.LANDING_PREFIX: finance.DATASET}.get(rel.split("/", 1)[0])
 
 
-def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str) -> Iterator:
+def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str,
+                   copies: dict[str, tuple[str, str]] | None = None) -> Iterator:
+    """The delivery's rows as Arrow tables. ``copies``: file -> (the file of the same content, its delivery key):
+    such a file with rows is refused (its rows are already loaded)."""
     for ref in d.files:
-        header = read_header(ref)
-        missing = [alts for alts in fmt.required_columns if not any(a in header for a in alts.split("|"))]
-        if missing:
-            raise BadInputError(ref.rel, f"missing required column(s) {', '.join(missing)} for {fmt.label}",
-                                row=0, field=missing[0].split("|")[0],
-                                hint="Re-export with the provider's standard column set (or pass --format if "
-                                     "the file was detected as the wrong format) and deliver it again.")
-        path = local_path(ref) if fmt.duckdb_parquet else None
-        b = SelectBuilder(header=header, types=read_types(ref), native_maps=bool(path))
+        for tbl in _read_file(d, fmt, ingested_at, ref):
+            if copies and ref.rel in copies and tbl.num_rows:  # loading it again would double its cost
+                other, key = copies[ref.rel]
+                where = "of the same delivery" if key == d.key else f"of delivery {key}, which is loaded"
+                raise BadInputError(ref.rel, f"same content as {other} {where}: a copy, not loaded twice", row=0,
+                                    hint="Remove the copy from the landing zone. If this export now owns that "
+                                         "period, deliver the period there with its own content.")
+            yield tbl
+
+
+def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) -> Iterator:
+    """One file of a delivery as Arrow tables in the raw table's columns (bad input: :class:`BadInputError`)."""
+    header = read_header(ref)
+    missing = [alts for alts in fmt.required_columns if not any(a in header for a in alts.split("|"))]
+    if missing:
+        raise BadInputError(ref.rel, f"missing required column(s) {', '.join(missing)} for {fmt.label}"
+                            + _renamed(missing, header), row=0, field=missing[0].split("|")[0],
+                            hint="Re-export with the provider's standard column set (or pass --format if "
+                                 "the file was detected as the wrong format) and deliver it again.")
+    path = local_path(ref) if fmt.duckdb_parquet else None
+    b = SelectBuilder(header=header, types=read_types(ref), native_maps=bool(path))
+    try:
+        fmt.build_select(b, ref, d)
+    except KeyError as e:
+        cols = e.args[0] if isinstance(e.args[0], list) else [str(e.args[0])]
+        raise BadInputError(ref.rel, f"missing required column(s) {', '.join(cols)} for {fmt.label}",
+                            row=0, field=cols[0]) from None
+    meta = {
+        "x_source_format": lit(fmt.id),
+        "x_source_file": lit(ref.rel),
+        "x_export_id": lit(d.export_id),
+        "x_delivery_id": lit(d.delivery_id),
+        "x_ingested_at": f"TIMESTAMP {lit(ingested_at)}",
+    }
+    sql = b.sql(meta)
+    cols = fmt.read_columns(header) if fmt.read_columns else None
+    if path:
+        yielded = False
         try:
+            for tbl in transform_parquet(path, ref, cols if cols is not None else header, b.types, sql,
+                                         native_maps=True):
+                yielded = True
+                yield tbl
+            return
+        except BadInputError as e:
+            if yielded or e.field:
+                raise
+            # unreadable file: the pyarrow path below reports it as it always has
+            b = SelectBuilder(header=header, types=read_types(ref))
             fmt.build_select(b, ref, d)
-        except KeyError as e:
-            cols = e.args[0] if isinstance(e.args[0], list) else [str(e.args[0])]
-            raise BadInputError(ref.rel, f"missing required column(s) {', '.join(cols)} for {fmt.label}",
-                                row=0, field=cols[0]) from None
-        meta = {
-            "x_source_format": lit(fmt.id),
-            "x_source_file": lit(ref.rel),
-            "x_export_id": lit(d.export_id),
-            "x_delivery_id": lit(d.delivery_id),
-            "x_ingested_at": f"TIMESTAMP {lit(ingested_at)}",
-        }
-        sql = b.sql(meta)
-        cols = fmt.read_columns(header) if fmt.read_columns else None
-        if path:
-            yielded = False
-            try:
-                for tbl in transform_parquet(path, ref, cols if cols is not None else header, b.types, sql,
-                                             native_maps=True):
-                    yielded = True
-                    yield tbl
-                continue
-            except BadInputError as e:
-                if yielded or e.field:
-                    raise
-                # unreadable file: the pyarrow path below reports it as it always has
-                b = SelectBuilder(header=header, types=read_types(ref))
-                fmt.build_select(b, ref, d)
-                sql = b.sql(meta)
-        for batch, first_row in (fmt.reader or iter_batches)(ref, cols):
-            if batch.num_rows:
-                yield run_transform(batch, first_row, sql, ref.rel)
+            sql = b.sql(meta)
+    for batch, first_row in (fmt.reader or iter_batches)(ref, cols):
+        if batch.num_rows:
+            yield run_transform(batch, first_row, sql, ref.rel)
+
+
+def content_id(ref: FileRef) -> str:
+    """What identifies a file's content: the SHA-256 of a local file's bytes; for an object store, its size and
+    version (ETag / MD5 where the store has one: no second download)."""
+    if "://" in ref.url:
+        return f"{ref.size}:{ref.version}"
+    h = hashlib.sha256()
+    with fsspec.open(ref.url, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _copies_within(ids: dict[str, str], d: Delivery) -> dict[str, tuple[str, str]]:
+    """file -> (the earlier file of the same content, this key), for files of one delivery that are the same file
+    (the older file is the original: by version, i.e. modification time on a local disk, then name)."""
+    def age(f: FileRef) -> tuple:
+        try:
+            return (0, float(f.version), f.rel)
+        except ValueError:
+            return (1, 0.0, f.rel)
+
+    first: dict[str, str] = {}
+    out = {}
+    key = d.key
+    for rel in [f.rel for f in sorted(d.files, key=age)]:
+        if ids[rel] in first:
+            out[rel] = (first[ids[rel]], key)
+        else:
+            first[ids[rel]] = rel
+    return out
+
+
+def _copies_of(ids: dict[str, str], key: str, contents: dict) -> dict[str, tuple[str, str]]:
+    """file -> (the file of the same content, its delivery key), for files of this delivery whose content another
+    delivery key loaded (a copy under another name or export)."""
+    out = {}
+    for other_key, files in contents.items():
+        if other_key != key:
+            out |= {rel: (files[cid], other_key) for rel, cid in ids.items() if cid in files and rel not in out}
+    return out
+
+
+def _renamed(missing: list[str], header: list[str]) -> str:
+    """``; the file has 'X' (renamed?)`` for header columns that contain a missing column's name: a renamed column
+    (``lineItem/UnblendedCost`` -> ``lineItem/UnblendedCostUSD``) is named in the error."""
+    names = [a.lower() for alts in missing for a in alts.split("|")]
+    near = [h for h in header if h.lower() not in names and any(n in h.lower() for n in names)]
+    return f"; the file has {', '.join(repr(h) for h in near[:3])} (renamed?)" if near else ""
 
 
 def empty_table(dataset: str):
@@ -171,20 +271,26 @@ def billing_exports(
     def line_items() -> Iterator:
         state = dlt.current.resource_state()
         seen: dict = state.setdefault("deliveries", {})
+        contents: dict = state.setdefault("contents", {})  # delivery key -> {content id: file} as last loaded
         yield empty_table(dataset)  # creates the table before the first delivery; loads nothing
         for d, fmt in deliveries:
             if not full_refresh and seen.get(d.key) == d.fingerprint:
                 log.info("%s: %s unchanged, skipped", dataset, d.key)
                 skipped.append(d.delivery_id)
                 continue
+            ids = {f.rel: content_id(f) for f in d.files}
+            copies = _copies_within(ids, d)
+            if dataset not in IDENTICAL_EXPORTS_ALLOWED:
+                copies = _copies_of(ids, d.key, contents) | copies
             rows = 0
             try:
-                for tbl in _read_delivery(d, fmt, ingested_at):
+                for tbl in _read_delivery(d, fmt, ingested_at, copies):
                     rows += tbl.num_rows
                     yield tbl
             except BadInputError as e:
                 e.delivery_id = d.delivery_id
                 raise
+            contents[d.key] = {cid: rel for rel, cid in ids.items()}
             log.info("%s: loaded %s (%s rows)", dataset, d.key, rows)
             seen[d.key] = d.fingerprint
             yield dlt.mark.with_hints(
@@ -197,8 +303,9 @@ def billing_exports(
                 create_table_variant=True,
             )
 
-    @dlt.resource(name="quarantine", write_disposition="merge",
-                  primary_key=["delivery_id", "source_file", "row_number", "field"], columns=QUARANTINE_COLUMNS)
+    # the columns copied with their names (several share one dict in QUARANTINE_COLUMNS, which dlt would merge)
+    @dlt.resource(name=QUARANTINE_TABLE, write_disposition="merge", primary_key=list(QUARANTINE_KEY),
+                  columns=quarantine_hints()["columns"])
     def quarantine() -> Iterator[dict]:
         for e in quarantined:
             yield {**e.as_record(), "quarantined_at": ingested_at}
@@ -261,18 +368,21 @@ def make_pipeline(dataset: str, warehouse: str) -> dlt.Pipeline:
 
 
 def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool = False) -> LoadReport:
-    """Load one dataset's deliveries; bad deliveries are quarantined and the rest still load."""
+    """Load one dataset's deliveries; bad deliveries are quarantined and the rest still load. Afterwards (and
+    before, to heal a crash) superseded rows and quarantine records are removed."""
     report = LoadReport(dataset)
     todo = planned.for_dataset(dataset)
-    bad: list[BadInputError] = []  # deliveries whose files fail while loading (unreadable headers never plan)
     pipeline = make_pipeline(dataset, warehouse)
     table = registry.raw_tables()[dataset]
-    if pipeline.has_pending_data:  # a crashed run: finish its load first (dlt's run loads it and exits)
-        pipeline.run()
+    finish_pending(pipeline)  # a crashed run: finish its load first
+    seen = _seen_fingerprints(pipeline, dataset, table)
+    # deliveries of this dataset's exports whose first file cannot be read: quarantined here (and retried each run)
+    unreadable = _unreadable_of(dataset, planned, todo, seen)
+    bad: list[BadInputError] = list(unreadable)
     if not full_refresh and not bad and _table_exists(pipeline, dataset, table):
         supersede_old_deliveries(pipeline, table)  # heals a crash between an append and its cleanup
-        seen = _seen_fingerprints(pipeline, dataset, table)
         if all(seen.get(d.key) == d.fingerprint for d, _ in todo):
+            supersede_quarantine(pipeline, todo, planned, seen)  # e.g. a bad version folder was removed
             for d, _ in todo:
                 log.info("%s: %s unchanged, skipped", dataset, d.key)
             report.deliveries_skipped = len(todo)
@@ -294,6 +404,7 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
         raise RuntimeError("load loop did not converge")
     report.quarantined = bad
     supersede_old_deliveries(pipeline, table)
+    supersede_quarantine(pipeline, todo, planned, _seen_fingerprints(pipeline, dataset, table))
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = int(sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"}))
@@ -302,6 +413,14 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
     report.deliveries_loaded = [d.delivery_id for d, _ in todo if d.delivery_id not in failed | skipped]
     report.deliveries_skipped = len(skipped)
     return report
+
+
+def _unreadable_of(dataset: str, planned: Plan, todo: list[tuple[Delivery, BillingFormat]],
+                   seen: dict) -> list[BadInputError]:
+    """The plan's unreadable deliveries that belong to ``dataset``: another period of the same export is planned
+    for it, or it loaded a delivery of that export before (a corrupt re-delivery of a loaded period)."""
+    exports = {d.export_id for d, _ in todo} | {k.rsplit("|", 1)[0] for k in seen}
+    return [e for d, e in planned.unreadable if d.export_id in exports]
 
 
 def _table_exists(pipeline: dlt.Pipeline, dataset: str, table: str) -> bool:
@@ -320,37 +439,93 @@ def _seen_fingerprints(pipeline: dlt.Pipeline, dataset: str, table: str) -> dict
 
 
 def supersede_old_deliveries(pipeline: dlt.Pipeline, table: str) -> int:
-    """Delete the rows of every ``(x_export_id, x_billing_period)`` loaded before that key's latest load (one
-    load run stamps all its rows with one ``x_ingested_at``): a re-delivered period replaces the old one.
-    Idempotent; cheap when there is nothing to delete (one scan of three columns). Returns rows deleted."""
+    """Delete every row loaded before the latest load of its replacement key (one load run stamps all its rows
+    with one ``x_ingested_at``): a re-delivered period replaces the old one. The replacement key is the export and
+    the delivery's period (from ``x_delivery_id`` = ``<export>|<period>|<fingerprint>``, the landing layout's period
+    folder), or for a delivery without a period folder (``*``) the row's ``x_billing_period``: rows of another
+    billing period inside a period folder never replace that period's own delivery. Idempotent; cheap when there
+    is nothing to delete (the key is computed on the distinct deliveries, not per row). Returns rows deleted."""
     with pipeline.sql_client() as c:
         t = c.make_qualified_table_name(table)
         rows = c.execute_sql(f"""
             delete from {t}
-            using (select x_export_id, x_billing_period, max(x_ingested_at) as latest
-                   from {t} group by x_export_id, x_billing_period) as l
-            where l.x_export_id = {t}.x_export_id
-              and l.x_billing_period is not distinct from {t}.x_billing_period
-              and {t}.x_ingested_at < l.latest""")
+            using (
+                select g.x_export_id, g.x_billing_period, g.x_delivery_id, l.latest
+                from (select x_export_id, x_billing_period, x_delivery_id, max(x_ingested_at) as last_at,
+                             coalesce(nullif(string_split(x_delivery_id, '|')[-2], '*'), x_billing_period) as rk
+                      from {t} group by x_export_id, x_billing_period, x_delivery_id) as g
+                join (select x_export_id, rk, max(last_at) as latest
+                      from (select x_export_id, max(x_ingested_at) as last_at,
+                                   coalesce(nullif(string_split(x_delivery_id, '|')[-2], '*'), x_billing_period) as rk
+                            from {t} group by x_export_id, x_billing_period, x_delivery_id) as k
+                      group by x_export_id, rk) as l
+                  on l.x_export_id = g.x_export_id and l.rk is not distinct from g.rk
+                where g.last_at < l.latest) as s
+            where s.x_export_id = {t}.x_export_id
+              and s.x_delivery_id is not distinct from {t}.x_delivery_id
+              and s.x_billing_period is not distinct from {t}.x_billing_period
+              and {t}.x_ingested_at < s.latest""")
     n = int(rows[0][0]) if rows else 0
     if n:
         log.info("%s: %s rows of superseded deliveries removed", table, n)
     return n
 
 
+def delivery_key_of(delivery_id: str) -> str:
+    """``<export>|<period>`` of a delivery id ``<export>|<period>|<fingerprint>``."""
+    return delivery_id.rsplit("|", 1)[0]
+
+
+def supersede_quarantine(pipeline: dlt.Pipeline, todo: list[tuple[Delivery, BillingFormat]], planned: Plan,
+                         seen: dict) -> int:
+    """Delete the quarantine records that no longer describe the landing zone: those of a delivery key (export ×
+    period) landed now as another delivery (new content at the same path, a new version / assembly / run folder,
+    or the bad folder removed) once that delivery is loaded (its fingerprint is in the resource state ``seen``) or
+    is itself in the quarantine. The records of the delivery landed now are never deleted, so a still-bad file
+    keeps its record, and a crash between the load and this cleanup only delays it to the next load. Keys no
+    longer landed at all are left alone. Returns how many superseded deliveries' records were deleted."""
+    current = {d.key: d for d, _ in todo} | {d.key: d for d, _ in planned.unreadable}
+    if not current:
+        return 0
+    with pipeline.sql_client() as c:
+        exists = c.execute_sql("select count(*) from information_schema.tables where table_schema = %s and "
+                               "table_name = %s", pipeline.dataset_name, QUARANTINE_TABLE)
+        if not (exists and exists[0][0]):
+            return 0
+        t = c.make_qualified_table_name(QUARANTINE_TABLE)
+        ids = {r[0] for r in c.execute_sql(f"select distinct delivery_id from {t}") or []}
+        stale = []
+        for did in ids:
+            d = current.get(delivery_key_of(did)) if did else None
+            if d is None or did == d.delivery_id:
+                continue
+            if seen.get(d.key) == d.fingerprint or d.delivery_id in ids:
+                stale.append(did)
+        for i in range(0, len(stale), 500):
+            chunk = stale[i:i + 500]
+            c.execute_sql(f"delete from {t} where delivery_id in ({', '.join(['%s'] * len(chunk))})", *chunk)
+    if stale:
+        log.info("%s: quarantine records of %s superseded deliveries removed", pipeline.dataset_name, len(stale))
+    return len(stale)
+
+
 def ensure_raw_tables(warehouse: str) -> list[str]:
     """Create, empty, every dataset's raw table that does not exist yet (so that dbt finds all its sources
-    when only some providers have delivered): the billing exports' raw tables, every table of the vendor API
+    when only some providers have delivered): the billing exports' raw tables and their ``quarantine`` tables
+    (created by a load only once something was quarantined), the landing inventory ``landing_zone.files``
+    (:func:`~ingestion._common.inventory.ensure_inventory_table`), every table of the vendor API
     datasets (``openai_usage``, ``anthropic_usage``; :func:`~ingestion._common.api_sources.ensure_api_tables`) and
     the business KPIs' (:func:`~ingestion.business_kpis.runner.ensure_kpi_tables`), the SaaS invoices'
     (:func:`~ingestion.saas_invoices.runner.ensure_saas_tables`) and the finance tables
-    (:func:`~ingestion.finance.runner.ensure_finance_tables`).
+    (:func:`~ingestion.finance.runner.ensure_finance_tables`), both with their ``quarantine`` tables.
     Returns the datasets created."""
     from ingestion.business_kpis.runner import ensure_kpi_tables
     from ingestion.finance.runner import ensure_finance_tables
     from ingestion.saas_invoices.runner import ensure_saas_tables
 
     from .api_sources import ensure_api_tables
+    from .inventory import ensure_inventory_table
+    from .tables import ensure_tables
 
     wanted = registry.raw_tables()
     existing = existing_tables(warehouse)
@@ -359,9 +534,12 @@ def ensure_raw_tables(warehouse: str) -> list[str]:
         if (ds, table) not in existing:
             load_dataset(ds, Plan(), warehouse)
             created.append(ds)
+        if ensure_tables(warehouse, ds, {QUARANTINE_TABLE: quarantine_hints()}, existing) and ds not in created:
+            created.append(ds)
+    inv = ensure_inventory_table(warehouse, existing=existing)
     api = ensure_api_tables(warehouse, existing=existing)
     kpi = ensure_kpi_tables(warehouse, existing=existing)
     saas = ensure_saas_tables(warehouse, existing=existing)
     fin = ensure_finance_tables(warehouse, existing=existing)
-    created += sorted({t.split(".")[0] for t in api + kpi + saas + fin})
+    created += sorted({t.split(".")[0] for t in inv + api + kpi + saas + fin})
     return created

@@ -22,7 +22,8 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from .errors import find_in_chain
-from .tables import drop_pending
+from .landing import LandingPathError
+from .tables import drop_pending, finish_pending
 
 
 @dataclass(frozen=True)
@@ -193,14 +194,15 @@ def run_scrubbed(pipeline: Any, make_source: Callable[[], Any], *, error: type[E
     package and is re-raised as ``error``: the source's own ``error`` message if there is one, else ``<label>: load
     failed: <root cause>``, password scrubbed, without the exception chain (the driver's message may hold the URL)."""
     try:
-        if pipeline.has_pending_data:  # a crashed run: finish its load first
-            pipeline.run()
+        finish_pending(pipeline)  # a crashed run: finish its load first
         pipeline.run(make_source())
     except Exception as e:  # noqa: BLE001 - re-raised without the chain, password scrubbed
         drop_pending(pipeline)
         cause = find_in_chain(e, error)
         root = root_exception(e)
-        msg = str(cause) if cause is not None else f"{label}: load failed: {type(root).__name__}: {root}"
+        refused = find_in_chain(e, LandingPathError)  # a drop path escaping its folder: say only that
+        msg = str(cause) if cause is not None else f"{label}: {refused}" if refused is not None else \
+            f"{label}: load failed: {type(root).__name__}: {root}"
         raise error(scrub(msg, secrets)) from None
     finally:
         for engine in engines:

@@ -23,6 +23,18 @@ def existing_tables(warehouse: str) -> set[tuple[str, str]]:
         return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
 
 
+def finish_pending(pipeline: dlt.Pipeline) -> bool:
+    """Finish the load of a run that was interrupted (killed) after dlt committed its extracted package: dlt
+    normalizes and loads the pending package (jobs the destination had already committed are not re-run) and the
+    package's resource state (cursors, fingerprints) is committed with it. True if there was one."""
+    if not pipeline.has_pending_data:
+        return False
+    log.warning("%s: an earlier run was interrupted before its load finished; finishing that load first",
+                pipeline.pipeline_name)
+    pipeline.run()
+    return True
+
+
 def drop_pending(pipeline: dlt.Pipeline) -> None:
     """Discard the extracted-but-not-loaded package of a failed run, so the next run starts clean."""
     with warnings.catch_warnings():

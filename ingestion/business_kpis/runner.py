@@ -22,7 +22,7 @@ from typing import Any
 
 import dlt
 
-from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists
+from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, supersede_quarantine
 from ingestion._common.sqlsource import row_counts, run_scrubbed
 
 from . import helpers as H
@@ -110,6 +110,7 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
     pipeline = make_pipeline(S.DATASET, warehouse)
     run_scrubbed(pipeline, lambda: business_kpis(**args, full_refresh=full_refresh, run_log=run_log),
                  error=H.BusinessKpiError, secrets=secrets, label=S.DATASET, engines=run_log.engines)
+    supersede_quarantine(pipeline)  # a file read again replaces its earlier quarantine records
     counts = row_counts(pipeline)
     report.rows_loaded = int(counts.get(S.TABLE, 0))
     report.rows_by_source = dict(run_log.rows)

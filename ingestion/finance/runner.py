@@ -27,7 +27,7 @@ from typing import Any
 import dlt
 
 from ingestion._common.errors import BadInputError
-from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists
+from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, supersede_quarantine
 from ingestion._common.sqlsource import SqlDatabase, row_counts, run_scrubbed, sqlite_env
 
 from . import helpers as H
@@ -148,6 +148,7 @@ def load_finance(warehouse: str, landing: str | None = None, full_refresh: bool 
     pipeline = make_pipeline(S.DATASET, warehouse)
     run_scrubbed(pipeline, lambda: finance(**args, full_refresh=full_refresh, run_log=run_log),
                  error=H.FinanceError, secrets=secrets, label=S.DATASET, engines=run_log.engines)
+    supersede_quarantine(pipeline)  # a file read again replaces its earlier quarantine records
     counts = row_counts(pipeline)
     report.rows = {t: counts.get(t, 0) for t in S.TABLES}
     report.ledger_rows_without_cursor = run_log.ledger_rows_without_cursor

@@ -208,9 +208,10 @@ def fetch_pages(
     except OpenAIUsageError:
         raise
     except requests.RequestException as exc:  # timeouts, dropped/truncated connections after the retries
+        cut = isinstance(exc, requests.exceptions.ChunkedEncodingError)
+        what = "the response body was cut off (truncated page)" if cut else type(exc).__name__
         raise OpenAIUsageError(
-            f"{where}, page {paginator.page_number}: request failed after {http.max_attempts} attempts: "
-            f"{type(exc).__name__}"
+            f"{where}, page {paginator.page_number}: request failed after {http.max_attempts} attempts: {what}"
         ) from None
 
 

@@ -114,7 +114,6 @@ def vendor_config(
     run_log = run_log if run_log is not None else SaasRunLog()
     invoices = f"{INVOICES}_{vendor.slug}"
     lines = f"{INVOICE_LINES}_{vendor.slug}"
-    check = H.response_check(vendor, http)
     return {
         "client": {
             "base_url": vendor.base_url + "/",
@@ -123,7 +122,7 @@ def vendor_config(
         },
         "resource_defaults": {
             "write_disposition": S.WRITE_DISPOSITION,
-            "endpoint": {"data_selector": "data", "response_actions": [check]},
+            "endpoint": {"data_selector": "data"},
         },
         "resources": [
             {
@@ -133,7 +132,8 @@ def vendor_config(
                 "columns": S.INVOICE_COLUMNS,
                 "endpoint": {
                     "path": S.INVOICES_PATH,
-                    "paginator": StripeCursorPaginator(page_limit),
+                    "paginator": StripeCursorPaginator(page_limit, run_log, invoices),
+                    "response_actions": [H.response_check(vendor, http, run_log, invoices)],
                     # the cursor is the mapped row's created_at (dlt applies incremental after the map step);
                     # sent to the API as created[gte]=<unix seconds>
                     "incremental": {
@@ -155,7 +155,8 @@ def vendor_config(
                 "include_from_parent": ["id"],
                 "endpoint": {
                     "path": S.LINES_PATH % invoices,
-                    "paginator": StripeCursorPaginator(page_limit),
+                    "paginator": StripeCursorPaginator(page_limit, run_log, lines),
+                    "response_actions": [H.response_check(vendor, http, run_log, lines)],
                 },
                 "processing_steps": [
                     {"map": H.line_mapper(vendor, make_parent_key_name(invoices, "id"), loaded_at, run_log)}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
@@ -123,17 +124,27 @@ class StripeCursorPaginator(BasePaginator):
     while the list object says ``has_more``. dlt has no paginator for it (``JSONResponseCursorPaginator`` reads a
     cursor *field* of the body; Stripe's cursor is the last item's id)."""
 
-    def __init__(self, limit: int | None = S.DEFAULT_PAGE_LIMIT) -> None:
+    def __init__(self, limit: int | None = S.DEFAULT_PAGE_LIMIT, run_log: SaasRunLog | None = None,
+                 resource: str = "") -> None:
         super().__init__()
         if limit is not None and not 1 <= int(limit) <= 100:
             raise SaasInvoicesError(f"page_limit must be between 1 and 100 (Stripe's range), got {limit}")
         self.limit = limit
         self.last_id: str | None = None
         self.pages = 0
+        # where this resource's pagination is, for error messages (rest_api deep-copies a child resource's
+        # paginator per parent item: the run log is shared by the copies)
+        self.run_log = run_log
+        self.resource = resource
+
+    def _track(self, request: requests.Request) -> None:
+        if self.run_log is not None and self.resource:
+            self.run_log.pages[self.resource] = (urlsplit(request.url or "").path, self.pages + 1)
 
     def init_request(self, request: requests.Request) -> None:
         self.last_id = None
         self.pages = 0
+        self._track(request)
         if request.params is None:
             request.params = {}
         if self.limit is not None:
@@ -154,6 +165,7 @@ class StripeCursorPaginator(BasePaginator):
         if request.params is None:
             request.params = {}
         request.params["starting_after"] = self.last_id
+        self._track(request)
 
     def __str__(self) -> str:
         return f"StripeCursorPaginator(limit={self.limit}, starting_after={self.last_id})"
@@ -168,14 +180,17 @@ def _error_message(response: requests.Response, key: str) -> str:
     return msg.replace(key, "***") if key else msg
 
 
-def response_check(vendor: Vendor, http: HttpSettings) -> Callable[..., None]:
-    """A ``rest_api`` response action (called for every response): raises an error that names the vendor and the
-    request, never the key; a 200 must be a Stripe list object."""
+def response_check(vendor: Vendor, http: HttpSettings, run_log: SaasRunLog | None = None,
+                   resource: str = "") -> Callable[..., None]:
+    """A ``rest_api`` response action (called for every response): raises an error that names the vendor, the
+    request and its page number (from ``run_log``, kept by the resource's paginator), never the key; a 200 must be
+    a Stripe list object."""
 
     def check(response: requests.Response, *args: Any, **kwargs: Any) -> None:
         status = response.status_code
         req = response.request.path_url if response.request is not None else "?"
-        where = f"SaaS vendor {vendor.name!r} ({vendor.base_url}), GET {req}"
+        page = run_log.pages.get(resource) if run_log is not None else None
+        where = f"SaaS vendor {vendor.name!r} ({vendor.base_url}), GET {req}" + (f", page {page[1]}" if page else "")
         if status in (401, 403):
             raise SaasInvoicesAuthError(
                 f"{where}: HTTP {status} - the API key was rejected"
@@ -234,9 +249,14 @@ def ts(epoch: Any) -> dt.datetime | None:
 
 @dataclass
 class SaasRunLog:
-    """What the mappers saw (read by the runner after dlt ran): rows per vendor and table."""
+    """What the mappers saw (read by the runner after dlt ran): rows per vendor and table, and where each
+    resource's pagination is (for error messages)."""
 
     rows: Counter = field(default_factory=Counter)  # (vendor, table) -> rows mapped
+    pages: dict[str, tuple[str, int]] = field(default_factory=dict)  # resource -> (URL path, page being fetched)
+
+    def __deepcopy__(self, memo: dict) -> SaasRunLog:  # shared by the paginator copies rest_api makes
+        return self
 
 
 class _Fields:

@@ -11,7 +11,9 @@
   do not exist (so dbt's staging compiles); called by :func:`~ingestion._common.source.ensure_raw_tables`.
 
 Errors surface as :class:`~ingestion.saas_invoices.helpers.SaasInvoicesError` naming the vendor, the request and
-the variable to fix, with every configured key scrubbed and no exception chain.
+its page and the variable to fix, with every configured key scrubbed and no exception chain. A failure after the
+retries (429, 5xx, timeouts, a malformed or truncated page) commits nothing (no package, cursor unchanged) and says
+that a re-run is safe (:data:`~ingestion._common.api_sources.RERUN_HINT`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from typing import Any
 
 import dlt
 
+from ingestion._common.api_sources import with_rerun_hint
 from ingestion._common.errors import find_in_chain
-from ingestion._common.tables import drop_pending
+from ingestion._common.tables import drop_pending, finish_pending
 
 from . import helpers as H
 from . import settings as S
@@ -76,6 +79,7 @@ class SaasLoadReport:
     window: dict[str, str] = field(default_factory=dict)
     tables_created: list[str] = field(default_factory=list)  # created empty by this run
     hint: str = ""  # what to set when not configured
+    dataset: str = S.DATASET
 
     @property
     def total_rows(self) -> int:
@@ -96,20 +100,33 @@ def _scrub(msg: str, keys: list[str]) -> str:
     return msg
 
 
-def _failure(exc: BaseException, vendors: list[H.Vendor]) -> str:
+def _failure(exc: BaseException, vendors: list[H.Vendor], run_log: H.SaasRunLog | None = None,
+             max_attempts: int | None = None) -> str:
     """A one-line message for a failed load: the source's own error when there is one, else the failing
-    resource's vendor and the innermost error."""
+    resource's vendor, request and page (a timeout or a response cut off after the retries) or the innermost
+    error."""
+    import requests
+    from dlt.extract.exceptions import ResourceExtractionError
+
     own = find_in_chain(exc, H.SaasInvoicesError)
     if own is not None:
         return str(own)
-    from dlt.extract.exceptions import ResourceExtractionError
-
     where = S.DATASET
     rex = find_in_chain(exc, ResourceExtractionError)
     if rex is not None:
         for v in vendors:
             if rex.pipe_name.endswith(f"_{v.slug}"):
                 where = f"SaaS vendor {v.name!r} ({v.base_url})"
+        page = run_log.pages.get(rex.pipe_name) if run_log is not None else None
+        if page:
+            where += f", GET {page[0]}, page {page[1]}"
+    http = find_in_chain(exc, requests.RequestException)
+    if http is not None and not isinstance(http, requests.HTTPError):
+        cut = isinstance(http, requests.exceptions.ChunkedEncodingError)
+        what = ("the response body was cut off (truncated page)" if cut
+                else "no answer within the request timeout" if isinstance(http, requests.Timeout)
+                else f"the connection failed ({type(http).__name__})")
+        return f"{where}: {what} after {max_attempts or H.HttpSettings().max_attempts} attempts"
     root, seen = exc, set()
     while id(root) not in seen:  # the innermost error dlt wrapped (the HTTP library's, ...)
         seen.add(id(root))
@@ -149,12 +166,14 @@ def load_saas_invoices(warehouse: str, **overrides: Any) -> SaasLoadReport:
     run_log = H.SaasRunLog()
     pipeline = make_pipeline(S.DATASET, warehouse)
     try:
-        if pipeline.has_pending_data:  # a crashed run: finish its load first
-            pipeline.run()
+        finish_pending(pipeline)  # a crashed run: finish its load first
         pipeline.run(saas_invoices(**args, run_log=run_log))
     except Exception as e:  # noqa: BLE001 - re-raised without the chain (it may hold request details), keys scrubbed
         drop_pending(pipeline)
-        raise H.SaasInvoicesError(_scrub(_failure(e, vendors), keys)) from None
+        msg = _scrub(_failure(e, vendors, run_log, args.get("max_attempts")), keys)
+        if find_in_chain(e, H.SaasInvoicesAuthError) is None:  # a rejected key: the message says what to set
+            msg = with_rerun_hint(msg)
+        raise H.SaasInvoicesError(msg) from None
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = {t: int(counts.get(t, 0)) for t in (S.INVOICES, S.INVOICE_LINES)}

@@ -61,7 +61,9 @@ __all__ = [
 class Faults:
     """Fault injection; every field may be changed while the server runs (``srv.faults.x = ...``).
 
-    Faults only apply to authenticated requests, in this order: delay, 5xx, rate limit, then the page faults.
+    Faults only apply to authenticated requests (and, with ``path_contains``, only to requests whose path contains
+    it), in this order: delay, 5xx, rate limit, then the page faults. The ``*_times`` fields count down, so a fault
+    can be transient (N times, then the server recovers) or persistent (``None`` / a large N).
     """
 
     rate_limit_every: int | None = None
@@ -79,6 +81,16 @@ class Faults:
     first half of the body and close the connection (a connection cut mid-response)."""
     delay_s: float = 0.0
     """Sleep this long before answering each request (for client timeout tests)."""
+    delay_times: int | None = None
+    """With ``delay_s``: only the next N requests sleep (counts down to 0); None = every request."""
+    rate_limit_times: int = 0
+    """The next N authenticated requests answer 429 with ``Retry-After`` (counts down to 0), then the server
+    recovers."""
+    page_fault_times: int | None = None
+    """The page faults (``malformed_json_on_page``, ``truncate_page``) fire only this many times (counts down to
+    0), e.g. 1 for a glitch that a retry gets past; None = every time the page is served."""
+    path_contains: str | None = None
+    """Inject faults only into requests whose path contains this (e.g. ``"/organization/costs"``); None = all."""
 
 
 @dataclass(frozen=True)
@@ -286,19 +298,27 @@ class VendorServer:
             return resp, None, False
 
         f = self.faults
+        targeted = f.path_contains is None or f.path_contains in parts.path
         with self._lock:
             self._authenticated += 1
             n = self._authenticated
-            fail_5xx = f.fail_5xx_times > 0
+            fail_5xx = targeted and f.fail_5xx_times > 0
             if fail_5xx:
                 f.fail_5xx_times -= 1
-        if f.delay_s:
+            delay = targeted and bool(f.delay_s) and (f.delay_times is None or f.delay_times > 0)
+            if delay and f.delay_times is not None:
+                f.delay_times -= 1
+            rate_limited = targeted and not fail_5xx and f.rate_limit_times > 0
+            if rate_limited:
+                f.rate_limit_times -= 1
+        if delay:
             time.sleep(f.delay_s)
         if fail_5xx:
             resp = Response(
                 f.fail_5xx_status, self.error_body(f.fail_5xx_status, "injected server error", "api_error")
             )
-        elif f.rate_limit_every and f.rate_limit_every > 1 and n % f.rate_limit_every == 0:
+        elif rate_limited or (targeted and f.rate_limit_every and f.rate_limit_every > 1
+                              and n % f.rate_limit_every == 0):
             resp = Response(
                 429,
                 self.error_body(429, "rate limit exceeded (injected)", "rate_limit_error"),
@@ -316,12 +336,18 @@ class VendorServer:
                     500, self.error_body(500, f"internal server error: {type(exc).__name__}", "api_error")
                 )
         truncate = False
-        if resp.status == 200 and resp.page is not None:
-            if f.malformed_json_on_page is not None and resp.page == f.malformed_json_on_page:
+        if targeted and resp.status == 200 and resp.page is not None:
+            malformed = f.malformed_json_on_page is not None and resp.page == f.malformed_json_on_page
+            cut = not malformed and f.truncate_page is not None and resp.page == f.truncate_page
+            with self._lock:
+                fire = (malformed or cut) and (f.page_fault_times is None or f.page_fault_times > 0)
+                if fire and f.page_fault_times is not None:
+                    f.page_fault_times -= 1
+            if fire and malformed:
                 resp = Response(
                     200, b'{"object": "page", "data": [{"start_time": 17', resp.headers, resp.page
                 )
-            elif f.truncate_page is not None and resp.page == f.truncate_page:
+            elif fire:
                 truncate = True
         self._record(method, parts.path, query, resp, principal)
         return resp, principal, truncate

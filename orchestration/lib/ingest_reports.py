@@ -1,5 +1,6 @@
-"""What the ingest assets of the file-drop and SQL sources (business KPIs, finance) do with their runner's report:
-log it once, and turn its quarantined rows into the ``no_quarantined_rows`` check of a table."""
+"""What the ingest assets do with their runner's report: the file-drop and SQL sources (business KPIs, finance) log
+it once and turn its quarantined rows into the ``no_quarantined_rows`` check of a table; the API sources (vendor
+usage APIs, SaaS invoices) turn it into each table's materialization metadata (:func:`api_load_metadata`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -22,3 +23,22 @@ def quarantine_check(key: dg.AssetKey, bad: list) -> dg.AssetCheckResult:
         asset_key=key, check_name=QUARANTINE_CHECK, passed=not bad, severity=dg.AssetCheckSeverity.ERROR,
         description="; ".join(str(e) for e in bad)[:2000] or None, metadata={"quarantined": len(bad)},
     )
+
+
+def api_load_metadata(report: Any, table: str, **extra: Any) -> dict:
+    """Dagster metadata of ``table`` from an API load report (an ``ApiLoadReport`` or ``SaasLoadReport``: rows per
+    table, total rows, the one-line ``summary()`` the runner prints as ``load_summary``, the window, what to
+    configure when not configured, whether the table was created empty); ``extra`` values are added as JSON."""
+    meta = {
+        "configured": report.configured,
+        "rows_loaded": report.rows.get(table, 0),
+        "dataset_rows_loaded": report.total_rows,
+        "load_summary": report.summary(),
+        **{k: dg.MetadataValue.json(v) for k, v in extra.items()},
+        "window": dg.MetadataValue.json(report.window),
+    }
+    if not report.configured:
+        meta["to_configure"] = report.hint
+    if f"{report.dataset}.{table}" in report.tables_created:
+        meta["created_empty"] = True
+    return meta

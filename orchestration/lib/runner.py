@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingestion._common.lock import warehouse_lock
+
 from .settings import REPO_ROOT, Settings
 
 
@@ -22,7 +24,9 @@ CLOSE_JOB, CLOSE_PACK_ONLY_JOB = "monthly_close", "monthly_close_pack_only"
 
 def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, log_level: str = "INFO") -> bool:
     """Materialize ``selection`` with every check; print what ran and the spend summary. True if all passed
-    (governance findings such as a budget breach are reported, never a failure)."""
+    (governance findings such as a budget breach are reported, never a failure). The run holds the warehouse run
+    lock (:mod:`ingestion._common.lock`): a run already in progress on the same warehouse is waited for up to
+    ``FINOPS_LOCK_TIMEOUT`` seconds, then :class:`~ingestion._common.lock.WarehouseLockedError` is raised."""
     from orchestration.definitions import defs as load_defs
 
     from .summary import spend_summary
@@ -37,13 +41,15 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, l
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if full_refresh:
         run_config["ops"] = {"finops_dbt": {"config": {"full_refresh": True}}}
-    result = job.execute_in_process(instance=instance(), raise_on_error=False, run_config=run_config)
-    ok, signals = report_run(result, echo)
-    if Path(settings.warehouse).exists():
-        try:
-            echo(spend_summary(settings.warehouse))
-        except Exception as e:  # noqa: BLE001 - the summary is informative only
-            echo(f"(no summary: {e})")
+    # one run at a time per warehouse (waits up to FINOPS_LOCK_TIMEOUT, else WarehouseLockedError)
+    with warehouse_lock(settings.warehouse, "finops run"):
+        result = job.execute_in_process(instance=instance(), raise_on_error=False, run_config=run_config)
+        ok, signals = report_run(result, echo)
+        if Path(settings.warehouse).exists():
+            try:
+                echo(spend_summary(settings.warehouse))
+            except Exception as e:  # noqa: BLE001 - the summary is informative only
+                echo(f"(no summary: {e})")
     for line in governance_lines(signals):
         echo(line)
     return ok
@@ -104,9 +110,10 @@ def run_close(period: str, pack_only: bool = False, echo=print, log_level: str =
     settings.export()
     defs = defs or load_defs()
     job = defs.resolve_job_def(CLOSE_PACK_ONLY_JOB if pack_only else CLOSE_JOB)
-    result = job.execute_in_process(instance=dagster_instance or instance(), raise_on_error=False,
-                                    partition_key=period,
-                                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+    with warehouse_lock(settings.warehouse, f"finops close {period}"):
+        result = job.execute_in_process(instance=dagster_instance or instance(), raise_on_error=False,
+                                        partition_key=period,
+                                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
     ok, signals = report_run(result, echo)
     pack = [e.event_specific_data.materialization for e in result.all_events
             if e.event_type_value == "ASSET_MATERIALIZATION"

@@ -127,22 +127,10 @@ def _finance_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     return out
 
 
-def quarantine_rows(warehouse: str) -> list[tuple]:
-    con = duckdb.connect(warehouse, read_only=True)
-    try:
-        schemas = [r[0] for r in con.execute(
-            "select table_schema from information_schema.tables where table_name = 'quarantine' order by 1").fetchall()]
-        rows: list[tuple] = []
-        for s in schemas:
-            rows += con.execute(
-                f'select ? as dataset, source_file, row_number, field, reason, value, quarantined_at '
-                f'from "{s}".quarantine order by quarantined_at desc, source_file, row_number', [s]).fetchall()
-        has_inventory = con.execute("select count(*) from information_schema.tables "
-                                    "where table_schema = 'landing_zone' and table_name = 'files'").fetchone()[0]
-        if has_inventory:
-            rows += con.execute(
-                "select 'landing_zone', path, 0, '', status || ': ' || coalesce(reason, ''), null, seen_at "
-                "from landing_zone.files where status <> 'recognised' order by path").fetchall()
-        return rows
-    finally:
-        con.close()
+def quarantine_rows(warehouse: str, dataset: str | None = None):
+    """Every quarantined record (of ``dataset`` only, when given), newest first: a
+    :class:`~data_quality.quarantine.QuarantineReport` read read-only from ``marts.fct_quarantined_records`` (the raw
+    quarantine tables before dbt has built it)."""
+    from data_quality.quarantine import read_records
+
+    return read_records(warehouse, dataset)

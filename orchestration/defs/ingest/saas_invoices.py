@@ -11,6 +11,7 @@ created empty and materialize with ``configured=false``.
 import dagster as dg
 
 from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.ingest_reports import api_load_metadata
 from orchestration.lib.settings import Settings
 
 DATASET = "saas_invoices"
@@ -22,24 +23,6 @@ _DESCRIPTIONS = {
     "invoice_lines": "Raw SaaS vendor invoice lines (seats, usage, overage, credits, discounts; quantity with its "
                      "unit and virtual pricing currency) loaded by dlt's rest_api source; merged on (invoice_id, id).",
 }
-
-
-def materialize_metadata(report, table: str) -> dict:
-    """Dagster metadata of one table from a :class:`~ingestion.saas_invoices.runner.SaasLoadReport` (no key)."""
-    meta = {
-        "configured": report.configured,
-        "rows_loaded": report.rows.get(table, 0),
-        "dataset_rows_loaded": report.total_rows,
-        "load_summary": report.summary(),
-        "vendors": dg.MetadataValue.json(report.vendors),
-        "rows_by_vendor": dg.MetadataValue.json({v: rows.get(table, 0) for v, rows in report.rows_by_vendor.items()}),
-        "window": dg.MetadataValue.json(report.window),
-    }
-    if not report.configured:
-        meta["to_configure"] = report.hint
-    if f"{DATASET}.{table}" in report.tables_created:
-        meta["created_empty"] = True
-    return meta
 
 
 @dg.multi_asset(
@@ -59,7 +42,9 @@ def ingest_saas_invoices(context: dg.AssetExecutionContext):
         context.log.warning(report.summary())
     for table, key in KEYS.items():
         if key in context.selected_asset_keys:
-            yield dg.MaterializeResult(asset_key=key, metadata=materialize_metadata(report, table))
+            yield dg.MaterializeResult(asset_key=key, metadata=api_load_metadata(
+                report, table, vendors=report.vendors,
+                rows_by_vendor={v: rows.get(table, 0) for v, rows in report.rows_by_vendor.items()}))
 
 
 @dg.definitions

@@ -11,24 +11,8 @@ import dagster as dg
 
 from ingestion._common.api_sources import api_sources
 from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.ingest_reports import api_load_metadata
 from orchestration.lib.settings import Settings
-
-
-def materialize_metadata(report, table: str) -> dict:
-    """Dagster metadata of one table from an :class:`~ingestion._common.api_sources.ApiLoadReport`."""
-    meta = {
-        "configured": report.configured,
-        "rows_loaded": report.rows.get(table, 0),
-        "dataset_rows_loaded": report.total_rows,
-        "load_summary": report.summary(),
-        "organizations": dg.MetadataValue.json(report.organizations),
-        "window": dg.MetadataValue.json(report.window),
-    }
-    if not report.configured:
-        meta["to_configure"] = report.hint
-    if f"{report.dataset}.{table}" in report.tables_created:
-        meta["created_empty"] = True
-    return meta
 
 
 def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
@@ -54,7 +38,8 @@ def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
             context.log.warning(report.summary())
         for table, key in keys.items():
             if key in context.selected_asset_keys:
-                yield dg.MaterializeResult(asset_key=key, metadata=materialize_metadata(report, table))
+                yield dg.MaterializeResult(asset_key=key, metadata=api_load_metadata(
+                    report, table, organizations=report.organizations))
 
     return _ingest
 

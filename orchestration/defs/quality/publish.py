@@ -1,0 +1,54 @@
+"""The read-only BI copy as an asset: ``bi_publication`` copies the marts and the reference data into
+``<warehouse dir>/published/finops_bi.duckdb`` (logic in :mod:`data_quality.publish`).
+
+It depends on every dbt model and seed that builds in the ``marts`` and ``reference`` schemas (read from the dbt
+manifest), so it runs after them, and a failing *blocking* check on any of them (dbt tests of severity error, the
+blocking Great Expectations suites of the finance marts, the FOCUS validator) skips it: BI keeps the last good copy
+instead of a bad one. It reads the warehouse, so it runs in the ``warehouse`` pool like every warehouse reader-writer.
+"""
+
+import json
+
+import dagster as dg
+
+from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.settings import Settings
+
+BI_PUBLICATION = dg.AssetKey(["bi_publication"])
+BI_SCHEMAS = ("marts", "reference")
+
+
+def bi_relations() -> list[dg.AssetKey]:
+    """The asset keys of the dbt models and seeds in the published schemas (``[name]``, as FinopsDbtTranslator
+    keys them)."""
+    from orchestration.lib.dbt import prepare_manifest
+
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    return sorted({dg.AssetKey([n["name"]]) for n in manifest["nodes"].values()
+                   if n.get("resource_type") in ("model", "seed") and n.get("schema") in BI_SCHEMAS},
+                  key=lambda k: k.to_user_string())
+
+
+def build_publication_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(key=BI_PUBLICATION, deps=deps, pool=WAREHOUSE_POOL, group_name="publication", kinds={"duckdb"},
+              description="Read-only copy of the marts and reference data for BI tools "
+                          "(<warehouse dir>/published/finops_bi.duckdb), swapped in atomically; skipped when a "
+                          "blocking check on a mart fails, so BI keeps the last good copy.")
+    def bi_publication(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        from data_quality.publish import publish
+
+        report = publish(Settings.from_env().warehouse, schemas=BI_SCHEMAS)
+        context.log.info(report.summary())
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(report.path)),
+            "tables": len(report.tables),
+            "rows": report.rows,
+            "published_at": report.published_at.isoformat(),
+        })
+
+    return bi_publication
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[build_publication_asset(bi_relations())])

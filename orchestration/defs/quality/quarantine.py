@@ -1,0 +1,83 @@
+"""The quarantine as one asset check: ``no_quarantined_records`` on ``fct_quarantined_records`` (the dbt view over
+every dataset's ``quarantine`` table and the landing inventory's unreadable or unrecognised files). Logic in
+:mod:`data_quality.quarantine`; this module only wires it.
+
+* Fails when anything is in quarantine, with the count per dataset, the first records of each (file, row, field,
+  reason) and what to do: fix the file and deliver it again (its records are then replaced; none when it loads).
+* Severity ERROR (the run reports it and ``finops run`` exits non-zero) when a dataset holds a record or a landed file
+  is unreadable; WARN when the only records are landed files of an unknown format (as ``every_file_recognised``).
+* Non-blocking: the quarantined records are in the warehouse and the rest of the data loaded (the earlier delivery of
+  a bad file's period stays), so finance keeps working on everything else; nothing downstream is held back.
+
+How it relates to the ingest checks (``no_quarantined_deliveries`` of each billing raw table, ``no_quarantined_rows``
+of the finance and business-KPI tables): those report, on the raw table that was loading, what *that load* found,
+as it happened (the exact error of each delivery or row; a still-bad file is read and reported again on every run,
+an unchanged bad drop file is reported from its state). This check is the warehouse's standing total after dbt: every
+dataset at once, plus landed files no dataset could claim (unreadable or unknown format), in the one place people
+query (``marts.fct_quarantined_records``, ``finops quarantine``). So one bad file fails its ingest check (where) and
+this check (how much is outstanding, what to do); both clear on the run that loads the fixed file. The landing check
+``every_file_recognised`` stays the inventory's own view of the files.
+
+Ordering: a check on the dbt view's asset runs after the dbt step built it; it reads the warehouse read-only in the
+warehouse pool.
+"""
+
+import dagster as dg
+
+from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.settings import Settings
+
+QUARANTINE_VIEW = dg.AssetKey(["fct_quarantined_records"])
+QUARANTINE_CHECK = "no_quarantined_records"
+EXAMPLES = 5
+# dataset -> the raw tables whose ingest asset also writes <dataset>.quarantine (lineage of the view's sources)
+FILE_DROP_TABLES = {"finance": ["ap_invoice_lines", "card_transactions", "fx_rates", "gl_journal_lines"],
+                    "business_kpis": ["daily_volumes"]}
+
+
+def quarantine_table_specs() -> list[dg.AssetSpec]:
+    """Every ``<dataset>.quarantine`` table as an (external) asset downstream of the raw tables its ingest asset
+    loads: the dbt view's sources then trace back to the loads that write them."""
+    from ingestion import registry
+
+    writers = {ds: [table] for ds, table in registry.raw_tables().items()} | FILE_DROP_TABLES
+    return [dg.AssetSpec(dg.AssetKey([ds, "quarantine"]), deps=[dg.AssetKey([ds, t]) for t in tables],
+                         group_name=f"ingest_{ds}", kinds={"dlt", "duckdb"},
+                         description=f"{ds} records that could not be loaded (file, row, field, reason, raw record), "
+                                     f"written by ingest_{ds}; the current state (a fixed file delivered again "
+                                     "clears its records).")
+            for ds, tables in sorted(writers.items())]
+
+
+def check_result(report) -> dg.AssetCheckResult:
+    """The check's result from a :class:`~data_quality.quarantine.QuarantineReport`."""
+    meta: dict = {"records": len(report.records), "files": report.files(),
+                  "by_dataset": dg.MetadataValue.json(report.by_dataset()), "relation": report.relation}
+    if report.records:
+        meta["examples"] = dg.MetadataValue.md(
+            "| dataset | file | row | field | reason |\n|---|---|---|---|---|\n"
+            + "\n".join(f"| {r.dataset} | {r.source_file} | {r.row_number} | {r.field or '-'} | {r.reason} |"
+                        .replace("\n", " ") for r in report.records[:50]))
+    return dg.AssetCheckResult(
+        passed=report.empty,
+        severity=dg.AssetCheckSeverity.WARN if report.severity == "warn" else dg.AssetCheckSeverity.ERROR,
+        description=report.description(EXAMPLES)[:4000], metadata=meta)
+
+
+@dg.asset_check(asset=QUARANTINE_VIEW, name=QUARANTINE_CHECK, pool=WAREHOUSE_POOL, blocking=False,
+                description="Nothing in quarantine (every dataset's quarantine and the unreadable or unrecognised "
+                            "landed files): fails with the count per dataset, the first records and what to do "
+                            "(fix the file and deliver it again). Non-blocking: the rest of the data loaded.")
+def no_quarantined_records(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    from data_quality.quarantine import quarantine_report
+
+    report = quarantine_report(Settings.from_env().warehouse)
+    for r in report.records[:20]:
+        context.log.warning(f"quarantined: {r.line()}")
+    return check_result(report)
+
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=quarantine_table_specs(), asset_checks=[no_quarantined_records])
