@@ -37,6 +37,7 @@ import fsspec
 from .errors import BadInputError
 from .landing import FileRef, LandingPathError, list_files
 from .source import QUARANTINE_COLUMNS, QUARANTINE_KEY, QUARANTINE_TABLE
+from .tables import has_table
 
 log = logging.getLogger("finops.ingestion")
 
@@ -217,9 +218,7 @@ def supersede_quarantine(pipeline: Any) -> int:
     if not latest:
         return 0
     with pipeline.sql_client() as c:
-        exists = c.execute_sql("select count(*) from information_schema.tables where table_schema = %s and "
-                               "table_name = %s", pipeline.dataset_name, QUARANTINE_TABLE)
-        if not (exists and exists[0][0]):
+        if not has_table(c, pipeline.dataset_name, QUARANTINE_TABLE):
             return 0
         t = c.make_qualified_table_name(QUARANTINE_TABLE)
         pairs = c.execute_sql(f"select source_file, delivery_id, count(*) from {t} group by 1, 2") or []

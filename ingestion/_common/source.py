@@ -53,7 +53,7 @@ from .errors import BadInputError, find_bad_input
 from .formats import BillingFormat
 from .landing import Delivery, FileRef, group_deliveries, list_files
 from .readers import iter_batches, read_header, read_types
-from .tables import drop_pending, existing_tables, finish_pending
+from .tables import drop_pending, existing_tables, finish_pending, has_table
 from .transform import SelectBuilder, lit, run_transform
 
 log = logging.getLogger("finops.ingestion")
@@ -425,9 +425,7 @@ def _unreadable_of(dataset: str, planned: Plan, todo: list[tuple[Delivery, Billi
 
 def _table_exists(pipeline: dlt.Pipeline, dataset: str, table: str) -> bool:
     with pipeline.sql_client() as c:
-        rows = c.execute_sql("select count(*) from information_schema.tables where table_schema = %s and "
-                             "table_name = %s", dataset, table)
-    return bool(rows and rows[0][0])
+        return has_table(c, dataset, table)
 
 
 def _seen_fingerprints(pipeline: dlt.Pipeline, dataset: str, table: str) -> dict:
@@ -488,9 +486,7 @@ def supersede_quarantine(pipeline: dlt.Pipeline, todo: list[tuple[Delivery, Bill
     if not current:
         return 0
     with pipeline.sql_client() as c:
-        exists = c.execute_sql("select count(*) from information_schema.tables where table_schema = %s and "
-                               "table_name = %s", pipeline.dataset_name, QUARANTINE_TABLE)
-        if not (exists and exists[0][0]):
+        if not has_table(c, pipeline.dataset_name, QUARANTINE_TABLE):
             return 0
         t = c.make_qualified_table_name(QUARANTINE_TABLE)
         ids = {r[0] for r in c.execute_sql(f"select distinct delivery_id from {t}") or []}

@@ -23,6 +23,13 @@ def existing_tables(warehouse: str) -> set[tuple[str, str]]:
         return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
 
 
+def has_table(client: Any, dataset: str, table: str) -> bool:
+    """Whether ``dataset.table`` exists, through an open dlt SQL client (``pipeline.sql_client()``)."""
+    rows = client.execute_sql("select count(*) from information_schema.tables where table_schema = %s and "
+                              "table_name = %s", dataset, table)
+    return bool(rows and rows[0][0])
+
+
 def finish_pending(pipeline: dlt.Pipeline) -> bool:
     """Finish the load of a run that was interrupted (killed) after dlt committed its extracted package: dlt
     normalizes and loads the pending package (jobs the destination had already committed are not re-run) and the
