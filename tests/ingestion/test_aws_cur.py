@@ -166,10 +166,8 @@ def write_cur2_parquet(root: Path, export: str, period: str, rows: list[dict], n
     return p
 
 
-def write_cur2_csv(root: Path, export: str, period: str, rows: list[dict]) -> Path:
-    """CUR 2.0 gzip CSV: same columns, maps as JSON text, ISO timestamps."""
-    p = root / "aws" / "cur2-csv" / export / "data" / f"BILLING_PERIOD={period}" / "part-00001.csv.gz"
-    p.parent.mkdir(parents=True, exist_ok=True)
+def cur2_csv_rows(rows: list[dict]) -> list[dict]:
+    """CUR 2.0 rows (:func:`cur2_rows`) as CSV text: maps as JSON, timestamps ISO, None empty."""
     out = []
     for r in rows:
         d = {}
@@ -181,6 +179,14 @@ def write_cur2_csv(root: Path, export: str, period: str, rows: list[dict]) -> Pa
                 v = v.strftime("%Y-%m-%dT%H:%M:%S.000Z")
             d[f.name] = "" if v is None else str(v)
         out.append(d)
+    return out
+
+
+def write_cur2_csv(root: Path, export: str, period: str, rows: list[dict]) -> Path:
+    """CUR 2.0 gzip CSV: same columns, maps as JSON text, ISO timestamps."""
+    p = root / "aws" / "cur2-csv" / export / "data" / f"BILLING_PERIOD={period}" / "part-00001.csv.gz"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    out = cur2_csv_rows(rows)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CUR2_SCHEMA.names)
     w.writeheader()

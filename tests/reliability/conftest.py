@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import os
 import sys
 import time
@@ -18,7 +17,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.ingestion.test_aws_cur import CUR2_SCHEMA, MAPS, cur2_rows
+from tests.ingestion.test_aws_cur import CUR2_SCHEMA, cur2_csv_rows, cur2_rows
 from tests.ingestion.test_focus_exports import AWS10_HEADER, AWS_EXPORT, aws10_rows
 
 CENT = Decimal("0.01")
@@ -39,22 +38,6 @@ def csv_bytes(header: list[str], rows: list[dict], *, delimiter: str = ",", enco
     w.writerows(rows)
     data = buf.getvalue().encode(encoding)
     return gzip.compress(data, mtime=0) if gz else data
-
-
-def cur2_csv_rows(rows: list[dict]) -> list[dict]:
-    """CUR 2.0 rows (:func:`cur2_rows`) as CSV text: maps as JSON, timestamps ISO, None empty."""
-    out = []
-    for r in rows:
-        d = {}
-        for f in CUR2_SCHEMA:
-            v = r.get(f.name)
-            if f.name in MAPS:
-                v = json.dumps(v, separators=(", ", ": ")) if v else ""
-            elif hasattr(v, "strftime"):
-                v = v.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-            d[f.name] = "" if v is None else str(v)
-        out.append(d)
-    return out
 
 
 def cur2_path(root: Path, period: str, *, export: str = CUR2_EXPORT, name: str = "part-00001.csv.gz",
