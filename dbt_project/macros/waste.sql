@@ -125,3 +125,29 @@ case when {{ day }} = {{ last_day }}
      then {{ amount }} - cast({{ amount }} / {{ n }} as {{ type_money() }}) * ({{ n }} - 1)
      else cast({{ amount }} / {{ n }} as {{ type_money() }}) end
 {%- endmacro %}
+
+{#- The rows of spans (a CTE with start_day and last_day) as one row per day, in a select to wrap in a CTE: a
+    one-day span keeps its row (day = start_day); a multi-day span becomes one row per day of start_day..last_day,
+    each amount spread by waste_day_share (the days add up to the span's amount exactly), keys and carried columns
+    copied. Output columns: keys, day_column, carried, amounts (names as given). -#}
+{% macro spread_spans_daily(spans, keys, amounts, carried=[], day_column='charge_day') -%}
+{%- set multi = "(select {fn}({col}) from " ~ spans ~ " where last_day > start_day)" -%}
+select
+    {%- for k in keys %} {{ k }},{% endfor %} start_day as {{ day_column }}
+    {%- for c in carried %}, {{ c }}{% endfor %}
+    {%- for a in amounts %}, {{ a }}{% endfor %}
+from {{ spans }}
+where last_day <= start_day
+union all
+select
+    {%- for k in keys %} s.{{ k }},{% endfor %} d.calendar_day
+    {%- for c in carried %}, s.{{ c }}{% endfor %}
+    {%- for a in amounts %},
+    {{ waste_day_share('s.' ~ a, 's.start_day', 's.last_day', 'd.calendar_day') }}{% endfor %}
+from {{ spans }} as s
+inner join (
+    {{ calendar_days("coalesce(" ~ multi.replace('{fn}', 'min').replace('{col}', 'start_day') ~ ", cast('2000-01-01' as date))",
+                     "coalesce(" ~ multi.replace('{fn}', 'max').replace('{col}', 'last_day') ~ ", cast('2000-01-01' as date))") }}
+) as d on d.calendar_day >= s.start_day and d.calendar_day <= s.last_day
+where s.last_day > s.start_day
+{%- endmacro %}

@@ -44,6 +44,16 @@ def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     return project_dir / "target" / "manifest.json"
 
 
+def manifest_node_names(resource_types: tuple[str, ...], schemas: tuple[str, ...] | None = None) -> set[str]:
+    """The names of the project's dbt nodes of ``resource_types`` (e.g. ``("model", "seed")``), only those built in
+    ``schemas`` when given, from the prepared manifest."""
+    import json
+
+    nodes = json.loads(prepare_manifest().read_text(encoding="utf-8"))["nodes"].values()
+    return {n["name"] for n in nodes
+            if n.get("resource_type") in resource_types and (schemas is None or n.get("schema") in schemas)}
+
+
 def dbt_project() -> DbtProject:
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

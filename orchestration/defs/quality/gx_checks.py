@@ -99,12 +99,9 @@ def build_gx_checks(group: str, suites: Iterable) -> dg.AssetChecksDefinition:
 def dbt_models() -> set[str]:
     """The dbt model names of the project (so that a contract without a model, e.g. a YAML landed before its SQL,
     gets no check on a missing asset)."""
-    import json
+    from orchestration.lib.dbt import manifest_node_names
 
-    from orchestration.lib.dbt import prepare_manifest
-
-    manifest = json.loads(prepare_manifest().read_text())
-    return {n["name"] for n in manifest["nodes"].values() if n.get("resource_type") == "model"}
+    return manifest_node_names(("model",))
 
 
 def grouped_suites() -> dict[str, list]:

@@ -7,8 +7,6 @@ blocking Great Expectations suites of the finance marts, the FOCUS validator) sk
 instead of a bad one. It reads the warehouse, so it runs in the ``warehouse`` pool like every warehouse reader-writer.
 """
 
-import json
-
 import dagster as dg
 
 from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
@@ -21,12 +19,9 @@ BI_SCHEMAS = ("marts", "reference")
 def bi_relations() -> list[dg.AssetKey]:
     """The asset keys of the dbt models and seeds in the published schemas (``[name]``, as FinopsDbtTranslator
     keys them)."""
-    from orchestration.lib.dbt import prepare_manifest
+    from orchestration.lib.dbt import manifest_node_names
 
-    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
-    return sorted({dg.AssetKey([n["name"]]) for n in manifest["nodes"].values()
-                   if n.get("resource_type") in ("model", "seed") and n.get("schema") in BI_SCHEMAS},
-                  key=lambda k: k.to_user_string())
+    return [dg.AssetKey([name]) for name in sorted(manifest_node_names(("model", "seed"), BI_SCHEMAS))]
 
 
 def build_publication_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:

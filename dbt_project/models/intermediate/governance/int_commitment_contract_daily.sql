@@ -83,35 +83,10 @@ spans as (
     group by 1, 2, 3
 ),
 
-multi_day_bounds as (
-    select min(start_day) as first_day, max(last_day) as last_day
-    from spans
-    where last_day > start_day
-),
-
-calendar as (
-    {{ calendar_days("coalesce((select first_day from multi_day_bounds), cast('2000-01-01' as date))",
-                     "coalesce((select last_day from multi_day_bounds), cast('2000-01-01' as date))") }}
-),
-
 days as (
-    select contract_id, start_day as charge_day, commit_spend, billed_cost, effective_cost, list_cost, quantity,
-           fx_missing
-    from spans
-    where last_day <= start_day
-    union all
-    select
-        s.contract_id,
-        d.calendar_day,
-        {{ waste_day_share('s.commit_spend', 's.start_day', 's.last_day', 'd.calendar_day') }},
-        {{ waste_day_share('s.billed_cost', 's.start_day', 's.last_day', 'd.calendar_day') }},
-        {{ waste_day_share('s.effective_cost', 's.start_day', 's.last_day', 'd.calendar_day') }},
-        {{ waste_day_share('s.list_cost', 's.start_day', 's.last_day', 'd.calendar_day') }},
-        {{ waste_day_share('s.quantity', 's.start_day', 's.last_day', 'd.calendar_day') }},
-        s.fx_missing
-    from spans as s
-    inner join calendar as d on d.calendar_day >= s.start_day and d.calendar_day <= s.last_day
-    where s.last_day > s.start_day
+    {{ spread_spans_daily('spans', ['contract_id'],
+                          ['commit_spend', 'billed_cost', 'effective_cost', 'list_cost', 'quantity'],
+                          carried=['fx_missing']) }}
 )
 
 select

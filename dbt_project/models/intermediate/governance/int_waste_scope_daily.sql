@@ -126,34 +126,9 @@ spans as (
     group by 1, 2, 3, 4, 5
 ),
 
-multi_day_bounds as (
-    select min(start_day) as first_day, max(last_day) as last_day
-    from spans
-    where last_day > start_day
-),
-
-calendar as (
-    {{ calendar_days("coalesce((select first_day from multi_day_bounds), cast('2000-01-01' as date))",
-                     "coalesce((select last_day from multi_day_bounds), cast('2000-01-01' as date))") }}
-),
-
 days as (
-    select scope_type, scope_value, scope_provider, start_day as charge_day, has_activity, cost, owned_cost, ai_cost
-    from spans
-    where last_day <= start_day
-    union all
-    select
-        s.scope_type,
-        s.scope_value,
-        s.scope_provider,
-        d.calendar_day,
-        s.has_activity,
-        {{ waste_day_share('s.cost', 's.start_day', 's.last_day', 'd.calendar_day') }},
-        {{ waste_day_share('s.owned_cost', 's.start_day', 's.last_day', 'd.calendar_day') }},
-        {{ waste_day_share('s.ai_cost', 's.start_day', 's.last_day', 'd.calendar_day') }}
-    from spans as s
-    inner join calendar as d on d.calendar_day >= s.start_day and d.calendar_day <= s.last_day
-    where s.last_day > s.start_day
+    {{ spread_spans_daily('spans', ['scope_type', 'scope_value', 'scope_provider'], ['cost', 'owned_cost', 'ai_cost'],
+                          carried=['has_activity']) }}
 )
 
 select

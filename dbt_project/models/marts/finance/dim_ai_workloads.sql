@@ -131,33 +131,9 @@ line_periods as (
     group by 1, 2, 3, 4
 ),
 
-multi_day_bounds as (
-    select min(start_day) as first_day, max(last_day) as last_day
-    from line_periods
-    where last_day > start_day
-),
-
-calendar as (
-    {{ calendar_days("coalesce((select first_day from multi_day_bounds), cast('2000-01-01' as date))",
-                     "coalesce((select last_day from multi_day_bounds), cast('2000-01-01' as date))") }}
-),
-
 line_days as (
-    select workload_id, api_key_workload_id, start_day as activity_day, cost, has_cost, fx_missing, has_usage
-    from line_periods
-    where last_day <= start_day
-    union all
-    select
-        l.workload_id,
-        l.api_key_workload_id,
-        d.calendar_day,
-        cast(l.cost / ({{ dbt.datediff('l.start_day', 'l.last_day', 'day') }} + 1) as {{ type_money() }}),
-        l.has_cost,
-        l.fx_missing,
-        l.has_usage
-    from line_periods as l
-    inner join calendar as d on d.calendar_day >= l.start_day and d.calendar_day <= l.last_day
-    where l.last_day > l.start_day
+    {{ spread_spans_daily('line_periods', ['workload_id', 'api_key_workload_id'], ['cost'],
+                          carried=['has_cost', 'fx_missing', 'has_usage'], day_column='activity_day') }}
 ),
 
 api_usage as (

@@ -34,28 +34,12 @@ durations as (
 )
 
 select
-    anomaly_id,
-    scope_type,
-    scope_value,
-    owner,
-    severity,
-    anomaly_type,
-    status,
-    resolution,
-    detected_date,
-    detected_at,
-    acknowledged_at,
-    resolved_at,
-    hours_to_acknowledge,
+    *,
     cast(hours_to_acknowledge / 24 as decimal(18, 6)) as days_to_acknowledge,
-    hours_to_resolve,
     cast(hours_to_resolve / 24 as decimal(18, 6)) as days_to_resolve,
-    open_hours,
-    detection_month,
     cast(count(*) over (partition by detection_month) as integer) as month_anomalies,
     cast(count(acknowledged_at) over (partition by detection_month) as integer) as month_acknowledged,
     cast(count(resolved_at) over (partition by detection_month) as integer) as month_resolved,
     cast(avg(hours_to_acknowledge) over (partition by detection_month) as decimal(18, 6)) as month_mean_hours_to_acknowledge,
-    cast(avg(hours_to_resolve) over (partition by detection_month) as decimal(18, 6)) as month_mean_hours_to_resolve,
-    as_of_date
+    cast(avg(hours_to_resolve) over (partition by detection_month) as decimal(18, 6)) as month_mean_hours_to_resolve
 from durations
