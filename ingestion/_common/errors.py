@@ -74,3 +74,14 @@ def find_in_chain(exc: BaseException, kind: type[E]) -> E | None:
 def find_bad_input(exc: BaseException) -> BadInputError | None:
     """The BadInputError inside a (dlt-wrapped) exception chain, if any."""
     return find_in_chain(exc, BadInputError)
+
+def transport_failure(exc: BaseException) -> str:
+    """What a request that failed below HTTP (after the retries) means, for an error message: a page cut off
+    mid-body, no answer within the timeout, or a failed connection (with the exception's type)."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the response body was cut off (truncated page)"
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within the request timeout ({type(exc).__name__})"
+    return f"the connection failed ({type(exc).__name__})"

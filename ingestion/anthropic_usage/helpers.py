@@ -31,6 +31,8 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests.auth import AuthBase
 
+from ingestion._common.errors import transport_failure
+
 from . import settings as S
 
 logger = logging.getLogger(__name__)
@@ -212,11 +214,9 @@ class AnthropicClient:
                     f"{self.max_attempts} attempts (429/5xx are retried with backoff honouring Retry-After)"
                 ) from None
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as e:
-                kind = ("the response body was cut off (truncated page)"
-                        if isinstance(e, requests.exceptions.ChunkedEncodingError) else type(e).__name__)
                 raise AnthropicUsageError(
-                    f"{self._where(path, paginator.page_number, paginator.page_token)}: {kind} after "
-                    f"{self.max_attempts} attempts") from None
+                    f"{self._where(path, paginator.page_number, paginator.page_token)}: {transport_failure(e)} "
+                    f"after {self.max_attempts} attempts") from None
             body = page[0] if page else None
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                 raise AnthropicUsageError(

@@ -27,6 +27,8 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
 
+from ingestion._common.errors import transport_failure
+
 from . import settings as S
 
 log = logging.getLogger(__name__)
@@ -208,11 +210,8 @@ def fetch_pages(
     except OpenAIUsageError:
         raise
     except requests.RequestException as exc:  # timeouts, dropped/truncated connections after the retries
-        cut = isinstance(exc, requests.exceptions.ChunkedEncodingError)
-        what = "the response body was cut off (truncated page)" if cut else type(exc).__name__
-        raise OpenAIUsageError(
-            f"{where}, page {paginator.page_number}: request failed after {http.max_attempts} attempts: {what}"
-        ) from None
+        raise OpenAIUsageError(f"{where}, page {paginator.page_number}: request failed after {http.max_attempts} "
+                               f"attempts: {transport_failure(exc)}") from None
 
 
 # ----------------------------------------------------------------------------------------------------------------------

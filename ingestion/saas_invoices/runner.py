@@ -25,7 +25,7 @@ from typing import Any
 import dlt
 
 from ingestion._common.api_sources import with_rerun_hint
-from ingestion._common.errors import find_in_chain
+from ingestion._common.errors import find_in_chain, transport_failure
 from ingestion._common.tables import drop_pending, finish_pending
 
 from . import helpers as H
@@ -122,11 +122,7 @@ def _failure(exc: BaseException, vendors: list[H.Vendor], run_log: H.SaasRunLog 
             where += f", GET {page[0]}, page {page[1]}"
     http = find_in_chain(exc, requests.RequestException)
     if http is not None and not isinstance(http, requests.HTTPError):
-        cut = isinstance(http, requests.exceptions.ChunkedEncodingError)
-        what = ("the response body was cut off (truncated page)" if cut
-                else "no answer within the request timeout" if isinstance(http, requests.Timeout)
-                else f"the connection failed ({type(http).__name__})")
-        return f"{where}: {what} after {max_attempts or H.HttpSettings().max_attempts} attempts"
+        return f"{where}: {transport_failure(http)} after {max_attempts or H.HttpSettings().max_attempts} attempts"
     root, seen = exc, set()
     while id(root) not in seen:  # the innermost error dlt wrapped (the HTTP library's, ...)
         seen.add(id(root))
