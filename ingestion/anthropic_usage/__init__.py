@@ -25,8 +25,10 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 import dlt
@@ -64,6 +66,7 @@ __all__ = [
 ]
 
 _MERGE = {"disposition": "merge", "strategy": "delete-insert"}
+logger = logging.getLogger(__name__)
 
 
 def table_hints() -> dict[str, dict[str, Any]]:
@@ -84,6 +87,22 @@ def _range(start_date: Any, end_date: Any, width: str) -> tuple[dt.datetime, dt.
              else now - dt.timedelta(days=S.DEFAULT_INITIAL_DAYS))
     end = H.parse_ts(end_date, "end_date") if end_date is not None else now
     return H.floor_bucket(start, width), end
+
+
+def _usage_measure(item: dict[str, Any]) -> tuple[int, ...]:
+    u = item.get("usage") or {}
+    cache = u.get("cache_creation") or {}
+    return (int(u.get("uncached_input_tokens") or 0), int(u.get("cache_read_input_tokens") or 0),
+            int(cache.get("ephemeral_5m_input_tokens") or 0), int(cache.get("ephemeral_1h_input_tokens") or 0),
+            int(u.get("output_tokens") or 0), int((u.get("server_tool_use") or {}).get("web_search_requests") or 0),
+            int(u.get("requests") or 0))
+
+
+def _cost_measure(item: dict[str, Any]) -> tuple[Decimal, ...]:
+    cost = item.get("cost") or {}
+    where = f"{S.ENDPOINTS['analytics_cost']} bucket {item.get('starting_at')}"
+    return tuple(H.decimal_text(cost.get(k) if cost.get(k) is not None else "0", where)[0]
+                 for k in ("amount", "list_amount"))
 
 
 @dlt.source(name=S.SOURCE_NAME, max_table_nesting=0)
@@ -146,7 +165,7 @@ def anthropic_usage(
                         bs, be = H.parse_ts(b["starting_at"]), H.parse_ts(b["ending_at"])
                         yield bs, [H.messages_row(c.org, api, bs, be, width, r, r) for r in b.get("results") or []]
             else:
-                yield from _analytics(c, "analytics_usage", start, end, width, S.MESSAGES_DIMENSIONS,
+                yield from _analytics(c, "analytics_usage", start, end, width, _usage_measure,
                                       lambda bs, be, it: H.messages_row(c.org, api, bs, be, width, it.get("group") or {},
                                                                         it.get("usage") or {}))
         return fetch
@@ -179,7 +198,7 @@ def anthropic_usage(
                     return H.cost_row(c.org, api, bs, be, it.get("group") or {}, cost.get("amount"),
                                       cost.get("currency"), cost.get("list_amount"), cost.get("requests"),
                                       f"{S.ENDPOINTS['analytics_cost']} bucket {it.get('starting_at')}")
-                yield from _analytics(c, "analytics_cost", start, end, "1d", S.ANALYTICS_COST_DIMENSIONS, row)
+                yield from _analytics(c, "analytics_cost", start, end, "1d", _cost_measure, row)
         return fetch
 
     @dlt.resource(name=COSTS, write_disposition=_MERGE, primary_key="row_key", merge_key=S.BUCKET_MERGE_KEY,
@@ -224,24 +243,53 @@ def anthropic_usage(
                     yield dlt.mark.with_hints(models, model_hints, create_table_variant=True)
 
     def _analytics(c: AnthropicClient, endpoint: str, start: dt.datetime, end: dt.datetime, width: str,
-                   dims: Sequence[str], to_row):
-        """The analytics API lists items (bucket x group), ranges of at most 31 days: group them by bucket."""
+                   measure, to_row):
+        """The analytics API lists items (bucket x group), ranges of at most 31 days, at most 5 group_by[]
+        dimensions (cost_type/token_type not counted): each window is read with the two dimension sets of
+        ``S.ANALYTICS_GROUP_BY_SPLIT``, joined per bucket on their shared dimensions (H.join_split_groups)."""
         headers = {"anthropic-beta": S.ANALYTICS_BETA}
+        fanout = list(S.ANALYTICS_FANOUT) if endpoint == "analytics_cost" else []
+        first_dims, second_dims = S.ANALYTICS_GROUP_BY_SPLIT
+        join_key = (*S.ANALYTICS_JOIN_KEY, *fanout)
+        first_only = tuple(d for d in first_dims if d not in second_dims)
+        second_only = tuple(d for d in second_dims if d not in first_dims)
+        tolerance = S.ANALYTICS_COST_TOLERANCE_CENTS if endpoint == "analytics_cost" else Decimal(0)
         for ws, we in H.windows(start, end, S.ANALYTICS_MAX_RANGE_DAYS):
-            params = {"starting_at": H.iso(ws), "ending_at": H.iso(we), "time_bucket_width": width,
-                      "group_by[]": list(dims), "limit": page_size or S.ANALYTICS_MAX_LIMIT}
-            by_bucket: dict[dt.datetime, list[dict[str, Any]]] = defaultdict(list)
-            for body in c.pages(endpoint, params, headers=headers):
-                for it in body["data"]:
-                    bs, be = H.parse_ts(it["starting_at"]), H.parse_ts(it["ending_at"])
-                    by_bucket[bs].append(to_row(bs, be, it))
-            # buckets without any item are not listed by the API: emit them empty so the cursor moves on
-            t = ws
-            while t + H.step(width) <= we:
-                by_bucket.setdefault(t, [])
-                t += H.step(width)
-            for bs in sorted(by_bucket):
-                yield bs, by_bucket[bs]
+            for attempt in (1, 2):
+                reads: list[dict[dt.datetime, list[dict[str, Any]]]] = []
+                for dims in S.ANALYTICS_GROUP_BY_SPLIT:
+                    params = {"starting_at": H.iso(ws), "ending_at": H.iso(we), "time_bucket_width": width,
+                              "group_by[]": [*dims, *fanout], "limit": page_size or S.ANALYTICS_MAX_LIMIT}
+                    by_bucket: dict[dt.datetime, list[dict[str, Any]]] = defaultdict(list)
+                    for body in c.pages(endpoint, params, headers=headers):
+                        for it in body["data"]:
+                            by_bucket[H.parse_ts(it["starting_at"])].append(it)
+                    reads.append(by_bucket)
+                # buckets without any item are not listed by the API: emit them empty so the cursor moves on
+                starts = set(reads[0]) | set(reads[1])
+                t = ws
+                while t + H.step(width) <= we:
+                    starts.add(t)
+                    t += H.step(width)
+                try:
+                    joined = {bs: H.join_split_groups(
+                        reads[0].get(bs, []), reads[1].get(bs, []), join_key, first_only, second_only, measure,
+                        f"Anthropic organisation {c.org.name!r}, {S.ENDPOINTS[endpoint]}, bucket {H.iso(bs)}",
+                        tolerance) for bs in starts}
+                    break
+                except AnthropicUsageError:
+                    if attempt == 2:
+                        raise
+                    logger.warning("%s %s: the two group-by requests disagree; reading the window again",
+                                   c.org.name, S.ENDPOINTS[endpoint])
+            for bs in sorted(joined):
+                if joined[bs].unresolved:
+                    logger.warning(
+                        "Anthropic organisation %r, %s, bucket %s: %d join key(s) (e.g. %s) span several %s and "
+                        "several %s; their rows keep %s NULL (totals exact)", c.org.name, S.ENDPOINTS[endpoint],
+                        H.iso(bs), len(joined[bs].unresolved), dict(zip(join_key, joined[bs].unresolved[0])),
+                        first_only, second_only, second_only)
+                yield bs, [to_row(bs, H.parse_ts(it["ending_at"]), it) for it in joined[bs].items]
 
     resources = [messages_usage, costs]
     if include_claude_code:

@@ -364,6 +364,73 @@ def claude_code_rows(org: Organization, record: dict[str, Any], where: str
     return user, models
 
 
+# ------------------------------------------------------------------------------------- analytics group-by split
+@dataclass
+class SplitJoin:
+    """The outcome of :func:`join_split_groups` for one bucket: the items with every dimension, and the join keys
+    whose second-request dimension could not be attached exactly (kept NULL)."""
+
+    items: list[dict[str, Any]]
+    unresolved: list[tuple[Any, ...]]
+
+
+def join_split_groups(first: list[dict[str, Any]], second: list[dict[str, Any]], join_key: tuple[str, ...],
+                      first_only: tuple[str, ...], second_only: tuple[str, ...],
+                      measure: Callable[[dict[str, Any]], tuple[Any, ...]], where: str,
+                      tolerance: Decimal = Decimal(0)) -> SplitJoin:
+    """Joins the items of two analytics requests over the same bucket whose group_by[] sets share ``join_key``
+    (each request within the API's 5 dimensions) into items grouped by every dimension, without double counting.
+
+    Both requests partition the same usage, so per join key their measures (``measure(item)``: tokens, or cents)
+    must add up to the same totals; otherwise :class:`AnthropicUsageError` (the data changed between the two
+    requests). Per join key:
+
+    * one value of the first request's own dimensions (e.g. the API key's single workspace): the second request's
+      items, with those dimensions set from the first - exact;
+    * else one value of the second request's own dimensions: the first request's items with that value - exact;
+    * else (several workspaces *and* several inference geos for the same key, e.g. Console usage without an API
+      key): the first request's items with the second request's dimensions NULL - totals exact, that dimension
+      unknown; the key is reported in ``unresolved``.
+    """
+    def index(items: list[dict[str, Any]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+        out: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for it in items:
+            g = it.get("group") or {}
+            out.setdefault(tuple(g.get(d) for d in join_key), []).append(it)
+        return out
+
+    def total(items: list[dict[str, Any]]) -> tuple[Any, ...]:
+        sums: list[Any] | None = None
+        for it in items:
+            m = measure(it)
+            sums = list(m) if sums is None else [a + b for a, b in zip(sums, m, strict=True)]
+        return tuple(sums or ())
+
+    a, b = index(first), index(second)
+    out: list[dict[str, Any]] = []
+    unresolved: list[tuple[Any, ...]] = []
+    for key in sorted(set(a) | set(b), key=lambda k: tuple("" if v is None else str(v) for v in k)):
+        left, right = a.get(key, []), b.get(key, [])
+        lt, rt = total(left), total(right)
+        if not left or not right or len(lt) != len(rt) or any(abs(x - y) > tolerance for x, y in zip(lt, rt)):
+            raise AnthropicUsageError(
+                f"{where}: the two group_by[] requests of the split (at most 5 dimensions each) disagree for "
+                f"{dict(zip(join_key, key))}: {lt or 'no rows'} vs {rt or 'no rows'}. The data changed between the "
+                "two requests (e.g. the current bucket is still filling); run the load again.")
+        left_vals = {tuple((it.get("group") or {}).get(d) for d in first_only) for it in left}
+        right_vals = {tuple((it.get("group") or {}).get(d) for d in second_only) for it in right}
+        if len(left_vals) == 1:
+            (vals,) = left_vals
+            out.extend({**it, "group": {**it["group"], **dict(zip(first_only, vals))}} for it in right)
+        elif len(right_vals) == 1:
+            (vals,) = right_vals
+            out.extend({**it, "group": {**it["group"], **dict(zip(second_only, vals))}} for it in left)
+        else:
+            out.extend({**it, "group": {**it["group"], **dict.fromkeys(second_only)}} for it in left)
+            unresolved.append(key)
+    return SplitJoin(out, unresolved)
+
+
 # ------------------------------------------------------------------------------------------------ incremental
 def incremental_buckets(
     state: dict[str, Any],

@@ -1,6 +1,7 @@
 """Anthropic Admin API usage and cost reports: endpoints, dimensions, defaults, table names and column hints."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 DATASET = "anthropic_usage"
@@ -33,6 +34,23 @@ COST_GROUP_BY = ("workspace_id", "description")
 # grouped by description, the legacy cost report also fills these (they are functions of the description)
 COST_DETAIL = ("model", "cost_type", "token_type", "service_tier", "context_window", "inference_geo", "speed")
 ANALYTICS_COST_DIMENSIONS = (*MESSAGES_DIMENSIONS, "cost_type", "token_type")
+
+# The analytics API accepts at most 5 group_by[] dimensions (cost_type and token_type not counted): the six usage
+# dimensions are read with two requests that share four of them, the join key. An API key belongs to exactly one
+# workspace, so for usage made with a key the workspace of the first request attaches exactly to the rows of the
+# second (and vice versa when a key's usage has a single inference geo); see helpers.join_split_groups.
+ANALYTICS_MAX_GROUP_BY = 5
+ANALYTICS_FANOUT = ("cost_type", "token_type")
+ANALYTICS_GROUP_BY_SPLIT = (
+    ("workspace_id", "api_key_id", "model", "service_tier", "context_window"),
+    ("api_key_id", "model", "service_tier", "context_window", "inference_geo"),
+)
+ANALYTICS_JOIN_KEY = ("api_key_id", "model", "service_tier", "context_window")
+# the two reads of a cost split may round fractional cents per row differently: sums agree within this (cents)
+ANALYTICS_COST_TOLERANCE_CENTS = Decimal("0.01")
+assert all(len(g) <= ANALYTICS_MAX_GROUP_BY for g in ANALYTICS_GROUP_BY_SPLIT)
+assert set(ANALYTICS_GROUP_BY_SPLIT[0]) | set(ANALYTICS_GROUP_BY_SPLIT[1]) == set(MESSAGES_DIMENSIONS)
+assert set(ANALYTICS_GROUP_BY_SPLIT[0]) & set(ANALYTICS_GROUP_BY_SPLIT[1]) == set(ANALYTICS_JOIN_KEY)
 
 # page sizes (buckets per page for the reports, items per page for the analytics API): the APIs' maxima
 MAX_LIMIT = {"1d": 31, "1h": 168}

@@ -57,6 +57,11 @@ ANALYTICS_BETA = "analytics-usage-cost-2026-08-24"
 USAGE_DIMS = ("workspace_id", "api_key_id", "model", "service_tier", "context_window", "inference_geo")
 COST_GROUPS = ("workspace_id", "description")
 ANALYTICS_COST_DIMS = (*USAGE_DIMS, "cost_type", "token_type")
+# The analytics API (SDK docs of usage.list / cost.list): at most 5 group_by[] dimensions, cost_type and token_type
+# not counted; limit 1-1000, default 20; ranges of at most 31 days, starting no earlier than 2026-01-01.
+ANALYTICS_MAX_GROUP_BY = 5
+ANALYTICS_FANOUT_DIMS = ("cost_type", "token_type")
+ANALYTICS_EARLIEST = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 TOKEN_TYPES = (
     "uncached_input_tokens",
     "cache_read_input_tokens",
@@ -299,6 +304,7 @@ class AnthropicServer(VendorServer):
             return self._cost_lines[org]
         lines = self._cost_lines[org] = []
         for f in self.facts(org):
+            first = True  # the fact's requests go on its first line only, so a sum over lines counts them once
             for tt, n in zip(TOKEN_TYPES, f.tokens, strict=True):
                 if n:
                     lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id, "model": f.model,
@@ -306,7 +312,8 @@ class AnthropicServer(VendorServer):
                                       "inference_geo": f.inference_geo, "cost_type": "tokens", "token_type": tt,
                                       "description": self._description(f, tt),
                                       "cents": cost_cents(f.model, tt, n, f.service_tier, f.context_window),
-                                      "requests": f.requests})
+                                      "requests": f.requests if first else 0})
+                    first = False
             if f.web_search_requests:
                 lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id, "model": None,
                                   "service_tier": None, "context_window": None, "inference_geo": None, "cost_type": "web_search",
@@ -366,6 +373,7 @@ class AnthropicServer(VendorServer):
                     "actor": {"type": "user_actor", "email_address": email},
                     "organization_id": _id("org", self.seed, org)[4:],
                     "customer_type": "api",
+                    "subscription_type": None,  # "enterprise"/"team" for subscription customers; null for API ones
                     "terminal_type": ("vscode", "iTerm.app", "pycharm")[u_i % 3],
                     "core_metrics": {
                         "num_sessions": sessions,
@@ -526,8 +534,10 @@ class AnthropicServer(VendorServer):
         groups = self._group_by(request, COST_GROUPS)
         starts = self._buckets(request, "1d")
         page, has_more, next_page, number = paginate(starts, limit, request.one("page"))
-        # grouped by description, the line's own model/token type/tier/... are known; else they are null
-        detail = ("model", "service_tier", "context_window", "inference_geo", "cost_type", "token_type")
+        # grouped by description, the line's own model/token type/tier/context window are known; else they are
+        # null. inference_geo is "always null if not grouping by inference geo", and this report cannot group by
+        # it, so it is always null here; speed likewise (fast mode is a beta this server does not serve).
+        detail = ("model", "service_tier", "context_window", "cost_type", "token_type")
         dims = ("workspace_id", "description", *detail)
         agg = self._cost_rows(request, page, dims, (*groups, *(detail if "description" in groups else ())))
         data = []
@@ -539,7 +549,7 @@ class AnthropicServer(VendorServer):
                                 "description": row["description"], "cost_type": row["cost_type"],
                                 "context_window": row["context_window"], "model": row["model"],
                                 "service_tier": row["service_tier"], "token_type": row["token_type"],
-                                "inference_geo": row["inference_geo"], "speed": None})
+                                "inference_geo": None, "speed": None})
             data.append({"starting_at": _iso(t), "ending_at": _iso(t + dt.timedelta(days=1)), "results": results})
         return Response(body={"data": data, "has_more": has_more, "next_page": next_page}, page=number)
 
@@ -561,48 +571,131 @@ class AnthropicServer(VendorServer):
         if ANALYTICS_BETA not in betas:
             raise HTTPError(400, f"this endpoint requires the beta header anthropic-beta: {ANALYTICS_BETA}")
 
-    def _analytics_window(self, request: Request) -> tuple[str | None, list[dt.datetime], dt.timedelta]:
+    def _analytics_group_by(self, request: Request, allowed: Sequence[str]) -> tuple[str, ...]:
+        """group_by[] of the analytics API: at most 5 dimensions; cost_type and token_type are not counted."""
+        groups = self._group_by(request, allowed)
+        counted = [g for g in groups if g not in ANALYTICS_FANOUT_DIMS]
+        if len(counted) > ANALYTICS_MAX_GROUP_BY:
+            raise HTTPError(400, f"group_by: at most {ANALYTICS_MAX_GROUP_BY} dimensions may be requested (cost_type "
+                                 f"and token_type not counted), got {len(counted)}: {counted}")
+        return groups
+
+    def _analytics_window(self, request: Request, *, daily_only: bool = False
+                          ) -> tuple[list[tuple[dt.datetime, dt.datetime, list[dt.datetime], str]], str]:
+        """The periods an analytics request covers: ``[(start, end, fine buckets, fine width)]`` and the width.
+
+        With ``time_bucket_width`` (``ending_at`` then required) one period per bucket; without it, one period for
+        the whole range, ``starting_at``/``ending_at`` rounded down to the hour (``ending_at`` defaults to the
+        earlier of now and ``starting_at`` + 31 days). The range may span at most 31 days and starts no earlier
+        than 2026-01-01T00:00:00Z."""
         width = request.one("time_bucket_width")
-        starts = self._buckets(request, width or "1d", max_days=31)
-        step = {"1d": dt.timedelta(days=1), "1h": dt.timedelta(hours=1), None: dt.timedelta(days=1)}[width]
-        return width, starts, step
+        if width not in (None, "1d", "1h", "1m"):
+            raise HTTPError(400, f"time_bucket_width: invalid value {width!r}; allowed: 1d, 1h, 1m")
+        if width == "1m":
+            raise HTTPError(400, "time_bucket_width: 1m is not served by this local server (1d and 1h are)")
+        if daily_only and width == "1h":
+            raise HTTPError(400, "time_bucket_width: this local server keeps cost per day only (1d)")
+        raw = request.one("starting_at")
+        if not raw:
+            raise HTTPError(400, "starting_at: field required")
+        if width and not request.one("ending_at"):
+            raise HTTPError(400, "ending_at: field required when time_bucket_width is set")
+        start = _utc(raw, "starting_at")
+        if start < ANALYTICS_EARLIEST:
+            raise HTTPError(400, "starting_at: must be no earlier than 2026-01-01T00:00:00Z")
+        if start < self.now - dt.timedelta(days=365):
+            raise HTTPError(400, "starting_at: must be within the last 365 days")
+        if width:
+            starts = self._buckets(request, width, max_days=31)
+            step = dt.timedelta(days=1) if width == "1d" else dt.timedelta(hours=1)
+            return [(t, t + step, [t], width) for t in starts], width
+        end_raw = request.one("ending_at")
+        end = _utc(end_raw, "ending_at") if end_raw else min(self.now, start + dt.timedelta(days=31))
+        s0, e0 = start.replace(minute=0, second=0, microsecond=0), end.replace(minute=0, second=0, microsecond=0)
+        if e0 - s0 > dt.timedelta(days=31):
+            raise HTTPError(400, "the range from starting_at to ending_at may span at most 31 days")
+        if e0 <= s0:
+            raise HTTPError(400, "ending_at must be at least an hour after starting_at")
+        whole_days = s0.hour == 0 and e0.hour == 0
+        if daily_only and not whole_days:
+            raise HTTPError(400, "this local server keeps cost per day only: starting_at and ending_at must be "
+                                 "whole UTC days when time_bucket_width is omitted")
+        fine = "1d" if whole_days else "1h"
+        step = dt.timedelta(days=1) if fine == "1d" else dt.timedelta(hours=1)
+        buckets, t = [], s0
+        while t + step <= min(e0, self.now):
+            buckets.append(t)
+            t += step
+        return [(s0, e0, buckets, fine)], ""
 
     def _analytics_usage(self, request: Request) -> Response:
         self._analytics_check(request)
-        width, starts, step = self._analytics_window(request)
-        groups = self._group_by(request, USAGE_DIMS)
-        limit = self._limit(request, 100, 1000)
-        rows = self._usage_rows(request, width or "1d", starts, groups)
-        items = []
-        for t in starts:
-            for r in rows[t]:
-                items.append({"starting_at": _iso(t), "ending_at": _iso(t + step),
-                              "group": {d: r[d] for d in USAGE_DIMS},
-                              "usage": {"uncached_input_tokens": r["uncached_input_tokens"],
-                                        "cache_read_input_tokens": r["cache_read_input_tokens"],
-                                        "cache_creation": r["cache_creation"], "output_tokens": r["output_tokens"],
-                                        "server_tool_use": r["server_tool_use"], "requests": r["_requests"]}})
-        page, has_more, next_page, number = paginate(items, limit, request.one("page"))
+        groups = self._analytics_group_by(request, USAGE_DIMS)
+        limit = self._limit(request, 20, 1000)
+        periods, _ = self._analytics_window(request)
+        rows: list[tuple[int, tuple, dict[str, Any]]] = []
+        for p_start, p_end, buckets, fine in periods:
+            per_bucket = self._usage_rows(request, fine, buckets, groups)
+            merged: dict[tuple, dict[str, Any]] = {}
+            for t in buckets:
+                for r in per_bucket[t]:
+                    key = tuple(r[d] for d in USAGE_DIMS)
+                    acc = merged.setdefault(key, {"u": 0, "cr": 0, "w5": 0, "w1": 0, "o": 0, "ws": 0, "rq": 0})
+                    acc["u"] += r["uncached_input_tokens"]
+                    acc["cr"] += r["cache_read_input_tokens"]
+                    acc["w5"] += r["cache_creation"]["ephemeral_5m_input_tokens"]
+                    acc["w1"] += r["cache_creation"]["ephemeral_1h_input_tokens"]
+                    acc["o"] += r["output_tokens"]
+                    acc["ws"] += r["server_tool_use"]["web_search_requests"]
+                    acc["rq"] += r["_requests"]
+            for key, a in merged.items():
+                total = a["u"] + a["cr"] + a["w5"] + a["w1"] + a["o"]
+                rows.append((total, key, {
+                    "starting_at": _iso(p_start), "ending_at": _iso(p_end),
+                    "group": {d: v for d, v in zip(USAGE_DIMS, key, strict=True)},
+                    "usage": {"uncached_input_tokens": a["u"], "cache_read_input_tokens": a["cr"],
+                              "cache_creation": {"ephemeral_1h_input_tokens": a["w1"],
+                                                 "ephemeral_5m_input_tokens": a["w5"]},
+                              "output_tokens": a["o"], "server_tool_use": {"web_search_requests": a["ws"]},
+                              "requests": a["rq"], "total_tokens": total}}))
+        # the default order_by total_tokens, order desc, over every row (ties by bucket and group: stable pages)
+        rows.sort(key=lambda r: (-r[0], r[2]["starting_at"], tuple(x or "" for x in r[1])))
+        page, has_more, next_page, number = paginate([r[2] for r in rows], limit, request.one("page"))
         return Response(body={"data": page, "has_more": has_more, "next_page": next_page}, page=number)
 
     def _analytics_cost(self, request: Request) -> Response:
         self._analytics_check(request)
-        width, starts, step = self._analytics_window(request)
-        if width not in (None, "1d"):
-            raise HTTPError(400, "time_bucket_width: cost supports 1d only on this server")
-        groups = self._group_by(request, ANALYTICS_COST_DIMS)
-        limit = self._limit(request, 100, 1000)
-        agg = self._cost_rows(request, starts, ANALYTICS_COST_DIMS, groups)
-        items = []
-        for t in starts:
-            for key, (cents, reqs) in sorted(agg.get(t, {}).items(), key=lambda kv: tuple(x or "" for x in kv[0])):
-                no_requests = "cost_type" in groups or "token_type" in groups
-                items.append({"starting_at": _iso(t), "ending_at": _iso(t + step),
-                              "group": dict(zip(ANALYTICS_COST_DIMS, key, strict=True)),
-                              "cost": {"amount": _cents_text(cents), "list_amount": _cents_text(cents),
-                                       "currency": "USD", "requests": None if no_requests else reqs}})
-        page, has_more, next_page, number = paginate(items, limit, request.one("page"))
-        return Response(body={"data": page, "has_more": has_more, "next_page": next_page}, page=number)
+        groups = self._analytics_group_by(request, ANALYTICS_COST_DIMS)
+        limit = self._limit(request, 20, 1000)
+        periods, _ = self._analytics_window(request, daily_only=True)
+        # requests: null when grouped by cost_type or token_type (no per-component attribution)
+        no_requests = any(g in groups for g in ANALYTICS_FANOUT_DIMS)
+        counted = [i for i, d in enumerate(ANALYTICS_COST_DIMS) if d not in ANALYTICS_FANOUT_DIMS]
+        # one "row" = a combination of the counted dimensions (and bucket) with its cost_type/token_type fan-out:
+        # the fan-out does not count toward limit, so a page holds `limit` rows and all their fan-out items
+        rows: dict[tuple, list[Any]] = {}
+        for p_start, p_end, buckets, _fine in periods:
+            agg = self._cost_rows(request, buckets, ANALYTICS_COST_DIMS, groups)
+            merged: dict[tuple, list] = {}
+            for t in buckets:
+                for key, (cents, reqs) in agg.get(t, {}).items():
+                    acc = merged.setdefault(key, [Decimal(0), 0])
+                    acc[0] += cents
+                    acc[1] += reqs
+            for key, (cents, reqs) in merged.items():
+                row = rows.setdefault((_iso(p_start), tuple(key[i] for i in counted)), [Decimal(0), []])
+                row[0] += cents
+                row[1].append((cents, key, {
+                    "starting_at": _iso(p_start), "ending_at": _iso(p_end),
+                    "group": dict(zip(ANALYTICS_COST_DIMS, key, strict=True)),
+                    "cost": {"amount": _cents_text(cents), "list_amount": _cents_text(cents), "currency": "USD",
+                             "requests": None if no_requests else reqs}}))
+        # the default order_by amount, order desc (ties by bucket and group: stable pages)
+        ordered = sorted(rows.items(), key=lambda kv: (-kv[1][0], kv[0][0], tuple(x or "" for x in kv[0][1])))
+        page, has_more, next_page, number = paginate(ordered, limit, request.one("page"))
+        data = [it for _, (_, fan) in page
+                for _, _, it in sorted(fan, key=lambda f: (-f[0], tuple(x or "" for x in f[1])))]
+        return Response(body={"data": data, "has_more": has_more, "next_page": next_page}, page=number)
 
 
 def _cents_text(cents: Decimal) -> str:
