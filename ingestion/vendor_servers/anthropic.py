@@ -216,6 +216,8 @@ class AnthropicServer(VendorServer):
         self.restate_last_days = restate_last_days
         self.restatement = 0
         self._cost_lines: dict[str, list[dict[str, Any]]] = {}
+        self._hour_weights: dict[tuple[str, dt.date], list[int]] = {}
+        self._listings: dict[tuple, list[Any]] = {}  # a listing's items, computed once and served page by page
 
     # ---- the truth -------------------------------------------------------------------------------------------------
     @property
@@ -227,6 +229,7 @@ class AnthropicServer(VendorServer):
         self.restatement = self.restatement + 1 if version is None else version
         self.__dict__.pop("_facts", None)
         self._cost_lines.clear()
+        self._listings.clear()
 
     def workspaces(self, org: str) -> dict[str | None, str | None]:
         """project (None = default workspace) -> workspace_id (None for the default workspace)."""
@@ -289,7 +292,10 @@ class AnthropicServer(VendorServer):
 
     def _hour_tokens(self, f: Fact, hour: int) -> tuple[tuple[int, ...], int, int]:
         """A day's fact split over 24 hours exactly (integer parts summing to the daily totals)."""
-        weights = [1000 + 3000 * (8 <= h <= 18) + int(1000 * _u(self.seed, f.api_key_id, f.day, h)) for h in range(24)]
+        weights = self._hour_weights.get((f.api_key_id, f.day))
+        if weights is None:
+            weights = self._hour_weights[(f.api_key_id, f.day)] = [
+                1000 + 3000 * (8 <= h <= 18) + int(1000 * _u(self.seed, f.api_key_id, f.day, h)) for h in range(24)]
         total = sum(weights)
         upto, before = sum(weights[: hour + 1]), sum(weights[:hour])
 
@@ -389,6 +395,16 @@ class AnthropicServer(VendorServer):
         return records
 
     # ---- HTTP ------------------------------------------------------------------------------------------------------
+    def authenticate(self, headers: Mapping[str, str]) -> str | None:
+        """``x-api-key: KEY`` (the Admin API reference's curl examples) or ``Authorization: Bearer KEY`` (what the
+        official Python SDK, anthropic 2.x, sends for ``api_key=``)."""
+        key = headers.get("x-api-key", "").strip()
+        if not key:
+            scheme, _, key = headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer":
+                return None
+        return self.api_keys.get(key.strip()) if key else None
+
     def error_body(self, status: int, message: str, error_type: str) -> dict[str, Any]:
         return {"type": "error", "error": {"type": error_type, "message": message}}
 
@@ -628,11 +644,30 @@ class AnthropicServer(VendorServer):
             t += step
         return [(s0, e0, buckets, fine)], ""
 
+    def _listing(self, request: Request, build) -> list[Any]:
+        """The items of a listing (every page of it), built once per query (without ``page``) and restatement."""
+        key = (request.path, request.principal, self.restatement,
+               tuple(sorted((k, tuple(v)) for k, v in request.query.items() if k != "page")))
+        with self._lock:
+            items = self._listings.get(key)
+        if items is None:
+            items = build()
+            with self._lock:
+                if len(self._listings) > 256:
+                    self._listings.clear()
+                self._listings[key] = items
+        return items
+
     def _analytics_usage(self, request: Request) -> Response:
         self._analytics_check(request)
         groups = self._analytics_group_by(request, USAGE_DIMS)
         limit = self._limit(request, 20, 1000)
         periods, _ = self._analytics_window(request)
+        items = self._listing(request, lambda: self._analytics_usage_items(request, groups, periods))
+        page, has_more, next_page, number = paginate(items, limit, request.one("page"))
+        return Response(body={"data": page, "has_more": has_more, "next_page": next_page}, page=number)
+
+    def _analytics_usage_items(self, request: Request, groups: tuple[str, ...], periods: list) -> list[Any]:
         rows: list[tuple[int, tuple, dict[str, Any]]] = []
         for p_start, p_end, buckets, fine in periods:
             per_bucket = self._usage_rows(request, fine, buckets, groups)
@@ -660,14 +695,20 @@ class AnthropicServer(VendorServer):
                               "requests": a["rq"], "total_tokens": total}}))
         # the default order_by total_tokens, order desc, over every row (ties by bucket and group: stable pages)
         rows.sort(key=lambda r: (-r[0], r[2]["starting_at"], tuple(x or "" for x in r[1])))
-        page, has_more, next_page, number = paginate([r[2] for r in rows], limit, request.one("page"))
-        return Response(body={"data": page, "has_more": has_more, "next_page": next_page}, page=number)
+        return [r[2] for r in rows]
 
     def _analytics_cost(self, request: Request) -> Response:
         self._analytics_check(request)
         groups = self._analytics_group_by(request, ANALYTICS_COST_DIMS)
         limit = self._limit(request, 20, 1000)
         periods, _ = self._analytics_window(request, daily_only=True)
+        ordered = self._listing(request, lambda: self._analytics_cost_rows(request, groups, periods))
+        page, has_more, next_page, number = paginate(ordered, limit, request.one("page"))
+        data = [it for _, (_, fan) in page
+                for _, _, it in sorted(fan, key=lambda f: (-f[0], tuple(x or "" for x in f[1])))]
+        return Response(body={"data": data, "has_more": has_more, "next_page": next_page}, page=number)
+
+    def _analytics_cost_rows(self, request: Request, groups: tuple[str, ...], periods: list) -> list[Any]:
         # requests: null when grouped by cost_type or token_type (no per-component attribution)
         no_requests = any(g in groups for g in ANALYTICS_FANOUT_DIMS)
         counted = [i for i, d in enumerate(ANALYTICS_COST_DIMS) if d not in ANALYTICS_FANOUT_DIMS]
@@ -691,11 +732,7 @@ class AnthropicServer(VendorServer):
                     "cost": {"amount": _cents_text(cents), "list_amount": _cents_text(cents), "currency": "USD",
                              "requests": None if no_requests else reqs}}))
         # the default order_by amount, order desc (ties by bucket and group: stable pages)
-        ordered = sorted(rows.items(), key=lambda kv: (-kv[1][0], kv[0][0], tuple(x or "" for x in kv[0][1])))
-        page, has_more, next_page, number = paginate(ordered, limit, request.one("page"))
-        data = [it for _, (_, fan) in page
-                for _, _, it in sorted(fan, key=lambda f: (-f[0], tuple(x or "" for x in f[1])))]
-        return Response(body={"data": data, "has_more": has_more, "next_page": next_page}, page=number)
+        return sorted(rows.items(), key=lambda kv: (-kv[1][0], kv[0][0], tuple(x or "" for x in kv[0][1])))
 
 
 def _cents_text(cents: Decimal) -> str:
