@@ -576,10 +576,10 @@ def test_documented_examples_load_end_to_end_exactly(tmp_path):
                          pipelines_dir=str(tmp_path / "pipelines"), dataset_name="anthropic_usage")
         p.run(anthropic_usage(api_key=KEY_A, organization_name="acme", base_url=srv.base_url,
                               start_date="2025-08-01", end_date="2025-08-09", **FAST))
-    run_dbt(["build", "--select", "stg_anthropic_usage__messages_usage", "stg_anthropic_usage__costs",
-             "int_ai_usage_priced", "--exclude-resource-type", "unit_test"], wh, tmp_path)
+    run_dbt(["build", "--select", "+int_ai_usage_priced", "--exclude-resource-type", "unit_test",
+             "--indirect-selection", "cautious"], wh, tmp_path)
     ws, key, model = "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ", "apikey_01Rj2N8SVvo6BePZj99NhmiT", "claude-sonnet-4-20250514"
-    with duckdb.connect(str(wh), read_only=True) as con:
+    with duckdb.connect(str(wh)) as con:
         usage = con.execute(
             "select usage_type, usage_quantity, usage_unit, model_name, project_id, api_key_id, service_tier, "
             "context_window, cast(usage_date as varchar), bucket_width from staging.stg_anthropic_usage__messages_usage "
@@ -612,7 +612,22 @@ def test_documented_examples_load_end_to_end_exactly(tmp_path):
                  "cache_write_1h": Decimal(6), "cache_read": Decimal("0.3")}
     tokens = {"input": 1500, "output": 500, "cache_write": 500, "cache_write_1h": 1000, "cache_read": 200}
     got = {t: (s, pt, lp, lc) for t, s, pt, lp, lc in priced}
-    assert got["web_search_calls"][0] == "not_token_priced" and got["requests"][0] == "not_token_priced"
+    assert set(got) == {*published, "web_search_calls"}  # legacy usage has no request count (NULL, not a row)
+    assert got["web_search_calls"][0] == "not_token_priced"
     for t, price in published.items():
         assert got[t][:3] == ("priced", t, price), (t, got[t])
         assert got[t][3] == price * tokens[t] / 1_000_000, t
+    # fail closed: the same usage of a model the price book does not know blocks the build, its cost stays NULL
+    with duckdb.connect(str(wh)) as con:
+        con.execute("insert into anthropic_usage.messages_usage select * replace ('claude-unknown-99' as model, "
+                    "row_key || '|unknown' as row_key) from anthropic_usage.messages_usage")
+    with pytest.raises(AssertionError, match="assert_ai_usage_is_priced") as failed:
+        run_dbt(["build", "--select", "stg_anthropic_usage__messages_usage", "int_ai_price_resolution",
+                 "int_ai_usage_priced", "assert_ai_usage_is_priced", "--exclude-resource-type", "unit_test"],
+                wh, tmp_path)
+    assert "Got 5 results" in str(failed.value)  # one failing key per token type
+    with duckdb.connect(str(wh)) as con:
+        unknown = con.execute("select token_type, price_status, list_cost, contracted_cost from "
+                              "intermediate.int_ai_usage_priced where model_name = 'claude-unknown-99' "
+                              "and usage_unit = 'Tokens' order by 1").fetchall()
+    assert unknown == [(t, "unknown_model", None, None) for t in sorted(published)]
