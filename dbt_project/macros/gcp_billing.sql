@@ -112,7 +112,8 @@ nullif(cast(to_json(list_reduce(
 {%- endmacro %}
 
 {#- ResourceType from resource.global_name: '//compute.googleapis.com/projects/p/zones/z/instances/1'
-    -> 'compute.googleapis.com/instances'. -#}
+    -> 'compute.googleapis.com/instances'. A single leading slash ('/compute.googleapis.com/...', as koku-nise
+    writes disks) is read the same way. NULL when the name has no '<service>/.../<type>/<name>' shape. -#}
 {% macro gcp_billing_resource_type(global_name) -%}
 {{ return(adapter.dispatch('gcp_billing_resource_type', 'finops_ai')(global_name)) }}
 {%- endmacro %}
@@ -120,7 +121,7 @@ nullif(cast(to_json(list_reduce(
 {{ exceptions.raise_compiler_error("gcp_billing_resource_type is implemented for duckdb only") }}
 {%- endmacro %}
 {% macro duckdb__gcp_billing_resource_type(global_name) -%}
-nullif(regexp_replace({{ global_name }}, '^//([^/]+)/(?:.*/)?([^/]+)/[^/]+$', '\1/\2'), {{ global_name }})
+nullif(regexp_replace({{ global_name }}, '^//?([^/]+)/(?:.*/)?([^/]+)/[^/]+$', '\1/\2'), {{ global_name }})
 {%- endmacro %}
 
 {% macro gcp_billing_regex_match(value, pattern) -%}
@@ -162,4 +163,12 @@ lower(regexp_replace(trim({{ unit }}), '^[0-9]+\s+', ''))
 cast(timezone('UTC', timezone('America/Los_Angeles',
     {{ dbt.dateadd('month', months_offset, "cast(strptime(" ~ yyyy_mm ~ " || '-01', '%Y-%m-%d') as timestamp)") }}
 )) as timestamp)
+{%- endmacro %}
+
+
+{#- A unit price cost / quantity in DECIMAL(38,10), its magnitude rounded up at the 10th decimal (never below the
+    exact quotient), so that price x quantity is never less than the cost it was derived from. -#}
+{% macro gcp_billing_price_up(cost, quantity) -%}
+cast(cast(ceil(abs(cast({{ cost }} as {{ type_money() }})) * 10000000000 / abs({{ quantity }}))
+          as decimal(38, 0)) / 10000000000 * sign({{ cost }}) * sign({{ quantity }}) as {{ type_money() }})
 {%- endmacro %}

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from .errors import BadInputError
 from .landing import FileRef
-from .transform import lit, q
+from .transform import EXAMPLES, lit, q
 
 _local = threading.local()
 
@@ -79,13 +79,18 @@ def transform_parquet(path: str, ref: FileRef, columns: list[str], types: dict[s
             if "_err_field" in out.column_names:
                 bad = pc.is_valid(out["_err_field"])
                 if pc.any(bad).as_py():
-                    # report the file's first bad row (rows stream out of order): one more pass, error path only
-                    row, field_name = _con().execute(
-                        f"SELECT x_source_row, _err_field FROM ({full}) AS t WHERE _err_field IS NOT NULL "
-                        "ORDER BY x_source_row LIMIT 1").fetchone()
+                    # report the file's first bad rows and how many there are (rows stream out of order): one
+                    # more pass, error path only
+                    bad = _con().execute(
+                        f"SELECT x_source_row, _err_field, count(*) OVER (), "
+                        f"(SELECT count(*) FROM read_parquet({lit(path)})) "
+                        f"FROM ({full}) AS t WHERE _err_field IS NOT NULL "
+                        f"ORDER BY x_source_row LIMIT {EXAMPLES}").fetchall()
+                    row, field_name, affected, total = bad[0]
                     value, raw = _source_row(ref, columns, row, field_name)
+                    examples = [(r, f, _source_row(ref, columns, r, f)[0]) for r, f, _, _ in bad]
                     raise BadInputError(ref.rel, "value cannot be parsed", row=row, field=field_name, value=value,
-                                        raw_record=raw)
+                                        raw_record=raw, affected=affected, rows_read=total, examples=examples)
                 out = out.drop_columns(["_err_field"])
             yield out
     finally:

@@ -25,6 +25,11 @@ class BadInputError(Exception):
     delivery_id: str | None = None
     raw_record: str | None = None
     extra: dict = dataclasses.field(default_factory=dict)
+    # a value error found on many rows: how many rows of the file have one (``affected``, of ``rows_read`` rows
+    # read) and the first few as (row, field, value), so that one message tells the size of the problem
+    affected: int | None = None
+    rows_read: int | None = None
+    examples: list[tuple[int, str, str | None]] = dataclasses.field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -37,7 +42,20 @@ class BadInputError(Exception):
         if self.field:
             where += f", field '{self.field}'"
         val = f" (value {self.value!r})" if self.value is not None else ""
-        return f"{where}: {self.reason}{val}. {self.hint}"
+        return f"{where}: {self.reason}{val}{self.extent}. {self.hint}"
+
+    @property
+    def extent(self) -> str:
+        """``; 3,360 of 31,104 rows have such a value, the first: row 1 'f' = 'None', ...`` when several rows of
+        the file have the problem (empty otherwise)."""
+        if not self.affected or (self.affected == 1 and len(self.examples) <= 1):
+            return ""
+        of = f" of {self.rows_read:,}" if self.rows_read else ""
+        shown = ", ".join(f"row {r} {f!r} = {v!r}" for r, f, v in self.examples)
+        fields = sorted({f for _, f, _ in self.examples})
+        return (f"; {self.affected:,}{of} rows of the file have such a value"
+                + (f" (fields seen: {', '.join(fields)})" if len(fields) > 1 else "")
+                + f", the first {len(self.examples)}: {shown}")
 
     def __str__(self) -> str:  # dataclass would otherwise print the repr
         return self.message

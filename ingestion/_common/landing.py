@@ -194,19 +194,34 @@ def _manifest_assembly(fs: fsspec.AbstractFileSystem, range_dir: str) -> tuple[s
         except (OSError, ValueError):
             continue
         if isinstance(doc, dict) and (doc.get("assemblyId") or doc.get("reportKeys")):
-            # the manifest's content is the provider's (or anyone's who can write the landing zone): its keys only
-            # ever select files listed under the root, and one that would point elsewhere is refused outright
+            # the manifest's content is the provider's (or anyone's who can write the landing zone): only each key's
+            # file name is used, to select among the files listed under the root, so a key never opens a path itself.
+            # A key is an S3 object key; AWS writes it with a leading "/" for a report without an S3 prefix
+            # ("/<report>/<range>/<assembly>/<file>"), which is still a key inside the bucket. A key that could
+            # mean anything else (a '..' or '.' segment, also percent-encoded, a URL, a drive letter, a NUL byte)
+            # is no key AWS writes: the manifest is refused rather than guessed at.
             for what, value in [("assemblyId", doc.get("assemblyId"))] + [
                     ("reportKeys entry", k) for k in doc.get("reportKeys") or []]:
-                why = escapes(str(value)) if value is not None else None
-                if why or (what == "assemblyId" and value is not None and "/" in _decoded(str(value))):
+                if value is None:
+                    continue
+                key = str(value) if what == "assemblyId" else _bucket_key(str(value))
+                why = escapes(key)
+                if why or (what == "assemblyId" and "/" in _decoded(key)):
                     raise LandingPathError(
                         f"{p}: {what} {str(value)!r} is not a key inside the export ({why or 'it has a /'}); "
-                        "refusing the manifest, nothing outside the landing root is read. Re-deliver the report "
-                        "with the manifest AWS wrote.")
-            keys = {posixpath.basename(str(k)) for k in doc.get("reportKeys") or []}
+                        "refusing the manifest, nothing outside the landing root is read. A legacy CUR manifest "
+                        "names its files by S3 key (<prefix>/<report>/<YYYYMMDD-YYYYMMDD>/<assemblyId>/<file>, "
+                        "with a leading / when the report has no prefix) and its assemblyId by a folder name: "
+                        "fix or remove the manifest in the landing zone (without it the newest assembly folder "
+                        "is loaded), then load again.")
+            keys = {posixpath.basename(_bucket_key(str(k))) for k in doc.get("reportKeys") or []}
             return (str(doc["assemblyId"]) if doc.get("assemblyId") else None), keys
     return None, set()
+
+
+def _bucket_key(key: str) -> str:
+    """A manifest's S3 object key without the leading ``/`` AWS writes for a report without an S3 prefix."""
+    return key.lstrip("/")
 
 
 def group_deliveries(root: str, files: Iterable[FileRef] | None = None) -> list[Delivery]:

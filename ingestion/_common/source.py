@@ -54,7 +54,7 @@ from .formats import BillingFormat
 from .landing import Delivery, FileRef, group_deliveries, list_files
 from .readers import iter_batches, read_header, read_types
 from .tables import drop_pending, existing_tables, finish_pending, has_table
-from .transform import SelectBuilder, lit, run_transform
+from .transform import SelectBuilder, count_bad_rows, lit, run_transform
 
 log = logging.getLogger("finops.ingestion")
 
@@ -187,9 +187,16 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
             b = SelectBuilder(header=header, types=read_types(ref))
             fmt.build_select(b, ref, d)
             sql = b.sql(meta)
-    for batch, first_row in (fmt.reader or iter_batches)(ref, cols):
+    batches = iter((fmt.reader or iter_batches)(ref, cols))
+    for batch, first_row in batches:
         if batch.num_rows:
-            yield run_transform(batch, first_row, sql, ref.rel)
+            try:
+                tbl = run_transform(batch, first_row, sql, ref.rel)
+            except BadInputError as e:
+                if e.affected:  # a value error: the message says how many rows of the whole file have one
+                    count_bad_rows(e, batches, sql)
+                raise
+            yield tbl
 
 
 def content_id(ref: FileRef) -> str:

@@ -47,6 +47,9 @@ class SelectBuilder:
     exprs: list[tuple[str, str]] = field(default_factory=list)
     checks: list[tuple[str, str, str]] = field(default_factory=list)  # (field, value_expr, bad_condition)
     native_maps: bool = False  # MAP columns reach the SQL as DuckDB MAPs (read_parquet), not LIST<STRUCT>
+    # text that a CSV writer leaves for "no value" (Python's str(None) is 'None'): read as an empty cell in number
+    # columns, as the format says (set by a format's build_select before its number() calls; none by default)
+    null_words: tuple[str, ...] = ()
 
     def has(self, col: str) -> bool:
         return col in self.header
@@ -74,6 +77,8 @@ class SelectBuilder:
             self.checks.append((c, q(c), f"{q(c)} IS NOT NULL AND {parsed} IS NULL"))
             return self.add(out, parsed)
         raw = f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')"
+        if self.null_words:
+            raw = f"CASE WHEN lower({raw}) IN ({', '.join(lit(w) for w in self.null_words)}) THEN NULL ELSE {raw} END"
         parsed = decimal_from_text(raw, sql_type)
         self.checks.append((c, raw, f"{raw} IS NOT NULL AND {parsed} IS NULL"))
         return self.add(out, parsed)
@@ -108,29 +113,65 @@ class SelectBuilder:
         return "SELECT " + ",\n  ".join(cols) + "\nFROM src"
 
 
+EXAMPLES = 5  # bad rows shown in a value error
+
+
 def run_transform(batch: pa.RecordBatch, first_row: int, sql: str, file: str) -> pa.Table:
-    """Run the format SQL over one batch; raise on the first invalid value."""
+    """Run the format SQL over one batch; raise on invalid values: the first one, with how many rows of the
+    batch have one and the first few (:func:`count_bad_rows` adds the rest of the file)."""
+    out = _execute(batch, first_row, sql, file)
+    if "_err_field" in out.column_names:
+        bad = pc.is_valid(out["_err_field"])
+        if pc.any(bad).as_py():
+            n, examples = _bad_rows(batch, first_row, out, bad)
+            row, field_name, value = examples[0]
+            raise BadInputError(file, "value cannot be parsed", row=row, field=field_name, value=value,
+                                raw_record=_raw_record(batch, row - first_row), affected=n,
+                                rows_read=first_row + batch.num_rows - 1, examples=examples)
+        out = out.drop_columns(["_err_field"])
+    return out
+
+
+def count_bad_rows(err: BadInputError, batches, sql: str) -> BadInputError:
+    """After ``err`` (from :func:`run_transform`), read the file's remaining ``(batch, first_row)`` pairs with the
+    same SQL and add their bad rows to ``err.affected`` (``err.rows_read``: all the file's rows). Returns ``err``."""
+    for batch, first_row in batches:
+        if not batch.num_rows:
+            continue
+        err.rows_read = first_row + batch.num_rows - 1
+        out = _execute(batch, first_row, sql, err.file)
+        if "_err_field" not in out.column_names:
+            continue
+        bad = pc.is_valid(out["_err_field"])
+        if pc.any(bad).as_py():
+            n, examples = _bad_rows(batch, first_row, out, bad, EXAMPLES - len(err.examples))
+            err.affected = (err.affected or 0) + n
+            err.examples += examples
+    return err
+
+
+def _execute(batch: pa.RecordBatch, first_row: int, sql: str, file: str) -> pa.Table:
     import numpy as np
 
     rows = pa.array(np.arange(first_row, first_row + batch.num_rows, dtype=np.int64))
     src = pa.Table.from_batches([batch]).append_column("x_source_row", rows)  # noqa: F841 (DuckDB scans it)
-    con = _con()
     try:
-        out = con.execute(sql).to_arrow_table()
+        return _con().execute(sql).to_arrow_table()
     except duckdb.Error as e:
         raise BadInputError(file, f"cannot transform rows {first_row}-{first_row + batch.num_rows - 1} ({e})",
                             row=first_row) from e
-    if "_err_field" in out.column_names:
-        bad = pc.is_valid(out["_err_field"])
-        if pc.any(bad).as_py():
-            idx = pc.index(bad, True).as_py()
-            row = out["x_source_row"][idx].as_py()
-            field_name = out["_err_field"][idx].as_py()
-            value = _source_value(batch, field_name, row - first_row)
-            raise BadInputError(file, "value cannot be parsed", row=row, field=field_name, value=value,
-                                raw_record=_raw_record(batch, row - first_row))
-        out = out.drop_columns(["_err_field"])
-    return out
+
+
+def _bad_rows(batch: pa.RecordBatch, first_row: int, out: pa.Table, bad: pa.ChunkedArray,
+              limit: int = EXAMPLES) -> tuple[int, list[tuple[int, str, str | None]]]:
+    """(number of bad rows, the first ``limit`` as (row, field, value)) of one transformed batch."""
+    n = pc.sum(bad.cast(pa.int64())).as_py()
+    examples = []
+    if limit > 0:
+        picked = out.select(["x_source_row", "_err_field"]).filter(bad).slice(0, limit).to_pylist()
+        examples = [(r["x_source_row"], r["_err_field"],
+                     _source_value(batch, r["_err_field"], r["x_source_row"] - first_row)) for r in picked]
+    return n, examples
 
 
 def decimal_from_text(raw: str, sql_type: str = MONEY) -> str:

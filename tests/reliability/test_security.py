@@ -15,7 +15,8 @@
   holds the live warehouse open for writing; it has the marts' exact totals; it refuses writes; a failing blocking
   check on a mart stops the publication.
 * Landing paths: symlinks (files and folders) pointing outside, ``..`` and absolute paths, ``%2e%2e`` segments and a
-  legacy CUR manifest naming ``../../etc/passwd`` or an absolute path are refused with a LandingPathError, and
+  legacy CUR manifest naming ``../../etc/passwd``, a URL or a drive path are refused with a LandingPathError (a
+  key with a leading ``/``, AWS's form for a report without prefix, is a key inside the bucket), and
   nothing outside is read - for billing exports and for the finance and business-KPI file drops.
 """
 from __future__ import annotations
@@ -589,7 +590,8 @@ ESCAPES = {
         (root / "x" / "%252E%252E").mkdir(parents=True), (root / "x" / "%252E%252E" / "p.csv").write_text("a\n1\n")),
     "manifest naming ../../etc/passwd": lambda root, out: _legacy_manifest(
         root, reportKeys=["cur/evil-cur/20261001-20261101/assembly-1/evil-cur-1.csv", "../../etc/passwd"]),
-    "manifest naming an absolute path": lambda root, out: _legacy_manifest(root, reportKeys=[str(out / "passwd.csv")]),
+    "manifest naming a URL": lambda root, out: _legacy_manifest(root, reportKeys=[f"file://{out}/passwd.csv"]),
+    "manifest naming a drive path": lambda root, out: _legacy_manifest(root, reportKeys=["C:\\Windows\\passwd.csv"]),
     "manifest naming %2e%2e": lambda root, out: _legacy_manifest(root, reportKeys=["%2e%2e/%2e%2e/etc/passwd"]),
     "manifest assemblyId ../..": lambda root, out: _legacy_manifest(root, assemblyId="../../outside"),
 }
@@ -610,6 +612,22 @@ def test_landing_paths_cannot_escape_the_landing_root(case, zone, tmp_path):
     with pytest.raises(LandingPathError):
         load_dataset("aws_cur", plan(str(root)), str(warehouse))
     assert not warehouse.exists() or OUTSIDE_MARK.encode() not in warehouse.read_bytes()
+
+
+def test_manifest_keys_with_a_leading_slash_are_keys_inside_the_bucket(zone, tmp_path):
+    """AWS writes a report without an S3 prefix with keys '/<report>/<range>/<assembly>/<file>': such a key is a
+    key inside the bucket, and only its file name selects among the files listed under the root. A key naming a
+    file outside (``/<outside>/passwd.csv``) therefore selects nothing and reads nothing outside."""
+    from ingestion._common.source import load_dataset, plan
+
+    root, outside = zone
+    rng = _legacy_manifest(root, reportKeys=["/evil-cur/20261001-20261101/assembly-1/evil-cur-1.csv",
+                                             str(outside / "passwd.csv")])
+    (d,) = [d for d in group_deliveries(str(root), list_files(str(root))) if d.export_id.endswith("evil-cur")]
+    assert [f.rel for f in d.files] == [(rng / "assembly-1" / "evil-cur-1.csv").relative_to(root).as_posix()]
+    warehouse = tmp_path / "wh" / "finops.duckdb"
+    load_dataset("aws_cur", plan(str(root)), str(warehouse))
+    assert OUTSIDE_MARK.encode() not in warehouse.read_bytes()
 
 
 def test_explicit_paths_with_dot_dot_or_absolute_are_refused(tmp_path):

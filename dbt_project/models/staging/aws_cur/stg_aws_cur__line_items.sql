@@ -230,7 +230,11 @@ final as (
         case
             when is_unused_row and commitment_kind = 'sp' then 'Unused Savings Plan commitment'
             when is_unused_row then 'Unused Reserved Instance hours'
-            else line_item_line_item_description
+            -- a line without a description (the CUR leaves it empty on some lines): what the line is, from its
+            -- product and usage type, rather than NULL (FOCUS: ChargeDescription SHOULD NOT be null)
+            else coalesce(line_item_line_item_description,
+                          nullif(trim(concat_ws(' ', coalesce(product_product_name, line_item_product_code),
+                                                line_item_usage_type)), ''))
         end as charge_description,
         case
             when is_unused_row then 'Usage-Based'
@@ -388,7 +392,7 @@ focus as (
             when services.service_name is not null then services.service_name
             when final.line_item_product_code like 'AmazonBedrock%'
                  or final.product_product_name like '%Bedrock%' then 'Amazon Bedrock'
-            else coalesce(final.product_product_name, final.line_item_product_code, 'AWS')
+            else coalesce({{ focus_ascii('final.product_product_name') }}, final.line_item_product_code, 'AWS')
         end as service_name,
         case
             when services.service_name is not null then services.service_category

@@ -126,9 +126,13 @@ units as (
         coalesce(pu.distinct_units, c.unit_of_measure, 'Units') as _distinct_unit,
         case
             when pu.distinct_units is null then coalesce(c.unit_of_measure, 'Units')
-            when pu.block_size = 1 then pu.distinct_units
+            when pu.block_size = 1 or pu.distinct_units like '%/%' then pu.distinct_units
             else cast(cast(pu.block_size as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}) || ' ' || pu.distinct_units
         end as _pricing_unit,
+        -- FOCUS UnitFormat has a block size only before plain units ('100 Hours'), not before a rate: a rate
+        -- unit in blocks ('100 GB/Month', '10 /Month') is priced per single unit ('GB/Month', 'Units/Month'),
+        -- as the FinOps toolkit does: PricingQuantity = Quantity x block size, unit prices / block size
+        case when pu.block_size > 1 and pu.distinct_units like '%/%' then pu.block_size else 1 end as _price_block,
         -- quantity in the price list's unit (blocks of UnitOfMeasure): Cost = EffectivePrice x Quantity
         coalesce(c.quantity, case when coalesce(c.cost, 0) <> 0 then 1 else 0 end) as _quantity
     from costed as c
@@ -146,7 +150,7 @@ prices as (
             when effective_price is not null then abs(effective_price)
             when _quantity <> 0 then abs(coalesce(cost_in_pricing_currency, cost / _fx, 0) / _quantity)
             else 0
-        end as {{ type_money() }}) as _pc_contracted_unit_price
+        end / _price_block as {{ type_money() }}) as _pc_contracted_unit_price
     from units
 ),
 
@@ -154,7 +158,8 @@ prices2 as (
     select
         *,
         cast(case
-            when payg_price is not null and (payg_price <> 0 or _pc_contracted_unit_price = 0) then abs(payg_price)
+            when payg_price is not null and (payg_price <> 0 or _pc_contracted_unit_price = 0)
+                then abs(payg_price) / _price_block
             else _pc_contracted_unit_price
         end as {{ type_money() }}) as _pc_list_unit_price
     from prices
@@ -163,7 +168,7 @@ prices2 as (
 categorized as (
     select
         p.*,
-        case when _charge_category in ('Usage', 'Purchase') then _quantity end as _pricing_quantity,
+        case when _charge_category in ('Usage', 'Purchase') then _quantity * _price_block end as _pricing_quantity,
         case when _charge_category in ('Usage', 'Purchase')
              then cast(_pc_list_unit_price * _fx as {{ type_money() }}) end as _list_unit_price,
         case when _charge_category in ('Usage', 'Purchase')
@@ -414,7 +419,7 @@ final as (
             when nullif(resource_id, '') is not null then coalesce(_resource_type_display, _arm_resource_type, 'Resource')
         end as resource_type,
         _service_category as service_category,
-        _service_name as service_name,
+        {{ focus_ascii('_service_name') }} as service_name,
         {{ azure_focus_subcategory('_service_category', '_service_subcategory_raw') }} as service_subcategory,
         _sku_id as sku_id,
         case when _sku_id is not null then coalesce(meter_name, meter_subcategory, product_name, _sku_id) end

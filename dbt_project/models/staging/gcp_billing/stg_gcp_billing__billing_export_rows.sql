@@ -41,10 +41,14 @@
         p.resource_id_focus as resource_id,
         case when p.resource_id_focus is not null then coalesce(p.resource_name, p.resource_id_focus) end
             as resource_name,
-        case when p.resource_id_focus is not null then {{ gcp_billing_resource_type('p.resource_global_name') }} end
+        -- the type from resource.global_name; an export without it (older exports, or a name without the
+        -- '<service>/.../<type>/<id>' shape) still has a resource: its type is then the service's resource
+        case when p.resource_id_focus is not null then
+            coalesce({{ gcp_billing_resource_type('p.resource_global_name') }},
+                     p.service_name_resolved || ' resource') end
             as resource_type,
         p.service_category_resolved as service_category,
-        p.service_name_final as service_name,
+        {{ focus_ascii('p.service_name_final') }} as service_name,
         p.service_subcategory_resolved as service_subcategory,
         p.sku_id as sku_id,
         case when p.sku_id is not null then coalesce(p.sku_description, p.sku_id) end as sku_meter,
@@ -118,7 +122,14 @@ enriched as (
             as region_id_resolved,
         reg.region_name as region_name_seed,
 
-        coalesce(s.usage_amount_in_pricing_units, s.usage_amount) as pricing_quantity_source,
+        -- a charge whose quantity in pricing units is 0 while it has a usage amount and a cost (koku-nise writes
+        -- such rows; a unit price x 0 cannot give a cost): priced in its usage unit, so that the unit price
+        -- and ListCost come from the export's own amounts
+        (coalesce(s.usage_amount_in_pricing_units, 0) = 0 and coalesce(s.usage_amount, 0) <> 0
+         and coalesce(s.cost, 0) <> 0) as priced_in_usage_unit,
+        case when coalesce(s.usage_amount_in_pricing_units, 0) = 0 and coalesce(s.usage_amount, 0) <> 0
+                  and coalesce(s.cost, 0) <> 0 then s.usage_amount
+             else coalesce(s.usage_amount_in_pricing_units, s.usage_amount) end as pricing_quantity_source,
         case when s.usage_amount_in_pricing_units is not null then coalesce(s.usage_pricing_unit, s.usage_unit)
              else s.usage_unit end as pricing_unit_source,
         {{ gcp_billing_unit_prefix("case when s.usage_amount_in_pricing_units is not null then coalesce(s.usage_pricing_unit, s.usage_unit) else s.usage_unit end") }}
@@ -173,15 +184,19 @@ classified as (
         end as service_subcategory_resolved,
 
         -- FOCUS UnitFormat: block-size prefix kept ('1000 Tokens'), counts of tokens/characters named so
-        {{ dbt.concat(["coalesce(e.pricing_unit_prefix || ' ', '')",
-            "case when e.pricing_unit_base_focus in ('Count', 'Requests') and e.sku_is_tokens then 'Tokens'
-                  when e.pricing_unit_base_focus = 'Count' and e.sku_is_characters then 'Characters'
-                  else coalesce(e.pricing_unit_base_focus, " ~ gcp_billing_unit_base('e.pricing_unit_source') ~ ", 'Units') end"]) }}
-            as pricing_unit_focus,
+        {%- set consumed_unit_expr -%}
         {{ dbt.concat(["coalesce(e.consumed_unit_prefix || ' ', '')",
             "case when e.consumed_unit_base_focus in ('Count', 'Requests') and e.sku_is_tokens then 'Tokens'
                   when e.consumed_unit_base_focus = 'Count' and e.sku_is_characters then 'Characters'
                   else coalesce(e.consumed_unit_base_focus, " ~ gcp_billing_unit_base('e.usage_unit') ~ ", 'Units') end"]) }}
+        {%- endset %}
+        case when e.priced_in_usage_unit then {{ consumed_unit_expr }} else
+        {{ dbt.concat(["coalesce(e.pricing_unit_prefix || ' ', '')",
+            "case when e.pricing_unit_base_focus in ('Count', 'Requests') and e.sku_is_tokens then 'Tokens'
+                  when e.pricing_unit_base_focus = 'Count' and e.sku_is_characters then 'Characters'
+                  else coalesce(e.pricing_unit_base_focus, " ~ gcp_billing_unit_base('e.pricing_unit_source') ~ ", 'Units') end"]) }}
+        end as pricing_unit_focus,
+        {{ consumed_unit_expr }}
             as consumed_unit_focus,
 
         cast(e.billing_account_id as {{ dbt.type_string() }}) as billing_account_id_focus,
@@ -213,15 +228,17 @@ priced as (
         case when c.charge_category_base = 'Usage' then coalesce(c.pricing_quantity_source, 0) end
             as pricing_quantity_focus,
         -- unit prices derived from the costs, then the costs re-derived from the rounded prices so that
-        -- ListCost = ListUnitPrice x PricingQuantity holds exactly in DECIMAL(38,10)
+        -- ListCost = ListUnitPrice x PricingQuantity holds exactly in DECIMAL(38,10). Rounded up to the 10th
+        -- decimal (gcp_billing_price_up), so that the re-derived costs are never below the export's cost: a
+        -- tiny price (0.0017 USD for 40,720,561 GiB) would otherwise round to 0 and its ListCost with it
         case when c.charge_category_base = 'Usage' then
             case when coalesce(c.pricing_quantity_source, 0) <> 0
-                 then cast(coalesce(c.cost_at_list, c.cost) / c.pricing_quantity_source as {{ type_money() }})
+                 then {{ gcp_billing_price_up('coalesce(c.cost_at_list, c.cost)', 'c.pricing_quantity_source') }}
                  else cast(0 as {{ type_money() }}) end
         end as list_unit_price_focus,
         case when c.charge_category_base = 'Usage' then
             case when coalesce(c.pricing_quantity_source, 0) <> 0
-                 then cast(c.cost / c.pricing_quantity_source as {{ type_money() }})
+                 then {{ gcp_billing_price_up('c.cost', 'c.pricing_quantity_source') }}
                  else cast(0 as {{ type_money() }}) end
         end as contracted_unit_price_focus,
         cast(c.cost + c.row_discount_amount as {{ type_money() }}) as net_cost
