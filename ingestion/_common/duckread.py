@@ -113,3 +113,9 @@ def _source_row(ref: FileRef, columns: list[str], row: int, field_name: str | No
         value = str(rec[field_name])
     text = json.dumps({k: (str(v) if v is not None else None) for k, v in rec.items()}, ensure_ascii=False)
     return value, text[:20_000]
+
+
+def source_row(ref: FileRef, columns: list[str], row: int, field_name: str | None) -> tuple[str | None, str]:
+    """(the value of ``field_name`` as delivered, the raw record as JSON) of 1-based data ``row`` of a local Parquet
+    file, read again (error path only)."""
+    return _source_row(ref, columns, row, field_name)

@@ -49,12 +49,14 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from ingestion import registry
 
 from .duckread import local_path, transform_parquet
+from .duckread import source_row as parquet_source_row
 from .errors import BadInputError, find_bad_input
 from .formats import BillingFormat
 from .landing import Delivery, FileRef, group_deliveries, list_files
 from .readers import iter_batches, read_header, read_types
 from .tables import drop_pending, existing_tables, finish_pending, has_table
-from .transform import SelectBuilder, lit, run_transform
+from .transform import SelectBuilder, batch_source_row, lit, run_transform
+from .values import check_values
 
 log = logging.getLogger("finops.ingestion")
 
@@ -175,8 +177,9 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
     if path:
         yielded = False
         try:
-            for tbl in transform_parquet(path, ref, cols if cols is not None else header, b.types, sql,
-                                         native_maps=True):
+            read = cols if cols is not None else header
+            for tbl in transform_parquet(path, ref, read, b.types, sql, native_maps=True):
+                check_values(tbl, ref.rel, header, lambda row, f: parquet_source_row(ref, read, row, f))
                 yielded = True
                 yield tbl
             return
@@ -189,7 +192,10 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
             sql = b.sql(meta)
     for batch, first_row in (fmt.reader or iter_batches)(ref, cols):
         if batch.num_rows:
-            yield run_transform(batch, first_row, sql, ref.rel)
+            tbl = run_transform(batch, first_row, sql, ref.rel)
+            check_values(tbl, ref.rel, header, lambda row, f, batch=batch, first=first_row: batch_source_row(
+                batch, row - first, f))
+            yield tbl
 
 
 def content_id(ref: FileRef) -> str:
