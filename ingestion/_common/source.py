@@ -92,6 +92,8 @@ class Plan:
     other_sources: list[tuple[str, str]] = field(default_factory=list)
     # the deliveries behind ``errors`` (their first file cannot be read), for the dataset that owns their export
     unreadable: list[tuple[Delivery, BadInputError]] = field(default_factory=list)
+    # the absolute paths / URLs of ``unrecognised``, in the same order
+    unrecognised_urls: list[str] = field(default_factory=list)
 
     def for_dataset(self, dataset: str) -> list[tuple[Delivery, BillingFormat]]:
         return [(d, f) for d, f in self.deliveries if f.dataset == dataset]
@@ -116,6 +118,7 @@ def plan(root: str, format_id: str | None = None) -> Plan:
         fmt = forced or registry.detect(header, d.files[0].rel)
         if fmt is None:
             out.unrecognised.extend(f.rel for f in d.files)
+            out.unrecognised_urls.extend(f.url for f in d.files)
             continue
         d.format = fmt.id
         out.deliveries.append((d, fmt))
