@@ -1,5 +1,6 @@
 """The quarantine as people and checks see it: every record of ``marts.fct_quarantined_records`` (a view over every
-dataset's ``quarantine`` table and the landing inventory's unreadable or unrecognised files), read-only, and the
+dataset's ``quarantine`` table, the landing inventory's unreadable or unrecognised files and the files ``finops load``
+was given that nothing could load: ``landing_zone.files`` and ``landing_zone.load_rejects``), read-only, and the
 summary the asset check ``no_quarantined_records`` reports. Pure Python + DuckDB, no Dagster import: the check
 (``orchestration/defs/quality/quarantine.py``), ``finops quarantine`` and the tests call it.
 
@@ -140,14 +141,16 @@ def _raw_union(con: duckdb.DuckDBPyConnection) -> str | None:
                          f"reason, value, raw_record, hint, cast(timezone('UTC', quarantined_at) as timestamp) "
                          f"as quarantined_at from \"{ds}\".quarantine")
             dataset_files.append(f'select source_file from "{ds}".quarantine')
-    if _exists(con, LANDING, "files"):
+    landed = [f"select path, status, reason, delivery_key, seen_at from {LANDING}.{t}"
+              for t in ("files", "load_rejects") if _exists(con, LANDING, t)]
+    if landed:
         not_in = f" and path not in ({' union all '.join(dataset_files)})" if dataset_files else ""
         parts.append(
             "select 'landing_zone' as dataset, delivery_key as delivery_id, path as source_file, 0 as row_number, "
             "null as field, status || ': ' || coalesce(reason, '') as reason, null as value, null as raw_record, "
             f"case status when 'unreadable' then '{UNREADABLE_HINT}' else '{UNRECOGNISED_HINT}' end as hint, "
-            "cast(timezone('UTC', seen_at) as timestamp) as quarantined_at from landing_zone.files "
-            f"where status <> 'recognised'{not_in}")
+            f"cast(timezone('UTC', seen_at) as timestamp) as quarantined_at from ({' union all '.join(landed)}) "
+            f"as landed where status <> 'recognised'{not_in}")
     return " union all ".join(parts) or None
 
 

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -18,16 +19,124 @@ def _setup_logging(verbose: bool) -> None:
     logging.getLogger("finops").setLevel(logging.INFO)
 
 
-class WarehouseBusy(click.ClickException):
+# Exit codes (sysexits.h where one fits), listed in `finops --help`: scripts and schedulers branch on them.
+EXIT_OK = 0
+EXIT_FAILED = 1  # a pipeline step, the dbt build or an ERROR data-quality check failed
+EXIT_QUARANTINED = 2  # some input was quarantined (`finops quarantine`); everything else loaded
+EXIT_USAGE = 64  # EX_USAGE: a mistake on the command line (unknown command, option, --format, --dataset, month)
+EXIT_DATAERR = 65  # EX_DATAERR: nothing in the input could be loaded (not a billing export, unreadable, empty)
+EXIT_NOINPUT = 66  # EX_NOINPUT: no such file or folder to load, no warehouse yet, or not built yet
+EXIT_CANTCREAT = 73  # EX_CANTCREAT: a folder or file to write is not writable
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the warehouse; try again later (ingestion/_common/lock.py)
+EXIT_CONFIG = 78  # EX_CONFIG: a setting is wrong (FINOPS_LOCK_TIMEOUT)
+EXIT_INTERRUPTED = 130  # stopped with Ctrl-C (128 + SIGINT)
+
+EXIT_CODES_HELP = f"""Exit codes:
+
+\b
+  {EXIT_OK:>3}  success
+  {EXIT_FAILED:>3}  a pipeline step, the dbt build or an ERROR data-quality check failed
+  {EXIT_QUARANTINED:>3}  some input was quarantined (see `finops quarantine`); the rest loaded
+  {EXIT_USAGE:>3}  command-line mistake (unknown command, option, --format, --dataset, month)
+  {EXIT_DATAERR:>3}  nothing in the input could be loaded (not a billing export, unreadable)
+  {EXIT_NOINPUT:>3}  no such file or folder, or no warehouse (built) yet
+  {EXIT_CANTCREAT:>3}  a folder or file to write is not writable
+  {EXIT_BUSY:>3}  the warehouse is in use by another run: try again later
+  {EXIT_CONFIG:>3}  a setting is wrong (e.g. FINOPS_LOCK_TIMEOUT)
+  {EXIT_INTERRUPTED:>3}  interrupted (Ctrl-C)
+
+Environment: FINOPS_WAREHOUSE (default warehouse/finops.duckdb), FINOPS_LANDING (default demo/landing),
+FINOPS_LOCK_TIMEOUT (seconds to wait for a busy warehouse)."""
+
+NO_WAREHOUSE_HINT = ("Run `make demo` to build the demo warehouse, or `finops load FILE` to load a billing export "
+                     "(FINOPS_WAREHOUSE says where the warehouse is).")
+
+
+class CliError(click.ClickException):
+    """A user's mistake or a state of the warehouse, told in one line (``Error: ...``), with its exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class WarehouseBusy(CliError):
     """Another run holds the warehouse lock: exit 75 (EX_TEMPFAIL, retry later)."""
 
-    exit_code = 75
+    def __init__(self, message: str) -> None:
+        super().__init__(message, EXIT_BUSY)
+
+
+def _not_writable(path: Path) -> Path | None:
+    """What stops ``path`` (a file to create or replace) from being written, or None: its nearest existing folder
+    when that is not writable (a read-only folder or mount), else ``path`` itself when it exists read-only."""
+    import os
+
+    path = Path(path).expanduser().resolve()
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return folder
+    if path.exists() and not os.access(path, os.W_OK):
+        return path
+    return None
+
+
+def _require_writable(path: str | Path, what: str, todo: str) -> None:
+    """Exit 73 with one line when ``path`` (``what``: "the warehouse", "the export") cannot be written."""
+    blocked = _not_writable(Path(path))
+    if blocked is None:
+        return
+    if blocked.is_dir():
+        raise CliError(f"Cannot write {what} {path}: the folder {blocked} is not writable. {todo}", EXIT_CANTCREAT)
+    raise CliError(f"Cannot write {what} {path}: the file is read-only. Make it writable (chmod u+w), or: {todo}",
+                   EXIT_CANTCREAT)
+
+
+def _require_warehouse(built: str | None = None) -> str:
+    """The warehouse path; exit 66 when there is no warehouse there yet (or, with ``built``, a relation such as
+    ``marts.fct_charges`` it does not have yet)."""
+    wh = Settings.from_env().warehouse
+    if not Path(wh).exists():
+        raise CliError(f"There is no warehouse at {wh}: nothing has been loaded yet. {NO_WAREHOUSE_HINT}",
+                       EXIT_NOINPUT)
+    if built:
+        import duckdb
+
+        schema, table = built.split(".")
+        with _duckdb_errors(wh), duckdb.connect(wh, read_only=True) as con:
+            found = con.execute("select count(*) from information_schema.tables where table_schema = ? and "
+                                "table_name = ?", [schema, table]).fetchone()[0]
+        if not found:
+            raise CliError(f"The warehouse at {wh} has no {built} yet: its models were never built. Run `finops "
+                           "run` (or `finops load FILE` without --no-transform).", EXIT_NOINPUT)
+    return wh
+
+
+@contextmanager
+def _duckdb_errors(warehouse: str) -> Iterator[None]:
+    """DuckDB's errors on opening the warehouse as one line: held by another process (75), a missing relation (66)."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.IOException as e:
+        if "lock" in str(e).lower():
+            raise WarehouseBusy(f"The warehouse {warehouse} is in use by another process (a run writing it). Try "
+                                "again when it has finished; BI tools should read the published copy (finops "
+                                "publish).") from None
+        raise
+    except duckdb.CatalogException as e:
+        first = str(e).splitlines()[0]
+        raise CliError(f"The warehouse at {warehouse} is not built far enough for this ({first}). Run `finops run` "
+                       "first.", EXIT_NOINPUT) from None
 
 
 @contextmanager
 def _lock_errors() -> Iterator[None]:
     """The warehouse run lock's errors as clean CLI errors (no traceback): busy -> exit 75, bad
-    FINOPS_LOCK_TIMEOUT -> exit 1."""
+    FINOPS_LOCK_TIMEOUT -> exit 78."""
     from ingestion._common.lock import LockConfigError, WarehouseLockedError
 
     try:
@@ -35,21 +144,54 @@ def _lock_errors() -> Iterator[None]:
     except WarehouseLockedError as e:
         raise WarehouseBusy(str(e)) from None
     except LockConfigError as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(str(e), EXIT_CONFIG) from None
 
 
 @contextmanager
 def _warehouse_lock(command: str) -> Iterator[None]:
     """Hold the warehouse run lock (ingestion/_common/lock.py) for a command that writes the warehouse: waits up
-    to FINOPS_LOCK_TIMEOUT seconds for a run in progress, printing who holds it, then fails cleanly."""
+    to FINOPS_LOCK_TIMEOUT seconds for a run in progress, printing who holds it, then fails cleanly. The warehouse's
+    folder must be writable (exit 73 otherwise: the lock file and DuckDB's write-ahead log live there)."""
     from ingestion._common.lock import warehouse_lock
 
-    with _lock_errors(), warehouse_lock(Settings.from_env().warehouse, command,
-                                        echo=lambda m: click.echo(m, err=True)):
+    wh = Settings.from_env().warehouse
+    todo = "Make the folder writable, or set FINOPS_WAREHOUSE to a file in a writable folder."
+    _require_writable(wh, "the warehouse", todo)
+    _require_writable(wh + ".wal", "the warehouse's write-ahead log", todo)
+    with _lock_errors(), warehouse_lock(wh, command, echo=lambda m: click.echo(m, err=True)):
         yield
 
 
-@click.group()
+class FinopsGroup(click.Group):
+    """Command-line mistakes exit 64 (EX_USAGE), not click's 2, which `finops load` uses for quarantined input;
+    Ctrl-C exits 130."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as e:
+            e.exit_code = EXIT_USAGE
+            raise
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as e:
+            e.exit_code = EXIT_USAGE
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except OSError as e:  # a folder the checks above did not foresee (read-only mount, a file made read-only)
+            import errno
+
+            if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            raise CliError(f"Cannot write or read {e.filename or 'a file'}: {e.strerror}. Make it (and its folder) "
+                           "writable, or point FINOPS_WAREHOUSE / the output path elsewhere.", EXIT_CANTCREAT) from None
+
+
+@click.group(cls=FinopsGroup, epilog=EXIT_CODES_HELP)
 @click.option("-v", "--verbose", is_flag=True, help="Show progress of every step.")
 def main(verbose: bool) -> None:
     """FinOps-for-AI warehouse: cloud bills, model APIs and AI SaaS in one FOCUS 1.2 cost record."""
@@ -80,30 +222,53 @@ def generate(seed: int, rows: int, out: str | None, formats: str | None, redeliv
         click.echo(f"  {fmt:<22} {info.get('rows', 0):>10,} rows  ({per})")
 
 
+def _format_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--format``: a known format id (exit 64 listing them otherwise)."""
+    if value is None:
+        return None
+    from ingestion import registry
+
+    known = [f.id for f in registry.formats()]
+    if value not in known:
+        raise click.BadParameter(f"unknown format {value!r}; the known formats are {', '.join(known)} (or leave "
+                                 "--format out to detect the format from each file's header)")
+    return value
+
+
 @main.command()
 @click.argument("path")
-@click.option("--format", "format_id", default=None, help="Force the export format instead of detecting it.")
+@click.option("--format", "format_id", default=None, callback=_format_id,
+              help="Force the export format instead of detecting it (e.g. aws_cur2, azure_ea, focus_1_2).")
 @click.option("--no-transform", is_flag=True, help="Only load the raw tables; skip dbt.")
 def load(path: str, format_id: str | None, no_transform: bool) -> None:
-    """Load one export file or folder and show it in FOCUS at once."""
+    """Load one export file or folder and show it in FOCUS at once. Exit 2 when some of it was quarantined (the
+    rest loaded), 65 when none of it could be loaded."""
+    if "://" not in path and not Path(path).expanduser().exists():
+        raise CliError(f"No such file or folder: {path}. Give the path of a billing export file (CSV, CSV.GZ, "
+                       "Parquet, JSON lines) or of a folder of them.", EXIT_NOINPUT)
     with _warehouse_lock("finops load"):
         _load(path, format_id, no_transform)
 
 
 def _load(path: str, format_id: str | None, no_transform: bool) -> None:
+    from ingestion import registry
+    from ingestion._common.inventory import record_load_rejects
     from ingestion._common.source import ensure_raw_tables, load_dataset, plan
 
     settings = Settings.from_env()
     settings.export()
-    planned = plan(path, format_id)
-    if not planned.deliveries and not planned.errors:
-        raise click.ClickException(f"No known billing export found under {path}. "
-                                   f"Unrecognised files: {planned.unrecognised[:10]}. Pass --format to force one.")
+    try:
+        planned = plan(path, format_id)
+    except FileNotFoundError:
+        raise CliError(f"Nothing found at {path}: check the path or URL.", EXIT_NOINPUT) from None
     bad = 0
+    loaded = 0
     reported: set[tuple] = set()  # an unreadable file its dataset quarantined is reported once, as QUARANTINED
     for ds in sorted({f.dataset for _, f in planned.deliveries}):
         report = load_dataset(ds, planned, settings.warehouse)
-        click.echo(f"{ds}: {len(report.deliveries_loaded)} deliveries, {report.rows:,} rows loaded")
+        loaded += len(report.deliveries_loaded) + report.deliveries_skipped
+        click.echo(f"{ds}: {len(report.deliveries_loaded)} deliveries, {report.rows:,} rows loaded"
+                   + (f" ({report.deliveries_skipped} unchanged, already loaded)" if report.deliveries_skipped else ""))
         for e in report.quarantined:
             bad += 1
             reported.add((e.delivery_id, e.file))
@@ -114,7 +279,20 @@ def _load(path: str, format_id: str | None, no_transform: bool) -> None:
         bad += 1
         click.echo(f"  UNREADABLE {e}", err=True)
     for f in planned.unrecognised:
-        click.echo(f"  skipped (not a known export format): {f}", err=True)
+        bad += 1
+        click.echo(f"  NOT A KNOWN EXPORT {f}: no known billing export format has its columns. Pass --format F "
+                   "to force one, or leave it out of the load.", err=True)
+    # the files nothing loaded or quarantined are listed by `finops quarantine` (landing_zone.load_rejects)
+    forced = registry.by_id(format_id) if format_id else None
+    record_load_rejects(planned, settings.warehouse, {f for _, f in reported}, format_id,
+                        forced.dataset if forced else None)
+    if not loaded:
+        if not bad:
+            raise CliError(f"No billing export under {path}: it holds no .csv, .csv.gz, .parquet or .json(l) file. "
+                           "Spreadsheets (XLSX) and PDFs cannot be loaded: save the billing sheet as CSV.",
+                           EXIT_DATAERR)
+        raise CliError(f"Nothing loaded from {path}: {bad} file(s) could not be loaded (above; listed by `finops "
+                       "quarantine`). Fix them and load again; no model was rebuilt.", EXIT_DATAERR)
     if not no_transform:
         ensure_raw_tables(settings.warehouse)
         _dbt(["build", "--exclude-resource-type", "unit_test"])
@@ -122,7 +300,9 @@ def _load(path: str, format_id: str | None, no_transform: bool) -> None:
 
         click.echo(spend_summary(settings.warehouse))
     if bad:
-        sys.exit(2)
+        click.echo(f"{bad} file(s) quarantined or not loaded: `finops quarantine` lists them with what to do.",
+                   err=True)
+        sys.exit(EXIT_QUARANTINED)
 
 
 def _dbt(args: list[str]) -> None:
@@ -193,14 +373,21 @@ def close(period: str, pack_only: bool) -> None:
     the budget vs actual of the month to $FINOPS_CLOSE_DIR/PERIOD/ (default: <warehouse dir>/close/PERIOD/),
     replacing an earlier pack. Exit 1 if a step or an ERROR data-quality check failed; governance findings (a budget
     breach) are reported, not failures."""
+    from orchestration.defs.quality.closed_months import close_root
     from orchestration.lib.runner import run_close
 
+    wh = _require_warehouse()
+    todo = "Make the folder writable, or set FINOPS_WAREHOUSE to a file in a writable folder."
+    _require_writable(wh, "the warehouse", todo)
+    _require_writable(wh + ".wal", "the warehouse's write-ahead log", todo)
+    _require_writable(close_root(wh) / period / "pack", "the close pack in",
+                      "Make that folder writable, or set FINOPS_CLOSE_DIR to a writable folder.")
     try:
         with _lock_errors():
             ok = run_close(period, pack_only=pack_only, echo=click.echo)
     except ValueError as e:
-        raise click.ClickException(str(e)) from None
-    sys.exit(0 if ok else 1)
+        raise CliError(f"{e}. Give the month as YYYY-MM, e.g. `finops close 2026-10`.", EXIT_USAGE) from None
+    sys.exit(EXIT_OK if ok else EXIT_FAILED)
 
 
 @main.command("demo-vendors", context_settings={"ignore_unknown_options": True})
@@ -211,18 +398,20 @@ def demo_vendors(openai_port: int, anthropic_port: int, command: tuple[str, ...]
     """Serve the demo OpenAI and Anthropic admin APIs on local ports; with `-- COMMAND...`, run COMMAND with
     SOURCES__OPENAI_USAGE__* / SOURCES__ANTHROPIC_USAGE__* pointing at them (e.g. `finops demo-vendors -- dg dev`),
     then stop. Without a command, serve until interrupted."""
-    import subprocess
+    import shutil
 
     from ingestion.vendor_servers.demo import demo_vendor_servers
+    from orchestration.lib.subprocesses import run_in_own_group
 
+    if command and shutil.which(command[0]) is None:
+        raise CliError(f"No command {command[0]!r} found on PATH (is the virtualenv active?).", EXIT_NOINPUT)
     with demo_vendor_servers(openai_port=openai_port, anthropic_port=anthropic_port) as vendors:
         click.echo(f"demo vendor APIs: {vendors.describe()}", err=True)
         if command:
             click.echo(f"running {' '.join(command)} with {', '.join(vendors.variables)} set", err=True)
-            try:
-                code = subprocess.call(list(command))
-            except KeyboardInterrupt:
-                code = 130
+            # its own process group: a Ctrl-C or kill is forwarded to it and everything it started (dg dev's
+            # webserver, daemon and code servers), and we wait for them all before the demo servers stop
+            code = run_in_own_group(command, echo=lambda m: click.echo(m, err=True))
             sys.exit(code)
         click.echo("serving until interrupted (Ctrl-C); the demo keys are in ingestion/vendor_servers/demo.py",
                    err=True)
@@ -238,7 +427,9 @@ def summary() -> None:
     """Print spend by provider, service category and period, and the AI share."""
     from orchestration.lib.summary import spend_summary
 
-    click.echo(spend_summary(Settings.from_env().warehouse))
+    wh = _require_warehouse(built="marts.fct_charges")
+    with _duckdb_errors(wh):
+        click.echo(spend_summary(wh))
 
 
 @main.command()
@@ -255,7 +446,9 @@ def quarantine(dataset: str | None, as_json: bool, raw_chars: int) -> None:
     if dataset and dataset not in (*DATASETS, LANDING):
         raise click.BadParameter(f"unknown dataset {dataset!r}; one of {', '.join((*DATASETS, LANDING))}",
                                  param_hint="--dataset")
-    report = quarantine_rows(Settings.from_env().warehouse, dataset)
+    wh = _require_warehouse()
+    with _duckdb_errors(wh):
+        report = quarantine_rows(wh, dataset)
     if as_json:
         click.echo(to_json(report))
         return
@@ -278,6 +471,8 @@ def validate_focus(ctx: click.Context) -> None:
     """Run the FinOps Foundation's focus-validator 2.2.1 (own venv) on focus_cost_and_usage."""
     from data_quality import focus_conformance
 
+    if not any(a == "--warehouse" or a.startswith("--warehouse=") for a in ctx.args):
+        _require_warehouse()
     Settings.from_env().export()
     sys.exit(focus_conformance.main(ctx.args))
 
@@ -287,9 +482,16 @@ def validate_focus(ctx: click.Context) -> None:
 @click.option("--period", default=None, help="Only this billing period (YYYY-MM).")
 def export_focus(path: str, period: str | None) -> None:
     """Write the FOCUS dataset as Parquet (or CSV when PATH ends in .csv / .csv.gz)."""
+    from data_quality.focus_export import DEFAULT_RELATION
     from data_quality.focus_export import export_focus as do_export
 
-    n = do_export(Settings.from_env().warehouse, path, billing_period=period)
+    wh = _require_warehouse(built=DEFAULT_RELATION)
+    _require_writable(path, "the export", "Choose a PATH in a writable folder.")
+    try:
+        with _duckdb_errors(wh):
+            n = do_export(wh, path, billing_period=period)
+    except ValueError as e:
+        raise CliError(f"{e}.", EXIT_USAGE) from None
     click.echo(f"wrote {n:,} FOCUS rows to {path}")
 
 
@@ -303,11 +505,14 @@ def publish(out: str | None) -> None:
     from data_quality.publish import PublishError
     from data_quality.publish import publish as do_publish
 
+    wh = _require_warehouse()
+    if out:
+        _require_writable(out, "the published copy", "Choose an --out in a writable folder.")
     with _warehouse_lock("finops publish"):
         try:
-            report = do_publish(Settings.from_env().warehouse, out)
+            report = do_publish(wh, out)
         except PublishError as e:
-            raise click.ClickException(str(e)) from None
+            raise CliError(str(e)) from None
     click.echo(report.summary())
 
 
@@ -319,10 +524,15 @@ def export_journal(period: str, out: str) -> None:
     from data_quality.journal_export import UnbalancedJournalError
     from data_quality.journal_export import export_journal as do_export
 
+    wh = _require_warehouse()
+    _require_writable(out, "the journal", "Choose an --out in a writable folder.")
     try:
-        res = do_export(Settings.from_env().warehouse, period, out)
-    except (UnbalancedJournalError, ValueError) as e:
-        raise click.ClickException(str(e)) from None
+        with _duckdb_errors(wh):
+            res = do_export(wh, period, out)
+    except ValueError as e:
+        raise CliError(f"{e}. Give the month as YYYY-MM, e.g. 2026-10.", EXIT_USAGE) from None
+    except UnbalancedJournalError as e:
+        raise CliError(str(e)) from None
     for j in res["journals"]:
         click.echo(f"{j}: debits = credits = {res['debits'][j]:,.2f}")
     click.echo(f"wrote {res['lines']:,} journal lines to {out}")

@@ -1,11 +1,9 @@
 """Reference data the Great Expectations suites check against, kept in code (no network, no env reads):
 
-* :data:`ISO_4217_CODES` - the active ISO 4217 currency codes (national currencies and the fund codes of list
-  one) that can appear on a bill. Precious metals (XAU, XAG, XPT, XPD), bond-market units (XBA..XBD), the SDR (XDR),
-  XSU, XUA and the testing / "no currency" codes (XTS, XXX) are left out on purpose: nothing is billed in them.
-  Withdrawn codes still met in older exports during their transition (ANG until XCG replaces it, SLL next to SLE,
-  ZWL next to ZWG, CUC, BGN until the euro changeover) are kept. The dbt test ``iso_currency_code``
-  (``dbt_project/macros/finance.sql``) only checks the shape (three upper-case letters); this list checks the code.
+* :data:`ISO_4217_CODES` - the active ISO 4217 currency codes, defined once in :mod:`ingestion._common.currencies`
+  (the billing loaders refuse any other billing currency at ingestion with the same list); see there what is in it.
+  The dbt test ``iso_currency_code`` (``dbt_project/macros/finance.sql``) only checks the shape (three upper-case
+  letters); this list checks the code.
 * :data:`PLACEHOLDER_PATTERN` - strings that stand for "no value" and must be NULL instead (FOCUS null_handling.md):
   empty or blank, NULL, N/A, NA, None, NaN, undefined, '-' (any case, surrounding blanks ignored).
 * :func:`mart_contracts` - every mart's enforced dbt contract (columns and types, not-null columns, unique keys,
@@ -19,24 +17,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ingestion._common.currencies import ISO_4217_CODES  # noqa: F401 - re-exported: the one list
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_MARTS_DIR = REPO_ROOT / "dbt_project" / "models" / "marts"
 MARTS_SCHEMA = "marts"
-
-ISO_4217_CODES: frozenset[str] = frozenset((
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD",
-    "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF",
-    "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
-    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD",
-    "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR",
-    "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA",
-    "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO",
-    "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB",
-    "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS", "SRD", "SSP", "STN", "SVC",
-    "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN",
-    "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER",
-    "ZAR", "ZMW", "ZWG", "ZWL"
-))
 
 #: Python regex (case-insensitive) of a placeholder string; GX evaluates it on text columns (NULLs are ignored).
 PLACEHOLDER_PATTERN = r"(?i)^\s*(null|n/?a|none|nan|undefined|-)?\s*$"

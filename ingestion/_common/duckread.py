@@ -87,8 +87,8 @@ def transform_parquet(path: str, ref: FileRef, columns: list[str], types: dict[s
                         f"FROM ({full}) AS t WHERE _err_field IS NOT NULL "
                         f"ORDER BY x_source_row LIMIT {EXAMPLES}").fetchall()
                     row, field_name, affected, total = bad[0]
-                    value, raw = _source_row(ref, columns, row, field_name)
-                    examples = [(r, f, _source_row(ref, columns, r, f)[0]) for r, f, _, _ in bad]
+                    value, raw = source_row(ref, columns, row, field_name)
+                    examples = [(r, f, source_row(ref, columns, r, f)[0]) for r, f, _, _ in bad]
                     raise BadInputError(ref.rel, "value cannot be parsed", row=row, field=field_name, value=value,
                                         raw_record=raw, affected=affected, rows_read=total, examples=examples)
                 out = out.drop_columns(["_err_field"])
@@ -97,7 +97,7 @@ def transform_parquet(path: str, ref: FileRef, columns: list[str], types: dict[s
         con.close()
 
 
-def _source_row(ref: FileRef, columns: list[str], row: int, field_name: str | None) -> tuple[str | None, str]:
+def source_row(ref: FileRef, columns: list[str], row: int, field_name: str | None) -> tuple[str | None, str]:
     """(value of the field, raw record as JSON) of a 1-based data row, read again from the file."""
     import json
 
@@ -118,3 +118,4 @@ def _source_row(ref: FileRef, columns: list[str], row: int, field_name: str | No
         value = str(rec[field_name])
     text = json.dumps({k: (str(v) if v is not None else None) for k, v in rec.items()}, ensure_ascii=False)
     return value, text[:20_000]
+

@@ -1,6 +1,11 @@
 """The landing-zone inventory: every file seen under the landing root, with what became of it
 (recognised as a delivery of a known format, unrecognised, or unreadable). Loaded to
-``landing_zone.files`` (replace) so that nothing that lands is silently ignored."""
+``landing_zone.files`` (replace) so that nothing that lands is silently ignored.
+
+``landing_zone.load_rejects`` does the same for the files given to ``finops load PATH`` (anywhere, not only under the
+landing root) that no dataset could load or quarantine: unreadable (empty, not a CSV, corrupt) or of no known format.
+Keyed by the file's absolute path or URL as loaded; a later ``finops load`` that reads the file (or has a dataset
+quarantine it) deletes its record. ``marts.fct_quarantined_records`` lists both tables (dataset ``landing_zone``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -52,9 +57,56 @@ def load_inventory(planned: Plan, warehouse: str) -> list[dict]:
     return rows
 
 
+REJECTS_TABLE = "load_rejects"
+
+
 def ensure_inventory_table(warehouse: str, existing: set[tuple[str, str]] | None = None) -> list[str]:
-    """Create ``landing_zone.files`` empty when it does not exist (a dbt source of the quarantine view)."""
+    """Create ``landing_zone.files`` and ``landing_zone.load_rejects`` empty when they do not exist (dbt sources of
+    the quarantine view)."""
     from .tables import ensure_tables
 
-    return ensure_tables(warehouse, DATASET, {TABLE: {"write_disposition": "replace", "primary_key": ["path"],
-                                                      "columns": COLUMNS}}, existing)
+    return ensure_tables(warehouse, DATASET, {
+        TABLE: {"write_disposition": "replace", "primary_key": ["path"], "columns": COLUMNS},
+        REJECTS_TABLE: {"write_disposition": "merge", "primary_key": ["path"], "columns": COLUMNS}}, existing)
+
+
+def record_load_rejects(planned: Plan, warehouse: str, quarantined: set[str] = frozenset(),
+                        format_id: str | None = None, dataset: str | None = None) -> list[dict]:
+    """Keep ``landing_zone.load_rejects`` to what one ``finops load`` found: its unreadable files (``planned.errors``)
+    that no dataset quarantined (``quarantined``: their relative paths) and its unrecognised files are recorded
+    (replacing an earlier record of the same path); the records of its other files (loaded, unchanged, or
+    quarantined by their dataset) are deleted. ``format_id`` / ``dataset``: the format forced with ``--format``.
+    Returns the rows recorded."""
+    from .tables import has_table
+
+    seen_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    url_of = {f.rel: f.url for d, _ in planned.deliveries for f in d.files}
+    url_of |= {f.rel: f.url for d, _ in planned.unreadable for f in d.files}
+    rows = [{"path": url_of.get(e.file, e.file), "size_bytes": None, "status": "unreadable", "format": format_id,
+             "dataset": dataset, "delivery_key": None, "fingerprint": None, "reason": str(e), "seen_at": seen_at}
+            for e in planned.errors if e.file not in quarantined]
+    rows += [{"path": url, "size_bytes": None, "status": "unrecognised", "format": None, "dataset": None,
+              "delivery_key": None, "fingerprint": None,
+              "reason": "not a known billing export format; load it with `finops load PATH --format F`",
+              "seen_at": seen_at} for url in planned.unrecognised_urls]
+    cleared = sorted(set(url_of.values()) - {r["path"] for r in rows})
+    if not rows and not cleared:
+        return rows
+    if rows:
+        ensure_inventory_table(warehouse)
+    pipeline = make_pipeline(DATASET, warehouse)
+    with pipeline.sql_client() as c:
+        if has_table(c, DATASET, REJECTS_TABLE):
+            t = c.make_qualified_table_name(REJECTS_TABLE)
+            done = cleared + [r["path"] for r in rows]
+            for i in range(0, len(done), 500):
+                chunk = done[i:i + 500]
+                c.execute_sql(f"delete from {t} where path in ({', '.join(['%s'] * len(chunk))})", *chunk)
+    if rows:
+        @dlt.resource(name=REJECTS_TABLE, write_disposition="merge", primary_key="path",
+                      columns={name: {**col, "name": name} for name, col in COLUMNS.items()})
+        def load_rejects():
+            yield rows
+
+        pipeline.run(load_rejects())
+    return rows

@@ -53,6 +53,9 @@ def sniff_csv(ref: FileRef) -> CsvDialect:
             head = fh.read(256 << 10)
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:
         raise _broken_compression(ref, e) from e
+    not_text = not_a_text_file(ref.rel, head)
+    if not_text:
+        raise BadInputError(ref.rel, not_text[0], row=0, hint=not_text[1])
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
         text = head.decode("utf-16", errors="ignore")
@@ -75,6 +78,46 @@ def sniff_csv(ref: FileRef) -> CsvDialect:
     delimiter = max([",", ";", "\t", "|"], key=first.count)
     header = next(csv.reader([first], delimiter=delimiter))
     return CsvDialect(encoding, delimiter, [h.strip() for h in header])
+
+
+# what a file that should be CSV text really is, by its first bytes: (magic, what it is, what to do)
+_MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF", "a PDF document, not a CSV file",
+     ("An invoice PDF cannot be loaded: load the provider's billing export (CSV, CSV.GZ, Parquet or JSON lines) "
+      "of that period instead.")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (XLS), not a CSV file",
+     "XLS is not supported: open it and save the sheet as CSV (UTF-8), then load that file."),
+    (b"PAR1", "a Parquet file, not a CSV file", "Rename it to end in .parquet and load it again."),
+    (b"\x1f\x8b", "gzip-compressed, but its name does not end in .gz",
+     "Rename it to end in .csv.gz (or .json.gz) and load it again."),
+    (b"BZh", "bzip2-compressed, not a CSV file", "Decompress it (bunzip2) and load the CSV inside."),
+    (b"\xfd7zXZ\x00", "xz-compressed, not a CSV file", "Decompress it (unxz) and load the CSV inside."),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive, not a CSV file", "Extract it and load the CSV files inside."),
+    (b"SQLite format 3\x00", "a SQLite database, not a CSV file",
+     "Export the table as CSV, or load business KPIs and ledgers through their own sources (finops run)."),
+)
+
+
+def not_a_text_file(name: str, head: bytes) -> tuple[str, str] | None:
+    """(what the file is, what to do) when the first bytes of a file read as CSV text show another kind of file
+    (an XLSX or a PDF renamed .csv, a zip, a Parquet file without its suffix), else None."""
+    if head.startswith(b"PK\x03\x04"):  # a zip container: XLSX, ODS, or a plain zip
+        if b"xl/" in head[:4096] or name.lower().endswith((".xlsx", ".xlsm")):
+            return ("an Excel workbook (XLSX), not a CSV file",
+                    "XLSX is not supported: open it and save the sheet as CSV (UTF-8), then load that file.")
+        if b"opendocument.spreadsheet" in head[:4096] or name.lower().endswith(".ods"):
+            return ("an OpenDocument spreadsheet (ODS), not a CSV file",
+                    "ODS is not supported: save the sheet as CSV (UTF-8), then load that file.")
+        return ("a ZIP archive, not a CSV file",
+                "Extract it and load the files inside (a compressed CSV is loaded as .csv.gz).")
+    for magic, what, todo in _MAGIC:
+        if head.startswith(magic):
+            return what, todo
+    sample = head[:8192]
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ("a binary file, not CSV text (it holds NUL bytes)",
+                "Load the provider's billing export as delivered (CSV, CSV.GZ, Parquet or JSON lines).")
+    return None
 
 
 def _broken_compression(ref: FileRef, e: BaseException) -> BadInputError:
@@ -107,8 +150,7 @@ def read_header(ref: FileRef) -> list[str]:
     """Column names (top-level) of a file, cheaply."""
     kind = file_kind(ref.url)
     if kind == "parquet":
-        with fsspec.open(ref.url, "rb") as fh:
-            return pq.ParquetFile(fh).schema_arrow.names
+        return list(_parquet_schema(ref).names)
     if kind == "jsonl":
         import json
 
@@ -125,8 +167,29 @@ def read_types(ref: FileRef) -> dict[str, pa.DataType]:
     """Column types where the file has them (Parquet); empty for text formats."""
     if file_kind(ref.url) != "parquet":
         return {}
-    with fsspec.open(ref.url, "rb") as fh:
-        return {f.name: f.type for f in pq.ParquetFile(fh).schema_arrow}
+    return {f.name: f.type for f in _parquet_schema(ref)}
+
+
+def _parquet_schema(ref: FileRef) -> pa.Schema:
+    """The Arrow schema of a Parquet file; an empty file, a CSV named .parquet or a file cut off before its footer is
+    a :class:`BadInputError` naming what the file is."""
+    try:
+        with fsspec.open(ref.url, "rb") as fh:
+            return pq.ParquetFile(fh).schema_arrow
+    except (OSError, pa.ArrowInvalid) as e:
+        with fsspec.open(ref.url, "rb") as fh:
+            head = fh.read(8192)
+        if not head:
+            reason, hint = "the file is empty", "Deliver the export again; a Parquet file is never empty."
+        elif not head.startswith(b"PAR1"):
+            what = not_a_text_file(ref.rel, head)
+            reason, hint = (what[0].replace("not a CSV file", "not a Parquet file"), what[1]) if what else (
+                "not a Parquet file (it does not start with PAR1; CSV text?)",
+                "If it is CSV, rename it to end in .csv; else deliver the Parquet export again.")
+        else:
+            reason, hint = (f"corrupt or truncated Parquet file ({e})",
+                            "Deliver the export again; the previous delivery of this period stays loaded.")
+        raise BadInputError(ref.rel, reason, row=0, hint=hint) from e
 
 
 def iter_batches(ref: FileRef, columns: list[str] | None = None) -> Iterator[tuple[pa.RecordBatch, int]]:

@@ -49,12 +49,14 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from ingestion import registry
 
 from .duckread import local_path, transform_parquet
+from .duckread import source_row as parquet_source_row
 from .errors import BadInputError, find_bad_input
 from .formats import BillingFormat
 from .landing import Delivery, FileRef, group_deliveries, list_files
 from .readers import iter_batches, read_header, read_types
 from .tables import drop_pending, existing_tables, finish_pending, has_table
-from .transform import SelectBuilder, count_bad_rows, lit, run_transform
+from .transform import SelectBuilder, batch_source_row, count_bad_rows, lit, run_transform
+from .values import check_values
 
 log = logging.getLogger("finops.ingestion")
 
@@ -90,6 +92,8 @@ class Plan:
     other_sources: list[tuple[str, str]] = field(default_factory=list)
     # the deliveries behind ``errors`` (their first file cannot be read), for the dataset that owns their export
     unreadable: list[tuple[Delivery, BadInputError]] = field(default_factory=list)
+    # the absolute paths / URLs of ``unrecognised``, in the same order
+    unrecognised_urls: list[str] = field(default_factory=list)
 
     def for_dataset(self, dataset: str) -> list[tuple[Delivery, BillingFormat]]:
         return [(d, f) for d, f in self.deliveries if f.dataset == dataset]
@@ -114,6 +118,7 @@ def plan(root: str, format_id: str | None = None) -> Plan:
         fmt = forced or registry.detect(header, d.files[0].rel)
         if fmt is None:
             out.unrecognised.extend(f.rel for f in d.files)
+            out.unrecognised_urls.extend(f.url for f in d.files)
             continue
         d.format = fmt.id
         out.deliveries.append((d, fmt))
@@ -175,8 +180,9 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
     if path:
         yielded = False
         try:
-            for tbl in transform_parquet(path, ref, cols if cols is not None else header, b.types, sql,
-                                         native_maps=True):
+            read = cols if cols is not None else header
+            for tbl in transform_parquet(path, ref, read, b.types, sql, native_maps=True):
+                check_values(tbl, ref.rel, header, lambda row, f: parquet_source_row(ref, read, row, f))
                 yielded = True
                 yield tbl
             return
@@ -196,6 +202,8 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
                 if e.affected:  # a value error: the message says how many rows of the whole file have one
                     count_bad_rows(e, batches, sql)
                 raise
+            check_values(tbl, ref.rel, header, lambda row, f, batch=batch, first=first_row: batch_source_row(
+                batch, row - first, f))
             yield tbl
 
 

@@ -196,3 +196,8 @@ def _raw_record(batch: pa.RecordBatch, i: int) -> str:
     rec = {k: (str(v) if v is not None else None) for k, v in batch.slice(i, 1).to_pylist()[0].items()}
     text = json.dumps(rec, ensure_ascii=False)
     return text[:20_000]
+
+
+def batch_source_row(batch: pa.RecordBatch, i: int, field_name: str | None) -> tuple[str | None, str]:
+    """(the value of ``field_name`` as delivered, the raw record as JSON) of row ``i`` of a source batch."""
+    return _source_value(batch, field_name, i), _raw_record(batch, i)

@@ -451,7 +451,7 @@ def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monk
     assert again.sha256 == manifest["sha256"]
 
     future = CliRunner().invoke(main, ["close", "2099-01"])
-    assert future.exit_code == 1 and "not a closable billing month" in future.output
+    assert future.exit_code == 64 and "not a closable billing month" in future.output  # EX_USAGE
 
 
 def test_close_pack_is_refused_for_a_month_without_a_journal(tmp_path):

@@ -234,7 +234,7 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
     assert (rec["source_file"], rec["row_number"], rec["field"], rec["value"]) == (
         "business_kpis/volumes.csv", 1, "kpi_value", "oops")
     assert json.loads(rec["raw_record"])["kpi_value"] == "oops"
-    assert CliRunner().invoke(main, ["quarantine", "--dataset", "nope"]).exit_code == 2
+    assert CliRunner().invoke(main, ["quarantine", "--dataset", "nope"]).exit_code == 64  # EX_USAGE (2: quarantined)
 
     # fix everything: the view is current without a dbt run, the check passes
     write_cur2(landing, SEP)

@@ -1,7 +1,7 @@
 {#- Every record in quarantine, one view for people and BI: the rows and files that failed parsing or a hard rule in
     any dataset (billing exports, finance, business KPIs), plus the landed files nothing could load (the landing
-    inventory's unreadable and unrecognised files, dataset 'landing_zone', unless a dataset already quarantined that
-    file). A view, so it always shows the quarantine as loaded now, also between dbt runs (`finops quarantine` reads
+    inventory's unreadable and unrecognised files, and the files `finops load` was given that nothing could load:
+    dataset 'landing_zone', unless a dataset already quarantined that file). A view, so it always shows the quarantine as loaded now, also between dbt runs (`finops quarantine` reads
     it). The loaders keep each quarantine table to the current state: a fixed file delivered again clears its
     records. One CTE per source, identical columns. -#}
 {{ config(materialized='view') }}
@@ -41,7 +41,12 @@ landing_zone as (
             else 'Not a known billing export: load it with `finops load PATH --format F`, or move it out of the landing zone.'
         end as {{ dbt.type_string() }}) as hint,
         {{ utc_timestamp('seen_at') }} as quarantined_at
-    from {{ source('landing_zone', 'files') }}
+    from (
+        select path, status, reason, delivery_key, seen_at from {{ source('landing_zone', 'files') }}
+        union all
+        -- files given to `finops load PATH` that nothing could load (absolute path or URL)
+        select path, status, reason, delivery_key, seen_at from {{ source('landing_zone', 'load_rejects') }}
+    ) as landed
     where status <> 'recognised'
       -- a corrupt re-delivery of a known export is quarantined by its dataset: list it once
       and path not in (
