@@ -681,6 +681,42 @@ class OpenAIServer(VendorServer):
         )
 
 
+class OpenAIFixtureServer(VendorServer):
+    """Serves fixed pages (e.g. the API reference's documented example responses) for the usage endpoints and
+    costs: ``OpenAIFixtureServer({"sk-...": "org"}, {"completions": page, "costs": page})``. Every bucket of a
+    page whose ``[start_time, end_time)`` lies in the requested window is served, ``limit`` buckets per page with
+    the opaque ``page`` cursor; an endpoint without a fixture answers an empty page. The bodies are served as
+    given (no re-grouping), so a fixture must already have the shape the client asks for."""
+
+    auth_scheme = "bearer"
+    base_path = "/v1"
+
+    def __init__(self, api_keys: Mapping[str, str], pages: Mapping[str, dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(api_keys, **kwargs)
+        unknown = set(pages) - set(ENDPOINTS) - {"costs"}
+        if unknown:
+            raise ValueError(f"unknown endpoint(s) {sorted(unknown)}")
+        self.pages = dict(pages)
+
+    def handle(self, request: Request) -> Response:
+        prefix = "/v1/organization/"
+        rest = request.path[len(prefix):].strip("/") if request.path.startswith(prefix) else ""
+        endpoint = "costs" if rest == "costs" else rest.removeprefix("usage/")
+        if request.method != "GET" or not (rest == "costs" or (rest.startswith("usage/") and endpoint in ENDPOINTS)):
+            raise HTTPError(404, f"unknown path {request.path}")
+        try:
+            start = int(request.one("start_time") or "")
+            end = int(request.one("end_time") or 2**62)
+            limit = int(request.one("limit") or 7)
+        except ValueError as exc:
+            raise HTTPError(400, "start_time (required), end_time and limit must be integers") from exc
+        buckets = [b for b in (self.pages.get(endpoint) or {}).get("data", [])
+                   if start <= int(b["start_time"]) and int(b["end_time"]) <= end]
+        chunk, has_more, next_page, page_no = paginate(buckets, limit, request.one("page"))
+        return Response(body={"object": "page", "data": chunk, "has_more": has_more, "next_page": next_page},
+                        page=page_no)
+
+
 def _tokens(**counts: int) -> dict[str, int]:
     """A completions result's token counts: the given leaves (missing ones 0) and the totals derived from them."""
     out = {f: int(counts.get(f, 0)) for f in TOKEN_LEAVES}
