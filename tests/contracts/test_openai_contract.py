@@ -20,7 +20,7 @@ import pydantic
 import pytest
 
 openai = pytest.importorskip("openai")
-from openai.types.admin.organization import (  # noqa: E402
+from openai.types.admin.organization import (
     UsageAudioSpeechesResponse,
     UsageAudioTranscriptionsResponse,
     UsageCodeInterpreterSessionsResponse,
@@ -34,9 +34,9 @@ from openai.types.admin.organization import (  # noqa: E402
     UsageWebSearchCallsResponse,
 )
 
-from ingestion.openai_usage import ENDPOINTS, openai_usage  # noqa: E402
-from ingestion.vendor_servers.openai import OpenAIFixtureServer, OpenAIServer  # noqa: E402
-from tests.support import run_dbt  # noqa: E402
+from ingestion.openai_usage import ENDPOINTS, openai_usage
+from ingestion.vendor_servers.openai import OpenAIFixtureServer, OpenAIServer
+from tests.support import run_dbt
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vendor_apis"
 KEY = "sk-admin-contract-test-0123456789"
@@ -232,7 +232,7 @@ def test_the_loader_sends_the_query_strings_the_sdk_sends(server, loaded):
         loader = [r.raw_query for r in seen if r.path == f"/v1/{ep.path}" and r.status == 200]
         assert len(loader) >= 2, endpoint  # several pages
         sdk_queries: list[str] = []
-        client = _sdk(server.base_url, hook=lambda req: sdk_queries.append(req.url.query.decode()))
+        client = _sdk(server.base_url, hook=lambda req, out=sdk_queries: out.append(req.url.query.decode()))
         list(_sdk_pages(client, endpoint, start_time=start, bucket_width="1d", end_time=end,
                         group_by=list(ep.group_by), limit=6))
         assert loader == sdk_queries, endpoint
@@ -334,3 +334,42 @@ def test_documented_costs_and_every_line_item_form_map_exactly(documented_wareho
     assert day2["whisper-1"][5:] == (Decimal(60), "Seconds")  # 1 duration_minutes
     # money: every line kept, to the cent (exactly)
     assert sum(v[3] for v in got.values()) == raw_total == Decimal("8.4135")
+
+
+# ------------------------------------------------------------ every token type priced right (price book, dbt)
+def test_every_token_type_is_priced_at_its_own_rate_and_reconciles_to_the_bill(tmp_path):
+    """The token_details model (gpt-6-sol: cache writes 30m/12h, audio and image input, cached and not, audio and
+    image output) through the loader and dbt: each token type resolves to the genai-prices rate (cache writes at
+    cache_write 2.5, not input 2), the leaves add up to the API's input_tokens (nothing counted twice), and
+    usage x price book equals what the Costs API billed for the model, to the cent."""
+    from ingestion._common.source import ensure_raw_tables
+
+    wh = tmp_path / "finops.duckdb"
+    ensure_raw_tables(str(wh))
+    with OpenAIServer({KEY: "acme"}, seed=5, token_details=True) as srv:
+        pipe = dlt.pipeline("openai_priced", destination=dlt.destinations.duckdb(str(wh)),
+                            pipelines_dir=str(tmp_path / "pipelines"), dataset_name="openai_usage")
+        pipe.run(openai_usage(organizations=[{"name": "acme", "api_key": KEY, "base_url": srv.base_url}],
+                              endpoints=["completions", "costs"], start_date="2026-10-05", end_date="2026-10-07",
+                              backoff_factor=0.01))
+    run_dbt(["build", "--select", "+fct_ai_usage", "+assert_ai_usage_is_priced", "assert_openai_completions_tokens_add_up",
+             "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"], wh, tmp_path)
+    with duckdb.connect(str(wh)) as con:
+        priced = con.execute(
+            "select token_type, priced_token_type, list_price_per_million, sum(tokens), sum(list_cost) "
+            "from intermediate.int_ai_usage_priced where model_name = 'gpt-6-sol' and usage_unit = 'Tokens' "
+            "group by all order by token_type").fetchall()
+        raw_input = con.execute("select sum(input_tokens) + sum(output_tokens) from openai_usage.completions_usage "
+                                "where model = 'gpt-6-sol'").fetchone()[0]
+        billed = con.execute("select sum(amount) from staging.stg_openai_usage__costs "
+                             "where model_name = 'gpt-6-sol'").fetchone()[0]
+    rates = {t: (pt, format(p.normalize(), "f")) for t, pt, p, _n, _c in priced}
+    assert rates == {
+        "input": ("input", "2"), "input_audio": ("input", "2"), "input_image": ("input", "2"),
+        "cache_read": ("cache_read", "0.2"), "cache_audio_read": ("cache_read", "0.2"),
+        "cache_image_read": ("cache_read", "0.2"),
+        "cache_write_30m": ("cache_write", "2.5"), "cache_write_12h": ("cache_write", "2.5"),
+        "output": ("output", "10"), "output_audio": ("output", "10"), "output_image": ("output", "10"),
+    }
+    assert sum(n for *_x, n, _c in priced) == raw_input  # every token once
+    assert sum(c for *_x, c in priced).quantize(Decimal("0.01")) == Decimal(billed).quantize(Decimal("0.01"))
