@@ -46,7 +46,8 @@ where coalesce({{ expr }}, 0) <> 0
 {#- Token types priced per million tokens: the price-book leaves used by the usage models. -#}
 {% macro ai_token_types() -%}
 {{ return(['input', 'output', 'cache_read', 'cache_write', 'cache_write_1h', 'input_audio', 'output_audio',
-           'cache_audio_read', 'input_image', 'output_image']) }}
+           'cache_audio_read', 'input_image', 'output_image', 'cache_image_read', 'cache_write_30m',
+           'cache_write_12h']) }}
 {%- endmacro %}
 
 {#- Left-join the published price variant (seed model_price_modifiers) of one usage dimension; the joined alias
@@ -163,7 +164,8 @@ case when ({{ b }}) is null or ({{ b }}) = 0 then null else cast(({{ a }}) / ({{
 
 {#- Input-side token types (everything the model reads) and output-side ones. -#}
 {% macro ai_input_token_types() -%}
-{{ return(['input', 'cache_read', 'cache_write', 'cache_write_1h', 'input_audio', 'cache_audio_read', 'input_image']) }}
+{{ return(['input', 'cache_read', 'cache_write', 'cache_write_1h', 'input_audio', 'cache_audio_read', 'input_image',
+           'cache_image_read', 'cache_write_30m', 'cache_write_12h']) }}
 {%- endmacro %}
 {% macro ai_output_token_types() -%}
 {{ return(['output', 'output_audio', 'output_image']) }}

@@ -143,11 +143,12 @@ def _resource(
             start, stop = H.window(st, initial_start, end, lookback_s, width_s)
             if start >= stop:
                 continue
+            # the official SDK's parameter order and array encoding, so that the query string is the SDK's
             params: dict[str, Any] = {
                 "start_time": start,
-                "end_time": stop,
                 "bucket_width": width,
-                "group_by": list(endpoint.group_by),
+                "end_time": stop,
+                "group_by" + S.ARRAY_PARAM_SUFFIX: list(endpoint.group_by),
                 "limit": page_limit,
             }
             hashes: dict[str, str] = st.setdefault("bucket_hashes", {})

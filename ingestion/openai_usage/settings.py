@@ -46,13 +46,25 @@ USAGE_ENDPOINTS: tuple[Endpoint, ...] = (
         "completions",
         "organization/usage/completions",
         "completions_usage",
-        _TOKEN_DIMS + ("batch", "service_tier"),
+        _TOKEN_DIMS + ("batch", "service_tier", "api_source"),
         {
+            # input_tokens = all input: uncached (text + audio + image) + cached + cache writes
             "input_tokens": "Tokens",
             "output_tokens": "Tokens",
             "input_cached_tokens": "Tokens",
+            "input_cache_write_tokens": "Tokens",
+            "input_cache_write_30m_tokens": "Tokens",
+            "input_cache_write_12h_tokens": "Tokens",
+            "input_uncached_tokens": "Tokens",
+            "input_text_tokens": "Tokens",
             "input_audio_tokens": "Tokens",
+            "input_image_tokens": "Tokens",
+            "input_cached_text_tokens": "Tokens",
+            "input_cached_audio_tokens": "Tokens",
+            "input_cached_image_tokens": "Tokens",
+            "output_text_tokens": "Tokens",
             "output_audio_tokens": "Tokens",
+            "output_image_tokens": "Tokens",
             "num_model_requests": "Requests",
         },
     ),
@@ -116,7 +128,7 @@ USAGE_ENDPOINTS: tuple[Endpoint, ...] = (
         "web_search_calls",
         "organization/usage/web_search_calls",
         "web_search_calls_usage",
-        _TOKEN_DIMS + ("context_level",),
+        _TOKEN_DIMS + ("context_level", "api_source"),
         {"num_requests": "Requests", "num_model_requests": "Requests"},
     ),
 )
@@ -124,11 +136,17 @@ COSTS = Endpoint(
     "costs",
     "organization/costs",
     "costs",
-    ("project_id", "line_item", "api_key_id"),
+    # user_id is offered too, but combining it with project_id "depends on the organization and requested time
+    # range; unsupported combinations return HTTP 400" (SDK docs): not requested (per-user spend comes from the
+    # usage endpoints, which group by user_id, priced by the price book)
+    ("project_id", "line_item", "api_key_id", "api_source"),
     {"quantity": "(per line item)"},
     bucket_widths=("1d",),
 )
 ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (*USAGE_ENDPOINTS, COSTS)}
+
+# array query parameters are sent as ``name[]=a&name[]=b``, like the official SDK (openai-python)
+ARRAY_PARAM_SUFFIX = "[]"
 
 # boolean dimensions (a missing value is stored as false so that the key has no NULL)
 BOOL_DIMS = {"batch"}

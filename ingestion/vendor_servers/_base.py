@@ -135,6 +135,7 @@ class RequestRecord:
     status: int
     principal: str | None  # None when authentication failed
     page: int | None
+    raw_query: str = ""  # the query string exactly as sent (encoding and order), e.g. for client-vs-SDK checks
 
 
 class HTTPError(Exception):
@@ -294,7 +295,7 @@ class VendorServer:
             resp = Response(
                 401, self.error_body(401, _auth_message(self.auth_scheme), "authentication_error")
             )
-            self._record(method, parts.path, query, resp, None)
+            self._record(method, parts.path, query, resp, None, parts.query)
             return resp, None, False
 
         f = self.faults
@@ -349,14 +350,17 @@ class VendorServer:
                 )
             elif fire:
                 truncate = True
-        self._record(method, parts.path, query, resp, principal)
+        self._record(method, parts.path, query, resp, principal, parts.query)
         return resp, principal, truncate
 
     def _record(
-        self, method: str, path: str, query: dict[str, list[str]], resp: Response, principal: str | None
+        self, method: str, path: str, query: dict[str, list[str]], resp: Response, principal: str | None,
+        raw_query: str = "",
     ) -> None:
         with self._lock:
-            self.requests_seen.append(RequestRecord(method, path, query, resp.status, principal, resp.page))
+            self.requests_seen.append(
+                RequestRecord(method, path, query, resp.status, principal, resp.page, raw_query)
+            )
 
 
 def _auth_message(scheme: str) -> str:

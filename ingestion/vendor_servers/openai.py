@@ -66,13 +66,24 @@ DEFAULT_DATA_END = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 ENDPOINTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "completions": (
         "organization.usage.completions.result",
-        ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier"),
+        ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier", "api_source"),
         (
             "input_tokens",
             "output_tokens",
             "input_cached_tokens",
+            "input_cache_write_tokens",
+            "input_cache_write_30m_tokens",
+            "input_cache_write_12h_tokens",
+            "input_uncached_tokens",
+            "input_text_tokens",
             "input_audio_tokens",
+            "input_image_tokens",
+            "input_cached_text_tokens",
+            "input_cached_audio_tokens",
+            "input_cached_image_tokens",
+            "output_text_tokens",
             "output_audio_tokens",
+            "output_image_tokens",
             "num_model_requests",
         ),
     ),
@@ -114,11 +125,30 @@ ENDPOINTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
     "web_search_calls": (
         "organization.usage.web_searches.result",
-        ("project_id", "user_id", "api_key_id", "model", "context_level"),
+        ("project_id", "user_id", "api_key_id", "model", "context_level", "api_source"),
         ("num_requests", "num_model_requests"),
     ),
 }
-COSTS_GROUP_BY = ("project_id", "line_item", "api_key_id")
+COSTS_GROUP_BY = ("project_id", "user_id", "line_item", "api_key_id", "api_source")
+# completions token counts: the leaves (split exactly over hours/minutes) and the totals derived from them, as the
+# SDK documents them: input_tokens = uncached (text + audio + image) + cached (text + audio + image) + cache writes
+# (30m + 12h); output_tokens = text + audio + image
+TOKEN_LEAVES = (
+    "input_text_tokens", "input_audio_tokens", "input_image_tokens",
+    "input_cached_text_tokens", "input_cached_audio_tokens", "input_cached_image_tokens",
+    "input_cache_write_30m_tokens", "input_cache_write_12h_tokens",
+    "output_text_tokens", "output_audio_tokens", "output_image_tokens",
+)
+TOKEN_TOTALS = {
+    "input_uncached_tokens": ("input_text_tokens", "input_audio_tokens", "input_image_tokens"),
+    "input_cached_tokens": ("input_cached_text_tokens", "input_cached_audio_tokens", "input_cached_image_tokens"),
+    "input_cache_write_tokens": ("input_cache_write_30m_tokens", "input_cache_write_12h_tokens"),
+    "output_tokens": ("output_text_tokens", "output_audio_tokens", "output_image_tokens"),
+}
+# bucket width -> (seconds, default limit, max limit) as documented for the usage endpoints
+USAGE_WIDTHS = {"1d": (86_400, 7, 31), "1h": (3_600, 24, 168), "1m": (60, 60, 1_440)}
+# the model of the ``token_details`` option: cache writes (30m and 12h), audio and image input, audio output
+DETAIL_MODEL = "gpt-6-sol"
 # quantities that are levels, not flows: an hourly bucket shows the day's level instead of a share of it
 LEVEL_FIELDS = {"usage_bytes"}
 
@@ -134,6 +164,9 @@ PRICES: dict[str, dict[str, Decimal]] = {
         "output": D("0.60") / M,
     },
     "o3-mini-2025-01-31": {"input": D("1.10") / M, "cached input": D("0.55") / M, "output": D("4.40") / M},
+    # list prices of genai-prices 0.2.3 (the price book); audio/image tokens at the text rates (no own price)
+    DETAIL_MODEL: {"input": D("2") / M, "cached input": D("0.2") / M, "cache write": D("2.5") / M,
+                   "output": D("10") / M},
     "text-embedding-3-small": {"input": D("0.02") / M},
     "text-embedding-3-large": {"input": D("0.13") / M},
     "omni-moderation-latest": {"input": D(0)},
@@ -151,6 +184,9 @@ PRICES: dict[str, dict[str, Decimal]] = {
 BATCH_DISCOUNT = D("0.5")  # batch and flex requests are billed at half the list price
 
 _COMPLETION_MODELS = ("gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "o3-mini-2025-01-31")
+
+# the projects (key environment) whose usage the API labels api_source=agents_api (the rest: unlabeled)
+AGENTS_API = {("support-copilot", "prod")}
 
 # planted anomalies (see the module docstring): (project, key environment, first day, last day, volume factor)
 USAGE_SPIKE = ("doc-search", "prod", dt.date(2026, 10, 20), dt.date(2026, 10, 22), 6.0)
@@ -217,13 +253,16 @@ class OpenAIServer(VendorServer):
         host: str = "127.0.0.1",
         port: int = 0,
         anomalies: bool = True,
+        token_details: bool = False,
     ) -> None:
         super().__init__(api_keys, faults=faults, host=host, port=port)
         self.seed = seed
         self.anomalies = anomalies
+        self.token_details = token_details
         self.data_start = int(data_start.timestamp()) // DAY * DAY
         self.data_end = int(data_end.timestamp()) // DAY * DAY
         self.restated_days = 0
+        self._served = 0
         self._day_rows = lru_cache(maxsize=4096)(self._compute_day_rows)
 
     # ---- restatement -----------------------------------------------------------------------------------------
@@ -269,8 +308,12 @@ class OpenAIServer(VendorServer):
         for p in org_projects(s, org):
             for env, key in zip(("prod", "dev"), p.keys, strict=True):
                 scale = (1.0 if env == "prod" else 0.15) * self._volume_factor(p.name, env, day)
+                source = "agents_api" if (p.name, env) in AGENTS_API else "unlabeled"
                 base = {"project_id": p.id, "user_id": p.user_id, "api_key_id": key}
                 if endpoint == "completions":
+                    base = base | {"api_source": source}
+                    if self.token_details and env == "prod" and p.name == "support-copilot":
+                        rows.append(base | self._detail_tokens(q, scale, p.name))
                     for mi, model in enumerate(_COMPLETION_MODELS):
                         if _u(s, org, p.name, model) < 0.3 and mi > 0:
                             continue  # not every project uses every model
@@ -285,17 +328,13 @@ class OpenAIServer(VendorServer):
                             cached = min(inp, q(inp * 0.3, *k, "cached"))
                             rows.append(
                                 base
-                                | {
-                                    "model": model,
-                                    "batch": batch,
-                                    "service_tier": tier,
-                                    "input_tokens": inp,
-                                    "output_tokens": q(inp * 0.22, *k, "out"),
-                                    "input_cached_tokens": cached,
-                                    "input_audio_tokens": 0,
-                                    "output_audio_tokens": 0,
-                                    "num_model_requests": max(1, q(inp / 1_800, *k, "req")),
-                                }
+                                | {"model": model, "batch": batch, "service_tier": tier}
+                                | _tokens(
+                                    input_text_tokens=inp - cached,
+                                    input_cached_text_tokens=cached,
+                                    output_text_tokens=q(inp * 0.22, *k, "out"),
+                                    num_model_requests=max(1, q(inp / 1_800, *k, "req")),
+                                )
                             )
                 elif endpoint == "embeddings" and p.name in ("doc-search", "support-copilot", "ml-platform"):
                     for model, b in (
@@ -380,6 +419,7 @@ class OpenAIServer(VendorServer):
                         rows.append(
                             base
                             | {
+                                "api_source": source,
                                 "model": "gpt-4o-2024-08-06",
                                 "context_level": level,
                                 "num_requests": n,
@@ -394,74 +434,116 @@ class OpenAIServer(VendorServer):
                     "project_id": p.id,
                     "user_id": p.user_id,
                     "api_key_id": p.keys[1],
+                    "api_source": "unlabeled",
                     "model": "gpt-4o-2024-08-06",
                     "batch": False,
                     "service_tier": "default",
-                    "input_tokens": 123_457,
-                    "output_tokens": 23_456,
-                    "input_cached_tokens": 0,
-                    "input_audio_tokens": 0,
-                    "output_audio_tokens": 0,
-                    "num_model_requests": 77,
                 }
+                | _tokens(input_text_tokens=123_457, output_text_tokens=23_456, num_model_requests=77)
             )
         return tuple(rows)
 
+    @staticmethod
+    def _detail_tokens(q: Any, scale: float, project: str) -> dict[str, Any]:
+        """One :data:`DETAIL_MODEL` row with every token type: cache writes (30m, 12h), audio and image input
+        (uncached and cached), audio and image output (the ``token_details`` option)."""
+        k = (project, DETAIL_MODEL)
+        return {"model": DETAIL_MODEL, "batch": False, "service_tier": "default"} | _tokens(
+            input_text_tokens=q(900_000 * scale, *k, "text"),
+            input_audio_tokens=q(120_000 * scale, *k, "audio"),
+            input_image_tokens=q(80_000 * scale, *k, "image"),
+            input_cached_text_tokens=q(400_000 * scale, *k, "ctext"),
+            input_cached_audio_tokens=q(30_000 * scale, *k, "caudio"),
+            input_cached_image_tokens=q(20_000 * scale, *k, "cimage"),
+            input_cache_write_30m_tokens=q(150_000 * scale, *k, "w30m"),
+            input_cache_write_12h_tokens=q(60_000 * scale, *k, "w12h"),
+            output_text_tokens=q(200_000 * scale, *k, "otext"),
+            output_audio_tokens=q(40_000 * scale, *k, "oaudio"),
+            output_image_tokens=q(10_000 * scale, *k, "oimage"),
+            num_model_requests=max(1, q(600 * scale, *k, "req")),
+        )
+
     def usage_rows(self, org: str, endpoint: str, start: int, width: int) -> list[dict[str, Any]]:
-        """Ungrouped usage rows for one bucket ``[start, start + width)`` (width = DAY or HOUR, aligned)."""
+        """Ungrouped usage rows for one bucket ``[start, start + width)`` (width = DAY, HOUR or 60 s, aligned).
+        Flows are split exactly (integers that add up to the day); completions' token totals are re-derived from
+        the split leaves, so that every bucket keeps input_tokens = its parts."""
         day = start // DAY * DAY
         rows = self._day_rows(org, endpoint, day)
         if width == DAY:
             return [dict(r) for r in rows]
         hour = (start - day) // HOUR
+        minute = (start - day - hour * HOUR) // 60
         out = []
         for i, r in enumerate(rows):
             hr = dict(r)
             for f in ENDPOINTS[endpoint][2]:
-                if f in LEVEL_FIELDS:
+                if f in LEVEL_FIELDS or (endpoint == "completions" and f != "num_model_requests"
+                                         and f not in TOKEN_LEAVES):
                     continue
-                hr[f] = _hour_share(int(r[f]), hour, (self.seed, org, endpoint, day, i, f))
+                key = (self.seed, org, endpoint, day, i, f)
+                hr[f] = _share(int(r[f]), 24, hour, key)
+                if width < HOUR:
+                    hr[f] = _share(hr[f], 60, minute, (*key, hour))
+            if endpoint == "completions":
+                hr.update(_tokens(**{f: hr[f] for f in (*TOKEN_LEAVES, "num_model_requests")}))
             out.append(hr)
         return out
 
     def cost_rows(self, org: str, day: int) -> list[dict[str, Any]]:
-        """Ungrouped cost rows (project_id, api_key_id, line_item, quantity, amount: Decimal USD) of one day."""
-        agg: dict[tuple[str, str | None, str], list[Decimal]] = {}
+        """Ungrouped cost rows (project_id, user_id, api_key_id, api_source, line_item, quantity, quantity_unit,
+        amount: Decimal USD) of one day.
+
+        Line items as the API reference shows them: ``"<model>, input"``, ``"<model>, cached input"``,
+        ``"<model>, output"`` (batch / flex requests: a `` (batch)`` / `` (flex)`` suffix, billed at half price);
+        the :data:`DETAIL_MODEL` rows use the newer ``"<model>, <usage field>"`` form of the SDK's docs
+        (``"gpt-6.2-astra, input_tokens"``): ``input_tokens`` (uncached text, audio and image input),
+        ``input_cached_tokens``, ``input_cache_write_tokens``, ``output_tokens``; tools as ``"web search tool
+        calls"`` etc. ``quantity_unit`` is ``tokens``, ``images``, ``characters``, ``duration_seconds`` or null
+        where no documented unit applies (tool calls, sessions, GB-days of vector storage)."""
+        agg: dict[tuple[str, str | None, str | None, str | None, str, str | None], list[Decimal]] = {}
 
         def add(
-            r: dict[str, Any], item: str, qty: int | Decimal, price: Decimal, discount: bool = False
+            r: dict[str, Any], item: str, qty: int | Decimal, price: Decimal, discount: bool = False,
+            unit: str | None = "tokens",
         ) -> None:
             amount = D(qty) * price * (BATCH_DISCOUNT if discount else 1)
-            acc = agg.setdefault((r["project_id"], r.get("api_key_id"), item), [D(0), D(0)])
+            key = (r["project_id"], r.get("user_id"), r.get("api_key_id"), r.get("api_source"), item, unit)
+            acc = agg.setdefault(key, [D(0), D(0)])
             acc[0] += D(qty)
             acc[1] += amount
 
         for endpoint in ENDPOINTS:
             for r in self._day_rows(org, endpoint, day):
                 m = r.get("model")
-                if endpoint == "completions":
+                if endpoint == "completions" and m == DETAIL_MODEL:
+                    p = PRICES[m]
+                    add(r, f"{m}, input_tokens", r["input_uncached_tokens"], p["input"])
+                    add(r, f"{m}, input_cached_tokens", r["input_cached_tokens"], p["cached input"])
+                    add(r, f"{m}, input_cache_write_tokens", r["input_cache_write_tokens"], p["cache write"])
+                    add(r, f"{m}, output_tokens", r["output_tokens"], p["output"])
+                elif endpoint == "completions":
                     f = self._price_factor(m, day)
                     p = {token: price * f for token, price in PRICES[m].items()}
                     disc = bool(r["batch"]) or r["service_tier"] == "flex"
                     suffix = " (batch)" if r["batch"] else (" (flex)" if r["service_tier"] == "flex" else "")
-                    uncached = r["input_tokens"] - r["input_cached_tokens"]
-                    add(r, f"{m}, input{suffix}", uncached, p["input"], disc)
+                    add(r, f"{m}, input{suffix}", r["input_uncached_tokens"], p["input"], disc)
                     add(r, f"{m}, cached input{suffix}", r["input_cached_tokens"], p["cached input"], disc)
                     add(r, f"{m}, output{suffix}", r["output_tokens"], p["output"], disc)
                 elif endpoint in ("embeddings", "moderations"):
                     add(r, f"{m}, input", r["input_tokens"], PRICES[m]["input"])
                 elif endpoint == "images":
-                    add(r, f"{m}, {r['size']}", r["images"], PRICES[m][r["size"]])
+                    add(r, f"{m}, {r['size']}", r["images"], PRICES[m][r["size"]], unit="images")
                 elif endpoint == "audio_speeches":
-                    add(r, m, r["characters"], PRICES[m]["characters"])
+                    add(r, m, r["characters"], PRICES[m]["characters"], unit="characters")
                 elif endpoint == "audio_transcriptions":
-                    add(r, m, r["seconds"], PRICES[m]["seconds"])
+                    add(r, m, r["seconds"], PRICES[m]["seconds"], unit="duration_seconds")
                 elif endpoint == "vector_stores":
                     add(
                         r,
                         "vector store storage",
                         D(r["usage_bytes"]) / D(10**9),
                         PRICES["vector store storage"]["gb_day"],
+                        unit=None,
                     )
                 elif endpoint == "code_interpreter_sessions":
                     add(
@@ -469,6 +551,7 @@ class OpenAIServer(VendorServer):
                         "code interpreter sessions",
                         r["num_sessions"],
                         PRICES["code interpreter sessions"]["session"],
+                        unit=None,
                     )
                 elif endpoint == "file_search_calls":
                     add(
@@ -476,15 +559,18 @@ class OpenAIServer(VendorServer):
                         "file search tool calls",
                         r["num_requests"],
                         PRICES["file search tool calls"]["call"],
+                        unit=None,
                     )
                 elif endpoint == "web_search_calls":
                     add(
-                        r, "web search tool calls", r["num_requests"], PRICES["web search tool calls"]["call"]
+                        r, "web search tool calls", r["num_requests"], PRICES["web search tool calls"]["call"],
+                        unit=None,
                     )
         return [
-            {"project_id": pid, "api_key_id": key, "line_item": item, "quantity": qty, "amount": _q10(amount)}
-            for (pid, key, item), (qty, amount) in sorted(
-                agg.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])
+            {"project_id": pid, "user_id": user, "api_key_id": key, "api_source": source, "line_item": item,
+             "quantity": qty, "quantity_unit": unit, "amount": _q10(amount)}
+            for (pid, user, key, source, item, unit), (qty, amount) in sorted(
+                agg.items(), key=lambda kv: tuple(v or "" for v in kv[0])
             )
         ]
 
@@ -532,18 +618,17 @@ class OpenAIServer(VendorServer):
         width_s = request.one("bucket_width", "1d")
         if endpoint is None and width_s != "1d":
             raise HTTPError(400, "bucket_width must be 1d for costs")
-        if width_s not in ("1d", "1h"):
-            raise HTTPError(400, f"bucket_width {width_s!r} is not supported by the local server (1d, 1h)")
-        width = DAY if width_s == "1d" else HOUR
+        if width_s not in USAGE_WIDTHS:
+            raise HTTPError(400, f"bucket_width must be one of {list(USAGE_WIDTHS)}, got {width_s!r}")
+        width, default_limit, max_limit = USAGE_WIDTHS[width_s]
         allowed = COSTS_GROUP_BY if endpoint is None else ENDPOINTS[endpoint][1]
-        group_by = request.many("group_by", "group_by[]")
+        # the SDK sends arrays as group_by[]=a&group_by[]=b; plain repeated group_by= is accepted too
+        group_by = list(dict.fromkeys(request.many("group_by", "group_by[]")))
         bad = [g for g in group_by if g not in allowed]
         if bad:
             raise HTTPError(400, f"invalid group_by value(s) {bad}; allowed: {list(allowed)}")
         if endpoint is None:
             default_limit, max_limit = 7, 180
-        else:
-            default_limit, max_limit = (7, 31) if width == DAY else (24, 168)
         try:
             limit = int(request.one("limit") or default_limit)
         except ValueError as exc:
@@ -558,7 +643,13 @@ class OpenAIServer(VendorServer):
             "user_id": set(request.many("user_ids", "user_ids[]")),
             "api_key_id": set(request.many("api_key_ids", "api_key_ids[]")),
             "model": set(request.many("models", "models[]")),
+            "line_item": set(request.many("line_items", "line_items[]")),
         }
+        batch = request.one("batch")
+        if batch is not None and endpoint == "completions":
+            if batch not in ("true", "false"):
+                raise HTTPError(400, "batch must be true or false")
+            filters["batch"] = {batch == "true"}
         first = start // width * width
         bucket_starts = list(range(first, end, width))
         page_starts, has_more, next_page, page_no = paginate(bucket_starts, limit, request.one("page"))
@@ -577,22 +668,77 @@ class OpenAIServer(VendorServer):
                     "results": _group(rows, endpoint, group_by),
                 }
             )
+        self._served += 1
+        headers = {
+            "x-request-id": f"req_{_hex(32, self.seed, request.path, self._served)}",
+            "openai-processing-ms": "12",
+            "openai-version": "2020-10-01",
+        }
         return Response(
-            body={"object": "page", "data": data, "has_more": has_more, "next_page": next_page}, page=page_no
+            body={"object": "page", "data": data, "has_more": has_more, "next_page": next_page},
+            headers=headers,
+            page=page_no,
         )
 
 
-def _hour_share(total: int, hour: int, key: tuple) -> int:
-    """Split ``total`` over 24 hours deterministically (diurnal profile), integers summing to ``total``."""
-    weights = [1.0 + 1.5 * (8 <= h < 20) + 0.3 * _u(*key, h) for h in range(24)]
+class OpenAIFixtureServer(VendorServer):
+    """Serves fixed pages (e.g. the API reference's documented example responses) for the usage endpoints and
+    costs: ``OpenAIFixtureServer({"sk-...": "org"}, {"completions": page, "costs": page})``. Every bucket of a
+    page whose ``[start_time, end_time)`` lies in the requested window is served, ``limit`` buckets per page with
+    the opaque ``page`` cursor; an endpoint without a fixture answers an empty page. The bodies are served as
+    given (no re-grouping), so a fixture must already have the shape the client asks for."""
+
+    auth_scheme = "bearer"
+    base_path = "/v1"
+
+    def __init__(self, api_keys: Mapping[str, str], pages: Mapping[str, dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(api_keys, **kwargs)
+        unknown = set(pages) - set(ENDPOINTS) - {"costs"}
+        if unknown:
+            raise ValueError(f"unknown endpoint(s) {sorted(unknown)}")
+        self.pages = dict(pages)
+
+    def handle(self, request: Request) -> Response:
+        prefix = "/v1/organization/"
+        rest = request.path[len(prefix):].strip("/") if request.path.startswith(prefix) else ""
+        endpoint = "costs" if rest == "costs" else rest.removeprefix("usage/")
+        if request.method != "GET" or not (rest == "costs" or (rest.startswith("usage/") and endpoint in ENDPOINTS)):
+            raise HTTPError(404, f"unknown path {request.path}")
+        try:
+            start = int(request.one("start_time") or "")
+            end = int(request.one("end_time") or 2**62)
+            limit = int(request.one("limit") or 7)
+        except ValueError as exc:
+            raise HTTPError(400, "start_time (required), end_time and limit must be integers") from exc
+        buckets = [b for b in (self.pages.get(endpoint) or {}).get("data", [])
+                   if start <= int(b["start_time"]) and int(b["end_time"]) <= end]
+        chunk, has_more, next_page, page_no = paginate(buckets, limit, request.one("page"))
+        return Response(body={"object": "page", "data": chunk, "has_more": has_more, "next_page": next_page},
+                        page=page_no)
+
+
+def _tokens(**counts: int) -> dict[str, int]:
+    """A completions result's token counts: the given leaves (missing ones 0) and the totals derived from them."""
+    out = {f: int(counts.get(f, 0)) for f in TOKEN_LEAVES}
+    for total, parts in TOKEN_TOTALS.items():
+        out[total] = sum(out[p] for p in parts)
+    out["input_tokens"] = out["input_uncached_tokens"] + out["input_cached_tokens"] + out["input_cache_write_tokens"]
+    out["num_model_requests"] = int(counts.get("num_model_requests", 0))
+    return out
+
+
+def _share(total: int, parts: int, index: int, key: tuple) -> int:
+    """Split ``total`` over ``parts`` slots deterministically (24 hours: a diurnal profile), integers summing to
+    ``total``; the share of slot ``index``."""
+    weights = [1.0 + 1.5 * (parts != 24 or 8 <= h < 20) + 0.3 * _u(*key, h) for h in range(parts)]
     sw = sum(weights)
     raw = [total * w / sw for w in weights]
     floors = [int(x) for x in raw]
     remainder = total - sum(floors)
-    order = sorted(range(24), key=lambda h: (-(raw[h] - floors[h]), h))
+    order = sorted(range(parts), key=lambda h: (-(raw[h] - floors[h]), h))
     for h in order[:remainder]:
         floors[h] += 1
-    return floors[hour]
+    return floors[index]
 
 
 def _q10(x: Decimal) -> Decimal:
@@ -607,6 +753,7 @@ def _served_amount(amount: Decimal) -> Decimal:
 def _group(rows: Iterable[dict[str, Any]], endpoint: str | None, group_by: list[str]) -> list[dict[str, Any]]:
     if endpoint is None:
         obj, dims, fields = "organization.costs.result", COSTS_GROUP_BY, ("quantity", "amount")
+        units: dict[tuple, set[str | None]] = {}
     else:
         obj, dims, fields = ENDPOINTS[endpoint]
     acc: dict[tuple, dict[str, Any]] = {}
@@ -623,14 +770,19 @@ def _group(rows: Iterable[dict[str, Any]], endpoint: str | None, group_by: list[
                 out[g] = r.get(g)
         for f in fields:
             out[f] += r.get(f) or 0
+        if endpoint is None:
+            units.setdefault(key, set()).add(r.get("quantity_unit"))
     results = []
-    for out in acc.values():
+    for key, out in acc.items():
         if endpoint is None:
             amount = _q10(out.pop("amount"))
             quantity = out.pop("quantity")
             out["amount"] = {"value": float(amount), "currency": "usd"}
-            if "line_item" in group_by:
-                out["quantity"] = float(quantity)
+            # quantity (and its unit) only when grouped by line item; unit null when no single unit applies
+            by_item = "line_item" in group_by
+            unit = units[key]
+            out["quantity"] = float(quantity) if by_item else None
+            out["quantity_unit"] = next(iter(unit)) if by_item and len(unit) == 1 else None
         results.append(out)
     return results
 

@@ -68,7 +68,7 @@ def test_full_load_paginates_and_reconciles_to_the_cent(server, tmp_path):
     # 31 daily buckets, 5 per page -> 7 pages per endpoint and organisation
     cost_pages = [r for r in server.requests_seen if r.path.endswith("/costs") and r.principal == "acme"]
     assert [r.page for r in cost_pages] == [1, 2, 3, 4, 5, 6, 7]
-    assert all(r.query["group_by"] == ["project_id", "line_item", "api_key_id"] for r in cost_pages)
+    assert all(r.query["group_by[]"] == ["project_id", "line_item", "api_key_id", "api_source"] for r in cost_pages)
     for org in ("acme", "globex"):
         (loaded,) = _sql(tmp_path, f"select sum(amount) from openai_usage.costs where organization='{org}'")[
             0

@@ -72,7 +72,7 @@ cost_lines as (
         cast(null as {{ dbt.type_string() }}) as context_window,
         amount,
         currency,
-        case when usage_type <> 'other' then quantity end as usage_quantity,
+        usage_quantity,
         usage_unit,
         x_load_id
     from {{ ref('stg_openai_usage__costs') }}
