@@ -1,6 +1,6 @@
 """Vendor contract: the local Anthropic Admin API server and the anthropic_usage loader against what their authors did
 not write - the official ``anthropic`` SDK's response types and requests, and the API reference's documented
-examples (tests/data/vendor_apis, see PROVENANCE_anthropic.md).
+examples (tests/data/vendor_apis, see PROVENANCE.md).
 
 * every page of every analytics endpoint the server can serve validates STRICTLY against the SDK's pydantic types
   (``model_validate_json(text, strict=True)``: JSON-mode strict accepts RFC 3339 text for ``datetime`` and refuses
