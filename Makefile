@@ -11,7 +11,7 @@ export FINOPS_LANDING ?= $(CURDIR)/demo/landing
 SEED ?= 42
 ROWS ?= 60000
 
-.PHONY: install demo test lint dev bench clean
+.PHONY: install demo test lint docs docs-serve dev bench clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,14 @@ test: install
 
 lint: install
 	$(BIN)/ruff check ingestion orchestration data_quality tests benchmarks
+
+## make docs: the reference (docs/, mkdocs.yml) as a site in build/site; --strict: a broken link or a page missing
+## from the nav fails. make docs-serve: the same, served at http://127.0.0.1:8000 and rebuilt on every change.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d build/site
+
+docs-serve: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict
 
 ## make dev: the Dagster UI, with the demo OpenAI and Anthropic APIs served locally for its runs.
 dev: install

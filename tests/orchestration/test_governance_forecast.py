@@ -1,7 +1,8 @@
 """Budgets and forecasts (models/{intermediate,marts}/governance): the forecast covers 90 days per series inside
 ordered prediction intervals, budgets are judged against actuals and projections (a known breach alerts, a scope
 without cost shows 0), a level shift is found and adjusted away, and on the demo enterprise the forecaster's
-backtest beats the seasonal-naive baseline on every scope type (pooled WAPE, the README figures).
+backtest beats the seasonal-naive baseline on every scope type (pooled WAPE, the figures of
+docs/marts/budgets-and-forecasts.md).
 
 The synthetic warehouse holds only what the governance models read (marts.fct_charges, marts.fct_cost_allocated,
 intermediate.int_allocation_origins, reference.budgets), so only they are built. The demo test builds them on a
@@ -233,8 +234,8 @@ def _demo_source() -> Path | None:
     return src if src.exists() else None
 
 
-# The demo backtest (README "Budgets and forecasts"): pooled WAPE of the selected forecaster and of seasonal-naive
-# per scope type, in %, to the hundredth as the README states them. The forecaster must beat the baseline on each.
+# The demo backtest (docs/marts/budgets-and-forecasts.md): pooled WAPE of the selected forecaster and of seasonal-naive
+# per scope type, in %, to the hundredth as the docs state them. The forecaster must beat the baseline on each.
 DEMO_WAPE = {
     "total": (2.89, 2.97), "business_unit": (3.95, 4.35), "product": (4.41, 4.94), "project": (4.40, 4.99),
     "provider": (3.95, 4.28), "vendor": (3.95, 4.28), "service": (4.78, 5.26), "model": (21.12, 21.75),
@@ -272,7 +273,7 @@ def test_demo_backtest_beats_seasonal_naive_on_every_scope_type(tmp_path):
     assert wape < snaive_wape and mape < snaive_mape and beats
     assert all(selected < baseline for selected, baseline in pooled.values()), pooled
     assert pooled == DEMO_WAPE
-    readme = " ".join((REPO / "README.md").read_text().split())  # the figures as the README states them
+    doc = " ".join((REPO / "docs" / "marts" / "budgets-and-forecasts.md").read_text().split())  # as the docs state them
     for selected, baseline in DEMO_WAPE.values():
-        assert f"{selected:.2f} % vs {baseline:.2f} %" in readme
+        assert f"{selected:.2f} % vs {baseline:.2f} %" in doc
     assert breaches == [("BU-RESEARCH-2026-10",)]
