@@ -745,7 +745,6 @@ def validate_focus(
     a temporary directory (deleted) when None.
     """
     t0 = time.monotonic()
-    venv = ensure_validator_venv(venv_dir)
     tmp = None
     if work_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="focus-validate-")
@@ -761,6 +760,7 @@ def validate_focus(
         rows = export_focus(str(warehouse_path), str(data_file), relation=relation)
         if rows == 0:
             raise EmptyFocusDataset(relation, str(warehouse_path))
+        venv = ensure_validator_venv(venv_dir)
         rc, output = run_validator(
             data_file, junit, venv=venv, work_dir=wd, applicability=applicability, echo=echo
         )

@@ -227,12 +227,18 @@ def test_commitment_statuses_all_used_excused_only_when_used_or_unused(pipeline)
     assert report.allowed_values_excused == ["CommitmentDiscountStatus-C-005-M"]
     assert report.conformance_failure_ids == []
 
+    # a status outside Used/Unused next to 'Used': the rule still fails and is no longer excused
     con = duckdb.connect(str(copy))
-    con.execute(f"UPDATE {MART} SET \"CommitmentDiscountStatus\" = 'Active'")
+    con.execute(f"INSERT INTO {MART} SELECT * REPLACE ('Pausd' AS \"CommitmentDiscountStatus\") FROM {MART}")
     con.close()
     report = fc.validate_focus(str(copy), relation=MART, work_dir=tmp / "validator-cd2")
     assert report.allowed_values_excused == []
     assert "CommitmentDiscountStatus-C-005-M" in report.conformance_failure_ids
+    assert any("CommitmentDiscountStatus" in v and "Pausd" in v for v in fc.check_excluded_rules(str(copy), MART))
+    # the validator's own list (Active) passes its rule: only the project's per-row check catches it
+    con = duckdb.connect(str(copy))
+    con.execute(f"UPDATE {MART} SET \"CommitmentDiscountStatus\" = 'Active'")
+    con.close()
     assert any("CommitmentDiscountStatus" in v and "Active" in v for v in fc.check_excluded_rules(str(copy), MART))
 
 
