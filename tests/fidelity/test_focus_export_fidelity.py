@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import shutil
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +21,7 @@ import duckdb
 import pytest
 
 from data_quality import focus_conformance as fc
-from tests.support import SAMPLES, ingest, run_dbt
+from tests.support import ingest, run_dbt
 
 DATA = Path(__file__).parent / "data"
 FILES = {  # fixture -> AWS Data Exports layout under the landing root (the second one gzipped, as AWS delivers)
@@ -254,38 +253,3 @@ def test_validate_focus_on_an_empty_record_says_so(tmp_path, capsys):
     with pytest.raises(fc.EmptyFocusDataset, match="no rows in focus_cost_and_usage"):
         fc.validate_focus(str(wh), relation=MART, work_dir=tmp_path / "wd")
     assert not (tmp_path / "wd" / "junit.xml").exists()
-
-
-# ------------------------------------------------------------------------------- FOCUS spec example CSVs
-def test_spec_examples_load_with_their_amounts(tmp_path):
-    """The FOCUS spec's commitment-discount and SaaS example CSVs (../shared/samples/focus_spec) load through the
-    loader and dbt; Σ BilledCost / Σ EffectiveCost of each file = the file's (cent)."""
-    spec = SAMPLES / "focus_spec"
-    files = sorted(spec.rglob("*.csv"))
-    if not files:
-        pytest.skip(f"FOCUS spec samples not found under {spec} (set FINOPS_SHARED)")
-    landing = tmp_path / "landing"
-    shutil.copytree(spec, landing / "focus_spec")
-    wh = tmp_path / "wh.duckdb"
-    report = ingest(landing, wh)["focus_exports"]
-    assert report.ok and not report.quarantined
-    run_dbt(["build", "--select", "+stg_focus_exports__focus_rows", "--indirect-selection", "cautious"], wh, tmp_path)
-    con = duckdb.connect(str(wh))  # the configuration dbt's in-process connection has
-    try:
-        got = {f: (Decimal(b), Decimal(e)) for f, b, e in con.execute(
-            f"select x_source_file, sum(billed_cost), sum(effective_cost) from {STAGING} group by 1").fetchall()}
-    finally:
-        con.close()
-    assert len(got) == len(files)
-    cent = Decimal("0.01")
-    for path in files:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = [{k.strip().lower(): (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(fh)]
-
-        def money(v: str) -> Decimal:
-            return Decimal(v.replace("$", "").replace(",", "")) if v and v.lower() != "null" else Decimal(0)
-
-        b = sum(money(r["billedcost"]) for r in rows)
-        e = sum(money(r.get("effectivecost", r.get("amortizedcost", ""))) for r in rows)
-        rel = "focus_spec/" + path.relative_to(spec).as_posix()
-        assert tuple(x.quantize(cent) for x in got[rel]) == (b.quantize(cent), e.quantize(cent)), rel
