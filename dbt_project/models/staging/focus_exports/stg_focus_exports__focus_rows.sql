@@ -174,15 +174,13 @@ with_defaults as (
         cat.service_category as matched_service_category,
         h.hint_category,
         h.hint_subcategory,
-        -- a name the provider gave the same account on other rows (latest billing period first)
-        first_value(c.src_billing_account_name ignore nulls) over (
-            partition by c.x_source_system, c.billing_account_id
-            order by c.x_billing_period desc, c.src_billing_account_name
-            rows between unbounded preceding and unbounded following) as known_billing_account_name,
-        first_value(c.src_sub_account_name ignore nulls) over (
-            partition by c.x_source_system, c.sub_account_id
-            order by c.x_billing_period desc, c.src_sub_account_name
-            rows between unbounded preceding and unbounded following) as known_sub_account_name
+        -- the name the same delivery (export and billing period) gives the account on its other rows: never a
+        -- name from another period (StringHandling: a renamed entity must not alter earlier charges); keyed by
+        -- the merge key, so the incremental filter on (x_export_id, x_billing_period) still reaches the raw scan
+        max(c.src_billing_account_name) over (
+            partition by c.x_export_id, c.x_billing_period, c.billing_account_id) as known_billing_account_name,
+        max(c.src_sub_account_name) over (
+            partition by c.x_export_id, c.x_billing_period, c.sub_account_id) as known_sub_account_name
     from classified as c
     left join {{ ref('focus_exports__provider_defaults') }} as d
         on d.provider_key = c.x_source_system
@@ -249,7 +247,7 @@ normalised as (
             then coalesce(w.src_billing_account_type, w.default_billing_account_type, 'Billing Account') end as billing_account_type,
         case when w.sub_account_id is not null
             then coalesce(w.src_sub_account_type, w.default_sub_account_type, 'Sub Account') end as sub_account_type,
-        -- names: the export's; else the name the provider gave the same account on other rows; else the id
+        -- names: the export's; else the name the same delivery gives the account on other rows; else the id
         -- (FOCUS: BillingAccountName MUST NOT be null when the provider supports names, SubAccountName null iff
         -- SubAccountId is)
         case when w.billing_account_id is not null
@@ -268,13 +266,17 @@ normalised as (
         coalesce(w.src_region_name, w.src_region_id) as region_name,
         coalesce(w.src_publisher_name, w.provider_name) as publisher_name,
         case
-            when ent.legal_entity is not null then w.provider_name  -- one of the provider's own legal entities
+            when ent.entity_key is not null then w.provider_name  -- one of the provider's own legal entities
             else coalesce(w.src_invoice_issuer_name, w.provider_name)
         end as invoice_issuer_name
     from with_defaults as w
-    left join {{ ref('focus_exports__provider_entities') }} as ent
+    -- distinct keys: two spellings of one entity in the seed must not duplicate a charge
+    left join (
+        select distinct provider_key, {{ focus_exports_entity_key('legal_entity') }} as entity_key
+        from {{ ref('focus_exports__provider_entities') }}
+    ) as ent
         on ent.provider_key = w.x_source_system
-        and {{ focus_exports_entity_key('ent.legal_entity') }} = {{ focus_exports_entity_key('w.src_invoice_issuer_name') }}
+        and ent.entity_key = {{ focus_exports_entity_key('w.src_invoice_issuer_name') }}
     left join {{ ref('focus_exports__service_subcategories') }} as sub
         on sub.service_category = w.matched_service_category
         and lower(sub.service_subcategory) = lower(w.src_service_subcategory)
