@@ -56,9 +56,19 @@ rows price ElevenLabs usage in "Credits"); the failure is excused when every suc
 
 Caveat found while testing: the validator evaluates the inline OR "allowed values" rules with OR semantics per
 *dataset* (a child check passes when at least one row matches), so a single bad value such as
-ChargeCategory ``'Usages'`` is not reported by ``ChargeCategory-C-003-M``. The model also lists
-``Active/Expired/Pending`` as the allowed CommitmentDiscountStatus values. :func:`check_excluded_rules`
+ChargeCategory ``'Usages'`` is not reported by ``ChargeCategory-C-003-M``. :func:`check_excluded_rules`
 therefore checks allowed values per row itself.
+
+One OR rule lists the wrong values (:data:`WRONG_ALLOWED_VALUES_RULES`): model 1.2.0.1's
+CommitmentDiscountStatus-C-005-M allows ``Active/Expired/Pending``, while the 1.2 spec
+(commitmentdiscountstatus.md) allows ``Used`` and ``Unused``; so a dataset whose statuses are all ``Used`` fails
+it. It is excused like the five leaves, but only when every non-null CommitmentDiscountStatus of the exported
+data is ``Used`` or ``Unused`` (:func:`excuse_wrong_allowed_values`, per row); any other value keeps the failure,
+and :func:`check_excluded_rules` reports it too (AllowedValues).
+
+A relation without rows is not validated (the validator would report 9 failures of an empty file):
+:func:`validate_focus` raises :class:`EmptyFocusDataset`, and ``finops validate-focus`` prints
+"no rows in focus_cost_and_usage" with how to load some and exits with :data:`EXIT_NO_ROWS` (3).
 """
 
 from __future__ import annotations
@@ -85,10 +95,14 @@ import duckdb
 from data_quality.focus_export import DEFAULT_RELATION, export_focus, quote_relation, relation_columns
 
 __all__ = [
+    "EXCUSED_RULES",
+    "EXIT_NO_ROWS",
     "KNOWN_WRONG_RULES",
     "VALIDATOR_VERSION",
     "VIRTUAL_CURRENCY_RULES",
+    "WRONG_ALLOWED_VALUES_RULES",
     "ConformanceReport",
+    "EmptyFocusDataset",
     "RuleResult",
     "ValidatorNotAvailable",
     "build_report",
@@ -96,6 +110,7 @@ __all__ = [
     "default_validator_venv",
     "ensure_validator_venv",
     "excuse_virtual_currencies",
+    "excuse_wrong_allowed_values",
     "explain_rule_kinds",
     "find_python312",
     "load_rule_kinds",
@@ -139,11 +154,41 @@ KNOWN_WRONG_RULES: frozenset[str] = frozenset(
 #: code is a virtual currency (:func:`virtual_currency_violations` finds none); any other failure still counts.
 VIRTUAL_CURRENCY_RULES: frozenset[str] = frozenset({"PricingCurrency-C-003-M"})
 
+#: OR "allowed values" rules whose value list in model 1.2.0.1 is not the spec's: CommitmentDiscountStatus-C-005-M
+#: lists Active/Expired/Pending, the 1.2 spec (commitmentdiscountstatus.md) Used/Unused. Rule id -> (column, the
+#: spec's allowed values). Excused only when every non-null value of the column is one of the spec's values
+#: (:func:`excuse_wrong_allowed_values`); :func:`check_excluded_rules` checks the same per row (AllowedValues).
+WRONG_ALLOWED_VALUES_RULES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "CommitmentDiscountStatus-C-005-M": ("CommitmentDiscountStatus", ("Used", "Unused")),
+}
+
+#: Every rule excused from the conformance count by default: the five wrongly generated leaves, plus the
+#: wrong-allowed-values rules (those only after the per-row check above).
+EXCUSED_RULES: frozenset[str] = KNOWN_WRONG_RULES | frozenset(WRONG_ALLOWED_VALUES_RULES)
+
+#: Exit code of ``finops validate-focus`` when the relation has no rows (nothing to validate).
+EXIT_NO_ROWS = 3
+
 LEAF, AND, OR = "leaf", "AND", "OR"
 
 
 class ValidatorNotAvailable(RuntimeError):
     """The validator venv cannot be created (no Python 3.12, pip failure, ...)."""
+
+
+class EmptyFocusDataset(ValueError):
+    """The relation to validate has no rows: there is nothing to check (and the validator would report the empty
+    file as 9 failures)."""
+
+    def __init__(self, relation: str, warehouse: str) -> None:
+        self.relation = relation
+        self.warehouse = warehouse
+        name = relation.rsplit(".", 1)[-1]
+        super().__init__(
+            f"no rows in {name} ({relation} in {warehouse}): nothing to validate. Load billing data first: "
+            "`finops load PATH` (one export file or folder), or `finops run` after landing exports "
+            "(`finops generate` writes the demo's), then run `finops validate-focus` again."
+        )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -471,6 +516,7 @@ class ConformanceReport:
     failed_rules: list[RuleResult] = field(default_factory=list)  # every failed/errored rule
     conformance_failures: list[RuleResult] = field(default_factory=list)
     known_wrong_failures: list[str] = field(default_factory=list)  # which of KNOWN_WRONG_RULES failed
+    allowed_values_excused: list[str] = field(default_factory=list)  # WRONG_ALLOWED_VALUES_RULES excused
     virtual_currency_excused: list[str] = field(default_factory=list)  # VIRTUAL_CURRENCY_RULES excused
     virtual_currencies: list[str] = field(default_factory=list)  # the virtual PricingCurrency values seen
     and_composite_failures: list[str] = field(default_factory=list)
@@ -693,11 +739,12 @@ def validate_focus(
 ) -> ConformanceReport:
     """Export ``relation`` to Parquet, run focus-validator 1.2 on it and classify the results.
 
+    Raises :class:`EmptyFocusDataset` when the relation has no rows (the validator is not run).
+
     ``work_dir``: where the Parquet file, ``junit.xml`` and the currency-codes symlink go (kept afterwards);
     a temporary directory (deleted) when None.
     """
     t0 = time.monotonic()
-    venv = ensure_validator_venv(venv_dir)
     tmp = None
     if work_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="focus-validate-")
@@ -711,6 +758,9 @@ def validate_focus(
         if junit.exists():
             junit.unlink()
         rows = export_focus(str(warehouse_path), str(data_file), relation=relation)
+        if rows == 0:
+            raise EmptyFocusDataset(relation, str(warehouse_path))
+        venv = ensure_validator_venv(venv_dir)
         rc, output = run_validator(
             data_file, junit, venv=venv, work_dir=wd, applicability=applicability, echo=echo
         )
@@ -718,6 +768,7 @@ def validate_focus(
             raise RuntimeError(f"focus-validator wrote no JUnit report (exit {rc}):\n{output[-4000:]}")
         report = build_report(junit, load_rule_kinds(venv))
         excuse_virtual_currencies(report, data_file)
+        excuse_wrong_allowed_values(report, data_file)
         report.rows_exported = rows
         report.validator_output = output
         report.junit_path = str(junit) if tmp is None else None
@@ -897,6 +948,36 @@ def excuse_virtual_currencies(report: ConformanceReport, data_file: str | Path) 
     return report
 
 
+def excuse_wrong_allowed_values(report: ConformanceReport, data_file: str | Path) -> ConformanceReport:
+    """Move failed :data:`WRONG_ALLOWED_VALUES_RULES` out of the conformance failures when every non-null value of
+    the rule's column in ``data_file`` (the exported Parquet) is one of the spec's allowed values. A value outside
+    them (or a column missing from the file) keeps the failure. Returns the report."""
+    failing = [r for r in report.conformance_failures if r.rule_id in WRONG_ALLOWED_VALUES_RULES]
+    if not failing:
+        return report
+    con = duckdb.connect()
+    excused = []
+    try:
+        path = str(Path(data_file).resolve()).replace("'", "''")
+        names = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()}
+        for r in failing:
+            column, allowed = WRONG_ALLOWED_VALUES_RULES[r.rule_id]
+            if column not in names:
+                continue
+            bad = con.execute(
+                f"SELECT count(*) FROM read_parquet('{path}') WHERE {_qi(column)} IS NOT NULL "
+                f"AND CAST({_qi(column)} AS VARCHAR) NOT IN ({_sql_list(allowed)})"
+            ).fetchone()[0]
+            if not bad:
+                excused.append(r.rule_id)
+    finally:
+        con.close()
+    if excused:
+        report.allowed_values_excused = sorted(excused)
+        report.conformance_failures = [r for r in report.conformance_failures if r.rule_id not in excused]
+    return report
+
+
 def check_excluded_rules(
     con_or_warehouse_path: duckdb.DuckDBPyConnection | str | os.PathLike,
     relation: str = DEFAULT_RELATION,
@@ -921,7 +1002,8 @@ def check_excluded_rules(
     values per row for the enumerated columns (the validator's OR "allowed values" rules only require that
     *some* row matches); PricingCurrency an ISO-shaped code or a virtual currency name, never a mis-cased code,
     and BillingCurrency never a virtual currency (what PricingCurrency-C-003-M should check, see
-    VIRTUAL_CURRENCY_RULES). BilledCost per InvoiceId = invoice total is a dbt test
+    VIRTUAL_CURRENCY_RULES); CommitmentDiscountStatus Used/Unused per row (what CommitmentDiscountStatus-C-005-M
+    should check, see WRONG_ALLOWED_VALUES_RULES). BilledCost per InvoiceId = invoice total is a dbt test
     (assert_saas_charges_equal_invoice_totals for the SaaS invoices; the reconciliation for the clouds).
     """
     own = not isinstance(con_or_warehouse_path, duckdb.DuckDBPyConnection)
@@ -1076,11 +1158,18 @@ def default_warehouse() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``finops validate-focus [--warehouse PATH] [--relation R]``; exit 1 on any conformance failure or
-    own-check violation, 2 when the check could not run, else 0."""
+    """``finops validate-focus [--warehouse PATH] [--relation R]``; exit 0 when conformant, 1 on any conformance
+    failure or own-check violation, 2 when the check could not run, 3 (:data:`EXIT_NO_ROWS`) when the relation
+    has no rows."""
     parser = argparse.ArgumentParser(
         prog="finops validate-focus",
         description="Validate the warehouse's FOCUS export with focus-validator 1.2 plus the project's own checks.",
+        epilog=(
+            "exit codes: 0 conformant (no conformance failure, project checks pass); 1 conformance failures or "
+            "project-check violations (listed); 2 the check could not run (no warehouse, no Python 3.12 for the "
+            f"validator, ...); {EXIT_NO_ROWS} no rows in the relation (nothing to validate: load billing data "
+            "with `finops load PATH` or `finops run`)."
+        ),
     )
     parser.add_argument(
         "--warehouse",
@@ -1114,6 +1203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             echo=args.verbose,
         )
         own = check_excluded_rules(warehouse, args.relation)
+    except EmptyFocusDataset as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_NO_ROWS
     except (ValidatorNotAvailable, duckdb.Error, FileNotFoundError, RuntimeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -1125,6 +1217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report.summary_line())
     if report.known_wrong_failures:
         print(f"ignored (known-wrong validator rules): {', '.join(report.known_wrong_failures)}")
+    if report.allowed_values_excused:
+        print(
+            "excused (the validator's allowed values differ from the FOCUS 1.2 spec's; every row checked against "
+            f"the spec's values): {', '.join(report.allowed_values_excused)}"
+        )
     if report.virtual_currency_excused:
         print(
             f"excused (virtual currencies in PricingCurrency, allowed by CurrencyFormat: "

@@ -468,7 +468,19 @@ def quarantine(dataset: str | None, as_json: bool, raw_chars: int) -> None:
 @main.command("validate-focus", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def validate_focus(ctx: click.Context) -> None:
-    """Run the FinOps Foundation's focus-validator 2.2.1 (own venv) on focus_cost_and_usage."""
+    """Run the FinOps Foundation's focus-validator 2.2.1 (own venv) on focus_cost_and_usage.
+
+    \b
+    Options (passed through): --warehouse PATH, --relation R, --applicability A, --work-dir DIR, --venv DIR,
+    --verbose.
+    \b
+    Exit codes:
+      0  conformant (no conformance failure, project checks pass)
+      1  conformance failures or project-check violations (listed)
+      2  the check could not run (no warehouse, no Python 3.12 for the validator, ...)
+      3  no rows in focus_cost_and_usage: nothing to validate (load billing data with
+         `finops load PATH` or `finops run` first)
+    """
     from data_quality import focus_conformance
 
     if not any(a == "--warehouse" or a.startswith("--warehouse=") for a in ctx.args):

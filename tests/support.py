@@ -5,7 +5,20 @@ import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = (REPO.parent / "shared" / "samples") if (REPO.parent / "shared").exists() else Path(os.environ.get("FINOPS_SHARED", "")) / "samples"
+
+
+def _samples() -> Path:
+    """../shared/samples next to the checkout; else $FINOPS_SHARED/samples; else the nearest ancestor's
+    shared/samples (a git worktree under <root>/wt/<name> finds <root>/shared)."""
+    if (REPO.parent / "shared").exists():
+        return REPO.parent / "shared" / "samples"
+    if os.environ.get("FINOPS_SHARED"):
+        return Path(os.environ["FINOPS_SHARED"]) / "samples"
+    return next((p / "shared" / "samples" for p in REPO.parents if (p / "shared" / "samples").is_dir()),
+                Path("shared") / "samples")
+
+
+SAMPLES = _samples()
 DBT_DIR = REPO / "dbt_project"
 
 

@@ -82,6 +82,7 @@
     ('x_native_service_code', 'x_NativeServiceCode', 'text'),
     ('x_usage_type', 'x_UsageType', 'text'),
     ('x_operation', 'x_Operation', 'text'),
+    ('x_source_values', 'x_SourceValues', 'json'),
     ('x_model_name', 'x_ModelName', 'text'),
     ('x_token_type', 'x_TokenType', 'text'),
     ('x_token_count', 'x_TokenCount', 'int'),
@@ -101,10 +102,11 @@
 
 {#- Final select of every staging model: each FOCUS column cast to its type, in contract order. The
     relation must provide every column (use null for what the source does not have), except the model-API
-    columns (focus_ai_columns: x_model_name, x_token_type, x_token_count), which are null unless ai_columns=true. -#}
-{% macro select_focus_columns(relation_alias, ai_columns=false) -%}
+    columns (focus_ai_columns: x_model_name, x_token_type, x_token_count), which are null unless ai_columns=true,
+    and x_source_values (the delivered values a mapping replaced, JSON), null unless source_values=true. -#}
+{% macro select_focus_columns(relation_alias, ai_columns=false, source_values=false) -%}
     {%- for name, _, kind in focus_charge_columns() %}
-    {%- if name in focus_ai_columns() and not ai_columns %}
+    {%- if (name in focus_ai_columns() and not ai_columns) or (name == 'x_source_values' and not source_values) %}
     cast(null as {{ focus_type(kind) }}) as {{ name }}{{ "," if not loop.last }}
     {%- else %}
     cast({{ relation_alias }}.{{ name }} as {{ focus_type(kind) }}) as {{ name }}{{ "," if not loop.last }}

@@ -48,9 +48,18 @@
     end)
 {%- endmacro %}
 
-{#- A unit in FOCUS UnitFormat where a delivered spelling differs only in form: thousands separators in the
-    block size ('10,000 Transactions' -> '10000 Transactions') and abbreviated or singular time units after '-'
-    ('GB-Mo' -> 'GB-Months', 'Instance-Hrs' -> 'Instance-Hours', 'GB-Day' -> 'GB-Days'). -#}
+{#- A unit in FOCUS UnitFormat (unit_format.md; focus-validator's FormatUnit pattern) where a delivered spelling
+    differs only in form; the delivered text is kept in x_source_values by the staging model. Rules, in order:
+    * thousands separators in the block size: '10,000 Transactions' -> '10000 Transactions';
+    * a product prefix before a data-size compound: 'Lambda-GB-Second' -> 'GB-Seconds';
+    * abbreviated or singular time units after '-': 'GB-Mo' -> 'GB-Months', 'Instance-Hrs' -> 'Instance-Hours',
+      'GB-Day' -> 'GB-Days', and a bare 'Hrs' / 'Hr' -> 'Hours';
+    * a data-size rate held over time (AWS 'GiB/Second-Months', provisioned throughput): '<size>/Second-<times>'
+      reads "<size> per second, per <time>", which the 1.2 formats (<units>, <unit>-<plural-time>,
+      <units>/<singular-time>) cannot say with a slash; it is written '<size>ps-<times>' ('GiBps-Months', the
+      <singular-unit>-<plural-time-units> form with the provider's own throughput unit, as AWS prices EFS
+      provisioned throughput in "MBps-Mo"). 'GiB-Second-Months' would be a different quantity (GiB x s x months).
+    Anything else is kept as delivered. -#}
 {% macro focus_exports_unit(expr) -%}
     {{ return(adapter.dispatch('focus_exports_unit', 'finops_ai')(expr)) }}
 {%- endmacro %}
@@ -60,14 +69,53 @@
 {%- endmacro %}
 
 {% macro duckdb__focus_exports_unit(expr) -%}
-    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+    {%- set size = '(b|Kb|Mb|Gb|Tb|Pb|Eb|B|KB|MB|GB|TB|PB|EB|Kib|Mib|Gib|Tib|Pib|Eib|KiB|MiB|GiB|TiB|PiB|EiB)' -%}
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         {{ focus_exports_clean_text(expr) }},
         '^(\d{1,3}),(\d{3}),(\d{3}) ', '\1\2\3 '),
         '^(\d{1,3}),(\d{3}) ', '\1\2 '),
+        '^[A-Za-z]+-{{ size }}-', '\1-'),
         '-(Mo|Mos|Mon|Mons|Month)$', '-Months'),
         '-(Hr|Hrs|Hour)$', '-Hours'),
         '-(Day)$', '-Days'),
-        '-(Sec|Secs|Second)$', '-Seconds')
+        '-(Sec|Secs|Second)$', '-Seconds'),
+        '^(Hr|Hrs)$', 'Hours'),
+        '^{{ size }}/Second-(Years|Months|Days|Hours|Minutes|Seconds)$', '\1ps-\2')
+{%- endmacro %}
+
+{#- Key for matching a legal entity's name (seed focus_exports__provider_entities): lower case, accents removed,
+    every run of punctuation or blanks one space ('Amazon Web Services Canada, Inc.' = 'amazon web services
+    canada inc', 'AWS Serviços Brasil Ltda.' = 'aws servicos brasil ltda'). -#}
+{% macro focus_exports_entity_key(expr) -%}
+    {{ return(adapter.dispatch('focus_exports_entity_key', 'finops_ai')(expr)) }}
+{%- endmacro %}
+
+{% macro default__focus_exports_entity_key(expr) -%}
+    lower(trim({{ expr }}))
+{%- endmacro %}
+
+{% macro duckdb__focus_exports_entity_key(expr) -%}
+    trim(regexp_replace(lower(strip_accents(trim({{ expr }}))), '[^a-z0-9]+', ' ', 'g'))
+{%- endmacro %}
+
+{#- x_source_values: a JSON object of the delivered values the mapping replaced, keyed by FOCUS column ID; a
+    JSON null when the export left the column empty and the record's value was derived; NULL when nothing was
+    replaced. pairs: list of (FOCUS column ID, delivered expression, record expression). -#}
+{% macro focus_exports_source_values(pairs) -%}
+    {{ return(adapter.dispatch('focus_exports_source_values', 'finops_ai')(pairs)) }}
+{%- endmacro %}
+
+{% macro default__focus_exports_source_values(pairs) -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__focus_exports_source_values(pairs) -%}
+    nullif('{' || concat_ws(','
+    {%- for key, delivered, record in pairs %},
+        case when ({{ delivered }}) is distinct from ({{ record }})
+            then '"{{ key }}":' || coalesce(cast(to_json({{ delivered }}) as varchar), 'null') end
+    {%- endfor %}
+    ) || '}', '{}')
 {%- endmacro %}
 
 {#- JSON text kept only when it is a JSON object (FOCUS KeyValueFormat for Tags, SkuPriceDetails). -#}

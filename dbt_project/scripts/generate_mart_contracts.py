@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     "x_source_file": "Landing-relative path of the export file the row came from (model-API rows: the API endpoint).",
     "x_source_row": "1-based data row in x_source_file.",
     "x_billing_period": "Billing period (YYYY-MM) of the export delivery; restatements replace whole periods.",
+    "x_source_values": "FOCUS exports: the delivered values the mapping replaced to conform (JSON object by FOCUS column ID, e.g. {\"InvoiceIssuerName\": \"Amazon Web Services EMEA SARL\", \"ConsumedUnit\": \"GiB/Second-Months\"}; JSON null = delivered empty, derived); null when nothing was replaced.",
     "x_model_name": "Model-API charges: the model as the vendor reports it (null on cloud bills; see fct_ai_usage).",
     "x_token_type": "Model-API charges: price-book token type (input, output, cache_read, cache_write, cache_write_1h, ...).",
     "x_token_count": "Model-API charges: tokens of x_token_type on the row (unit: tokens).",

@@ -803,6 +803,48 @@ def test_excuse_virtual_currencies(tmp_path: Path, values: list[str], excused: b
         assert report.virtual_currency_excused == []
 
 
+@pytest.mark.parametrize(
+    ("values", "excused"),
+    [(["Used", "Used"], True), (["Used", None, "Unused"], True), (["Used", "Active"], False), ([None], True)],
+)
+def test_excuse_wrong_allowed_values(tmp_path: Path, values: list, excused: bool) -> None:
+    """CommitmentDiscountStatus-C-005-M lists Active/Expired/Pending; excused only when every status is one the
+    1.2 spec allows (Used/Unused)."""
+    data = tmp_path / "focus.parquet"
+    pq.write_table(pa.table({"CommitmentDiscountStatus": pa.array(values, pa.string())}), data)
+    failed = [
+        fc.RuleResult("CommitmentDiscountStatus-C-005-M", "failed", "Validation", "allowed values", "OR"),
+        fc.RuleResult("ListUnitPrice-C-008-M", "failed", "Validation", "non-negative", "leaf"),
+    ]
+    report = fc.ConformanceReport(
+        total=2, passed=0, failed=2, skipped=0, failed_rules=list(failed), conformance_failures=list(failed)
+    )
+    fc.excuse_wrong_allowed_values(report, data)
+    if excused:
+        assert report.conformance_failure_ids == ["ListUnitPrice-C-008-M"]
+        assert report.allowed_values_excused == ["CommitmentDiscountStatus-C-005-M"]
+    else:
+        assert report.conformance_failure_ids == ["CommitmentDiscountStatus-C-005-M", "ListUnitPrice-C-008-M"]
+        assert report.allowed_values_excused == []
+    assert fc.EXCUSED_RULES == fc.KNOWN_WRONG_RULES | {"CommitmentDiscountStatus-C-005-M"}
+
+
+def test_main_on_an_empty_record(monkeypatch: pytest.MonkeyPatch, warehouse: Path, tmp_path: Path, capsys) -> None:
+    """No rows: 'no rows in focus_cost_and_usage' and how to load some, exit 3; the validator is neither installed
+    nor run (an empty file would report 9 failures)."""
+
+    def boom(*a, **k):  # pragma: no cover - must not be called
+        raise AssertionError("the validator must not run on an empty record")
+
+    monkeypatch.setattr(fc, "ensure_validator_venv", boom)
+    monkeypatch.setattr(fc, "run_validator", boom)
+    _mutate(warehouse, f"DELETE FROM {RELATION}")
+    assert fc.main(["--warehouse", str(warehouse), "--work-dir", str(tmp_path / "wd")]) == fc.EXIT_NO_ROWS == 3
+    captured = capsys.readouterr()
+    assert "no rows in focus_cost_and_usage" in captured.err and "finops load PATH" in captured.err
+    assert "Conformance failures" not in captured.out
+
+
 def test_own_checks_virtual_currency(warehouse: Path) -> None:
     _mutate(warehouse, f"UPDATE {RELATION} SET PricingCurrency = 'Credits' WHERE ChargeCategory = 'Purchase'")
     assert fc.check_excluded_rules(str(warehouse), RELATION) == []

@@ -7,7 +7,7 @@
 {%- set derive_pricing_currency = var('focus_exports_derive_pricing_currency', true) -%}
 {%- set money = type_money() -%}
 {%- set passthrough_text = [
-    'availability_zone', 'billing_account_id', 'billing_account_name', 'charge_description',
+    'availability_zone', 'billing_account_id',
     'commitment_discount_name', 'resource_id', 'resource_name', 'resource_type', 'service_name',
     'sku_id', 'sub_account_id', 'service_provider_name', 'host_provider_name',
     'allocated_method_id', 'allocated_resource_id', 'allocated_resource_name',
@@ -39,6 +39,8 @@ renamed as (
         {%- for c in passthrough_text %}
         {{ focus_exports_clean_text(c) }} as {{ c }},
         {%- endfor %}
+        {{ focus_exports_clean_text('billing_account_name') }} as src_billing_account_name,
+        {{ focus_exports_clean_text('charge_description') }} as src_charge_description,
         {{ focus_exports_clean_text('billing_account_type') }} as src_billing_account_type,
         {{ focus_exports_clean_text('sub_account_type') }} as src_sub_account_type,
         {{ focus_exports_clean_text('sub_account_name') }} as src_sub_account_name,
@@ -54,6 +56,9 @@ renamed as (
         {{ focus_exports_clean_text('commitment_discount_status') }} as src_commitment_discount_status,
         {{ focus_exports_clean_text('commitment_discount_type') }} as src_commitment_discount_type,
         {{ focus_exports_unit('commitment_discount_unit') }} as src_commitment_discount_unit,
+        {{ focus_exports_clean_text('commitment_discount_unit') }} as delivered_commitment_discount_unit,
+        coalesce({{ focus_exports_clean_text('consumed_unit') }}, {{ focus_exports_clean_text('usage_unit') }}) as delivered_consumed_unit,
+        {{ focus_exports_clean_text('pricing_unit') }} as delivered_pricing_unit,
         commitment_discount_quantity as src_commitment_discount_quantity,
         coalesce(consumed_quantity, usage_quantity) as src_consumed_quantity,
         coalesce({{ focus_exports_unit('consumed_unit') }}, {{ focus_exports_unit('usage_unit') }}) as src_consumed_unit,
@@ -168,7 +173,14 @@ with_defaults as (
         d.sub_account_type as default_sub_account_type,
         cat.service_category as matched_service_category,
         h.hint_category,
-        h.hint_subcategory
+        h.hint_subcategory,
+        -- the name the same delivery (export and billing period) gives the account on its other rows: never a
+        -- name from another period (StringHandling: a renamed entity must not alter earlier charges); keyed by
+        -- the merge key, so the incremental filter on (x_export_id, x_billing_period) still reaches the raw scan
+        max(c.src_billing_account_name) over (
+            partition by c.x_export_id, c.x_billing_period, c.billing_account_id) as known_billing_account_name,
+        max(c.src_sub_account_name) over (
+            partition by c.x_export_id, c.x_billing_period, c.sub_account_id) as known_sub_account_name
     from classified as c
     left join {{ ref('focus_exports__provider_defaults') }} as d
         on d.provider_key = c.x_source_system
@@ -235,17 +247,36 @@ normalised as (
             then coalesce(w.src_billing_account_type, w.default_billing_account_type, 'Billing Account') end as billing_account_type,
         case when w.sub_account_id is not null
             then coalesce(w.src_sub_account_type, w.default_sub_account_type, 'Sub Account') end as sub_account_type,
-        case when w.sub_account_id is not null then coalesce(w.src_sub_account_name, w.sub_account_id) end as sub_account_name,
+        -- names: the export's; else the name the same delivery gives the account on other rows; else the id
+        -- (FOCUS: BillingAccountName MUST NOT be null when the provider supports names, SubAccountName null iff
+        -- SubAccountId is)
+        case when w.billing_account_id is not null
+            then coalesce(w.src_billing_account_name, w.known_billing_account_name, w.billing_account_id)
+            else w.src_billing_account_name end as billing_account_name,
+        case when w.sub_account_id is not null
+            then coalesce(w.src_sub_account_name, w.known_sub_account_name, w.sub_account_id) end as sub_account_name,
+        -- ChargeDescription SHOULD NOT be null: without one, what the row says about itself
+        coalesce(
+            w.src_charge_description,
+            coalesce(w.service_name, w.provider_name)
+                || coalesce(' - ' || coalesce(w.src_sku_meter, w.ext_usage_type, w.ext_meter_name, w.sku_id), '')
+                || ' (' || w.charge_category || ')'
+        ) as charge_description,
         coalesce(w.src_region_id, w.src_region_name) as region_id,
         coalesce(w.src_region_name, w.src_region_id) as region_name,
         coalesce(w.src_publisher_name, w.provider_name) as publisher_name,
         case
-            when ent.provider_name = w.provider_name then w.provider_name  -- the provider's own legal entity
+            when ent.entity_key is not null then w.provider_name  -- one of the provider's own legal entities
             else coalesce(w.src_invoice_issuer_name, w.provider_name)
         end as invoice_issuer_name
     from with_defaults as w
-    left join {{ ref('focus_exports__provider_entities') }} as ent
-        on ent.legal_entity = w.src_invoice_issuer_name
+    -- distinct keys: two spellings of one entity in the seed must not duplicate a charge
+    left join (
+        select distinct provider_key, {{ focus_exports_entity_key('legal_entity') }} as entity_key
+        from {{ ref('focus_exports__provider_entities') }}
+    ) as ent
+        on ent.provider_key = w.x_source_system
+        and ent.entity_key = {{ focus_exports_entity_key('w.src_invoice_issuer_name') }}
     left join {{ ref('focus_exports__service_subcategories') }} as sub
         on sub.service_category = w.matched_service_category
         and lower(sub.service_subcategory) = lower(w.src_service_subcategory)
@@ -387,7 +418,7 @@ final as (
         p.service_subcategory,
         p.sku_id,
         case when p.sku_id is not null
-            then coalesce(p.src_sku_meter, p.ext_usage_type, p.ext_meter_name, p.charge_description)
+            then coalesce(p.src_sku_meter, p.ext_usage_type, p.ext_meter_name, p.src_charge_description)
             else p.src_sku_meter end as sku_meter,
         case when coalesce(p.src_sku_price_id, case when p.needs_prices then p.sku_id end) is not null
                 and p.charge_category <> 'Tax'
@@ -417,9 +448,37 @@ final as (
         coalesce(p.src_charge_subcategory, p.src_charge_category) as x_native_charge_type,
         coalesce(p.ext_service_code, p.ext_meter_category, p.ext_service_id) as x_native_service_code,
         p.ext_usage_type as x_usage_type,
-        p.ext_operation as x_operation
+        p.ext_operation as x_operation,
+        p.src_invoice_issuer_name,
+        p.src_billing_account_name,
+        p.src_sub_account_name,
+        p.src_charge_description,
+        p.delivered_consumed_unit,
+        p.delivered_pricing_unit,
+        p.delivered_commitment_discount_unit
     from priced as p
+
+),
+
+-- delivered values the mapping replaced (README "x_source_values"); units only where the export had one
+traced as (
+
+    select
+        final.*,
+        {{ focus_exports_source_values([
+            ('InvoiceIssuerName', 'src_invoice_issuer_name', 'invoice_issuer_name'),
+            ('BillingAccountName', 'src_billing_account_name', 'billing_account_name'),
+            ('SubAccountName', 'src_sub_account_name', 'sub_account_name'),
+            ('ChargeDescription', 'src_charge_description', 'charge_description'),
+            ('PricingUnit', 'delivered_pricing_unit',
+                'case when delivered_pricing_unit is not null then pricing_unit end'),
+            ('ConsumedUnit', 'delivered_consumed_unit',
+                'case when delivered_consumed_unit is not null then consumed_unit end'),
+            ('CommitmentDiscountUnit', 'delivered_commitment_discount_unit',
+                'case when delivered_commitment_discount_unit is not null then commitment_discount_unit end'),
+        ]) }} as x_source_values
+    from final
 
 )
 
-select {{ select_focus_columns('final') }} from final
+select {{ select_focus_columns('traced', source_values=true) }} from traced
