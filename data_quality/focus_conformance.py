@@ -168,6 +168,8 @@ EXCUSED_RULES: frozenset[str] = KNOWN_WRONG_RULES | frozenset(WRONG_ALLOWED_VALU
 
 #: Exit code of ``finops validate-focus`` when the relation has no rows (nothing to validate).
 EXIT_NO_ROWS = 3
+EXIT_NO_WAREHOUSE = 66  # EX_NOINPUT, as every finops command without a warehouse
+EXIT_CANNOT_RUN = 69  # EX_UNAVAILABLE: the validator could not run (no Python 3.12, install failed, ...)
 
 LEAF, AND, OR = "leaf", "AND", "OR"
 
@@ -1159,16 +1161,16 @@ def default_warehouse() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``finops validate-focus [--warehouse PATH] [--relation R]``; exit 0 when conformant, 1 on any conformance
-    failure or own-check violation, 2 when the check could not run, 3 (:data:`EXIT_NO_ROWS`) when the relation
-    has no rows."""
+    failure or own-check violation, 3 (:data:`EXIT_NO_ROWS`) when the relation has no rows, 66 without a warehouse,
+    69 when the validator could not run."""
     parser = argparse.ArgumentParser(
         prog="finops validate-focus",
         description="Validate the warehouse's FOCUS export with focus-validator 1.2 plus the project's own checks.",
         epilog=(
             "exit codes: 0 conformant (no conformance failure, project checks pass); 1 conformance failures or "
-            "project-check violations (listed); 2 the check could not run (no warehouse, no Python 3.12 for the "
-            f"validator, ...); {EXIT_NO_ROWS} no rows in the relation (nothing to validate: load billing data "
-            "with `finops load PATH` or `finops run`)."
+            f"project-check violations (listed); {EXIT_NO_ROWS} no rows in the relation (nothing to validate: load "
+            f"billing data with `finops load PATH` or `finops run`); {EXIT_NO_WAREHOUSE} no warehouse; "
+            f"{EXIT_CANNOT_RUN} the validator could not run (no Python 3.12, install failed, ...)."
         ),
     )
     parser.add_argument(
@@ -1191,8 +1193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     warehouse = args.warehouse or default_warehouse()
     if not Path(warehouse).exists():
-        print(f"error: warehouse not found: {warehouse}", file=sys.stderr)
-        return 2
+        print(f"error: warehouse not found: {warehouse} (run `make demo`, or `finops load PATH` first)",
+              file=sys.stderr)
+        return EXIT_NO_WAREHOUSE
     try:
         report = validate_focus(
             warehouse,
@@ -1208,7 +1211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_NO_ROWS
     except (ValidatorNotAvailable, duckdb.Error, FileNotFoundError, RuntimeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CANNOT_RUN
 
     print(
         f"focus-validator {VALIDATOR_VERSION}, FOCUS {FOCUS_VERSION}, applicability {args.applicability}, "

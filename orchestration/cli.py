@@ -477,9 +477,10 @@ def validate_focus(ctx: click.Context) -> None:
     Exit codes:
       0  conformant (no conformance failure, project checks pass)
       1  conformance failures or project-check violations (listed)
-      2  the check could not run (no warehouse, no Python 3.12 for the validator, ...)
       3  no rows in focus_cost_and_usage: nothing to validate (load billing data with
          `finops load PATH` or `finops run` first)
+     66  no warehouse yet
+     69  the validator could not run (no Python 3.12 for its virtualenv, install failed, ...)
     """
     from data_quality import focus_conformance
 

@@ -896,7 +896,7 @@ def test_ensure_venv_is_noop_when_marker_present(monkeypatch: pytest.MonkeyPatch
 
 def test_main_missing_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(tmp_path / "missing.duckdb"))
-    assert fc.main([]) == 2
+    assert fc.main([]) == fc.EXIT_NO_WAREHOUSE == 66
     assert "missing.duckdb" in capsys.readouterr().err
 
 
