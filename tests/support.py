@@ -7,18 +7,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _samples() -> Path:
-    """../shared/samples next to the checkout; else $FINOPS_SHARED/samples; else the nearest ancestor's
-    shared/samples (a git worktree under <root>/wt/<name> finds <root>/shared)."""
-    if (REPO.parent / "shared").exists():
-        return REPO.parent / "shared" / "samples"
-    if os.environ.get("FINOPS_SHARED"):
-        return Path(os.environ["FINOPS_SHARED"]) / "samples"
-    return next((p / "shared" / "samples" for p in REPO.parents if (p / "shared" / "samples").is_dir()),
-                Path("shared") / "samples")
-
-
-SAMPLES = _samples()
+SAMPLES = REPO / "tests" / "data" / "samples"  # public sample exports, copied with provenance (PROVENANCE.md)
 DBT_DIR = REPO / "dbt_project"
 
 

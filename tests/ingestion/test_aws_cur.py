@@ -25,7 +25,6 @@ LEGACY_SAMPLE = SAMPLES / "aws" / "cur_legacy_sample.csv"
 CENT = Decimal("0.01")
 DBT_BUILD = ["build", "--select", "+stg_aws_cur__line_items", "--indirect-selection", "cautious"]
 
-pytestmark = pytest.mark.skipif(not LEGACY_SAMPLE.exists(), reason="shared samples not available")
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Values a later model would trip on are refused at ingestion, in every billing format: a billing currency that is not
 an ISO 4217 code quarantines its file with file, row, the file's own column, value and raw record, and nothing of
-the file reaches the raw table (so no mart). Inputs: the public samples in ../shared/samples and the CUR 2.0 Parquet
+the file reaches the raw table (so no mart). Inputs: the public samples in tests/data/samples and the CUR 2.0 Parquet
 fixture of test_aws_cur (the DuckDB read_parquet path)."""
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingestion.demo import generate, write_redelivery
+from tests.support import SAMPLES
 
-SAMPLES = Path("/work/shared/samples")
 REPO = Path(__file__).resolve().parents[2]
 
 
