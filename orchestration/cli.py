@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import click
 
+from orchestration.lib.dbt_cli import build_loaded_record
 from orchestration.lib.settings import Settings
 
 
@@ -117,25 +118,9 @@ def _load(path: str, format_id: str | None, no_transform: bool) -> None:
         click.echo(f"  skipped (not a known export format): {f}", err=True)
     if not no_transform:
         ensure_raw_tables(settings.warehouse)
-        _dbt(["build", "--exclude-resource-type", "unit_test"])
-        from orchestration.lib.summary import spend_summary
-
-        click.echo(spend_summary(settings.warehouse))
+        build_loaded_record(settings.warehouse, echo=click.echo)  # the FOCUS record and its checks, then the summary
     if bad:
         sys.exit(2)
-
-
-def _dbt(args: list[str]) -> None:
-    import subprocess
-
-    from orchestration.lib.dbt import dbt_executable
-    from orchestration.lib.settings import DBT_PROJECT_DIR
-
-    Settings.from_env().export()
-    proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR)], check=False, cwd=DBT_PROJECT_DIR)
-    if proc.returncode:
-        raise click.ClickException(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")
 
 
 @main.command()
