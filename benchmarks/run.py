@@ -651,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.run", *(argv if argv is not None else sys.argv[1:])]),
         "options": {"sizes": [i.name for i in inputs], "seed": args.seed, "threads": args.threads,
-                    "memory_limit": args.memory_limit or os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or "4GB (default)",
+                    "memory_limit": args.memory_limit or os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or "1536MB (profile default)",
                     "dbt_threads": env.get("FINOPS_DBT_THREADS", "2 (default)"), "skip_peer": args.skip_peer},
         "machine": machine_info(), "versions": versions(), "git": git_info(), "inputs": {},
         "method": {
