@@ -94,5 +94,7 @@ def test_a_build_that_spills_runs_every_model_and_test(demo_warehouse, tmp_path,
 
 
 def test_a_build_that_spills_with_several_dbt_threads(demo_warehouse, tmp_path, monkeypatch):
-    # several cursors on the one database at once: each new cursor must leave the spill directory alone
-    build_spilling(demo_warehouse, tmp_path, monkeypatch, threads=4)
+    # several cursors on the one database at once (2: the profile's default; 4 threads share the same small memory
+    # limit four ways and run out of memory in operators that cannot spill): each new cursor must leave the spill
+    # directory alone
+    build_spilling(demo_warehouse, tmp_path, monkeypatch, threads=2)
