@@ -12,6 +12,9 @@ For each input (a seeded CUR 2.0 Parquet month per size, and a legacy CUR CSV.gz
 * floor      DuckDB alone: the same files -> a FOCUS-shaped table with CREATE TABLE AS SELECT
 * peer       focus_converter (own venv, ``benchmarks/.venv-peer``) on the legacy CUR CSV
 * incremental (largest CUR 2.0 month) one more day delivered, then ingest + transform again
+* load       ``finops load`` of a 1,000-row CUR 2.0 file as a person runs it (the CLI in a child process, its own
+             warehouse): a first file (fresh warehouse: seeds, full dbt parse) then a second one (warm: the timed
+             figure, ``load_s``), each ingest + the FOCUS record and its checks
 
 Every stage runs in its own child process; its wall time is measured around the child and its peak RSS is
 the child's ``ru_maxrss`` from ``os.wait4`` (KiB on Linux; includes the child's own waited-for children).
@@ -44,7 +47,9 @@ MONTH = "2026-10"
 CUR2_EXPORT_DIR = "aws/cur2"
 DAY_EXPORT = "northwind-cur2-day"
 PEER_TIMEOUT_S = 1800
-TARGETS = {"ours_over_floor": 2.0, "peak_rss_mb": 2048, "incremental_over_full": 0.10, "ours_over_peer": 1.0}
+TARGETS = {"ours_over_floor": 2.0, "peak_rss_mb": 2048, "incremental_over_full": 0.10, "ours_over_peer": 1.0,
+           "load_s": 15.0}
+LOAD_ROWS = 1_000
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -411,6 +416,46 @@ def bench_incremental(args, runner: Runner, inp: Input, spec: dict, landing: Pat
     return d
 
 
+# ------------------------------------------------------------------------------------------- finops load
+def bench_load(args, runner: Runner) -> dict:
+    """`finops load` of a small file as a person runs it: the CLI in a child process on its own warehouse (dbt's
+    default target path, as the CLI uses it). A first 1,000-row CUR 2.0 file into a fresh warehouse (seeds loaded,
+    dbt parses the project for this warehouse), then a second one, a new export of the same month: ``load_s`` is the
+    second's wall time (warm: the venv, the parsed project and the seeds in place). Each checks the FOCUS record
+    holds every row loaded so far."""
+    inp = Input(f"load_{human(LOAD_ROWS)}", "cur2", "aws_cur2", LOAD_ROWS)
+    first = generate_cached(runner, args.data_dir, inp, args.seed, tag="load")
+    second = generate_cached(runner, args.data_dir, inp, args.seed + 1, rename_export="northwind-cur2-load2",
+                             tag="load2")
+    run_dir = fresh_dir(args.data_dir / "load")
+    warehouse = run_dir / "warehouse.duckdb"
+    finops = Path(sys.executable).parent / "finops"
+    cli = [str(finops)] if finops.exists() else [sys.executable, "-m", "orchestration.cli"]
+    load_runner = Runner({**runner.env, "FINOPS_WAREHOUSE": str(warehouse), "FINOPS_LANDING": str(run_dir / "landing")},
+                         runner.log_dir, runner.verbose, runner.progress)
+    out: dict[str, Any] = {"rows": LOAD_ROWS, "command": " ".join([*cli, "load", "<file's folder>"]), "stages": {}}
+    rows, before = 0, 0
+    for step, data in (("first", first), ("warm", second)):
+        run = load_runner.run_cmd(f"{inp.name:<12} finops load ({step})", [*cli, "load", data["root"]],
+                                  f"{inp.name}.{step}", timeout=1800)
+        d = run.figures(data["rows"])
+        rows += data["rows"]
+        # the record holds every line of the file and maybe more (a CUR line can make several FOCUS charges)
+        got = count_rows(str(warehouse)) if run.ok else None
+        d["record_rows"] = got
+        if run.ok and (got is None or got < rows or got - before < data["rows"]):
+            d["ok"] = False
+            d["error"] = f"the FOCUS record holds {got} rows after loading {rows} (before this file: {before})"
+        before = got or 0
+        out["stages"][step] = d
+    warm = out["stages"]["warm"]
+    out["load_s"] = warm["wall_s"] if warm["ok"] else None
+    out["first_load_s"] = out["stages"]["first"]["wall_s"] if out["stages"]["first"]["ok"] else None
+    if not args.keep:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return out
+
+
 def _r(x: float | None, nd: int = 3) -> float | None:
     return None if x is None else round(x, nd)
 
@@ -478,12 +523,14 @@ def headline(results: dict) -> dict:
          "incremental_over_full": main.get("incremental_over_full"),
          "peer_input": next((k for k, v in inputs.items() if v is peer_in), None),
          "peer_s": peer_in.get("peer_s"), "ours_over_peer": peer_in.get("ours_over_peer"),
-         "peak_rss_mb": max((v["peak_rss_mb"] for v in inputs.values() if v.get("peak_rss_mb")), default=None)}
+         "peak_rss_mb": max((v["peak_rss_mb"] for v in inputs.values() if v.get("peak_rss_mb")), default=None),
+         "load_s": results.get("load", {}).get("load_s")}
     h["targets"] = {
         "ours_over_floor<=2": _meets(h["ours_over_floor"], TARGETS["ours_over_floor"]),
         "peak_rss_mb<=2048": _meets(h["peak_rss_mb"], TARGETS["peak_rss_mb"]),
         "incremental_over_full<=0.10": _meets(h["incremental_over_full"], TARGETS["incremental_over_full"]),
         "ours_over_peer<1": None if h["ours_over_peer"] is None else h["ours_over_peer"] < 1.0,
+        "load_s<=15": _meets(h["load_s"], TARGETS["load_s"]),
     }
     return h
 
@@ -520,6 +567,15 @@ def print_report(results: dict) -> None:
             ratios.append(f"incremental_over_full {inp['incremental_over_full']}")
         ratios.append(f"peak_rss_mb {inp.get('peak_rss_mb')}")
         con.print("  " + " · ".join(ratios) + "\n")
+    load = results.get("load")
+    if load:
+        t = Table(title=f"finops load of a {load['rows']:,}-row file ({load['command']})", title_justify="left")
+        for col in ("load", "wall s", "peak RSS MB", "detail"):
+            t.add_column(col, justify="left" if col in ("load", "detail") else "right")
+        for step, s in load["stages"].items():
+            t.add_row(step, f"{s['wall_s']:.1f}", f"{s['peak_rss_mb']:.0f}",
+                      f"{s.get('record_rows')} rows in the record" if s["ok"] else f"[red]{(s.get('error') or '')[:120]}[/]")
+        con.print(t)
     h = results["summary"]
     con.print("[bold]summary[/] " + json.dumps({k: v for k, v in h.items()}, default=str))
 
@@ -554,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-peer", action="store_true", help="do not run focus_converter")
     ap.add_argument("--skip-checks", action="store_true", help="do not run dbt test / GX suites")
     ap.add_argument("--no-incremental", action="store_true", help="skip the +1 day incremental scenario")
+    ap.add_argument("--skip-load", action="store_true", help="do not time `finops load` of a small file")
     ap.add_argument("--threads", type=int, default=None,
                     help="dbt threads (FINOPS_DBT_THREADS) and DuckDB threads of the floor (default: cores)")
     ap.add_argument("--memory-limit", default=None,
@@ -594,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.run", *(argv if argv is not None else sys.argv[1:])]),
         "options": {"sizes": [i.name for i in inputs], "seed": args.seed, "threads": args.threads,
-                    "memory_limit": args.memory_limit or os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or "4GB (default)",
+                    "memory_limit": args.memory_limit or os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or "1536MB (profile default)",
                     "dbt_threads": env.get("FINOPS_DBT_THREADS", "2 (default)"), "skip_peer": args.skip_peer},
         "machine": machine_info(), "versions": versions(), "git": git_info(), "inputs": {},
         "method": {
@@ -605,6 +662,8 @@ def main(argv: list[str] | None = None) -> int:
                     "benchmarks/peer_main.py)",
             "incremental": "second export of ~1/30 of the month's rows for the same period (a new daily "
                            "delivery), then ingest + transform; incremental_over_full = that / full run",
+            "load_s": f"wall time of `finops load` (CLI child process) of a second {LOAD_ROWS:,}-row CUR 2.0 file "
+                      "into a warehouse that holds a first one: load + the FOCUS record and its dbt tests",
         },
     }
 
@@ -631,6 +690,13 @@ def main(argv: list[str] | None = None) -> int:
                 code = 1
             st = results["inputs"][inp.name].get("stages", {})
             if any(not s.get("ok", False) and k != "peer" for k, s in st.items()):
+                code = 1
+        if not args.skip_load:
+            try:
+                results["load"] = bench_load(args, runner)
+            except Exception as e:  # noqa: BLE001 - reported, the other figures stay
+                results["load"] = {"rows": LOAD_ROWS, "stages": {}, "load_s": None, "error": f"{type(e).__name__}: {e}"}
+            if not all(s.get("ok") for s in results["load"]["stages"].values()) or results["load"].get("error"):
                 code = 1
     results["summary"] = headline(results)
     results.update({k: v for k, v in results["summary"].items() if k != "targets"})

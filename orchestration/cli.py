@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from orchestration.lib.dbt_cli import build_loaded_record
 from orchestration.lib.settings import Settings
 
 
@@ -295,27 +296,11 @@ def _load(path: str, format_id: str | None, no_transform: bool) -> None:
                        "quarantine`). Fix them and load again; no model was rebuilt.", EXIT_DATAERR)
     if not no_transform:
         ensure_raw_tables(settings.warehouse)
-        _dbt(["build", "--exclude-resource-type", "unit_test"])
-        from orchestration.lib.summary import spend_summary
-
-        click.echo(spend_summary(settings.warehouse))
+        build_loaded_record(settings.warehouse, echo=click.echo)  # the FOCUS record and its checks, then the summary
     if bad:
         click.echo(f"{bad} file(s) quarantined or not loaded: `finops quarantine` lists them with what to do.",
                    err=True)
         sys.exit(EXIT_QUARANTINED)
-
-
-def _dbt(args: list[str]) -> None:
-    import subprocess
-
-    from orchestration.lib.dbt import dbt_executable
-    from orchestration.lib.settings import DBT_PROJECT_DIR
-
-    Settings.from_env().export()
-    proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR)], check=False, cwd=DBT_PROJECT_DIR)
-    if proc.returncode:
-        raise click.ClickException(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")
 
 
 @main.command()

@@ -20,15 +20,25 @@ def ingest(root: str | Path, warehouse: str | Path, format_id: str | None = None
 
 
 def run_dbt(args: list[str], warehouse: str | Path, tmp: str | Path) -> None:
-    """Run dbt in process on the project against ``warehouse``; raise with dbt's message on failure."""
+    """Run dbt in process on the project against ``warehouse``; raise with dbt's message on failure. The DuckDB
+    database dbt opened is closed afterwards: dbt-duckdb keeps it open in the process, with the profile's
+    connect-time options (memory limit, spill directory), and DuckDB refuses a second connection to the same file
+    with other options."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
     from dbt.cli.main import dbtRunner
 
     os.environ["FINOPS_WAREHOUSE"] = str(Path(warehouse).resolve())
     tmp = Path(tmp)
-    res = dbtRunner().invoke([
-        *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-        "--target-path", str(tmp / "dbt_target"), "--log-path", str(tmp / "dbt_logs"), "--quiet",
-    ])
+    try:
+        res = dbtRunner().invoke([
+            *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+            "--target-path", str(tmp / "dbt_target"), "--log-path", str(tmp / "dbt_logs"), "--quiet",
+        ])
+    finally:
+        with manager._LOCK:
+            if manager._ENV is not None:
+                manager._ENV.close()
+                manager._ENV = None
     if not res.success:
         msgs = []
         for r in getattr(res.result, "results", None) or []:

@@ -10,6 +10,7 @@ remote URLs (fsspec) keep the pyarrow path."""
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 
@@ -28,8 +29,12 @@ def _con() -> duckdb.DuckDBPyConnection:
     con = getattr(_local, "con", None)
     if con is None:
         # rows may stream out of order: x_source_row carries each row's number
+        # temp_directory at connect time (a SET after a spill fails), one per connection: an in-memory database
+        # would spill into ./.tmp of whatever directory the process runs in, and two databases must not share one
+        spill = os.path.join(os.environ.get("FINOPS_DUCKDB_TEMP_DIRECTORY") or tempfile.gettempdir(),
+                             f"finops-extract-{os.getpid()}-{threading.get_ident()}")
         cfg = {"memory_limit": os.environ.get("FINOPS_DUCKDB_EXTRACT_MEMORY_LIMIT", "512MB"),
-               "preserve_insertion_order": False}
+               "preserve_insertion_order": False, "temp_directory": spill}
         threads = os.environ.get("FINOPS_DUCKDB_THREADS")
         if threads:
             cfg["threads"] = int(threads)

@@ -1,57 +1,18 @@
-"""dbt wiring: the project handle, manifest preparation and the one translator override."""
+"""dbt wiring for Dagster: the project handle and the one translator override. Running dbt, the manifest and the
+`finops load` build live in :mod:`orchestration.lib.dbt_cli` (no Dagster import: the CLI starts fast)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from .dbt_cli import dbt_executable, manifest_is_stale, manifest_node_names, prepare_manifest
 from .settings import DBT_PROJECT_DIR
 
-_WATCHED = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
-
-
-def dbt_executable() -> str:
-    """dbt from the same virtualenv as this interpreter (dagster-dbt otherwise looks on PATH only)."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
-
-
-def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
-    manifest = project_dir / "target" / "manifest.json"
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    for name in _WATCHED:
-        p = project_dir / name
-        files = [p] if p.is_file() else p.rglob("*") if p.exists() else []
-        if any(f.is_file() and f.stat().st_mtime > built for f in files):
-            return True
-    return False
-
-
-def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    """Run `dbt parse` when the manifest is missing or older than the project's files."""
-    if manifest_is_stale(project_dir):
-        subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
-            check=True, cwd=project_dir,
-        )
-    return project_dir / "target" / "manifest.json"
-
-
-def manifest_node_names(resource_types: tuple[str, ...], schemas: tuple[str, ...] | None = None) -> set[str]:
-    """The names of the project's dbt nodes of ``resource_types`` (e.g. ``("model", "seed")``), only those built in
-    ``schemas`` when given, from the prepared manifest."""
-    import json
-
-    nodes = json.loads(prepare_manifest().read_text(encoding="utf-8"))["nodes"].values()
-    return {n["name"] for n in nodes
-            if n.get("resource_type") in resource_types and (schemas is None or n.get("schema") in schemas)}
+__all__ = ["FinopsDbtTranslator", "dbt_executable", "dbt_project", "manifest_is_stale", "manifest_node_names",
+           "prepare_manifest"]
 
 
 def dbt_project() -> DbtProject:
@@ -79,3 +40,4 @@ class FinopsDbtTranslator(DagsterDbtTranslator):
         elif node.get("resource_type") == "seed":
             spec = spec.replace_attributes(group_name="reference")
         return spec
+

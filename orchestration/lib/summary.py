@@ -16,8 +16,10 @@ def _fmt(v: Decimal | None) -> str:
     return f"{(v or Decimal(0)):,.2f}"
 
 
-def spend_summary(warehouse: str, where: str = "1=1") -> str:
-    """Spend by provider, by service category and by period, plus the AI share, as text."""
+def spend_summary(warehouse: str, where: str = "1=1", marts: bool = True) -> str:
+    """Spend by provider, by service category and by period, plus the AI share, as text, from the FOCUS record
+    (marts.fct_charges); with ``marts`` also the AI model costs, allocation, reconciliation, shadow AI and AI
+    inventory marts. Without (`finops load`, which rebuilds the record only) a closing line says where they are."""
     con = duckdb.connect(warehouse, read_only=True)
     try:
         lines: list[str] = []
@@ -39,9 +41,13 @@ def spend_summary(warehouse: str, where: str = "1=1") -> str:
         lines.append(f"\nAI and Machine Learning share of effective cost ({cur or 'reporting currency'}, every billing "
                      f"currency converted by charge date): {_fmt(ai)} of {_fmt(total)} = {share:.1f}%"
                      + (f" ({no_rate:,} rows without an FX rate left out)" if no_rate else ""))
-        lines += _ai_model_summary(con)
-        lines += _allocation_summary(con)
-        lines += _finance_summary(con)
+        if marts:
+            lines += _ai_model_summary(con)
+            lines += _allocation_summary(con)
+            lines += _finance_summary(con)
+        else:
+            lines.append("\nThe FOCUS record and its checks are rebuilt; the AI model cost, allocation, finance and "
+                         "governance marts are not (run `finops run` to refresh them).")
         return "\n".join(lines)
     finally:
         con.close()

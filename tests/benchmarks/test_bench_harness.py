@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 TOP_KEYS = {"rows", "ours_s", "floor_s", "peer_s", "ours_over_floor", "ours_over_peer", "peak_rss_mb",
-            "incremental_over_full", "inputs", "machine", "versions", "git", "summary"}
+            "incremental_over_full", "load_s", "load", "inputs", "machine", "versions", "git", "summary"}
 
 
 def test_bench_harness_tiny(tmp_path: Path) -> None:
@@ -18,7 +18,7 @@ def test_bench_harness_tiny(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--sizes", "20k", "--skip-peer",
          "--data-dir", str(tmp_path / "data"), "--results", str(results), "--threads", "2"],
-        cwd=REPO, capture_output=True, text=True, timeout=240, check=False,
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     doc = json.loads(results.read_text())
@@ -49,3 +49,12 @@ def test_bench_harness_tiny(tmp_path: Path) -> None:
     assert incr["rows"] == round(20_000 / 30)
     assert incr["stages"]["ingest"]["detail"]["rows"] == incr["rows"]  # only the new day was read
     assert all(s["wall_s"] > 0 and s["peak_rss_mb"] > 0 for s in incr["stages"].values())
+
+    # `finops load` of a 1,000-row file: a first one into a fresh warehouse, then the timed (warm) second one
+    load = doc["load"]
+    assert set(load["stages"]) == {"first", "warm"}
+    first, warm = (load["stages"][k]["record_rows"] for k in ("first", "warm"))
+    assert first >= 1_000 and warm - first >= 1_000
+    assert all(s["ok"] and s["wall_s"] > 0 and s["peak_rss_mb"] > 0 for s in load["stages"].values())
+    assert doc["load_s"] == load["stages"]["warm"]["wall_s"] == doc["summary"]["load_s"]
+    assert "load_s<=15" in doc["summary"]["targets"]

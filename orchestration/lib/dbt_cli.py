@@ -1,0 +1,149 @@
+"""Running dbt without Dagster (the `finops` CLI): the dbt executable, the manifest, and what `finops load` builds.
+No Dagster import here, so that `finops load` starts in a fraction of the time `finops run` needs."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .settings import DBT_PROJECT_DIR
+
+_WATCHED = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+
+# `finops load` builds the FOCUS record and the quarantine view with everything upstream of them (seeds, staging,
+# intermediate), and the data tests whose models are all among them (indirect selection "buildable": a test that
+# also reads a mart not rebuilt here is left to `finops run`, which builds everything). No unit tests: they test
+# the SQL, not the data (`make test` runs them).
+LOAD_TARGETS = ("model.finops_ai.focus_cost_and_usage", "model.finops_ai.fct_quarantined_records")
+
+
+def dbt_executable() -> str:
+    """dbt from the same virtualenv as this interpreter (dagster-dbt otherwise looks on PATH only)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    manifest = project_dir / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for name in _WATCHED:
+        p = project_dir / name
+        files = [p] if p.is_file() else p.rglob("*") if p.exists() else []
+        if any(f.is_file() and f.stat().st_mtime > built for f in files):
+            return True
+    return False
+
+
+def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """Run `dbt parse` when the manifest is missing or older than the project's files."""
+    if manifest_is_stale(project_dir):
+        subprocess.run(
+            [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
+            check=True, cwd=project_dir,
+        )
+    return project_dir / "target" / "manifest.json"
+
+
+def manifest_node_names(resource_types: tuple[str, ...], schemas: tuple[str, ...] | None = None) -> set[str]:
+    """The names of the project's dbt nodes of ``resource_types`` (e.g. ``("model", "seed")``), only those built in
+    ``schemas`` when given, from the prepared manifest."""
+    import json
+
+    nodes = json.loads(prepare_manifest().read_text(encoding="utf-8"))["nodes"].values()
+    return {n["name"] for n in nodes
+            if n.get("resource_type") in resource_types and (schemas is None or n.get("schema") in schemas)}
+
+
+class DbtFailed(click.ClickException):
+    """A dbt command failed; dbt's own output (above it on the console) names the models and tests."""
+
+
+def _upstream(manifest: Mapping[str, Any], roots: tuple[str, ...]) -> set[str]:
+    parents = manifest["parent_map"]
+    seen: set[str] = set()
+    todo = [r for r in roots if r in parents]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(parents.get(node, []))
+    return seen
+
+
+def stale_seeds(warehouse: str, manifest: Mapping[str, Any], seeds: list[str]) -> set[str]:
+    """The seeds (unique ids) of ``seeds`` the warehouse does not hold as the project has them now: table missing,
+    or its file checksum or column types differ from what dbt_state.seed_loads (macros/seed_loads.sql) recorded at
+    its last load. Every seed when the warehouse has no record yet."""
+    import duckdb
+
+    if not Path(warehouse).exists():
+        return set(seeds)
+    with duckdb.connect(warehouse, read_only=True) as con:
+        tables = {f"{s}.{t}" for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+        if "dbt_state.seed_loads" not in tables:
+            return set(seeds)
+        loaded = {rel: (checksum, json.loads(types)) for rel, checksum, types in con.execute(
+            "select seed_relation, checksum, column_types from dbt_state.seed_loads").fetchall()}
+    stale = set()
+    for uid in seeds:
+        node = manifest["nodes"][uid]
+        rel = f"{node['schema']}.{node.get('alias') or node['name']}"
+        now = (node["checksum"]["checksum"], node["config"].get("column_types") or {})
+        if rel not in tables or loaded.get(rel) != now:
+            stale.add(uid)
+    return stale
+
+
+def load_nodes(warehouse: str, manifest: Mapping[str, Any]) -> list[str]:
+    """The dbt nodes (unique ids) `finops load` builds: every model upstream of ``LOAD_TARGETS`` and the targets,
+    the seeds among their parents that this warehouse does not hold unchanged (:func:`stale_seeds`), and every data
+    test whose parents are all in the targets' lineage (models, seeds, sources: the raw tables), but those that test
+    only seeds left alone (they passed when the seed was loaded)."""
+    lineage = _upstream(manifest, LOAD_TARGETS)
+    models = {u for u in lineage if u.startswith("model.")}
+    seeds = sorted(u for u in lineage if u.startswith("seed."))
+    stale = stale_seeds(warehouse, manifest, seeds)
+    unchanged = set(seeds) - stale
+    tests = {u for u, n in manifest["nodes"].items()
+             if n["resource_type"] == "test" and set(n["depends_on"]["nodes"]) <= lineage
+             and not set(n["depends_on"]["nodes"]) <= unchanged}
+    return sorted(models | stale | tests)
+
+
+def load_build_args(warehouse: str) -> list[str]:
+    """``dbt build`` arguments of `finops load` (:func:`load_nodes`, named one by one; no indirect selection)."""
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    names = [manifest["nodes"][u]["name"] for u in load_nodes(warehouse, manifest)]
+    # --no-write-json: no manifest.json / run_results.json rewrite (seconds); prepare_manifest re-parses on change
+    return ["build", "--select", *names, "--indirect-selection", "empty", "--no-write-json"]
+
+
+def run_dbt(args: list[str]) -> None:
+    """dbt ``args`` on the project in a child process (its output on the console); :class:`DbtFailed` if it fails.
+    The warehouse and settings come from the environment (:meth:`Settings.export`)."""
+    env = dict(os.environ)
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")  # no network call home on every load
+    proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
+                           "--profiles-dir", str(DBT_PROJECT_DIR)], check=False, cwd=DBT_PROJECT_DIR, env=env)
+    if proc.returncode:
+        raise DbtFailed(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")
+
+
+def build_loaded_record(warehouse: str, echo=print) -> None:
+    """After `finops load` has loaded the raw tables: build the FOCUS record, the quarantine view and their data
+    tests (not every mart: `finops run` does that), then print the spend summary of the record. The marts downstream
+    of the record (allocation, AI model costs, finance, governance) are not rebuilt, so the summary leaves them out
+    and says so rather than show figures that do not include this load."""
+    from .summary import spend_summary
+
+    run_dbt(load_build_args(warehouse))
+    echo(spend_summary(warehouse, marts=False))
