@@ -265,7 +265,8 @@ def _load(path: str, format_id: str | None, no_transform: bool) -> None:
     bad = 0
     loaded = 0
     reported: set[tuple] = set()  # an unreadable file its dataset quarantined is reported once, as QUARANTINED
-    for ds in sorted({f.dataset for _, f in planned.deliveries}):
+    datasets = sorted({f.dataset for _, f in planned.deliveries})
+    for ds in datasets:
         report = load_dataset(ds, planned, settings.warehouse)
         loaded += len(report.deliveries_loaded) + report.deliveries_skipped
         click.echo(f"{ds}: {len(report.deliveries_loaded)} deliveries, {report.rows:,} rows loaded"
@@ -296,7 +297,8 @@ def _load(path: str, format_id: str | None, no_transform: bool) -> None:
                        "quarantine`). Fix them and load again; no model was rebuilt.", EXIT_DATAERR)
     if not no_transform:
         ensure_raw_tables(settings.warehouse)
-        build_loaded_record(settings.warehouse, echo=click.echo)  # the FOCUS record and its checks, then the summary
+        # the FOCUS record and the checks on what this load changed, then the summary
+        build_loaded_record(settings.warehouse, echo=click.echo, datasets=set(datasets))
     if bad:
         click.echo(f"{bad} file(s) quarantined or not loaded: `finops quarantine` lists them with what to do.",
                    err=True)

@@ -103,26 +103,73 @@ def stale_seeds(warehouse: str, manifest: Mapping[str, Any], seeds: list[str]) -
     return stale
 
 
-def load_nodes(warehouse: str, manifest: Mapping[str, Any]) -> list[str]:
-    """The dbt nodes (unique ids) `finops load` builds: every model upstream of ``LOAD_TARGETS`` and the targets,
-    the seeds among their parents that this warehouse does not hold unchanged (:func:`stale_seeds`), and every data
-    test whose parents are all in the targets' lineage (models, seeds, sources: the raw tables), but those that test
-    only seeds left alone (they passed when the seed was loaded)."""
+def _downstream(manifest: Mapping[str, Any], roots: set[str], within: set[str]) -> set[str]:
+    children = manifest["child_map"]
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        if node not in seen and node in within:
+            seen.add(node)
+            todo.extend(children.get(node, []))
+    return seen
+
+
+def _relations(warehouse: str) -> set[str]:
+    """``schema.name`` of every table and view in the warehouse (none when it does not exist yet)."""
+    import duckdb
+
+    if not Path(warehouse).exists():
+        return set()
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return {f"{s}.{t}" for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+
+
+def load_nodes(warehouse: str, manifest: Mapping[str, Any], datasets: set[str] | None = None) -> list[str]:
+    """The dbt nodes (unique ids) `finops load` builds: the models upstream of ``LOAD_TARGETS`` and the targets, the
+    seeds among their parents that this warehouse does not hold unchanged (:func:`stale_seeds`), and the data tests
+    whose parents are all in the targets' lineage.
+
+    With ``datasets`` (the raw datasets this load wrote: ``aws_cur``, ``focus_exports``, ...), only what the load
+    changed is built and tested: the sources of those datasets and of ``landing_zone`` (the files read), the stale
+    seeds and every model downstream of them in the lineage are *affected*; views are always re-created (cheap, and
+    they pick up a changed SQL), tables only when affected or missing; a test runs when one of its parents was
+    affected or built here. Tests on another source's staging or on seeds left alone passed when that data was
+    last built, and the record's own tests (``int_charges_unioned``, ``fct_charges``, ``focus_cost_and_usage``,
+    the quarantine view) always run, since every load affects them. Without ``datasets``, every test on the lineage
+    runs (but those on seeds left alone)."""
     lineage = _upstream(manifest, LOAD_TARGETS)
     models = {u for u in lineage if u.startswith("model.")}
     seeds = sorted(u for u in lineage if u.startswith("seed."))
     stale = stale_seeds(warehouse, manifest, seeds)
-    unchanged = set(seeds) - stale
+    if datasets is None:
+        changed = models | stale | {u for u in lineage if u.startswith("source.")}
+        build = models
+    else:
+        sources = {u for u in lineage if u.startswith("source.")
+                   and manifest["sources"][u]["source_name"] in (set(datasets) | {"landing_zone"})}
+        changed = _downstream(manifest, sources | stale, lineage)
+        existing = _relations(warehouse)
+
+        def relation(u: str) -> str:
+            n = manifest["nodes"][u]
+            return f"{n['schema']}.{n.get('alias') or n['name']}"
+
+        missing = {u for u in models if relation(u) not in existing}
+        build = {u for u in models if manifest["nodes"][u]["config"]["materialized"] == "view"} | (
+            (changed | missing) & models)
+        changed |= missing
     tests = {u for u, n in manifest["nodes"].items()
              if n["resource_type"] == "test" and set(n["depends_on"]["nodes"]) <= lineage
-             and not set(n["depends_on"]["nodes"]) <= unchanged}
-    return sorted(models | stale | tests)
+             and set(n["depends_on"]["nodes"]) & changed}
+    return sorted(build | stale | tests)
 
 
-def load_build_args(warehouse: str) -> list[str]:
+def load_build_args(warehouse: str, datasets: set[str] | None = None) -> list[str]:
     """``dbt build`` arguments of `finops load` (:func:`load_nodes`, named one by one; no indirect selection)."""
     manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
-    names = [manifest["nodes"][u]["name"] for u in load_nodes(warehouse, manifest)]
+    names = [manifest["nodes"][u]["name"] for u in load_nodes(warehouse, manifest, datasets)]
     # --no-write-json: no manifest.json / run_results.json rewrite (seconds); prepare_manifest re-parses on change
     return ["build", "--select", *names, "--indirect-selection", "empty", "--no-write-json"]
 
@@ -138,12 +185,13 @@ def run_dbt(args: list[str]) -> None:
         raise DbtFailed(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")
 
 
-def build_loaded_record(warehouse: str, echo=print) -> None:
+def build_loaded_record(warehouse: str, echo=print, datasets: set[str] | None = None) -> None:
     """After `finops load` has loaded the raw tables: build the FOCUS record, the quarantine view and their data
-    tests (not every mart: `finops run` does that), then print the spend summary of the record. The marts downstream
+    tests (not every mart: `finops run` does that; with ``datasets``, only what those datasets changed:
+    :func:`load_nodes`), then print the spend summary of the record. The marts downstream
     of the record (allocation, AI model costs, finance, governance) are not rebuilt, so the summary leaves them out
     and says so rather than show figures that do not include this load."""
     from .summary import spend_summary
 
-    run_dbt(load_build_args(warehouse))
+    run_dbt(load_build_args(warehouse, datasets))
     echo(spend_summary(warehouse, marts=False))

@@ -68,6 +68,30 @@ def test_load_reseeds_only_what_changed_and_summarises_the_record_only(tmp_path,
     seed_names = {m["nodes"][u]["name"] for u in seeds}
     assert not seed_names & set(args)
     assert "fct_charges" in args and "focus_cost_and_usage" in args
+    # only what the load changed: another source's staging tests and its tables (present) are left alone; the
+    # record's own tests always run
+    m = _manifest()
+    by_name = {n["name"]: u for u, n in m["nodes"].items() if n["resource_type"] in ("model", "seed")}
+    nodes = set(load_nodes(str(wh), m, datasets={"aws_cur"}))
+    tests_on = {d for u in nodes if u.startswith("test.") for d in m["nodes"][u]["depends_on"]["nodes"]}
+    only_on = {tuple(m["nodes"][u]["depends_on"]["nodes"]) for u in nodes if u.startswith("test.")}
+    assert by_name["stg_aws_cur__line_items"] in tests_on and by_name["fct_charges"] in tests_on
+    assert by_name["int_charges_unioned"] in tests_on and by_name["fct_quarantined_records"] in tests_on
+    assert (by_name["stg_azure_cost_details__cost_details"],) not in only_on  # its own tests: left alone
+    assert (by_name["stg_aws_cur__line_items"],) in only_on
+    assert by_name["int_ai_api_charges"] not in nodes and by_name["int_saas_charges"] not in nodes  # tables, present
+    assert by_name["stg_azure_cost_details__cost_details"] in nodes  # views are always re-created
+    every = set(load_nodes(str(wh), m))
+    assert nodes < every and len([u for u in every - nodes if u.startswith("test.")]) > 50
+    # a table that is missing is built, with its tests
+    with duckdb.connect(str(wh)) as con:
+        con.execute("drop table " + ".".join([m["nodes"][by_name["int_saas_charges"]]["schema"], "int_saas_charges"]))
+    nodes = set(load_nodes(str(wh), m, datasets={"aws_cur"}))
+    assert by_name["int_saas_charges"] in nodes
+    assert (by_name["stg_azure_cost_details__cost_details"],) not in {
+        tuple(m["nodes"][u]["depends_on"]["nodes"]) for u in nodes if u.startswith("test.")}
+    assert any(by_name["int_saas_charges"] in m["nodes"][u]["depends_on"]["nodes"] for u in nodes if u.startswith("test."))
+
     # a seed whose file changed since its load (another checksum recorded), or whose table is gone, is loaded again
     changed, dropped = sorted(seeds)[:2]
     with duckdb.connect(str(wh)) as con:
