@@ -38,6 +38,7 @@ from ingestion.anthropic_usage import helpers as H
 from ingestion.anthropic_usage import settings as S
 from ingestion.vendor_servers._base import Request, Response, VendorServer
 from ingestion.vendor_servers.anthropic import ANALYTICS_BETA, TOKEN_TYPES, USAGE_DIMS, AnthropicServer
+from tests.contracts.sdk_types import validate_strictly
 from tests.support import run_dbt
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vendor_apis"
@@ -61,26 +62,9 @@ def server():
 
 
 # ------------------------------------------------------------------------------------------------ strict validation
-def _undeclared(value: Any, path: str = "$") -> list[str]:
-    """Paths of fields a validated SDK model did not declare (its models are ``extra="allow"``)."""
-    out: list[str] = []
-    if isinstance(value, pydantic.BaseModel):
-        out += [f"{path}.{k}" for k in (value.model_extra or {})]
-        for name in type(value).model_fields:
-            out += _undeclared(getattr(value, name), f"{path}.{name}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _undeclared(v, f"{path}[{i}]")
-    return out
-
-
 def strict(model: type[pydantic.BaseModel], text: str | bytes) -> pydantic.BaseModel:
     """Validate a JSON body strictly against an SDK type; raises on any mismatch or undeclared field."""
-    obj = model.model_validate_json(text, strict=True)
-    extra = _undeclared(obj)
-    if extra:
-        raise AssertionError(f"fields the SDK type {model.__name__} does not declare: {extra}")
-    return obj
+    return validate_strictly(model, text)
 
 
 def _get(srv: AnthropicServer, path: str, params: dict[str, Any], key: str = KEY_A) -> httpx.Response:

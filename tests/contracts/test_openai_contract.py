@@ -36,6 +36,7 @@ from openai.types.admin.organization import (
 
 from ingestion.openai_usage import ENDPOINTS, openai_usage
 from ingestion.vendor_servers.openai import OpenAIFixtureServer, OpenAIServer
+from tests.contracts.sdk_types import validate_strictly
 from tests.support import run_dbt
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vendor_apis"
@@ -60,26 +61,9 @@ SDK_TYPES: dict[str, type[pydantic.BaseModel]] = {
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
-def _extras(model: Any, path: str = "$") -> list[str]:
-    """Every field present in the payload that the SDK type does not declare (paths)."""
-    out: list[str] = []
-    if isinstance(model, pydantic.BaseModel):
-        out += [f"{path}.{k}" for k in (model.model_extra or {})]
-        for name in type(model).model_fields:
-            out += _extras(getattr(model, name), f"{path}.{name}")
-    elif isinstance(model, list):
-        for i, item in enumerate(model):
-            out += _extras(item, f"{path}[{i}]")
-    return out
-
-
 def strict_validate(endpoint: str, body: str | bytes) -> pydantic.BaseModel:
     """The page validated strictly against the SDK's response type; raises on any deviation."""
-    model = SDK_TYPES[endpoint].model_validate_json(body, strict=True)
-    extras = _extras(model)
-    if extras:
-        raise AssertionError(f"{endpoint}: fields the SDK type does not declare: {extras[:10]}")
-    return model
+    return validate_strictly(SDK_TYPES[endpoint], body, endpoint)
 
 
 def _sdk(base_url: str, hook: Any = None) -> Any:
