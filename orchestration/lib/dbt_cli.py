@@ -78,27 +78,41 @@ def _upstream(manifest: Mapping[str, Any], roots: tuple[str, ...]) -> set[str]:
     return seen
 
 
-def stale_seeds(warehouse: str, manifest: Mapping[str, Any], seeds: list[str]) -> set[str]:
-    """The seeds (unique ids) of ``seeds`` the warehouse does not hold as the project has them now: table missing,
-    or its file checksum or column types differ from what dbt_state.seed_loads (macros/seed_loads.sql) recorded at
-    its last load. Every seed when the warehouse has no record yet."""
+def _relations(warehouse: str) -> set[str]:
+    """``schema.name`` of every table and view in the warehouse (none when it does not exist yet)."""
     import duckdb
 
     if not Path(warehouse).exists():
+        return set()
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return {f"{s}.{t}" for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+
+
+def _relation(node: Mapping[str, Any]) -> str:
+    """``schema.name`` a dbt model or seed node builds."""
+    return f"{node['schema']}.{node.get('alias') or node['name']}"
+
+
+def stale_seeds(warehouse: str, manifest: Mapping[str, Any], seeds: list[str],
+                tables: set[str] | None = None) -> set[str]:
+    """The seeds (unique ids) of ``seeds`` the warehouse does not hold as the project has them now: table missing,
+    or its file checksum or column types differ from what dbt_state.seed_loads (macros/seed_loads.sql) recorded at
+    its last load. Every seed when the warehouse has no record yet. ``tables``: the warehouse's relations
+    (:func:`_relations`), when the caller has them."""
+    import duckdb
+
+    tables = _relations(warehouse) if tables is None else tables
+    if "dbt_state.seed_loads" not in tables:
         return set(seeds)
     with duckdb.connect(warehouse, read_only=True) as con:
-        tables = {f"{s}.{t}" for s, t in con.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()}
-        if "dbt_state.seed_loads" not in tables:
-            return set(seeds)
         loaded = {rel: (checksum, json.loads(types)) for rel, checksum, types in con.execute(
             "select seed_relation, checksum, column_types from dbt_state.seed_loads").fetchall()}
     stale = set()
     for uid in seeds:
         node = manifest["nodes"][uid]
-        rel = f"{node['schema']}.{node.get('alias') or node['name']}"
         now = (node["checksum"]["checksum"], node["config"].get("column_types") or {})
-        if rel not in tables or loaded.get(rel) != now:
+        if _relation(node) not in tables or loaded.get(_relation(node)) != now:
             stale.add(uid)
     return stale
 
@@ -113,17 +127,6 @@ def _downstream(manifest: Mapping[str, Any], roots: set[str], within: set[str]) 
             seen.add(node)
             todo.extend(children.get(node, []))
     return seen
-
-
-def _relations(warehouse: str) -> set[str]:
-    """``schema.name`` of every table and view in the warehouse (none when it does not exist yet)."""
-    import duckdb
-
-    if not Path(warehouse).exists():
-        return set()
-    with duckdb.connect(warehouse, read_only=True) as con:
-        return {f"{s}.{t}" for s, t in con.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()}
 
 
 def load_nodes(warehouse: str, manifest: Mapping[str, Any], datasets: set[str] | None = None) -> list[str]:
@@ -142,7 +145,8 @@ def load_nodes(warehouse: str, manifest: Mapping[str, Any], datasets: set[str] |
     lineage = _upstream(manifest, LOAD_TARGETS)
     models = {u for u in lineage if u.startswith("model.")}
     seeds = sorted(u for u in lineage if u.startswith("seed."))
-    stale = stale_seeds(warehouse, manifest, seeds)
+    existing = _relations(warehouse)
+    stale = stale_seeds(warehouse, manifest, seeds, existing)
     if datasets is None:
         changed = models | stale | {u for u in lineage if u.startswith("source.")}
         build = models
@@ -150,13 +154,7 @@ def load_nodes(warehouse: str, manifest: Mapping[str, Any], datasets: set[str] |
         sources = {u for u in lineage if u.startswith("source.")
                    and manifest["sources"][u]["source_name"] in (set(datasets) | {"landing_zone"})}
         changed = _downstream(manifest, sources | stale, lineage)
-        existing = _relations(warehouse)
-
-        def relation(u: str) -> str:
-            n = manifest["nodes"][u]
-            return f"{n['schema']}.{n.get('alias') or n['name']}"
-
-        missing = {u for u in models if relation(u) not in existing}
+        missing = {u for u in models if _relation(manifest["nodes"][u]) not in existing}
         build = {u for u in models if manifest["nodes"][u]["config"]["materialized"] == "view"} | (
             (changed | missing) & models)
         changed |= missing
