@@ -34,7 +34,7 @@ def stage(fn: Callable[[dict], dict]) -> Callable[[dict], dict]:
 @stage
 def stage_generate(spec: dict) -> dict:
     """Seeded demo export into spec['out'] (CUR 2.0 Parquet or legacy CUR CSV.gz, one month)."""
-    from ingestion.demo import generate
+    from finops_demo.generator import generate
 
     out = Path(spec["out"])
     summary = generate(out, seed=spec["seed"], rows=spec["rows"], formats=[spec["format"]],

@@ -326,7 +326,7 @@ def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool,
     with ExitStack() as stack:
         stack.enter_context(_warehouse_lock("finops run"))  # before the demo servers start: a waiting run waits idle
         if demo_kpis:
-            from ingestion.demo.kpis import demo_kpi_database
+            from finops_demo.generator.kpis import demo_kpi_database
 
             try:
                 stack.enter_context(demo_kpi_database(Settings.from_env().landing))
@@ -342,7 +342,7 @@ def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool,
                 raise click.ClickException(str(e)) from None
             click.echo("demo general ledger: finance/ledger.sqlite under the landing zone (SQLite)")
         if demo_vendors:
-            from ingestion.vendor_servers.demo import demo_vendor_servers
+            from finops_demo.vendor_servers.demo import demo_vendor_servers
 
             vendors = stack.enter_context(demo_vendor_servers())
             click.echo(f"demo vendor APIs: {vendors.describe()}")
@@ -387,7 +387,7 @@ def demo_vendors(openai_port: int, anthropic_port: int, command: tuple[str, ...]
     then stop. Without a command, serve until interrupted."""
     import shutil
 
-    from ingestion.vendor_servers.demo import demo_vendor_servers
+    from finops_demo.vendor_servers.demo import demo_vendor_servers
     from orchestration.lib.subprocesses import run_in_own_group
 
     if command and shutil.which(command[0]) is None:
@@ -400,7 +400,7 @@ def demo_vendors(openai_port: int, anthropic_port: int, command: tuple[str, ...]
             # webserver, daemon and code servers), and we wait for them all before the demo servers stop
             code = run_in_own_group(command, echo=lambda m: click.echo(m, err=True))
             sys.exit(code)
-        click.echo("serving until interrupted (Ctrl-C); the demo keys are in ingestion/vendor_servers/demo.py",
+        click.echo("serving until interrupted (Ctrl-C); the demo keys are in finops_demo/vendor_servers/demo.py",
                    err=True)
         try:
             while True:

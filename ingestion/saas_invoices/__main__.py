@@ -17,20 +17,11 @@ def main(argv: list[str] | None = None) -> int:
         description="Load SaaS vendor invoices (Stripe-style invoices APIs) into the warehouse.")
     ap.add_argument("--warehouse", default=os.environ.get("FINOPS_WAREHOUSE") or "warehouse/finops.duckdb")
     ap.add_argument("--lookback-days", type=float, default=None, help="override the configured look-back (days)")
-    ap.add_argument("--demo", action="store_true",
-                    help="serve the demo vendors (Cursor, ElevenLabs, Mistral AI) locally and load from them")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        if args.demo:
-            from ingestion.vendor_servers.stripe import StripeServer, demo_vendors_config
-
-            with StripeServer.demo() as srv:
-                report = load_saas_invoices(args.warehouse, vendors=demo_vendors_config(srv),
-                                            lookback_days=args.lookback_days)
-        else:
-            report = load_saas_invoices(args.warehouse, lookback_days=args.lookback_days)
+        report = load_saas_invoices(args.warehouse, lookback_days=args.lookback_days)
     except SaasInvoicesError as e:
         print(f"ERROR {e}", file=sys.stderr)
         return 1

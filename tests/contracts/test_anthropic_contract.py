@@ -33,11 +33,11 @@ import pytest
 from anthropic.pagination import SyncReportPageCursor
 from anthropic.types.beta.organization.analytics import BetaAnalyticsCostItem, BetaAnalyticsUsageItem
 
+from finops_demo.vendor_servers._base import Request, Response, VendorServer
+from finops_demo.vendor_servers.anthropic import ANALYTICS_BETA, TOKEN_TYPES, USAGE_DIMS, AnthropicServer
 from ingestion.anthropic_usage import anthropic_usage
 from ingestion.anthropic_usage import helpers as H
 from ingestion.anthropic_usage import settings as S
-from ingestion.vendor_servers._base import Request, Response, VendorServer
-from ingestion.vendor_servers.anthropic import ANALYTICS_BETA, TOKEN_TYPES, USAGE_DIMS, AnthropicServer
 from tests.contracts.sdk_types import validate_strictly
 from tests.support import run_dbt
 

@@ -34,8 +34,8 @@ from openai.types.admin.organization import (
     UsageWebSearchCallsResponse,
 )
 
+from finops_demo.vendor_servers.openai import OpenAIFixtureServer, OpenAIServer
 from ingestion.openai_usage import ENDPOINTS, openai_usage
-from ingestion.vendor_servers.openai import OpenAIFixtureServer, OpenAIServer
 from tests.contracts.sdk_types import validate_strictly
 from tests.support import run_dbt
 

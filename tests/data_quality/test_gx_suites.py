@@ -23,10 +23,10 @@ def pipeline(tmp_path_factory):
     --demo-finance`), and return the warehouse and the run's asset check evaluations."""
     import dagster as dg
 
+    from finops_demo.generator.kpis import sqlite_url
+    from finops_demo.vendor_servers.demo import demo_vendor_servers
     from ingestion import demo
-    from ingestion.demo.kpis import sqlite_url
     from ingestion.finance.runner import demo_ledger_database
-    from ingestion.vendor_servers.demo import demo_vendor_servers
     from orchestration.definitions import defs as load_defs
     from orchestration.lib.runner import PIPELINE_JOB
 

@@ -18,17 +18,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion import demo
-from ingestion.demo.kpis import sqlite_url
-from ingestion.finance.runner import demo_ledger_database
-from ingestion.vendor_servers.demo import (
+from finops_demo.generator.kpis import sqlite_url
+from finops_demo.vendor_servers.demo import (
     ANTHROPIC_ORGS,
     DEMO_END,
     DEMO_START,
     OPENAI_ORG,
     demo_vendor_servers,
 )
-from ingestion.vendor_servers.stripe import truth as saas_truth
+from finops_demo.vendor_servers.stripe import truth as saas_truth
+from ingestion import demo
+from ingestion.finance.runner import demo_ledger_database
 from tests.ingestion.test_aws_cur import expected_sums as aws_expected
 from tests.ingestion.test_azure_cost_details import expected as azure_expected
 from tests.ingestion.test_focus_exports import expected_csv as focus_csv_expected

@@ -12,9 +12,9 @@ import dlt
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from finops_demo.vendor_servers.anthropic import TOKEN_TYPES, AnthropicServer
 from ingestion.anthropic_usage import anthropic_usage
 from ingestion.anthropic_usage.helpers import cents_to_money
-from ingestion.vendor_servers.anthropic import TOKEN_TYPES, AnthropicServer
 
 KEY_A = "sk-ant-admin01-TESTKEY-robotics-7f3a9c2e"
 KEY_B = "sk-ant-admin01-TESTKEY-research-51bd0e44"

@@ -1,4 +1,4 @@
-"""The demo's finance data (ingestion/demo/finance.py): AP invoices equal the final billing data and the vendor APIs
+"""The demo's finance data (finops_demo/generator/finance.py): AP invoices equal the final billing data and the vendor APIs
 except the planted variances, every ledger journal balances, shadow-AI and trap lines are there, and the output is
 byte-identical per seed. Small row budget (as the e2e test): fast."""
 
@@ -17,13 +17,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingestion.demo import finance as F
-from ingestion.demo import generate, write_redelivery
-from ingestion.demo.billing_totals import billing_totals, final_files
-from ingestion.vendor_servers.anthropic import AnthropicServer
-from ingestion.vendor_servers.demo import ANTHROPIC_ORGS, OPENAI_ORG
-from ingestion.vendor_servers.openai import OpenAIServer
-from ingestion.vendor_servers.stripe import DEMO_SAAS_VENDORS, demo_invoices, to_major
+from finops_demo.generator import finance as F
+from finops_demo.generator import generate, write_redelivery
+from finops_demo.generator.billing_totals import billing_totals, final_files
+from finops_demo.vendor_servers.anthropic import AnthropicServer
+from finops_demo.vendor_servers.demo import ANTHROPIC_ORGS, OPENAI_ORG
+from finops_demo.vendor_servers.openai import OpenAIServer
+from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS, demo_invoices, to_major
 from tests.ingestion.test_aws_cur import expected_sums as aws_expected
 from tests.ingestion.test_azure_cost_details import expected as azure_expected
 from tests.ingestion.test_focus_exports import expected_csv as focus_csv_expected

@@ -1,4 +1,4 @@
-"""Tests for ingestion.demo (the synthetic Northwind Robotics exports). Small row budgets: fast."""
+"""Tests for finops_demo.generator (the synthetic Northwind Robotics exports). Small row budgets: fast."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.demo import generate, write_redelivery
+from finops_demo.generator import generate, write_redelivery
 from tests.support import SAMPLES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -188,8 +188,8 @@ def test_exact_cur2_rows(tmp_path, n):
 
 
 def test_cur2_part_files_and_csv_flavour(tmp_path):
-    from ingestion.demo.aws_cur2 import write_cur2
-    from ingestion.demo.enterprise import Month
+    from finops_demo.generator.aws_cur2 import write_cur2
+    from finops_demo.generator.enterprise import Month
 
     r = write_cur2(tmp_path, Month("2026-10"), 25_000, 2, 1, False, rows_per_file=10_000)
     assert len(r["files"]) == 4 and r["rows"] == 25_000  # 3 parts + manifest
@@ -221,9 +221,9 @@ def test_focus_exports_valid_basics(demo):
 
 
 def test_no_dagster_import_and_cli(tmp_path):
-    code = "import sys, ingestion.demo; assert 'dagster' not in sys.modules"
+    code = "import sys, finops_demo.generator; assert 'dagster' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
-    p = subprocess.run([sys.executable, "-m", "ingestion.demo", "--seed", "1", "--rows", "2000", "--out",
+    p = subprocess.run([sys.executable, "-m", "finops_demo.generator", "--seed", "1", "--rows", "2000", "--out",
                         str(tmp_path / "cli"), "--formats", "aws_cur2,gcp_billing", "--quiet"],
                        check=True, cwd=REPO, capture_output=True, text=True)
     assert json.loads(p.stdout)["formats"]["aws_cur2"]["rows"] > 0

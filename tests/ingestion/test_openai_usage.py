@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from finops_demo.vendor_servers.openai import OpenAIServer
 from ingestion.openai_usage import openai_usage
-from ingestion.vendor_servers.openai import OpenAIServer
 
 KEY_A = "sk-admin-test-AAAA-0123456789abcdef"
 KEY_B = "sk-admin-test-BBBB-fedcba9876543210"

@@ -14,10 +14,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingestion.saas_invoices import SaasInvoicesError, table_hints
-from ingestion.saas_invoices.runner import ensure_saas_tables, load_saas_invoices
-from ingestion.vendor_servers._base import Faults
-from ingestion.vendor_servers.stripe import (
+from finops_demo.vendor_servers._base import Faults
+from finops_demo.vendor_servers.stripe import (
     DEMO_SAAS_KEYS,
     DEMO_SAAS_VENDORS,
     StripeServer,
@@ -28,6 +26,8 @@ from ingestion.vendor_servers.stripe import (
     to_major,
     truth,
 )
+from ingestion.saas_invoices import SaasInvoicesError, table_hints
+from ingestion.saas_invoices.runner import ensure_saas_tables, load_saas_invoices
 
 FAST = {"backoff_factor": 0.01, "max_retry_delay_s": 2, "request_timeout_s": 10}
 KEY = "sk_test_acme_0123456789abcdef"
@@ -318,7 +318,7 @@ def test_dagster_asset_materializes_configured_and_not_configured(tmp_path, monk
 
 
 def test_demo_vendor_servers_also_serve_the_saas_vendors_and_restore_the_environment(wh, monkeypatch):
-    from ingestion.vendor_servers.demo import demo_vendor_servers
+    from finops_demo.vendor_servers.demo import demo_vendor_servers
 
     monkeypatch.setenv("SOURCES__SAAS_INVOICES__VENDORS", "[]")
     with demo_vendor_servers() as vendors:

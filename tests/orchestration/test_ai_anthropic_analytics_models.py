@@ -8,8 +8,8 @@ import datetime as dt
 import dlt
 import duckdb
 
+from finops_demo.vendor_servers.anthropic import AnthropicServer
 from ingestion.anthropic_usage import anthropic_usage
-from ingestion.vendor_servers.anthropic import AnthropicServer
 from tests.support import run_dbt
 
 KEYS = {"sk-ant-admin01-TEST-analytics-a": "northwind-robotics", "sk-ant-admin01-TEST-analytics-b": "northwind-research"}

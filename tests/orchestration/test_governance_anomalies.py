@@ -2,7 +2,7 @@
 fct_anomaly_lifecycle, fct_remediation_cycle_time) on the demo enterprise.
 
 A copy of the demo warehouse (`make demo`, or FINOPS_DEMO_WAREHOUSE) gets the OpenAI usage and cost APIs reloaded
-from the demo server, whose data carries two planted anomalies (ingestion/vendor_servers/openai.py): the doc-search
+from the demo server, whose data carries two planted anomalies (finops_demo/vendor_servers/openai.py): the doc-search
 project's prod key at 6x its volume on 2026-10-20..22 and gpt-4o billed at 1.7x its price from 2026-10-26 with
 unchanged tokens. Then the models downstream of the OpenAI sources that the anomaly marts read are rebuilt, and the
 anomaly models are built with their tests (the decomposition adds up exactly, the lifecycle is consistent).
@@ -47,9 +47,9 @@ def _demo_source() -> Path | None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    from finops_demo.vendor_servers.demo import OPENAI_ORG, demo_vendor_servers
+    from finops_demo.vendor_servers.openai import org_projects
     from ingestion._common.api_sources import load_api_dataset
-    from ingestion.vendor_servers.demo import OPENAI_ORG, demo_vendor_servers
-    from ingestion.vendor_servers.openai import org_projects
 
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("anomalies")
@@ -85,7 +85,7 @@ needs_demo = pytest.mark.skipif(_demo_source() is None,
 
 
 def test_demo_server_plants_the_spike_and_the_price_change_and_costs_stay_usage_times_price():
-    from ingestion.vendor_servers.openai import PRICES, OpenAIServer, org_projects
+    from finops_demo.vendor_servers.openai import PRICES, OpenAIServer, org_projects
 
     planted, clean = (OpenAIServer({"k": "northwind"}, seed=42, anomalies=a) for a in (True, False))
     key = next(p for p in org_projects(42, "northwind") if p.name == "doc-search").keys[0]

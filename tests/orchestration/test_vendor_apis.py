@@ -12,9 +12,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from finops_demo.vendor_servers.anthropic import AnthropicServer
+from finops_demo.vendor_servers.openai import OpenAIServer
 from ingestion._common import api_sources as api
-from ingestion.vendor_servers.anthropic import AnthropicServer
-from ingestion.vendor_servers.openai import OpenAIServer
 from orchestration.defs.ingest.vendor_apis import build_vendor_api_asset
 
 OPENAI_KEY = "sk-admin-test-orchestration-1f2e3d4c5b6a"
@@ -67,8 +67,8 @@ def test_source_arguments_come_from_the_environment_at_call_time(env, monkeypatc
 
 
 def test_demo_environment_points_every_demo_organisation_at_the_local_servers(monkeypatch):
-    from ingestion.vendor_servers.anthropic import DEMO_ORGANIZATIONS
-    from ingestion.vendor_servers.demo import demo_environment, demo_vendor_servers
+    from finops_demo.vendor_servers.anthropic import DEMO_ORGANIZATIONS
+    from finops_demo.vendor_servers.demo import demo_environment, demo_vendor_servers
 
     env = demo_environment("http://127.0.0.1:1/v1", "http://127.0.0.1:2")
     openai_orgs = json.loads(env["SOURCES__OPENAI_USAGE__ORGANIZATIONS"])

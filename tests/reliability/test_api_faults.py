@@ -27,14 +27,14 @@ from typing import Any
 import duckdb
 import pytest
 
+from finops_demo.vendor_servers._base import Faults, VendorServer
+from finops_demo.vendor_servers.anthropic import AnthropicServer
+from finops_demo.vendor_servers.openai import OpenAIServer
+from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS, StripeServer, demo_invoices, to_major
 from ingestion._common.api_sources import RERUN_HINT, ApiSourceError, load_api_dataset
 from ingestion._common.source import make_pipeline
 from ingestion.saas_invoices import SaasInvoicesError
 from ingestion.saas_invoices.runner import load_saas_invoices
-from ingestion.vendor_servers._base import Faults, VendorServer
-from ingestion.vendor_servers.anthropic import AnthropicServer
-from ingestion.vendor_servers.openai import OpenAIServer
-from ingestion.vendor_servers.stripe import DEMO_SAAS_VENDORS, StripeServer, demo_invoices, to_major
 
 CENT = Decimal("0.01")
 START = dt.date(2026, 10, 18)

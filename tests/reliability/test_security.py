@@ -203,10 +203,10 @@ os.environ["FINOPS_ALERT_WEBHOOK_URL"] = f"http://127.0.0.1:{hook.server_address
 import datetime as dt
 import duckdb
 import dagster as dg
-from ingestion.demo.kpis import sqlite_url
+from finops_demo.generator.kpis import sqlite_url
 from ingestion.finance.runner import demo_ledger_database
-from ingestion.vendor_servers.demo import ANTHROPIC_ORGS, DEMO_END, DEMO_START, OPENAI_ORG, demo_vendor_servers
-from ingestion.vendor_servers.stripe import DEMO_SAAS_VENDORS
+from finops_demo.vendor_servers.demo import ANTHROPIC_ORGS, DEMO_END, DEMO_START, OPENAI_ORG, demo_vendor_servers
+from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS
 from orchestration.lib.runner import instance, run_pipeline
 
 def closed_port():
@@ -373,14 +373,14 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
     from threading import Thread
 
     from data_quality.alert_webhook import RetryPolicy, WebhookError, post_json
+    from finops_demo.vendor_servers.anthropic import AnthropicServer
+    from finops_demo.vendor_servers.openai import OpenAIServer
+    from finops_demo.vendor_servers.stripe import StripeServer
     from ingestion._common.api_sources import ApiSourceError, load_api_dataset
     from ingestion.business_kpis.runner import load_business_kpis
     from ingestion.finance.runner import load_finance
     from ingestion.saas_invoices import SaasInvoicesError
     from ingestion.saas_invoices.runner import load_saas_invoices
-    from ingestion.vendor_servers.anthropic import AnthropicServer
-    from ingestion.vendor_servers.openai import OpenAIServer
-    from ingestion.vendor_servers.stripe import StripeServer
 
     caplog.set_level(logging.DEBUG)
     s = make_secrets()

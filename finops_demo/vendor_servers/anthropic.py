@@ -1,6 +1,6 @@
 """A local Anthropic Admin API (usage and cost reports) for the demo and the tests.
 
-Serves, over real HTTP on 127.0.0.1 (base :class:`~ingestion.vendor_servers._base.VendorServer`), the wire format
+Serves, over real HTTP on 127.0.0.1 (base :class:`~finops_demo.vendor_servers._base.VendorServer`), the wire format
 of Anthropic's Admin API with ``x-api-key`` auth and a required ``anthropic-version`` header:
 
 * ``GET /v1/organizations/usage_report/messages``  - legacy usage report (``starting_at``, ``ending_at``,
@@ -13,12 +13,12 @@ of Anthropic's Admin API with ``x-api-key`` auth and a required ``anthropic-vers
   (header ``anthropic-beta: analytics-usage-cost-2026-08-24``; one item per time bucket x group, ``group`` object,
   ``usage`` / ``cost`` metrics; ranges of at most 31 days)
 
-Data is deterministic from ``seed`` and consistent with the demo enterprise (:mod:`ingestion.demo.enterprise`):
+Data is deterministic from ``seed`` and consistent with the demo enterprise (:mod:`finops_demo.generator.enterprise`):
 workspaces are the AI teams' projects, each with a prod and a dev API key. The cost report is exactly usage x the
 list prices in :data:`PRICES` (cents, as exact decimals), so tests can reconcile. ``restate_last_days`` +
 :meth:`AnthropicServer.restate` change the last N days (vendor restatement) so look-back loads can be tested.
 
-Run for the demo: ``python -m ingestion.vendor_servers.anthropic --port 8082 --key northwind-robotics=KEY1
+Run for the demo: ``python -m finops_demo.vendor_servers.anthropic --port 8082 --key northwind-robotics=KEY1
 --key northwind-research=KEY2`` (each ``--key ORG=KEY`` is one organisation's admin key; keys are never printed).
 """
 
@@ -33,8 +33,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from ingestion.demo.enterprise import TEAM_BY_PROJECT, Team
-from ingestion.vendor_servers._base import (
+from finops_demo.generator.enterprise import TEAM_BY_PROJECT, Team
+from finops_demo.vendor_servers._base import (
     Faults,
     HTTPError,
     Request,

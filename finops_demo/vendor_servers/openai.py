@@ -32,7 +32,7 @@ The cost API stays usage x price per day, so :meth:`OpenAIServer.total_cost` is 
 Hourly buckets split each day's quantities over the 24 hours (integers, summing to the day exactly).
 ``bucket_width=1m`` answers 400 (not implemented locally).
 
-Run for the demo: ``python -m ingestion.vendor_servers.openai --port 8787 --org northwind=sk-admin-demo``.
+Run for the demo: ``python -m finops_demo.vendor_servers.openai --port 8787 --org northwind=sk-admin-demo``.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from ingestion.demo.enterprise import TEAMS
-from ingestion.vendor_servers._base import (
+from finops_demo.generator.enterprise import TEAMS
+from finops_demo.vendor_servers._base import (
     Faults,
     HTTPError,
     Request,

@@ -4,12 +4,12 @@ environment that points the dlt sources at them.
 
 ``make demo`` (``finops run --demo-vendors``) and ``make dev`` (``finops demo-vendors -- dg dev``) use
 :func:`demo_vendor_servers`. The organisations are the demo enterprise's: OpenAI ``northwind``, Anthropic
-``northwind-robotics`` and ``northwind-research`` (:data:`~ingestion.vendor_servers.anthropic.DEMO_ORGANIZATIONS`).
+``northwind-robotics`` and ``northwind-research`` (:data:`~finops_demo.vendor_servers.anthropic.DEMO_ORGANIZATIONS`).
 The window is fixed to the demo billing months (2026-09-01 .. 2026-11-01) so that the demo is deterministic. The
 SaaS vendors are served by one Stripe-style server under ``/<vendor slug>`` (``SOURCES__SAAS_INVOICES__VENDORS``;
-their invoices: :func:`~ingestion.vendor_servers.stripe.demo_invoices`).
+their invoices: :func:`~finops_demo.vendor_servers.stripe.demo_invoices`).
 
-The admin keys below (and :data:`~ingestion.vendor_servers.stripe.DEMO_SAAS_KEYS`) are fake constants that only
+The admin keys below (and :data:`~finops_demo.vendor_servers.stripe.DEMO_SAAS_KEYS`) are fake constants that only
 these local servers accept. They are set in the environment of the run and never printed; pointing ``base_url``
 and the key at the real vendor is all a user changes.
 """
@@ -37,7 +37,7 @@ _ANTHROPIC_KEYS = {f"sk-ant-admin01-demo-{org}-local-only": org for org in ANTHR
 def demo_environment(openai_base_url: str, anthropic_base_url: str,
                      saas_vendors: list[dict[str, str]] | None = None) -> dict[str, str]:
     """The ``SOURCES__*`` variables that load the demo organisations from the given local servers, and with
-    ``saas_vendors`` (:func:`~ingestion.vendor_servers.stripe.demo_vendors_config`) the SaaS vendors' invoices."""
+    ``saas_vendors`` (:func:`~finops_demo.vendor_servers.stripe.demo_vendors_config`) the SaaS vendors' invoices."""
     def orgs(keys: Mapping[str, str], base_url: str) -> str:
         return json.dumps([{"name": org, "api_key": key, "base_url": base_url} for key, org in keys.items()])
 

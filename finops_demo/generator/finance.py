@@ -271,9 +271,9 @@ def _vendor_number(sup: Supplier, account: str, period: str, seed: int) -> str:
 
 def _api_invoices(months: tuple[str, ...], vendor_seed: int) -> list[Invoice]:
     """OpenAI and Anthropic: the demo vendor servers' cost truth per organisation and month, in cents."""
-    from ingestion.vendor_servers.anthropic import AnthropicServer
-    from ingestion.vendor_servers.demo import ANTHROPIC_ORGS, OPENAI_ORG
-    from ingestion.vendor_servers.openai import OpenAIServer
+    from finops_demo.vendor_servers.anthropic import AnthropicServer
+    from finops_demo.vendor_servers.demo import ANTHROPIC_ORGS, OPENAI_ORG
+    from finops_demo.vendor_servers.openai import OpenAIServer
 
     openai = OpenAIServer({"unused-local-key": OPENAI_ORG}, seed=vendor_seed)  # not started: the truth only
     anthropic = AnthropicServer({f"unused-local-key-{o}": o for o in ANTHROPIC_ORGS}, seed=vendor_seed)
@@ -302,7 +302,7 @@ def _api_invoices(months: tuple[str, ...], vendor_seed: int) -> list[Invoice]:
 
 def _saas_invoices(months: tuple[str, ...], vendor_seed: int) -> list[Invoice]:
     """Cursor, ElevenLabs, Mistral AI: the Stripe-style server's invoices (number, lines) as entered in the ERP."""
-    from ingestion.vendor_servers.stripe import DEMO_SAAS_VENDORS, demo_invoices, to_major
+    from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS, demo_invoices, to_major
 
     out = []
     for vendor in DEMO_SAAS_VENDORS:

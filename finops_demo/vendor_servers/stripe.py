@@ -21,13 +21,13 @@ Unix seconds. Line items hold ``price.unit_amount_decimal`` (a decimal string in
 Auth: ``Authorization: Bearer sk_...``; a key belongs to one vendor. A missing or wrong key (or a key of another
 vendor) answers 401 with Stripe's envelope ``{"error": {"type": "invalid_request_error", "message": ...}}``; the
 key is never echoed. Faults (429 + ``Retry-After``, 5xx, malformed/truncated pages) come from
-:class:`~ingestion.vendor_servers._base.Faults`.
+:class:`~finops_demo.vendor_servers._base.Faults`.
 
 Demo data (:func:`demo_invoices`): the demo enterprise's three AI SaaS vendors (:data:`DEMO_SAAS_VENDORS`), one
 invoice per billing month 2026-09 and 2026-10, created on the 1st of the next month (UTC), status ``paid``, tax 0
 (reverse charge). Custom invoices for tests: :func:`build_invoice` and :func:`line_item`.
 
-Run for the demo: ``python -m ingestion.vendor_servers.stripe --port 8790`` (the demo vendors and their fake keys).
+Run for the demo: ``python -m finops_demo.vendor_servers.stripe --port 8790`` (the demo vendors and their fake keys).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ingestion.vendor_servers._base import Faults, HTTPError, Request, Response, VendorServer, run_cli
+from finops_demo.vendor_servers._base import Faults, HTTPError, Request, Response, VendorServer, run_cli
 
 __all__ = [
     "DEMO_BILLING_MONTHS",

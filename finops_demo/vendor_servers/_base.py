@@ -26,7 +26,7 @@ Stable public API (other servers build on it, keep it small)::
   can target it; :func:`paginate` implements the opaque ``page`` cursor + ``has_more``/``next_page`` convention
   that both OpenAI and Anthropic use.
 * Raise :class:`HTTPError` from ``handle`` for 400/404 etc.; it is rendered with :meth:`VendorServer.error_body`.
-* ``python -m ingestion.vendor_servers.<vendor> --port N`` is provided by :func:`run_cli`.
+* ``python -m finops_demo.vendor_servers.<vendor> --port N`` is provided by :func:`run_cli`.
 """
 
 from __future__ import annotations
@@ -410,7 +410,7 @@ def _make_handler(server: VendorServer) -> type[BaseHTTPRequestHandler]:
 
 
 # ----------------------------------------------------------------------------------------------------------------------
-# `python -m ingestion.vendor_servers.<vendor> --port N`
+# `python -m finops_demo.vendor_servers.<vendor> --port N`
 # ----------------------------------------------------------------------------------------------------------------------
 def run_cli(
     build: Callable[[argparse.Namespace], VendorServer],
