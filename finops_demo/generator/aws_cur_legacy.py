@@ -24,7 +24,37 @@ from .writers import GzipCsvWriter, write_json
 
 REPORT = "northwind-canada-cur"
 
-SAMPLE_COLUMNS = ('identity/LineItemId', 'identity/TimeInterval', 'bill/InvoiceId', 'bill/InvoicingEntity', 'bill/BillingEntity', 'bill/BillType', 'bill/PayerAccountId', 'bill/BillingPeriodStartDate', 'bill/BillingPeriodEndDate', 'lineItem/UsageAccountId', 'lineItem/LineItemType', 'lineItem/UsageStartDate', 'lineItem/UsageEndDate', 'lineItem/ProductCode', 'lineItem/UsageType', 'lineItem/Operation', 'lineItem/AvailabilityZone', 'lineItem/UsageAmount', 'lineItem/NormalizationFactor', 'lineItem/NormalizedUsageAmount', 'lineItem/CurrencyCode', 'lineItem/UnblendedRate', 'lineItem/UnblendedCost', 'lineItem/BlendedRate', 'lineItem/BlendedCost', 'lineItem/LineItemDescription', 'lineItem/TaxType', 'lineItem/LegalEntity', 'product/ProductName', 'product/availability', 'product/durability', 'product/eventType', 'product/feeCode', 'product/feeDescription', 'product/fromLocation', 'product/fromLocationType', 'product/fromRegionCode', 'product/group', 'product/groupDescription', 'product/location', 'product/locationType', 'product/messageDeliveryFrequency', 'product/messageDeliveryOrder', 'product/operation', 'product/overhead', 'product/productFamily', 'product/productType', 'product/queueType', 'product/region', 'product/regionCode', 'product/servicecode', 'product/servicename', 'product/sku', 'product/storageClass', 'product/storageMedia', 'product/toLocation', 'product/toLocationType', 'product/toRegionCode', 'product/transferType', 'product/usagetype', 'product/version', 'product/volumeType', 'pricing/RateCode', 'pricing/RateId', 'pricing/currency', 'pricing/publicOnDemandCost', 'pricing/publicOnDemandRate', 'pricing/term', 'pricing/unit', 'reservation/AmortizedUpfrontCostForUsage', 'reservation/AmortizedUpfrontFeeForBillingPeriod', 'reservation/EffectiveCost', 'reservation/EndTime', 'reservation/ModificationStatus', 'reservation/NormalizedUnitsPerReservation', 'reservation/NumberOfReservations', 'reservation/RecurringFeeForUsage', 'reservation/StartTime', 'reservation/SubscriptionId', 'reservation/TotalReservedNormalizedUnits', 'reservation/TotalReservedUnits', 'reservation/UnitsPerReservation', 'reservation/UnusedAmortizedUpfrontFeeForBillingPeriod', 'reservation/UnusedNormalizedUnitQuantity', 'reservation/UnusedQuantity', 'reservation/UnusedRecurringFee', 'reservation/UpfrontValue', 'savingsPlan/TotalCommitmentToDate', 'savingsPlan/SavingsPlanARN', 'savingsPlan/SavingsPlanRate', 'savingsPlan/UsedCommitment', 'savingsPlan/SavingsPlanEffectiveCost', 'savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod', 'savingsPlan/RecurringCommitmentForBillingPeriod')
+# the columns of a legacy CUR export's header (its order), then the columns this report adds
+SAMPLE_COLUMNS = (
+    "identity/LineItemId", "identity/TimeInterval",
+    "bill/InvoiceId", "bill/InvoicingEntity", "bill/BillingEntity", "bill/BillType", "bill/PayerAccountId",
+    "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate",
+    "lineItem/UsageAccountId", "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate",
+    "lineItem/ProductCode", "lineItem/UsageType", "lineItem/Operation", "lineItem/AvailabilityZone",
+    "lineItem/UsageAmount", "lineItem/NormalizationFactor", "lineItem/NormalizedUsageAmount", "lineItem/CurrencyCode",
+    "lineItem/UnblendedRate", "lineItem/UnblendedCost", "lineItem/BlendedRate", "lineItem/BlendedCost",
+    "lineItem/LineItemDescription", "lineItem/TaxType", "lineItem/LegalEntity",
+    "product/ProductName", "product/availability", "product/durability", "product/eventType", "product/feeCode",
+    "product/feeDescription", "product/fromLocation", "product/fromLocationType", "product/fromRegionCode",
+    "product/group", "product/groupDescription", "product/location", "product/locationType",
+    "product/messageDeliveryFrequency", "product/messageDeliveryOrder", "product/operation", "product/overhead",
+    "product/productFamily", "product/productType", "product/queueType", "product/region", "product/regionCode",
+    "product/servicecode", "product/servicename", "product/sku", "product/storageClass", "product/storageMedia",
+    "product/toLocation", "product/toLocationType", "product/toRegionCode", "product/transferType",
+    "product/usagetype", "product/version", "product/volumeType",
+    "pricing/RateCode", "pricing/RateId", "pricing/currency", "pricing/publicOnDemandCost",
+    "pricing/publicOnDemandRate", "pricing/term", "pricing/unit",
+    "reservation/AmortizedUpfrontCostForUsage", "reservation/AmortizedUpfrontFeeForBillingPeriod",
+    "reservation/EffectiveCost", "reservation/EndTime", "reservation/ModificationStatus",
+    "reservation/NormalizedUnitsPerReservation", "reservation/NumberOfReservations",
+    "reservation/RecurringFeeForUsage", "reservation/StartTime", "reservation/SubscriptionId",
+    "reservation/TotalReservedNormalizedUnits", "reservation/TotalReservedUnits", "reservation/UnitsPerReservation",
+    "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", "reservation/UnusedNormalizedUnitQuantity",
+    "reservation/UnusedQuantity", "reservation/UnusedRecurringFee", "reservation/UpfrontValue",
+    "savingsPlan/TotalCommitmentToDate", "savingsPlan/SavingsPlanARN", "savingsPlan/SavingsPlanRate",
+    "savingsPlan/UsedCommitment", "savingsPlan/SavingsPlanEffectiveCost",
+    "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod", "savingsPlan/RecurringCommitmentForBillingPeriod",
+)
 EXTRA_PRODUCT = ("product/instanceType", "product/instanceFamily", "product/vcpu", "product/memory", "product/gpu",
                  "product/model", "product/provider")
 TAG_KEYS = ("business_unit", "cost_center", "environment", "owner", "project")
@@ -75,40 +105,39 @@ def _product_lookup() -> dict[str, pa.Array]:
     return out
 
 
-def to_legacy(table: pa.Table, aux: dict, gen: AwsGenerator) -> pa.Table:
-    n = table.num_rows
-    res, sku = aux.get("res"), aux.get("sku")
-    plk = getattr(gen, "_legacy_plk", None)
-    if plk is None:
-        plk = gen._legacy_plk = _product_lookup()
-        gen._lookups()  # build and cache the resource lookups before the legacy columns read them
-        gen._legacy_tags = {k: pa.array([d.get(k) for d in gen.tag_dicts], pa.string()) for k in TAG_KEYS}
-        gen._legacy_cc = {
+class LegacyLookups:
+    """The legacy CUR's own columns of one generator: product attributes per SKU, the clean user tags and the cost
+    categories per resource (built from the generator's resource lookups)."""
+
+    def __init__(self, gen: AwsGenerator):
+        self.product = _product_lookup()
+        self.tags = {k: pa.array([d.get(k) for d in gen.tag_dicts], pa.string()) for k in TAG_KEYS}
+        self.cc = {
             "BusinessUnit": pa.array([gen.accounts[r.account].business_unit for r in gen.resources], pa.string()),
             "Environment": pa.array([gen.accounts[r.account].env for r in gen.resources], pa.string()),
         }
+
+
+def to_legacy(table: pa.Table, aux: dict, lookups: LegacyLookups) -> pa.Table:
+    """A CUR 2.0 batch of the generator as legacy CUR columns (``aux``: the batch's resource and SKU indexes, None
+    for the tail rows)."""
+    n = table.num_rows
+    res, sku = aux.get("res"), aux.get("sku")
     cols = []
-    pyrows = None
+    products = None
     for c in LEGACY_COLUMNS:
         kind, key = SOURCES[c]
         if kind == "cur2":
             col = table.column(key).combine_chunks()
-            if key in _TS_COLS:
-                col = pc.strftime(col, format="%Y-%m-%dT%H:%M:%SZ")
-            elif pa.types.is_floating(col.type):
-                pass  # floats are written as they are
-            cols.append(col)
-        elif kind == "product":
-            if sku is not None:
-                cols.append(plk[key].take(pa.array(sku)))
-            else:
-                if pyrows is None:
-                    pyrows = [dict(p or []) for p in table.column("product").to_pylist()]
-                cols.append(pa.array([p.get(key) for p in pyrows], pa.string()))
-        elif kind == "tag":
-            cols.append(gen._legacy_tags[key].take(pa.array(res)) if res is not None else pa.nulls(n, pa.string()))
-        elif kind == "cc":
-            cols.append(gen._legacy_cc[key].take(pa.array(res)) if res is not None else pa.nulls(n, pa.string()))
+            cols.append(pc.strftime(col, format="%Y-%m-%dT%H:%M:%SZ") if key in _TS_COLS else col)
+        elif kind == "product" and sku is not None:
+            cols.append(lookups.product[key].take(pa.array(sku)))
+        elif kind == "product":  # tail rows: from their product map
+            if products is None:
+                products = [dict(p or []) for p in table.column("product").to_pylist()]
+            cols.append(pa.array([p.get(key) for p in products], pa.string()))
+        elif kind in ("tag", "cc") and res is not None:
+            cols.append((lookups.tags if kind == "tag" else lookups.cc)[key].take(pa.array(res)))
         else:
             cols.append(pa.nulls(n, pa.string()))
     return pa.Table.from_arrays(cols, names=list(LEGACY_COLUMNS))
@@ -122,12 +151,15 @@ def write_legacy(out_dir: Path, month: Month, rows: int, seed: int, version: int
     assembly = py_uuid(seed, 70, month.index * 10 + version)
     path = period_dir / assembly / f"{REPORT}-1.csv.gz"
     w = GzipCsvWriter(path)
+    lookups = None
     for table, aux in gen.iter_batches():
-        w.write(to_legacy(table, aux, gen))
+        lookups = lookups or LegacyLookups(gen)
+        w.write(to_legacy(table, aux, lookups))
         if progress:
             progress(table.num_rows)
     if w.rows == 0:
-        w.write(pa.Table.from_arrays([pa.array([], pa.string()) for _ in LEGACY_COLUMNS], names=list(LEGACY_COLUMNS)))
+        empty = [pa.array([], pa.string()) for _ in LEGACY_COLUMNS]
+        w.write(pa.Table.from_arrays(empty, names=list(LEGACY_COLUMNS)))
     w.close()
     key = f"cur/{REPORT}/{month.range_folder}/{assembly}/{REPORT}-1.csv.gz"
     manifest = {
@@ -138,7 +170,7 @@ def write_legacy(out_dir: Path, month: Month, rows: int, seed: int, version: int
         "charset": "UTF-8",
         "compression": "GZIP",
         "contentType": "text/csv",
-        "reportId": py_uuid(seed, 71, 1).replace("-", "") ,
+        "reportId": py_uuid(seed, 71, 1).replace("-", ""),
         "reportName": REPORT,
         "billingPeriod": {"start": f"{month.start:%Y%m%dT%H%M%S.000Z}", "end": f"{month.end:%Y%m%dT%H%M%S.000Z}"},
         "bucket": "northwind-canada-billing",
@@ -151,5 +183,5 @@ def write_legacy(out_dir: Path, month: Month, rows: int, seed: int, version: int
 
 def _is_num(c: str) -> bool:
     kind, key = SOURCES[c]
-    return kind == "cur2" and any(x in key for x in ("cost", "amount", "fee", "quantity", "factor", "value",
-                                                     "commitment", "rate")) and not key.endswith("rate_code")         and not key.endswith("rate_id")
+    numeric = ("cost", "amount", "fee", "quantity", "factor", "value", "commitment", "rate")
+    return kind == "cur2" and any(x in key for x in numeric) and not key.endswith(("rate_code", "rate_id"))
