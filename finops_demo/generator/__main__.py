@@ -10,7 +10,8 @@ from . import FORMATS, generate, write_redelivery
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m finops_demo.generator", description="Write Northwind Robotics demo billing exports")
+    p = argparse.ArgumentParser(prog="python -m finops_demo.generator",
+                                description="Write Northwind Robotics demo billing exports")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--rows", type=int, default=60_000, help="approximate total row budget")
     p.add_argument("--out", required=True, help="output directory")

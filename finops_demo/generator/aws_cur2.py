@@ -24,7 +24,8 @@ def _manifest(export: str, month: Month, files: list[Path], rows: list[int], see
     return {
         "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{AWS_MAIN.payer_id}:export/{export}-{py_uuid(seed, 61, 1)}",
         "exportName": export,
-        "billingPeriod": {"start": f"{month.start:%Y-%m-%dT%H:%M:%S.000Z}", "end": f"{month.end:%Y-%m-%dT%H:%M:%S.000Z}"},
+        "billingPeriod": {"start": f"{month.start:%Y-%m-%dT%H:%M:%S.000Z}",
+                          "end": f"{month.end:%Y-%m-%dT%H:%M:%S.000Z}"},
         "executionId": py_uuid(seed, 62, month.index * 10 + version),
         "deliveryTime": ("2026-10-03T06:12:44.000Z" if version == 1 else "2026-11-04T05:47:10.000Z")
         if month.ym == "2026-09" else "2026-11-03T06:02:31.000Z",

@@ -107,6 +107,7 @@ MCA = AzureAccount("mca", "7c1a9f0e-5b2d-4e6a-8f3c-2d9e1b0a4c77:1e2d3c4b-5a69-48
                     ("8d9e0f1a-2b3c-4d5e-8f70-81a2b3c4d5e3", "nwe-research", "research", "dev")))
 
 RI_RATE_FRACTION = 0.62  # reservation effective hourly price vs. pay-as-you-go
+_RI_PRODUCT = "Reserved VM Instance, Standard_D4s_v5, US East, 1 Year"
 
 
 def _date(d) -> str:
@@ -150,7 +151,8 @@ class AzureMonth:
             name = f"{team.project}-{m.key.split('-')[0]}-{i:04d}"
             rtype = {"virtualMachines": "Microsoft.Compute/virtualMachines", "onlineEndpoints":
                      "Microsoft.MachineLearningServices/workspaces/mlw-" + team.project + "/onlineEndpoints",
-                     "accounts": "Microsoft.CognitiveServices/accounts", "storageAccounts": "Microsoft.Storage/storageAccounts",
+                     "accounts": "Microsoft.CognitiveServices/accounts",
+                     "storageAccounts": "Microsoft.Storage/storageAccounts",
                      "servers/databases": f"Microsoft.Sql/servers/sql-{team.project}/databases",
                      "publicIPAddresses": "Microsoft.Network/publicIPAddresses"}[m.rtype]
             if m.rtype == "storageAccounts":
@@ -229,8 +231,7 @@ class AzureMonth:
             if r["covered"]:
                 act = dict(row, EffectivePrice=0, Cost=0, PricingModel="Reservation", ReservationId=self.ri_id,
                            ReservationName="nw-d4sv5-eastus-1y", ProductOrderId=self.ri_order,
-                           ProductOrderName="Reserved VM Instance, Standard_D4s_v5, US East, 1 Year", Term="12",
-                           benefitId=f"/providers/Microsoft.Capacity/reservationOrders/{self.ri_order}/reservations/{self.ri_id}",
+                           ProductOrderName=_RI_PRODUCT, Term="12", benefitId=self._ri_resource_id(),
                            benefitName="nw-d4sv5-eastus-1y")
                 amo = dict(act, EffectivePrice=self.amort_rate, Cost=round(q * self.amort_rate, 10))
                 yield act, amo
@@ -239,21 +240,24 @@ class AzureMonth:
                 row["Cost"] = round(q * m.price, 10)
                 yield row, row
 
+    def _ri_resource_id(self) -> str:
+        return f"/providers/Microsoft.Capacity/reservationOrders/{self.ri_order}/reservations/{self.ri_id}"
+
     def tail(self):
         """(actual_rows, amortized_rows) of non-usage charges."""
         act, amo = [], []
         m = self.m
         if self.has_ri and self.covered:
             p = self._base(None, 0)
-            p.update({"Product": "Reserved VM Instance, Standard_D4s_v5, US East, 1 Year", "MeterCategory": "Virtual Machines",
+            p.update({"Product": _RI_PRODUCT, "MeterCategory": "Virtual Machines",
                       "MeterSubCategory": "Dsv5 Series", "MeterName": "D4s v5", "MeterRegion": "US East",
                       "ServiceFamily": "Compute", "Quantity": 1, "EffectivePrice": self.purchase, "Cost": self.purchase,
                       "UnitPrice": self.purchase, "PayGPrice": 0, "ConsumedService": "Microsoft.Capacity",
-                      "ResourceId": f"/providers/Microsoft.Capacity/reservationOrders/{self.ri_order}/reservations/{self.ri_id}",
+                      "ResourceId": self._ri_resource_id(),
                       "UnitOfMeasure": "1 Hour", "ReservationId": self.ri_id, "ReservationName": "nw-d4sv5-eastus-1y",
-                      "ProductOrderId": self.ri_order, "ProductOrderName": "Reserved VM Instance, Standard_D4s_v5, US East, 1 Year",
+                      "ProductOrderId": self.ri_order, "ProductOrderName": _RI_PRODUCT,
                       "Term": "12", "ChargeType": "Purchase", "Frequency": "Recurring", "PricingModel": "Reservation",
-                      "benefitId": f"/providers/Microsoft.Capacity/reservationOrders/{self.ri_order}/reservations/{self.ri_id}",
+                      "benefitId": self._ri_resource_id(),
                       "benefitName": "nw-d4sv5-eastus-1y"})
             act.append(p)
             for d in range(m.days):
@@ -267,8 +271,9 @@ class AzureMonth:
         ref = self._base(None, 13)
         ref.update({"Product": "Virtual Machines NCadsA100v4 Series - NC24ads A100 v4 - US East",
                     "MeterCategory": "Virtual Machines", "MeterSubCategory": "NCadsA100v4 Series",
-                    "MeterName": "NC24ads A100 v4", "MeterRegion": "US East", "ServiceFamily": "Compute", "Quantity": -24,
-                    "EffectivePrice": METERS[1].price, "Cost": round(-24 * METERS[1].price, 10), "UnitPrice": METERS[1].price,
+                    "MeterName": "NC24ads A100 v4", "MeterRegion": "US East", "ServiceFamily": "Compute",
+                    "Quantity": -24, "EffectivePrice": METERS[1].price, "Cost": round(-24 * METERS[1].price, 10),
+                    "UnitPrice": METERS[1].price,
                     "PayGPrice": METERS[1].paygo, "ConsumedService": "Microsoft.Compute", "UnitOfMeasure": "1 Hour",
                     "ChargeType": "Refund", "Frequency": "OneTime", "PricingModel": "OnDemand",
                     "AdditionalInfo": f'{{"Reason":"Service credit: capacity outage 2026-{m.month:02d}-14"}}'})
@@ -284,7 +289,8 @@ class AzureMonth:
             "billingProfileName": row["BillingProfileName"], "invoiceSectionId": row["InvoiceSectionId"],
             "invoiceSectionName": row["InvoiceSection"], "resellerName": "", "resellerMpnId": "",
             "costCenter": row["CostCenter"], "billingPeriodEndDate": row["BillingPeriodEndDate"],
-            "billingPeriodStartDate": row["BillingPeriodStartDate"], "servicePeriodEndDate": row["BillingPeriodEndDate"],
+            "billingPeriodStartDate": row["BillingPeriodStartDate"],
+            "servicePeriodEndDate": row["BillingPeriodEndDate"],
             "servicePeriodStartDate": row["BillingPeriodStartDate"], "date": row["Date"],
             "serviceFamily": row.get("ServiceFamily", ""), "productOrderId": row["ProductOrderId"],
             "productOrderName": row["ProductOrderName"], "consumedService": row.get("ConsumedService", ""),
@@ -357,7 +363,8 @@ def write_azure(out_dir: Path, acct: AzureAccount, month: Month, rows: int, seed
             "dataRowCount": w.rows,
             "exportConfig": {
                 "exportName": export,
-                "resourceId": f"/providers/Microsoft.Billing/billingAccounts/{acct.billing_account_id}/providers/Microsoft.CostManagement/exports/{export}",
+                "resourceId": f"/providers/Microsoft.Billing/billingAccounts/{acct.billing_account_id}"
+                              f"/providers/Microsoft.CostManagement/exports/{export}",
                 "dataVersion": "2021-10-01" if acct.kind == "ea" else "2023-12-01-preview",
                 "apiVersion": "2023-07-01-preview",
                 "type": "ActualCost" if ds == "actual" else "AmortizedCost",
@@ -365,7 +372,8 @@ def write_azure(out_dir: Path, acct: AzureAccount, month: Month, rows: int, seed
                 "granularity": "Daily",
             },
             "deliveryConfig": {"partitionData": True, "dataOverwriteBehavior": "CreateNewReport", "fileFormat": "Csv",
-                               "compressionMode": "gzip", "containerUri": "/subscriptions/.../storageAccounts/stnorthwindbilling",
+                               "compressionMode": "gzip",
+                               "containerUri": "/subscriptions/.../storageAccounts/stnorthwindbilling",
                                "rootFolderPath": acct.container},
             "runInfo": {"executionType": "Scheduled", "submittedTime": submitted, "runId": run_id,
                         "startDate": f"{month.start:%Y-%m-%dT%H:%M:%S}",

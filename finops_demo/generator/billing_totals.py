@@ -165,88 +165,106 @@ def _gcp_row(a: AccountTotals, cost, cost_type: str | None, service: str | None,
             a.add(_dec(c["amount"]), service, None, "Credit", c.get("name") or c.get("type"))
 
 
+class _Accounts(dict):
+    """(billing account, period) -> AccountTotals, created on first use."""
+
+    def __call__(self, provider: str, account: str, period: str, currency: str = "USD") -> AccountTotals:
+        key = (account, period)
+        if key not in self:
+            self[key] = AccountTotals(provider, account, period, currency)
+        return self[key]
+
+
 def file_totals(fmt: str, path: str | Path) -> dict[tuple[str, str], AccountTotals]:
     """Totals of one billing data file of demo format ``fmt`` (a key of ``generate()['formats']``)."""
     path = Path(path)
-    out: dict[tuple[str, str], AccountTotals] = {}
-
-    def acc(provider: str, account: str, period: str, currency: str = "USD") -> AccountTotals:
-        key = (account, period)
-        if key not in out:
-            out[key] = AccountTotals(provider, account, period, currency)
-        return out[key]
-
+    acc = _Accounts()
     if fmt in ("aws_cur2", "aws_cur2_csv", "aws_cur_legacy"):
-        if path.suffix == ".parquet":
-            cols = ["bill_payer_account_id", "bill_billing_period_start_date", "bill_invoice_id",
-                    "line_item_unblended_cost", "line_item_product_code", "line_item_currency_code",
-                    "line_item_line_item_type"]
-            rows = pq.read_table(path, columns=cols).to_pylist()
-        else:
-            rows = _csv_rows(path)
-        for r in rows:
-            if "lineItem/UnblendedCost" in r:  # legacy CUR names
-                r = {"bill_payer_account_id": r["bill/PayerAccountId"],
-                     "bill_billing_period_start_date": r["bill/BillingPeriodStartDate"],
-                     "bill_invoice_id": r.get("bill/InvoiceId"),
-                     "line_item_unblended_cost": r["lineItem/UnblendedCost"],
-                     "line_item_product_code": r.get("lineItem/ProductCode"),
-                     "line_item_currency_code": r.get("lineItem/CurrencyCode"),
-                     "line_item_line_item_type": r.get("lineItem/LineItemType")}
-            a = acc("AWS", r["bill_payer_account_id"], _period_text(r["bill_billing_period_start_date"]),
-                    r.get("line_item_currency_code") or "USD")
-            t = r.get("line_item_line_item_type") or ""
-            category = ("Tax" if t == "Tax" else
-                        "Credit" if t in ("Credit", "SavingsPlanNegation") or t.endswith("Discount") else "Usage")
-            a.add(_dec(r["line_item_unblended_cost"]), r.get("line_item_product_code"), r.get("bill_invoice_id"),
-                  category, {"SavingsPlanNegation": "Savings Plans negation"}.get(t, "Credits"))
+        _aws_totals(path, acc)
     elif fmt.startswith("azure_"):
-        if not fmt.endswith("_actual"):
-            return out  # BilledCost comes from the ActualCost dataset only
-        for r in _csv_rows(path):
-            low = {k.lower(): v for k, v in r.items() if k}
-            account = low["billingprofileid"] if "invoiceid" in low else low["billingaccountid"]  # MCA: profile
-            cost = low["costinbillingcurrency"] if "costinbillingcurrency" in low else low["cost"]
-            a = acc("Microsoft", account, _period_text(low["billingperiodstartdate"]),
-                    low.get("billingcurrency") or low.get("billingcurrencycode") or "USD")
-            ct = (low.get("chargetype") or "").replace(" ", "").lower()
-            a.add(_dec(cost), low.get("metercategory"), low.get("invoiceid"),
-                  "Tax" if ct == "tax" else "Credit" if ct == "credit" else "Usage")
+        if fmt.endswith("_actual"):  # BilledCost comes from the ActualCost dataset only
+            _azure_totals(path, acc)
     elif fmt == "gcp_billing":
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                r = json.loads(line, parse_float=Decimal)
-                month = r["invoice"]["month"]
-                _gcp_row(acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}",
-                             r.get("currency") or "USD"), r["cost"], r.get("cost_type"),
-                         (r.get("service") or {}).get("description"), r.get("credits") or [])
+            _gcp_totals((json.loads(line, parse_float=Decimal) for line in fh), acc)
     elif fmt == "gcp_billing_parquet":
-        for r in pq.read_table(path, columns=["billing_account_id", "invoice", "cost", "credits", "service",
-                                              "currency", "cost_type"]).to_pylist():
-            month = r["invoice"]["month"]
-            _gcp_row(acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}",
-                         r.get("currency") or "USD"), r["cost"], r.get("cost_type"),
-                     (r.get("service") or {}).get("description"), r.get("credits") or [])
+        _gcp_totals(pq.read_table(path, columns=["billing_account_id", "invoice", "cost", "credits", "service",
+                                                 "currency", "cost_type"]).to_pylist(), acc)
     elif fmt == "gcp_billing_csv":
-        for r in _csv_rows(path):
-            month = r["invoice.month"]
-            credits = [{"amount": a, "type": t, "name": n} for n, a, t in _CREDIT.findall(r.get("credits") or "")]
-            _gcp_row(acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}",
-                         r.get("currency") or "USD"), r["cost"], r.get("cost_type"), r.get("service.description"),
-                     credits)
+        _gcp_csv_totals(path, acc)
     elif fmt in ("oci_focus", "aws_focus"):
-        if path.suffix == ".parquet":
-            rows = pq.read_table(path).to_pylist()
-        else:
-            rows = ({k.strip(): v for k, v in r.items() if k} for r in _csv_rows(path))
-        for r in rows:
-            a = acc(r.get("ProviderName") or "", r["BillingAccountId"], _period_text(r["BillingPeriodStart"]),
-                    r.get("BillingCurrency") or "USD")
-            a.add(_dec(r["BilledCost"]), r.get("ServiceName"), r.get("InvoiceId") or None,
-                  r.get("ChargeCategory") or "Usage", r.get("ChargeDescription") or "Credits")
+        _focus_totals(path, acc)
     else:
         raise ValueError(f"unknown demo format {fmt!r}")
-    return out
+    return dict(acc)
+
+
+def _aws_totals(path: Path, acc: _Accounts) -> None:
+    if path.suffix == ".parquet":
+        cols = ["bill_payer_account_id", "bill_billing_period_start_date", "bill_invoice_id",
+                "line_item_unblended_cost", "line_item_product_code", "line_item_currency_code",
+                "line_item_line_item_type"]
+        rows = pq.read_table(path, columns=cols).to_pylist()
+    else:
+        rows = _csv_rows(path)
+    for r in rows:
+        if "lineItem/UnblendedCost" in r:  # legacy CUR names
+            r = {"bill_payer_account_id": r["bill/PayerAccountId"],
+                 "bill_billing_period_start_date": r["bill/BillingPeriodStartDate"],
+                 "bill_invoice_id": r.get("bill/InvoiceId"),
+                 "line_item_unblended_cost": r["lineItem/UnblendedCost"],
+                 "line_item_product_code": r.get("lineItem/ProductCode"),
+                 "line_item_currency_code": r.get("lineItem/CurrencyCode"),
+                 "line_item_line_item_type": r.get("lineItem/LineItemType")}
+        a = acc("AWS", r["bill_payer_account_id"], _period_text(r["bill_billing_period_start_date"]),
+                r.get("line_item_currency_code") or "USD")
+        t = r.get("line_item_line_item_type") or ""
+        category = ("Tax" if t == "Tax" else
+                    "Credit" if t in ("Credit", "SavingsPlanNegation") or t.endswith("Discount") else "Usage")
+        a.add(_dec(r["line_item_unblended_cost"]), r.get("line_item_product_code"), r.get("bill_invoice_id"),
+              category, {"SavingsPlanNegation": "Savings Plans negation"}.get(t, "Credits"))
+
+
+def _azure_totals(path: Path, acc: _Accounts) -> None:
+    for r in _csv_rows(path):
+        low = {k.lower(): v for k, v in r.items() if k}
+        account = low["billingprofileid"] if "invoiceid" in low else low["billingaccountid"]  # MCA: profile
+        cost = low["costinbillingcurrency"] if "costinbillingcurrency" in low else low["cost"]
+        a = acc("Microsoft", account, _period_text(low["billingperiodstartdate"]),
+                low.get("billingcurrency") or low.get("billingcurrencycode") or "USD")
+        ct = (low.get("chargetype") or "").replace(" ", "").lower()
+        a.add(_dec(cost), low.get("metercategory"), low.get("invoiceid"),
+              "Tax" if ct == "tax" else "Credit" if ct == "credit" else "Usage")
+
+
+def _gcp_totals(rows: Iterable[dict], acc: _Accounts) -> None:
+    """GCP rows as the JSON and Parquet flavours hold them (nested invoice, service, credits)."""
+    for r in rows:
+        month = r["invoice"]["month"]
+        _gcp_row(acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}",
+                     r.get("currency") or "USD"), r["cost"], r.get("cost_type"),
+                 (r.get("service") or {}).get("description"), r.get("credits") or [])
+
+
+def _gcp_csv_totals(path: Path, acc: _Accounts) -> None:
+    for r in _csv_rows(path):
+        month = r["invoice.month"]
+        credits = [{"amount": a, "type": t, "name": n} for n, a, t in _CREDIT.findall(r.get("credits") or "")]
+        _gcp_row(acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}",
+                     r.get("currency") or "USD"), r["cost"], r.get("cost_type"), r.get("service.description"),
+                 credits)
+
+
+def _focus_totals(path: Path, acc: _Accounts) -> None:
+    if path.suffix == ".parquet":
+        rows = pq.read_table(path).to_pylist()
+    else:
+        rows = ({k.strip(): v for k, v in r.items() if k} for r in _csv_rows(path))
+    for r in rows:
+        a = acc(r.get("ProviderName") or "", r["BillingAccountId"], _period_text(r["BillingPeriodStart"]),
+                r.get("BillingCurrency") or "USD")
+        a.add(_dec(r["BilledCost"]), r.get("ServiceName"), r.get("InvoiceId") or None,
+              r.get("ChargeCategory") or "Usage", r.get("ChargeDescription") or "Credits")
 
 
 def billing_totals(files: dict[tuple[str, str], list[str]]) -> dict[tuple[str, str], AccountTotals]:

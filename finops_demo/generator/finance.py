@@ -50,7 +50,8 @@ from .enterprise import AWS_SUBSIDIARY, DOMAIN, MONTHS, Month, hash64, py_rand
 FOLDER = "finance"
 CENT = Decimal("0.01")
 XLSX_MONTHS = frozenset({"2026-10"})  # the ERP's October export is an Excel workbook, September a CSV
-VENDOR_SEED = 42  # the demo vendor servers (OpenAI, Anthropic, Stripe) always serve seed 42 (`finops run --demo-vendors`)
+# the demo vendor servers (OpenAI, Anthropic, Stripe) always serve seed 42 (`finops run --demo-vendors`)
+VENDOR_SEED = 42
 _STREAM = 9_300  # hash streams of the finance data: 9_300 ..
 
 AP_HEADER = ["Supplier", "Supplier Number", "Supplier Account", "Invoice Number", "Invoice Date", "Service Period",
@@ -653,7 +654,8 @@ def _noise_journals(months: tuple[str, ...], seed: int) -> list[Journal]:
             pay.append({"gl_account": "6000-SALARIES", "cost_center": cc, "amount": amt,
                         "description": f"Payroll accrual {_label(ym)}"})
         pay.append({"gl_account": "2200-ACCRUED-PAYROLL", "cost_center": None,
-                    "amount": -sum((p["amount"] for p in pay), Decimal(0)), "description": f"Payroll accrual {_label(ym)}"})
+                    "amount": -sum((p["amount"] for p in pay), Decimal(0)),
+                    "description": f"Payroll accrual {_label(ym)}"})
         out.append(Journal(f"GL-{c}-PAYACC", ym, last, "USD", pay, updated_at=stamp))
         out.append(Journal(f"GL-{c}-DEPR", ym, last, "USD", [
             {"gl_account": "6800-DEPRECIATION", "cost_center": "CC-2100", "amount": Decimal("21733.33"),

@@ -83,7 +83,8 @@ OCI_ITEMS = (
     ("obj", "Object Storage", "Storage", "Object Storage", "Object Storage - Storage", "Gigabyte Months", "0.0255",
      10, 400, "Bucket", ("data-lake",), "Gigabyte Months", None, "B91628", "", ""),
     ("genai", "Generative AI", "AI and Machine Learning", "Generative AI", "Generative AI - Large Cohere - Chat",
-     "10,000 Transactions", "0.0218", 5, 400, "Endpoint", ("support-copilot",), "Transactions", None, "B108077", "", ""),
+     "10,000 Transactions", "0.0218", 5, 400, "Endpoint", ("support-copilot",), "Transactions", None, "B108077", "",
+     ""),
 )
 
 
@@ -109,9 +110,9 @@ class FocusMonth:
             qty = float(it[7]) + (float(it[8]) - float(it[7])) * u[3][i] ** 2
             if self.kind == "aws":
                 acct = AWS_FOCUS_ACCOUNT.id
+                profile = f"arn:aws:bedrock:us-east-1:{acct}:application-inference-profile/{py_hex(seed, 5101, i, 12)}"
                 rid = {"g5": f"arn:aws:ec2:us-east-1:{acct}:instance/i-0{py_hex(seed, 5100, i)}",
-                       "s3": f"arn:aws:s3:::nw-edge-{team.project}-{i:03d}"}.get(
-                    it[0], f"arn:aws:bedrock:us-east-1:{acct}:application-inference-profile/{py_hex(seed, 5101, i, 12)}")
+                       "s3": f"arn:aws:s3:::nw-edge-{team.project}-{i:03d}"}.get(it[0], profile)
             else:
                 rid = f"ocid1.{'instance' if it[2] == 'Compute' else 'bucket'}.oc1.iad.{py_hex(seed, 5102, i, 40)}"
             self.res.append({"it": it, "team": team, "env": env, "qty": qty, "rid": rid,
@@ -227,8 +228,10 @@ def write_focus(out_dir: Path, kind: str, month: Month, rows: int, seed: int, ba
     if kind == "aws":
         man = write_json(Path(out_dir) / "aws" / "focus" / "northwind-edge-focus" / "metadata" /
                          f"BILLING_PERIOD={month.ym}" / "northwind-edge-focus-Manifest.json",
-                         {"exportName": "northwind-edge-focus", "billingPeriod": {"start": f"{month.start:%Y-%m-%dT%H:%M:%S.000Z}",
-                          "end": f"{month.end:%Y-%m-%dT%H:%M:%S.000Z}"}, "table": "FOCUS_1_2_AWS",
+                         {"exportName": "northwind-edge-focus",
+                          "billingPeriod": {"start": f"{month.start:%Y-%m-%dT%H:%M:%S.000Z}",
+                                            "end": f"{month.end:%Y-%m-%dT%H:%M:%S.000Z}"},
+                          "table": "FOCUS_1_2_AWS",
                           "dataFiles": [Path(f).name for f in out], "focusVersion": "1.2"})
         out.append(str(man))
     return {"files": out, "rows": w.rows}

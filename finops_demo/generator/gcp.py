@@ -29,8 +29,9 @@ SKUS = (
      3600 * 2**30, 0.004237, 16, 128, ("website", "data-lake", "forecasting"), 5, "cud"),
     ("a100", "compute", "0A6B-8E9F-A1B2", "Nvidia Tesla A100 GPU running in Americas", "seconds", "hour", 3600,
      2.933908, 1, 8, ("robot-vision", "ml-platform"), 1.5, "sud"),
-    ("vx-pred", "vertex", "3A1C-7D5E-8F90", "Vertex AI: Online/Batch Prediction N1 Predefined Instance Core running in Americas",
-     "seconds", "hour", 3600, 0.0436, 4, 16, ("fraud-model", "ml-platform"), 2, None),
+    ("vx-pred", "vertex", "3A1C-7D5E-8F90",
+     "Vertex AI: Online/Batch Prediction N1 Predefined Instance Core running in Americas", "seconds", "hour", 3600,
+     0.0436, 4, 16, ("fraud-model", "ml-platform"), 2, None),
     ("gem-in", "vertex", "E2F4-1A3B-5C6D", "Gemini 1.5 Pro Input Tokens", "count", "count", 1, 0.00000125,
      200000, 6000000, ("support-copilot", "robot-vision", "forecasting"), 2, "promo"),
     ("gem-out", "vertex", "F3A5-2B4C-6D7E", "Gemini 1.5 Pro Output Tokens", "count", "count", 1, 0.000005,
@@ -128,12 +129,12 @@ class GcpMonth:
             labels = [{"key": k, "value": v} for k, v in sorted(tags_for(r["team"], r["env"], r["style"]).items())]
             p = r["project"]
             self.totals[p["id"]] = self.totals.get(p["id"], 0.0) + cost + sum(c["amount"] for c in credits)
+            usage = {"amount": amount, "unit": s[4], "amount_in_pricing_units": pu, "pricing_unit": s[5]}
+            price = {"effective_price": s[7], "tier_start_amount": 0.0, "unit": s[5], "pricing_unit_quantity": 1.0}
             out.append(self._row(svc, (s[2], s[3]), st, st + dt.timedelta(hours=self.slot_h), p, labels,
                                  {"location": "us-central1", "country": "US", "region": "us-central1",
                                   "zone": r["zone"] if s[1] == "compute" else None},
-                                 cost, {"amount": amount, "unit": s[4], "amount_in_pricing_units": pu, "pricing_unit": s[5]},
-                                 credits, "regular", {"effective_price": s[7], "tier_start_amount": 0.0, "unit": s[5],
-                                                      "pricing_unit_quantity": 1.0}))
+                                 cost, usage, credits, "regular", price))
         return out
 
     def _row(self, svc, sku, st, en, project, labels, loc, cost, usage, credits, cost_type, price, adj=None):
@@ -166,15 +167,14 @@ class GcpMonth:
         out.append(self._row(SVC["compute"], ("A1B2-C3D4-E5F6", "Commitment v1: N2 Cpu in Americas for 1 Year"),
                              m.start, end, p0, [], {"location": "us-central1", "country": "US", "region": "us-central1",
                                                     "zone": None}, 2150.0,
-                             {"amount": 64 * m.hours * 3600.0, "unit": "seconds", "amount_in_pricing_units": 64.0 * m.hours,
-                              "pricing_unit": "hour"}, [], "regular",
+                             {"amount": 64 * m.hours * 3600.0, "unit": "seconds",
+                              "amount_in_pricing_units": 64.0 * m.hours, "pricing_unit": "hour"}, [], "regular",
                              {"effective_price": round(2150.0 / (64 * m.hours), 10), "tier_start_amount": 0.0,
                               "unit": "hour", "pricing_unit_quantity": 1.0}))
         if self.restate:
+            loc = {"location": "us-central1", "country": "US", "region": "us-central1", "zone": None}
             out.append(self._row(SVC["vertex"], ("E2F4-1A3B-5C6D", "Gemini 1.5 Pro Input Tokens"), m.start, end,
-                                 self.res[0]["project"], [], {"location": "us-central1", "country": "US",
-                                                              "region": "us-central1", "zone": None}, -125.0, zero_usage,
-                                 [], "adjustment", None,
+                                 self.res[0]["project"], [], loc, -125.0, zero_usage, [], "adjustment", None,
                                  {"id": "adj-2026-09-gemini", "description": "Gemini billing correction for 2026-09",
                                   "mode": "MANUAL_ADJUSTMENT", "type": "GENERAL_ADJUSTMENT"}))
         return out

@@ -313,18 +313,18 @@ class AnthropicServer(VendorServer):
             first = True  # the fact's requests go on its first line only, so a sum over lines counts them once
             for tt, n in zip(TOKEN_TYPES, f.tokens, strict=True):
                 if n:
-                    lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id, "model": f.model,
-                                      "service_tier": f.service_tier, "context_window": f.context_window,
-                                      "inference_geo": f.inference_geo, "cost_type": "tokens", "token_type": tt,
-                                      "description": self._description(f, tt),
-                                      "cents": cost_cents(f.model, tt, n, f.service_tier, f.context_window),
-                                      "requests": f.requests if first else 0})
+                    lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id,
+                                  "model": f.model, "service_tier": f.service_tier, "context_window": f.context_window,
+                                  "inference_geo": f.inference_geo, "cost_type": "tokens", "token_type": tt,
+                                  "description": self._description(f, tt),
+                                  "cents": cost_cents(f.model, tt, n, f.service_tier, f.context_window),
+                                  "requests": f.requests if first else 0})
                     first = False
             if f.web_search_requests:
                 lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id, "model": None,
-                                  "service_tier": None, "context_window": None, "inference_geo": None, "cost_type": "web_search",
-                                  "token_type": None, "description": "Web Search Usage",
-                                  "cents": WEB_SEARCH_CENTS * f.web_search_requests, "requests": None})
+                              "service_tier": None, "context_window": None, "inference_geo": None,
+                              "cost_type": "web_search", "token_type": None, "description": "Web Search Usage",
+                              "cents": WEB_SEARCH_CENTS * f.web_search_requests, "requests": None})
         return lines
 
     @staticmethod

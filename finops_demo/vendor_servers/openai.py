@@ -40,11 +40,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from finops_demo.generator.enterprise import TEAMS
 from finops_demo.vendor_servers._base import (
@@ -236,6 +236,20 @@ def org_projects(seed: int, org: str) -> tuple[Project, ...]:
     return tuple(out)
 
 
+class _KeyDay(NamedTuple):
+    """One API key's day, what a usage endpoint's rows are built from (``q``: the day's quantity function)."""
+
+    q: Callable[..., int]
+    project: Project
+    env: str
+    scale: float
+    base: dict[str, Any]  # project_id, user_id, api_key_id
+    source: str  # api_source
+    org: str
+    day: int
+    restated: bool
+
+
 class OpenAIServer(VendorServer):
     """``OpenAIServer({"sk-admin-...": "org-name"}, seed=7)``; see the module docstring."""
 
@@ -294,10 +308,26 @@ class OpenAIServer(VendorServer):
         """Ungrouped (all dimensions) usage rows of one organisation, endpoint and UTC day."""
         if not (self.data_start <= day < self.data_end):
             return ()
-        s, restated = self.seed, self._is_restated(day)
+        restated = self._is_restated(day)
+        q = self._quantity(org, endpoint, day, restated)
+        build = getattr(self, f"_{endpoint}_rows")
+        rows: list[dict[str, Any]] = []
+        for p in org_projects(self.seed, org):
+            for env, key in zip(("prod", "dev"), p.keys, strict=True):
+                scale = (1.0 if env == "prod" else 0.15) * self._volume_factor(p.name, env, day)
+                kd = _KeyDay(q, p, env, scale, {"project_id": p.id, "user_id": p.user_id, "api_key_id": key},
+                             "agents_api" if (p.name, env) in AGENTS_API else "unlabeled", org, day, restated)
+                rows += build(kd)
+        if restated and endpoint == "completions":
+            rows.append(self._late_usage_row(org))
+        return tuple(rows)
+
+    def _quantity(self, org: str, endpoint: str, day: int, restated: bool) -> Callable[..., int]:
+        """``q(base, *key)``: a day's quantity around ``base``: seasonal (weekends lower, slow growth), varied per
+        key, 7 % higher on a restated day."""
+        s = self.seed
         weekday = dt.datetime.fromtimestamp(day, dt.UTC).weekday()
         season = (0.55 if weekday >= 5 else 1.0) * (1 + (day - self.data_start) / DAY * 0.004)
-        rows: list[dict[str, Any]] = []
 
         def q(base: float, *key: object) -> int:
             v = base * season * (0.6 + 0.8 * _u(s, org, endpoint, day, *key))
@@ -305,143 +335,159 @@ class OpenAIServer(VendorServer):
                 v *= 1.07
             return max(0, int(v))
 
-        for p in org_projects(s, org):
-            for env, key in zip(("prod", "dev"), p.keys, strict=True):
-                scale = (1.0 if env == "prod" else 0.15) * self._volume_factor(p.name, env, day)
-                source = "agents_api" if (p.name, env) in AGENTS_API else "unlabeled"
-                base = {"project_id": p.id, "user_id": p.user_id, "api_key_id": key}
-                if endpoint == "completions":
-                    base = base | {"api_source": source}
-                    if self.token_details and env == "prod" and p.name == "support-copilot":
-                        rows.append(base | self._detail_tokens(q, scale, p.name))
-                    for mi, model in enumerate(_COMPLETION_MODELS):
-                        if _u(s, org, p.name, model) < 0.3 and mi > 0:
-                            continue  # not every project uses every model
-                        for batch, tier in ((False, "default"), (True, "default"), (False, "flex")):
-                            if (batch or tier == "flex") and env == "dev":
-                                continue
-                            if tier == "flex" and not model.startswith("o3"):
-                                continue
-                            part = 0.25 if batch else (0.3 if tier == "flex" else 1.0)
-                            k = (p.name, env, model, batch, tier)
-                            inp = q(4_000_000 * scale * part / (1 + mi), *k, "in")
-                            cached = min(inp, q(inp * 0.3, *k, "cached"))
-                            rows.append(
-                                base
-                                | {"model": model, "batch": batch, "service_tier": tier}
-                                | _tokens(
-                                    input_text_tokens=inp - cached,
-                                    input_cached_text_tokens=cached,
-                                    output_text_tokens=q(inp * 0.22, *k, "out"),
-                                    num_model_requests=max(1, q(inp / 1_800, *k, "req")),
-                                )
-                            )
-                elif endpoint == "embeddings" and p.name in ("doc-search", "support-copilot", "ml-platform"):
-                    for model, b in (
-                        ("text-embedding-3-small", 9_000_000),
-                        ("text-embedding-3-large", 1_500_000),
-                    ):
-                        inp = q(b * scale, p.name, env, model)
-                        rows.append(
-                            base
-                            | {
-                                "model": model,
-                                "input_tokens": inp,
-                                "num_model_requests": max(1, q(inp / 900, p.name, env, model, "r")),
-                            }
-                        )
-                elif endpoint == "moderations" and p.name == "support-copilot":
-                    inp = q(600_000 * scale, p.name, env)
-                    rows.append(
-                        base
-                        | {
-                            "model": "omni-moderation-latest",
-                            "input_tokens": inp,
-                            "num_model_requests": max(1, q(inp / 300, p.name, env, "r")),
-                        }
+        return q
+
+    def _completions_rows(self, kd: _KeyDay) -> list[dict[str, Any]]:
+        q, p, env, scale = kd.q, kd.project, kd.env, kd.scale
+        base = kd.base | {"api_source": kd.source}
+        rows = []
+        if self.token_details and env == "prod" and p.name == "support-copilot":
+            rows.append(base | self._detail_tokens(q, scale, p.name))
+        for mi, model in enumerate(_COMPLETION_MODELS):
+            if _u(self.seed, kd.org, p.name, model) < 0.3 and mi > 0:
+                continue  # not every project uses every model
+            for batch, tier in ((False, "default"), (True, "default"), (False, "flex")):
+                if (batch or tier == "flex") and env == "dev":
+                    continue
+                if tier == "flex" and not model.startswith("o3"):
+                    continue
+                part = 0.25 if batch else (0.3 if tier == "flex" else 1.0)
+                k = (p.name, env, model, batch, tier)
+                inp = q(4_000_000 * scale * part / (1 + mi), *k, "in")
+                cached = min(inp, q(inp * 0.3, *k, "cached"))
+                rows.append(
+                    base
+                    | {"model": model, "batch": batch, "service_tier": tier}
+                    | _tokens(
+                        input_text_tokens=inp - cached,
+                        input_cached_text_tokens=cached,
+                        output_text_tokens=q(inp * 0.22, *k, "out"),
+                        num_model_requests=max(1, q(inp / 1_800, *k, "req")),
                     )
-                elif endpoint == "images" and p.name in ("robot-vision", "support-copilot"):
-                    for size in ("1024x1024", "1024x1792"):
-                        n = q((60 if size == "1024x1024" else 15) * scale, p.name, env, size)
-                        if n:
-                            rows.append(
-                                base
-                                | {
-                                    "model": "dall-e-3",
-                                    "size": size,
-                                    "source": "image.generation",
-                                    "images": n,
-                                    "num_model_requests": n,
-                                }
-                            )
-                elif endpoint == "audio_speeches" and p.name == "support-copilot":
-                    c = q(250_000 * scale, p.name, env)
-                    rows.append(
-                        base
-                        | {
-                            "model": "tts-1",
-                            "characters": c,
-                            "num_model_requests": max(1, q(c / 400, p.name, env, "r")),
-                        }
-                    )
-                elif endpoint == "audio_transcriptions" and p.name in ("support-copilot", "robot-vision"):
-                    sec = q(18_000 * scale, p.name, env)
-                    rows.append(
-                        base
-                        | {
-                            "model": "whisper-1",
-                            "seconds": sec,
-                            "num_model_requests": max(1, q(sec / 45, p.name, env, "r")),
-                        }
-                    )
-                elif (
-                    endpoint == "vector_stores"
-                    and env == "prod"
-                    and p.name in ("doc-search", "support-copilot")
-                ):
-                    # storage is a level: grows slowly through the period
-                    gb = 2.0 + (day - self.data_start) / DAY * 0.05 + (0.4 if p.name == "doc-search" else 0.0)
-                    rows.append(
-                        {"project_id": p.id, "usage_bytes": int(gb * 1e9 * (1.07 if restated else 1.0))}
-                    )
-                elif (
-                    endpoint == "code_interpreter_sessions"
-                    and env == "prod"
-                    and p.name in ("ml-platform", "fraud-model")
-                ):
-                    rows.append({"project_id": p.id, "num_sessions": q(140, p.name, env)})
-                elif endpoint == "file_search_calls" and p.name in ("doc-search", "support-copilot"):
-                    vs = f"vs_{_hex(24, s, org, p.name, 'store')}"
-                    rows.append(base | {"vector_store_id": vs, "num_requests": q(3_000 * scale, p.name, env)})
-                elif endpoint == "web_search_calls" and p.name in ("support-copilot", "doc-search"):
-                    for level in ("low", "medium"):
-                        n = q((900 if level == "medium" else 400) * scale, p.name, env, level)
-                        rows.append(
-                            base
-                            | {
-                                "api_source": source,
-                                "model": "gpt-4o-2024-08-06",
-                                "context_level": level,
-                                "num_requests": n,
-                                "num_model_requests": n,
-                            }
-                        )
-        if restated and endpoint == "completions":
-            # a restated day also gains usage that arrived late: a new (project, key, model) row
-            p = org_projects(s, org)[-1]
+                )
+        return rows
+
+    @staticmethod
+    def _embeddings_rows(kd: _KeyDay) -> list[dict[str, Any]]:
+        q, p, env = kd.q, kd.project, kd.env
+        if p.name not in ("doc-search", "support-copilot", "ml-platform"):
+            return []
+        rows = []
+        for model, b in (("text-embedding-3-small", 9_000_000), ("text-embedding-3-large", 1_500_000)):
+            inp = q(b * kd.scale, p.name, env, model)
             rows.append(
-                {
-                    "project_id": p.id,
-                    "user_id": p.user_id,
-                    "api_key_id": p.keys[1],
-                    "api_source": "unlabeled",
-                    "model": "gpt-4o-2024-08-06",
-                    "batch": False,
-                    "service_tier": "default",
+                kd.base
+                | {
+                    "model": model,
+                    "input_tokens": inp,
+                    "num_model_requests": max(1, q(inp / 900, p.name, env, model, "r")),
                 }
-                | _tokens(input_text_tokens=123_457, output_text_tokens=23_456, num_model_requests=77)
             )
-        return tuple(rows)
+        return rows
+
+    @staticmethod
+    def _moderations_rows(kd: _KeyDay) -> list[dict[str, Any]]:
+        q, p, env = kd.q, kd.project, kd.env
+        if p.name != "support-copilot":
+            return []
+        inp = q(600_000 * kd.scale, p.name, env)
+        return [
+            kd.base
+            | {
+                "model": "omni-moderation-latest",
+                "input_tokens": inp,
+                "num_model_requests": max(1, q(inp / 300, p.name, env, "r")),
+            }
+        ]
+
+    @staticmethod
+    def _images_rows(kd: _KeyDay) -> list[dict[str, Any]]:
+        q, p, env = kd.q, kd.project, kd.env
+        if p.name not in ("robot-vision", "support-copilot"):
+            return []
+        rows = []
+        for size in ("1024x1024", "1024x1792"):
+            n = q((60 if size == "1024x1024" else 15) * kd.scale, p.name, env, size)
+            if n:
+                rows.append(
+                    kd.base
+                    | {"model": "dall-e-3", "size": size, "source": "image.generation", "images": n,
+                       "num_model_requests": n}
+                )
+        return rows
+
+    @staticmethod
+    def _audio_speeches_rows(kd: _KeyDay) -> list[dict[str, Any]]:
+        q, p, env = kd.q, kd.project, kd.env
+        if p.name != "support-copilot":
+            return []
+        c = q(250_000 * kd.scale, p.name, env)
+        requests = max(1, q(c / 400, p.name, env, "r"))
+        return [kd.base | {"model": "tts-1", "characters": c, "num_model_requests": requests}]
+
+    @staticmethod
+    def _audio_transcriptions_rows(kd: _KeyDay) -> list[dict[str, Any]]:
+        q, p, env = kd.q, kd.project, kd.env
+        if p.name not in ("support-copilot", "robot-vision"):
+            return []
+        sec = q(18_000 * kd.scale, p.name, env)
+        requests = max(1, q(sec / 45, p.name, env, "r"))
+        return [kd.base | {"model": "whisper-1", "seconds": sec, "num_model_requests": requests}]
+
+    def _vector_stores_rows(self, kd: _KeyDay) -> list[dict[str, Any]]:
+        p = kd.project
+        if kd.env != "prod" or p.name not in ("doc-search", "support-copilot"):
+            return []
+        # storage is a level: grows slowly through the period
+        gb = 2.0 + (kd.day - self.data_start) / DAY * 0.05 + (0.4 if p.name == "doc-search" else 0.0)
+        return [{"project_id": p.id, "usage_bytes": int(gb * 1e9 * (1.07 if kd.restated else 1.0))}]
+
+    @staticmethod
+    def _code_interpreter_sessions_rows(kd: _KeyDay) -> list[dict[str, Any]]:
+        p = kd.project
+        if kd.env != "prod" or p.name not in ("ml-platform", "fraud-model"):
+            return []
+        return [{"project_id": p.id, "num_sessions": kd.q(140, p.name, kd.env)}]
+
+    def _file_search_calls_rows(self, kd: _KeyDay) -> list[dict[str, Any]]:
+        p = kd.project
+        if p.name not in ("doc-search", "support-copilot"):
+            return []
+        vs = f"vs_{_hex(24, self.seed, kd.org, p.name, 'store')}"
+        return [kd.base | {"vector_store_id": vs, "num_requests": kd.q(3_000 * kd.scale, p.name, kd.env)}]
+
+    @staticmethod
+    def _web_search_calls_rows(kd: _KeyDay) -> list[dict[str, Any]]:
+        p = kd.project
+        if p.name not in ("support-copilot", "doc-search"):
+            return []
+        rows = []
+        for level in ("low", "medium"):
+            n = kd.q((900 if level == "medium" else 400) * kd.scale, p.name, kd.env, level)
+            rows.append(
+                kd.base
+                | {
+                    "api_source": kd.source,
+                    "model": "gpt-4o-2024-08-06",
+                    "context_level": level,
+                    "num_requests": n,
+                    "num_model_requests": n,
+                }
+            )
+        return rows
+
+    def _late_usage_row(self, org: str) -> dict[str, Any]:
+        """A restated day also gains usage that arrived late: a new (project, key, model) completions row."""
+        p = org_projects(self.seed, org)[-1]
+        return {
+            "project_id": p.id,
+            "user_id": p.user_id,
+            "api_key_id": p.keys[1],
+            "api_source": "unlabeled",
+            "model": "gpt-4o-2024-08-06",
+            "batch": False,
+            "service_tier": "default",
+        } | _tokens(input_text_tokens=123_457, output_text_tokens=23_456, num_model_requests=77)
 
     @staticmethod
     def _detail_tokens(q: Any, scale: float, project: str) -> dict[str, Any]:
@@ -501,71 +547,14 @@ class OpenAIServer(VendorServer):
         calls"`` etc. ``quantity_unit`` is ``tokens``, ``images``, ``characters``, ``duration_seconds`` or null
         where no documented unit applies (tool calls, sessions, GB-days of vector storage)."""
         agg: dict[tuple[str, str | None, str | None, str | None, str, str | None], list[Decimal]] = {}
-
-        def add(
-            r: dict[str, Any], item: str, qty: int | Decimal, price: Decimal, discount: bool = False,
-            unit: str | None = "tokens",
-        ) -> None:
-            amount = D(qty) * price * (BATCH_DISCOUNT if discount else 1)
-            key = (r["project_id"], r.get("user_id"), r.get("api_key_id"), r.get("api_source"), item, unit)
-            acc = agg.setdefault(key, [D(0), D(0)])
-            acc[0] += D(qty)
-            acc[1] += amount
-
         for endpoint in ENDPOINTS:
             for r in self._day_rows(org, endpoint, day):
-                m = r.get("model")
-                if endpoint == "completions" and m == DETAIL_MODEL:
-                    p = PRICES[m]
-                    add(r, f"{m}, input_tokens", r["input_uncached_tokens"], p["input"])
-                    add(r, f"{m}, input_cached_tokens", r["input_cached_tokens"], p["cached input"])
-                    add(r, f"{m}, input_cache_write_tokens", r["input_cache_write_tokens"], p["cache write"])
-                    add(r, f"{m}, output_tokens", r["output_tokens"], p["output"])
-                elif endpoint == "completions":
-                    f = self._price_factor(m, day)
-                    p = {token: price * f for token, price in PRICES[m].items()}
-                    disc = bool(r["batch"]) or r["service_tier"] == "flex"
-                    suffix = " (batch)" if r["batch"] else (" (flex)" if r["service_tier"] == "flex" else "")
-                    add(r, f"{m}, input{suffix}", r["input_uncached_tokens"], p["input"], disc)
-                    add(r, f"{m}, cached input{suffix}", r["input_cached_tokens"], p["cached input"], disc)
-                    add(r, f"{m}, output{suffix}", r["output_tokens"], p["output"], disc)
-                elif endpoint in ("embeddings", "moderations"):
-                    add(r, f"{m}, input", r["input_tokens"], PRICES[m]["input"])
-                elif endpoint == "images":
-                    add(r, f"{m}, {r['size']}", r["images"], PRICES[m][r["size"]], unit="images")
-                elif endpoint == "audio_speeches":
-                    add(r, m, r["characters"], PRICES[m]["characters"], unit="characters")
-                elif endpoint == "audio_transcriptions":
-                    add(r, m, r["seconds"], PRICES[m]["seconds"], unit="duration_seconds")
-                elif endpoint == "vector_stores":
-                    add(
-                        r,
-                        "vector store storage",
-                        D(r["usage_bytes"]) / D(10**9),
-                        PRICES["vector store storage"]["gb_day"],
-                        unit=None,
-                    )
-                elif endpoint == "code_interpreter_sessions":
-                    add(
-                        r,
-                        "code interpreter sessions",
-                        r["num_sessions"],
-                        PRICES["code interpreter sessions"]["session"],
-                        unit=None,
-                    )
-                elif endpoint == "file_search_calls":
-                    add(
-                        r,
-                        "file search tool calls",
-                        r["num_requests"],
-                        PRICES["file search tool calls"]["call"],
-                        unit=None,
-                    )
-                elif endpoint == "web_search_calls":
-                    add(
-                        r, "web search tool calls", r["num_requests"], PRICES["web search tool calls"]["call"],
-                        unit=None,
-                    )
+                for item, qty, price, discount, unit in self._cost_items(endpoint, r, day):
+                    amount = D(qty) * price * (BATCH_DISCOUNT if discount else 1)
+                    key = (r["project_id"], r.get("user_id"), r.get("api_key_id"), r.get("api_source"), item, unit)
+                    acc = agg.setdefault(key, [D(0), D(0)])
+                    acc[0] += D(qty)
+                    acc[1] += amount
         return [
             {"project_id": pid, "user_id": user, "api_key_id": key, "api_source": source, "line_item": item,
              "quantity": qty, "quantity_unit": unit, "amount": _q10(amount)}
@@ -573,6 +562,50 @@ class OpenAIServer(VendorServer):
                 agg.items(), key=lambda kv: tuple(v or "" for v in kv[0])
             )
         ]
+
+    def _cost_items(
+        self, endpoint: str, r: dict[str, Any], day: int
+    ) -> list[tuple[str, int | Decimal, Decimal, bool, str | None]]:
+        """(line item, quantity, unit price, batch/flex discount, quantity unit) of one usage row."""
+        m = r.get("model")
+        if endpoint == "completions" and m == DETAIL_MODEL:
+            p = PRICES[m]
+            return [
+                (f"{m}, input_tokens", r["input_uncached_tokens"], p["input"], False, "tokens"),
+                (f"{m}, input_cached_tokens", r["input_cached_tokens"], p["cached input"], False, "tokens"),
+                (f"{m}, input_cache_write_tokens", r["input_cache_write_tokens"], p["cache write"], False, "tokens"),
+                (f"{m}, output_tokens", r["output_tokens"], p["output"], False, "tokens"),
+            ]
+        if endpoint == "completions":
+            f = self._price_factor(m, day)
+            p = {token: price * f for token, price in PRICES[m].items()}
+            disc = bool(r["batch"]) or r["service_tier"] == "flex"
+            suffix = " (batch)" if r["batch"] else (" (flex)" if r["service_tier"] == "flex" else "")
+            return [
+                (f"{m}, input{suffix}", r["input_uncached_tokens"], p["input"], disc, "tokens"),
+                (f"{m}, cached input{suffix}", r["input_cached_tokens"], p["cached input"], disc, "tokens"),
+                (f"{m}, output{suffix}", r["output_tokens"], p["output"], disc, "tokens"),
+            ]
+        if endpoint in ("embeddings", "moderations"):
+            return [(f"{m}, input", r["input_tokens"], PRICES[m]["input"], False, "tokens")]
+        if endpoint == "images":
+            return [(f"{m}, {r['size']}", r["images"], PRICES[m][r["size"]], False, "images")]
+        if endpoint == "audio_speeches":
+            return [(m, r["characters"], PRICES[m]["characters"], False, "characters")]
+        if endpoint == "audio_transcriptions":
+            return [(m, r["seconds"], PRICES[m]["seconds"], False, "duration_seconds")]
+        if endpoint == "vector_stores":
+            gb = D(r["usage_bytes"]) / D(10**9)
+            return [("vector store storage", gb, PRICES["vector store storage"]["gb_day"], False, None)]
+        tools = {
+            "code_interpreter_sessions": ("code interpreter sessions", "num_sessions", "session"),
+            "file_search_calls": ("file search tool calls", "num_requests", "call"),
+            "web_search_calls": ("web search tool calls", "num_requests", "call"),
+        }
+        if endpoint in tools:
+            item, field, per = tools[endpoint]
+            return [(item, r[field], PRICES[item][per], False, None)]
+        return []
 
     # ---- truth for tests -------------------------------------------------------------------------------------
     def total_cost(self, org: str, start: dt.datetime, end: dt.datetime) -> Decimal:
