@@ -136,9 +136,9 @@ def _bill_columns(plan: AwsPlan, lk: dict, cols: dict, res: np.ndarray, n: int) 
     payer = plan.payer
     cols["bill_bill_type"] = const("Anniversary", n)
     cols["bill_billing_entity"] = const("AWS", n)
+    period_end_ms = int(plan.month.end.timestamp() * 1000)
     cols["bill_billing_period_start_date"] = pa.array(np.full(n, plan.month.start_epoch_ms(), dtype=np.int64), TS)
-    cols["bill_billing_period_end_date"] = pa.array(np.full(n, int(plan.month.end.timestamp() * 1000),
-                                                            dtype=np.int64), TS)
+    cols["bill_billing_period_end_date"] = pa.array(np.full(n, period_end_ms, dtype=np.int64), TS)
     cols["bill_invoice_id"] = const(plan.invoice_id(), n)
     cols["bill_invoicing_entity"] = const(payer.legal_entity, n)
     cols["bill_payer_account_id"] = const(payer.payer_id, n)
