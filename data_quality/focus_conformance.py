@@ -6,7 +6,7 @@ Two layers:
    numpy<2 / pandas<3 / duckdb<2 / sqlglot 27, so it lives in its *own* virtualenv
    (:func:`ensure_validator_venv`, default ``<repo>/.venv-focus-validator``, override with
    ``FINOPS_FOCUS_VALIDATOR_VENV``), never in the project venv. :func:`validate_focus` exports the relation to
-   Parquet (:func:`data_quality.focus_export.export_focus`), runs::
+   Parquet (:func:`serving.focus_export.export_focus`), runs::
 
        focus-validator --data-file X --validate-version 1.2 --block-download \\
            --applicability-criteria ALL --output-type unittest --output-destination junit.xml
@@ -92,7 +92,7 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality.focus_export import DEFAULT_RELATION, export_focus, quote_relation, relation_columns
+from serving.focus_export import DEFAULT_RELATION, export_focus, quote_relation, relation_columns
 
 __all__ = [
     "EXCUSED_RULES",

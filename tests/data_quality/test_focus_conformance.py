@@ -1,4 +1,4 @@
-"""Tests for data_quality.focus_export and data_quality.focus_conformance.
+"""Tests for serving.focus_export and data_quality.focus_conformance.
 
 Fast tests (export, own SQL checks, JUnit parsing, rule classification, CLI main) need no validator.
 Tests marked ``slow`` create/reuse the focus-validator virtualenv (default ``<repo>/.venv-focus-validator``,
@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_quality import focus_conformance as fc
-from data_quality.focus_export import export_focus, quote_relation
+from serving.focus_export import export_focus, quote_relation
 from tests.support import SAMPLES
 
 # ------------------------------------------------------------------------------------------------------------------
