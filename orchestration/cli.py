@@ -469,12 +469,12 @@ def validate_focus(ctx: click.Context) -> None:
      66  no warehouse yet
      69  the validator could not run (no Python 3.12 for its virtualenv, install failed, ...)
     """
-    from data_quality import focus_conformance
+    from data_quality.focus import cli as focus_cli
 
     if not any(a == "--warehouse" or a.startswith("--warehouse=") for a in ctx.args):
         _require_warehouse()
     Settings.from_env().export()
-    sys.exit(focus_conformance.main(ctx.args))
+    sys.exit(focus_cli.main(ctx.args))
 
 
 @main.command("export-focus")
