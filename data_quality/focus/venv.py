@@ -73,11 +73,16 @@ def ensure_validator_venv(venv_dir: Path | None = None) -> Path:
     venv = (Path(venv_dir).expanduser() if venv_dir is not None else default_validator_venv()).resolve()
     if venv_ready(venv):
         return venv
-    proc = subprocess.run([sys.executable, str(BOOTSTRAP), "--venv", str(venv)], capture_output=True, text=True,
-                          check=False)
-    sys.stderr.write(proc.stderr)
-    if proc.returncode != 0 or not venv_ready(venv):
+    # the bootstrap's progress ("[focus-validator] ...") goes on to stderr as it comes; its tail explains a failure
+    proc = subprocess.Popen([sys.executable, str(BOOTSTRAP), "--venv", str(venv)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    lines: list[str] = []
+    for line in proc.stderr:
+        sys.stderr.write(line)
+        lines.append(line)
+    rc = proc.wait()
+    if rc != 0 or not venv_ready(venv):
         raise ValidatorNotAvailable(
-            f"{BOOTSTRAP.relative_to(REPO_ROOT)} --venv {venv} failed (exit {proc.returncode}): "
-            f"{proc.stderr.strip()[-4000:]}")
+            f"{BOOTSTRAP.relative_to(REPO_ROOT)} --venv {venv} failed (exit {rc}): {''.join(lines).strip()[-4000:]}")
     return venv

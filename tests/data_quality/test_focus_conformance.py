@@ -393,6 +393,28 @@ def test_find_python312_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         bootstrap.find_python312()
 
 
+def test_bootstrap_without_python312_exits_69_with_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                              capsys) -> None:
+    def no_python(*a, **k):
+        raise bootstrap.ValidatorNotAvailable("focus-validator 2.2.1 needs Python 3.12 ... `pyenv install 3.12`")
+
+    monkeypatch.setattr(bootstrap, "find_python312", no_python)
+    assert bootstrap.main(["--venv", str(tmp_path / "v")]) == bootstrap.EXIT_CANNOT_RUN == 69
+    assert "pyenv install 3.12" in capsys.readouterr().err
+    assert bootstrap.requirements() == (f"focus-validator=={fc.VALIDATOR_VERSION}", "pyarrow<21")
+
+
+def test_ensure_venv_runs_the_bootstrap_step_and_reports_its_failure(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    step = tmp_path / "bootstrap.py"
+    step.write_text("import sys\nprint('[focus-validator] no Python 3.12: install it', file=sys.stderr)\n"
+                    "print(sys.argv[1:])\nsys.exit(69)\n")
+    monkeypatch.setattr(venv_module, "BOOTSTRAP", step)
+    monkeypatch.setattr(venv_module, "REPO_ROOT", tmp_path)
+    with pytest.raises(fc.ValidatorNotAvailable, match=r"bootstrap.py --venv .*missing.* \(exit 69\): .*no Python 3.12"):
+        fc.ensure_validator_venv(tmp_path / "missing")
+
+
 def test_ensure_venv_is_noop_when_marker_present(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
