@@ -5,7 +5,8 @@
 with actual as (
     select column_name, ordinal_position
     from information_schema.columns
-    where table_schema = '{{ rel.schema }}' and table_name = '{{ rel.identifier }}'
+    where table_catalog = '{{ rel.database }}' and table_schema = '{{ rel.schema }}'
+        and table_name = '{{ rel.identifier }}'
 ),
 
 focus as (
