@@ -63,7 +63,8 @@ conservatively (a failed unknown rule is a conformance failure). One more leaf i
 shows the spec's exception (:data:`VIRTUAL_CURRENCY_RULES`): PricingCurrency-C-003-M (FormatCurrency) requires
 three upper-case letters on every row, but CurrencyFormat allows a virtual currency in PricingCurrency (the SaaS
 rows price ElevenLabs usage in "Credits"); the failure is excused when every such value is a virtual currency
-(:func:`virtual_currency_violations`), and the dbt test ``assert_focus_currency_format`` verifies the same on the warehouse.
+(:func:`virtual_currency_violations`), and the dbt test ``assert_focus_currency_format`` verifies the same on the
+warehouse.
 
 Caveat found while testing: the validator evaluates the inline OR "allowed values" rules with OR semantics per
 *dataset* (a child check passes when at least one row matches), so a single bad value such as

@@ -89,7 +89,8 @@ def test_own_checks_column_order_and_missing(dbt_tmp: Path) -> None:
 
 
 def test_own_checks_virtual_currency(dbt_tmp: Path) -> None:
-    assert failures(dbt_tmp, f"UPDATE {RELATION} SET PricingCurrency = 'Credits' WHERE ChargeCategory = 'Purchase'") == {}
+    credits = f"UPDATE {RELATION} SET PricingCurrency = 'Credits' WHERE ChargeCategory = 'Purchase'"
+    assert failures(dbt_tmp, credits) == {}
     got = failures(
         dbt_tmp,
         f"UPDATE {RELATION} SET PricingCurrency = 'Credits' WHERE ChargeCategory = 'Purchase'",

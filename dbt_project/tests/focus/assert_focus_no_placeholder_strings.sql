@@ -2,6 +2,7 @@
     focus_placeholder_strings(), case-insensitive after trimming) in any string column of the FOCUS export.
     One row per column with placeholders, with their count. -#}
 {%- set rel = ref('focus_cost_and_usage') -%}
+{%- set placeholders = focus_sql_list(focus_placeholder_strings()) -%}
 {%- set string_columns = [] -%}
 {%- if execute -%}
     {%- for column in adapter.get_columns_in_relation(rel) -%}
@@ -15,7 +16,7 @@ with counts as (
     select
         {%- for name in string_columns %}
         count(*) filter (
-            where lower(trim(cast({{ adapter.quote(name) }} as varchar))) in {{ focus_sql_list(focus_placeholder_strings()) }}
+            where lower(trim(cast({{ adapter.quote(name) }} as varchar))) in {{ placeholders }}
         ) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ rel }}
