@@ -1,5 +1,5 @@
 """Closed months that changed after their close: the chargeback journal of every month with a close pack
-(``<close dir>/<YYYY-MM>/close_manifest.json``, written by :mod:`data_quality.close_pack`, ``finops close``) compared
+(``<close dir>/<YYYY-MM>/close_manifest.json``, written by :mod:`serving.close_pack`, ``finops close``) compared
 with the journal the warehouse computes now (``marts.fct_chargeback_journal``). Pure Python + DuckDB, no Dagster: the
 asset check ``closed_months_unchanged`` (``orchestration/defs/quality/closed_months.py``) and the tests call it.
 

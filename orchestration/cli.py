@@ -469,12 +469,12 @@ def validate_focus(ctx: click.Context) -> None:
      66  no warehouse yet
      69  the validator could not run (no Python 3.12 for its virtualenv, install failed, ...)
     """
-    from data_quality import focus_conformance
+    from data_quality.focus import cli as focus_cli
 
     if not any(a == "--warehouse" or a.startswith("--warehouse=") for a in ctx.args):
         _require_warehouse()
     Settings.from_env().export()
-    sys.exit(focus_conformance.main(ctx.args))
+    sys.exit(focus_cli.main(ctx.args))
 
 
 @main.command("export-focus")
@@ -482,8 +482,8 @@ def validate_focus(ctx: click.Context) -> None:
 @click.option("--period", default=None, help="Only this billing period (YYYY-MM).")
 def export_focus(path: str, period: str | None) -> None:
     """Write the FOCUS dataset as Parquet (or CSV when PATH ends in .csv / .csv.gz)."""
-    from data_quality.focus_export import DEFAULT_RELATION
-    from data_quality.focus_export import export_focus as do_export
+    from serving.focus_export import DEFAULT_RELATION
+    from serving.focus_export import export_focus as do_export
 
     wh = _require_warehouse(built=DEFAULT_RELATION)
     _require_writable(path, "the export", "Choose a PATH in a writable folder.")
@@ -502,8 +502,8 @@ def publish(out: str | None) -> None:
     """Publish the read-only copy of the marts and reference data for BI tools (swapped in atomically; open it
     with `duckdb -readonly`, or access_mode=read_only). `finops run` publishes it too, unless a blocking check on
     a mart failed."""
-    from data_quality.publish import PublishError
-    from data_quality.publish import publish as do_publish
+    from serving.publish import PublishError
+    from serving.publish import publish as do_publish
 
     wh = _require_warehouse()
     if out:
@@ -518,11 +518,11 @@ def publish(out: str | None) -> None:
 
 @main.command("export-journal")
 @click.argument("period")
-@click.option("--out", "out", required=True, help="CSV file to write (ledger layout: data_quality/journal_export.py).")
+@click.option("--out", "out", required=True, help="CSV file to write (ledger layout: serving/journal_export.py).")
 def export_journal(period: str, out: str) -> None:
     """Write billing month PERIOD (YYYY-MM) of the chargeback journal as a balanced, ledger-ready CSV."""
-    from data_quality.journal_export import UnbalancedJournalError
-    from data_quality.journal_export import export_journal as do_export
+    from serving.journal_export import UnbalancedJournalError
+    from serving.journal_export import export_journal as do_export
 
     wh = _require_warehouse()
     _require_writable(out, "the journal", "Choose an --out in a writable folder.")

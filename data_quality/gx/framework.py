@@ -15,7 +15,7 @@ definition, ``batch.validate(suite)``. Expectations are built fresh for every va
 frame declares ``index`` columns, the identity of the failing rows (``unexpected_index_column_names``).
 
 A relation that does not exist (not built or loaded yet) gives the status ``not built yet`` and passes, like
-:mod:`data_quality.governance_alerts`; a frame whose other relations (``requires``) are missing is skipped the same
+:mod:`serving.governance_alerts`; a frame whose other relations (``requires``) are missing is skipped the same
 way. No Dagster import: ``orchestration/defs/quality/gx_checks.py`` wires the suites as asset checks.
 """
 from __future__ import annotations

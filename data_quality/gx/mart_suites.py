@@ -116,7 +116,7 @@ def contract_suite(contract: MartContract) -> Suite:
 # --------------------------------------------------------------------------------------------------------------
 
 def _focus_custom_columns() -> Suite:
-    from data_quality.focus_conformance import FOCUS_COLUMNS
+    from serving.focus_columns import FOCUS_COLUMNS
 
     focus = values_sql([(c,) for c in sorted(FOCUS_COLUMNS)], ["column_name"])
     sql = (f"select column_name, ordinal_position from information_schema.columns "

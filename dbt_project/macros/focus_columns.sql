@@ -2,7 +2,11 @@
     and the PascalCase export. Order: FOCUS 1.2 columns (57), then FOCUS 1.3 additions (nullable here), then
     custom x_ columns. Kinds: money (DECIMAL 38,10), ts (UTC timestamp), text, json (JSON text), int (and, for
     mart_extra_columns, bool and date).
-    tests/orchestration/test_dbt_contract.py checks that the mart contracts match this list. -#}
+    This file is the one owner of the FOCUS columns and allowed values: staging and the union render them through
+    these macros, the mart contracts are generated from them (dbt_project/scripts/generate_mart_contracts.py;
+    tests/orchestration/test_dbt_project.py checks that the contracts match), the generic test focus_allowed_values
+    checks them, and Python (serving/focus_columns.py: the FOCUS export, data_quality's checks) reads this file.
+    Keep the four list macros plain literals (Python reads them with ast.literal_eval). -#}
 {% macro focus_charge_columns() -%}
 {{ return([
     ('availability_zone', 'AvailabilityZone', 'text'),
@@ -87,6 +91,44 @@
     ('x_token_type', 'x_TokenType', 'text'),
     ('x_token_count', 'x_TokenCount', 'int'),
 ]) }}
+{%- endmacro %}
+
+{#- The FOCUS 1.3 additions among focus_charge_columns() (nullable here): the columns before them are FOCUS 1.2's
+    57, the x_ columns after them are custom. -#}
+{% macro focus_13_column_ids() -%}
+{{ return(['ServiceProviderName', 'HostProviderName', 'AllocatedMethodId', 'AllocatedMethodDetails',
+    'AllocatedResourceId', 'AllocatedResourceName', 'AllocatedTags', 'ContractApplied']) }}
+{%- endmacro %}
+
+{#- The allowed values of the enumerated FOCUS 1.2 columns, by FOCUS column ID (the spec's lists: chargecategory.md,
+    chargeclass.md, chargefrequency.md, pricingcategory.md, commitmentdiscountcategory.md,
+    commitmentdiscountstatus.md, capacityreservationstatus.md, servicecategory.md). Checked per row by the generic
+    test focus_allowed_values (tests/generic/focus_allowed_values.sql). -#}
+{% macro focus_allowed_values() -%}
+{{ return({
+    'ChargeCategory': ['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment'],
+    'ChargeClass': ['Correction'],
+    'ChargeFrequency': ['One-Time', 'Recurring', 'Usage-Based'],
+    'PricingCategory': ['Standard', 'Dynamic', 'Committed', 'Other'],
+    'CommitmentDiscountCategory': ['Spend', 'Usage'],
+    'CommitmentDiscountStatus': ['Used', 'Unused'],
+    'CapacityReservationStatus': ['Used', 'Unused'],
+    'ServiceCategory': ['AI and Machine Learning', 'Analytics', 'Business Applications', 'Compute', 'Databases',
+        'Developer Tools', 'Multicloud', 'Identity', 'Integration', 'Internet of Things',
+        'Management and Governance', 'Media', 'Migration', 'Mobile', 'Networking', 'Security', 'Storage', 'Web',
+        'Other'],
+}) }}
+{%- endmacro %}
+
+{#- Strings that mean "no value" (case-insensitive, after trimming) and MUST be NULL instead (null_handling.md):
+    the test assert_focus_no_placeholder_strings. -#}
+{% macro focus_placeholder_strings() -%}
+{{ return(['', 'null', 'n/a', 'none', 'not applicable']) }}
+{%- endmacro %}
+
+{#- A list of strings as a SQL list of literals: ('a', 'b'). -#}
+{% macro focus_sql_list(values) -%}
+    ({%- for v in values %}'{{ v | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%})
 {%- endmacro %}
 
 {% macro focus_type(kind) -%}

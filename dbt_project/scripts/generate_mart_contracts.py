@@ -12,15 +12,13 @@ from pathlib import Path
 
 import yaml
 
+from serving.focus_columns import ALLOWED_VALUES  # read from macros/focus_columns.sql too
+
 DBT = Path(__file__).resolve().parents[1]
 MACRO = DBT / "macros" / "focus_columns.sql"
 OUT = DBT / "models" / "marts" / "finops" / "_finops__models.yml"
 TYPES = {"money": "decimal(38,10)", "ts": "timestamp", "text": "varchar", "json": "varchar", "int": "bigint",
          "bool": "boolean", "date": "date"}
-CATEGORIES = ["AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
-              "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
-              "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security", "Storage",
-              "Web", "Other"]
 DESCRIPTIONS = {
     "billed_cost": "Cash-basis cost invoiced for the charge, in billing_currency (FOCUS BilledCost).",
     "effective_cost": "Amortised cost after discounts and prepaid commitments, in billing_currency (FOCUS EffectiveCost).",
@@ -50,6 +48,9 @@ NOT_NULL = {"billed_cost", "effective_cost", "list_cost", "contracted_cost", "bi
             "charge_period_end", "billing_period_start", "billing_period_end", "billing_account_id", "invoice_id",
             "x_source_file", "x_billing_period", "x_export_id", "x_reporting_currency", "x_fx_rate_missing"}
 
+#: fct_charges' enumerated columns checked against the FOCUS allowed values (the export checks all of them).
+ENUMERATED = {"charge_category", "service_category", "charge_class"}
+
 
 def columns() -> list[tuple[str, str, str]]:
     src = MACRO.read_text()
@@ -64,14 +65,13 @@ def model(name: str, pascal: bool, description: str) -> dict:
             c["description"] = DESCRIPTIONS[snake]
         if pascal:
             c["quote"] = True
+            if focus_id in ALLOWED_VALUES:  # the export: every enumerated FOCUS column, per row
+                c["data_tests"] = [{"in_focus_allowed_values": {"arguments": {"focus_column": focus_id},
+                                                                "config": {"tags": ["focus_conformance"]}}}]
         else:
             tests: list = ["not_null"] if snake in NOT_NULL else []
-            if snake == "charge_category":
-                tests.append({"accepted_values": {"arguments": {"values": ["Usage", "Purchase", "Tax", "Credit", "Adjustment"]}}})
-            if snake == "service_category":
-                tests.append({"accepted_values": {"arguments": {"values": CATEGORIES}}})
-            if snake == "charge_class":
-                tests.append({"accepted_values": {"arguments": {"values": ["Correction"]}}})
+            if snake in ENUMERATED:
+                tests.append({"in_focus_allowed_values": {"arguments": {"focus_column": focus_id}}})
             if tests:
                 c["data_tests"] = tests
         cols.append(c)

@@ -1,6 +1,7 @@
-"""Tests for data_quality.focus_export and data_quality.focus_conformance.
+"""Tests for data_quality.focus (the focus-validator wrapper, its rule classifier and JUnit parser, the CLI).
 
-Fast tests (export, own SQL checks, JUnit parsing, rule classification, CLI main) need no validator.
+Fast tests (JUnit parsing, rule classification, excuses, venv lookup, CLI main) need no validator. The export's
+tests are in tests/serving/test_focus_export.py, the project's own FOCUS checks (dbt tests) in test_focus_dbt_tests.py.
 Tests marked ``slow`` create/reuse the focus-validator virtualenv (default ``<repo>/.venv-focus-validator``,
 ~25 s on first creation) and run the real validator (~3 s each).
 
@@ -11,8 +12,6 @@ The fixture dataset is the FOCUS spec's commitment-discount scenarios
 
 from __future__ import annotations
 
-import csv
-import gzip
 import json
 import os
 import shutil
@@ -23,320 +22,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from data_quality import focus_conformance as fc
-from data_quality.focus_export import export_focus, quote_relation
-from tests.support import SAMPLES
-
-# ------------------------------------------------------------------------------------------------------------------
-# Fixture dataset
-# ------------------------------------------------------------------------------------------------------------------
-
-SCENARIO_DIR = SAMPLES / "focus_spec" / "commitment_discount_scenarios"
-
-# The FOCUS spec sample CSVs used below, as published (tests/data/samples, see its PROVENANCE.md).
-SCENARIOS: dict[str, str] = {
-    name: (SCENARIO_DIR / f"{name}.csv").read_text(encoding="utf-8")
-    for name in ("commitment_discount_purchase_scenario_1", "commitment_discount_usage_scenario_3",
-                 "commitment_discount_usage_scenario_4")
-}
-
-DEC = "DECIMAL(38,10)"
-TS = "TIMESTAMPTZ"
-
-# (name, DuckDB type) in the project's contract order: FOCUS 1.2 (57, alphabetical as in focus.md),
-# then the 1.3 columns (nullable), then the x_ custom columns.
-FOCUS_12_COLUMNS: list[tuple[str, str]] = [
-    ("AvailabilityZone", "VARCHAR"),
-    ("BilledCost", DEC),
-    ("BillingAccountId", "VARCHAR"),
-    ("BillingAccountName", "VARCHAR"),
-    ("BillingAccountType", "VARCHAR"),
-    ("BillingCurrency", "VARCHAR"),
-    ("BillingPeriodEnd", TS),
-    ("BillingPeriodStart", TS),
-    ("CapacityReservationId", "VARCHAR"),
-    ("CapacityReservationStatus", "VARCHAR"),
-    ("ChargeCategory", "VARCHAR"),
-    ("ChargeClass", "VARCHAR"),
-    ("ChargeDescription", "VARCHAR"),
-    ("ChargeFrequency", "VARCHAR"),
-    ("ChargePeriodEnd", TS),
-    ("ChargePeriodStart", TS),
-    ("CommitmentDiscountCategory", "VARCHAR"),
-    ("CommitmentDiscountId", "VARCHAR"),
-    ("CommitmentDiscountName", "VARCHAR"),
-    ("CommitmentDiscountQuantity", DEC),
-    ("CommitmentDiscountStatus", "VARCHAR"),
-    ("CommitmentDiscountType", "VARCHAR"),
-    ("CommitmentDiscountUnit", "VARCHAR"),
-    ("ConsumedQuantity", DEC),
-    ("ConsumedUnit", "VARCHAR"),
-    ("ContractedCost", DEC),
-    ("ContractedUnitPrice", DEC),
-    ("EffectiveCost", DEC),
-    ("InvoiceId", "VARCHAR"),
-    ("InvoiceIssuerName", "VARCHAR"),
-    ("ListCost", DEC),
-    ("ListUnitPrice", DEC),
-    ("PricingCategory", "VARCHAR"),
-    ("PricingCurrency", "VARCHAR"),
-    ("PricingCurrencyContractedUnitPrice", DEC),
-    ("PricingCurrencyEffectiveCost", DEC),
-    ("PricingCurrencyListUnitPrice", DEC),
-    ("PricingQuantity", DEC),
-    ("PricingUnit", "VARCHAR"),
-    ("ProviderName", "VARCHAR"),
-    ("PublisherName", "VARCHAR"),
-    ("RegionId", "VARCHAR"),
-    ("RegionName", "VARCHAR"),
-    ("ResourceId", "VARCHAR"),
-    ("ResourceName", "VARCHAR"),
-    ("ResourceType", "VARCHAR"),
-    ("ServiceCategory", "VARCHAR"),
-    ("ServiceName", "VARCHAR"),
-    ("ServiceSubcategory", "VARCHAR"),
-    ("SkuId", "VARCHAR"),
-    ("SkuMeter", "VARCHAR"),
-    ("SkuPriceDetails", "JSON"),
-    ("SkuPriceId", "VARCHAR"),
-    ("SubAccountId", "VARCHAR"),
-    ("SubAccountName", "VARCHAR"),
-    ("SubAccountType", "VARCHAR"),
-    ("Tags", "JSON"),
-]
-FOCUS_13_COLUMNS: list[tuple[str, str]] = [
-    ("ServiceProviderName", "VARCHAR"),
-    ("HostProviderName", "VARCHAR"),
-    ("AllocatedMethodId", "VARCHAR"),
-    ("AllocatedMethodDetails", "JSON"),
-    ("AllocatedResourceId", "VARCHAR"),
-    ("AllocatedResourceName", "VARCHAR"),
-    ("AllocatedTags", "JSON"),
-    ("ContractApplied", "VARCHAR"),
-]
-CUSTOM_COLUMNS: list[tuple[str, str]] = [
-    ("x_SourceSystem", "VARCHAR"),
-    ("x_SourceFile", "VARCHAR"),
-    ("x_IngestedAt", TS),
-]
-ALL_COLUMNS = FOCUS_12_COLUMNS + FOCUS_13_COLUMNS + CUSTOM_COLUMNS
-
-CD_ID = "arn:example:savingsplan::123456789012:savingsplan/sp-0001"
-RESOURCE_ID = "arn:example:compute:us-east-1:123456789012:instance/i-0001"
-CR_ID = "arn:example:compute:us-east-1:123456789012:capacity-reservation/cr-0001"
-
-BASE = {
-    "AvailabilityZone": "us-east-1a",
-    "BillingAccountId": "123456789012",
-    "BillingAccountName": "Example Payer",
-    "BillingAccountType": "Billing Account",
-    "BillingCurrency": "USD",
-    "ChargeClass": None,
-    "InvoiceId": "INV-2023-01-0001",
-    "InvoiceIssuerName": "ExampleCloud",
-    "ProviderName": "ExampleCloud",
-    "PublisherName": "ExampleCloud",
-    "RegionId": "us-east-1",
-    "RegionName": "US East (N. Virginia)",
-    "ServiceCategory": "Compute",
-    "ServiceName": "Example Compute",
-    "ServiceSubcategory": "Virtual Machines",
-    "SubAccountId": "210987654321",
-    "SubAccountName": "ml-dev",
-    "SubAccountType": "Account",
-    "PricingCurrency": "USD",
-    "Tags": '{"env":"dev","team":"ml"}',
-    "ServiceProviderName": "ExampleCloud",
-    "HostProviderName": "ExampleCloud",
-    "x_SourceSystem": "focus_spec_samples",
-    "x_IngestedAt": "2023-02-02T00:00:00Z",
-}
-
-
-def _scenario(name: str) -> list[dict]:
-    rows = list(csv.DictReader(SCENARIOS[name].splitlines()))
-    out = []
-    for r in rows:
-        r = {k: (None if v in ("null", "") else v) for k, v in r.items()}
-        for k in ("ResourceId", "CommitmentDiscountId"):
-            if r.get(k) == "<my-commitment-discount-id>":
-                r[k] = CD_ID
-            elif r.get(k) == "<my-resource-id>":
-                r[k] = RESOURCE_ID
-        r["x_SourceFile"] = f"{name}.csv"
-        out.append(r)
-    return out
-
-
-def _commitment(row: dict) -> None:
-    row.update(
-        CommitmentDiscountCategory="Spend",
-        CommitmentDiscountName="Compute Savings Plan 1y",
-        CommitmentDiscountType="Compute Savings Plan",
-    )
-
-
-def _priced(row: dict, unit_price: str, quantity: str, unit: str) -> None:
-    cost = str(round(float(unit_price) * float(quantity), 10))
-    row.update(
-        ListUnitPrice=unit_price,
-        ContractedUnitPrice=unit_price,
-        PricingQuantity=quantity,
-        PricingUnit=unit,
-        ListCost=cost,
-        ContractedCost=cost,
-        PricingCurrencyListUnitPrice=unit_price,
-        PricingCurrencyContractedUnitPrice=unit_price,
-    )
-
-
-def fixture_rows() -> list[dict]:
-    rows: list[dict] = []
-
-    # Purchase, One-Time, whole term (purchase scenario 1).
-    (p,) = _scenario("commitment_discount_purchase_scenario_1")
-    _commitment(p)
-    _priced(p, "1", p["BilledCost"], "USD")
-    p.update(
-        ChargeDescription="Compute Savings Plan 1y all upfront",
-        ResourceName="sp-0001",
-        ResourceType="Savings Plan",
-        SkuId="SP-COMPUTE-1Y",
-        SkuMeter="Savings Plan Commitment",
-        SkuPriceId="SP-COMPUTE-1Y-ALLUPFRONT",
-        SkuPriceDetails='{"x_PaymentOption":"All Upfront"}',
-        PricingCurrencyEffectiveCost="0",
-    )
-    rows.append(p)
-
-    # Usage covered by the commitment (usage scenario 3: 0.75 used + 0.25 unused).
-    used, unused = _scenario("commitment_discount_usage_scenario_3")
-    for r in (used, unused):
-        _commitment(r)
-        _priced(r, "1", "1", "Hours")
-        r.update(
-            SkuId="VM-STD-2",
-            SkuMeter="Compute Hours",
-            SkuPriceId="VM-STD-2-US-EAST-1",
-            SkuPriceDetails='{"CoreCount":2,"InstanceType":"std.2"}',
-            PricingCurrencyEffectiveCost=r["EffectiveCost"],
-        )
-    used.update(
-        ChargeDescription="std.2 instance hours covered by savings plan",
-        ResourceName="training-node-1",
-        ResourceType="Virtual Machine",
-        ConsumedUnit="Hours",
-    )
-    unused.update(
-        ChargeDescription="Unused savings plan commitment",
-        ResourceName="sp-0001",
-        ResourceType="Savings Plan",
-    )
-    rows += [used, unused]
-
-    # On-demand usage without commitment (usage scenario 4, second row).
-    _, od = _scenario("commitment_discount_usage_scenario_4")
-    _priced(od, "0.5", "1", "Hours")
-    od.update(
-        ChargeDescription="std.2 instance hours on demand",
-        ResourceName="training-node-1",
-        ResourceType="Virtual Machine",
-        ConsumedUnit="Hours",
-        SkuId="VM-STD-2",
-        SkuMeter="Compute Hours",
-        SkuPriceId="VM-STD-2-US-EAST-1",
-        SkuPriceDetails='{"CoreCount":2,"InstanceType":"std.2"}',
-        PricingCurrencyEffectiveCost=od["EffectiveCost"],
-    )
-    rows.append(od)
-
-    # Usage inside a capacity reservation.
-    cr = dict(od)
-    cr.update(
-        CapacityReservationId=CR_ID,
-        CapacityReservationStatus="Used",
-        ChargeDescription="std.2 instance hours in capacity reservation",
-        x_SourceFile="synthetic",
-    )
-    rows.append(cr)
-
-    # Tax on the on-demand usage.
-    rows.append(
-        {
-            "BillingPeriodStart": od["BillingPeriodStart"],
-            "BillingPeriodEnd": od["BillingPeriodEnd"],
-            "ChargePeriodStart": "2023-01-01T00:00:00Z",
-            "ChargePeriodEnd": "2023-02-01T00:00:00Z",
-            "ChargeCategory": "Tax",
-            "ChargeFrequency": "Recurring",
-            "ChargeDescription": "Sales tax",
-            "BilledCost": "0.1",
-            "EffectiveCost": "0.1",
-            "ListCost": "0.1",
-            "ContractedCost": "0.1",
-            "PricingCurrencyEffectiveCost": "0.1",
-            "x_SourceFile": "synthetic",
-        }
-    )
-
-    out = []
-    for r in rows:
-        full = {name: None for name, _ in ALL_COLUMNS}
-        full.update(BASE)
-        if r.get("ChargeCategory") == "Tax":
-            for k in ("AvailabilityZone", "Tags"):
-                full[k] = None
-        full.update(r)
-        unknown = set(full) - {name for name, _ in ALL_COLUMNS}
-        assert not unknown, unknown
-        out.append(full)
-    return out
-
-
-def build_fixture_warehouse(
-    path: str | Path,
-    rows: list[dict] | None = None,
-    relation: str = "marts.focus_cost_and_usage",
-    columns: list[tuple[str, str]] | None = None,
-) -> Path:
-    """Create (or replace) ``relation`` in the DuckDB file ``path`` with the fixture rows."""
-    path = Path(path)
-    rows = fixture_rows() if rows is None else rows
-    columns = ALL_COLUMNS if columns is None else columns
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        ddl = ", ".join(f'"{n}" {t}' for n, t in columns)
-        if "." in relation:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {relation.split('.')[0]}")
-        con.execute(f"CREATE OR REPLACE TABLE {relation} ({ddl})")
-        placeholders = ", ".join(f"CAST(? AS {t})" for _, t in columns)
-        con.executemany(
-            f"INSERT INTO {relation} VALUES ({placeholders})",
-            [[r.get(n) for n, _ in columns] for r in rows],
-        )
-    finally:
-        con.close()
-    return path
-
-
-RELATION = "marts.focus_cost_and_usage"
-TABLE = "focus_cost_and_usage"
+from data_quality import focus as fc
+from data_quality.focus import cli as focus_cli
+from data_quality.focus import validator
+from data_quality.focus import venv as venv_module
+from serving import focus_columns as columns
+from tests.focus_fixture import FOCUS_12_COLUMNS, RELATION, build_fixture_warehouse, mutate
+from tools.focus_validator import bootstrap
 
 
 @pytest.fixture()
 def warehouse(tmp_path: Path) -> Path:
     return build_fixture_warehouse(tmp_path / "finops.duckdb")
-
-
-def _mutate(path: Path, *statements: str) -> Path:
-    con = duckdb.connect(str(path))
-    try:
-        for sql in statements:
-            con.execute(sql)
-    finally:
-        con.close()
-    return path
 
 
 def test_fixture_shape(warehouse: Path) -> None:
@@ -345,161 +42,10 @@ def test_fixture_shape(warehouse: Path) -> None:
     n = con.execute(f"SELECT count(*) FROM {RELATION}").fetchone()[0]
     con.close()
     assert len(FOCUS_12_COLUMNS) == 57
-    assert cols[:57] == list(fc.FOCUS_12_COLUMNS)
-    assert cols[57:65] == list(fc.FOCUS_13_COLUMNS)
+    assert cols[:57] == list(columns.FOCUS_12_COLUMNS)
+    assert cols[57:65] == list(columns.FOCUS_13_COLUMNS)
     assert cols[65:] == ["x_SourceSystem", "x_SourceFile", "x_IngestedAt"]
     assert n == 6
-
-
-# ------------------------------------------------------------------------------------------------------------------
-# export_focus
-# ------------------------------------------------------------------------------------------------------------------
-
-
-def test_export_parquet_types_and_order(warehouse: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out" / "focus.parquet"
-    assert export_focus(str(warehouse), str(out)) == 6
-    schema = pq.read_schema(out)
-    assert schema.names == [n for n, _ in ALL_COLUMNS]
-    assert schema.field("BilledCost").type == pa.decimal128(38, 10)
-    for col in (
-        "BillingPeriodStart",
-        "BillingPeriodEnd",
-        "ChargePeriodStart",
-        "ChargePeriodEnd",
-        "x_IngestedAt",
-    ):
-        t = schema.field(col).type
-        assert pa.types.is_timestamp(t) and t.tz == "UTC", (col, t)
-    for col in ("Tags", "SkuPriceDetails", "AllocatedTags"):
-        assert schema.field(col).type == pa.string()
-    table = pq.read_table(out)
-    tags = table.column("Tags").to_pylist()
-    assert json.loads(tags[0]) == {"env": "dev", "team": "ml"}
-    start = table.column("ChargePeriodStart").to_pylist()[0]
-    assert start.isoformat() == "2023-01-01T00:00:00+00:00"
-
-
-def test_export_naive_timestamp_and_date_become_utc(tmp_path: Path) -> None:
-    wh = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(wh))
-    con.execute(
-        "CREATE TABLE t AS SELECT TIMESTAMP '2024-03-01 12:30:00' AS ChargePeriodStart, "
-        "DATE '2024-03-01' AS BillingPeriodStart, 1.5::DECIMAL(18,6) AS BilledCost, '{\"a\":1}'::JSON AS Tags"
-    )
-    con.close()
-    out = tmp_path / "t.parquet"
-    assert export_focus(str(wh), str(out), relation="t") == 1
-    row = pq.read_table(out).to_pylist()[0]
-    assert row["ChargePeriodStart"].isoformat() == "2024-03-01T12:30:00+00:00"
-    assert row["BillingPeriodStart"].isoformat() == "2024-03-01T00:00:00+00:00"
-    assert str(row["BilledCost"]) == "1.500000"
-    assert row["Tags"] == '{"a":1}'
-    csv_out = tmp_path / "t.csv"
-    export_focus(str(wh), str(csv_out), relation="t")
-    rec = next(csv.DictReader(csv_out.open()))
-    assert rec["ChargePeriodStart"] == "2024-03-01T12:30:00Z"
-    assert rec["BillingPeriodStart"] == "2024-03-01T00:00:00Z"
-
-
-def test_export_csv_and_gzip(warehouse: Path, tmp_path: Path) -> None:
-    out = tmp_path / "focus.csv"
-    assert export_focus(str(warehouse), str(out)) == 6
-    with out.open(newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = list(reader)
-        assert reader.fieldnames == [n for n, _ in ALL_COLUMNS]
-    first = rows[0]
-    assert first["BillingPeriodStart"] == "2023-01-01T00:00:00Z"
-    assert first["ChargePeriodEnd"] == "2024-01-01T00:00:00Z"
-    assert first["CapacityReservationId"] == ""  # NULL as empty
-    assert json.loads(first["Tags"]) == {"env": "dev", "team": "ml"}
-    gz = tmp_path / "focus.csv.gz"
-    assert export_focus(str(warehouse), str(gz)) == 6
-    with gzip.open(gz, "rt", newline="") as fh:
-        assert list(csv.DictReader(fh)) == rows
-
-
-def test_export_billing_period_filter(warehouse: Path, tmp_path: Path) -> None:
-    assert export_focus(str(warehouse), str(tmp_path / "a.parquet"), billing_period="2023-01") == 6
-    assert export_focus(str(warehouse), str(tmp_path / "b.parquet"), billing_period="2023-01-01") == 6
-    assert export_focus(str(warehouse), str(tmp_path / "c.parquet"), billing_period="2023-02") == 0
-    with pytest.raises(ValueError):
-        export_focus(str(warehouse), str(tmp_path / "d.parquet"), billing_period="Jan 2023")
-
-
-def test_export_opens_read_only(warehouse: Path, tmp_path: Path) -> None:
-    # A read-write connection elsewhere in the same process would conflict with read_only=True; instead check
-    # that the file is not modified by the export.
-    before = warehouse.stat().st_mtime_ns
-    export_focus(str(warehouse), str(tmp_path / "x.parquet"))
-    assert warehouse.stat().st_mtime_ns == before
-
-
-def test_export_missing_warehouse(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        export_focus(str(tmp_path / "nope.duckdb"), str(tmp_path / "x.parquet"))
-
-
-def test_quote_relation() -> None:
-    assert quote_relation("main.focus_cost_and_usage") == '"main"."focus_cost_and_usage"'
-    assert quote_relation('"My Schema"."T"') == '"My Schema"."T"'
-    assert quote_relation("t") == '"t"'
-    with pytest.raises(ValueError):
-        quote_relation("a.")
-
-
-# ------------------------------------------------------------------------------------------------------------------
-# check_excluded_rules (project's own checks)
-# ------------------------------------------------------------------------------------------------------------------
-
-
-def test_own_checks_pass_on_fixture(warehouse: Path) -> None:
-    assert fc.check_excluded_rules(str(warehouse), RELATION) == []
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        assert fc.check_excluded_rules(con, RELATION) == []
-    finally:
-        con.close()
-
-
-def test_own_checks_find_violations(warehouse: Path) -> None:
-    _mutate(
-        warehouse,
-        # CapacityReservationStatus without id; CommitmentDiscountStatus null on committed usage
-        f"UPDATE {RELATION} SET CapacityReservationStatus = 'Used' WHERE ChargeCategory = 'Tax'",
-        f"UPDATE {RELATION} SET CapacityReservationStatus = NULL WHERE CapacityReservationId IS NOT NULL",
-        f"UPDATE {RELATION} SET CommitmentDiscountStatus = NULL WHERE CommitmentDiscountStatus = 'Unused'",
-        f"UPDATE {RELATION} SET CommitmentDiscountStatus = 'Used' WHERE ChargeCategory = 'Tax'",
-        # invoice in two currencies, placeholders, bad enum values
-        f"UPDATE {RELATION} SET BillingCurrency = 'EUR' WHERE ChargeCategory = 'Tax'",
-        f"UPDATE {RELATION} SET ResourceName = 'N/A' WHERE ChargeCategory = 'Tax'",
-        f"UPDATE {RELATION} SET RegionName = '' WHERE ChargeCategory = 'Purchase'",
-        f"UPDATE {RELATION} SET ChargeCategory = 'Usages' WHERE ChargeCategory = 'Purchase'",
-        # a custom column without x_ and one intermixed with FOCUS columns
-        f"ALTER TABLE {RELATION} ADD COLUMN SourceSystem VARCHAR",
-    )
-    got = fc.check_excluded_rules(str(warehouse), RELATION)
-    text = "\n".join(got)
-    assert "CapacityReservationStatus-C-003-C (intended): 1 row(s)" in text
-    assert "CapacityReservationStatus-C-004-C (intended): 1 Usage row(s)" in text
-    assert "CommitmentDiscountStatus-C-004-C (intended): 1 Usage row(s)" in text
-    assert "CommitmentDiscountStatus-C-003-C: 1 row(s)" in text
-    assert "InvoiceId-C-003-C (intended): 1 InvoiceId value(s) span more than one BillingCurrency" in text
-    assert "NullHandling: ResourceName has 1 placeholder" in text
-    assert "NullHandling: RegionName has 1 placeholder" in text
-    assert "AllowedValues: ChargeCategory has values outside" in text and "'Usages'" in text
-    assert "custom columns must be prefixed 'x_': SourceSystem" in text
-    assert len(got) == 9, got
-
-
-def test_own_checks_column_order_and_missing(tmp_path: Path) -> None:
-    cols = [c for c in ALL_COLUMNS if c[0] != "Tags"]
-    cols.insert(3, ("x_Early", "VARCHAR"))
-    wh = build_fixture_warehouse(tmp_path / "w.duckdb", columns=cols)
-    got = fc.check_excluded_rules(str(wh), RELATION)
-    assert any("missing FOCUS 1.2 columns: Tags" in v for v in got), got
-    assert any("must come after all FOCUS columns" in v and "x_Early" in v for v in got), got
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -818,26 +364,14 @@ def test_main_on_an_empty_record(monkeypatch: pytest.MonkeyPatch, warehouse: Pat
     def boom(*a, **k):  # pragma: no cover - must not be called
         raise AssertionError("the validator must not run on an empty record")
 
-    monkeypatch.setattr(fc, "ensure_validator_venv", boom)
-    monkeypatch.setattr(fc, "run_validator", boom)
-    _mutate(warehouse, f"DELETE FROM {RELATION}")
-    assert fc.main(["--warehouse", str(warehouse), "--work-dir", str(tmp_path / "wd")]) == fc.EXIT_NO_ROWS == 3
+    monkeypatch.setattr(validator, "ensure_validator_venv", boom)
+    monkeypatch.setattr(validator, "run_validator", boom)
+    mutate(warehouse, f"DELETE FROM {RELATION}")
+    code = focus_cli.main(["--warehouse", str(warehouse), "--work-dir", str(tmp_path / "wd")])
+    assert code == focus_cli.EXIT_NO_ROWS == 3
     captured = capsys.readouterr()
     assert "no rows in focus_cost_and_usage" in captured.err and "finops load PATH" in captured.err
     assert "Conformance failures" not in captured.out
-
-
-def test_own_checks_virtual_currency(warehouse: Path) -> None:
-    _mutate(warehouse, f"UPDATE {RELATION} SET PricingCurrency = 'Credits' WHERE ChargeCategory = 'Purchase'")
-    assert fc.check_excluded_rules(str(warehouse), RELATION) == []
-    _mutate(
-        warehouse,
-        f"UPDATE {RELATION} SET PricingCurrency = 'usd' WHERE ChargeCategory = 'Tax'",
-        f"UPDATE {RELATION} SET BillingCurrency = 'Credits' WHERE ChargeCategory = 'Purchase'",
-    )
-    text = "\n".join(fc.check_excluded_rules(str(warehouse), RELATION))
-    assert "CurrencyFormat: PricingCurrency values that are neither" in text and "'usd'" in text
-    assert "BillingCurrency-C-006-M" in text
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -847,17 +381,39 @@ def test_own_checks_virtual_currency(warehouse: Path) -> None:
 
 def test_default_venv_env_var_read_at_call_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("FINOPS_FOCUS_VALIDATOR_VENV", raising=False)
-    assert fc.default_validator_venv() == fc.REPO_ROOT / ".venv-focus-validator"
+    assert fc.default_validator_venv() == venv_module.REPO_ROOT / ".venv-focus-validator"
     monkeypatch.setenv("FINOPS_FOCUS_VALIDATOR_VENV", str(tmp_path / "v"))
     assert fc.default_validator_venv() == tmp_path / "v"
 
 
 def test_find_python312_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(fc.shutil, "which", lambda name: None)
+    monkeypatch.setattr(bootstrap.shutil, "which", lambda name: None)
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
     monkeypatch.setenv("HOME", str(tmp_path))
-    with pytest.raises(fc.ValidatorNotAvailable, match="pyenv install 3.12"):
-        fc.find_python312()
+    with pytest.raises(bootstrap.ValidatorNotAvailable, match="pyenv install 3.12"):
+        bootstrap.find_python312()
+
+
+def test_bootstrap_without_python312_exits_69_with_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                              capsys) -> None:
+    def no_python(*a, **k):
+        raise bootstrap.ValidatorNotAvailable("focus-validator 2.2.1 needs Python 3.12 ... `pyenv install 3.12`")
+
+    monkeypatch.setattr(bootstrap, "find_python312", no_python)
+    assert bootstrap.main(["--venv", str(tmp_path / "v")]) == bootstrap.EXIT_CANNOT_RUN == 69
+    assert "pyenv install 3.12" in capsys.readouterr().err
+    assert bootstrap.requirements() == (f"focus-validator=={fc.VALIDATOR_VERSION}", "pyarrow<21")
+
+
+def test_ensure_venv_runs_the_bootstrap_step_and_reports_its_failure(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    step = tmp_path / "bootstrap.py"
+    step.write_text("import sys\nprint('[focus-validator] no Python 3.12: install it', file=sys.stderr)\n"
+                    "print(sys.argv[1:])\nsys.exit(69)\n")
+    monkeypatch.setattr(venv_module, "BOOTSTRAP", step)
+    monkeypatch.setattr(venv_module, "REPO_ROOT", tmp_path)
+    with pytest.raises(fc.ValidatorNotAvailable, match=r"bootstrap.py --venv .*missing.* \(exit 69\): .*no Python"):
+        fc.ensure_validator_venv(tmp_path / "missing")
 
 
 def test_ensure_venv_is_noop_when_marker_present(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -871,14 +427,14 @@ def test_ensure_venv_is_noop_when_marker_present(monkeypatch: pytest.MonkeyPatch
     def boom(*a, **k):  # pragma: no cover - must not be called
         raise AssertionError("subprocess must not run")
 
-    monkeypatch.setattr(fc.subprocess, "run", boom)
+    monkeypatch.setattr(venv_module.subprocess, "run", boom)
     monkeypatch.setenv("FINOPS_FOCUS_VALIDATOR_VENV", str(venv))
     assert fc.ensure_validator_venv() == venv.resolve()
 
 
 def test_main_missing_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(tmp_path / "missing.duckdb"))
-    assert fc.main([]) == fc.EXIT_NO_WAREHOUSE == 66
+    assert focus_cli.main([]) == focus_cli.EXIT_NO_WAREHOUSE == 66
     assert "missing.duckdb" in capsys.readouterr().err
 
 
@@ -902,22 +458,23 @@ def test_main_exit_codes(monkeypatch: pytest.MonkeyPatch, warehouse: Path, capsy
         calls["args"] = (wh, relation, applicability)
         return _fake_report([])
 
-    monkeypatch.setattr(fc, "validate_focus", fake_validate)
+    monkeypatch.setattr(validator, "validate_focus", fake_validate)
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(warehouse))
-    assert fc.main([]) == 0
+    assert focus_cli.main([]) == 0
     out = capsys.readouterr().out
     assert "Total: 578 | Pass: 368 | Fail: 0 | Skipped: 210" in out
-    assert "Project checks: pass" in out
+    assert "Project checks: dbt tests tagged focus_conformance" in out
     assert calls["args"] == (str(warehouse), RELATION, "ALL")
 
-    monkeypatch.setattr(fc, "validate_focus", lambda *a, **k: _fake_report(["ListUnitPrice-C-008-M"]))
-    assert fc.main(["--warehouse", str(warehouse), "--relation", RELATION]) == 1
+    monkeypatch.setattr(validator, "validate_focus", lambda *a, **k: _fake_report(["ListUnitPrice-C-008-M"]))
+    assert focus_cli.main(["--warehouse", str(warehouse), "--relation", RELATION]) == 1
     assert "FAIL ListUnitPrice-C-008-M" in capsys.readouterr().out
 
-    monkeypatch.setattr(fc, "validate_focus", lambda *a, **k: _fake_report([]))
-    _mutate(warehouse, f"UPDATE {RELATION} SET ResourceName = 'None' WHERE ChargeCategory = 'Tax'")
-    assert fc.main(["--warehouse", str(warehouse)]) == 1
-    assert "NullHandling: ResourceName" in capsys.readouterr().out
+    # the project's own checks are dbt tests (tests/data_quality/test_focus_dbt_tests.py): a placeholder is not the
+    # validator's business, the exit code stays 0
+    monkeypatch.setattr(validator, "validate_focus", lambda *a, **k: _fake_report([]))
+    mutate(warehouse, f"UPDATE {RELATION} SET ResourceName = 'None' WHERE ChargeCategory = 'Tax'")
+    assert focus_cli.main(["--warehouse", str(warehouse)]) == 0
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -946,12 +503,12 @@ def test_validator_fixture_is_conformant(validator_venv: Path, warehouse: Path, 
     assert report.passed > 300
     assert Path(report.junit_path).exists()
     assert (tmp_path / "wd" / "focus_validator" / "rules" / "currency_codes.csv").exists()
-    assert fc.check_excluded_rules(str(warehouse), RELATION) == []
+    # the project's own checks on the same fixture: tests/data_quality/test_focus_dbt_tests.py
 
 
 @pytest.mark.slow
 def test_validator_mutations_fail(validator_venv: Path, warehouse: Path) -> None:
-    _mutate(
+    mutate(
         warehouse,
         f"UPDATE {RELATION} SET ChargeCategory = 'Usages' "
         "WHERE x_SourceFile = 'commitment_discount_usage_scenario_4.csv'",
@@ -960,10 +517,9 @@ def test_validator_mutations_fail(validator_venv: Path, warehouse: Path) -> None
     report = fc.validate_focus(str(warehouse))
     # 'Usages' is caught through ConsumedQuantity-C-004-C (ConsumedQuantity MUST be null unless Usage);
     # ChargeCategory-C-003-M (allowed values) is an OR over the whole dataset in focus-validator 2.2.1 and
-    # does not fail for a single bad value -- the project's own check covers it.
+    # does not fail for a single bad value -- the project's dbt test in_focus_allowed_values covers it
+    # (test_focus_dbt_tests.py::test_own_checks_find_violations).
     assert sorted(report.conformance_failure_ids) == ["ConsumedQuantity-C-004-C", "ListUnitPrice-C-008-M"]
-    own = fc.check_excluded_rules(str(warehouse), RELATION)
-    assert any("ChargeCategory" in v and "'Usages'" in v for v in own), own
 
 
 @pytest.mark.slow

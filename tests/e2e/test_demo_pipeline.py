@@ -243,7 +243,7 @@ def _demo_runs(env, vendors, landing, warehouse, first):
     assert per_txn_off < Decimal("0.0000001") and priced_products >= 5
 
     # the chargeback journal of a month balances and carries the allocated cost (rounded per cost centre line)
-    from data_quality.journal_export import export_journal
+    from serving.journal_export import export_journal
 
     journal = export_journal(warehouse, "2026-10", env / "journal-2026-10.csv")
     with (env / "journal-2026-10.csv").open() as fh:

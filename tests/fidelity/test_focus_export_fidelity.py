@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_quality import focus_conformance as fc
+from data_quality import focus as fc
+from data_quality.focus import cli as focus_cli
 from tests.support import ingest, run_dbt
 
 DATA = Path(__file__).parent / "data"
@@ -195,21 +196,22 @@ def _validate(pipeline, relation: str, work: str) -> fc.ConformanceReport:
 @pytest.mark.slow
 def test_real_world_traits_conform(pipeline):
     """The FOCUS export of both files: no conformance failure (leaf or OR rule, all applicability criteria),
-    except the validator's known-wrong rules, and the project's own checks pass."""
+    except the validator's known-wrong rules (the project's own checks, dbt tests, ran in the build)."""
     report = _validate(pipeline, MART, "validator")
     assert report.rows_exported == 11
     assert report.conformance_failure_ids == [], [(r.rule_id, r.message) for r in report.conformance_failures]
     for rule in ("BilledCost-C-005-C", "BillingAccountName-C-003-C", "ConsumedUnit-C-003-O", "PricingUnit-C-003-O",
                  "ChargeDescription-C-003-O"):
         assert rule not in report.failed_rule_ids, rule
-    assert fc.check_excluded_rules(str(pipeline["wh"]), MART) == []
+    # the project's own FOCUS checks are dbt tests (tag focus_conformance): build() ran them on this warehouse
 
 
 @pytest.mark.slow
 def test_commitment_statuses_all_used_excused_only_when_used_or_unused(pipeline):
     """A dataset whose CommitmentDiscountStatus values are all 'Used' fails the validator's
     CommitmentDiscountStatus-C-005-M (its allowed values are Active/Expired/Pending); it is excused because every
-    value is one the 1.2 spec allows. A value outside Used/Unused keeps the failure, and the own check finds it."""
+    value is one the 1.2 spec allows. A value outside Used/Unused keeps the failure, and the dbt test
+    in_focus_allowed_values finds it."""
     wh, tmp = pipeline["wh"], pipeline["tmp"]
     copy = tmp / "cd.duckdb"
     con = duckdb.connect(str(copy))
@@ -233,12 +235,14 @@ def test_commitment_statuses_all_used_excused_only_when_used_or_unused(pipeline)
     report = fc.validate_focus(str(copy), relation=MART, work_dir=tmp / "validator-cd2")
     assert report.allowed_values_excused == []
     assert "CommitmentDiscountStatus-C-005-M" in report.conformance_failure_ids
-    assert any("CommitmentDiscountStatus" in v and "Pausd" in v for v in fc.check_excluded_rules(str(copy), MART))
+    with pytest.raises(AssertionError, match="in_focus_allowed_values"):
+        run_dbt(["test", "--select", "tag:focus_conformance"], copy, tmp / "dbt-cd")
     # the validator's own list (Active) passes its rule: only the project's per-row check catches it
     con = duckdb.connect(str(copy))
     con.execute(f"UPDATE {MART} SET \"CommitmentDiscountStatus\" = 'Active'")
     con.close()
-    assert any("CommitmentDiscountStatus" in v and "Active" in v for v in fc.check_excluded_rules(str(copy), MART))
+    with pytest.raises(AssertionError, match="in_focus_allowed_values"):
+        run_dbt(["test", "--select", "tag:focus_conformance"], copy, tmp / "dbt-cd2")
 
 
 # ------------------------------------------------------------------------------------------- empty record
@@ -247,7 +251,7 @@ def test_validate_focus_on_an_empty_record_says_so(tmp_path, capsys):
     load some, exit code 3; the validator is not run (it would report 9 failures)."""
     wh = build(tmp_path / "empty.duckdb", tmp_path)
     assert query(wh, f"select count(*) from {MART}") == [(0,)]
-    assert fc.main(["--warehouse", str(wh)]) == fc.EXIT_NO_ROWS == 3
+    assert focus_cli.main(["--warehouse", str(wh)]) == focus_cli.EXIT_NO_ROWS == 3
     err = capsys.readouterr().err
     assert "no rows in focus_cost_and_usage" in err and "finops load PATH" in err
     with pytest.raises(fc.EmptyFocusDataset, match="no rows in focus_cost_and_usage"):

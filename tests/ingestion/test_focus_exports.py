@@ -524,7 +524,7 @@ def test_parquet_maps_and_extensions(loaded):
 def test_focus_1_0_files_normalised_pass_the_focus_1_2_validator(loaded, tmp_path):
     """The FOCUS 1.0 provider files (AWS CSV, AWS Parquet, OCI 1.0-preview) after normalisation: no failed leaf
     or OR rule of focus-validator 1.2 (--applicability-criteria ALL) except the five it generates wrongly."""
-    from data_quality.focus_conformance import validate_focus
+    from data_quality.focus import validate_focus
     from ingestion.focus_exports.settings import FOCUS_COLUMNS
 
     cols = ", ".join(f'cast({raw} as timestamptz) as "{name}"' if kind == "date" else f'{raw} as "{name}"'

@@ -16,16 +16,6 @@ import dagster as dg
 import duckdb
 import pytest
 
-from data_quality.alert_webhook import RetryPolicy, WebhookError, post_json
-from data_quality.close_pack import ClosePackError, write_close_pack
-from data_quality.governance_alerts import (
-    AlertCursor,
-    Finding,
-    anomaly_findings,
-    budget_findings,
-    finding_hash,
-    slack_payloads,
-)
 from orchestration.defs.governance import alerts
 from orchestration.defs.governance.checks import (
     ANOMALY_CHECK,
@@ -36,6 +26,16 @@ from orchestration.defs.governance.checks import (
     is_governance_signal,
     no_new_cost_anomalies,
     signal_result,
+)
+from serving.alert_webhook import RetryPolicy, WebhookError, post_json
+from serving.close_pack import ClosePackError, write_close_pack
+from serving.governance_alerts import (
+    AlertCursor,
+    Finding,
+    anomaly_findings,
+    budget_findings,
+    finding_hash,
+    slack_payloads,
 )
 
 REPO = Path(__file__).resolve().parents[2]

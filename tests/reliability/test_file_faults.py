@@ -475,9 +475,9 @@ def test_a_closed_month_restated_after_its_close_is_flagged(tmp_path, monkeypatc
     (The journal mart is written directly here: building it needs the whole allocation chain.)"""
     import duckdb
 
-    from data_quality.close_pack import ClosePack
     from data_quality.closed_months import closed_month_changes
     from orchestration.defs.quality.closed_months import check_result, close_root
+    from serving.close_pack import ClosePack
 
     monkeypatch.delenv("FINOPS_CLOSE_DIR", raising=False)  # the packs go to <warehouse dir>/close
     wh = tmp_path / "finops.duckdb"

@@ -11,7 +11,7 @@
   logs), dbt's target and logs, the FOCUS export. None may appear; a planted file proves the scan finds them. The
   errors raised on purpose (a rejected key, a bad database password, a failing webhook) are checked in process too,
   with caplog and capfd.
-* BI: the published copy (``data_quality/publish.py``) is read with a read-only connection while another process
+* BI: the published copy (``serving/publish.py``) is read with a read-only connection while another process
   holds the live warehouse open for writing; it has the marts' exact totals; it refuses writes; a failing blocking
   check on a mart stops the publication.
 * Landing paths: symlinks (files and folders) pointing outside, ``..`` and absolute paths, ``%2e%2e`` segments and a
@@ -255,7 +255,7 @@ with demo_vendor_servers(set_env=False) as v, demo_ledger_database(landing):
                           "saas": sum(r.principal is not None for r in v.saas.requests_seen)}
 
     # the alert sensor posts the governance findings to the webhook (token in its path), then a failing delivery
-    from data_quality.alert_webhook import RetryPolicy
+    from serving.alert_webhook import RetryPolicy
     from orchestration.defs.governance import alerts
     alerts.retry_policy = lambda: RetryPolicy(attempts=2, backoff_seconds=0.01, timeout_seconds=5)
     res = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance()))
@@ -282,7 +282,7 @@ with demo_vendor_servers(set_env=False) as v, demo_ledger_database(landing):
     result["rejected_statuses"] = sorted({r.status for r in v.openai.requests_seen + v.saas.requests_seen
                                           if r.principal is None})
 
-from data_quality.focus_export import export_focus
+from serving.focus_export import export_focus
 export_focus(warehouse, str(Path(warehouse).parent / "exports" / "focus.parquet"))
 print("RESULT " + json.dumps(result), flush=True)
 '''
@@ -372,7 +372,6 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from threading import Thread
 
-    from data_quality.alert_webhook import RetryPolicy, WebhookError, post_json
     from finops_demo.vendor_servers.anthropic import AnthropicServer
     from finops_demo.vendor_servers.openai import OpenAIServer
     from finops_demo.vendor_servers.stripe import StripeServer
@@ -381,6 +380,7 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
     from ingestion.finance.runner import load_finance
     from ingestion.saas_invoices import SaasInvoicesError
     from ingestion.saas_invoices.runner import load_saas_invoices
+    from serving.alert_webhook import RetryPolicy, WebhookError, post_json
 
     caplog.set_level(logging.DEBUG)
     s = make_secrets()
@@ -484,7 +484,7 @@ def _mart_totals(path: Path, read_only: bool = True) -> dict[str, tuple]:
 
 @pytest.mark.slow
 def test_bi_reads_the_published_copy_read_only_while_the_pipeline_holds_the_warehouse(full_run):
-    from data_quality.publish import INFO_TABLE, published_path
+    from serving.publish import INFO_TABLE, published_path
 
     warehouse = full_run["warehouse"]
     published = published_path(warehouse)
@@ -520,8 +520,8 @@ def test_a_failing_blocking_check_on_a_mart_stops_the_publication(full_run, monk
     passing it publishes again."""
     import dagster as dg
 
-    from data_quality.publish import published_path
     from orchestration.defs.quality.publish import BI_PUBLICATION, bi_relations, build_publication_asset
+    from serving.publish import published_path
 
     deps = bi_relations()
     assert dg.AssetKey(["fct_charges"]) in deps and dg.AssetKey(["focus_cost_and_usage"]) in deps

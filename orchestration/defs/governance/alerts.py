@@ -4,9 +4,9 @@
 evaluation time (unset: it skips and says so). It reads the warehouse only when the governance marts were
 materialized since its last post (Dagster's event log; when the instance has no materialization of them, e.g. the
 warehouse was built outside this instance, it reads every interval), posts the findings not posted before as
-``{"text", "blocks"}`` messages (:func:`data_quality.governance_alerts.slack_payloads`), and keeps the hashes of the
+``{"text", "blocks"}`` messages (:func:`serving.governance_alerts.slack_payloads`), and keeps the hashes of the
 posted finding ids in its cursor, so nothing is posted twice and an escalation (warn -> alert) is posted again.
-Delivery retries 429/5xx with backoff (:mod:`data_quality.alert_webhook`); a failed delivery keeps the unposted
+Delivery retries 429/5xx with backoff (:mod:`serving.alert_webhook`); a failed delivery keeps the unposted
 findings for the next evaluation. The webhook URL is a secret: it never appears in logs, skip reasons or errors.
 """
 
@@ -23,7 +23,7 @@ GOVERNANCE_MARTS = (BUDGET_VS_ACTUAL, COST_ANOMALIES)
 
 def retry_policy():
     """The delivery retry policy (a function, so tests can shorten the backoff)."""
-    from data_quality.alert_webhook import RetryPolicy
+    from serving.alert_webhook import RetryPolicy
 
     return RetryPolicy()
 
@@ -45,8 +45,8 @@ def materialization_marks(context: dg.SensorEvaluationContext) -> dict[str, str]
 def governance_alert_sensor(context: dg.SensorEvaluationContext):
     import duckdb
 
-    from data_quality.alert_webhook import WebhookError, post_json
-    from data_quality.governance_alerts import AlertCursor, anomaly_findings, budget_findings, slack_messages
+    from serving.alert_webhook import WebhookError, post_json
+    from serving.governance_alerts import AlertCursor, anomaly_findings, budget_findings, slack_messages
 
     url = os.environ.get(WEBHOOK_ENV, "").strip()
     if not url:

@@ -1,4 +1,4 @@
-"""Governance signals as asset checks on the governance marts (logic: :mod:`data_quality.governance_alerts`).
+"""Governance signals as asset checks on the governance marts (logic: :mod:`serving.governance_alerts`).
 
 * ``budget_thresholds_not_crossed`` on ``fct_budget_vs_actual``: fails with WARN when a budget's actual or projection
   reached its warn threshold, with ERROR when it reached its alert threshold (a budget breach).
@@ -34,8 +34,8 @@ def is_governance_signal(evaluation) -> bool:
 
 
 def signal_result(result) -> dg.AssetCheckResult:
-    """The check result of a :class:`~data_quality.governance_alerts.MartFindings`."""
-    from data_quality.governance_alerts import summary_line
+    """The check result of a :class:`~serving.governance_alerts.MartFindings`."""
+    from serving.governance_alerts import summary_line
 
     meta: dict = {SIGNAL_KEY: SIGNAL, "relation": result.relation}
     if not result.built:
@@ -64,7 +64,7 @@ def signal_result(result) -> dg.AssetCheckResult:
                             "projection reached its warn threshold, ERROR when it reached its alert threshold "
                             "(budget breach).")
 def budget_thresholds_not_crossed(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    from data_quality.governance_alerts import budget_findings
+    from serving.governance_alerts import budget_findings
 
     result = budget_findings(Settings.from_env().warehouse)
     for f in result.findings:
@@ -79,7 +79,7 @@ def budget_thresholds_not_crossed(context: dg.AssetCheckExecutionContext) -> dg.
                 description="Governance signal (never fails the run): new cost anomalies (is_new), with the worst "
                             "severity among them (warn | error).")
 def no_new_cost_anomalies(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    from data_quality.governance_alerts import anomaly_findings
+    from serving.governance_alerts import anomaly_findings
 
     result = anomaly_findings(Settings.from_env().warehouse)
     for f in result.findings:

@@ -2,7 +2,7 @@
 models (``CLOSE_DBT_SELECTION``: the finance and governance marts, the governance seeds (budgets, annotations) and
 the intermediate models between those marts and the FOCUS record / the allocation (daily cost series, forecast,
 anomaly detection), with their dbt tests and the governance checks), then writes the month's close pack (asset
-``close_pack``, logic in :mod:`data_quality.close_pack`): the chargeback journal, the invoice reconciliation of the
+``close_pack``, logic in :mod:`serving.close_pack`): the chargeback journal, the invoice reconciliation of the
 billing period and the budget-vs-actual of the month, as files under ``$FINOPS_CLOSE_DIR/<YYYY-MM>/`` (default
 ``<warehouse dir>/close/<YYYY-MM>/``). Re-running a month replaces its pack.
 
@@ -39,7 +39,7 @@ billing_months = dg.MonthlyPartitionsDefinition(start_date=CLOSE_START, fmt="%Y-
 
 def close_dir(period: str) -> Path:
     """Where ``period``'s pack goes: ``$FINOPS_CLOSE_DIR/<period>`` or ``<warehouse dir>/close/<period>``."""
-    from data_quality.close_pack import default_close_dir
+    from serving.close_pack import default_close_dir
 
     root = os.environ.get(CLOSE_DIR_ENV)
     if root:
@@ -53,7 +53,7 @@ def close_dir(period: str) -> Path:
                       "reconciliation and budget vs actual as CSV, and a manifest, under "
                       "<FINOPS_CLOSE_DIR or warehouse dir/close>/<YYYY-MM>/ (replaced on re-run).")
 def close_pack(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    from data_quality.close_pack import JOURNAL_FILE, write_close_pack
+    from serving.close_pack import JOURNAL_FILE, write_close_pack
 
     period = context.partition_key
     out = close_dir(period)

@@ -14,9 +14,10 @@ FOCUS_RELATION = "marts.focus_cost_and_usage"
 @dg.asset_check(asset=FOCUS_EXPORT, name="focus_1_2_conformance", pool=WAREHOUSE_POOL, blocking=True,
                 additional_deps=[dg.AssetKey(["fct_charges"])],
                 description="focus-validator 2.2.1, all applicability criteria: no conformance failure "
-                            "(the validator's five mis-generated leaf rules are checked by our own SQL instead).")
+                            "(the validator's five mis-generated leaf rules are checked by the dbt tests tagged "
+                            "focus_conformance instead).")
 def focus_1_2_conformance(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    from data_quality.focus_conformance import EmptyFocusDataset, check_excluded_rules, validate_focus
+    from data_quality.focus import EmptyFocusDataset, validate_focus
 
     warehouse = Settings.from_env().warehouse
     try:
@@ -25,16 +26,13 @@ def focus_1_2_conformance(context: dg.AssetCheckExecutionContext) -> dg.AssetChe
         context.log.warning(str(exc))
         return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN, description=str(exc)[:2000],
                                    metadata={"rows": 0})
-    own = check_excluded_rules(warehouse, FOCUS_RELATION)
-    failures = list(report.conformance_failures) + list(own)
+    failures = list(report.conformance_failures)
     context.log.info(f"focus-validator: total {report.total}, pass {report.passed}, fail {report.failed}, "
-                     f"skipped {report.skipped}; conformance failures {len(report.conformance_failures)}; "
-                     f"own checks {len(own)} violations")
+                     f"skipped {report.skipped}; conformance failures {len(report.conformance_failures)}")
     return dg.AssetCheckResult(
         passed=not failures,
         severity=dg.AssetCheckSeverity.ERROR,
         description="; ".join(str(f) for f in failures)[:2000] or "conformant",
         metadata={"rules_total": report.total, "rules_passed": report.passed, "rules_failed": report.failed,
-                  "rules_skipped": report.skipped, "conformance_failures": len(report.conformance_failures),
-                  "own_check_violations": len(own)},
+                  "rules_skipped": report.skipped, "conformance_failures": len(report.conformance_failures)},
     )

@@ -1,5 +1,5 @@
 """The read-only BI copy as an asset: ``bi_publication`` copies the marts and the reference data into
-``<warehouse dir>/published/finops_bi.duckdb`` (logic in :mod:`data_quality.publish`).
+``<warehouse dir>/published/finops_bi.duckdb`` (logic in :mod:`serving.publish`).
 
 It depends on every dbt model and seed that builds in the ``marts`` and ``reference`` schemas (read from the dbt
 manifest), so it runs after them, and a failing *blocking* check on any of them (dbt tests of severity error, the
@@ -30,7 +30,7 @@ def build_publication_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
                           "(<warehouse dir>/published/finops_bi.duckdb), swapped in atomically; skipped when a "
                           "blocking check on a mart fails, so BI keeps the last good copy.")
     def bi_publication(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        from data_quality.publish import publish
+        from serving.publish import publish
 
         report = publish(Settings.from_env().warehouse, schemas=BI_SCHEMAS)
         context.log.info(report.summary())

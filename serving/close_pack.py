@@ -7,7 +7,7 @@ and the tests call it. The warehouse is opened read-only.
 ==============================  =====================================================================================
 file                            content
 ==============================  =====================================================================================
-``chargeback_journal.csv``      the month's chargeback journal, ledger layout of :mod:`data_quality.journal_export`
+``chargeback_journal.csv``      the month's chargeback journal, ledger layout of :mod:`serving.journal_export`
                                 (refused, nothing written, unless debits = credits per journal and allocation rule)
 ``invoice_reconciliation.csv``  ``marts.fct_invoice_reconciliation`` rows of billing period YYYY-MM (every column)
 ``budget_vs_actual.csv``        ``marts.fct_budget_vs_actual`` rows of period YYYY-MM (every column)
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality.journal_export import export_journal
+from serving.journal_export import export_journal
 
 __all__ = ["CLOSE_FILES", "ClosePack", "ClosePackError", "default_close_dir", "write_close_pack"]
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from data_quality.journal_export import JOURNAL_COLUMNS, UnbalancedJournalError, export_journal
+from serving.journal_export import JOURNAL_COLUMNS, UnbalancedJournalError, export_journal
 
 LINES = [  # journal_id, period, posting_date, line, account, cost_center, debit, credit, currency, rule
     ("CHB-2026-10-USD", "2026-10", "2026-10-31", 1, "6150", "CC-1", "10.00", "0.00", "USD", "r1"),

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import duckdb
 
+from serving.focus_columns import FOCUS_JSON_COLUMNS
+
 __all__ = ["export_focus", "quote_relation", "relation_columns"]
 
 DEFAULT_RELATION = "marts.focus_cost_and_usage"
 
-# FOCUS columns whose spec type is JSON (KeyValueFormat); 1.2 + 1.3 additions.
-FOCUS_JSON_COLUMNS = frozenset({"Tags", "SkuPriceDetails", "AllocatedMethodDetails", "AllocatedTags"})
 
 _DATETIME_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATETIME")
 _TZ_TYPES = ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
