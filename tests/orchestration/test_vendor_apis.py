@@ -14,6 +14,7 @@ import pytest
 
 from finops_demo.vendor_servers.anthropic import AnthropicServer
 from finops_demo.vendor_servers.openai import OpenAIServer
+from ingestion import catalogue
 from ingestion._common import api_sources as api
 from orchestration.defs.ingest.vendor_apis import build_vendor_api_asset
 
@@ -51,14 +52,14 @@ def test_source_arguments_come_from_the_environment_at_call_time(env, monkeypatc
     monkeypatch.setenv("SOURCES__OPENAI_USAGE__API_KEY", OPENAI_KEY)
     monkeypatch.setenv("SOURCES__OPENAI_USAGE__ORGANIZATION_NAME", "acme")
     assert api.source_arguments("openai_usage") == {"api_key": OPENAI_KEY, "organization_name": "acme"}
-    assert api.organization_names("openai_usage", api.source_arguments("openai_usage")) == ["acme"]
+    assert catalogue.organization_names("openai_usage", api.source_arguments("openai_usage")) == ["acme"]
     orgs = [{"name": "a", "api_key": "k1", "base_url": "http://x"}, {"name": "b", "api_key": "k2"}]
     monkeypatch.setenv("SOURCES__OPENAI_USAGE__ORGANIZATIONS", json.dumps(orgs))  # takes precedence
     args = api.source_arguments("openai_usage")
-    assert set(args) == {"organizations"} and api.organization_names("openai_usage", args) == ["a", "b"]
+    assert set(args) == {"organizations"} and catalogue.organization_names("openai_usage", args) == ["a", "b"]
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS", "[{not json")
     with pytest.raises(api.api_sources()["anthropic_usage"].error, match="not valid JSON") as e:
-        api.organization_names("anthropic_usage", api.source_arguments("anthropic_usage"))
+        catalogue.organization_names("anthropic_usage", api.source_arguments("anthropic_usage"))
     assert "k1" not in str(e.value)
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__START_DATE", "2026-09-01")
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__LOOKBACK_DAYS", "5")
