@@ -222,7 +222,7 @@ def synthetic(tmp_path: Path) -> Path:
     _write(tmp_path, {
         "ingestion/__init__.py": "",
         "ingestion/_common/__init__.py": "",
-        "ingestion/_common/source.py": "def plan():\n    from ingestion.aws_cur import settings  # hidden in a function\n",
+        "ingestion/_common/source.py": "def plan():\n    from ingestion.aws_cur import settings  # in a function\n",
         "ingestion/_common/tables.py": "from .source import plan\n",
         "ingestion/aws_cur/__init__.py": "from . import settings\n",
         "ingestion/aws_cur/settings.py": "from . import helpers\n",

@@ -49,9 +49,11 @@ FORMATS: tuple[BillingFormat, ...] = (
 
 
 @dlt.source(name=DATASET, max_table_nesting=0)
-def azure_cost_details(deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False) -> Any:
-    """The ``azure_cost_details`` dlt source: resource ``cost_details`` (the planned ``(Delivery, BillingFormat)`` pairs of
-    :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
+def azure_cost_details(
+    deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False
+) -> Any:
+    """The ``azure_cost_details`` dlt source: resource ``cost_details`` (the planned ``(Delivery, BillingFormat)``
+    pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
     ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load
     with :func:`ingestion.catalogue.load_dataset`, which also remove superseded deliveries after the run."""
     return billing_resources(DATASET, FORMATS, deliveries, quarantined, full_refresh)
