@@ -1,4 +1,7 @@
-"""The dlt source shared by all billing-export datasets, and the run loop around it.
+"""The resources every billing-export dataset's ``@dlt.source`` is made of (:func:`billing_resources`; each dataset
+package declares its own source with them, e.g. :func:`ingestion.aws_cur.aws_cur`), the planner
+(:func:`plan_deliveries`) and the run loop around a load (:func:`load_billing_dataset`). The formats, sources and
+file drops come by parameter: :mod:`ingestion.catalogue` lists them.
 
 * Resource ``<table>`` (e.g. ``aws_cur.line_items``): Arrow batches, ``append`` (no staging copy: dlt's
   ``merge`` would copy every row into a staging table, then delete+insert). Replacement is explicit: every
