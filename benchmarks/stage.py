@@ -68,8 +68,9 @@ def _rename_export(out: Path, format_dir: str, new_name: str) -> list[str]:
 def stage_ingest(spec: dict) -> dict:
     """Every dataset through ``load_dataset`` like the Dagster ingest assets do (datasets without deliveries
     only create their empty raw table, which the dbt sources need). Timings per dlt step from the trace."""
-    from ingestion import registry
-    from ingestion._common.source import load_dataset, make_pipeline, plan
+    from ingestion import catalogue
+    from ingestion._common.source import make_pipeline
+    from ingestion.catalogue import load_dataset, plan
 
     t0 = time.perf_counter()
     planned = plan(spec["landing"])
@@ -80,7 +81,7 @@ def stage_ingest(spec: dict) -> dict:
     steps_total = {"extract": 0.0, "normalize": 0.0, "load": 0.0}
     rows = 0
     quarantined: list[str] = []
-    for ds in registry.datasets():
+    for ds in catalogue.datasets():
         t = time.perf_counter()
         report = load_dataset(ds, planned, spec["warehouse"])
         took = time.perf_counter() - t
@@ -96,7 +97,7 @@ def stage_ingest(spec: dict) -> dict:
         rows += report.rows
         quarantined += [str(e) for e in report.quarantined]
     # the vendor API and business-KPI datasets (not benchmarked: not configured) exist empty, as on the Dagster path
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     ensure_raw_tables(spec["warehouse"])
     out.update({f"{k}_s": v for k, v in steps_total.items()})

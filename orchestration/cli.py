@@ -227,9 +227,9 @@ def _format_id(ctx: click.Context, param: click.Parameter, value: str | None) ->
     """``--format``: a known format id (exit 64 listing them otherwise)."""
     if value is None:
         return None
-    from ingestion import registry
+    from ingestion import catalogue
 
-    known = [f.id for f in registry.formats()]
+    known = [f.id for f in catalogue.formats()]
     if value not in known:
         raise click.BadParameter(f"unknown format {value!r}; the known formats are {', '.join(known)} (or leave "
                                  "--format out to detect the format from each file's header)")
@@ -252,9 +252,9 @@ def load(path: str, format_id: str | None, no_transform: bool) -> None:
 
 
 def _load(path: str, format_id: str | None, no_transform: bool) -> None:
-    from ingestion import registry
+    from ingestion import catalogue
     from ingestion._common.inventory import record_load_rejects
-    from ingestion._common.source import ensure_raw_tables, load_dataset, plan
+    from ingestion.catalogue import ensure_raw_tables, load_dataset, plan
 
     settings = Settings.from_env()
     settings.export()
@@ -285,7 +285,7 @@ def _load(path: str, format_id: str | None, no_transform: bool) -> None:
         click.echo(f"  NOT A KNOWN EXPORT {f}: no known billing export format has its columns. Pass --format F "
                    "to force one, or leave it out of the load.", err=True)
     # the files nothing loaded or quarantined are listed by `finops quarantine` (landing_zone.load_rejects)
-    forced = registry.by_id(format_id) if format_id else None
+    forced = catalogue.by_id(format_id) if format_id else None
     record_load_rejects(planned, settings.warehouse, {f for _, f in reported}, format_id,
                         forced.dataset if forced else None)
     if not loaded:

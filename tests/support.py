@@ -13,7 +13,7 @@ DBT_DIR = REPO / "dbt_project"
 
 def ingest(root: str | Path, warehouse: str | Path, format_id: str | None = None):
     """Discover and load everything under ``root`` (file or folder). Returns {dataset: LoadReport}."""
-    from ingestion._common.source import load_dataset, plan
+    from ingestion.catalogue import load_dataset, plan
 
     p = plan(str(root), format_id)
     return {ds: load_dataset(ds, p, str(warehouse)) for ds in sorted({f.dataset for _, f in p.deliveries})}

@@ -1,14 +1,17 @@
 """The AI vendor API sources (OpenAI, Anthropic) as the warehouse runs them, without Dagster.
 
-* :func:`load_api_dataset` reads the vendor's configuration when called (environment variables or ``.dlt/``
+* :func:`load_api_source` reads the vendor's configuration when called (environment variables or ``.dlt/``
   secrets and config, through dlt; never at import time), runs the dlt source into the warehouse DuckDB with the
   same pipeline layout as the billing exports (pipeline and dataset ``<dataset>``, pipelines dir
-  :func:`~ingestion._common.source.pipelines_dir`), and returns an :class:`ApiLoadReport` (rows per table,
+  :func:`~ingestion._common.pipeline.pipelines_dir`), and returns an :class:`ApiLoadReport` (rows per table,
   organisations, window). A vendor without a key is not an error: nothing is fetched, the report says
   ``configured=False`` and names the variable to set.
 * :func:`ensure_api_tables` creates every table of these datasets that does not exist yet, empty, with the columns
   the resources declare (so dbt's staging views on them compile when a vendor is not configured). It is called by
-  :func:`load_api_dataset` and by :func:`~ingestion._common.source.ensure_raw_tables`.
+  :func:`load_api_source` and by :func:`~ingestion.catalogue.ensure_raw_tables`.
+
+The vendor APIs themselves (:class:`ApiSource`, one per source package) are listed by the catalogue
+(:func:`ingestion.catalogue.api_sources`), which calls these functions with them.
 
 Errors (401/403, HTTP after the retries, malformed pages) surface as :class:`ApiSourceError` carrying the source's
 own message (organisation, endpoint, page, the secret to set), never a key. A failure after the retries (429, 5xx,
@@ -21,10 +24,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import dlt
+
+from .filedrop import config_value
+from .pipeline import make_pipeline
+from .tables import ensure_tables, existing_tables, finish_pending
 
 log = logging.getLogger("finops.ingestion")
 
@@ -75,39 +81,12 @@ class ApiSource:
                 f'{{"name", "api_key", "base_url"}}), or sources.{self.dataset} in .dlt/secrets.toml')
 
 
-@cache
-def api_sources() -> dict[str, ApiSource]:
-    """dataset -> :class:`ApiSource`, for every vendor API the warehouse loads."""
-    from ingestion import anthropic_usage as A
-    from ingestion import openai_usage as O
-    from ingestion.anthropic_usage import helpers as AH
-    from ingestion.anthropic_usage import settings as AS
-    from ingestion.openai_usage import helpers as OH
-    from ingestion.openai_usage import settings as OS
-
-    return {
-        OS.DATASET: ApiSource(OS.DATASET, "OpenAI", OS.SECRET_ENV, OS.ORGS_SECRET_ENV, OS.DEFAULT_BASE_URL,
-                              O.openai_usage, O.table_hints, OH.parse_organizations, OH.OpenAIUsageError,
-                              OH.OpenAIAuthError),
-        AS.DATASET: ApiSource(AS.DATASET, "Anthropic", AS.ENV_API_KEY, AS.ENV_ORGANIZATIONS, AS.DEFAULT_BASE_URL,
-                              A.anthropic_usage, A.table_hints, AH.parse_organizations, AH.AnthropicUsageError,
-                              AH.AnthropicAuthError),
-    }
-
-
-def api_tables() -> dict[str, tuple[str, ...]]:
-    """dataset -> its raw tables (the dbt source tables), for every vendor API."""
-    return {ds: s.tables for ds, s in api_sources().items()}
-
-
 # ----------------------------------------------------------------------------------------------------------------------
 # configuration (read at call time, through dlt: environment variables first, then .dlt/*.toml)
 # ----------------------------------------------------------------------------------------------------------------------
 def _lookup(accessor: Any, dataset: str, name: str) -> Any:
     """``sources.<dataset>.<dataset>.<name>`` then ``sources.<dataset>.<name>``, as dlt resolves the source's
     arguments (``SOURCES__OPENAI_USAGE__API_KEY`` is the second)."""
-    from .filedrop import config_value
-
     return config_value(accessor, dataset, name)
 
 
@@ -131,10 +110,9 @@ def source_arguments(dataset: str) -> dict[str, Any] | None:
     return args
 
 
-def organization_names(dataset: str, args: dict[str, Any]) -> list[str]:
+def organization_names(s: ApiSource, args: dict[str, Any]) -> list[str]:
     """The configured organisations' names (validates the configuration with the source's own parser: a bad
     organisation list fails here with the source's message)."""
-    s = api_sources()[dataset]
     orgs = s.parse_organizations(args.get("organizations"), args.get("api_key"),
                                  args.get("organization_name") or "default",
                                  args.get("base_url") or s.default_base_url)
@@ -183,22 +161,19 @@ def _vendor_error(exc: BaseException, error: type[Exception]) -> BaseException |
     return None
 
 
-def load_api_dataset(dataset: str, warehouse: str) -> ApiLoadReport:
+def load_api_source(s: ApiSource, warehouse: str) -> ApiLoadReport:
     """Load one vendor API dataset into ``warehouse`` with the configuration found now; see the module doc."""
-    from .source import make_pipeline
-    from .tables import finish_pending
-
-    s = api_sources()[dataset]
+    dataset = s.dataset
     report = ApiLoadReport(dataset, configured=False, rows=dict.fromkeys(s.tables, 0), window=window(dataset))
     args = source_arguments(dataset)
     if args is None:
         report.hint = s.secret_hint
         log.debug("%s: no %s admin key configured, nothing loaded: %s", dataset, s.vendor, s.secret_hint)
-        report.tables_created = ensure_api_tables(warehouse, [dataset])
+        report.tables_created = ensure_api_tables(warehouse, [s])
         return report
     report.configured = True
     try:
-        report.organizations = organization_names(dataset, args)
+        report.organizations = organization_names(s, args)
     except s.error as e:  # a bad organisation list: the message names the variable to fix
         raise ApiSourceError(f"{dataset}: {e}") from e
     pipeline = make_pipeline(dataset, warehouse)
@@ -214,7 +189,7 @@ def load_api_dataset(dataset: str, warehouse: str) -> ApiLoadReport:
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = {t: int(counts.get(t, 0)) for t in s.tables}
-    report.tables_created = ensure_api_tables(warehouse, [dataset])  # tables the API had no rows for
+    report.tables_created = ensure_api_tables(warehouse, [s])  # tables the API had no rows for
     log.debug("%s", report.summary())  # callers report it (the Dagster asset logs it once)
     return report
 
@@ -222,13 +197,12 @@ def load_api_dataset(dataset: str, warehouse: str) -> ApiLoadReport:
 # ----------------------------------------------------------------------------------------------------------------------
 # empty tables
 # ----------------------------------------------------------------------------------------------------------------------
-def ensure_api_tables(warehouse: str, datasets: Iterable[str] | None = None,
+def ensure_api_tables(warehouse: str, sources: Iterable[ApiSource],
                       existing: set[tuple[str, str]] | None = None) -> list[str]:
-    """Create, empty, every vendor API table that does not exist yet. Returns ``dataset.table`` created."""
-    from .tables import ensure_tables, existing_tables
-
+    """Create, empty, every table of the vendor API ``sources`` that does not exist yet. Returns ``dataset.table``
+    created."""
     existing = existing_tables(warehouse) if existing is None else existing
     created: list[str] = []
-    for ds in sorted(datasets or api_sources()):
-        created += ensure_tables(warehouse, ds, api_sources()[ds].table_hints(), existing)
+    for s in sorted(sources, key=lambda s: s.dataset):
+        created += ensure_tables(warehouse, s.dataset, s.table_hints(), existing)
     return created

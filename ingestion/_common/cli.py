@@ -1,21 +1,24 @@
 """``python -m ingestion.<dataset> PATH --warehouse W``: load one dataset's deliveries found under PATH,
-without Dagster or dbt (the pure-dlt entry point every source package exposes); :func:`run_loader` is the same for
-the sources that find their own files (business KPIs, finance)."""
+without Dagster or dbt (the pure-dlt entry point every source package exposes; :func:`ingestion.catalogue.main`
+gives it the catalogue's planner and loader); :func:`run_loader` is the same for the sources that find their own
+files (business KPIs, finance)."""
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .source import load_dataset, plan
+from .source import LoadReport, Plan
 
 
-def main(dataset: str, argv: list[str] | None = None) -> int:
-    from ingestion import registry
-
-    ids = ", ".join(f.id for f in registry.formats() if f.dataset == dataset)
+def main(dataset: str, argv: list[str] | None = None, *, format_ids: Sequence[str],
+         plan: Callable[[str, str | None], Plan], load: Callable[..., LoadReport]) -> int:
+    """``format_ids``: the formats of ``dataset`` (for ``--format``); ``plan(path, format_id)`` finds the deliveries
+    under a path; ``load(dataset, planned, warehouse, full_refresh=)`` loads them."""
+    ids = ", ".join(format_ids)
     ap = argparse.ArgumentParser(prog=f"python -m ingestion.{dataset}",
                                  description=f"Load every {dataset} delivery found under PATH into the warehouse.")
     ap.add_argument("path", help="landing folder, file or fsspec URL (s3://, az://, gs://)")
@@ -30,7 +33,7 @@ def main(dataset: str, argv: list[str] | None = None) -> int:
     if not planned.for_dataset(dataset) and not planned.errors:
         print(f"No {dataset} deliveries found under {args.path}.", file=sys.stderr)
         return 1
-    report = load_dataset(dataset, planned, args.warehouse, full_refresh=args.full_refresh)
+    report = load(dataset, planned, args.warehouse, full_refresh=args.full_refresh)
     print(f"{dataset}: {len(report.deliveries_loaded)} deliveries loaded, {report.rows} rows")
     for err in report.quarantined:
         print(f"QUARANTINED {err}", file=sys.stderr)
@@ -42,8 +45,6 @@ def run_loader(prog: str, description: str, load: Callable[..., Any], error: typ
     """``python -m ingestion.<source> --warehouse W [--landing L] [--full-refresh]`` for a source that reads its
     configuration itself (business KPIs, finance): ``load(warehouse, landing, full_refresh=)`` returns a report with
     ``summary()``, ``all_quarantined`` and ``ok``. Exit 0 ok, 1 the load failed (``error``), 2 rows quarantined."""
-    import os
-
     ap = argparse.ArgumentParser(prog=prog, description=description)
     ap.add_argument("--warehouse", default=os.environ.get("FINOPS_WAREHOUSE") or "warehouse/finops.duckdb")
     ap.add_argument("--landing", default=os.environ.get("FINOPS_LANDING") or "demo/landing", help=landing_help)

@@ -1,9 +1,11 @@
 """The billing-format plug-in contract. Each export format (one per provider export flavour) declares
-how to recognise it from its header and how its columns map to its raw table."""
+how to recognise it from its header and how its columns map to its raw table; a :class:`BillingDataset` groups a
+dataset's formats with its dlt source (the catalogue, :mod:`ingestion.catalogue`, lists them)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 
@@ -33,3 +35,38 @@ class BillingFormat:
     duckdb_parquet: bool = False
     """Local Parquet files are read by DuckDB itself (``read_parquet`` + the format SQL, multi-threaded, see
     ``_common/duckread.py``) instead of pyarrow batches; the format SQL must accept MAPs as LIST<STRUCT>."""
+
+
+@dataclass(frozen=True)
+class BillingDataset:
+    """One billing-export dataset as :mod:`ingestion.catalogue` lists it: the dlt dataset, its raw table, the
+    formats that load into it and the package's ``@dlt.source`` (called as ``source(deliveries, quarantined,
+    full_refresh)`` with planned ``(Delivery, BillingFormat)`` pairs)."""
+
+    name: str                   # dlt dataset = DuckDB schema = dbt source name, e.g. "aws_cur"
+    table: str                  # its raw table, e.g. "line_items"
+    formats: tuple[BillingFormat, ...]
+    source: Callable[..., Any]
+
+
+def by_priority(formats: Iterable[BillingFormat]) -> tuple[BillingFormat, ...]:
+    """The formats in the order they sniff (lower ``priority`` first)."""
+    return tuple(sorted(formats, key=lambda f: f.priority))
+
+
+def format_by_id(formats: Iterable[BillingFormat], format_id: str) -> BillingFormat:
+    """The format ``format_id`` of ``formats``; ValueError naming the known ones."""
+    formats = tuple(formats)
+    for f in formats:
+        if f.id == format_id:
+            return f
+    known = ", ".join(f.id for f in formats)
+    raise ValueError(f"Unknown format {format_id!r}. Known formats: {known}.")
+
+
+def detect_format(formats: Iterable[BillingFormat], header: list[str], rel_path: str) -> BillingFormat | None:
+    """The first format (by priority) whose ``sniff`` recognises a file's header and path, else None."""
+    for f in by_priority(formats):
+        if f.sniff(header, rel_path):
+            return f
+    return None

@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 
 import dlt
 
-from .source import Plan, make_pipeline
+from .pipeline import make_pipeline
+from .source import Plan
+from .tables import ensure_tables, has_table
 
 
 def inventory_rows(planned: Plan) -> list[dict]:
@@ -63,8 +65,6 @@ REJECTS_TABLE = "load_rejects"
 def ensure_inventory_table(warehouse: str, existing: set[tuple[str, str]] | None = None) -> list[str]:
     """Create ``landing_zone.files`` and ``landing_zone.load_rejects`` empty when they do not exist (dbt sources of
     the quarantine view)."""
-    from .tables import ensure_tables
-
     return ensure_tables(warehouse, DATASET, {
         TABLE: {"write_disposition": "replace", "primary_key": ["path"], "columns": COLUMNS},
         REJECTS_TABLE: {"write_disposition": "merge", "primary_key": ["path"], "columns": COLUMNS}}, existing)
@@ -77,8 +77,6 @@ def record_load_rejects(planned: Plan, warehouse: str, quarantined: set[str] = f
     (replacing an earlier record of the same path); the records of its other files (loaded, unchanged, or
     quarantined by their dataset) are deleted. ``format_id`` / ``dataset``: the format forced with ``--format``.
     Returns the rows recorded."""
-    from .tables import has_table
-
     seen_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     url_of = {f.rel: f.url for d, _ in planned.deliveries for f in d.files}
     url_of |= {f.rel: f.url for d, _ in planned.unreadable for f in d.files}

@@ -1,4 +1,7 @@
-"""The dlt source shared by all billing-export datasets, and the run loop around it.
+"""The resources every billing-export dataset's ``@dlt.source`` is made of (:func:`billing_resources`; each dataset
+package declares its own source with them, e.g. :func:`ingestion.aws_cur.aws_cur`), the planner
+(:func:`plan_deliveries`) and the run loop around a load (:func:`load_billing_dataset`). The formats, sources and
+file drops come by parameter: :mod:`ingestion.catalogue` lists them.
 
 * Resource ``<table>`` (e.g. ``aws_cur.line_items``): Arrow batches, ``append`` (no staging copy: dlt's
   ``merge`` would copy every row into a staging table, then delete+insert). Replacement is explicit: every
@@ -37,24 +40,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dlt
 import fsspec
+import pyarrow as pa
 from dlt.pipeline.exceptions import PipelineStepFailed
-
-from ingestion import registry
 
 from .duckread import local_path, transform_parquet
 from .duckread import source_row as parquet_source_row
 from .errors import BadInputError, find_bad_input
-from .formats import BillingFormat
+from .formats import BillingDataset, BillingFormat, detect_format, format_by_id
 from .landing import Delivery, FileRef, group_deliveries, list_files
+from .pipeline import duckdb_settings, make_pipeline, pipelines_dir  # noqa: F401 - re-exported (the runners' pipeline)
 from .readers import iter_batches, read_header, read_types
-from .tables import drop_pending, existing_tables, finish_pending, has_table
+from .tables import drop_pending, finish_pending, has_table
 from .transform import SelectBuilder, batch_source_row, count_bad_rows, lit, run_transform
 from .values import check_values
 
@@ -99,12 +101,16 @@ class Plan:
         return [(d, f) for d, f in self.deliveries if f.dataset == dataset]
 
 
-def plan(root: str, format_id: str | None = None) -> Plan:
-    """Discover deliveries under ``root`` and sniff each one's format from its first file's header."""
-    forced = registry.by_id(format_id) if format_id else None
+def plan_deliveries(root: str, formats: Sequence[BillingFormat], format_id: str | None = None,
+                    other_sources: Mapping[str, str] | None = None) -> Plan:
+    """Discover deliveries under ``root`` and sniff each one's format (of ``formats``: every format the warehouse
+    knows, :func:`ingestion.catalogue.formats`) from its first file's header. ``format_id`` forces one format.
+    ``other_sources``: landing folder -> dataset of the file drops loaded by their own source (``business_kpis/``):
+    their files are listed in ``Plan.other_sources``, not sniffed."""
+    forced = format_by_id(formats, format_id) if format_id else None
     out = Plan()
     for d in group_deliveries(root, list_files(root)):
-        owner = _other_source(d.files[0].rel)
+        owner = _other_source(d.files[0].rel, other_sources or {})
         if owner:  # e.g. the business-KPI CSV drop: loaded by its own source
             out.other_sources.extend((f.rel, owner) for f in d.files)
             continue
@@ -115,7 +121,7 @@ def plan(root: str, format_id: str | None = None) -> Plan:
             out.errors.append(e)
             out.unreadable.append((d, e))
             continue
-        fmt = forced or registry.detect(header, d.files[0].rel)
+        fmt = forced or detect_format(formats, header, d.files[0].rel)
         if fmt is None:
             out.unrecognised.extend(f.rel for f in d.files)
             out.unrecognised_urls.extend(f.url for f in d.files)
@@ -125,15 +131,12 @@ def plan(root: str, format_id: str | None = None) -> Plan:
     return out
 
 
-def _other_source(rel: str) -> str | None:
+def _other_source(rel: str, other_sources: Mapping[str, str]) -> str | None:
     """The dataset owning a landing path that is not a billing export (``business_kpis/...``, ``finance/...``),
     else None."""
-    from ingestion.business_kpis import settings as kpis
-    from ingestion.finance import settings as finance
-
     if "/" not in rel:
         return None
-    return {kpis.LANDING_PREFIX: kpis.DATASET, finance.LANDING_PREFIX: finance.DATASET}.get(rel.split("/", 1)[0])
+    return other_sources.get(rel.split("/", 1)[0])
 
 
 def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str,
@@ -257,11 +260,10 @@ def _renamed(missing: list[str], header: list[str]) -> str:
     return f"; the file has {', '.join(repr(h) for h in near[:3])} (renamed?)" if near else ""
 
 
-def empty_table(dataset: str):
-    """A zero-row Arrow table with the dataset's raw schema (from a format's ``sample_header``)."""
-    import pyarrow as pa
-
-    fmt = next(f for f in registry.formats() if f.dataset == dataset and f.sample_header)
+def empty_table(formats: Iterable[BillingFormat]) -> pa.Table:
+    """A zero-row Arrow table with a dataset's raw schema (from the first of its ``formats`` with a
+    ``sample_header``)."""
+    fmt = next(f for f in formats if f.sample_header)
     b = SelectBuilder(header=list(fmt.sample_header))
     fmt.build_select(b, None, Delivery(export_id="", period=None))  # type: ignore[arg-type]
     sql = b.sql({"x_source_format": lit(""), "x_source_file": lit(""), "x_export_id": lit(""),
@@ -270,28 +272,30 @@ def empty_table(dataset: str):
     return run_transform(batch, 1, sql, "<schema>")
 
 
-def billing_exports(
+def billing_resources(
     dataset: str,
-    deliveries: list[tuple[Delivery, BillingFormat]],
+    formats: Sequence[BillingFormat],
+    deliveries: Iterable[tuple[Delivery, BillingFormat]] = (),
     quarantined: Iterable[BadInputError] = (),
     full_refresh: bool = False,
-):
-    """Build the dlt source for one dataset from planned deliveries."""
-    table = registry.raw_tables()[dataset]
+) -> list:
+    """The resources of a billing-export dataset's ``@dlt.source`` (each dataset package's own source calls this,
+    e.g. :func:`ingestion.aws_cur.aws_cur`): ``<table>`` (the planned deliveries of the dataset's ``formats``, see
+    the module doc) and ``quarantine`` (the ``quarantined`` errors)."""
+    table = formats[0].table
     ingested_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    deliveries = list(deliveries)
     quarantined = list(quarantined)
-    skipped: list[str] = []
 
     @dlt.resource(name=table, write_disposition="append")
     def line_items() -> Iterator:
         state = dlt.current.resource_state()
         seen: dict = state.setdefault("deliveries", {})
         contents: dict = state.setdefault("contents", {})  # delivery key -> {content id: file} as last loaded
-        yield empty_table(dataset)  # creates the table before the first delivery; loads nothing
+        yield empty_table(formats)  # creates the table before the first delivery; loads nothing
         for d, fmt in deliveries:
             if not full_refresh and seen.get(d.key) == d.fingerprint:
                 log.info("%s: %s unchanged, skipped", dataset, d.key)
-                skipped.append(d.delivery_id)
                 continue
             ids = {f.rel: content_id(f) for f in d.files}
             copies = _copies_within(ids, d)
@@ -325,13 +329,7 @@ def billing_exports(
         for e in quarantined:
             yield {**e.as_record(), "quarantined_at": ingested_at}
 
-    @dlt.source(name=dataset, max_table_nesting=0)
-    def source():
-        return [line_items(), quarantine()]
-
-    src = source()
-    src.skipped_deliveries = skipped  # filled during extraction; read by load_dataset
-    return src
+    return [line_items(), quarantine()]
 
 
 @dataclass
@@ -347,48 +345,14 @@ class LoadReport:
         return not self.quarantined
 
 
-def pipelines_dir(warehouse: str) -> str:
-    p = Path(warehouse).resolve()
-    return str(p.parent / f".{p.stem}.dlt")
-
-
-def duckdb_settings(default_memory_limit: str = "1GB") -> dict:
-    """DuckDB settings for the loads, read at call time: ``FINOPS_DUCKDB_MEMORY_LIMIT`` (default 1GB: DuckDB
-    spills to disk beyond it instead of growing to the size of the load), ``FINOPS_DUCKDB_THREADS`` if set,
-    and ``preserve_insertion_order=false`` (lets DuckDB stream inserts without buffering for order)."""
-    import os
-
-    cfg: dict = {"memory_limit": os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or default_memory_limit,
-                 "preserve_insertion_order": False}
-    threads = os.environ.get("FINOPS_DUCKDB_THREADS")
-    if threads:
-        cfg["threads"] = int(threads)
-    if os.environ.get("FINOPS_DUCKDB_TEMP_DIRECTORY"):
-        cfg["temp_directory"] = os.environ["FINOPS_DUCKDB_TEMP_DIRECTORY"]
-    return cfg
-
-
-def make_pipeline(dataset: str, warehouse: str) -> dlt.Pipeline:
-    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
-
-    Path(warehouse).resolve().parent.mkdir(parents=True, exist_ok=True)
-    credentials = DuckDbCredentials(str(Path(warehouse).resolve()), global_config=duckdb_settings())
-    return dlt.pipeline(
-        pipeline_name=dataset,
-        pipelines_dir=pipelines_dir(warehouse),
-        destination=dlt.destinations.duckdb(credentials=credentials),
-        dataset_name=dataset,
-        progress="log" if log.isEnabledFor(logging.DEBUG) else None,
-    )
-
-
-def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool = False) -> LoadReport:
-    """Load one dataset's deliveries; bad deliveries are quarantined and the rest still load. Afterwards (and
-    before, to heal a crash) superseded rows and quarantine records are removed."""
+def load_billing_dataset(billing: BillingDataset, planned: Plan, warehouse: str,
+                         full_refresh: bool = False) -> LoadReport:
+    """Load one dataset's deliveries with its source (``billing.source``); bad deliveries are quarantined and the
+    rest still load. Afterwards (and before, to heal a crash) superseded rows and quarantine records are removed."""
+    dataset, table = billing.name, billing.table
     report = LoadReport(dataset)
     todo = planned.for_dataset(dataset)
     pipeline = make_pipeline(dataset, warehouse)
-    table = registry.raw_tables()[dataset]
     finish_pending(pipeline)  # a crashed run: finish its load first
     seen = _seen_fingerprints(pipeline, dataset, table)
     # deliveries of this dataset's exports whose first file cannot be read: quarantined here (and retried each run)
@@ -402,9 +366,11 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
                 log.info("%s: %s unchanged, skipped", dataset, d.key)
             report.deliveries_skipped = len(todo)
             return report  # nothing to load: no dlt run at all
+    # deliveries whose fingerprint is in the resource state: the resource skips them (a second run loads nothing)
+    unchanged = set() if full_refresh else {d.delivery_id for d, _ in todo if seen.get(d.key) == d.fingerprint}
     for _ in range(len(todo) + 1):
         skip = {e.delivery_id for e in bad}
-        src = billing_exports(dataset, [(d, f) for d, f in todo if d.delivery_id not in skip], bad, full_refresh)
+        src = billing.source([(d, f) for d, f in todo if d.delivery_id not in skip], bad, full_refresh)
         try:
             pipeline.run(src)
             break
@@ -423,8 +389,8 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = int(sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"}))
-    skipped = set(getattr(src, "skipped_deliveries", []))
     failed = {e.delivery_id for e in bad}
+    skipped = unchanged - failed
     report.deliveries_loaded = [d.delivery_id for d, _ in todo if d.delivery_id not in failed | skipped]
     report.deliveries_skipped = len(skipped)
     return report
@@ -518,39 +484,3 @@ def supersede_quarantine(pipeline: dlt.Pipeline, todo: list[tuple[Delivery, Bill
     if stale:
         log.info("%s: quarantine records of %s superseded deliveries removed", pipeline.dataset_name, len(stale))
     return len(stale)
-
-
-def ensure_raw_tables(warehouse: str) -> list[str]:
-    """Create, empty, every dataset's raw table that does not exist yet (so that dbt finds all its sources
-    when only some providers have delivered): the billing exports' raw tables and their ``quarantine`` tables
-    (created by a load only once something was quarantined), the landing inventory ``landing_zone.files``
-    (:func:`~ingestion._common.inventory.ensure_inventory_table`), every table of the vendor API
-    datasets (``openai_usage``, ``anthropic_usage``; :func:`~ingestion._common.api_sources.ensure_api_tables`) and
-    the business KPIs' (:func:`~ingestion.business_kpis.runner.ensure_kpi_tables`), the SaaS invoices'
-    (:func:`~ingestion.saas_invoices.runner.ensure_saas_tables`) and the finance tables
-    (:func:`~ingestion.finance.runner.ensure_finance_tables`), both with their ``quarantine`` tables.
-    Returns the datasets created."""
-    from ingestion.business_kpis.runner import ensure_kpi_tables
-    from ingestion.finance.runner import ensure_finance_tables
-    from ingestion.saas_invoices.runner import ensure_saas_tables
-
-    from .api_sources import ensure_api_tables
-    from .inventory import ensure_inventory_table
-    from .tables import ensure_tables
-
-    wanted = registry.raw_tables()
-    existing = existing_tables(warehouse)
-    created = []
-    for ds, table in sorted(wanted.items()):
-        if (ds, table) not in existing:
-            load_dataset(ds, Plan(), warehouse)
-            created.append(ds)
-        if ensure_tables(warehouse, ds, {QUARANTINE_TABLE: quarantine_hints()}, existing) and ds not in created:
-            created.append(ds)
-    inv = ensure_inventory_table(warehouse, existing=existing)
-    api = ensure_api_tables(warehouse, existing=existing)
-    kpi = ensure_kpi_tables(warehouse, existing=existing)
-    saas = ensure_saas_tables(warehouse, existing=existing)
-    fin = ensure_finance_tables(warehouse, existing=existing)
-    created += sorted({t.split(".")[0] for t in inv + api + kpi + saas + fin})
-    return created

@@ -10,6 +10,8 @@ from typing import Any
 
 import dlt
 
+from .pipeline import make_pipeline
+
 log = logging.getLogger("finops.ingestion")
 
 
@@ -89,8 +91,6 @@ def empty_tables_source(dataset: str, hints: Mapping[str, Mapping[str, Any]], ta
 def ensure_tables(warehouse: str, dataset: str, hints: Mapping[str, Mapping[str, Any]],
                   existing: set[tuple[str, str]] | None = None) -> list[str]:
     """Create, empty, every table of ``hints`` that ``dataset`` does not have yet. Returns ``dataset.table``."""
-    from .source import make_pipeline
-
     existing = existing_tables(warehouse) if existing is None else existing
     missing = [t for t in hints if (dataset, t) not in existing]
     if not missing:

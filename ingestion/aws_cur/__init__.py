@@ -14,6 +14,68 @@ upfront fees, unblended cost otherwise).
 
 Run: ``python -m ingestion.aws_cur PATH --warehouse warehouse/finops.duckdb``.
 """
-from .settings import DATASET, FORMATS, TABLE
+from __future__ import annotations
 
-__all__ = ["DATASET", "FORMATS", "TABLE"]
+from collections.abc import Sequence
+from typing import Any
+
+import dlt
+
+from ingestion._common.formats import BillingFormat
+from ingestion._common.source import billing_resources
+
+from . import helpers
+from .settings import DATASET, REQUIRED_CUR2, REQUIRED_LEGACY, SAMPLE_HEADER_CUR2, TABLE
+
+FORMATS: tuple[BillingFormat, ...] = (
+    BillingFormat(
+        id="aws_cur2",
+        dataset=DATASET,
+        table=TABLE,
+        label="AWS Data Exports CUR 2.0 (Parquet)",
+        sniff=helpers.sniff_cur2_parquet,
+        build_select=helpers.build_select_cur2,
+        required_columns=REQUIRED_CUR2,
+        read_columns=helpers.read_columns_cur2,
+        reader=helpers.read_cur2_parquet,
+        duckdb_parquet=True,
+        priority=20,
+        sample_header=SAMPLE_HEADER_CUR2,
+    ),
+    BillingFormat(
+        id="aws_cur2_csv",
+        dataset=DATASET,
+        table=TABLE,
+        label="AWS Data Exports CUR 2.0 (gzip CSV)",
+        sniff=helpers.sniff_cur2_csv,
+        build_select=helpers.build_select_cur2,
+        required_columns=REQUIRED_CUR2,
+        priority=21,
+        sample_header=SAMPLE_HEADER_CUR2,
+    ),
+    BillingFormat(
+        id="aws_cur_legacy",
+        dataset=DATASET,
+        table=TABLE,
+        label="AWS legacy Cost and Usage Report (CSV)",
+        sniff=helpers.sniff_legacy,
+        build_select=helpers.build_select_legacy,
+        required_columns=REQUIRED_LEGACY,
+        read_columns=helpers.read_columns_legacy,
+        priority=22,
+    ),
+)
+
+
+@dlt.source(name=DATASET, max_table_nesting=0)
+def aws_cur(
+    deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False
+) -> Any:
+    """The ``aws_cur`` dlt source: resource ``line_items`` (the planned ``(Delivery, BillingFormat)``
+    pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
+    ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load
+    with :func:`ingestion.catalogue.load_dataset`, which also remove superseded deliveries after the run."""
+    return billing_resources(DATASET, FORMATS, deliveries, quarantined, full_refresh)
+
+
+__all__ = ["DATASET", "FORMATS", "TABLE", "aws_cur"]

@@ -1,12 +1,10 @@
-"""AWS Cost and Usage Report formats: constants, the canonical raw column set of ``aws_cur.line_items``
-and the ``FORMATS`` list picked up by ``ingestion.registry``.
+"""AWS Cost and Usage Report formats: constants and the canonical raw column set of ``aws_cur.line_items`` (the
+formats themselves, ``FORMATS``, are declared in the package's ``__init__.py`` with its dlt source).
 
 Every format writes the same columns, named as CUR 2.0 (AWS Data Exports) names them; legacy CUR headers
 (``lineItem/UnblendedCost``) are translated with :func:`ingestion.aws_cur.helpers.legacy_to_cur2`.
 """
 from __future__ import annotations
-
-from ingestion._common.formats import BillingFormat
 
 DATASET = "aws_cur"
 TABLE = "line_items"
@@ -160,49 +158,3 @@ LEGACY_MARKERS = ("lineItem/", "identity/LineItemId", "bill/PayerAccountId")
 SAMPLE_HEADER_CUR2: tuple[str, ...] = tuple(
     c for c in CANONICAL_NAMES if c not in DERIVED_FROM_MAP
 )
-
-
-def _formats() -> list[BillingFormat]:
-    from . import helpers
-
-    return [
-        BillingFormat(
-            id="aws_cur2",
-            dataset=DATASET,
-            table=TABLE,
-            label="AWS Data Exports CUR 2.0 (Parquet)",
-            sniff=helpers.sniff_cur2_parquet,
-            build_select=helpers.build_select_cur2,
-            required_columns=REQUIRED_CUR2,
-            read_columns=helpers.read_columns_cur2,
-            reader=helpers.read_cur2_parquet,
-            duckdb_parquet=True,
-            priority=20,
-            sample_header=SAMPLE_HEADER_CUR2,
-        ),
-        BillingFormat(
-            id="aws_cur2_csv",
-            dataset=DATASET,
-            table=TABLE,
-            label="AWS Data Exports CUR 2.0 (gzip CSV)",
-            sniff=helpers.sniff_cur2_csv,
-            build_select=helpers.build_select_cur2,
-            required_columns=REQUIRED_CUR2,
-            priority=21,
-            sample_header=SAMPLE_HEADER_CUR2,
-        ),
-        BillingFormat(
-            id="aws_cur_legacy",
-            dataset=DATASET,
-            table=TABLE,
-            label="AWS legacy Cost and Usage Report (CSV)",
-            sniff=helpers.sniff_legacy,
-            build_select=helpers.build_select_legacy,
-            required_columns=REQUIRED_LEGACY,
-            read_columns=helpers.read_columns_legacy,
-            priority=22,
-        ),
-    ]
-
-
-FORMATS: list[BillingFormat] = _formats()

@@ -9,6 +9,54 @@ The FOCUS mapping (actual + amortized combination, commitment amortisation) is t
 
 Run on its own: ``python -m ingestion.azure_cost_details PATH --warehouse W``.
 """
-from .settings import DATASET, FORMATS, TABLE
+from __future__ import annotations
 
-__all__ = ["DATASET", "FORMATS", "TABLE"]
+from collections.abc import Sequence
+from typing import Any
+
+import dlt
+
+from ingestion._common.formats import BillingFormat
+from ingestion._common.source import billing_resources
+
+from . import helpers
+from .settings import DATASET, EA_REQUIRED, EA_SAMPLE_HEADER, MCA_REQUIRED, MCA_SAMPLE_HEADER, TABLE
+
+FORMATS: tuple[BillingFormat, ...] = (
+    BillingFormat(
+        id="azure_mca",
+        dataset=DATASET,
+        table=TABLE,
+        label="Azure cost details (Microsoft Customer Agreement)",
+        sniff=helpers.sniff_mca,
+        build_select=helpers.build_select,
+        required_columns=helpers.with_casings(MCA_REQUIRED),
+        priority=60,
+        sample_header=MCA_SAMPLE_HEADER,
+    ),
+    BillingFormat(
+        id="azure_ea",
+        dataset=DATASET,
+        table=TABLE,
+        label="Azure cost details (Enterprise Agreement)",
+        sniff=helpers.sniff_ea,
+        build_select=helpers.build_select,
+        required_columns=helpers.with_casings(EA_REQUIRED),
+        priority=61,
+        sample_header=EA_SAMPLE_HEADER,
+    ),
+)
+
+
+@dlt.source(name=DATASET, max_table_nesting=0)
+def azure_cost_details(
+    deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False
+) -> Any:
+    """The ``azure_cost_details`` dlt source: resource ``cost_details`` (the planned ``(Delivery, BillingFormat)``
+    pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
+    ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load
+    with :func:`ingestion.catalogue.load_dataset`, which also remove superseded deliveries after the run."""
+    return billing_resources(DATASET, FORMATS, deliveries, quarantined, full_refresh)
+
+
+__all__ = ["DATASET", "FORMATS", "TABLE", "azure_cost_details"]

@@ -11,7 +11,10 @@ import threading
 import fsspec
 
 from ingestion._common.landing import Delivery, FileRef
+from ingestion._common.readers import iter_batches, read_header
 from ingestion._common.transform import MONEY, SelectBuilder, lit, q
+
+from . import settings as S
 
 log = logging.getLogger("finops.ingestion.azure_cost_details")
 
@@ -85,8 +88,6 @@ def date_expr(builder: SelectBuilder, out: str, column: str | None) -> None:
 def build_select(builder: SelectBuilder, ref: FileRef | None, delivery: Delivery) -> None:
     """Declare every canonical raw column for an EA or MCA file (both formats share this mapping: names are
     resolved case-insensitively, absent columns are NULL)."""
-    from . import settings as S
-
     header = builder.header
     if ref is not None:
         required = S.MCA_REQUIRED if sniff_mca(header, ref.rel) else S.EA_REQUIRED
@@ -133,8 +134,6 @@ _AMORTIZED_WORDS = ("amortized", "amortised")
 
 def cost_type_from_text(text: str) -> str | None:
     """'AmortizedCost' / 'ActualCost' when the text names exactly one of the two (case-insensitive)."""
-    from . import settings as S
-
     low = text.lower()
     amortized = any(w in low for w in _AMORTIZED_WORDS)
     actual = "actual" in low
@@ -156,8 +155,6 @@ def cost_type_from_path(ref: FileRef, delivery: Delivery) -> str | None:
 def cost_type_from_manifest(ref: FileRef) -> str | None:
     """Azure exports v2 write ``manifest.json`` into the run folder: ``exportConfig.type`` is 'ActualCost',
     'AmortizedCost' (or 'Usage', the exports v1 name of ActualCost)."""
-    from . import settings as S
-
     folder = posixpath.dirname(ref.url)
     try:
         fs, path = fsspec.core.url_to_fs(folder) if "://" in folder else (fsspec.filesystem("file"), folder)
@@ -191,10 +188,6 @@ def cost_type_from_rows(delivery: Delivery) -> str | None:
     commitment purchase/refund or commitment-covered usage at zero cost; None when no row tells."""
     import duckdb
     import pyarrow as pa
-
-    from ingestion._common.readers import iter_batches, read_header
-
-    from . import settings as S
 
     unused = ", ".join(lit(v) for v in S.UNUSED_CHARGE_TYPES)
     purchase = ", ".join(lit(v) for v in S.PURCHASE_CHARGE_TYPES)
@@ -234,8 +227,6 @@ def cost_type_from_rows(delivery: Delivery) -> str | None:
 def detect_cost_type(ref: FileRef, delivery: Delivery) -> tuple[str, str]:
     """(cost type, how it was decided) for the delivery: path > manifest > rows > default. Decided once per
     delivery (all its files get the same answer)."""
-    from . import settings as S
-
     key = delivery.delivery_id if delivery.files else ref.rel
     with _cache_lock:
         if key in _cache:
@@ -277,7 +268,7 @@ def arm_resource_type(resource_id: str | None) -> str | None:
 
 @contextlib.contextmanager
 def deliveries_merge_key_workaround():
-    """Work around a bug in ``ingestion._common.source.billing_exports``: the ``deliveries`` log rows are
+    """Work around a bug in ``ingestion._common.source.billing_resources``: the ``deliveries`` log rows are
     yielded as a table variant of the ``line_items`` resource with ``make_hints(table_name="deliveries",
     write_disposition="append")``; the variant inherits the resource's ``merge_key`` (x_export_id,
     x_billing_period) as non-nullable columns, and dlt's normalize step fails with UnboundColumnException
@@ -298,3 +289,17 @@ def deliveries_merge_key_workaround():
         yield
     finally:
         dlt.mark.make_hints = original
+
+
+def with_casings(required: tuple[str, ...]) -> tuple[str, ...]:
+    """``required_columns`` are compared case-sensitively by the loader: list the usual casings as aliases
+    (the build step re-checks case-insensitively)."""
+    out = []
+    for alts in required:
+        names: list[str] = []
+        for a in alts.split("|"):
+            for v in (a, a[:1].upper() + a[1:], a[:1].lower() + a[1:]):
+                if v not in names:
+                    names.append(v)
+        out.append("|".join(names))
+    return tuple(out)

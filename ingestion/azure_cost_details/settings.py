@@ -1,4 +1,5 @@
-"""Azure cost details exports (Cost Management "Cost and usage details"): formats, column sets, constants.
+"""Azure cost details exports (Cost Management "Cost and usage details"): column sets and constants (the formats,
+``FORMATS``, are declared in the package's ``__init__.py`` with its dlt source).
 
 One raw table, ``azure_cost_details.cost_details``, for two column sets, each delivered as an ActualCost or an
 AmortizedCost dataset:
@@ -15,10 +16,6 @@ Column names are matched case-insensitively (Microsoft changed casing between sc
 ``helpers.detect_cost_type``.
 """
 from __future__ import annotations
-
-from ingestion._common.formats import BillingFormat
-
-from . import helpers
 
 DATASET = "azure_cost_details"
 TABLE = "cost_details"
@@ -145,43 +142,3 @@ MCA_SAMPLE_HEADER = (
     "serviceInfo2", "additionalInfo", "tags", "PayGPrice", "frequency", "term", "reservationId", "reservationName",
     "pricingModel", "unitPrice", "costAllocationRuleName", "benefitId", "benefitName", "provider",
 )
-
-
-def _with_casings(required: tuple[str, ...]) -> tuple[str, ...]:
-    """``required_columns`` are compared case-sensitively by the loader: list the usual casings as aliases
-    (the build step re-checks case-insensitively)."""
-    out = []
-    for alts in required:
-        names: list[str] = []
-        for a in alts.split("|"):
-            for v in (a, a[:1].upper() + a[1:], a[:1].lower() + a[1:]):
-                if v not in names:
-                    names.append(v)
-        out.append("|".join(names))
-    return tuple(out)
-
-
-FORMATS = [
-    BillingFormat(
-        id="azure_mca",
-        dataset=DATASET,
-        table=TABLE,
-        label="Azure cost details (Microsoft Customer Agreement)",
-        sniff=helpers.sniff_mca,
-        build_select=helpers.build_select,
-        required_columns=_with_casings(MCA_REQUIRED),
-        priority=60,
-        sample_header=MCA_SAMPLE_HEADER,
-    ),
-    BillingFormat(
-        id="azure_ea",
-        dataset=DATASET,
-        table=TABLE,
-        label="Azure cost details (Enterprise Agreement)",
-        sniff=helpers.sniff_ea,
-        build_select=helpers.build_select,
-        required_columns=_with_casings(EA_REQUIRED),
-        priority=61,
-        sample_header=EA_SAMPLE_HEADER,
-    ),
-]

@@ -117,8 +117,8 @@ def _sql_resources(db: SqlDatabase, loaded_at: str, log: KpiRunLog, chunk_size: 
 
 @dlt.source(name=S.SOURCE_NAME, max_table_nesting=0)
 def business_kpis(
-    csv_path: str | None = None,
-    credentials: TSecretValue | None = None,
+    csv_path: str | None = dlt.config.value,
+    credentials: TSecretValue | None = dlt.secrets.value,
     table_name: str = S.DEFAULT_SQL_TABLE,
     db_schema: str | None = None,
     cursor_column: str = S.DEFAULT_CURSOR,
@@ -129,9 +129,9 @@ def business_kpis(
     """Daily business volumes per product from a CSV drop and/or a SQL table.
 
     Args:
-        csv_path: folder or fsspec URL of the CSV drop (``SOURCES__BUSINESS_KPIS__CSV_PATH``); None = no CSV drop.
+        csv_path: folder or fsspec URL of the CSV drop (``SOURCES__BUSINESS_KPIS__CSV_PATH``); unset = no CSV drop.
         credentials: SQLAlchemy URL of the KPI database (secret ``SOURCES__BUSINESS_KPIS__CREDENTIALS``);
-            None = no SQL table.
+            unset = no SQL table.
         table_name / db_schema: the SQL table (default ``daily_volumes``, default schema).
         cursor_column: the SQL table's incremental cursor (default ``updated_at``; ``kpi_date`` works but then a
             corrected old day is not read again).

@@ -9,7 +9,7 @@
   no credentials) is not an error: the tables are created empty and the report says ``configured=False``.
 * :func:`ensure_kpi_tables` creates ``business_kpis.daily_volumes`` and ``business_kpis.quarantine`` empty when they
   do not exist, with the declared columns (so dbt's staging compiles); called by
-  :func:`~ingestion._common.source.ensure_raw_tables`.
+  :func:`~ingestion.catalogue.ensure_raw_tables`.
 
 Errors surface as :class:`~ingestion.business_kpis.helpers.BusinessKpiError` with the password scrubbed and no
 exception chain (the driver's message may hold the URL).
@@ -23,8 +23,11 @@ from typing import Any
 import dlt
 
 from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, supersede_quarantine
+from ingestion._common.pipeline import make_pipeline
 from ingestion._common.sqlsource import row_counts, run_scrubbed
+from ingestion._common.tables import ensure_tables
 
+from . import business_kpis, table_hints
 from . import helpers as H
 from . import settings as S
 
@@ -86,10 +89,6 @@ NOT_CONFIGURED_HINT = (f"drop CSV files into <FINOPS_LANDING>/{S.LANDING_PREFIX}
 
 def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh: bool = False) -> KpiLoadReport:
     """Load the CSV drop and the SQL table with the configuration found now; see the module doc."""
-    from ingestion._common.source import make_pipeline
-
-    from . import business_kpis
-
     args = source_arguments(landing)
     report = KpiLoadReport(csv_path=args.get("csv_path"))
     report.csv_configured = bool(report.csv_path) and folder_exists(report.csv_path)
@@ -121,8 +120,4 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
 def ensure_kpi_tables(warehouse: str, existing: set[tuple[str, str]] | None = None) -> list[str]:
     """Create, empty, ``business_kpis.daily_volumes`` and ``business_kpis.quarantine`` if missing. Returns the
     ``dataset.table`` names created."""
-    from ingestion._common.tables import ensure_tables
-
-    from . import table_hints
-
     return ensure_tables(warehouse, S.DATASET, table_hints(), existing)

@@ -144,11 +144,11 @@ def _ledger_resource(db: SqlDatabase, loaded_at: str, log: FinanceRunLog, chunk_
 
 @dlt.source(name=S.SOURCE_NAME, max_table_nesting=0)
 def finance(
-    ap_path: str | None = None,
-    cards_path: str | None = None,
-    expenses_path: str | None = None,
-    fx_rates_path: str | None = None,
-    ledger_credentials: TSecretValue | None = None,
+    ap_path: str | None = dlt.config.value,
+    cards_path: str | None = dlt.config.value,
+    expenses_path: str | None = dlt.config.value,
+    fx_rates_path: str | None = dlt.config.value,
+    ledger_credentials: TSecretValue | None = dlt.secrets.value,
     ledger_table_name: str = S.DEFAULT_LEDGER_TABLE,
     ledger_db_schema: str | None = None,
     ledger_cursor_column: str = S.DEFAULT_CURSOR,
@@ -161,9 +161,9 @@ def finance(
     Args:
         ap_path / cards_path / expenses_path / fx_rates_path: folder or fsspec URL of each drop
             (``SOURCES__FINANCE__AP_PATH``, ...; the runner's defaults are ``<FINOPS_LANDING>/finance/<drop>``);
-            None = that drop is not read.
+            unset = that drop is not read.
         ledger_credentials: SQLAlchemy URL of the ledger database (secret ``SOURCES__FINANCE__LEDGER__CREDENTIALS``);
-            None = no ledger.
+            unset = no ledger.
         ledger_table_name / ledger_db_schema: the ledger table (default ``gl_journal_lines``, default schema).
         ledger_cursor_column: its incremental cursor (default ``updated_at``).
         full_refresh: read every file again, even unchanged ones.

@@ -9,7 +9,7 @@
   no ledger) is not an error: the tables are created empty and the report says ``configured=False``.
 * :func:`ensure_finance_tables` creates the finance tables and ``finance.quarantine`` empty when they do not exist,
   with the declared columns (so dbt's staging compiles); called by
-  :func:`~ingestion._common.source.ensure_raw_tables`.
+  :func:`~ingestion.catalogue.ensure_raw_tables`.
 * :func:`demo_ledger_database` points the ledger at the demo's SQLite file for a run (``finops run --demo-finance``).
 
 Errors surface as :class:`~ingestion.finance.helpers.FinanceError` with the password scrubbed and no exception chain
@@ -28,8 +28,11 @@ import dlt
 
 from ingestion._common.errors import BadInputError
 from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, supersede_quarantine
+from ingestion._common.pipeline import make_pipeline
 from ingestion._common.sqlsource import SqlDatabase, row_counts, run_scrubbed, sqlite_env
+from ingestion._common.tables import ensure_tables
 
+from . import finance, table_hints
 from . import helpers as H
 from . import settings as S
 
@@ -123,10 +126,6 @@ NOT_CONFIGURED_HINT = (
 
 def load_finance(warehouse: str, landing: str | None = None, full_refresh: bool = False) -> FinanceLoadReport:
     """Load the finance drops and the ledger with the configuration found now; see the module doc."""
-    from ingestion._common.source import make_pipeline
-
-    from . import finance
-
     args = source_arguments(landing)
     report = FinanceLoadReport()
     for drop, arg in PATH_ARGS.items():
@@ -159,10 +158,6 @@ def load_finance(warehouse: str, landing: str | None = None, full_refresh: bool 
 def ensure_finance_tables(warehouse: str, existing: set[tuple[str, str]] | None = None) -> list[str]:
     """Create, empty, every finance table and ``finance.quarantine`` if missing. Returns the ``dataset.table``
     names created."""
-    from ingestion._common.tables import ensure_tables
-
-    from . import table_hints
-
     return ensure_tables(warehouse, S.DATASET, table_hints(), existing)
 
 

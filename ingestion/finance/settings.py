@@ -114,75 +114,77 @@ MONEY = {"data_type": "decimal", "precision": 38, "scale": 10}  # DECIMAL(38,10)
 _TZ = {"data_type": "timestamp", "timezone": True}
 
 
-def _text(nullable: bool, description: str) -> dict:
-    return {"data_type": "text", "nullable": nullable, "description": description}
+_TEXT = {"data_type": "text", "nullable": False}
+_TEXT_OR_NULL = {"data_type": "text", "nullable": True}
 
 
 _FILE_LINEAGE: dict[str, dict] = {
-    "source_file": _text(False, "path under the landing root, e.g. finance/ap/ap_invoices_2026-10.xlsx"),
+    "source_file": {**_TEXT, "description": "path under the landing root, e.g. finance/ap/ap_invoices_2026-10.xlsx"},
     "source_row": {"data_type": "bigint", "nullable": True,
                    "description": "data row of the file (1 = first row after the header; XLSX: of the first sheet)"},
 }
-_FINGERPRINT = {"source_fingerprint": _text(True, "fingerprint (path, size, version) of the file as loaded")}
+_FINGERPRINT = {"source_fingerprint": {**_TEXT_OR_NULL,
+                                       "description": "fingerprint (path, size, version) of the file as loaded"}}
 _LOADED_AT = {"loaded_at": {**_TZ, "nullable": False, "description": "when the load that wrote the row started (UTC)"}}
 
 AP_COLUMNS: dict[str, dict] = {
-    "supplier_name": _text(False, "ERP vendor master name (e.g. 'Amazon Web Services, Inc.')"),
-    "supplier_id": _text(False, "ERP supplier number (e.g. 'V-10001')"),
-    "vendor_account_id": _text(True, "customer account number printed on the invoice (= FOCUS BillingAccountId "
-                                     "for cloud and API vendors)"),
-    "invoice_number": _text(False, "the supplier's invoice number"),
+    "supplier_name": {**_TEXT, "description": "ERP vendor master name (e.g. 'Amazon Web Services, Inc.')"},
+    "supplier_id": {**_TEXT, "description": "ERP supplier number (e.g. 'V-10001')"},
+    "vendor_account_id": {**_TEXT_OR_NULL, "description": "customer account number printed on the invoice (= FOCUS "
+                                                          "BillingAccountId for cloud and API vendors)"},
+    "invoice_number": {**_TEXT, "description": "the supplier's invoice number"},
     "invoice_date": {"data_type": "date", "nullable": False, "description": "invoice date"},
-    "billing_period": _text(True, "service period printed on the invoice, 'YYYY-MM'"),
+    "billing_period": {**_TEXT_OR_NULL, "description": "service period printed on the invoice, 'YYYY-MM'"},
     "line_number": {"data_type": "bigint", "nullable": False, "description": "line of the invoice"},
-    "line_description": _text(False, "the line's description"),
+    "line_description": {**_TEXT, "description": "the line's description"},
     "amount": {**MONEY, "nullable": False, "description": "net amount of the line (tax excluded; credits negative)"},
     "tax_amount": {**MONEY, "nullable": False, "description": "tax of the line (0 when none)"},
-    "currency": _text(False, "ISO 4217 currency of amount and tax_amount (upper case)"),
-    "gl_account": _text(True, "expense account the line is coded to"),
-    "cost_center": _text(True, "cost centre the line is coded to"),
-    "po_number": _text(True, "purchase order"),
+    "currency": {**_TEXT, "description": "ISO 4217 currency of amount and tax_amount (upper case)"},
+    "gl_account": {**_TEXT_OR_NULL, "description": "expense account the line is coded to"},
+    "cost_center": {**_TEXT_OR_NULL, "description": "cost centre the line is coded to"},
+    "po_number": {**_TEXT_OR_NULL, "description": "purchase order"},
     **_FILE_LINEAGE, **_FINGERPRINT, **_LOADED_AT,
 }
 
 CARD_COLUMNS: dict[str, dict] = {
-    "transaction_id": _text(False, "card: the issuer's transaction id; expense: the report line id"),
-    "channel": _text(False, "'card' (card statement) or 'expense' (expense report)"),
+    "transaction_id": {**_TEXT, "description": "card: the issuer's transaction id; expense: the report line id"},
+    "channel": {**_TEXT, "description": "'card' (card statement) or 'expense' (expense report)"},
     "transaction_date": {"data_type": "date", "nullable": False,
                          "description": "card: posted date; expense: expense date"},
-    "employee_id": _text(True, "HR id of the cardholder / employee"),
-    "employee_name": _text(True, "cardholder / employee name"),
-    "merchant": _text(False, "payee as written on the statement (free text, e.g. 'OPENAI *CHATGPT SUBSCR')"),
-    "description": _text(True, "card: description; expense: purpose"),
+    "employee_id": {**_TEXT_OR_NULL, "description": "HR id of the cardholder / employee"},
+    "employee_name": {**_TEXT_OR_NULL, "description": "cardholder / employee name"},
+    "merchant": {**_TEXT,
+                 "description": "payee as written on the statement (free text, e.g. 'OPENAI *CHATGPT SUBSCR')"},
+    "description": {**_TEXT_OR_NULL, "description": "card: description; expense: purpose"},
     "amount": {**MONEY, "nullable": False, "description": "positive = spend, refunds negative"},
-    "currency": _text(False, "ISO 4217 currency of amount (upper case)"),
-    "cost_center": _text(True, "cost centre charged"),
-    "expense_category": _text(True, "card: MCC category; expense: category"),
+    "currency": {**_TEXT, "description": "ISO 4217 currency of amount (upper case)"},
+    "cost_center": {**_TEXT_OR_NULL, "description": "cost centre charged"},
+    "expense_category": {**_TEXT_OR_NULL, "description": "card: MCC category; expense: category"},
     **_FILE_LINEAGE, **_FINGERPRINT, **_LOADED_AT,
 }
 
 FX_COLUMNS: dict[str, dict] = {
     "rate_date": {"data_type": "date", "nullable": False, "description": "day the rate applies to"},
-    "base_currency": _text(False, "ISO 4217 base currency (1 unit of it = rate quote currency)"),
-    "quote_currency": _text(False, "ISO 4217 quote currency"),
+    "base_currency": {**_TEXT, "description": "ISO 4217 base currency (1 unit of it = rate quote currency)"},
+    "quote_currency": {**_TEXT, "description": "ISO 4217 quote currency"},
     "rate": {**MONEY, "nullable": False, "description": "1 base = rate quote (> 0)"},
-    "rate_source": _text(False, "publisher of the rate (e.g. 'ECB euro foreign exchange reference rates')"),
+    "rate_source": {**_TEXT, "description": "publisher of the rate (e.g. 'ECB euro foreign exchange reference rates')"},
     **_FILE_LINEAGE, **_LOADED_AT,
 }
 
 GL_COLUMNS: dict[str, dict] = {
-    "journal_id": _text(False, "journal entry id"),
+    "journal_id": {**_TEXT, "description": "journal entry id"},
     "line_number": {"data_type": "bigint", "nullable": False, "description": "line of the journal entry"},
-    "period": _text(False, "accounting period 'YYYY-MM' the entry is posted to"),
+    "period": {**_TEXT, "description": "accounting period 'YYYY-MM' the entry is posted to"},
     "posting_date": {"data_type": "date", "nullable": False, "description": "posting date"},
-    "gl_account": _text(False, "general-ledger account (e.g. '6150-CLOUD', '2000-AP')"),
-    "cost_center": _text(True, "cost centre"),
-    "vendor_name": _text(True, "vendor as named in the ledger"),
-    "vendor_id": _text(True, "ERP supplier_id"),
+    "gl_account": {**_TEXT, "description": "general-ledger account (e.g. '6150-CLOUD', '2000-AP')"},
+    "cost_center": {**_TEXT_OR_NULL, "description": "cost centre"},
+    "vendor_name": {**_TEXT_OR_NULL, "description": "vendor as named in the ledger"},
+    "vendor_id": {**_TEXT_OR_NULL, "description": "ERP supplier_id"},
     "amount": {**MONEY, "nullable": False, "description": "debit positive, credit negative"},
-    "currency": _text(False, "ISO 4217 currency of amount (upper case)"),
-    "reference": _text(True, "the invoice number for AP postings"),
-    "description": _text(True, "line text"),
+    "currency": {**_TEXT, "description": "ISO 4217 currency of amount (upper case)"},
+    "reference": {**_TEXT_OR_NULL, "description": "the invoice number for AP postings"},
+    "description": {**_TEXT_OR_NULL, "description": "line text"},
     "source_updated_at": {**_TZ, "nullable": True, "description": "the row's cursor value (updated_at) when read"},
     **_LOADED_AT,
 }

@@ -6,6 +6,52 @@ Formats: ``focus_1_2`` (any FOCUS 1.1/1.2 column in the header) and ``focus_1_0`
 1.0-preview/0.5 column names). Load a folder or a file with
 ``python -m ingestion.focus_exports PATH --warehouse W``. See README.md.
 """
-from .settings import FORMATS
+from __future__ import annotations
 
-__all__ = ["FORMATS"]
+from collections.abc import Sequence
+from typing import Any
+
+import dlt
+
+from ingestion._common.formats import BillingFormat
+from ingestion._common.source import billing_resources
+
+from . import helpers
+from .settings import DATASET, SAMPLE_HEADER, TABLE
+
+FORMATS: tuple[BillingFormat, ...] = (
+    BillingFormat(
+        id="focus_1_2",
+        dataset=DATASET,
+        table=TABLE,
+        label="FOCUS 1.1/1.2 export",
+        sniff=helpers.sniff_focus_1_2,
+        build_select=helpers.build_select,
+        priority=10,
+        sample_header=SAMPLE_HEADER,
+    ),
+    BillingFormat(
+        id="focus_1_0",
+        dataset=DATASET,
+        table=TABLE,
+        label="FOCUS 1.0 export (1.0-preview/0.5 column names accepted)",
+        sniff=helpers.sniff_focus_1_0,
+        build_select=helpers.build_select,
+        priority=11,
+        sample_header=SAMPLE_HEADER,
+    ),
+)
+
+
+@dlt.source(name=DATASET, max_table_nesting=0)
+def focus_exports(
+    deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False
+) -> Any:
+    """The ``focus_exports`` dlt source: resource ``focus_rows`` (the planned ``(Delivery, BillingFormat)``
+    pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
+    ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load
+    with :func:`ingestion.catalogue.load_dataset`, which also remove superseded deliveries after the run."""
+    return billing_resources(DATASET, FORMATS, deliveries, quarantined, full_refresh)
+
+
+__all__ = ["DATASET", "FORMATS", "TABLE", "focus_exports"]

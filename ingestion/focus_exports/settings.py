@@ -1,4 +1,5 @@
-"""FOCUS exports (any provider): column lists, version markers and the two ``BillingFormat`` entries.
+"""FOCUS exports (any provider): column lists and version markers (the two formats, ``FORMATS``, are declared in
+the package's ``__init__.py`` with its dlt source).
 
 One raw table, ``focus_exports.focus_rows``, for FOCUS 1.0 and FOCUS 1.1/1.2 files (CSV, CSV.gz, Parquet).
 The raw table keeps the export's own values (one column per FOCUS column, plus the pre-1.0 names as
@@ -6,8 +7,6 @@ separate columns); dbt (``stg_focus_exports__focus_rows``) renames, derives and 
 See README.md for the rules.
 """
 from __future__ import annotations
-
-from ingestion._common.formats import BillingFormat
 
 DATASET = "focus_exports"
 TABLE = "focus_rows"
@@ -143,43 +142,3 @@ CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 NULL_PLACEHOLDERS = ("null", "n/a", "none", "nil", "#n/a", "not applicable", "<null>")
 
 SAMPLE_HEADER = tuple(c for c, _, _ in ALL_COLUMNS)
-
-# helpers reads the constants above, so it is imported after them; the wrappers below resolve its functions at
-# call time, so that importing helpers first works too.
-from . import helpers
-
-
-def _sniff_1_2(header: list[str], rel_path: str) -> bool:
-    return helpers.sniff_focus_1_2(header, rel_path)
-
-
-def _sniff_1_0(header: list[str], rel_path: str) -> bool:
-    return helpers.sniff_focus_1_0(header, rel_path)
-
-
-def _build_select(builder, ref, delivery) -> None:
-    helpers.build_select(builder, ref, delivery)
-
-
-FORMATS = [
-    BillingFormat(
-        id="focus_1_2",
-        dataset=DATASET,
-        table=TABLE,
-        label="FOCUS 1.1/1.2 export",
-        sniff=_sniff_1_2,
-        build_select=_build_select,
-        priority=10,
-        sample_header=SAMPLE_HEADER,
-    ),
-    BillingFormat(
-        id="focus_1_0",
-        dataset=DATASET,
-        table=TABLE,
-        label="FOCUS 1.0 export (1.0-preview/0.5 column names accepted)",
-        sniff=_sniff_1_0,
-        build_select=_build_select,
-        priority=11,
-        sample_header=SAMPLE_HEADER,
-    ),
-]

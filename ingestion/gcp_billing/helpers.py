@@ -561,3 +561,14 @@ def build_select_parquet(b: SelectBuilder, ref: FileRef | None, delivery: Delive
     except (OSError, pa.ArrowInvalid) as e:
         raise BadInputError(ref.rel, f"corrupt or truncated Parquet file ({e})", row=0) from e
     _build(b, _Nested(pa.schema([f for f in schema if f.name in S.JSON_COLUMNS])), delivery)
+
+
+def read_jsonl(ref: FileRef, columns: list[str] | None = None) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """``BillingFormat.reader`` of ``gcp_billing_jsonl``: every column (the projection does not apply)."""
+    return iter_jsonl(ref)
+
+
+def read_csv(ref: FileRef, columns: list[str] | None = None) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """``BillingFormat.reader`` of ``gcp_billing_csv``: every column (the projection does not apply)."""
+    return iter_csv(ref)
+

@@ -1,4 +1,5 @@
-"""GCP Cloud Billing standard usage cost export: formats, source schema and constants.
+"""GCP Cloud Billing standard usage cost export: source schema and constants (the formats, ``FORMATS``, are
+declared in the package's ``__init__.py`` with its dlt source).
 
 One raw table, ``gcp_billing.billing_export_rows``, for three encodings of the same BigQuery table
 (``gcp_billing_export_v1_<BILLING_ACCOUNT_ID>``):
@@ -9,10 +10,6 @@ One raw table, ``gcp_billing.billing_export_rows``, for three encodings of the s
   Python-repr or JSON lists), e.g. what pandas/koku write from a BigQuery query.
 """
 from __future__ import annotations
-
-from ingestion._common.formats import BillingFormat
-
-from . import helpers
 
 DATASET = "gcp_billing"
 TABLE = "billing_export_rows"
@@ -100,42 +97,3 @@ CSV_HEADER: tuple[str, ...] = (
     "price.pricing_unit_quantity", "transaction_type", "seller_name", "subscription.instance_id",
     "consumption_model.id", "consumption_model.description",
 )
-
-FORMATS = [
-    BillingFormat(
-        id="gcp_billing_jsonl",
-        dataset=DATASET,
-        table=TABLE,
-        label="GCP Cloud Billing export (newline-delimited JSON)",
-        sniff=helpers.sniff_jsonl,
-        build_select=helpers.build_select_jsonl,
-        reader=lambda ref, cols: helpers.iter_jsonl(ref),
-        required_columns=("billing_account_id", "cost", "currency", "usage_start_time", "usage_end_time", "invoice"),
-        priority=40,
-    ),
-    BillingFormat(
-        id="gcp_billing_parquet",
-        dataset=DATASET,
-        table=TABLE,
-        label="GCP Cloud Billing export (Parquet)",
-        sniff=helpers.sniff_parquet,
-        build_select=helpers.build_select_parquet,
-        reader=helpers.iter_parquet,
-        required_columns=("billing_account_id", "cost", "currency", "usage_start_time", "usage_end_time", "invoice"),
-        read_columns=helpers.parquet_read_columns,
-        priority=40,
-    ),
-    BillingFormat(
-        id="gcp_billing_csv",
-        dataset=DATASET,
-        table=TABLE,
-        label="GCP Cloud Billing export (flattened CSV)",
-        sniff=helpers.sniff_csv,
-        build_select=helpers.build_select_csv,
-        reader=lambda ref, cols: helpers.iter_csv(ref),
-        required_columns=("billing_account_id", "cost", "currency", "usage_start_time", "usage_end_time",
-                          "invoice.month"),
-        priority=40,
-        sample_header=CSV_HEADER,
-    ),
-]

@@ -551,7 +551,7 @@ class ExampleServer(VendorServer):
 
 
 def test_documented_examples_load_end_to_end_exactly(tmp_path):
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))

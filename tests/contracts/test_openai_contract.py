@@ -250,7 +250,7 @@ def test_sdk_paging_totals_equal_what_the_loader_put_in_the_warehouse(server, lo
 # ------------------------------------------------------ documented examples end to end: loader -> dbt staging
 @pytest.fixture(scope="module")
 def documented_warehouse(tmp_path_factory):
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     tmp = tmp_path_factory.mktemp("documented")
     wh = tmp / "finops.duckdb"
@@ -326,7 +326,7 @@ def test_every_token_type_is_priced_at_its_own_rate_and_reconciles_to_the_bill(t
     image output) through the loader and dbt: each token type resolves to the genai-prices rate (cache writes at
     cache_write 2.5, not input 2), the leaves add up to the API's input_tokens (nothing counted twice), and
     usage x price book equals what the Costs API billed for the model, to the cent."""
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))

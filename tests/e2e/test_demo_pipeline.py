@@ -134,7 +134,7 @@ def api_cost_totals(warehouse: Path) -> dict[tuple[str, str], Decimal]:
 
 def api_loads(warehouse: Path) -> dict[str, tuple]:
     """Rows and the latest dlt load id of every vendor API table (a run that loads nothing changes neither)."""
-    from ingestion._common.api_sources import api_tables
+    from ingestion.catalogue import api_tables
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {f"{ds}.{t}": con.execute(f"select count(*), max(_dlt_load_id) from {ds}.{t}").fetchone()

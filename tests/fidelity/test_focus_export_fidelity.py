@@ -65,7 +65,7 @@ def build(warehouse: Path, tmp: Path) -> Path:
     the FOCUS export (with every data test and unit test on the way). Returns a copy of the staging model and the
     FOCUS export (tables of the same names) in their own file: dbt, run in process, keeps the warehouse open, and
     the validator's export opens its file read-only, which DuckDB refuses next to that connection."""
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     ensure_raw_tables(str(warehouse))
     run_dbt(["build", "--select", "+focus_cost_and_usage", "--indirect-selection", "cautious"], warehouse, tmp)

@@ -128,7 +128,7 @@ def landing(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def built(landing, tmp_path_factory):
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     root, files = landing
     tmp = tmp_path_factory.mktemp("wh")
@@ -330,7 +330,7 @@ def test_unparseable_values_quarantine_with_their_count(tmp_path):
     """nise's reserved-instance rows carry 'convertible' in pricing/publicOnDemandCost and 'No Upfront' in
     pricing/publicOnDemandRate (AWS writes numbers there): the delivery is quarantined, and the message says how
     many rows have such a value and shows the first few (file, row, field, value, what to do)."""
-    from ingestion._common.source import load_dataset, plan
+    from ingestion.catalogue import load_dataset, plan
 
     static = tmp_path / "ri.yml"
     static.write_text(RI_STATIC)

@@ -364,7 +364,7 @@ def test_demo_kpis_are_deterministic_proportional_and_have_a_zero_day(tmp_path):
 def test_demo_landing_loads_both_sources_and_the_restatement_reads_two_rows(env, monkeypatch):
     from finops_demo.generator import kpis as K
     from ingestion._common.inventory import inventory_rows
-    from ingestion._common.source import plan
+    from ingestion.catalogue import plan
 
     landing = env / "landing"
     summary = K.write_kpis(landing, seed=42)

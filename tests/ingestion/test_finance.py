@@ -526,7 +526,7 @@ def test_not_configured_creates_the_tables_empty(env):
 
 
 def test_drop_paths_are_configurable_and_the_landing_plan_leaves_finance_alone(env, monkeypatch):
-    from ingestion._common.source import plan
+    from ingestion.catalogue import plan
 
     elsewhere = env / "erp_exports"
     elsewhere.mkdir()

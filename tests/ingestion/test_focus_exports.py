@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion import registry
+from ingestion import catalogue
 from ingestion.focus_exports.settings import DATASET, TABLE
 from tests.support import SAMPLES, ingest, run_dbt
 
@@ -372,19 +372,19 @@ def loaded(tmp_path_factory):
 
 # ------------------------------------------------------------------------------------------------ sniffing
 def test_sniff_recognises_focus_before_other_formats():
-    aws10 = registry.detect(AWS10_HEADER, f"{AWS_EXPORT}/data/BILLING_PERIOD=2026-01/x.csv.gz")
+    aws10 = catalogue.detect(AWS10_HEADER, f"{AWS_EXPORT}/data/BILLING_PERIOD=2026-01/x.csv.gz")
     assert aws10 is not None and aws10.id == "focus_1_0"
     hdr12 = AWS10_HEADER + ["BillingAccountType", "SubAccountType", "InvoiceId", "CapacityReservationId"]
-    assert registry.detect(hdr12, f"{AWS12_EXPORT}/data/BILLING_PERIOD=2026-01/x.parquet").id == "focus_1_2"
-    assert registry.detect(OCI_HEADER, f"{OCI_EXPORT}/2026/01/r.csv.gz").id == "focus_1_0"
+    assert catalogue.detect(hdr12, f"{AWS12_EXPORT}/data/BILLING_PERIOD=2026-01/x.parquet").id == "focus_1_2"
+    assert catalogue.detect(OCI_HEADER, f"{OCI_EXPORT}/2026/01/r.csv.gz").id == "focus_1_0"
     # a FOCUS file missing a required column is still ours (and then rejected with a clear error)
-    assert registry.detect([c for c in AWS10_HEADER if c != "EffectiveCost"], "x.csv").dataset == DATASET
+    assert catalogue.detect([c for c in AWS10_HEADER if c != "EffectiveCost"], "x.csv").dataset == DATASET
     # other providers' exports are not FOCUS
     cur2 = ["bill_billing_period_start_date", "line_item_unblended_cost", "line_item_usage_start_date",
             "bill_payer_account_id", "line_item_line_item_type"]
-    assert (registry.detect(cur2, "aws/cur2/x/data/BILLING_PERIOD=2026-01/x.parquet") or object()).__dict__.get(
+    assert (catalogue.detect(cur2, "aws/cur2/x/data/BILLING_PERIOD=2026-01/x.parquet") or object()).__dict__.get(
         "dataset") != DATASET
-    assert min(f.priority for f in registry.formats() if f.dataset == DATASET) < 100
+    assert min(f.priority for f in catalogue.formats() if f.dataset == DATASET) < 100
 
 
 # ------------------------------------------------------------------------------------------- conservation

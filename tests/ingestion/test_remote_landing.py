@@ -6,7 +6,7 @@ import duckdb
 import fsspec
 
 from ingestion._common.landing import group_deliveries
-from ingestion._common.source import load_dataset, plan
+from ingestion.catalogue import load_dataset, plan
 from tests.ingestion.test_aws_cur import expected_sums
 from tests.support import SAMPLES
 

@@ -18,7 +18,7 @@ CENT = 100
 
 
 def test_analytics_api_reaches_the_focus_record_to_the_cent(tmp_path):
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))

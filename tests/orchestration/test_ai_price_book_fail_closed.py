@@ -24,7 +24,7 @@ def _usage(wh, model: str, day: str = "2026-10-01") -> None:
 
 @pytest.fixture
 def warehouse(tmp_path):
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))

@@ -27,14 +27,13 @@ def test_mart_contracts_match_the_focus_column_list():
 
 
 def test_every_dbt_unit_test_passes_on_an_empty_warehouse(tmp_path):
-    from ingestion import registry
-    from ingestion._common.api_sources import api_tables
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion import catalogue
+    from ingestion.catalogue import api_tables, ensure_raw_tables
 
     wh = tmp_path / "wh.duckdb"
     # raw tables exist (empty) before the first delivery or API load: billing exports, vendor APIs, business KPIs,
     # finance (AP, cards, FX, ledger) and the SaaS invoice APIs
     other = sorted([*api_tables(), "business_kpis", "finance", "landing_zone", "saas_invoices"])
-    assert ensure_raw_tables(str(wh)) == [*registry.datasets(), *other]
+    assert ensure_raw_tables(str(wh)) == [*catalogue.datasets(), *other]
     run_dbt(["build", "--empty", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"], wh, tmp_path)
     run_dbt(["test", "--select", "test_type:unit"], wh, tmp_path)

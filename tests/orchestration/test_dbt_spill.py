@@ -33,7 +33,7 @@ DEMO_ROWS = 20_000
 def demo_warehouse(tmp_path_factory) -> Path:
     """A demo warehouse with every raw table loaded (no dbt yet), built once and copied by each test."""
     from finops_demo import generator as demo
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     tmp = tmp_path_factory.mktemp("spill-demo")
     demo.generate(tmp / "landing", seed=7, rows=DEMO_ROWS, redelivery=False)

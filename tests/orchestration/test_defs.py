@@ -4,7 +4,7 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from ingestion import registry
+from ingestion import catalogue
 from orchestration.defs.automation.sensors import changed_deliveries
 from orchestration.defs.transform.dbt_assets import dbt_build_args
 
@@ -30,7 +30,7 @@ def test_changed_deliveries_are_new_or_redelivered():
 def test_ingest_asset_keys_are_the_dbt_source_keys(defs):
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    raw = {f"{f.dataset}/{f.table}" for f in registry.formats()}
+    raw = {f"{f.dataset}/{f.table}" for f in catalogue.formats()}
     assert raw <= keys
     staging = {
         "aws_cur/line_items": "stg_aws_cur__line_items",
@@ -46,7 +46,7 @@ def test_ingest_asset_keys_are_the_dbt_source_keys(defs):
 
 
 def test_vendor_api_assets_are_the_dbt_source_keys(defs):
-    from ingestion._common.api_sources import api_tables
+    from ingestion.catalogue import api_tables
 
     graph = defs.resolve_asset_graph()
     for dataset, tables in api_tables().items():

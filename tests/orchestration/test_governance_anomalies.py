@@ -49,7 +49,7 @@ def _demo_source() -> Path | None:
 def demo(tmp_path_factory):
     from finops_demo.vendor_servers.demo import OPENAI_ORG, demo_vendor_servers
     from finops_demo.vendor_servers.openai import org_projects
-    from ingestion._common.api_sources import load_api_dataset
+    from ingestion.catalogue import load_api_dataset
 
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("anomalies")

@@ -27,7 +27,7 @@ HOSTING_DAY = Decimal("33.792")  # ml.g5.xlarge hosting, 24 h x 1.408
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     from finops_demo.generator import generate
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     t0 = time.monotonic()
     tmp = tmp_path_factory.mktemp("waste")

@@ -14,6 +14,7 @@ import pytest
 
 from finops_demo.vendor_servers.anthropic import AnthropicServer
 from finops_demo.vendor_servers.openai import OpenAIServer
+from ingestion import catalogue
 from ingestion._common import api_sources as api
 from orchestration.defs.ingest.vendor_apis import build_vendor_api_asset
 
@@ -51,14 +52,14 @@ def test_source_arguments_come_from_the_environment_at_call_time(env, monkeypatc
     monkeypatch.setenv("SOURCES__OPENAI_USAGE__API_KEY", OPENAI_KEY)
     monkeypatch.setenv("SOURCES__OPENAI_USAGE__ORGANIZATION_NAME", "acme")
     assert api.source_arguments("openai_usage") == {"api_key": OPENAI_KEY, "organization_name": "acme"}
-    assert api.organization_names("openai_usage", api.source_arguments("openai_usage")) == ["acme"]
+    assert catalogue.organization_names("openai_usage", api.source_arguments("openai_usage")) == ["acme"]
     orgs = [{"name": "a", "api_key": "k1", "base_url": "http://x"}, {"name": "b", "api_key": "k2"}]
     monkeypatch.setenv("SOURCES__OPENAI_USAGE__ORGANIZATIONS", json.dumps(orgs))  # takes precedence
     args = api.source_arguments("openai_usage")
-    assert set(args) == {"organizations"} and api.organization_names("openai_usage", args) == ["a", "b"]
+    assert set(args) == {"organizations"} and catalogue.organization_names("openai_usage", args) == ["a", "b"]
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS", "[{not json")
-    with pytest.raises(api.api_sources()["anthropic_usage"].error, match="not valid JSON") as e:
-        api.organization_names("anthropic_usage", api.source_arguments("anthropic_usage"))
+    with pytest.raises(catalogue.api_sources()["anthropic_usage"].error, match="not valid JSON") as e:
+        catalogue.organization_names("anthropic_usage", api.source_arguments("anthropic_usage"))
     assert "k1" not in str(e.value)
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__START_DATE", "2026-09-01")
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__LOOKBACK_DAYS", "5")
@@ -93,14 +94,14 @@ def test_demo_environment_points_every_demo_organisation_at_the_local_servers(mo
 def test_not_configured_vendor_materializes_with_configured_false_and_empty_tables(env):
     result, meta, logs = _materialize("openai_usage")
     assert result.success
-    assert set(meta) == set(api.api_tables()["openai_usage"])
+    assert set(meta) == set(catalogue.api_tables()["openai_usage"])
     assert all(m["configured"] is False and m["rows_loaded"] == 0 for m in meta.values())
     assert "SOURCES__OPENAI_USAGE__API_KEY" in meta["costs"]["to_configure"]
     assert any("SOURCES__OPENAI_USAGE__ORGANIZATIONS" in (m or "") for m in logs)
     # every table exists, empty, with the declared columns, so dbt's staging views compile
     tables = {t for (t,) in _sql(env, "select table_name from information_schema.tables "
                                       "where table_schema = 'openai_usage' and table_name not like '\\_dlt%' escape '\\'")}
-    assert tables == set(api.api_tables()["openai_usage"])
+    assert tables == set(catalogue.api_tables()["openai_usage"])
     types = dict(_sql(env, "select column_name, data_type from information_schema.columns "
                            "where table_schema = 'openai_usage' and table_name = 'costs'"))
     assert types["amount"] == "DECIMAL(38,10)" and types["bucket_start_time"] == "TIMESTAMP WITH TIME ZONE"

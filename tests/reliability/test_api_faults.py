@@ -31,8 +31,9 @@ from finops_demo.vendor_servers._base import Faults, VendorServer
 from finops_demo.vendor_servers.anthropic import AnthropicServer
 from finops_demo.vendor_servers.openai import OpenAIServer
 from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS, StripeServer, demo_invoices, to_major
-from ingestion._common.api_sources import RERUN_HINT, ApiSourceError, load_api_dataset
+from ingestion._common.api_sources import RERUN_HINT, ApiSourceError
 from ingestion._common.source import make_pipeline
+from ingestion.catalogue import load_api_dataset
 from ingestion.saas_invoices import SaasInvoicesError
 from ingestion.saas_invoices.runner import load_saas_invoices
 

@@ -26,8 +26,8 @@ from finops_demo import generator as demo
 from finops_demo.vendor_servers._base import Faults
 from finops_demo.vendor_servers.openai import OpenAIServer
 from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS, StripeServer, demo_vendors_config, to_major
-from ingestion._common.api_sources import load_api_dataset
 from ingestion._common.lock import holder
+from ingestion.catalogue import load_api_dataset
 from ingestion.saas_invoices.runner import load_saas_invoices
 
 REPO = Path(__file__).resolve().parents[2]
@@ -148,7 +148,7 @@ def test_a_billing_load_killed_mid_load_is_finished_by_the_rerun_to_the_cent(poi
 OPENAI_KEY = "sk-admin-crash-test-9a8b7c"
 KILLED_LOAD = """
 import sys
-from ingestion._common.api_sources import load_api_dataset
+from ingestion.catalogue import load_api_dataset
 from ingestion.saas_invoices.runner import load_saas_invoices
 dataset, warehouse = sys.argv[1], sys.argv[2]
 load_saas_invoices(warehouse) if dataset == "saas_invoices" else load_api_dataset(dataset, warehouse)

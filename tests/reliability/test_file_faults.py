@@ -402,7 +402,7 @@ def late_correction(tmp_path_factory):
     for September usage (FOCUS: BillingPeriodStart = November, ChargePeriodStart in September). Also a ~1 MB FOCUS
     Tags value and a CUR 2.0 MAP of 3,000 tags, to see dbt's tag parsing cope. Two incremental dbt builds of
     +fct_charges (about 20 s on the 2-core reference machine)."""
-    from ingestion._common.source import ensure_raw_tables
+    from ingestion.catalogue import ensure_raw_tables
 
     tmp = tmp_path_factory.mktemp("late_correction")
     landing, wh = tmp / "landing", tmp / "finops.duckdb"

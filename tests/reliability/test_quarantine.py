@@ -164,8 +164,8 @@ def test_file_drop_quarantine_bad_same_again_then_fixed(landing, warehouse, kpi_
 def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_it(landing, warehouse, tmp_path,
                                                                                   kpi_env, monkeypatch):
     from ingestion._common.inventory import load_inventory
-    from ingestion._common.source import ensure_raw_tables, plan
     from ingestion.business_kpis.runner import load_business_kpis
+    from ingestion.catalogue import ensure_raw_tables, plan
     from orchestration.cli import main
 
     # an aws_cur delivery loaded, then re-delivered corrupt (its dataset quarantines it; the inventory sees it
@@ -258,7 +258,7 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
 
 def test_unknown_files_alone_are_a_warning(landing, warehouse):
     from ingestion._common.inventory import load_inventory
-    from ingestion._common.source import plan
+    from ingestion.catalogue import plan
 
     write_cur2(landing, SEP)
     write_bytes(landing / "misc" / "notes.csv", b"who,what\nana,budget review\n")

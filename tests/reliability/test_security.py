@@ -375,8 +375,9 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
     from finops_demo.vendor_servers.anthropic import AnthropicServer
     from finops_demo.vendor_servers.openai import OpenAIServer
     from finops_demo.vendor_servers.stripe import StripeServer
-    from ingestion._common.api_sources import ApiSourceError, load_api_dataset
+    from ingestion._common.api_sources import ApiSourceError
     from ingestion.business_kpis.runner import load_business_kpis
+    from ingestion.catalogue import load_api_dataset
     from ingestion.finance.runner import load_finance
     from ingestion.saas_invoices import SaasInvoicesError
     from ingestion.saas_invoices.runner import load_saas_invoices
@@ -599,7 +600,7 @@ ESCAPES = {
 
 @pytest.mark.parametrize("case", list(ESCAPES))
 def test_landing_paths_cannot_escape_the_landing_root(case, zone, tmp_path):
-    from ingestion._common.source import load_dataset, plan
+    from ingestion.catalogue import load_dataset, plan
 
     root, outside = zone
     ESCAPES[case](root, outside)
@@ -618,7 +619,7 @@ def test_manifest_keys_with_a_leading_slash_are_keys_inside_the_bucket(zone, tmp
     """AWS writes a report without an S3 prefix with keys '/<report>/<range>/<assembly>/<file>': such a key is a
     key inside the bucket, and only its file name selects among the files listed under the root. A key naming a
     file outside (``/<outside>/passwd.csv``) therefore selects nothing and reads nothing outside."""
-    from ingestion._common.source import load_dataset, plan
+    from ingestion.catalogue import load_dataset, plan
 
     root, outside = zone
     rng = _legacy_manifest(root, reportKeys=["/evil-cur/20261001-20261101/assembly-1/evil-cur-1.csv",

@@ -3,7 +3,7 @@ table [dataset, table], which is also the dbt source key, so lineage needs no gl
 
 import dagster as dg
 
-from ingestion import registry
+from ingestion import catalogue
 from orchestration.lib.settings import Settings
 
 WAREHOUSE_POOL = "warehouse"
@@ -22,7 +22,7 @@ def build_ingest_asset(dataset: str, table: str) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
     )
     def _ingest(context: dg.AssetExecutionContext):
-        from ingestion._common.source import load_dataset, plan
+        from ingestion.catalogue import load_dataset, plan
 
         settings = Settings.from_env()
         planned = plan(settings.landing)
@@ -60,7 +60,7 @@ LANDING_FILES = dg.AssetKey(["landing_zone", "files"])
 )
 def landing_zone_inventory(context: dg.AssetExecutionContext):
     from ingestion._common.inventory import load_inventory
-    from ingestion._common.source import plan
+    from ingestion.catalogue import plan
 
     settings = Settings.from_env()
     rows = load_inventory(plan(settings.landing), settings.warehouse)
@@ -78,5 +78,5 @@ def landing_zone_inventory(context: dg.AssetExecutionContext):
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    ingest = [build_ingest_asset(ds, tbl) for ds, tbl in sorted(registry.raw_tables().items())]
+    ingest = [build_ingest_asset(ds, tbl) for ds, tbl in sorted(catalogue.raw_tables().items())]
     return dg.Definitions(assets=[landing_zone_inventory, *ingest])

@@ -9,7 +9,7 @@ A vendor without a key does not fail: its tables are created empty and materiali
 
 import dagster as dg
 
-from ingestion._common.api_sources import api_sources
+from ingestion.catalogue import api_sources
 from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
 from orchestration.lib.ingest_reports import api_load_metadata
 from orchestration.lib.settings import Settings
@@ -29,7 +29,7 @@ def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
         can_subset=True,  # one API load fills every table; a subset run reports only the selected ones
     )
     def _ingest(context: dg.AssetExecutionContext):
-        from ingestion._common.api_sources import load_api_dataset
+        from ingestion.catalogue import load_api_dataset
 
         report = load_api_dataset(dataset, Settings.from_env().warehouse)
         if report.configured:

@@ -38,9 +38,9 @@ FILE_DROP_TABLES = {"finance": ["ap_invoice_lines", "card_transactions", "fx_rat
 def quarantine_table_specs() -> list[dg.AssetSpec]:
     """Every ``<dataset>.quarantine`` table as an (external) asset downstream of the raw tables its ingest asset
     loads: the dbt view's sources then trace back to the loads that write them."""
-    from ingestion import registry
+    from ingestion import catalogue
 
-    writers = {ds: [table] for ds, table in registry.raw_tables().items()} | FILE_DROP_TABLES
+    writers = {ds: [table] for ds, table in catalogue.raw_tables().items()} | FILE_DROP_TABLES
     return [dg.AssetSpec(dg.AssetKey([ds, "quarantine"]), deps=[dg.AssetKey([ds, t]) for t in tables],
                          group_name=f"ingest_{ds}", kinds={"dlt", "duckdb"},
                          description=f"{ds} records that could not be loaded (file, row, field, reason, raw record), "

@@ -26,7 +26,7 @@ def defs() -> dg.Definitions:
     @dbt_assets(manifest=prepare_manifest(), project=project, dagster_dbt_translator=FinopsDbtTranslator(),
                 pool=WAREHOUSE_POOL, name="finops_dbt")
     def finops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
-        from ingestion._common.source import ensure_raw_tables
+        from ingestion.catalogue import ensure_raw_tables
 
         settings = Settings.from_env()
         settings.export()
