@@ -139,6 +139,8 @@ def decoded(response: requests.Response) -> Any:
 
 
 class _CountingPaginator(BasePaginator):
+    """Keeps the listing's request path and the number of the page being fetched in its :class:`PagePosition`."""
+
     def __init__(self, position: PagePosition) -> None:
         super().__init__()
         self.position = position
@@ -159,9 +161,13 @@ class HasMorePaginator(_CountingPaginator):
     """``{"data": [...], "has_more": bool, "next_page": token}``; the token goes back as ``page`` (OpenAI,
     Anthropic)."""
 
+    def __init__(self, position: PagePosition) -> None:
+        super().__init__(position)
+        self.token: str | None = None
+
     def init_request(self, request: requests.Request) -> None:
         super().init_request(request)
-        self.token: str | None = None
+        self.token = None
         request.params.pop("page", None)
 
     def update_state(self, response: requests.Response, data: list[Any] | None = None) -> None:
@@ -245,9 +251,10 @@ def response_check(position: PagePosition, http: HttpSettings, *, parse_float: C
                                   "raise max_attempts / max_retry_delay", response=response)
         if status >= 500:
             raise VendorHTTPError(f"{where}: HTTP {status} after {http.max_attempts} attempts (server error at the "
-                                  "vendor)", response=response)
+                                  "vendor; re-run later)", response=response)
         if status >= 400:
-            raise VendorHTTPError(f"{where}: HTTP {status}: {_vendor_message(response, account)}", response=response)
+            raise VendorHTTPError(f"{where}: HTTP {status}: {_vendor_message(response, account)} (check the configured "
+                                  "base_url and the source's parameters)", response=response)
         try:
             body = json.loads(response.text, parse_float=parse_float)
         except ValueError as exc:
@@ -266,7 +273,9 @@ def transport_error(exc: BaseException, position: PagePosition | None, http: Htt
                     label: str = "") -> VendorTransportError:
     """The error for a request that failed below HTTP after the retries (timeout, connection, page cut off)."""
     where = position.where() if position is not None else label
-    return VendorTransportError(f"{where}: {transport_failure(exc)} after {http.max_attempts} attempts")
+    advice = " (raise the source's request timeout if the vendor is only slow)" if isinstance(exc, requests.Timeout) \
+        else ""
+    return VendorTransportError(f"{where}: {transport_failure(exc)} after {http.max_attempts} attempts{advice}")
 
 
 # ----------------------------------------------------------------------------------------------------------------------
