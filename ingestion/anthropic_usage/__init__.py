@@ -109,8 +109,9 @@ def anthropic_usage(
         lookback_days: re-read this many days before the last loaded bucket on every run (restatements).
         page_size: buckets (or analytics items) per page; default the API maximum.
         include_claude_code: also load the Claude Code report (``usage_report/claude_code``, either api).
-        request_timeout, max_attempts, backoff_factor, max_retry_delay: HTTP timeout (s) and retry policy
-            (429 honours Retry-After, 5xx and connection errors back off exponentially).
+        request_timeout, max_attempts, backoff_factor, max_retry_delay: timeout (s) and retry policy of the REST
+            sources' shared HTTP client (:mod:`ingestion._common.http`: 429 honours Retry-After; 5xx, timeouts and
+            connection errors back off exponentially).
     """
     if api not in S.APIS:
         raise VendorApiError(f"api must be one of {S.APIS}, got {api!r}")

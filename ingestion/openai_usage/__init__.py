@@ -154,6 +154,9 @@ def openai_usage(
         lookback_days: days re-fetched before the last loaded bucket on every run (restatements).
         bucket_width: ``1d`` (default) or ``1h`` (costs are always ``1d``).
         page_limit: buckets per page (default: the API's maximum for the width).
+        request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s: timeout (s) and retry policy of the REST
+            sources' shared HTTP client (:mod:`ingestion._common.http`: 429 honours Retry-After; 5xx, timeouts and
+            dropped connections back off exponentially).
     """
     if bucket_width not in S.BUCKET_WIDTHS:
         raise OpenAIUsageError(f"bucket_width must be one of {sorted(S.BUCKET_WIDTHS)}, got {bucket_width!r}")

@@ -165,7 +165,8 @@ def saas_invoices(
         lookback_days: every run re-reads invoices created up to this many days before the newest loaded one
             (status changes merge; default 35).
         page_limit: objects per page (Stripe: 1..100; default 100).
-        request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s: HTTP (429/5xx retried).
+        request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s: timeout (s) and retry policy of the
+            REST sources' shared HTTP client (:mod:`ingestion._common.http`).
         run_log: filled with the rows mapped per vendor and table (for the runner).
     """
     parsed = H.parse_vendors(vendors)
