@@ -35,15 +35,11 @@ import dlt
 from dlt.common.typing import TSecretStrValue, TSecretValue
 from dlt.extract.resource import DltResource
 
+from ingestion._common.http import HttpSettings, VendorApiError, VendorClient, VendorResponseError
+
 from . import helpers as H
 from . import settings as S
-from .helpers import (
-    AnthropicAuthError,
-    AnthropicClient,
-    AnthropicUsageError,
-    Organization,
-    parse_organizations,
-)
+from .helpers import AnthropicAuthError, AnthropicUsageError, parse_organizations
 from .settings import (
     CLAUDE_CODE_MODEL_USAGE,
     CLAUDE_CODE_USAGE,
@@ -60,7 +56,6 @@ __all__ = [
     "MESSAGES_USAGE",
     "AnthropicAuthError",
     "AnthropicUsageError",
-    "Organization",
     "anthropic_usage",
     "table_hints",
 ]
@@ -81,36 +76,12 @@ def table_hints() -> dict[str, dict[str, Any]]:
             CLAUDE_CODE_MODEL_USAGE: hints(S.DAY_MERGE_KEY, S.CLAUDE_CODE_MODEL_COLUMNS)}
 
 
-def _range(start_date: Any, end_date: Any, width: str) -> tuple[dt.datetime, dt.datetime]:
-    now = dt.datetime.now(dt.UTC)
-    start = (H.parse_ts(start_date, "start_date") if start_date is not None
-             else now - dt.timedelta(days=S.DEFAULT_INITIAL_DAYS))
-    end = H.parse_ts(end_date, "end_date") if end_date is not None else now
-    return H.floor_bucket(start, width), end
-
-
-def _usage_measure(item: dict[str, Any]) -> tuple[int, ...]:
-    u = item.get("usage") or {}
-    cache = u.get("cache_creation") or {}
-    return (int(u.get("uncached_input_tokens") or 0), int(u.get("cache_read_input_tokens") or 0),
-            int(cache.get("ephemeral_5m_input_tokens") or 0), int(cache.get("ephemeral_1h_input_tokens") or 0),
-            int(u.get("output_tokens") or 0), int((u.get("server_tool_use") or {}).get("web_search_requests") or 0),
-            int(u.get("requests") or 0))
-
-
-def _cost_measure(item: dict[str, Any]) -> tuple[Decimal, ...]:
-    cost = item.get("cost") or {}
-    where = f"{S.ENDPOINTS['analytics_cost']} bucket {item.get('starting_at')}"
-    return tuple(H.decimal_text(cost.get(k) if cost.get(k) is not None else "0", where)[0]
-                 for k in ("amount", "list_amount"))
-
-
 @dlt.source(name=S.SOURCE_NAME, max_table_nesting=0)
 def anthropic_usage(
-    api_key: TSecretStrValue | None = None,
+    api_key: TSecretStrValue | None = dlt.secrets.value,
     organization_name: str = "default",
     base_url: str = S.DEFAULT_BASE_URL,
-    organizations: TSecretValue | None = None,
+    organizations: TSecretValue | None = dlt.secrets.value,
     api: str = "legacy",
     bucket_width: str = "1d",
     start_date: Any = None,
@@ -138,35 +109,35 @@ def anthropic_usage(
         lookback_days: re-read this many days before the last loaded bucket on every run (restatements).
         page_size: buckets (or analytics items) per page; default the API maximum.
         include_claude_code: also load the Claude Code report (``usage_report/claude_code``, either api).
-        request_timeout, max_attempts, backoff_factor, max_retry_delay: HTTP timeout (s) and retry policy
-            (429 honours Retry-After, 5xx and connection errors back off exponentially).
+        request_timeout, max_attempts, backoff_factor, max_retry_delay: timeout (s) and retry policy of the REST
+            sources' shared HTTP client (:mod:`ingestion._common.http`: 429 honours Retry-After; 5xx, timeouts and
+            connection errors back off exponentially).
     """
     if api not in S.APIS:
-        raise AnthropicUsageError(f"api must be one of {S.APIS}, got {api!r}")
+        raise VendorApiError(f"api must be one of {S.APIS}, got {api!r}")
     if bucket_width not in S.BUCKET_WIDTHS:
-        raise AnthropicUsageError(f"bucket_width must be one of {S.BUCKET_WIDTHS}, got {bucket_width!r}")
+        raise VendorApiError(f"bucket_width must be one of {S.BUCKET_WIDTHS}, got {bucket_width!r}")
     orgs = parse_organizations(organizations, api_key, organization_name, base_url)
     lookback = dt.timedelta(days=lookback_days)
-    client_kw = {"timeout": request_timeout, "max_attempts": max_attempts, "backoff_factor": backoff_factor,
-                 "max_retry_delay": max_retry_delay}
+    http = HttpSettings(request_timeout, max_attempts, backoff_factor, max_retry_delay)
 
-    def clients() -> Iterator[AnthropicClient]:
+    def clients() -> Iterator[VendorClient]:
         for org in orgs:
-            yield AnthropicClient(org, **client_kw)
+            yield VendorClient(org, http, headers={"anthropic-version": S.ANTHROPIC_VERSION})
 
     # ---------------------------------------------------------------------------------------- messages_usage
-    def fetch_messages(c: AnthropicClient, width: str):
+    def fetch_messages(c: VendorClient, width: str):
         def fetch(start: dt.datetime, end: dt.datetime):
             if api == "legacy":
                 params = {"starting_at": H.iso(start), "ending_at": H.iso(end), "bucket_width": width,
                           "group_by[]": list(S.MESSAGES_DIMENSIONS), "limit": page_size or S.MAX_LIMIT[width]}
-                for body in c.pages("messages", params):
+                for body in c.pages(S.ENDPOINTS["messages"], params):
                     for b in body["data"]:
                         bs, be = H.parse_ts(b["starting_at"]), H.parse_ts(b["ending_at"])
-                        yield bs, [H.messages_row(c.org, api, bs, be, width, r, r) for r in b.get("results") or []]
+                        yield bs, [H.messages_row(c.account, api, bs, be, width, r, r) for r in b.get("results") or []]
             else:
-                yield from _analytics(c, "analytics_usage", start, end, width, _usage_measure,
-                                      lambda bs, be, it: H.messages_row(c.org, api, bs, be, width, it.get("group") or {},
+                yield from _analytics(c, "analytics_usage", start, end, width, H.usage_measure,
+                                      lambda bs, be, it: H.messages_row(c.account, api, bs, be, width, it.get("group") or {},
                                                                         it.get("usage") or {}))
         return fetch
 
@@ -174,41 +145,41 @@ def anthropic_usage(
                   merge_key=S.BUCKET_MERGE_KEY, columns=S.MESSAGES_COLUMNS)
     def messages_usage() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at per organisation (resource state), look-back ``lookback_days``."""
-        start, end = _range(start_date, end_date, bucket_width)
+        start, end = H.load_range(start_date, end_date, bucket_width)
         state = dlt.current.resource_state().setdefault("organizations", {})
         for c in clients():
-            yield from H.incremental_buckets(state.setdefault(c.org.name, {}), start, end, lookback,
+            yield from H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback,
                                              fetch_messages(c, bucket_width))
 
     # ------------------------------------------------------------------------------------------------ costs
-    def fetch_costs(c: AnthropicClient):
+    def fetch_costs(c: VendorClient):
         def fetch(start: dt.datetime, end: dt.datetime):
             if api == "legacy":
                 params = {"starting_at": H.iso(start), "ending_at": H.iso(end), "bucket_width": "1d",
                           "group_by[]": list(S.COST_GROUP_BY), "limit": page_size or S.COST_MAX_LIMIT}
-                for n, body in enumerate(c.pages("cost_report", params), 1):
+                for n, body in enumerate(c.pages(S.ENDPOINTS["cost_report"], params), 1):
                     for b in body["data"]:
                         bs, be = H.parse_ts(b["starting_at"]), H.parse_ts(b["ending_at"])
                         where = f"{S.ENDPOINTS['cost_report']} page {n} bucket {b['starting_at']}"
-                        yield bs, [H.cost_row(c.org, api, bs, be, r, r.get("amount"), r.get("currency"), None, None,
+                        yield bs, [H.cost_row(c.account, api, bs, be, r, r.get("amount"), r.get("currency"), None, None,
                                               where) for r in b.get("results") or []]
             else:
                 def row(bs, be, it):
                     cost = it.get("cost") or {}
-                    return H.cost_row(c.org, api, bs, be, it.get("group") or {}, cost.get("amount"),
+                    return H.cost_row(c.account, api, bs, be, it.get("group") or {}, cost.get("amount"),
                                       cost.get("currency"), cost.get("list_amount"), cost.get("requests"),
                                       f"{S.ENDPOINTS['analytics_cost']} bucket {it.get('starting_at')}")
-                yield from _analytics(c, "analytics_cost", start, end, "1d", _cost_measure, row)
+                yield from _analytics(c, "analytics_cost", start, end, "1d", H.cost_measure, row)
         return fetch
 
     @dlt.resource(name=COSTS, write_disposition=_MERGE, primary_key="row_key", merge_key=S.BUCKET_MERGE_KEY,
                   columns=S.COSTS_COLUMNS)
     def costs() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at (daily) per organisation, look-back ``lookback_days``."""
-        start, end = _range(start_date, end_date, "1d")
+        start, end = H.load_range(start_date, end_date, "1d")
         state = dlt.current.resource_state().setdefault("organizations", {})
         for c in clients():
-            yield from H.incremental_buckets(state.setdefault(c.org.name, {}), start, end, lookback, fetch_costs(c))
+            yield from H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetch_costs(c))
 
     # ------------------------------------------------------------------------------------------ claude code
     model_hints = dlt.mark.make_hints(table_name=CLAUDE_CODE_MODEL_USAGE, write_disposition=_MERGE,
@@ -220,29 +191,29 @@ def anthropic_usage(
     def claude_code_usage() -> Iterator[Any]:
         """One request listing per day (the report takes a single day); cursor: date per organisation.
         Also fills ``claude_code_model_usage`` (same keys + model)."""
-        start, end = _range(start_date, end_date, "1d")
+        start, end = H.load_range(start_date, end_date, "1d")
         state = dlt.current.resource_state().setdefault("organizations", {})
         for c in clients():
-            def fetch(s: dt.datetime, e: dt.datetime, c: AnthropicClient = c):
+            def fetch(s: dt.datetime, e: dt.datetime, c: VendorClient = c):
                 day = s
                 while day + dt.timedelta(days=1) <= e:
                     rows: list[dict[str, Any]] = []
                     params = {"starting_at": day.strftime("%Y-%m-%d"), "limit": page_size or S.CLAUDE_CODE_MAX_LIMIT}
-                    for n, body in enumerate(c.pages("claude_code", params), 1):
+                    for n, body in enumerate(c.pages(S.ENDPOINTS["claude_code"], params), 1):
                         where = f"{S.ENDPOINTS['claude_code']} {day:%Y-%m-%d} page {n}"
                         for rec in body["data"]:
-                            user, models = H.claude_code_rows(c.org, rec, where)
+                            user, models = H.claude_code_rows(c.account, rec, where)
                             rows.append({"user": user, "models": models})
                     yield day, rows
                     day += dt.timedelta(days=1)
 
-            for day_rows in H.incremental_buckets(state.setdefault(c.org.name, {}), start, end, lookback, fetch):
+            for day_rows in H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetch):
                 yield [r["user"] for r in day_rows]
                 models = [m for r in day_rows for m in r["models"]]
                 if models:
                     yield dlt.mark.with_hints(models, model_hints, create_table_variant=True)
 
-    def _analytics(c: AnthropicClient, endpoint: str, start: dt.datetime, end: dt.datetime, width: str,
+    def _analytics(c: VendorClient, endpoint: str, start: dt.datetime, end: dt.datetime, width: str,
                    measure, to_row):
         """The analytics API lists items (bucket x group), ranges of at most 31 days, at most 5 group_by[]
         dimensions (cost_type/token_type not counted): each window is read with the two dimension sets of
@@ -261,7 +232,7 @@ def anthropic_usage(
                     params = {"starting_at": H.iso(ws), "ending_at": H.iso(we), "time_bucket_width": width,
                               "group_by[]": [*dims, *fanout], "limit": page_size or S.ANALYTICS_MAX_LIMIT}
                     by_bucket: dict[dt.datetime, list[dict[str, Any]]] = defaultdict(list)
-                    for body in c.pages(endpoint, params, headers=headers):
+                    for body in c.pages(S.ENDPOINTS[endpoint], params, headers=headers):
                         for it in body["data"]:
                             by_bucket[H.parse_ts(it["starting_at"])].append(it)
                     reads.append(by_bucket)
@@ -274,19 +245,19 @@ def anthropic_usage(
                 try:
                     joined = {bs: H.join_split_groups(
                         reads[0].get(bs, []), reads[1].get(bs, []), join_key, first_only, second_only, measure,
-                        f"Anthropic organisation {c.org.name!r}, {S.ENDPOINTS[endpoint]}, bucket {H.iso(bs)}",
+                        f"Anthropic organisation {c.account.name!r}, {S.ENDPOINTS[endpoint]}, bucket {H.iso(bs)}",
                         tolerance) for bs in starts}
                     break
-                except AnthropicUsageError:
+                except VendorResponseError:
                     if attempt == 2:
                         raise
                     logger.warning("%s %s: the two group-by requests disagree; reading the window again",
-                                   c.org.name, S.ENDPOINTS[endpoint])
+                                   c.account.name, S.ENDPOINTS[endpoint])
             for bs in sorted(joined):
                 if joined[bs].unresolved:
                     logger.warning(
                         "Anthropic organisation %r, %s, bucket %s: %d join key(s) (e.g. %s) span several %s and "
-                        "several %s; their rows keep %s NULL (totals exact)", c.org.name, S.ENDPOINTS[endpoint],
+                        "several %s; their rows keep %s NULL (totals exact)", c.account.name, S.ENDPOINTS[endpoint],
                         H.iso(bs), len(joined[bs].unresolved), dict(zip(join_key, joined[bs].unresolved[0])),
                         first_only, second_only, second_only)
                 yield bs, [to_row(bs, H.parse_ts(it["ending_at"]), it) for it in joined[bs].items]

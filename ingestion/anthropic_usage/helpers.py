@@ -1,13 +1,7 @@
-"""Anthropic Admin API client, row mapping and the incremental bucket logic.
-
-HTTP. A thin dlt :class:`RESTClient` per organisation over dlt's retrying ``requests`` session: 429 and 5xx are
-retried with exponential backoff honouring ``Retry-After`` (bounded by ``max_attempts`` and ``max_retry_delay``),
-connection errors, timeouts and cut-off bodies too; every request has a timeout. Pagination is Anthropic's
-``has_more`` + ``next_page`` (sent back as ``page``) by :class:`HasMorePaginator`. The key is set by an auth object
-at send time, so it is in no default header, log line (dlt logs headers at DEBUG), exception or repr.
-
-Errors (:class:`AnthropicUsageError`) name the organisation, the endpoint and the page, never the key:
-401/403 say which secret to set; malformed JSON and truncated bodies name endpoint and page.
+"""Anthropic Admin API: the configured organisations, row mapping and the incremental bucket logic (pure
+functions). The HTTP client (``has_more``/``next_page`` pagination, retries honouring ``Retry-After``, timeouts,
+errors naming organisation, endpoint and page, the key set as ``x-api-key`` only when a request is prepared) is the
+REST sources' shared one: :mod:`ingestion._common.http`.
 
 Incremental. Per resource and organisation the state keeps the last bucket start loaded and a fingerprint of
 every bucket inside the look-back window. A run re-reads ``[last - lookback, end)``; a bucket whose rows are
@@ -21,17 +15,11 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-import requests
-from dlt.sources.helpers.requests import Client
-from dlt.sources.helpers.rest_client import RESTClient
-from dlt.sources.helpers.rest_client.paginators import BasePaginator
-from requests.auth import AuthBase
-
-from ingestion._common.errors import transport_failure
+from ingestion._common.http import Account, VendorApiError, VendorAuthError, VendorResponseError
 
 from . import settings as S
 
@@ -40,40 +28,31 @@ logger = logging.getLogger(__name__)
 _TEN = Decimal("1e-10")
 _LIMIT = Decimal(10) ** 28
 
-
-# ------------------------------------------------------------------------------------------------------ errors
-class AnthropicUsageError(Exception):
-    """A request to the Anthropic Admin API failed; the message names organisation, endpoint and page."""
-
-
-class AnthropicAuthError(AnthropicUsageError):
-    """401/403: the admin key is missing, wrong or lacks the permission."""
+# the REST sources' shared error tree (ingestion._common.http), under this source's names
+AnthropicUsageError = VendorApiError
+AnthropicAuthError = VendorAuthError
 
 
 # ------------------------------------------------------------------------------------------------ organisations
-@dataclass(frozen=True)
-class Organization:
-    name: str
-    api_key: str = field(repr=False)
-    base_url: str = S.DEFAULT_BASE_URL
-    secret_location: str = S.ENV_API_KEY  # where its key is configured (for error messages)
-
-    def __repr__(self) -> str:  # never the key
-        return f"Organization(name={self.name!r}, base_url={self.base_url!r})"
+def organization(name: str, api_key: str, base_url: str = S.DEFAULT_BASE_URL, secret_hint: str = S.ENV_API_KEY
+                 ) -> Account:
+    """One Anthropic organisation (``secret_hint``: where its key is configured, named when it is rejected)."""
+    return Account("Anthropic", "organisation", name, base_url, api_key, secret_hint,
+                   "Anthropic admin key (sk-ant-admin...)", auth_header="x-api-key")
 
 
 def parse_organizations(organizations: Any, api_key: str | None, organization_name: str,
-                        base_url: str) -> list[Organization]:
+                        base_url: str) -> list[Account]:
     """The configured organisations: ``organizations`` (list of {name, api_key, base_url}, or its JSON text),
     else one organisation from ``api_key`` / ``organization_name`` / ``base_url``."""
     if isinstance(organizations, str) and organizations.strip():
         try:
             organizations = json.loads(organizations)
         except json.JSONDecodeError:
-            raise AnthropicUsageError(
+            raise VendorApiError(
                 f"{S.ENV_ORGANIZATIONS} (sources.anthropic_usage.organizations) is not valid JSON: expected a list "
                 "of {\"name\", \"api_key\", \"base_url\"} objects") from None
-    out: list[Organization] = []
+    out: list[Account] = []
     if organizations:
         if isinstance(organizations, dict):
             organizations = [organizations]
@@ -82,147 +61,21 @@ def parse_organizations(organizations: Any, api_key: str | None, organization_na
             name = str(org.get("name") or "").strip()
             key = str(org.get("api_key") or "").strip()
             if not name:
-                raise AnthropicUsageError(f"organisation #{i} has no name: set {S.ENV_ORGANIZATIONS}[{i}].name")
+                raise VendorApiError(f"organisation #{i} has no name: set {S.ENV_ORGANIZATIONS}[{i}].name")
             if not key:
-                raise AnthropicAuthError(f"organisation {name!r} has no admin API key: set {where}")
-            out.append(Organization(name, key, str(org.get("base_url") or S.DEFAULT_BASE_URL).rstrip("/"), where))
+                raise VendorAuthError(f"organisation {name!r} has no admin API key: set {where}")
+            out.append(organization(name, key, str(org.get("base_url") or S.DEFAULT_BASE_URL).rstrip("/"), where))
     elif api_key:
-        out.append(Organization(organization_name, str(api_key).strip(), base_url.rstrip("/"),
+        out.append(organization(organization_name, str(api_key).strip(), base_url.rstrip("/"),
                                 f"{S.ENV_API_KEY} (sources.anthropic_usage.api_key)"))
     else:
-        raise AnthropicAuthError(
+        raise VendorAuthError(
             f"No Anthropic admin API key configured: set {S.ENV_API_KEY}, or {S.ENV_ORGANIZATIONS} as a JSON list of "
             f"{{name, api_key, base_url}} for several organisations ({S.SECRETS_TOML_HINT}).")
     names = [o.name for o in out]
     if len(set(names)) != len(names):
-        raise AnthropicUsageError(f"organisation names must be unique, got {names}")
+        raise VendorApiError(f"organisation names must be unique, got {names}")
     return out
-
-
-# ----------------------------------------------------------------------------------------------------- client
-class _AdminKeyAuth(AuthBase):
-    """Sets ``x-api-key`` when the request is prepared (not in default headers, so never logged)."""
-
-    def __init__(self, key: str) -> None:
-        self._key = key
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["x-api-key"] = self._key
-        return r
-
-    def __repr__(self) -> str:
-        return "<x-api-key auth>"
-
-    __str__ = __repr__
-
-
-class HasMorePaginator(BasePaginator):
-    """Anthropic: ``{"data": [...], "has_more": bool, "next_page": token}``; the token goes back as ``page``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.page_token: str | None = None
-        self.page_number = 1
-
-    def update_state(self, response: requests.Response, data: list[Any] | None = None) -> None:
-        body = data[0] if data else {}
-        has_more = bool(body.get("has_more")) if isinstance(body, dict) else False
-        token = body.get("next_page") if isinstance(body, dict) else None
-        if has_more and not token:
-            raise AnthropicUsageError("has_more is true but next_page is missing")
-        if has_more and token == self.page_token:
-            raise AnthropicUsageError(f"next_page repeats the previous token {token!r} (the API would loop)")
-        self.page_token = token if has_more else None
-        self._has_next_page = has_more
-
-    def update_request(self, request: requests.Request) -> None:
-        if self._has_next_page:
-            request.params["page"] = self.page_token
-            self.page_number += 1
-
-
-class AnthropicClient:
-    """One organisation's Admin API client. :meth:`pages` yields response bodies of a paginated listing."""
-
-    def __init__(self, org: Organization, *, timeout: float = 60.0, max_attempts: int = 6,
-                 backoff_factor: float = 1.0, max_retry_delay: float = 60.0) -> None:
-        self.org = org
-        self.max_attempts = max_attempts
-        session = Client(request_timeout=timeout, raise_for_status=False, request_max_attempts=max_attempts,
-                         request_backoff_factor=backoff_factor, request_max_retry_delay=max_retry_delay,
-                         respect_retry_after_header=True).session
-        self._rest = RESTClient(base_url=org.base_url, headers={"anthropic-version": S.ANTHROPIC_VERSION},
-                                auth=_AdminKeyAuth(org.api_key), session=session)
-
-    def __repr__(self) -> str:
-        return f"AnthropicClient({self.org!r})"
-
-    def _where(self, endpoint: str, page: int, token: str | None) -> str:
-        tok = f", page token {token!r}" if token else ""
-        return f"Anthropic organisation {self.org.name!r}, {endpoint}, page {page}{tok}"
-
-    def _raise_for_status(self, endpoint: str, paginator: HasMorePaginator) -> Callable[..., None]:
-        def hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-            status = response.status_code
-            if status < 400:
-                return
-            where = self._where(endpoint, paginator.page_number, paginator.page_token)
-            if status in (401, 403):
-                what = "rejected the admin API key" if status == 401 else "refused access (the key lacks permission)"
-                raise AnthropicAuthError(
-                    f"{where}: HTTP {status}, the Admin API {what}. Set a valid Anthropic admin key "
-                    f"(sk-ant-admin...) in {self.org.secret_location}.")
-            if status == 429 or status >= 500:
-                # requests.HTTPError with the response: dlt's retry predicate retries it (honouring Retry-After)
-                raise requests.HTTPError(f"{where}: HTTP {status}", response=response)
-            raise AnthropicUsageError(f"{where}: HTTP {status}: {self._message(response)}")
-
-        return hook
-
-    def _message(self, response: requests.Response) -> str:
-        try:
-            msg = str(response.json()["error"]["message"])
-        except Exception:  # noqa: BLE001 - any non-Anthropic error body
-            msg = response.text[:300]
-        return msg.replace(self.org.api_key, "<redacted>") if self.org.api_key else msg
-
-    def pages(self, endpoint: str, params: dict[str, Any], headers: dict[str, str] | None = None
-              ) -> Iterator[dict[str, Any]]:
-        path = S.ENDPOINTS[endpoint]
-        paginator = HasMorePaginator()
-        hooks = {"response": [self._raise_for_status(path, paginator)]}
-        it = self._rest.paginate(path, params=dict(params), headers=headers, paginator=paginator,
-                                 data_selector="$", hooks=hooks)
-        while True:
-            try:
-                page = next(it)
-            except StopIteration:
-                return
-            except AnthropicUsageError as e:
-                if not str(e).startswith("Anthropic organisation"):
-                    raise AnthropicUsageError(
-                        f"{self._where(path, paginator.page_number, paginator.page_token)}: {e}") from None
-                raise
-            except requests.JSONDecodeError as e:
-                raise AnthropicUsageError(
-                    f"{self._where(path, paginator.page_number, paginator.page_token)}: the response is not valid "
-                    f"JSON ({e.msg} at char {e.pos}); the API returned a malformed page") from None
-            except requests.HTTPError as e:
-                status = e.response.status_code if e.response is not None else "?"
-                raise AnthropicUsageError(
-                    f"{self._where(path, paginator.page_number, paginator.page_token)}: HTTP {status} after "
-                    f"{self.max_attempts} attempts (429/5xx are retried with backoff honouring Retry-After)"
-                ) from None
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as e:
-                raise AnthropicUsageError(
-                    f"{self._where(path, paginator.page_number, paginator.page_token)}: {transport_failure(e)} "
-                    f"after {self.max_attempts} attempts") from None
-            body = page[0] if page else None
-            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-                raise AnthropicUsageError(
-                    f"{self._where(path, paginator.page_number - (1 if paginator.has_next_page else 0), None)}: "
-                    "unexpected response shape (no 'data' list)")
-            yield body
 
 
 # ------------------------------------------------------------------------------------------------------ values
@@ -235,7 +88,7 @@ def parse_ts(value: Any, what: str = "timestamp") -> dt.datetime:
         try:
             t = dt.datetime.fromisoformat(str(value))
         except ValueError:
-            raise AnthropicUsageError(f"{what}: not an RFC 3339 timestamp: {value!r}") from None
+            raise VendorApiError(f"{what}: not an RFC 3339 timestamp: {value!r}") from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.UTC)
     return t.astimezone(dt.UTC)
@@ -260,9 +113,9 @@ def decimal_text(value: Any, where: str) -> tuple[Decimal, str]:
     try:
         d = Decimal(raw.strip())
     except (InvalidOperation, AttributeError):
-        raise AnthropicUsageError(f"{where}: amount {value!r} is not a number") from None
+        raise VendorApiError(f"{where}: amount {value!r} is not a number") from None
     if not d.is_finite() or abs(d) >= _LIMIT:
-        raise AnthropicUsageError(f"{where}: amount {value!r} is not a finite number")
+        raise VendorApiError(f"{where}: amount {value!r} is not a finite number")
     return d, raw
 
 
@@ -289,12 +142,12 @@ def fingerprint(rows: Iterable[dict[str, Any]]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------- row maps
-def _bucket_cols(org: Organization, api: str, start: dt.datetime, end: dt.datetime, width: str) -> dict[str, Any]:
+def _bucket_cols(org: Account, api: str, start: dt.datetime, end: dt.datetime, width: str) -> dict[str, Any]:
     return {"organization_name": org.name, "api": api, "bucket_starting_at": start, "bucket_ending_at": end,
             "bucket_width": width}
 
 
-def messages_row(org: Organization, api: str, start: dt.datetime, end: dt.datetime, width: str,
+def messages_row(org: Account, api: str, start: dt.datetime, end: dt.datetime, width: str,
                  dims: dict[str, Any], usage: dict[str, Any]) -> dict[str, Any]:
     cache = usage.get("cache_creation") or {}
     tools = usage.get("server_tool_use") or {}
@@ -316,13 +169,13 @@ def messages_row(org: Organization, api: str, start: dt.datetime, end: dt.dateti
     return row
 
 
-def cost_row(org: Organization, api: str, start: dt.datetime, end: dt.datetime, dims: dict[str, Any],
+def cost_row(org: Account, api: str, start: dt.datetime, end: dt.datetime, dims: dict[str, Any],
              amount: Any, currency: Any, list_amount: Any, requests_: Any, where: str) -> dict[str, Any]:
     if not currency:
-        raise AnthropicUsageError(f"{where}: a cost row has an amount but no currency")
+        raise VendorApiError(f"{where}: a cost row has an amount but no currency")
     dollars, cents, raw = cents_to_money(amount, where)
     if dollars is None:
-        raise AnthropicUsageError(f"{where}: a cost row has no amount")
+        raise VendorApiError(f"{where}: a cost row has no amount")
     l_dollars, l_cents, l_raw = cents_to_money(list_amount, where)
     row = _bucket_cols(org, api, start, end, "1d")
     keys = ("workspace_id", "description", *S.COST_DETAIL, "api_key_id")
@@ -334,7 +187,7 @@ def cost_row(org: Organization, api: str, start: dt.datetime, end: dt.datetime, 
     return row
 
 
-def claude_code_rows(org: Organization, record: dict[str, Any], where: str
+def claude_code_rows(org: Account, record: dict[str, Any], where: str
                      ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     actor = record.get("actor") or {}
     actor_type = actor.get("type")
@@ -382,7 +235,7 @@ def join_split_groups(first: list[dict[str, Any]], second: list[dict[str, Any]],
     (each request within the API's 5 dimensions) into items grouped by every dimension, without double counting.
 
     Both requests partition the same usage, so per join key their measures (``measure(item)``: tokens, or cents)
-    must add up to the same totals; otherwise :class:`AnthropicUsageError` (the data changed between the two
+    must add up to the same totals; otherwise :class:`VendorResponseError` (the data changed between the two
     requests). Per join key:
 
     * one value of the first request's own dimensions (e.g. the API key's single workspace): the second request's
@@ -413,7 +266,7 @@ def join_split_groups(first: list[dict[str, Any]], second: list[dict[str, Any]],
         left, right = a.get(key, []), b.get(key, [])
         lt, rt = total(left), total(right)
         if not left or not right or len(lt) != len(rt) or any(abs(x - y) > tolerance for x, y in zip(lt, rt)):
-            raise AnthropicUsageError(
+            raise VendorResponseError(
                 f"{where}: the two group_by[] requests of the split (at most 5 dimensions each) disagree for "
                 f"{dict(zip(join_key, key))}: {lt or 'no rows'} vs {rt or 'no rows'}. The data changed between the "
                 "two requests (e.g. the current bucket is still filling); run the load again.")
@@ -474,3 +327,29 @@ def windows(start: dt.datetime, end: dt.datetime, days: int) -> Iterator[tuple[d
         u = min(end, t + dt.timedelta(days=days))
         yield t, u
         t = u
+
+
+def load_range(start_date: Any, end_date: Any, width: str) -> tuple[dt.datetime, dt.datetime]:
+    """``[start, end)`` of the first run: ``start_date`` (default 30 days ago) floored to the bucket, ``end_date``
+    (default now)."""
+    now = dt.datetime.now(dt.UTC)
+    start = (parse_ts(start_date, "start_date") if start_date is not None
+             else now - dt.timedelta(days=S.DEFAULT_INITIAL_DAYS))
+    end = parse_ts(end_date, "end_date") if end_date is not None else now
+    return floor_bucket(start, width), end
+
+
+def usage_measure(item: dict[str, Any]) -> tuple[int, ...]:
+    u = item.get("usage") or {}
+    cache = u.get("cache_creation") or {}
+    return (int(u.get("uncached_input_tokens") or 0), int(u.get("cache_read_input_tokens") or 0),
+            int(cache.get("ephemeral_5m_input_tokens") or 0), int(cache.get("ephemeral_1h_input_tokens") or 0),
+            int(u.get("output_tokens") or 0), int((u.get("server_tool_use") or {}).get("web_search_requests") or 0),
+            int(u.get("requests") or 0))
+
+
+def cost_measure(item: dict[str, Any]) -> tuple[Decimal, ...]:
+    cost = item.get("cost") or {}
+    where = f"{S.ENDPOINTS['analytics_cost']} bucket {item.get('starting_at')}"
+    return tuple(decimal_text(cost.get(k) if cost.get(k) is not None else "0", where)[0]
+                 for k in ("amount", "list_amount"))

@@ -13,18 +13,20 @@ Secrets: ``SOURCES__OPENAI_USAGE__API_KEY`` (one organisation, named by ``organi
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 import dlt
-from dlt.common.typing import TSecretValue
+from dlt.common.typing import TSecretStrValue, TSecretValue
 from dlt.extract.resource import DltResource
+
+from ingestion._common.http import Account, HttpSettings, VendorClient
 
 from . import helpers as H
 from . import settings as S
-from .helpers import OpenAIAuthError, OpenAIHTTPError, OpenAIUsageError, Organization
+from .helpers import OpenAIAuthError, OpenAIUsageError
 from .settings import COSTS, DATASET, ENDPOINTS, USAGE_ENDPOINTS
 
 __all__ = [
@@ -33,75 +35,10 @@ __all__ = [
     "ENDPOINTS",
     "USAGE_ENDPOINTS",
     "OpenAIAuthError",
-    "OpenAIHTTPError",
     "OpenAIUsageError",
-    "Organization",
     "openai_usage",
     "table_hints",
 ]
-
-
-def _epoch(value: str | dt.date | dt.datetime | None, default: int) -> int:
-    if value is None or value == "":
-        return default
-    if isinstance(value, dt.datetime):
-        d = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    elif isinstance(value, dt.date):
-        d = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    else:
-        d = dt.datetime.fromisoformat(str(value))
-        d = d if d.tzinfo else d.replace(tzinfo=dt.UTC)
-    return int(d.timestamp())
-
-
-def _columns(endpoint: S.Endpoint) -> dict[str, dict[str, Any]]:
-    cols: dict[str, dict[str, Any]] = {
-        "organization": {
-            "data_type": "text",
-            "nullable": False,
-            "description": "organisation name from config",
-        },
-        "bucket_start_time": {
-            "data_type": "timestamp",
-            "timezone": True,
-            "nullable": False,
-            "description": "bucket start (UTC, inclusive)",
-        },
-        "bucket_end_time": {
-            "data_type": "timestamp",
-            "timezone": True,
-            "nullable": False,
-            "description": "bucket end (UTC, exclusive)",
-        },
-        "bucket_width": {"data_type": "text", "nullable": False, "description": "1d or 1h"},
-    }
-    for dim in endpoint.group_by:
-        cols[dim] = (
-            {"data_type": "bool", "nullable": False}
-            if dim in S.BOOL_DIMS
-            else {"data_type": "text", "nullable": False, "description": "'' = not reported by the API"}
-        )
-    if endpoint is S.COSTS:
-        cols["amount"] = {
-            **S.MONEY,
-            "nullable": True,
-            "description": "billed amount in `currency` (units, not cents)",
-        }
-        cols["currency"] = {"data_type": "text", "nullable": True, "description": "ISO 4217, upper case"}
-        cols["quantity"] = {
-            **S.MONEY,
-            "nullable": True,
-            "description": "line item quantity (unit: quantity_unit)",
-        }
-        cols["quantity_unit"] = {
-            "data_type": "text",
-            "nullable": True,
-            "description": "unit of quantity when the API reports it",
-        }
-    else:
-        for qty, unit in endpoint.quantities.items():
-            cols[qty] = {"data_type": "bigint", "nullable": True, "description": f"unit: {unit}"}
-    return cols
 
 
 def table_hints() -> dict[str, dict[str, Any]]:
@@ -112,7 +49,7 @@ def table_hints() -> dict[str, dict[str, Any]]:
             "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
             "primary_key": list(ep.primary_key),
             "merge_key": list(S.MERGE_KEY),
-            "columns": _columns(ep),
+            "columns": H.columns(ep),
         }
         for ep in ENDPOINTS.values()
     }
@@ -120,13 +57,13 @@ def table_hints() -> dict[str, dict[str, Any]]:
 
 def _resource(
     endpoint: S.Endpoint,
-    orgs: list[Organization],
+    orgs: list[Account],
     initial_start: int,
     end: int,
     width: str,
     lookback_s: int,
     page_limit: int,
-    http: H.HttpSettings,
+    http: HttpSettings,
 ) -> DltResource:
     width_s = S.BUCKET_WIDTHS[width]
 
@@ -153,9 +90,9 @@ def _resource(
             }
             hashes: dict[str, str] = st.setdefault("bucket_hashes", {})
             last = st.get("last_bucket_start")
-            for _page, buckets in H.fetch_pages(org, endpoint, params, http):
+            for body in VendorClient(org, http, parse_float=Decimal).pages(endpoint.path, params):
                 out: list[dict[str, Any]] = []
-                for b in buckets:
+                for b in body["data"]:
                     b_start = int(b["start_time"])
                     digest = H.bucket_hash(b)
                     if hashes.get(str(b_start)) == digest:
@@ -182,14 +119,14 @@ def _resource(
         write_disposition={"disposition": "merge", "strategy": "delete-insert"},
         primary_key=list(endpoint.primary_key),
         merge_key=list(S.MERGE_KEY),
-        columns=_columns(endpoint),
+        columns=H.columns(endpoint),
     )()
 
 
 @dlt.source(name="openai_usage")
 def openai_usage(
-    api_key: TSecretValue | None = None,
-    organizations: TSecretValue | None = None,
+    api_key: TSecretStrValue | None = dlt.secrets.value,
+    organizations: TSecretValue | None = dlt.secrets.value,
     organization_name: str = "default",
     base_url: str = S.DEFAULT_BASE_URL,
     endpoints: Sequence[str] | None = None,
@@ -217,14 +154,17 @@ def openai_usage(
         lookback_days: days re-fetched before the last loaded bucket on every run (restatements).
         bucket_width: ``1d`` (default) or ``1h`` (costs are always ``1d``).
         page_limit: buckets per page (default: the API's maximum for the width).
+        request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s: timeout (s) and retry policy of the REST
+            sources' shared HTTP client (:mod:`ingestion._common.http`: 429 honours Retry-After; 5xx, timeouts and
+            dropped connections back off exponentially).
     """
     if bucket_width not in S.BUCKET_WIDTHS:
         raise OpenAIUsageError(f"bucket_width must be one of {sorted(S.BUCKET_WIDTHS)}, got {bucket_width!r}")
     orgs = H.parse_organizations(organizations, api_key, organization_name, base_url)
     now = int(time.time())
-    end = _epoch(end_date, now)
-    initial_start = _epoch(start_date, (now - initial_days * 86_400) // 86_400 * 86_400)
-    http = H.HttpSettings(request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s)
+    end = H.epoch(end_date, now)
+    initial_start = H.epoch(start_date, (now - initial_days * 86_400) // 86_400 * 86_400)
+    http = HttpSettings(request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s)
     names = list(endpoints) if endpoints else list(ENDPOINTS)
     unknown = [n for n in names if n not in ENDPOINTS]
     if unknown:

@@ -1,13 +1,13 @@
-"""OpenAI admin API client: organisations, a thin dlt ``RESTClient`` with a ``next_page``/``has_more`` paginator,
-exact JSON decoding, clear errors, and the incremental window with look-back.
+"""OpenAI admin API: the configured organisations, the incremental window with look-back, and the rows of a bucket
+(pure functions). The HTTP client (pagination, retries, errors) is the REST sources' shared one:
+:mod:`ingestion._common.http`.
 
 Why not the declarative ``rest_api`` source: it can page on a JSON cursor and send a bearer token, but (1) each
 bucket must be *flattened* into one row per result with the bucket's start/end and the organisation added -
 ``rest_api`` processing steps only map/filter one item to one item; (2) money must be parsed from the JSON
-*text* (``parse_float=Decimal``), while ``rest_api`` decodes with ``response.json()`` (floats); (3) a 401/403, an
-exhausted 429/5xx or a malformed/truncated page must raise an error naming the endpoint, organisation, page and the
-secret to set (never its value); (4) incremental state with a look-back and "skip unchanged buckets" is per
-organisation *and* table, while ``rest_api`` keeps one cursor per resource. So: ``RESTClient`` + a small paginator.
+*text* (``parse_float=Decimal``), while ``rest_api`` decodes with ``response.json()`` (floats); (3) incremental
+state with a look-back and "skip unchanged buckets" is per organisation *and* table, while ``rest_api`` keeps one
+cursor per resource. So: the shared :class:`~ingestion._common.http.VendorClient` (dlt's ``RESTClient``).
 """
 
 from __future__ import annotations
@@ -15,208 +15,132 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import requests
-from dlt.sources.helpers.requests import Client
-from dlt.sources.helpers.rest_client import RESTClient
-from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
-from dlt.sources.helpers.rest_client.paginators import BasePaginator
-
-from ingestion._common.errors import transport_failure
+from ingestion._common.http import Account, VendorApiError, VendorAuthError
 
 from . import settings as S
 
-log = logging.getLogger(__name__)
+# the REST sources' shared error tree (ingestion._common.http), under this source's names
+OpenAIUsageError = VendorApiError
+OpenAIAuthError = VendorAuthError
 
 
-class OpenAIUsageError(Exception):
-    """Any failure talking to the OpenAI admin API (never carries the key)."""
-
-
-class OpenAIAuthError(OpenAIUsageError, requests.HTTPError):
-    """401/403: the admin key is missing, wrong or lacks permission."""
-
-
-class OpenAIHTTPError(OpenAIUsageError, requests.HTTPError):
-    """Another HTTP error status (429/5xx after the retries, 4xx)."""
-
-
-@dataclass(frozen=True)
-class Organization:
-    name: str
-    api_key: str = field(repr=False)
-    base_url: str = S.DEFAULT_BASE_URL
-    secret_hint: str = S.SECRET_ENV  # where the key comes from, for error messages
-
-    def __repr__(self) -> str:  # never show the key
-        return f"Organization(name={self.name!r}, base_url={self.base_url!r})"
+def organization(name: str, api_key: str, base_url: str = S.DEFAULT_BASE_URL, secret_hint: str = S.SECRET_ENV
+                 ) -> Account:
+    """One OpenAI organisation (``secret_hint``: where its key is configured, named when it is rejected)."""
+    return Account("OpenAI", "organisation", name, base_url, api_key, secret_hint,
+                   "OpenAI organisation admin key (sk-admin-...)")
 
 
 def parse_organizations(
     organizations: Any, api_key: str | None, organization_name: str, base_url: str
-) -> list[Organization]:
+) -> list[Account]:
     """The organisations from config: a list of ``{name, api_key, base_url}`` (or its JSON), else one organisation
     from ``api_key``/``organization_name``/``base_url``."""
     if isinstance(organizations, str):
         try:
             organizations = json.loads(organizations)
         except ValueError:
-            raise OpenAIUsageError(
+            raise VendorApiError(
                 f"{S.ORGS_SECRET_ENV} is not valid JSON: expected a list of {{name, api_key, base_url}}"
             ) from None
-    out: list[Organization] = []
+    out: list[Account] = []
     if organizations:
         if not isinstance(organizations, list | tuple):
-            raise OpenAIUsageError(f"{S.ORGS_SECRET_ENV}: expected a list of {{name, api_key, base_url}}")
+            raise VendorApiError(f"{S.ORGS_SECRET_ENV}: expected a list of {{name, api_key, base_url}}")
         for i, o in enumerate(organizations):
             o = dict(o) if isinstance(o, Mapping) else {}
             name = str(o.get("name") or "").strip()
             if not name:
-                raise OpenAIUsageError(f"{S.ORGS_SECRET_ENV}[{i}] has no name")
+                raise VendorApiError(f"{S.ORGS_SECRET_ENV}[{i}] has no name")
             key = str(o.get("api_key") or "").strip()
             hint = f"sources.openai_usage.organizations[{i}].api_key ({S.ORGS_SECRET_ENV})"
             if not key:
-                raise OpenAIAuthError(f"OpenAI organisation {name!r}: no admin API key; set {hint}")
-            out.append(Organization(name, key, str(o.get("base_url") or base_url).rstrip("/"), hint))
+                raise VendorAuthError(f"OpenAI organisation {name!r}: no admin API key; set {hint}")
+            out.append(organization(name, key, str(o.get("base_url") or base_url).rstrip("/"), hint))
         names = [o.name for o in out]
         if len(set(names)) != len(names):
-            raise OpenAIUsageError(f"{S.ORGS_SECRET_ENV}: organisation names must be unique, got {names}")
+            raise VendorApiError(f"{S.ORGS_SECRET_ENV}: organisation names must be unique, got {names}")
         return out
     if not api_key:
-        raise OpenAIAuthError(
+        raise VendorAuthError(
             f"no OpenAI admin API key configured: set {S.SECRET_ENV} (sources.openai_usage.api_key in "
             f"secrets.toml) or {S.ORGS_SECRET_ENV} for several organisations"
         )
-    return [Organization(organization_name, str(api_key).strip(), base_url.rstrip("/"))]
-
-
-# ----------------------------------------------------------------------------------------------------------------------
-# HTTP
-# ----------------------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class HttpSettings:
-    request_timeout_s: float = 60.0
-    max_attempts: int = 6
-    backoff_factor: float = 1.0
-    max_retry_delay_s: float = 60.0
-
-
-class NextPageCursorPaginator(BasePaginator):
-    """OpenAI/Anthropic page envelope: ``has_more`` + opaque ``next_page`` sent back as ``page``; counts pages."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.page_number = 1
-        self._cursor: str | None = None
-
-    def init_request(self, request: requests.Request) -> None:
-        self.page_number = 1
-        self._cursor = None
-        self._has_next_page = True
-        request.params.pop("page", None)
-
-    def update_state(self, response: requests.Response, data: list[Any] | None = None) -> None:
-        body = response.__dict__["finops_json"]
-        has_more = bool(body.get("has_more"))
-        cursor = body.get("next_page")
-        if has_more and not cursor:
-            raise OpenAIUsageError(f"page {self.page_number} says has_more but gives no next_page cursor")
-        self._cursor = cursor if has_more else None
-        self._has_next_page = has_more
-
-    def update_request(self, request: requests.Request) -> None:
-        if self._has_next_page:
-            self.page_number += 1
-            request.params["page"] = self._cursor
-
-
-class _DecimalJsonClient(RESTClient):
-    """Reads the page body decoded by the response hook (``parse_float=Decimal``)."""
-
-    def extract_response(self, response: requests.Response, data_selector: Any) -> list[Any]:
-        return response.__dict__["finops_json"].get("data") or []
-
-
-def make_client(org: Organization, http: HttpSettings) -> RESTClient:
-    session = Client(
-        request_timeout=http.request_timeout_s,
-        raise_for_status=False,
-        request_max_attempts=http.max_attempts,
-        request_backoff_factor=http.backoff_factor,
-        request_max_retry_delay=http.max_retry_delay_s,
-        respect_retry_after_header=True,
-    ).session
-    return _DecimalJsonClient(base_url=org.base_url, auth=BearerTokenAuth(org.api_key), session=session)
-
-
-def _error_message(response: requests.Response, key: str) -> str:
-    try:
-        err = json.loads(response.text).get("error") or {}
-        msg = str(err.get("message") or "")[:300]
-    except (ValueError, AttributeError):
-        msg = ""
-    return msg.replace(key, "***") if key else msg
-
-
-def fetch_pages(
-    org: Organization, endpoint: S.Endpoint, params: dict[str, Any], http: HttpSettings
-) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """Yield ``(page_number, buckets)`` for every page of one endpoint and organisation."""
-    client = make_client(org, http)
-    paginator = NextPageCursorPaginator()
-    where = f"OpenAI organisation {org.name!r}, endpoint /{endpoint.path}"
-
-    def hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        page = paginator.page_number
-        status = response.status_code
-        if status in (401, 403):
-            raise OpenAIAuthError(
-                f"{where}: HTTP {status} - the admin API key was rejected"
-                f"{' (not authorised for the usage/costs API)' if status == 403 else ''}. "
-                f"Set {org.secret_hint} to an OpenAI organisation admin key.",
-                response=response,
-            )
-        if status == 429 or status >= 500:
-            raise OpenAIHTTPError(
-                f"{where}, page {page}: HTTP {status} after {http.max_attempts} attempts "
-                f"{'(rate limited)' if status == 429 else '(server error)'}",
-                response=response,
-            )
-        if status >= 400:
-            raise OpenAIHTTPError(
-                f"{where}, page {page}: HTTP {status}: {_error_message(response, org.api_key)}",
-                response=response,
-            )
-        try:
-            body = json.loads(response.text, parse_float=Decimal)
-        except ValueError as exc:
-            raise OpenAIUsageError(
-                f"{where}, page {page}: malformed JSON in the response ({exc.msg} at char {exc.pos})"
-            ) from None
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise OpenAIUsageError(f"{where}, page {page}: unexpected response shape (no 'data' list)")
-        response.__dict__["finops_json"] = body
-
-    try:
-        for page in client.paginate(
-            endpoint.path, params=dict(params), paginator=paginator, hooks={"response": [hook]}
-        ):
-            yield paginator.page_number - (1 if paginator.has_next_page else 0), list(page)
-    except OpenAIUsageError:
-        raise
-    except requests.RequestException as exc:  # timeouts, dropped/truncated connections after the retries
-        raise OpenAIUsageError(f"{where}, page {paginator.page_number}: request failed after {http.max_attempts} "
-                               f"attempts: {transport_failure(exc)}") from None
+    return [organization(organization_name, str(api_key).strip(), base_url.rstrip("/"))]
 
 
 # ----------------------------------------------------------------------------------------------------------------------
 # rows
 # ----------------------------------------------------------------------------------------------------------------------
+def epoch(value: str | dt.date | dt.datetime | None, default: int) -> int:
+    """Unix seconds of an ISO date/datetime (UTC when naive); ``default`` when unset."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, dt.datetime):
+        d = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    elif isinstance(value, dt.date):
+        d = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    else:
+        d = dt.datetime.fromisoformat(str(value))
+        d = d if d.tzinfo else d.replace(tzinfo=dt.UTC)
+    return int(d.timestamp())
+
+
+def columns(endpoint: S.Endpoint) -> dict[str, dict[str, Any]]:
+    """The declared columns of an endpoint's table."""
+    cols: dict[str, dict[str, Any]] = {
+        "organization": {
+            "data_type": "text",
+            "nullable": False,
+            "description": "organisation name from config",
+        },
+        "bucket_start_time": {
+            "data_type": "timestamp",
+            "timezone": True,
+            "nullable": False,
+            "description": "bucket start (UTC, inclusive)",
+        },
+        "bucket_end_time": {
+            "data_type": "timestamp",
+            "timezone": True,
+            "nullable": False,
+            "description": "bucket end (UTC, exclusive)",
+        },
+        "bucket_width": {"data_type": "text", "nullable": False, "description": "1d or 1h"},
+    }
+    for dim in endpoint.group_by:
+        cols[dim] = (
+            {"data_type": "bool", "nullable": False}
+            if dim in S.BOOL_DIMS
+            else {"data_type": "text", "nullable": False, "description": "'' = not reported by the API"}
+        )
+    if endpoint is S.COSTS:
+        cols["amount"] = {
+            **S.MONEY,
+            "nullable": True,
+            "description": "billed amount in `currency` (units, not cents)",
+        }
+        cols["currency"] = {"data_type": "text", "nullable": True, "description": "ISO 4217, upper case"}
+        cols["quantity"] = {
+            **S.MONEY,
+            "nullable": True,
+            "description": "line item quantity (unit: quantity_unit)",
+        }
+        cols["quantity_unit"] = {
+            "data_type": "text",
+            "nullable": True,
+            "description": "unit of quantity when the API reports it",
+        }
+    else:
+        for qty, unit in endpoint.quantities.items():
+            cols[qty] = {"data_type": "bigint", "nullable": True, "description": f"unit: {unit}"}
+    return cols
+
+
 def ts(epoch: int | Decimal) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
 
@@ -228,7 +152,7 @@ def bucket_hash(bucket: dict[str, Any]) -> str:
 
 
 def bucket_rows(
-    org: Organization, endpoint: S.Endpoint, bucket: dict[str, Any], width: str
+    org: Account, endpoint: S.Endpoint, bucket: dict[str, Any], width: str
 ) -> Iterator[dict]:
     """Flatten one bucket into rows: bucket key + every group-by dimension + quantities (+ amount/currency)."""
     start, end = ts(bucket["start_time"]), ts(bucket["end_time"])

@@ -6,10 +6,12 @@ wire format. ``saas_invoices()`` is a dlt source (``@dlt.source(name="saas_invoi
 dlt's ``rest_api`` (:func:`dlt.sources.rest_api.rest_api_resources`, one :class:`RESTAPIConfig` per configured
 vendor, see :func:`vendor_config`):
 
-* client: the vendor's ``base_url``, ``bearer`` auth with its API key, dlt's retrying session (429 with
-  ``Retry-After`` and 5xx retried);
-* paginator: :class:`~.helpers.StripeCursorPaginator` (``limit`` + ``starting_after`` = last object id while
-  ``has_more``; dlt ships none for Stripe);
+* client: the REST sources' shared HTTP client (:mod:`ingestion._common.http`): the vendor's ``base_url``, bearer
+  auth with its API key, dlt's retrying session (timeouts; 429 with ``Retry-After``, 5xx, dropped connections and
+  cut-off pages retried with backoff), one response check per resource raising errors that name the vendor, the
+  request and its page (:func:`~ingestion._common.http.response_check`);
+* paginator: :class:`~ingestion._common.http.StartingAfterPaginator` (``limit`` + ``starting_after`` = last object
+  id while ``has_more``; dlt ships none for Stripe);
 * resource ``invoices_<vendor>`` -> table ``invoices``: ``GET v1/invoices`` with ``incremental`` on the row's
   ``created_at`` (sent as ``created[gte]=<unix>``) and a look-back ``lag`` of ``lookback_days``, so recent invoices
   are read again and late status changes (open -> paid, void) are merged; merge (delete-insert) on ``id``;
@@ -36,27 +38,26 @@ from dlt.common.typing import TSecretValue
 from dlt.sources.rest_api import RESTAPIConfig, rest_api_resources
 from dlt.sources.rest_api.config_setup import make_parent_key_name
 
+from ingestion._common.http import (
+    HttpSettings,
+    PagePosition,
+    StartingAfterPaginator,
+    VendorApiError,
+    VendorClient,
+    response_check,
+)
+
 from . import helpers as H
 from . import settings as S
-from .helpers import (
-    SaasInvoicesAuthError,
-    SaasInvoicesError,
-    SaasInvoicesHTTPError,
-    SaasRunLog,
-    StripeCursorPaginator,
-    Vendor,
-)
+from .helpers import SaasInvoicesError, SaasRunLog, Vendor
 from .settings import DATASET, INVOICE_LINES, INVOICES
 
 __all__ = [
     "DATASET",
     "INVOICES",
     "INVOICE_LINES",
-    "SaasInvoicesAuthError",
     "SaasInvoicesError",
-    "SaasInvoicesHTTPError",
     "SaasRunLog",
-    "StripeCursorPaginator",
     "Vendor",
     "saas_invoices",
     "table_hints",
@@ -75,51 +76,28 @@ def table_hints() -> dict[str, dict[str, Any]]:
     }
 
 
-def _epoch(value: Any) -> int:
-    """Unix seconds of an ISO date/datetime (UTC when naive); None/"" = 0 (every invoice)."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, dt.datetime):
-        d = value
-    elif isinstance(value, dt.date):
-        d = dt.datetime(value.year, value.month, value.day)
-    else:
-        try:
-            d = dt.datetime.fromisoformat(str(value))
-        except ValueError:
-            raise SaasInvoicesError(f"{S.START_DATE_ENV}: not an ISO date or datetime: {value!r}") from None
-    return int((d if d.tzinfo else d.replace(tzinfo=dt.UTC)).timestamp())
-
-
-def _unix(value: Any) -> int:
-    """The incremental cursor (a datetime, or pendulum's) as Stripe's ``created[gte]``: Unix seconds."""
-    return int(value.timestamp())
-
-
 def vendor_config(
     vendor: Vendor,
     *,
     initial_created: int = 0,
     lookback_days: float = S.DEFAULT_LOOKBACK_DAYS,
     page_limit: int = S.DEFAULT_PAGE_LIMIT,
-    http: H.HttpSettings | None = None,
+    http: HttpSettings | None = None,
     loaded_at: dt.datetime | None = None,
     run_log: SaasRunLog | None = None,
 ) -> RESTAPIConfig:
     """The declarative ``rest_api`` configuration of one vendor (two resources, see the module doc)."""
-    http = http or H.HttpSettings()
+    if not 1 <= int(page_limit) <= S.MAX_PAGE_LIMIT:
+        raise VendorApiError(f"page_limit must be between 1 and {S.MAX_PAGE_LIMIT} (Stripe's range), got {page_limit}")
+    http = http or HttpSettings()
     loaded_at = loaded_at or dt.datetime.now(dt.UTC)
     run_log = run_log if run_log is not None else SaasRunLog()
     invoices = f"{INVOICES}_{vendor.slug}"
     lines = f"{INVOICE_LINES}_{vendor.slug}"
+    # where each resource's listing is (shared by the copies rest_api makes of the child's paginator)
+    at = {name: run_log.positions.setdefault(name, PagePosition(vendor.account)) for name in (invoices, lines)}
     return {
-        "client": {
-            "base_url": vendor.base_url + "/",
-            "auth": {"type": "bearer", "token": vendor.api_key},
-            "session": H.make_session(http),
-        },
+        "client": VendorClient.rest_api_client(vendor.account, http),
         "resource_defaults": {
             "write_disposition": S.WRITE_DISPOSITION,
             "endpoint": {"data_selector": "data"},
@@ -132,8 +110,8 @@ def vendor_config(
                 "columns": S.INVOICE_COLUMNS,
                 "endpoint": {
                     "path": S.INVOICES_PATH,
-                    "paginator": StripeCursorPaginator(page_limit, run_log, invoices),
-                    "response_actions": [H.response_check(vendor, http, run_log, invoices)],
+                    "paginator": StartingAfterPaginator(at[invoices], page_limit),
+                    "response_actions": [response_check(at[invoices], http, list_object="list")],
                     # the cursor is the mapped row's created_at (dlt applies incremental after the map step);
                     # sent to the API as created[gte]=<unix seconds>
                     "incremental": {
@@ -141,7 +119,7 @@ def vendor_config(
                         "cursor_path": "created_at",
                         "initial_value": dt.datetime.fromtimestamp(int(initial_created), dt.UTC),
                         "lag": int(lookback_days * 86_400),  # seconds: re-read the recent invoices every run
-                        "convert": _unix,
+                        "convert": H.unix,
                     },
                 },
                 "processing_steps": [{"map": H.invoice_mapper(vendor, loaded_at, run_log)}],
@@ -155,8 +133,8 @@ def vendor_config(
                 "include_from_parent": ["id"],
                 "endpoint": {
                     "path": S.LINES_PATH % invoices,
-                    "paginator": StripeCursorPaginator(page_limit, run_log, lines),
-                    "response_actions": [H.response_check(vendor, http, run_log, lines)],
+                    "paginator": StartingAfterPaginator(at[lines], page_limit),
+                    "response_actions": [response_check(at[lines], http, list_object="list")],
                 },
                 "processing_steps": [
                     {"map": H.line_mapper(vendor, make_parent_key_name(invoices, "id"), loaded_at, run_log)}
@@ -168,7 +146,7 @@ def vendor_config(
 
 @dlt.source(name=S.SOURCE_NAME, max_table_nesting=0)
 def saas_invoices(
-    vendors: TSecretValue | None = None,
+    vendors: TSecretValue | None = dlt.secrets.value,
     start_date: str | None = None,
     lookback_days: float = S.DEFAULT_LOOKBACK_DAYS,
     page_limit: int = S.DEFAULT_PAGE_LIMIT,
@@ -187,16 +165,17 @@ def saas_invoices(
         lookback_days: every run re-reads invoices created up to this many days before the newest loaded one
             (status changes merge; default 35).
         page_limit: objects per page (Stripe: 1..100; default 100).
-        request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s: HTTP (429/5xx retried).
+        request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s: timeout (s) and retry policy of the
+            REST sources' shared HTTP client (:mod:`ingestion._common.http`).
         run_log: filled with the rows mapped per vendor and table (for the runner).
     """
     parsed = H.parse_vendors(vendors)
     if lookback_days < 0:
-        raise SaasInvoicesError(f"{S.LOOKBACK_DAYS_ENV} must be >= 0, got {lookback_days}")
-    http = H.HttpSettings(request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s)
+        raise VendorApiError(f"{S.LOOKBACK_DAYS_ENV} must be >= 0, got {lookback_days}")
+    http = HttpSettings(request_timeout_s, max_attempts, backoff_factor, max_retry_delay_s)
     loaded_at = dt.datetime.now(dt.UTC)
     log = run_log if run_log is not None else SaasRunLog()
-    initial = _epoch(start_date)
+    initial = H.epoch(start_date)
     resources = []
     for vendor in parsed:
         resources += rest_api_resources(vendor_config(

@@ -1,5 +1,5 @@
 """``python -m ingestion.saas_invoices --warehouse W``: load the SaaS vendors' invoices (as configured by
-``SOURCES__SAAS_INVOICES__VENDORS``) without Dagster or dbt. ``--demo`` serves the demo vendors locally first."""
+``SOURCES__SAAS_INVOICES__VENDORS``) without Dagster or dbt."""
 from __future__ import annotations
 
 import argparse

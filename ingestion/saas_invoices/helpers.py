@@ -1,6 +1,7 @@
-"""SaaS invoices helpers: the configured vendors (keys never shown), Stripe's ``starting_after`` cursor paginator
-for dlt's ``rest_api``, the response check that turns HTTP failures into errors naming the vendor and the variable
-to fix, exact minor -> major unit conversion, and the row mappers (``processing_steps``) of both tables.
+"""SaaS invoices helpers (pure functions and the configuration record): the configured vendors (keys never
+shown), exact minor -> major unit conversion, and the row mappers (``processing_steps``) of both tables. The HTTP
+client (Stripe's ``starting_after`` pagination, retries, the response check naming vendor, request and page) is the
+REST sources' shared one: :mod:`ingestion._common.http`.
 """
 
 from __future__ import annotations
@@ -13,25 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
-from dlt.sources.helpers.rest_client.paginators import BasePaginator
+from ingestion._common.http import Account, PagePosition, VendorApiError
 
 from . import settings as S
 
-
-class SaasInvoicesError(Exception):
-    """A SaaS invoice load failed (configuration, HTTP, response shape). Never carries an API key."""
-
-
-class SaasInvoicesHTTPError(SaasInvoicesError, requests.HTTPError):
-    """An HTTP error status (429/5xx after the retries, another 4xx). A ``requests.HTTPError`` with the response,
-    so dlt's HTTP client retries 429/5xx before it surfaces."""
-
-
-class SaasInvoicesAuthError(SaasInvoicesHTTPError):
-    """401/403: the vendor rejected the API key."""
+# the REST sources' shared error tree (ingestion._common.http), under this source's name
+SaasInvoicesError = VendorApiError
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -56,6 +45,12 @@ class Vendor:
     def secret_hint(self) -> str:
         return f"the api_key of entry {self.index} ({self.name!r}) in {S.VENDORS_ENV} ({S.VENDORS_TOML})"
 
+    @property
+    def account(self) -> Account:
+        """The vendor account as the shared HTTP client names it ("SaaS vendor 'Cursor'")."""
+        return Account("SaaS", "vendor", self.name, self.base_url, self.api_key, self.secret_hint,
+                       "restricted or secret key of that vendor account")
+
 
 def parse_vendors(vendors: Any) -> list[Vendor]:
     """The vendors from config: a list (or its JSON) of ``{"name", "base_url", "api_key"}``."""
@@ -64,158 +59,33 @@ def parse_vendors(vendors: Any) -> list[Vendor]:
         try:
             vendors = json.loads(vendors)
         except ValueError:
-            raise SaasInvoicesError(f"{S.VENDORS_ENV} is not valid JSON: expected {shape}") from None
+            raise VendorApiError(f"{S.VENDORS_ENV} is not valid JSON: expected {shape}") from None
     if isinstance(vendors, Mapping):
         vendors = [vendors]
     if not isinstance(vendors, list | tuple) or not vendors:
-        raise SaasInvoicesError(f"{S.VENDORS_ENV}: expected {shape}")
+        raise VendorApiError(f"{S.VENDORS_ENV}: expected {shape}")
     out: list[Vendor] = []
     for i, v in enumerate(vendors):
         v = dict(v) if isinstance(v, Mapping) else {}
         name = str(v.get("name") or "").strip()
         if not name:
-            raise SaasInvoicesError(f"{S.VENDORS_ENV}[{i}] has no name (expected {shape})")
+            raise VendorApiError(f"{S.VENDORS_ENV}[{i}] has no name (expected {shape})")
         base_url = str(v.get("base_url") or "").strip().rstrip("/")
         if not base_url.startswith(("http://", "https://")):
-            raise SaasInvoicesError(
+            raise VendorApiError(
                 f"SaaS vendor {name!r}: base_url must be an http(s) URL (the vendor's Stripe-style API root, "
                 f"GET <base_url>/v1/invoices); set it in {S.VENDORS_ENV}[{i}]"
             )
         key = str(v.get("api_key") or "").strip()
         if not key:
-            raise SaasInvoicesError(
+            raise VendorApiError(
                 f"SaaS vendor {name!r}: no API key; set the api_key of entry {i} in {S.VENDORS_ENV}")
         out.append(Vendor(name, base_url, key, i))
     for what, values in (("names", [v.name for v in out]), ("slugs", [v.slug for v in out])):
         dupes = sorted(k for k, n in Counter(values).items() if n > 1)
         if dupes:
-            raise SaasInvoicesError(f"{S.VENDORS_ENV}: vendor {what} must be unique, got {dupes} more than once")
+            raise VendorApiError(f"{S.VENDORS_ENV}: vendor {what} must be unique, got {dupes} more than once")
     return out
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    request_timeout_s: float = 60.0
-    max_attempts: int = 6
-    backoff_factor: float = 1.0
-    max_retry_delay_s: float = 60.0
-
-
-def make_session(http: HttpSettings) -> requests.Session:
-    """dlt's retrying session: 429/5xx and dropped connections retried (``Retry-After`` respected); no
-    raise_for_status (the response check below raises the errors)."""
-    from dlt.sources.helpers.requests import Client
-
-    return Client(
-        request_timeout=http.request_timeout_s,
-        raise_for_status=False,
-        request_max_attempts=http.max_attempts,
-        request_backoff_factor=http.backoff_factor,
-        request_max_retry_delay=http.max_retry_delay_s,
-        respect_retry_after_header=True,
-    ).session
-
-
-# ----------------------------------------------------------------------------------------------------------------------
-# pagination and response check
-# ----------------------------------------------------------------------------------------------------------------------
-class StripeCursorPaginator(BasePaginator):
-    """Stripe list pagination: ``limit`` on the first request, then ``starting_after=<id of the last object>``
-    while the list object says ``has_more``. dlt has no paginator for it (``JSONResponseCursorPaginator`` reads a
-    cursor *field* of the body; Stripe's cursor is the last item's id)."""
-
-    def __init__(self, limit: int | None = S.DEFAULT_PAGE_LIMIT, run_log: SaasRunLog | None = None,
-                 resource: str = "") -> None:
-        super().__init__()
-        if limit is not None and not 1 <= int(limit) <= 100:
-            raise SaasInvoicesError(f"page_limit must be between 1 and 100 (Stripe's range), got {limit}")
-        self.limit = limit
-        self.last_id: str | None = None
-        self.pages = 0
-        # where this resource's pagination is, for error messages (rest_api deep-copies a child resource's
-        # paginator per parent item: the run log is shared by the copies)
-        self.run_log = run_log
-        self.resource = resource
-
-    def _track(self, request: requests.Request) -> None:
-        if self.run_log is not None and self.resource:
-            self.run_log.pages[self.resource] = (urlsplit(request.url or "").path, self.pages + 1)
-
-    def init_request(self, request: requests.Request) -> None:
-        self.last_id = None
-        self.pages = 0
-        self._track(request)
-        if request.params is None:
-            request.params = {}
-        if self.limit is not None:
-            request.params["limit"] = self.limit
-        request.params.pop("starting_after", None)
-
-    def update_state(self, response: requests.Response, data: list[Any] | None = None) -> None:
-        self.pages += 1
-        body = response.json()
-        items = body.get("data") if isinstance(body, dict) else None
-        items = items if isinstance(items, list) else []
-        self.last_id = str(items[-1]["id"]) if items and isinstance(items[-1], Mapping) and "id" in items[-1] \
-            else None
-        # has_more with an empty page would loop forever: stop
-        self._has_next_page = bool(body.get("has_more")) and self.last_id is not None
-
-    def update_request(self, request: requests.Request) -> None:
-        if request.params is None:
-            request.params = {}
-        request.params["starting_after"] = self.last_id
-        self._track(request)
-
-    def __str__(self) -> str:
-        return f"StripeCursorPaginator(limit={self.limit}, starting_after={self.last_id})"
-
-
-def _error_message(response: requests.Response, key: str) -> str:
-    try:
-        err = json.loads(response.text).get("error") or {}
-        msg = str(err.get("message") or "")[:300]
-    except (ValueError, AttributeError):
-        msg = ""
-    return msg.replace(key, "***") if key else msg
-
-
-def response_check(vendor: Vendor, http: HttpSettings, run_log: SaasRunLog | None = None,
-                   resource: str = "") -> Callable[..., None]:
-    """A ``rest_api`` response action (called for every response): raises an error that names the vendor, the
-    request and its page number (from ``run_log``, kept by the resource's paginator), never the key; a 200 must be
-    a Stripe list object."""
-
-    def check(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        status = response.status_code
-        req = response.request.path_url if response.request is not None else "?"
-        page = run_log.pages.get(resource) if run_log is not None else None
-        where = f"SaaS vendor {vendor.name!r} ({vendor.base_url}), GET {req}" + (f", page {page[1]}" if page else "")
-        if status in (401, 403):
-            raise SaasInvoicesAuthError(
-                f"{where}: HTTP {status} - the API key was rejected"
-                f"{' (no permission to read invoices)' if status == 403 else ''}. "
-                f"Set {vendor.secret_hint} to a valid restricted or secret key of that vendor account.",
-                response=response,
-            )
-        if status == 429 or status >= 500:
-            raise SaasInvoicesHTTPError(
-                f"{where}: HTTP {status} after {http.max_attempts} attempts "
-                f"{'(rate limited)' if status == 429 else '(server error)'}",
-                response=response,
-            )
-        if status >= 400:
-            raise SaasInvoicesHTTPError(
-                f"{where}: HTTP {status}: {_error_message(response, vendor.api_key)}", response=response
-            )
-        try:
-            body = json.loads(response.text)
-        except ValueError as exc:
-            raise SaasInvoicesError(f"{where}: malformed JSON in the response ({exc})") from None
-        if not isinstance(body, dict) or body.get("object") != "list" or not isinstance(body.get("data"), list):
-            raise SaasInvoicesError(f"{where}: unexpected response shape (not a Stripe list object with 'data')")
-
-    return check
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -253,7 +123,7 @@ class SaasRunLog:
     resource's pagination is (for error messages)."""
 
     rows: Counter = field(default_factory=Counter)  # (vendor, table) -> rows mapped
-    pages: dict[str, tuple[str, int]] = field(default_factory=dict)  # resource -> (URL path, page being fetched)
+    positions: dict[str, PagePosition] = field(default_factory=dict)  # resource -> its listing's request and page
 
     def __deepcopy__(self, memo: dict) -> SaasRunLog:  # shared by the paginator copies rest_api makes
         return self
@@ -265,8 +135,8 @@ class _Fields:
     def __init__(self, vendor: Vendor, what: str, obj: Mapping[str, Any]) -> None:
         self.vendor, self.what, self.obj = vendor, what, obj
 
-    def fail(self, name: str, reason: str) -> SaasInvoicesError:
-        return SaasInvoicesError(f"SaaS vendor {self.vendor.name!r}, {self.what}, field {name!r}: {reason}")
+    def fail(self, name: str, reason: str) -> VendorApiError:
+        return VendorApiError(f"SaaS vendor {self.vendor.name!r}, {self.what}, field {name!r}: {reason}")
 
     def get(self, path: str) -> Any:
         value: Any = self.obj
@@ -381,3 +251,26 @@ def line_mapper(vendor: Vendor, parent_id_field: str, loaded_at: dt.datetime, ru
         return row
 
     return to_row
+
+
+def epoch(value: Any) -> int:
+    """Unix seconds of an ISO date/datetime (UTC when naive); None/"" = 0 (every invoice)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.datetime):
+        d = value
+    elif isinstance(value, dt.date):
+        d = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            d = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise VendorApiError(f"{S.START_DATE_ENV}: not an ISO date or datetime: {value!r}") from None
+    return int((d if d.tzinfo else d.replace(tzinfo=dt.UTC)).timestamp())
+
+
+def unix(value: Any) -> int:
+    """The incremental cursor (a datetime, or pendulum's) as Stripe's ``created[gte]``: Unix seconds."""
+    return int(value.timestamp())

@@ -10,8 +10,8 @@
 * :func:`ensure_saas_tables` creates ``saas_invoices.invoices`` and ``saas_invoices.invoice_lines`` empty when they
   do not exist (so dbt's staging compiles); called by :func:`~ingestion._common.source.ensure_raw_tables`.
 
-Errors surface as :class:`~ingestion.saas_invoices.helpers.SaasInvoicesError` naming the vendor, the request and
-its page and the variable to fix, with every configured key scrubbed and no exception chain. A failure after the
+Errors surface as :class:`~ingestion._common.http.VendorApiError` (``SaasInvoicesError``) naming the vendor, the
+request and its page and the variable to fix (the shared HTTP client's error mapping), with every configured key scrubbed and no exception chain. A failure after the
 retries (429, 5xx, timeouts, a malformed or truncated page) commits nothing (no package, cursor unchanged) and says
 that a re-run is safe (:data:`~ingestion._common.api_sources.RERUN_HINT`).
 """
@@ -25,7 +25,8 @@ from typing import Any
 import dlt
 
 from ingestion._common.api_sources import with_rerun_hint
-from ingestion._common.errors import find_in_chain, transport_failure
+from ingestion._common.errors import find_in_chain
+from ingestion._common.http import HttpSettings, VendorApiError, VendorAuthError, transport_error
 from ingestion._common.tables import drop_pending, finish_pending
 
 from . import helpers as H
@@ -65,7 +66,7 @@ def source_arguments() -> dict[str, Any] | None:
         try:
             args[name] = kind(value)
         except (TypeError, ValueError):
-            raise H.SaasInvoicesError(f"SOURCES__SAAS_INVOICES__{name.upper()}: expected {kind.__name__}, "
+            raise VendorApiError(f"SOURCES__SAAS_INVOICES__{name.upper()}: expected {kind.__name__}, "
                                       f"got {value!r}") from None
     return args
 
@@ -93,36 +94,22 @@ class SaasLoadReport:
                 f"(look-back {self.window.get('lookback_days')} days)")
 
 
-def _scrub(msg: str, keys: list[str]) -> str:
-    for key in keys:
-        if key:
-            msg = msg.replace(key, "***")
-    return msg
-
-
-def _failure(exc: BaseException, vendors: list[H.Vendor], run_log: H.SaasRunLog | None = None,
-             max_attempts: int | None = None) -> str:
-    """A one-line message for a failed load: the source's own error when there is one, else the failing
-    resource's vendor, request and page (a timeout or a response cut off after the retries) or the innermost
-    error."""
+def _failure(exc: BaseException, vendors: list[H.Vendor], run_log: H.SaasRunLog, http: HttpSettings) -> str:
+    """A one-line message for a failed load: the shared HTTP client's (or the source's) own error when there is one,
+    else, for a request that failed below HTTP after the retries, the failing resource's vendor, request and page,
+    else the innermost error."""
     import requests
     from dlt.extract.exceptions import ResourceExtractionError
 
-    own = find_in_chain(exc, H.SaasInvoicesError)
+    own = find_in_chain(exc, VendorApiError)
     if own is not None:
         return str(own)
-    where = S.DATASET
     rex = find_in_chain(exc, ResourceExtractionError)
-    if rex is not None:
-        for v in vendors:
-            if rex.pipe_name.endswith(f"_{v.slug}"):
-                where = f"SaaS vendor {v.name!r} ({v.base_url})"
-        page = run_log.pages.get(rex.pipe_name) if run_log is not None else None
-        if page:
-            where += f", GET {page[0]}, page {page[1]}"
-    http = find_in_chain(exc, requests.RequestException)
-    if http is not None and not isinstance(http, requests.HTTPError):
-        return f"{where}: {transport_failure(http)} after {max_attempts or H.HttpSettings().max_attempts} attempts"
+    position = run_log.positions.get(rex.pipe_name) if rex is not None else None
+    transport = find_in_chain(exc, requests.RequestException)
+    if transport is not None and not isinstance(transport, requests.HTTPError):
+        return str(transport_error(transport, position, http, label=S.DATASET))
+    where = position.account.label if position is not None else S.DATASET
     root, seen = exc, set()
     while id(root) not in seen:  # the innermost error dlt wrapped (the HTTP library's, ...)
         seen.add(id(root))
@@ -157,7 +144,6 @@ def load_saas_invoices(warehouse: str, **overrides: Any) -> SaasLoadReport:
         return report
     report.configured = True
     vendors = H.parse_vendors(args["vendors"])  # a bad configuration fails here, naming the entry
-    keys = [v.api_key for v in vendors]
     report.vendors = [v.name for v in vendors]
     run_log = H.SaasRunLog()
     pipeline = make_pipeline(S.DATASET, warehouse)
@@ -166,10 +152,13 @@ def load_saas_invoices(warehouse: str, **overrides: Any) -> SaasLoadReport:
         pipeline.run(saas_invoices(**args, run_log=run_log))
     except Exception as e:  # noqa: BLE001 - re-raised without the chain (it may hold request details), keys scrubbed
         drop_pending(pipeline)
-        msg = _scrub(_failure(e, vendors, run_log, args.get("max_attempts")), keys)
-        if find_in_chain(e, H.SaasInvoicesAuthError) is None:  # a rejected key: the message says what to set
+        http = HttpSettings(max_attempts=args.get("max_attempts", HttpSettings.max_attempts))
+        msg = _failure(e, vendors, run_log, http)
+        for v in vendors:
+            msg = v.account.scrub(msg)
+        if find_in_chain(e, VendorAuthError) is None:  # a rejected key: the message says what to set
             msg = with_rerun_hint(msg)
-        raise H.SaasInvoicesError(msg) from None
+        raise VendorApiError(msg) from None
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = {t: int(counts.get(t, 0)) for t in (S.INVOICES, S.INVOICE_LINES)}

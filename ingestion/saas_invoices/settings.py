@@ -21,6 +21,7 @@ LOOKBACK_DAYS_ENV = "SOURCES__SAAS_INVOICES__LOOKBACK_DAYS"
 # defaults
 DEFAULT_LOOKBACK_DAYS = 35  # invoices change status (open -> paid, void) within their payment term (net 30)
 DEFAULT_PAGE_LIMIT = 100  # Stripe's maximum page size (1..100, default 10)
+MAX_PAGE_LIMIT = 100
 INVOICES_PATH = "v1/invoices"
 LINES_PATH = "v1/invoices/{resources.%s.id}/lines"  # % the parent resource name (dlt rest_api resolve syntax)
 

@@ -4,9 +4,9 @@ only through the environment as in production (``SOURCES__*``; retries made fast
 
 * Transient faults (429 with ``Retry-After``, 500, a response slower than the client timeout, a page cut off once)
   are retried and the load then equals the server's truth to the cent.
-* Persistent faults (a malformed JSON page, a truncated page, 500 forever) injected on page 2 of an endpoint that
+* Persistent faults (a malformed JSON page, a truncated page, 500 forever, 429 forever) injected on an endpoint that
   comes after others were already extracted fail with an error naming the vendor, the endpoint, the page and what
-  to do; nothing of the run is committed (every table, dlt's load log and state, and the cursor are exactly as the
+  to do, in the one format of the shared HTTP client (``ingestion/_common/http.py``) for the three sources; nothing of the run is committed (every table, dlt's load log and state, and the cursor are exactly as the
   previous successful run left them, no package pending), and after the server recovers a re-run loads the truth
   exactly (nothing lost, nothing doubled), a further run changes nothing.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -242,7 +243,11 @@ PERSISTENT = {
     "malformed JSON": ({"malformed_json_on_page": 2}, ("malformed JSON", "not valid JSON")),
     "truncated page": ({"truncate_page": 2}, ("truncated page",)),
     "500 forever": ({"fail_5xx_times": 10**9, "fail_5xx_status": 500}, ("HTTP 500 after 4 attempts",)),
+    # Retry-After: 0 is no wait (dlt then backs off exponentially): the rate limit outlasts the retries
+    "429 forever": ({"rate_limit_times": 10**9, "retry_after_s": 0}, ("HTTP 429 after 4 attempts", "rate limited")),
 }
+# every REST source's error starts alike (the shared client's mapping): who, which request, which page
+WHERE = re.compile(r"(OpenAI organisation|Anthropic organisation|SaaS vendor) '[^']+', GET /\S+, page \d+: ")
 
 
 def test_persistent_faults_fail_clearly_commit_nothing_and_the_rerun_after_recovery_is_exact(vendor, tmp_path):
@@ -260,9 +265,10 @@ def test_persistent_faults_fail_clearly_commit_nothing_and_the_rerun_after_recov
         with pytest.raises(error) as info:
             vendor.load(warehouse)
         msg = str(info.value)
-        page = "page 1" if name == "500 forever" else "page 2"  # 500 hits the endpoint's first request
+        page = "page 1" if name.endswith("forever") else "page 2"  # 500/429 hit the endpoint's first request
         for word in (*vendor.names, page, RERUN_HINT):
             assert word in msg, f"{name}: {word!r} not in {msg!r}"
+        assert WHERE.search(msg), f"{name}: not in the shared client's format: {msg!r}"
         assert any(w in msg for w in words), f"{name}: {msg!r}"
         # other endpoints / vendors were fetched before the failing one, and still nothing was committed
         assert any(vendor.later_path not in r.path and r.status == 200 for r in vendor.server.requests_seen)

@@ -458,6 +458,62 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
     assert scanner.scanned["files"] > 0
 
 
+def test_the_shared_http_client_never_shows_a_key(caplog):
+    """The REST sources' one HTTP client (ingestion/_common/http.py): the account, the client, its auth object and
+    every error its response check raises (401, 403, 429, 5xx, another 4xx whose vendor message echoes the key,
+    malformed JSON, a wrong shape) carry no form of the key, and the key is only sent in the request's header."""
+    import logging
+
+    import requests
+
+    from ingestion._common.http import (
+        Account,
+        HttpSettings,
+        PagePosition,
+        VendorApiError,
+        VendorAuthError,
+        VendorClient,
+        VendorHTTPError,
+        VendorResponseError,
+        response_check,
+    )
+
+    caplog.set_level(logging.DEBUG)
+    s = make_secrets()
+    key = s["openai_admin_key"]
+    texts: dict[str, str] = {}
+    for header in ("Authorization", "x-api-key"):
+        account = Account("OpenAI", "organisation", "acme", "http://127.0.0.1:1/v1", key, "SOURCES__X__API_KEY",
+                          auth_header=header)
+        client = VendorClient(account, HttpSettings())
+        texts[f"{header}: account, client, auth"] = " ".join(
+            [repr(account), str(account), repr(client), repr(account.auth()), str(account.auth())])
+        prepared = requests.Request("GET", "http://127.0.0.1:1/v1/x", auth=account.auth()).prepare()
+        assert key in prepared.headers[header]  # sent where the vendor expects it, and only there
+
+    position = PagePosition(account)
+    position.path, position.page = "/v1/organization/costs", 2
+    check = response_check(position, HttpSettings(max_attempts=3))
+    cases = {401: VendorAuthError, 403: VendorAuthError, 429: VendorHTTPError, 503: VendorHTTPError,
+             400: VendorHTTPError, 200: VendorResponseError}
+    for status, kind in cases.items():
+        for body in (json.dumps({"error": {"message": f"invalid key {key}"}}), "{not json " + key):
+            response = requests.Response()
+            response.status_code, response._content = status, body.encode()
+            with pytest.raises(VendorApiError) as info:
+                check(response)
+            assert isinstance(info.value, kind), (status, info.value)
+            msg = str(info.value)
+            assert msg.startswith("OpenAI organisation 'acme', GET /v1/organization/costs, page 2: "), msg
+            texts[f"HTTP {status} {body[:5]}"] = _chain(info.value)
+    assert "SOURCES__X__API_KEY" in texts["HTTP 401 {\"err"]  # says what to set
+    scanner = Scanner(s)
+    for where, text in texts.items():
+        scanner.data(where, text)
+    scanner.data("caplog", caplog.text)
+    assert scanner.findings == [], "\n".join(scanner.findings)
+
+
 # ----------------------------------------------------------------------------------------------------------------------
 # BI: the published read-only copy
 # ----------------------------------------------------------------------------------------------------------------------
