@@ -1,5 +1,5 @@
-"""Running dbt without Dagster (the `finops` CLI): the dbt executable, the manifest, and what `finops load` builds.
-No Dagster import here, so that `finops load` starts in a fraction of the time `finops run` needs."""
+"""Running dbt without Dagster (the `finops` CLI, :mod:`finops_cli.load`): the dbt executable, the manifest, and what
+`finops load` builds. No Dagster import here, so that `finops load` starts in a fraction of the time `finops run` needs."""
 from __future__ import annotations
 
 import json
@@ -181,15 +181,3 @@ def run_dbt(args: list[str]) -> None:
                            "--profiles-dir", str(DBT_PROJECT_DIR)], check=False, cwd=DBT_PROJECT_DIR, env=env)
     if proc.returncode:
         raise DbtFailed(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")
-
-
-def build_loaded_record(warehouse: str, echo=print, datasets: set[str] | None = None) -> None:
-    """After `finops load` has loaded the raw tables: build the FOCUS record, the quarantine view and their data
-    tests (not every mart: `finops run` does that; with ``datasets``, only what those datasets changed:
-    :func:`load_nodes`), then print the spend summary of the record. The marts downstream
-    of the record (allocation, AI model costs, finance, governance) are not rebuilt, so the summary leaves them out
-    and says so rather than show figures that do not include this load."""
-    from .summary import spend_summary
-
-    run_dbt(load_build_args(warehouse, datasets))
-    echo(spend_summary(warehouse, marts=False))

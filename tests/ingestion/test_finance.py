@@ -553,7 +553,7 @@ def test_demo_ledger_database_points_the_ledger_at_the_demo_file(env):
     assert S.LEDGER_CREDENTIALS_ENV not in os.environ
     from click.testing import CliRunner
 
-    from orchestration.cli import run
+    from finops_cli.run import run
 
     assert "--demo-finance" in CliRunner().invoke(run, ["--help"]).output
 

@@ -358,7 +358,7 @@ def test_definitions_wire_checks_sensor_and_close_job(defs):
 
 
 def test_a_budget_breach_is_a_finding_not_a_failed_run(warehouse):
-    from orchestration.lib.runner import governance_lines, report_run
+    from finops_cli.runner import governance_lines, report_run
 
     @dg.asset(key=BUDGET_VS_ACTUAL)
     def stub():
@@ -402,8 +402,8 @@ def missing_close_inputs(warehouse: Path, close_job) -> list[str]:
 def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from orchestration.cli import main
-    from orchestration.lib.runner import run_close
+    from finops_cli import main
+    from finops_cli.runner import run_close
 
     wh = tmp_path / "warehouse" / "finops.duckdb"
     wh.parent.mkdir()

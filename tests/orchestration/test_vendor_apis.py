@@ -166,7 +166,7 @@ def test_finops_demo_vendors_runs_a_command_against_the_local_servers(env):
 
     from click.testing import CliRunner
 
-    from orchestration.cli import main
+    from finops_cli import main
 
     probe = ("import json, os, urllib.request as u; o = json.loads(os.environ['SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS']); "
              "r = u.Request(o[0]['base_url'] + '/v1/organizations/cost_report?starting_at=2026-10-01T00:00:00Z', "

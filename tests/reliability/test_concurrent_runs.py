@@ -42,7 +42,7 @@ EXIT_LOCKED = 75
 PRIMED = """
 import sys, time
 from pathlib import Path
-from orchestration.cli import main
+from finops_cli import main
 import ingestion._common.source  # noqa: F401 - imported before the trigger, like a run already under way
 trigger = Path(sys.argv[1])
 while not trigger.exists():

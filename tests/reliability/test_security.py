@@ -207,7 +207,7 @@ from finops_demo.generator.kpis import sqlite_url
 from ingestion.finance.runner import demo_ledger_database
 from finops_demo.vendor_servers.demo import ANTHROPIC_ORGS, DEMO_END, DEMO_START, OPENAI_ORG, demo_vendor_servers
 from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS
-from orchestration.lib.runner import instance, run_pipeline
+from finops_cli.runner import instance, run_pipeline
 
 def closed_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port

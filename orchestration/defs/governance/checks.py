@@ -9,7 +9,7 @@ Both pass, with metadata ``status: not built yet``, while their mart does not ex
 
 Blocking semantics: these are business signals, not data-quality failures. They are ``blocking=False`` (nothing
 downstream is held back by a budget breach), and every result carries the metadata ``finops_signal: governance``:
-``finops run`` / ``finops close`` (``orchestration/lib/runner.py``) report them as governance findings, apart from the
+``finops run`` / ``finops close`` (``finops_cli/runner.py``) report them as governance findings, apart from the
 data-quality checks, and never exit non-zero because of them. A governance check that *errors* (cannot read its
 mart) is a failed step and does fail the run.
 """

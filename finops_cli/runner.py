@@ -7,8 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion._common.lock import warehouse_lock
-
-from .settings import REPO_ROOT, Settings
+from orchestration.lib.settings import REPO_ROOT, Settings
 
 
 def instance() -> dg.DagsterInstance:
