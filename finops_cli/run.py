@@ -57,7 +57,7 @@ def close(period: str, pack_only: bool) -> None:
     the budget vs actual of the month to $FINOPS_CLOSE_DIR/PERIOD/ (default: <warehouse dir>/close/PERIOD/),
     replacing an earlier pack. Exit 1 if a step or an ERROR data-quality check failed; governance findings (a budget
     breach) are reported, not failures."""
-    from orchestration.defs.quality.closed_months import close_root
+    from orchestration.lib.settings import close_root
 
     from .runner import run_close
 

@@ -30,6 +30,8 @@ def dbt_executable() -> str:
 
 
 def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """Whether the manifest is missing or older than any of the project's files: when to parse again (by
+    :func:`prepare_manifest` here, by the Dagster definitions' ``DbtProject`` preparer in :mod:`orchestration.lib.dbt`)."""
     manifest = project_dir / "target" / "manifest.json"
     if not manifest.exists():
         return True
@@ -43,23 +45,14 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 
 
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    """Run `dbt parse` when the manifest is missing or older than the project's files."""
+    """Run `dbt parse` when the manifest is missing or older than the project's files (`finops load`, without
+    Dagster)."""
     if manifest_is_stale(project_dir):
         subprocess.run(
             [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
             check=True, cwd=project_dir,
         )
     return project_dir / "target" / "manifest.json"
-
-
-def manifest_node_names(resource_types: tuple[str, ...], schemas: tuple[str, ...] | None = None) -> set[str]:
-    """The names of the project's dbt nodes of ``resource_types`` (e.g. ``("model", "seed")``), only those built in
-    ``schemas`` when given, from the prepared manifest."""
-    import json
-
-    nodes = json.loads(prepare_manifest().read_text(encoding="utf-8"))["nodes"].values()
-    return {n["name"] for n in nodes
-            if n.get("resource_type") in resource_types and (schemas is None or n.get("schema") in schemas)}
 
 
 class DbtFailed(click.ClickException):

@@ -215,7 +215,7 @@ def test_a_deployed_dagster_instance_limits_the_warehouse_pool_to_one():
     import yaml
 
     from orchestration.definitions import defs
-    from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+    from orchestration.lib.constants import WAREHOUSE_POOL
 
     cfg = yaml.safe_load((REPO / "dagster_home" / "dagster.yaml").read_text())
     assert cfg["concurrency"]["pools"]["default_limit"] == 1
