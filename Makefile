@@ -37,7 +37,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check ingestion orchestration data_quality serving finops_demo tests benchmarks
+	$(BIN)/ruff check ingestion orchestration data_quality serving finops_demo finops_cli tools tests benchmarks
 
 ## make docs: the reference (docs/, mkdocs.yml) as a site in build/site; --strict: a broken link or a page missing
 ## from the nav fails. make docs-serve: the same, served at http://127.0.0.1:8000 and rebuilt on every change.

@@ -430,7 +430,7 @@ def bench_load(args, runner: Runner) -> dict:
     run_dir = fresh_dir(args.data_dir / "load")
     warehouse = run_dir / "warehouse.duckdb"
     finops = Path(sys.executable).parent / "finops"
-    cli = [str(finops)] if finops.exists() else [sys.executable, "-m", "orchestration.cli"]
+    cli = [str(finops)] if finops.exists() else [sys.executable, "-m", "finops_cli"]
     load_runner = Runner({**runner.env, "FINOPS_WAREHOUSE": str(warehouse), "FINOPS_LANDING": str(run_dir / "landing")},
                          runner.log_dir, runner.verbose, runner.progress)
     out: dict[str, Any] = {"rows": LOAD_ROWS, "command": " ".join([*cli, "load", "<file's folder>"]), "stages": {}}

@@ -9,8 +9,8 @@ package is picked up by itself. Imports point down only::
 
 Rules (:func:`forbidden`): ``ingestion``, ``data_quality`` and ``serving`` never import ``orchestration`` or the CLI
 package; ``ingestion._common`` (the shared machinery) never imports a dataset package; nothing imports the demo
-package ``finops_demo`` except itself, the CLI package (its demo commands), the benchmarks harness (it generates
-data) and :data:`DEMO_IMPORTERS_UNTIL_CLI_MOVES`.
+package ``finops_demo`` except itself, the CLI package's demo commands (``<cli>.demo``) and the benchmarks harness
+(it generates data).
 """
 from __future__ import annotations
 
@@ -27,11 +27,9 @@ DEMO = "finops_demo"
 ENGINES = ("ingestion", "data_quality", "serving")
 SHARED = "ingestion._common"
 # may import the demo generator / fake servers: the demo package itself and the benchmarks harness (it generates
-# its data); the CLI package (its demo commands) is found by name, see cli_packages()
+# its data); and the CLI package's demo commands, ``<cli>.demo`` (the CLI package is found by name, see cli_packages())
 DEMO_IMPORTERS = (DEMO, "benchmarks")
-# The CLI's demo commands still live in orchestration/cli.py until the CLI becomes its own package: that one module
-# may import the demo package meanwhile. Remove this allowance when orchestration/cli.py is gone.
-DEMO_IMPORTERS_UNTIL_CLI_MOVES = ("orchestration.cli",)
+CLI_DEMO_MODULE = "demo"
 
 
 def top_level_packages(root: Path) -> list[str]:
@@ -155,7 +153,7 @@ def forbidden(graph: dict[str, set[str]]) -> list[str]:
     """Every edge that breaks a layer rule, as ``a -> b: rule``."""
     clis = cli_packages(sorted({_top(m) for m in graph}))
     upper = (ORCHESTRATION, *clis)
-    demo_ok = (*DEMO_IMPORTERS, *clis, *DEMO_IMPORTERS_UNTIL_CLI_MOVES)
+    demo_ok = (*DEMO_IMPORTERS, *(f"{c}.{CLI_DEMO_MODULE}" for c in clis))
     out = []
     for a in sorted(graph):
         for b in sorted(graph[a]):
@@ -235,6 +233,7 @@ def synthetic(tmp_path: Path) -> Path:
         "finops_demo/__init__.py": "",
         "finops_demo/generator.py": "from ingestion.aws_cur import settings\n",
         "finops_cli/__init__.py": "from finops_demo import generator\n",
+        "finops_cli/demo.py": "from finops_demo import generator\n",
         "serving/__init__.py": "from finops_cli import main\n",
         "benchmarks/__init__.py": "from finops_demo.generator import x\n",
         "tests/__init__.py": "from finops_demo import generator\nfrom orchestration import cli\n",
@@ -276,10 +275,14 @@ def test_forbidden_edges_are_caught_and_named(synthetic):
         "data_quality -> orchestration",  # engine -> orchestration
         "data_quality -> orchestration.assets",
         "serving -> finops_cli",  # engine -> the CLI package
+        "orchestration.cli -> finops_demo",  # only the CLI's demo commands may import the demo
+        "orchestration.cli -> finops_demo.generator",
+        "finops_cli -> finops_demo",
+        "finops_cli -> finops_demo.generator",
     ])
     rules = dict(b.split(": ", 1) for b in bad)
     assert "shared layer" in rules["ingestion._common.source -> ingestion.aws_cur.settings"]
     assert "demo" in rules["ingestion.gcp_billing -> finops_demo.generator"]
     assert "orchestration or the CLI" in rules["data_quality -> orchestration.assets"]
-    # allowed: the CLI package, orchestration.cli (until the CLI moves), the benchmarks, the demo package itself
-    assert not any(b.startswith(("finops_cli ->", "orchestration.cli ->", "benchmarks ->", "finops_demo")) for b in bad)
+    # allowed: the CLI's demo commands, the benchmarks, the demo package itself
+    assert not any(b.startswith(("finops_cli.demo ->", "benchmarks ->", "finops_demo")) for b in bad)

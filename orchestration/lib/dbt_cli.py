@@ -1,5 +1,5 @@
-"""Running dbt without Dagster (the `finops` CLI): the dbt executable, the manifest, and what `finops load` builds.
-No Dagster import here, so that `finops load` starts in a fraction of the time `finops run` needs."""
+"""Running dbt without Dagster (the `finops` CLI, :mod:`finops_cli.load`): the dbt executable, the manifest, and what
+`finops load` builds. No Dagster import here, so that `finops load` starts in a fraction of the time `finops run` needs."""
 from __future__ import annotations
 
 import json
@@ -30,6 +30,8 @@ def dbt_executable() -> str:
 
 
 def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """Whether the manifest is missing or older than any of the project's files: when to parse again (by
+    :func:`prepare_manifest` here, by the Dagster definitions' ``DbtProject`` preparer in :mod:`orchestration.lib.dbt`)."""
     manifest = project_dir / "target" / "manifest.json"
     if not manifest.exists():
         return True
@@ -43,23 +45,14 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 
 
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    """Run `dbt parse` when the manifest is missing or older than the project's files."""
+    """Run `dbt parse` when the manifest is missing or older than the project's files (`finops load`, without
+    Dagster)."""
     if manifest_is_stale(project_dir):
         subprocess.run(
             [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
             check=True, cwd=project_dir,
         )
     return project_dir / "target" / "manifest.json"
-
-
-def manifest_node_names(resource_types: tuple[str, ...], schemas: tuple[str, ...] | None = None) -> set[str]:
-    """The names of the project's dbt nodes of ``resource_types`` (e.g. ``("model", "seed")``), only those built in
-    ``schemas`` when given, from the prepared manifest."""
-    import json
-
-    nodes = json.loads(prepare_manifest().read_text(encoding="utf-8"))["nodes"].values()
-    return {n["name"] for n in nodes
-            if n.get("resource_type") in resource_types and (schemas is None or n.get("schema") in schemas)}
 
 
 class DbtFailed(click.ClickException):
@@ -181,15 +174,3 @@ def run_dbt(args: list[str]) -> None:
                            "--profiles-dir", str(DBT_PROJECT_DIR)], check=False, cwd=DBT_PROJECT_DIR, env=env)
     if proc.returncode:
         raise DbtFailed(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")
-
-
-def build_loaded_record(warehouse: str, echo=print, datasets: set[str] | None = None) -> None:
-    """After `finops load` has loaded the raw tables: build the FOCUS record, the quarantine view and their data
-    tests (not every mart: `finops run` does that; with ``datasets``, only what those datasets changed:
-    :func:`load_nodes`), then print the spend summary of the record. The marts downstream
-    of the record (allocation, AI model costs, finance, governance) are not rebuilt, so the summary leaves them out
-    and says so rather than show figures that do not include this load."""
-    from .summary import spend_summary
-
-    run_dbt(load_build_args(warehouse, datasets))
-    echo(spend_summary(warehouse, marts=False))

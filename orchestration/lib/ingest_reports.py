@@ -1,11 +1,15 @@
 """What the ingest assets do with their runner's report: the file-drop and SQL sources (business KPIs, finance) log
 it once and turn its quarantined rows into the ``no_quarantined_rows`` check of a table; the API sources (vendor
-usage APIs, SaaS invoices) turn it into each table's materialization metadata (:func:`api_load_metadata`)."""
+usage APIs, SaaS invoices) turn it into each table's materialization metadata (:func:`api_load_metadata`). The
+loaders that quarantine (billing exports, finance, business KPIs) also materialize their dataset's quarantine table
+(:func:`quarantine_spec`)."""
 from __future__ import annotations
 
 from typing import Any
 
 import dagster as dg
+
+from .constants import ingest_group
 
 QUARANTINE_CHECK = "no_quarantined_rows"
 
@@ -42,3 +46,19 @@ def api_load_metadata(report: Any, table: str, **extra: Any) -> dict:
     if f"{report.dataset}.{table}" in report.tables_created:
         meta["created_empty"] = True
     return meta
+
+
+def quarantine_spec(dataset: str) -> dg.AssetSpec:
+    """``[dataset, quarantine]``: the records of ``dataset`` its loader could not load, a table the ingest step writes
+    beside the raw tables (and materializes, so a run shows it fresh); a source of the quarantine view."""
+    return dg.AssetSpec(dg.AssetKey([dataset, "quarantine"]), group_name=ingest_group(dataset),
+                        kinds={"dlt", "duckdb"},
+                        description=f"{dataset} records that could not be loaded (file, row, field, reason, raw "
+                                    f"record), written by ingest_{dataset}; the current state (a fixed file delivered "
+                                    "again clears its records).")
+
+
+def quarantine_materialization(dataset: str, quarantined: int) -> dg.MaterializeResult:
+    """The quarantine table's materialization: how many records (deliveries or rows) this load quarantined."""
+    return dg.MaterializeResult(asset_key=dg.AssetKey([dataset, "quarantine"]),
+                                metadata={"quarantined_this_run": quarantined})

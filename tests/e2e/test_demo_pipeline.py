@@ -179,7 +179,7 @@ def _demo_reconciles_to_the_cent(env, vendors):
 
 
 def _demo_runs(env, vendors, landing, warehouse, first):
-    from orchestration.lib.runner import run_pipeline
+    from finops_cli.runner import run_pipeline
 
     out: list[str] = []
     assert run_pipeline(echo=out.append), "\n".join(out)

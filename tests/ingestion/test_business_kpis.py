@@ -393,11 +393,15 @@ def test_demo_landing_loads_both_sources_and_the_restatement_reads_two_rows(env,
 
 # ------------------------------------------------------------------------------------------------------ Dagster
 def _materialize():
-    from orchestration.defs.ingest.business_kpis import ingest_business_kpis
+    from orchestration.defs.ingest.business_kpis import DAILY_VOLUMES, ingest_business_kpis
+    from orchestration.lib.resources import finops_resources
 
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([ingest_business_kpis], instance=instance, raise_on_error=False)
-    (mat,) = result.asset_materializations_for_node("ingest_business_kpis")
+    result = dg.materialize([ingest_business_kpis], instance=instance, raise_on_error=False,
+                            resources=finops_resources())
+    mat, quarantine = sorted(result.asset_materializations_for_node("ingest_business_kpis"),
+                             key=lambda m: m.asset_key != DAILY_VOLUMES)
+    assert quarantine.metadata["quarantined_this_run"].value == mat.metadata["quarantined"].value
     meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
     checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
     return result, meta, checks

@@ -553,7 +553,7 @@ def test_demo_ledger_database_points_the_ledger_at_the_demo_file(env):
     assert S.LEDGER_CREDENTIALS_ENV not in os.environ
     from click.testing import CliRunner
 
-    from orchestration.cli import run
+    from finops_cli.run import run
 
     assert "--demo-finance" in CliRunner().invoke(run, ["--help"]).output
 
@@ -561,10 +561,13 @@ def test_demo_ledger_database_points_the_ledger_at_the_demo_file(env):
 # ------------------------------------------------------------------------------------------------------ Dagster
 def _materialize():
     from orchestration.defs.ingest.finance import ingest_finance
+    from orchestration.lib.resources import finops_resources
 
-    result = dg.materialize([ingest_finance], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    result = dg.materialize([ingest_finance], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                            resources=finops_resources())
     mats = {m.asset_key.path[-1]: {k: getattr(v, "value", v) for k, v in m.metadata.items()}
             for m in result.asset_materializations_for_node("ingest_finance")}
+    assert isinstance(mats.pop("quarantine")["quarantined_this_run"], int)  # the quarantine table, materialized too
     checks = {c.asset_key.path[-1]: c for c in result.get_asset_check_evaluations()}
     return result, mats, checks
 
@@ -596,7 +599,7 @@ def test_asset_loads_reports_and_fails_only_the_bad_tables_check(all_parts):
 def test_asset_keys_are_the_dbt_source_keys_and_share_the_warehouse_pool():
     from orchestration.defs.ingest.finance import ingest_finance
 
-    assert set(ingest_finance.keys) == {dg.AssetKey(["finance", t]) for t in S.TABLES}
+    assert set(ingest_finance.keys) == {dg.AssetKey(["finance", t]) for t in (*S.TABLES, "quarantine")}
     assert ingest_finance.op.pool == "warehouse"
     assert {k.name for k in ingest_finance.check_keys} == {"no_quarantined_rows"}
     assert len(ingest_finance.check_keys) == len(S.TABLES)

@@ -289,8 +289,10 @@ def test_nothing_configured_creates_both_tables_empty_with_declared_columns(wh):
 
 def _materialize(instance: dg.DagsterInstance):
     from orchestration.defs.ingest.saas_invoices import ingest_saas_invoices
+    from orchestration.lib.resources import finops_resources
 
-    result = dg.materialize([ingest_saas_invoices], instance=instance, raise_on_error=False)
+    result = dg.materialize([ingest_saas_invoices], instance=instance, raise_on_error=False,
+                            resources=finops_resources())
     logs = [e.user_message for e in instance.all_logs(result.run_id)]
     meta = {m.asset_key.path[1]: {k: getattr(v, "value", v) for k, v in m.metadata.items()}
             for m in result.asset_materializations_for_node("ingest_saas_invoices")}

@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 from click.testing import CliRunner
 
-from orchestration.cli import main
+from finops_cli import main
 from tests.ingestion.test_aws_cur import expected_sums
 from tests.support import SAMPLES
 

@@ -16,8 +16,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from orchestration import cli
-from orchestration.cli import main
+import finops_cli as cli
+import finops_cli.load as load_command
+from finops_cli import main
 from tests.support import REPO, SAMPLES
 
 FINOPS = str(Path(sys.executable).with_name("finops"))
@@ -44,7 +45,7 @@ def no_dbt(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("finops load started a dbt build")
 
-    monkeypatch.setattr(cli, "build_loaded_record", fail)
+    monkeypatch.setattr(load_command, "build_loaded_record", fail)
 
 
 def test_help_lists_every_exit_code():

@@ -68,7 +68,7 @@ def test_business_kpi_asset_is_the_dbt_source_key(defs):
     node = graph.get(key)
     assert node.is_executable and node.group_name == "ingest_business_kpis"
     ad = next(a for a in graph.assets_defs if a.is_executable and a.op.name == "ingest_business_kpis")
-    assert set(ad.keys) == {key} and ad.op.pool == "warehouse"
+    assert set(ad.keys) == {key, dg.AssetKey(["business_kpis", "quarantine"])} and ad.op.pool == "warehouse"
     assert "no_quarantined_rows" in {k.name for k in graph.asset_check_keys}
     parents = {p.to_user_string() for p in graph.get(dg.AssetKey("stg_business_kpis__daily_volumes")).parent_keys}
     assert parents == {"business_kpis/daily_volumes"}
@@ -90,13 +90,36 @@ def test_checks_schedule_and_sensor(defs):
     assert defs.get_sensor_def("landing_zone_sensor") is not None
 
 
-def test_groups_follow_folders(defs):
+def test_groups_tell_the_flow(defs):
+    """Groups by rule (FinopsDbtTranslator: the dbt folder), read as the flow: ingest_<dataset> and reference_data ->
+    staging -> intermediate -> marts_<domain> -> outputs; the domain folder is the tag ``domain``."""
     graph = defs.resolve_asset_graph()
     group = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
     assert group["stg_aws_cur__line_items"] == "staging"
     assert group["int_charges_unioned"] == "intermediate"
     assert group["fct_charges"] == "marts_finops"
     assert group["aws_cur/line_items"] == "ingest_aws_cur"
+    assert group["aws_cur/quarantine"] == "ingest_aws_cur"
+    assert group["budgets"] == group["aws_service_categories"] == "reference_data"  # every seed
+    assert group["bi_publication"] == "publication" and group["close_pack"] == "monthly_close"
+    layers = {"staging", "intermediate", "reference_data", "publication", "monthly_close"}
+    assert all(g in layers or g.startswith(("ingest_", "marts_")) for g in group.values()), sorted(set(group.values()))
+    assert graph.get(dg.AssetKey("budgets")).tags["domain"] == "governance"
+    assert graph.get(dg.AssetKey("stg_aws_cur__line_items")).tags["domain"] == "aws_cur"
+
+
+def test_quarantine_tables_are_materialized_by_their_ingest_step(defs):
+    """Every ``<dataset>.quarantine`` the quarantine view reads is an asset its loader's step materializes (not an
+    external asset left "Missing" after a successful run)."""
+    graph = defs.resolve_asset_graph()
+    quarantines = {k for k in graph.get_all_asset_keys() if k.path[-1] == "quarantine"}
+    assert {dg.AssetKey([ds, "quarantine"]) for ds in (*catalogue.raw_tables(), "finance", "business_kpis")} <= quarantines
+    for key in quarantines:
+        assert graph.get(key).is_materializable, key
+        step = next(a for a in graph.assets_defs if key in a.keys)
+        assert step.op.name == f"ingest_{key.path[0]}"
+    upstream = dg.AssetSelection.assets(dg.AssetKey("fct_quarantined_records")).upstream().resolve(graph)
+    assert quarantines <= upstream
 
 
 def test_landing_sensor_requests_a_run_for_new_and_redelivered_exports(tmp_path, monkeypatch):
@@ -104,21 +127,23 @@ def test_landing_sensor_requests_a_run_for_new_and_redelivered_exports(tmp_path,
     import time
 
     from orchestration.defs.automation.sensors import landing_zone_sensor
+    from orchestration.lib.resources import LandingResource
 
-    monkeypatch.setenv("FINOPS_LANDING", str(tmp_path))
+    resources = {"landing": LandingResource()}
+    monkeypatch.setenv("FINOPS_LANDING", str(tmp_path))  # read when the sensor evaluates, not when it is defined
     f = tmp_path / "gcp/exp/invoice_month=202610/part-0.json"
     f.parent.mkdir(parents=True)
     f.write_text('{"cost": 1}\n')
     os.utime(f, (time.time() - 100, time.time() - 100))
 
-    ctx = dg.build_sensor_context(cursor=None)
+    ctx = dg.build_sensor_context(cursor=None, resources=resources)
     first = landing_zone_sensor(ctx)
     assert isinstance(first, dg.RunRequest)
     assert first.tags["finops/changed_deliveries"] == "gcp/exp|2026-10"
-    again = landing_zone_sensor(dg.build_sensor_context(cursor=ctx.cursor))
+    again = landing_zone_sensor(dg.build_sensor_context(cursor=ctx.cursor, resources=resources))
     assert isinstance(again, dg.SkipReason)  # nothing new: no run
 
     f.write_text('{"cost": 2}\n')  # the provider restates the month in place
-    ctx2 = dg.build_sensor_context(cursor=ctx.cursor)
+    ctx2 = dg.build_sensor_context(cursor=ctx.cursor, resources=resources)
     restated = landing_zone_sensor(ctx2)
     assert isinstance(restated, dg.RunRequest) and restated.run_key != first.run_key

@@ -27,6 +27,7 @@ from orchestration.defs.governance.checks import (
     no_new_cost_anomalies,
     signal_result,
 )
+from orchestration.lib.resources import LandingResource, WarehouseResource
 from serving.alert_webhook import RetryPolicy, WebhookError, post_json
 from serving.close_pack import ClosePackError, write_close_pack
 from serving.governance_alerts import (
@@ -73,6 +74,8 @@ ANOMALY_ROWS = [
     ("a3", "project", "fraud-model", "GCP", "2026-10-02", 50, 500, -450, -0.9, "USD", "drop", "volume",
      None, "error", False),
 ]
+
+RESOURCES = {"warehouse": WarehouseResource(), "landing": LandingResource()}
 
 
 def write_marts(path: Path, budgets=BUDGET_ROWS, anomalies=ANOMALY_ROWS) -> Path:
@@ -238,12 +241,12 @@ def test_cursor_dedups_findings_and_survives_encoding(warehouse):
 
 def test_sensor_skips_without_a_webhook(warehouse, monkeypatch):
     monkeypatch.delenv(alerts.WEBHOOK_ENV, raising=False)
-    result = alerts.governance_alert_sensor(dg.build_sensor_context())
+    result = alerts.governance_alert_sensor(dg.build_sensor_context(resources=RESOURCES))
     assert isinstance(result, dg.SkipReason) and alerts.WEBHOOK_ENV in result.skip_message
 
 
 def test_sensor_posts_new_findings_once(warehouse, webhook):
-    ctx = dg.build_sensor_context(cursor=None)
+    ctx = dg.build_sensor_context(cursor=None, resources=RESOURCES)
     first = alerts.governance_alert_sensor(ctx)
     assert isinstance(first, dg.SensorResult) and not first.run_requests
     assert len(webhook.posts) == 1 and webhook.paths == [f"/services/T000/B000/{TOKEN}"]
@@ -252,7 +255,7 @@ def test_sensor_posts_new_findings_once(warehouse, webhook):
     context = webhook.posts[0]["blocks"][-1]["elements"][0]["text"]
     assert "a1" in context and "a2" in context and "a3" not in context  # a3 is not new: not posted
 
-    second = alerts.governance_alert_sensor(dg.build_sensor_context(cursor=first.cursor))
+    second = alerts.governance_alert_sensor(dg.build_sensor_context(cursor=first.cursor, resources=RESOURCES))
     assert len(webhook.posts) == 1  # nothing new: nothing posted twice
     assert "no new governance finding" in second.skip_reason.skip_message
 
@@ -260,7 +263,7 @@ def test_sensor_posts_new_findings_once(warehouse, webhook):
         con.execute("insert into marts.fct_cost_anomalies (anomaly_id, scope_type, scope_value, impact_amount, "
                     "currency, severity, is_new, owner, as_of_date) values "
                     "('a4', 'api_key', 'key-prod-7', 250, 'USD', 'warn', true, 'liam@example.com', date '2026-11-01')")
-    alerts.governance_alert_sensor(dg.build_sensor_context(cursor=second.cursor))
+    alerts.governance_alert_sensor(dg.build_sensor_context(cursor=second.cursor, resources=RESOURCES))
     assert len(webhook.posts) == 2
     new_sections = [b for b in webhook.posts[1]["blocks"] if b["type"] == "section"][1:]
     assert len(new_sections) == 1 and "key-prod-7" in new_sections[0]["text"]["text"]
@@ -269,19 +272,21 @@ def test_sensor_posts_new_findings_once(warehouse, webhook):
 def test_sensor_reads_again_only_after_the_marts_materialize(warehouse, webhook):
     instance = dg.DagsterInstance.ephemeral()
     instance.report_runless_asset_event(dg.AssetMaterialization(BUDGET_VS_ACTUAL))
-    first = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance))
+    first = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance, resources=RESOURCES))
     assert len(webhook.posts) == 1
     warehouse.unlink()  # not read again: the marts did not materialize since
-    idle = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+    idle = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor,
+                                                                  resources=RESOURCES))
     assert "no materialization" in idle.skip_message and len(webhook.posts) == 1
     instance.report_runless_asset_event(dg.AssetMaterialization(COST_ANOMALIES))
-    after = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+    after = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor,
+                                                                   resources=RESOURCES))
     assert "not built yet" in after.skip_message
 
 
 def test_sensor_retries_429_and_5xx(warehouse, webhook):
     webhook.script = [429, 503]
-    result = alerts.governance_alert_sensor(dg.build_sensor_context())
+    result = alerts.governance_alert_sensor(dg.build_sensor_context(resources=RESOURCES))
     assert len(webhook.posts) == 3 and webhook.posts[0] == webhook.posts[2]  # the same message, delivered the 3rd time
     assert "posted 4 new governance finding(s)" in result.skip_reason.skip_message
 
@@ -289,11 +294,11 @@ def test_sensor_retries_429_and_5xx(warehouse, webhook):
 def test_failed_delivery_keeps_findings_and_never_reveals_the_url(warehouse, webhook, caplog):
     caplog.set_level(logging.DEBUG)
     webhook.script = [500, 502, 503]
-    failed = alerts.governance_alert_sensor(dg.build_sensor_context())
+    failed = alerts.governance_alert_sensor(dg.build_sensor_context(resources=RESOURCES))
     assert len(webhook.posts) == 3
     assert "delivery failed" in failed.skip_reason.skip_message and "HTTP 503" in failed.skip_reason.skip_message
     assert AlertCursor.decode(failed.cursor).notified == []  # kept for the next evaluation
-    retried = alerts.governance_alert_sensor(dg.build_sensor_context(cursor=failed.cursor))
+    retried = alerts.governance_alert_sensor(dg.build_sensor_context(cursor=failed.cursor, resources=RESOURCES))
     assert len(webhook.posts) == 4 and "posted 4" in retried.skip_reason.skip_message
 
     errors = [failed.skip_reason.skip_message]
@@ -358,14 +363,14 @@ def test_definitions_wire_checks_sensor_and_close_job(defs):
 
 
 def test_a_budget_breach_is_a_finding_not_a_failed_run(warehouse):
-    from orchestration.lib.runner import governance_lines, report_run
+    from finops_cli.runner import governance_lines, report_run
 
     @dg.asset(key=BUDGET_VS_ACTUAL)
     def stub():
         return None
 
     result = dg.materialize([stub, budget_thresholds_not_crossed], instance=dg.DagsterInstance.ephemeral(),
-                            raise_on_error=False)
+                            resources=RESOURCES, raise_on_error=False)
     (evaluation,) = [e.event_specific_data for e in result.all_events
                      if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
@@ -384,7 +389,7 @@ def test_a_budget_breach_is_a_finding_not_a_failed_run(warehouse):
 
 def missing_close_inputs(warehouse: Path, close_job) -> list[str]:
     """Models the close reads but does not build that the warehouse lacks (a demo warehouse older than the project)."""
-    from orchestration.lib.dbt import prepare_manifest
+    from orchestration.lib.dbt_cli import prepare_manifest
 
     manifest = json.loads(prepare_manifest().read_text())
     built = {k.path[-1] for k in close_job.asset_layer.selected_asset_keys}
@@ -402,8 +407,8 @@ def missing_close_inputs(warehouse: Path, close_job) -> list[str]:
 def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from orchestration.cli import main
-    from orchestration.lib.runner import run_close
+    from finops_cli import main
+    from finops_cli.runner import run_close
 
     wh = tmp_path / "warehouse" / "finops.duckdb"
     wh.parent.mkdir()

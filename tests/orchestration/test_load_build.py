@@ -38,7 +38,7 @@ def test_load_builds_the_record_its_lineage_and_every_test_on_it(tmp_path):
 
 
 def test_load_reseeds_only_what_changed_and_summarises_the_record_only(tmp_path, monkeypatch):
-    from orchestration.cli import main
+    from finops_cli import main
 
     wh = tmp_path / "wh.duckdb"
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(wh))

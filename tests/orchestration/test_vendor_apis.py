@@ -17,6 +17,7 @@ from finops_demo.vendor_servers.openai import OpenAIServer
 from ingestion import catalogue
 from ingestion._common import api_sources as api
 from orchestration.defs.ingest.vendor_apis import build_vendor_api_asset
+from orchestration.lib.resources import WarehouseResource
 
 OPENAI_KEY = "sk-admin-test-orchestration-1f2e3d4c5b6a"
 ANTHROPIC_KEY = "sk-ant-admin01-test-orchestration-9a8b7c6d"
@@ -35,7 +36,8 @@ def env(tmp_path, monkeypatch):
 
 def _materialize(dataset: str, instance: dg.DagsterInstance | None = None):
     instance = instance or dg.DagsterInstance.ephemeral()
-    result = dg.materialize([build_vendor_api_asset(dataset)], instance=instance, raise_on_error=False)
+    result = dg.materialize([build_vendor_api_asset(dataset)], instance=instance, raise_on_error=False,
+                            resources={"warehouse": WarehouseResource()})
     logs = [e.user_message for e in instance.all_logs(result.run_id)]
     return result, {m.asset_key.path[1]: {k: getattr(v, "value", v) for k, v in m.metadata.items()}
                      for m in result.asset_materializations_for_node(f"ingest_{dataset}")}, logs
@@ -111,7 +113,7 @@ def test_not_configured_vendor_materializes_with_configured_false_and_empty_tabl
     assert result.success and "created_empty" not in meta["costs"]
     costs = dg.AssetKey(["openai_usage", "costs"])
     subset = dg.materialize([build_vendor_api_asset("openai_usage")], selection=[costs],
-                            instance=dg.DagsterInstance.ephemeral())
+                            instance=dg.DagsterInstance.ephemeral(), resources={"warehouse": WarehouseResource()})
     assert [m.asset_key for m in subset.asset_materializations_for_node("ingest_openai_usage")] == [costs]
 
 
@@ -167,7 +169,7 @@ def test_finops_demo_vendors_runs_a_command_against_the_local_servers(env):
 
     from click.testing import CliRunner
 
-    from orchestration.cli import main
+    from finops_cli import main
 
     probe = ("import json, os, urllib.request as u; o = json.loads(os.environ['SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS']); "
              "r = u.Request(o[0]['base_url'] + '/v1/organizations/cost_report?starting_at=2026-10-01T00:00:00Z', "

@@ -42,7 +42,7 @@ EXIT_LOCKED = 75
 PRIMED = """
 import sys, time
 from pathlib import Path
-from orchestration.cli import main
+from finops_cli import main
 import ingestion._common.source  # noqa: F401 - imported before the trigger, like a run already under way
 trigger = Path(sys.argv[1])
 while not trigger.exists():
@@ -215,7 +215,7 @@ def test_a_deployed_dagster_instance_limits_the_warehouse_pool_to_one():
     import yaml
 
     from orchestration.definitions import defs
-    from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+    from orchestration.lib.constants import WAREHOUSE_POOL
 
     cfg = yaml.safe_load((REPO / "dagster_home" / "dagster.yaml").read_text())
     assert cfg["concurrency"]["pools"]["default_limit"] == 1

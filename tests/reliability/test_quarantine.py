@@ -163,10 +163,10 @@ def test_file_drop_quarantine_bad_same_again_then_fixed(landing, warehouse, kpi_
 # --------------------------------------------------------------------- one view, the check and the command
 def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_it(landing, warehouse, tmp_path,
                                                                                   kpi_env, monkeypatch):
+    from finops_cli import main
     from ingestion._common.inventory import load_inventory
     from ingestion.business_kpis.runner import load_business_kpis
     from ingestion.catalogue import ensure_raw_tables, plan
-    from orchestration.cli import main
 
     # an aws_cur delivery loaded, then re-delivered corrupt (its dataset quarantines it; the inventory sees it
     # unreadable too: listed once), a bad amount in another export, a good FOCUS export, a bad KPI row, and two

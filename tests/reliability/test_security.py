@@ -207,7 +207,7 @@ from finops_demo.generator.kpis import sqlite_url
 from ingestion.finance.runner import demo_ledger_database
 from finops_demo.vendor_servers.demo import ANTHROPIC_ORGS, DEMO_END, DEMO_START, OPENAI_ORG, demo_vendor_servers
 from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS
-from orchestration.lib.runner import instance, run_pipeline
+from finops_cli.runner import instance, run_pipeline
 
 def closed_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
@@ -257,13 +257,15 @@ with demo_vendor_servers(set_env=False) as v, demo_ledger_database(landing):
     # the alert sensor posts the governance findings to the webhook (token in its path), then a failing delivery
     from serving.alert_webhook import RetryPolicy
     from orchestration.defs.governance import alerts
+    from orchestration.lib.resources import finops_resources
+    resources = finops_resources()
     alerts.retry_policy = lambda: RetryPolicy(attempts=2, backoff_seconds=0.01, timeout_seconds=5)
-    res = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance()))
+    res = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance(), resources=resources))
     print("sensor evaluated:", type(res).__name__, flush=True)
     result["posts"] = len(posts)
     result["posts_to_token"] = sum(p == token_path for p in posts)
     fail["on"] = True
-    res = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance()))
+    res = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance(), resources=resources))
     print("sensor evaluated after the failure:", type(res).__name__, flush=True)
     result["failed_posts"] = len(posts) - result["posts"]
     print("PHASE sensor", round(time.time() - t0, 1), flush=True)
@@ -578,6 +580,7 @@ def test_a_failing_blocking_check_on_a_mart_stops_the_publication(full_run, monk
     import dagster as dg
 
     from orchestration.defs.quality.publish import BI_PUBLICATION, bi_relations, build_publication_asset
+    from orchestration.lib.resources import WarehouseResource
     from serving.publish import published_path
 
     deps = bi_relations()
@@ -595,7 +598,8 @@ def test_a_failing_blocking_check_on_a_mart_stops_the_publication(full_run, monk
     def finance_mart_is_sound():
         return dg.AssetCheckResult(passed=verdict["passed"], severity=dg.AssetCheckSeverity.ERROR)
 
-    defs = dg.Definitions(assets=[fct_charges, build_publication_asset(deps)], asset_checks=[finance_mart_is_sound])
+    defs = dg.Definitions(assets=[fct_charges, build_publication_asset(deps)], asset_checks=[finance_mart_is_sound],
+                          resources={"warehouse": WarehouseResource()})
     job = defs.resolve_implicit_global_asset_job_def()
 
     def materialized(result) -> set:

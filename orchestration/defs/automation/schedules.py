@@ -1,10 +1,10 @@
 """Daily refresh of everything, and the job the landing sensor starts (and `finops run` runs)."""
 import dagster as dg
 
-from orchestration.defs.governance.close import CLOSE_GROUP
+from orchestration.lib.constants import CLOSE_GROUP, REFRESH_JOB
 
 # every asset but the monthly close pack, which needs a billing-month partition (job monthly_close)
-refresh_all = dg.define_asset_job("refresh_all",
+refresh_all = dg.define_asset_job(REFRESH_JOB,
                                   selection=dg.AssetSelection.all() - dg.AssetSelection.groups(CLOSE_GROUP),
                                   description="Load every landed delivery, rebuild the dbt models, run all checks.")
 

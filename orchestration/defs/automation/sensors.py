@@ -7,7 +7,7 @@ import json
 import dagster as dg
 
 from orchestration.defs.automation.schedules import refresh_all
-from orchestration.lib.settings import Settings
+from orchestration.lib.resources import LandingResource
 
 
 def landing_fingerprints(landing: str) -> dict[str, str]:
@@ -24,10 +24,9 @@ def changed_deliveries(previous: dict[str, str], current: dict[str, str]) -> lis
 
 @dg.sensor(job=refresh_all, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
            description="New or re-delivered billing exports under FINOPS_LANDING start a refresh.")
-def landing_zone_sensor(context: dg.SensorEvaluationContext):
-    settings = Settings.from_env()
+def landing_zone_sensor(context: dg.SensorEvaluationContext, landing: LandingResource):
     try:
-        current = landing_fingerprints(settings.landing)
+        current = landing_fingerprints(landing.location())
     except FileNotFoundError as e:
         return dg.SkipReason(str(e))
     previous = json.loads(context.cursor) if context.cursor else {}

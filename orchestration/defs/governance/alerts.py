@@ -14,8 +14,8 @@ import os
 
 import dagster as dg
 
-from orchestration.defs.governance.checks import BUDGET_VS_ACTUAL, COST_ANOMALIES
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import BUDGET_VS_ACTUAL, COST_ANOMALIES
+from orchestration.lib.resources import WarehouseResource
 
 WEBHOOK_ENV = "FINOPS_ALERT_WEBHOOK_URL"
 GOVERNANCE_MARTS = (BUDGET_VS_ACTUAL, COST_ANOMALIES)
@@ -42,7 +42,7 @@ def materialization_marks(context: dg.SensorEvaluationContext) -> dict[str, str]
            default_status=dg.DefaultSensorStatus.RUNNING,
            description=f"Posts new budget crossings and new cost anomalies to the webhook in {WEBHOOK_ENV} "
                        "(Slack-compatible JSON), once each, after the governance marts materialize.")
-def governance_alert_sensor(context: dg.SensorEvaluationContext):
+def governance_alert_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     import duckdb
 
     from serving.alert_webhook import WebhookError, post_json
@@ -55,14 +55,14 @@ def governance_alert_sensor(context: dg.SensorEvaluationContext):
     marks = materialization_marks(context)
     if marks and marks == cursor.marks:
         return dg.SkipReason("no materialization of the governance marts since the last post")
-    warehouse = Settings.from_env().warehouse
+    location = warehouse.location()
     try:
-        results = [budget_findings(warehouse), anomaly_findings(warehouse)]
+        results = [budget_findings(location), anomaly_findings(location)]
     except duckdb.IOException as e:  # a run holds the write lock: read at the next evaluation
         return dg.SkipReason(f"warehouse busy, not read: {str(e).splitlines()[0][:200]}")
     built = [r for r in results if r.built]
     if not built:
-        return dg.SkipReason(f"governance marts not built yet in {warehouse}")
+        return dg.SkipReason(f"governance marts not built yet in {location}")
     new = cursor.unnotified(f for r in built for f in r.findings)
     if not new:
         cursor.marks = marks

@@ -9,18 +9,18 @@ Both pass, with metadata ``status: not built yet``, while their mart does not ex
 
 Blocking semantics: these are business signals, not data-quality failures. They are ``blocking=False`` (nothing
 downstream is held back by a budget breach), and every result carries the metadata ``finops_signal: governance``:
-``finops run`` / ``finops close`` (``orchestration/lib/runner.py``) report them as governance findings, apart from the
+``finops run`` / ``finops close`` (``finops_cli/runner.py``) report them as governance findings, apart from the
 data-quality checks, and never exit non-zero because of them. A governance check that *errors* (cannot read its
 mart) is a failed step and does fail the run.
 """
 
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import BUDGET_VS_ACTUAL, COST_ANOMALIES, WAREHOUSE_POOL
+from orchestration.lib.resources import WarehouseResource
 
-BUDGET_VS_ACTUAL = dg.AssetKey(["fct_budget_vs_actual"])
-COST_ANOMALIES = dg.AssetKey(["fct_cost_anomalies"])
+__all__ = ["ANOMALY_CHECK", "BUDGET_CHECK", "BUDGET_VS_ACTUAL", "COST_ANOMALIES", "budget_thresholds_not_crossed",
+           "is_governance_signal", "no_new_cost_anomalies", "signal_result"]
 BUDGET_CHECK = "budget_thresholds_not_crossed"
 ANOMALY_CHECK = "no_new_cost_anomalies"
 SIGNAL_KEY = "finops_signal"
@@ -63,10 +63,11 @@ def signal_result(result) -> dg.AssetCheckResult:
                 description="Governance signal (never fails the run): WARN when a budget's actual or month-end "
                             "projection reached its warn threshold, ERROR when it reached its alert threshold "
                             "(budget breach).")
-def budget_thresholds_not_crossed(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def budget_thresholds_not_crossed(context: dg.AssetCheckExecutionContext,
+                                  warehouse: WarehouseResource) -> dg.AssetCheckResult:
     from serving.governance_alerts import budget_findings
 
-    result = budget_findings(Settings.from_env().warehouse)
+    result = budget_findings(warehouse.location())
     for f in result.findings:
         context.log.warning(f.line())
     return signal_result(result)
@@ -78,10 +79,11 @@ def budget_thresholds_not_crossed(context: dg.AssetCheckExecutionContext) -> dg.
                 additional_deps=[BUDGET_VS_ACTUAL],
                 description="Governance signal (never fails the run): new cost anomalies (is_new), with the worst "
                             "severity among them (warn | error).")
-def no_new_cost_anomalies(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def no_new_cost_anomalies(context: dg.AssetCheckExecutionContext,
+                          warehouse: WarehouseResource) -> dg.AssetCheckResult:
     from serving.governance_alerts import anomaly_findings
 
-    result = anomaly_findings(Settings.from_env().warehouse)
+    result = anomaly_findings(warehouse.location())
     for f in result.findings:
         context.log.warning(f.line())
     return signal_result(result)

@@ -16,35 +16,32 @@ at 08:00 UTC, after the daily refresh.
 partition.
 """
 
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs.governance.checks import BUDGET_VS_ACTUAL
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import (
+    BUDGET_VS_ACTUAL,
+    CHARGEBACK_JOURNAL,
+    CLOSE_GROUP,
+    CLOSE_JOB,
+    CLOSE_PACK,
+    CLOSE_PACK_ONLY_JOB,
+    FCT_CHARGES,
+    FCT_COST_ALLOCATED,
+    INVOICE_RECONCILIATION,
+    WAREHOUSE_POOL,
+)
+from orchestration.lib.dbt import DOMAIN_TAG, REFERENCE_DATA_GROUP
+from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.settings import close_root
+
+__all__ = ["CLOSE_DBT_SELECTION", "CLOSE_PACK", "CLOSE_START", "billing_months", "close_pack", "monthly_close",
+           "monthly_close_pack_only", "monthly_close_schedule"]
 
 CLOSE_START = "2026-01"
-CLOSE_GROUP = "monthly_close"
-CLOSE_DIR_ENV = "FINOPS_CLOSE_DIR"
-CLOSE_PACK = dg.AssetKey(["close_pack"])
-CHARGEBACK_JOURNAL = dg.AssetKey(["fct_chargeback_journal"])
-INVOICE_RECONCILIATION = dg.AssetKey(["fct_invoice_reconciliation"])
-FCT_CHARGES = dg.AssetKey(["fct_charges"])
-FCT_COST_ALLOCATED = dg.AssetKey(["fct_cost_allocated"])
 
 billing_months = dg.MonthlyPartitionsDefinition(start_date=CLOSE_START, fmt="%Y-%m", end_offset=0)
-
-
-def close_dir(period: str) -> Path:
-    """Where ``period``'s pack goes: ``$FINOPS_CLOSE_DIR/<period>`` or ``<warehouse dir>/close/<period>``."""
-    from serving.close_pack import default_close_dir
-
-    root = os.environ.get(CLOSE_DIR_ENV)
-    if root:
-        return Path(root).expanduser().resolve() / period
-    return default_close_dir(Settings.from_env().warehouse, period)
 
 
 @dg.asset(key=CLOSE_PACK, partitions_def=billing_months, group_name=CLOSE_GROUP, pool=WAREHOUSE_POOL,
@@ -52,12 +49,13 @@ def close_dir(period: str) -> Path:
           description="The billing month's close pack: chargeback journal (balanced, ledger layout), invoice "
                       "reconciliation and budget vs actual as CSV, and a manifest, under "
                       "<FINOPS_CLOSE_DIR or warehouse dir/close>/<YYYY-MM>/ (replaced on re-run).")
-def close_pack(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def close_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from serving.close_pack import JOURNAL_FILE, write_close_pack
 
     period = context.partition_key
-    out = close_dir(period)
-    pack = write_close_pack(Settings.from_env().warehouse, period, out)
+    location = warehouse.location()
+    out = close_root(location) / period
+    pack = write_close_pack(location, period, out)
     if not pack.period_complete:
         context.log.warning(f"{period} is not complete in the warehouse (data as of {pack.as_of_date}): "
                             "this pack is provisional")
@@ -79,23 +77,24 @@ def close_pack(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 # The dbt models the close re-builds: the finance and governance marts, the governance seeds, and the intermediate
 # models between them and the FOCUS record / the allocation (daily cost series, forecast, anomaly detection), but
-# nothing the record or the allocation is built from. Groups and stable keys, so models added later are included.
+# nothing the record or the allocation is built from. Groups, the domain tag and stable keys
+# (orchestration/lib/dbt.py), so models added later are included.
 _MARTS = dg.AssetSelection.groups("marts_finance", "marts_governance")
 _RECORD = dg.AssetSelection.assets(FCT_CHARGES, FCT_COST_ALLOCATED)
 CLOSE_DBT_SELECTION = (
     _MARTS
-    | dg.AssetSelection.groups("governance")
+    | (dg.AssetSelection.groups(REFERENCE_DATA_GROUP) & dg.AssetSelection.tag(DOMAIN_TAG, "governance"))
     | ((_MARTS.upstream() & _RECORD.downstream() & dg.AssetSelection.groups("intermediate"))
        - dg.AssetSelection.assets(FCT_COST_ALLOCATED).upstream())
 )
 
 monthly_close = dg.define_asset_job(
-    "monthly_close", selection=CLOSE_DBT_SELECTION | dg.AssetSelection.assets(CLOSE_PACK),
+    CLOSE_JOB, selection=CLOSE_DBT_SELECTION | dg.AssetSelection.assets(CLOSE_PACK),
     description="Monthly close of one billing month (partition YYYY-MM): re-build the finance and governance models "
                 "(dbt, with their tests and the governance checks), then write the month's close pack.")
 
 monthly_close_pack_only = dg.define_asset_job(
-    "monthly_close_pack_only", selection=dg.AssetSelection.assets(CLOSE_PACK),
+    CLOSE_PACK_ONLY_JOB, selection=dg.AssetSelection.assets(CLOSE_PACK),
     description="Write one billing month's close pack from the marts as they are (no dbt).")
 
 monthly_close_schedule = dg.build_schedule_from_partitioned_job(

@@ -10,12 +10,19 @@ fail the check ``no_quarantined_rows`` (the rest of the data is loaded).
 
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.ingest_reports import QUARANTINE_CHECK, log_load, quarantine_check
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
+from orchestration.lib.ingest_reports import (
+    QUARANTINE_CHECK,
+    log_load,
+    quarantine_check,
+    quarantine_materialization,
+    quarantine_spec,
+)
+from orchestration.lib.resources import LandingResource, WarehouseResource
 
 DATASET = "business_kpis"
 DAILY_VOLUMES = dg.AssetKey([DATASET, "daily_volumes"])
+QUARANTINE = quarantine_spec(DATASET)
 
 
 def materialize_metadata(report) -> dict:
@@ -40,22 +47,27 @@ def materialize_metadata(report) -> dict:
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
-    specs=[dg.AssetSpec(DAILY_VOLUMES, group_name=f"ingest_{DATASET}", kinds={"dlt", "duckdb"},
+    specs=[dg.AssetSpec(DAILY_VOLUMES, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"},
                         description="Daily business volumes per product (transactions, documents processed, active "
                                     "users, ...) loaded by dlt from the CSV drop and the KPI SQL table (merged on "
-                                    "kpi_date, product, kpi_name, source_system: a corrected value replaces).")],
+                                    "kpi_date, product, kpi_name, source_system: a corrected value replaces)."),
+           QUARANTINE],
     check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=DAILY_VOLUMES,
                                    description="Every KPI row loaded; none quarantined (finops quarantine).")],
     pool=WAREHOUSE_POOL,
+    can_subset=True,  # one load fills both tables; a subset run reports only the selected ones
 )
-def ingest_business_kpis(context: dg.AssetExecutionContext):
+def ingest_business_kpis(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     from ingestion.business_kpis.runner import load_business_kpis
 
-    settings = Settings.from_env()
-    report = load_business_kpis(settings.warehouse, settings.landing)
+    report = load_business_kpis(warehouse.location(), landing.location())
     log_load(context, report)
-    yield dg.MaterializeResult(asset_key=DAILY_VOLUMES, metadata=materialize_metadata(report))
-    yield quarantine_check(DAILY_VOLUMES, report.all_quarantined)
+    if DAILY_VOLUMES in context.selected_asset_keys:
+        yield dg.MaterializeResult(asset_key=DAILY_VOLUMES, metadata=materialize_metadata(report))
+    if QUARANTINE.key in context.selected_asset_keys:
+        yield quarantine_materialization(DATASET, len(report.all_quarantined))
+    if dg.AssetCheckKey(DAILY_VOLUMES, QUARANTINE_CHECK) in context.selected_asset_check_keys:
+        yield quarantine_check(DAILY_VOLUMES, report.all_quarantined)
 
 
 @dg.definitions

@@ -10,9 +10,15 @@ created empty and every table materializes with ``configured=false``. Quarantine
 
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.ingest_reports import QUARANTINE_CHECK, log_load, quarantine_check
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
+from orchestration.lib.ingest_reports import (
+    QUARANTINE_CHECK,
+    log_load,
+    quarantine_check,
+    quarantine_materialization,
+    quarantine_spec,
+)
+from orchestration.lib.resources import LandingResource, WarehouseResource
 
 DATASET = "finance"
 TABLES = {
@@ -26,6 +32,7 @@ TABLES = {
                         "dlt sql_database, merged on (journal_id, line_number).",
 }
 KEYS = {t: dg.AssetKey([DATASET, t]) for t in TABLES}
+QUARANTINE = quarantine_spec(DATASET)
 
 
 def materialize_metadata(report, table: str) -> dict:
@@ -54,23 +61,24 @@ def materialize_metadata(report, table: str) -> dict:
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
-    specs=[dg.AssetSpec(key, group_name=f"ingest_{DATASET}", kinds={"dlt", "duckdb"}, description=TABLES[t])
-           for t, key in KEYS.items()],
+    specs=[*(dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=TABLES[t])
+             for t, key in KEYS.items()), QUARANTINE],
     check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=key,
                                    description=f"Every {t} row loaded; none quarantined (finops quarantine).")
                  for t, key in KEYS.items()],
     pool=WAREHOUSE_POOL,
     can_subset=True,  # one load fills every table; a subset run reports only the selected ones
 )
-def ingest_finance(context: dg.AssetExecutionContext):
+def ingest_finance(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     from ingestion.finance.runner import load_finance
 
-    settings = Settings.from_env()
-    report = load_finance(settings.warehouse, settings.landing)
+    report = load_finance(warehouse.location(), landing.location())
     log_load(context, report)
     for table, key in KEYS.items():
         if key in context.selected_asset_keys:
             yield dg.MaterializeResult(asset_key=key, metadata=materialize_metadata(report, table))
+    if QUARANTINE.key in context.selected_asset_keys:
+        yield quarantine_materialization(DATASET, len(report.all_quarantined))
     for table, key in KEYS.items():
         if dg.AssetCheckKey(key, QUARANTINE_CHECK) in context.selected_asset_check_keys:
             yield quarantine_check(key, report.quarantined_for(table))

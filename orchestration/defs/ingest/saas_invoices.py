@@ -10,9 +10,9 @@ created empty and materialize with ``configured=false``.
 
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
 from orchestration.lib.ingest_reports import api_load_metadata
-from orchestration.lib.settings import Settings
+from orchestration.lib.resources import WarehouseResource
 
 DATASET = "saas_invoices"
 TABLES = ("invoices", "invoice_lines")
@@ -27,15 +27,15 @@ _DESCRIPTIONS = {
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
-    specs=[dg.AssetSpec(key, group_name=f"ingest_{DATASET}", kinds={"dlt", "duckdb"}, description=_DESCRIPTIONS[t])
+    specs=[dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=_DESCRIPTIONS[t])
            for t, key in KEYS.items()],
     pool=WAREHOUSE_POOL,
     can_subset=True,  # one load fills both tables; a subset run reports only the selected one
 )
-def ingest_saas_invoices(context: dg.AssetExecutionContext):
+def ingest_saas_invoices(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     from ingestion.saas_invoices.runner import load_saas_invoices
 
-    report = load_saas_invoices(Settings.from_env().warehouse)
+    report = load_saas_invoices(warehouse.location())
     if report.configured:
         context.log.info(report.summary())
     else:

@@ -10,9 +10,9 @@ A vendor without a key does not fail: its tables are created empty and materiali
 import dagster as dg
 
 from ingestion.catalogue import api_sources
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
+from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
 from orchestration.lib.ingest_reports import api_load_metadata
-from orchestration.lib.settings import Settings
+from orchestration.lib.resources import WarehouseResource
 
 
 def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
@@ -21,17 +21,17 @@ def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name=f"ingest_{dataset}",
-        specs=[dg.AssetSpec(key, group_name=f"ingest_{dataset}", kinds={"dlt", "duckdb"},
+        specs=[dg.AssetSpec(key, group_name=ingest_group(dataset), kinds={"dlt", "duckdb"},
                             description=f"Raw {source.vendor} {table} rows loaded by dlt from the {source.vendor} "
                                         "admin API (merged on natural keys; recent days re-fetched and replaced).")
                for table, key in keys.items()],
         pool=WAREHOUSE_POOL,
         can_subset=True,  # one API load fills every table; a subset run reports only the selected ones
     )
-    def _ingest(context: dg.AssetExecutionContext):
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         from ingestion.catalogue import load_api_dataset
 
-        report = load_api_dataset(dataset, Settings.from_env().warehouse)
+        report = load_api_dataset(dataset, warehouse.location())
         if report.configured:
             context.log.info(report.summary())
         else:

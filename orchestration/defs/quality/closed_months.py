@@ -5,22 +5,11 @@ description says what to do (book the difference in the open month, or re-run th
 :mod:`data_quality.closed_months`; this module only wires it. Passes when no month has a close pack.
 """
 
-import os
-from pathlib import Path
-
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.settings import Settings
-
-CHARGEBACK_JOURNAL = dg.AssetKey(["fct_chargeback_journal"])
-CLOSE_DIR_ENV = "FINOPS_CLOSE_DIR"  # as orchestration/defs/governance/close.py
-
-
-def close_root(warehouse: str) -> Path:
-    """``$FINOPS_CLOSE_DIR``, else ``<warehouse dir>/close`` (where ``finops close`` writes the packs)."""
-    root = os.environ.get(CLOSE_DIR_ENV)
-    return Path(root).expanduser().resolve() if root else Path(warehouse).expanduser().resolve().parent / "close"
+from orchestration.lib.constants import CHARGEBACK_JOURNAL, WAREHOUSE_POOL
+from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.settings import close_root
 
 
 def check_result(periods: list[str], changes: list) -> dg.AssetCheckResult:
@@ -38,11 +27,12 @@ def check_result(periods: list[str], changes: list) -> dg.AssetCheckResult:
 @dg.asset_check(asset=CHARGEBACK_JOURNAL, name="closed_months_unchanged", pool=WAREHOUSE_POOL, blocking=False,
                 description="Every closed month's chargeback journal (close pack manifest) equals the journal the "
                             "warehouse computes now; WARN with the difference when a provider restated a closed month.")
-def closed_months_unchanged(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def closed_months_unchanged(context: dg.AssetCheckExecutionContext,
+                            warehouse: WarehouseResource) -> dg.AssetCheckResult:
     from data_quality.closed_months import closed_month_changes
 
-    warehouse = Settings.from_env().warehouse
-    periods, changes = closed_month_changes(warehouse, close_root(warehouse))
+    location = warehouse.location()
+    periods, changes = closed_month_changes(location, close_root(location))
     for c in changes:
         context.log.warning(c.line())
     return check_result(periods, changes)

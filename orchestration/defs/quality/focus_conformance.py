@@ -2,26 +2,26 @@
 
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import FCT_CHARGES, FOCUS_EXPORT, WAREHOUSE_POOL
+from orchestration.lib.resources import WarehouseResource
 
-FOCUS_EXPORT = dg.AssetKey(["focus_cost_and_usage"])
 FOCUS_RELATION = "marts.focus_cost_and_usage"
 
 
 # The check reads the warehouse, not an in-memory value: a dependency on the snake_case mart (built in the same
 # dbt step) orders it after dbt without loading anything.
 @dg.asset_check(asset=FOCUS_EXPORT, name="focus_1_2_conformance", pool=WAREHOUSE_POOL, blocking=True,
-                additional_deps=[dg.AssetKey(["fct_charges"])],
+                additional_deps=[FCT_CHARGES],
                 description="focus-validator 2.2.1, all applicability criteria: no conformance failure "
                             "(the validator's five mis-generated leaf rules are checked by the dbt tests tagged "
                             "focus_conformance instead).")
-def focus_1_2_conformance(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def focus_1_2_conformance(context: dg.AssetCheckExecutionContext,
+                          warehouse: WarehouseResource) -> dg.AssetCheckResult:
     from data_quality.focus import EmptyFocusDataset, validate_focus
 
-    warehouse = Settings.from_env().warehouse
+    location = warehouse.location()
     try:
-        report = validate_focus(warehouse, relation=FOCUS_RELATION)
+        report = validate_focus(location, relation=FOCUS_RELATION)
     except EmptyFocusDataset as exc:  # nothing loaded yet: nothing to validate (not a conformance failure)
         context.log.warning(str(exc))
         return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN, description=str(exc)[:2000],

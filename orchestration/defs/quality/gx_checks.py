@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import WAREHOUSE_POOL
+from orchestration.lib.resources import WarehouseResource
 
 MARTS_SCHEMA = "marts"
 MAX_FAILURES_IN_METADATA = 20
@@ -80,11 +80,11 @@ def build_gx_checks(group: str, suites: Iterable) -> dg.AssetChecksDefinition:
                                  description=check_description(s),
                                  metadata={"suite": s.id, "severity": s.severity}) for s in suites],
         description=f"Great Expectations suites on {group} (data_quality/gx), read-only.")
-    def _gx_checks(context: dg.AssetCheckExecutionContext):
+    def _gx_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         from data_quality.gx import run_suites
 
         selected = [s for k, s in specs.items() if k in context.selected_asset_check_keys]
-        for result in run_suites(Settings.from_env().warehouse, selected):
+        for result in run_suites(warehouse.location(), selected):
             line = result.summary().splitlines()[0]
             if result.passed:
                 context.log.info(line)

@@ -9,10 +9,9 @@ instead of a bad one. It reads the warehouse, so it runs in the ``warehouse`` po
 
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import BI_PUBLICATION, PUBLICATION_GROUP, WAREHOUSE_POOL
+from orchestration.lib.resources import WarehouseResource
 
-BI_PUBLICATION = dg.AssetKey(["bi_publication"])
 BI_SCHEMAS = ("marts", "reference")
 
 
@@ -25,14 +24,14 @@ def bi_relations() -> list[dg.AssetKey]:
 
 
 def build_publication_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    @dg.asset(key=BI_PUBLICATION, deps=deps, pool=WAREHOUSE_POOL, group_name="publication", kinds={"duckdb"},
+    @dg.asset(key=BI_PUBLICATION, deps=deps, pool=WAREHOUSE_POOL, group_name=PUBLICATION_GROUP, kinds={"duckdb"},
               description="Read-only copy of the marts and reference data for BI tools "
                           "(<warehouse dir>/published/finops_bi.duckdb), swapped in atomically; skipped when a "
                           "blocking check on a mart fails, so BI keeps the last good copy.")
-    def bi_publication(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def bi_publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         from serving.publish import publish
 
-        report = publish(Settings.from_env().warehouse, schemas=BI_SCHEMAS)
+        report = publish(warehouse.location(), schemas=BI_SCHEMAS)
         context.log.info(report.summary())
         return dg.MaterializeResult(metadata={
             "path": dg.MetadataValue.path(str(report.path)),

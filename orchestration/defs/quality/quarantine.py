@@ -19,34 +19,17 @@ this check (how much is outstanding, what to do); both clear on the run that loa
 ``every_file_recognised`` stays the inventory's own view of the files.
 
 Ordering: a check on the dbt view's asset runs after the dbt step built it; it reads the warehouse read-only in the
-warehouse pool.
+warehouse pool. The view's sources, the ``[<dataset>, quarantine]`` tables, are materialized by the ingest step that
+writes them (:func:`orchestration.lib.ingest_reports.quarantine_spec`).
 """
 
 import dagster as dg
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import QUARANTINE_VIEW, WAREHOUSE_POOL
+from orchestration.lib.resources import WarehouseResource
 
-QUARANTINE_VIEW = dg.AssetKey(["fct_quarantined_records"])
 QUARANTINE_CHECK = "no_quarantined_records"
 EXAMPLES = 5
-# dataset -> the raw tables whose ingest asset also writes <dataset>.quarantine (lineage of the view's sources)
-FILE_DROP_TABLES = {"finance": ["ap_invoice_lines", "card_transactions", "fx_rates", "gl_journal_lines"],
-                    "business_kpis": ["daily_volumes"]}
-
-
-def quarantine_table_specs() -> list[dg.AssetSpec]:
-    """Every ``<dataset>.quarantine`` table as an (external) asset downstream of the raw tables its ingest asset
-    loads: the dbt view's sources then trace back to the loads that write them."""
-    from ingestion import catalogue
-
-    writers = {ds: [table] for ds, table in catalogue.raw_tables().items()} | FILE_DROP_TABLES
-    return [dg.AssetSpec(dg.AssetKey([ds, "quarantine"]), deps=[dg.AssetKey([ds, t]) for t in tables],
-                         group_name=f"ingest_{ds}", kinds={"dlt", "duckdb"},
-                         description=f"{ds} records that could not be loaded (file, row, field, reason, raw record), "
-                                     f"written by ingest_{ds}; the current state (a fixed file delivered again "
-                                     "clears its records).")
-            for ds, tables in sorted(writers.items())]
 
 
 def check_result(report) -> dg.AssetCheckResult:
@@ -68,16 +51,16 @@ def check_result(report) -> dg.AssetCheckResult:
                 description="Nothing in quarantine (every dataset's quarantine and the unreadable or unrecognised "
                             "landed files): fails with the count per dataset, the first records and what to do "
                             "(fix the file and deliver it again). Non-blocking: the rest of the data loaded.")
-def no_quarantined_records(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def no_quarantined_records(context: dg.AssetCheckExecutionContext,
+                           warehouse: WarehouseResource) -> dg.AssetCheckResult:
     from data_quality.quarantine import quarantine_report
 
-    report = quarantine_report(Settings.from_env().warehouse)
+    report = quarantine_report(warehouse.location())
     for r in report.records[:20]:
         context.log.warning(f"quarantined: {r.line()}")
     return check_result(report)
 
 
-
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(assets=quarantine_table_specs(), asset_checks=[no_quarantined_records])
+    return dg.Definitions(asset_checks=[no_quarantined_records])

@@ -3,9 +3,9 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.defs.ingest.billing_exports import WAREHOUSE_POOL
-from orchestration.lib.dbt import FinopsDbtTranslator, dbt_project, prepare_manifest
-from orchestration.lib.settings import Settings
+from orchestration.lib.constants import WAREHOUSE_POOL
+from orchestration.lib.dbt import FinopsDbtTranslator, dbt_project, prepare_dbt_project
+from orchestration.lib.resources import WarehouseResource
 
 
 class DbtRunConfig(dg.Config):
@@ -21,17 +21,17 @@ def dbt_build_args(full_refresh: bool = False) -> list[str]:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    project = dbt_project()
+    prepare_dbt_project()  # dbt parse when the project changed since the manifest was written
 
-    @dbt_assets(manifest=prepare_manifest(), project=project, dagster_dbt_translator=FinopsDbtTranslator(),
+    @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=FinopsDbtTranslator(),
                 pool=WAREHOUSE_POOL, name="finops_dbt")
-    def finops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    def finops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                   config: DbtRunConfig):
         from ingestion.catalogue import ensure_raw_tables
 
-        settings = Settings.from_env()
-        settings.export()
+        location = warehouse.export()  # dbt's profiles.yml reads FINOPS_WAREHOUSE
         # every dbt source exists, empty if nothing was loaded yet (also when the ingest assets are not selected)
-        created = ensure_raw_tables(settings.warehouse)
+        created = ensure_raw_tables(location)
         if created:
             context.log.info(f"created empty raw tables of {', '.join(created)}")
         yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()

@@ -7,8 +7,8 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion._common.lock import warehouse_lock
-
-from .settings import REPO_ROOT, Settings
+from orchestration.lib.constants import CLOSE_JOB, CLOSE_PACK, CLOSE_PACK_ONLY_JOB, REFRESH_JOB
+from orchestration.lib.settings import REPO_ROOT, Settings
 
 
 def instance() -> dg.DagsterInstance:
@@ -18,8 +18,7 @@ def instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-PIPELINE_JOB = "refresh_all"  # every asset but the monthly close pack (orchestration/defs/automation/schedules.py)
-CLOSE_JOB, CLOSE_PACK_ONLY_JOB = "monthly_close", "monthly_close_pack_only"
+PIPELINE_JOB = REFRESH_JOB  # every asset but the monthly close pack (orchestration/defs/automation/schedules.py)
 
 
 def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, log_level: str = "INFO") -> bool:
@@ -100,7 +99,7 @@ def run_close(period: str, pack_only: bool = False, echo=print, log_level: str =
     succeeded and no ERROR data-quality check failed (governance findings never fail it). ``defs`` and
     ``dagster_instance`` default to the project's definitions and the DAGSTER_HOME instance."""
     from orchestration.definitions import defs as load_defs
-    from orchestration.defs.governance.close import CLOSE_PACK, billing_months
+    from orchestration.defs.governance.close import billing_months
 
     keys = billing_months.get_partition_keys()
     if period not in keys:

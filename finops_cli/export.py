@@ -1,0 +1,68 @@
+"""The outputs on demand: `finops export-focus` (the FOCUS dataset as Parquet or CSV), `finops publish` (the
+read-only BI copy) and `finops export-journal` (a month of the chargeback journal, ledger-ready)."""
+from __future__ import annotations
+
+import click
+
+from .common import EXIT_USAGE, CliError, duckdb_errors, locked_warehouse, require_warehouse, require_writable
+
+
+@click.command("export-focus")
+@click.argument("path")
+@click.option("--period", default=None, help="Only this billing period (YYYY-MM).")
+def export_focus(path: str, period: str | None) -> None:
+    """Write the FOCUS dataset as Parquet (or CSV when PATH ends in .csv / .csv.gz)."""
+    from serving.focus_export import DEFAULT_RELATION
+    from serving.focus_export import export_focus as do_export
+
+    wh = require_warehouse(built=DEFAULT_RELATION)
+    require_writable(path, "the export", "Choose a PATH in a writable folder.")
+    try:
+        with duckdb_errors(wh):
+            n = do_export(wh, path, billing_period=period)
+    except ValueError as e:
+        raise CliError(f"{e}.", EXIT_USAGE) from None
+    click.echo(f"wrote {n:,} FOCUS rows to {path}")
+
+
+@click.command()
+@click.option("--out", "out", default=None,
+              help="Published file (default: <warehouse dir>/published/finops_bi.duckdb).")
+def publish(out: str | None) -> None:
+    """Publish the read-only copy of the marts and reference data for BI tools (swapped in atomically; open it
+    with `duckdb -readonly`, or access_mode=read_only). `finops run` publishes it too, unless a blocking check on
+    a mart failed."""
+    from serving.publish import PublishError
+    from serving.publish import publish as do_publish
+
+    wh = require_warehouse()
+    if out:
+        require_writable(out, "the published copy", "Choose an --out in a writable folder.")
+    with locked_warehouse("finops publish"):
+        try:
+            report = do_publish(wh, out)
+        except PublishError as e:
+            raise CliError(str(e)) from None
+    click.echo(report.summary())
+
+
+@click.command("export-journal")
+@click.argument("period")
+@click.option("--out", "out", required=True, help="CSV file to write (ledger layout: serving/journal_export.py).")
+def export_journal(period: str, out: str) -> None:
+    """Write billing month PERIOD (YYYY-MM) of the chargeback journal as a balanced, ledger-ready CSV."""
+    from serving.journal_export import UnbalancedJournalError
+    from serving.journal_export import export_journal as do_export
+
+    wh = require_warehouse()
+    require_writable(out, "the journal", "Choose an --out in a writable folder.")
+    try:
+        with duckdb_errors(wh):
+            res = do_export(wh, period, out)
+    except ValueError as e:
+        raise CliError(f"{e}. Give the month as YYYY-MM, e.g. 2026-10.", EXIT_USAGE) from None
+    except UnbalancedJournalError as e:
+        raise CliError(str(e)) from None
+    for j in res["journals"]:
+        click.echo(f"{j}: debits = credits = {res['debits'][j]:,.2f}")
+    click.echo(f"wrote {res['lines']:,} journal lines to {out}")
