@@ -2,7 +2,7 @@
 
 DuckDB allows one writing process per database file; a second process opening it fails with an ``IO Error: Could
 not set lock on file`` traceback in the middle of its run. So every command that writes the warehouse (``finops
-run``, ``finops load``, ``finops close``, ``finops publish``; ``orchestration.lib.runner.run_pipeline`` and
+run``, ``finops load``, ``finops close``, ``finops publish``; ``finops_cli.runner.run_pipeline`` and
 ``run_close``) first takes :func:`warehouse_lock`: an exclusive OS file lock (``fcntl.flock``) on
 ``<warehouse>.lock`` next to the warehouse (``warehouse/finops.duckdb.lock``).
 
