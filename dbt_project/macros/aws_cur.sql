@@ -40,7 +40,7 @@
 
 {#- AWS pricing units -> FOCUS UnitFormat ("Hrs" -> "Hours", "GB-Mo" -> "GB-Months", "1K tokens" ->
     "1000 Tokens", "Lambda-GB-Second" -> "GB-Seconds"); anything still outside UnitFormat has its punctuation
-    replaced by spaces ("Requests-Tier1" -> "Requests Tier1"), a count unit. The staging model applies it to
+    replaced by spaces ("Requests-Tier1" -> "Requests Tier1"), a count unit. int_aws__focus_charges applies it to
     the distinct units only. -#}
 
 {% macro aws_cur__focus_unit(unit) -%}

@@ -70,7 +70,7 @@
 {%- endmacro %}
 
 {#- FOCUS 1.2 ServiceSubcategory allowed values by ServiceCategory (servicesubcategory.md). Microsoft's
-    Services.csv uses a few values outside the list ('Quantum', 'Data Transfer'): the staging model maps
+    Services.csv uses a few values outside the list ('Quantum', 'Data Transfer'): int_azure__focus_charges maps
     'Quantum' to 'Quantum Compute' and anything else unknown to 'Other (<category>)'. -#}
 {% macro focus_service_subcategories() -%}
 {{ return({

@@ -33,7 +33,8 @@
 {%- endmacro %}
 
 {#- A unit in FOCUS UnitFormat (unit_format.md; focus-validator's FormatUnit pattern) where a delivered spelling
-    differs only in form; the delivered text is kept in x_source_values by the staging model. Rules, in order:
+    differs only in form; the delivered text is kept in x_source_values by int_focus_exports__focus_charges.
+    Rules, in order:
     * thousands separators in the block size: '10,000 Transactions' -> '10000 Transactions';
     * a product prefix before a data-size compound: 'Lambda-GB-Second' -> 'GB-Seconds';
     * abbreviated or singular time units after '-': 'GB-Mo' -> 'GB-Months', 'Instance-Hrs' -> 'Instance-Hours',

@@ -20,8 +20,8 @@
           anything else -> line_item_unblended_cost
       (missing amortisation values count as 0). -#}
 
-{#- Performance: the raw table is read directly where needed and every CTE is referenced once, so DuckDB inlines
-    them instead of materialising copies of the line items. -#}
+{#- Performance: the staging view (a projection of the raw table) is read directly where needed and every CTE is
+    referenced once, so DuckDB inlines them instead of materialising copies of the line items. -#}
 with
 
 service_map as (
