@@ -27,7 +27,7 @@ from finops_demo.vendor_servers.demo import (
     demo_vendor_servers,
 )
 from finops_demo.vendor_servers.stripe import truth as saas_truth
-from ingestion import demo
+from finops_demo import generator as demo
 from ingestion.finance.runner import demo_ledger_database
 from tests.ingestion.test_aws_cur import expected_sums as aws_expected
 from tests.ingestion.test_azure_cost_details import expected as azure_expected
