@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from finops_demo import generator as demo
 from finops_demo.generator.kpis import sqlite_url
 from finops_demo.vendor_servers.demo import (
     ANTHROPIC_ORGS,
@@ -27,7 +28,6 @@ from finops_demo.vendor_servers.demo import (
     demo_vendor_servers,
 )
 from finops_demo.vendor_servers.stripe import truth as saas_truth
-from finops_demo import generator as demo
 from ingestion.finance.runner import demo_ledger_database
 from tests.ingestion.test_aws_cur import expected_sums as aws_expected
 from tests.ingestion.test_azure_cost_details import expected as azure_expected
