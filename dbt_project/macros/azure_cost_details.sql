@@ -1,6 +1,4 @@
-{#- Azure cost details (EA / MCA) helpers for stg_azure_cost_details__cost_details.
-    Warehouse-specific SQL (JSON, list functions) lives in the duckdb__ implementations; other adapters get a
-    compile error naming the macro to port rather than silently wrong output. -#}
+{#- Azure cost details (EA / MCA) expressions for int_azure__focus_charges (DuckDB SQL: JSON, list functions). -#}
 
 {#- Lower-cased, space-free ChargeType / PricingModel values the cost rules key on (settings.py holds the same). -#}
 {% macro azure_unused_charge_types() -%}('unusedreservation', 'unusedsavingsplan'){%- endmacro %}
@@ -12,7 +10,6 @@
     lower(replace(coalesce({{ expr }}, ''), ' ', ''))
 {%- endmacro %}
 
-
 {#- Tags as a FOCUS KeyValueFormat JSON object, in two steps (the second needs the first as a column).
     1. azure_tags_object: the text as a JSON object or null. EA cost details write the members without the outer
        braces ('"k": "v","k2": "v2"'); MCA writes a JSON object. Wrap when needed (Microsoft's FOCUS conversion:
@@ -20,15 +17,8 @@
     2. azure_tags_normalize: keep the last value of a duplicated key, turn an empty value (Azure's valueless
        tag) into true (FOCUS Tags: valueless keys MUST be true), serialise nested values as JSON text (FOCUS: no
        nested objects), keys sorted. -#}
+
 {% macro azure_tags_object(expr) -%}
-    {{ return(adapter.dispatch('azure_tags_object', 'finops_ai')(expr)) }}
-{%- endmacro %}
-
-{% macro default__azure_tags_object(expr) -%}
-    {{ exceptions.raise_compiler_error("azure_tags_object: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__azure_tags_object(expr) -%}
     case
         when nullif(trim({{ expr }}), '') is null then null
         when json_valid(case when starts_with(trim({{ expr }}), '{') then trim({{ expr }}) else '{' || trim({{ expr }}) || '}' end)
@@ -38,14 +28,6 @@
 {%- endmacro %}
 
 {% macro azure_tags_normalize(obj_expr) -%}
-    {{ return(adapter.dispatch('azure_tags_normalize', 'finops_ai')(obj_expr)) }}
-{%- endmacro %}
-
-{% macro default__azure_tags_normalize(obj_expr) -%}
-    {{ exceptions.raise_compiler_error("azure_tags_normalize: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__azure_tags_normalize(obj_expr) -%}
     case when {{ obj_expr }} is not null then (
         select to_json(map_from_entries(list(struct_pack(
                    k := _kv.key,
@@ -62,58 +44,33 @@
     ) end
 {%- endmacro %}
 
-
 {#- The ARM resource type of an Azure resource ID, lower-cased: the provider namespace and every resource type
     segment after the last '/providers/' ('/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/a/
     databases/b' -> 'microsoft.sql/servers/databases'), as the FinOps toolkit's parse_resourceid does. Null when the
     ID has no provider segment. -#}
+
 {% macro azure_arm_resource_type(expr) -%}
-    {{ return(adapter.dispatch('azure_arm_resource_type', 'finops_ai')(expr)) }}
-{%- endmacro %}
-
-{% macro default__azure_arm_resource_type(expr) -%}
-    {{ exceptions.raise_compiler_error("azure_arm_resource_type: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__azure_arm_resource_type(expr) -%}
     nullif(array_to_string(list_filter(
         string_split(regexp_extract(lower({{ expr }}), '.*/providers/(.*)$', 1), '/'),
         (s, i) -> (i = 1 or i % 2 = 0) and s <> ''
     ), '/'), '')
 {%- endmacro %}
 
-
 {#- Text value of a top-level key in a JSON text column (AdditionalInfo); null when the text is not JSON. -#}
+
 {% macro azure_json_text(expr, key) -%}
-    {{ return(adapter.dispatch('azure_json_text', 'finops_ai')(expr, key)) }}
-{%- endmacro %}
-
-{% macro default__azure_json_text(expr, key) -%}
-    {{ exceptions.raise_compiler_error("azure_json_text: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__azure_json_text(expr, key) -%}
     case when json_valid({{ expr }}) and json_type({{ expr }}) = 'OBJECT'
          then nullif(json_extract_string({{ expr }}, '$."{{ key }}"'), '') end
 {%- endmacro %}
 
-
 {#- Last path segment of an ID ('/a/b/c' -> 'c'), ignoring a trailing slash. -#}
+
 {% macro azure_last_segment(expr) -%}
-    {{ return(adapter.dispatch('azure_last_segment', 'finops_ai')(expr)) }}
-{%- endmacro %}
-
-{% macro default__azure_last_segment(expr) -%}
-    {{ exceptions.raise_compiler_error("azure_last_segment: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__azure_last_segment(expr) -%}
     nullif(regexp_extract(rtrim({{ expr }}, '/'), '([^/]*)$', 1), '')
 {%- endmacro %}
 
-
 {#- FOCUS 1.2 ServiceSubcategory allowed values by ServiceCategory (servicesubcategory.md). Microsoft's
-    Services.csv uses a few values outside the list ('Quantum', 'Data Transfer'): the staging model maps
+    Services.csv uses a few values outside the list ('Quantum', 'Data Transfer'): int_azure__focus_charges maps
     'Quantum' to 'Quantum Compute' and anything else unknown to 'Other (<category>)'. -#}
 {% macro focus_service_subcategories() -%}
 {{ return({

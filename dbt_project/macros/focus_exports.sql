@@ -1,19 +1,10 @@
-{#- Helpers of stg_focus_exports__focus_rows. Portable SQL is inline; DuckDB-only SQL (regex, JSON,
-    strptime) sits in adapter.dispatch macros with a best-effort default. -#}
+{#- Expressions of int_focus_exports__focus_charges (DuckDB SQL: regular expressions, JSON, strptime). -#}
 
 {#- Text as FOCUS wants it: trimmed, NULL for '' and placeholders ('null', 'N/A', ...). The placeholder list
     is ingestion/focus_exports/settings.py NULL_PLACEHOLDERS. -#}
-{% macro focus_exports_clean_text(expr) -%}
-    {{ return(adapter.dispatch('focus_exports_clean_text', 'finops_ai')(expr)) }}
-{%- endmacro %}
-
-{% macro default__focus_exports_clean_text(expr) -%}
-    (case when lower(trim({{ expr }})) in ('', 'null', 'n/a', 'none', 'nil', '#n/a', 'not applicable', '<null>')
-          then null else trim({{ expr }}) end)
-{%- endmacro %}
 
 {#- DuckDB turns long IN lists into joins (one per column: slow to plan); a regex is one expression. -#}
-{% macro duckdb__focus_exports_clean_text(expr) -%}
+{% macro focus_exports_clean_text(expr) -%}
     nullif(regexp_replace(trim({{ expr }}), '^(?i:null|n/a|none|nil|#n/a|not applicable|<null>)$', ''), '')
 {%- endmacro %}
 
@@ -22,15 +13,8 @@
     ingestion/focus_exports/helpers.py, which rejects anything else; keep both in step):
     M/D/YY or M/D/YYYY [H:MM[:SS]] (US order, FOCUS spec SaaS samples); ISO 8601 with or without zone
     (converted to UTC); ISO without seconds or with an hour up to 47 (rolled over into the next day). -#}
+
 {% macro focus_exports_parse_timestamp(expr) -%}
-    {{ return(adapter.dispatch('focus_exports_parse_timestamp', 'finops_ai')(expr)) }}
-{%- endmacro %}
-
-{% macro default__focus_exports_parse_timestamp(expr) -%}
-    cast({{ expr }} as {{ type_utc_timestamp() }})
-{%- endmacro %}
-
-{% macro duckdb__focus_exports_parse_timestamp(expr) -%}
     {%- set v = expr -%}
     {%- set mdy = '^\\d{1,2}/\\d{1,2}/(\\d{2}|\\d{4})( \\d{1,2}:\\d{2}(:\\d{2})?)?$' -%}
     {%- set loose = '^(\\d{4}-\\d{2}-\\d{2})[T ]([01]?\\d|2\\d|3\\d|4[0-7]):([0-5]\\d)(:([0-5]\\d)(\\.\\d+)?)?\\s*(Z|UTC|[+-]00:?00)?$' -%}
@@ -49,7 +33,8 @@
 {%- endmacro %}
 
 {#- A unit in FOCUS UnitFormat (unit_format.md; focus-validator's FormatUnit pattern) where a delivered spelling
-    differs only in form; the delivered text is kept in x_source_values by the staging model. Rules, in order:
+    differs only in form; the delivered text is kept in x_source_values by int_focus_exports__focus_charges.
+    Rules, in order:
     * thousands separators in the block size: '10,000 Transactions' -> '10000 Transactions';
     * a product prefix before a data-size compound: 'Lambda-GB-Second' -> 'GB-Seconds';
     * abbreviated or singular time units after '-': 'GB-Mo' -> 'GB-Months', 'Instance-Hrs' -> 'Instance-Hours',
@@ -60,15 +45,8 @@
       <singular-unit>-<plural-time-units> form with the provider's own throughput unit, as AWS prices EFS
       provisioned throughput in "MBps-Mo"). 'GiB-Second-Months' would be a different quantity (GiB x s x months).
     Anything else is kept as delivered. -#}
+
 {% macro focus_exports_unit(expr) -%}
-    {{ return(adapter.dispatch('focus_exports_unit', 'finops_ai')(expr)) }}
-{%- endmacro %}
-
-{% macro default__focus_exports_unit(expr) -%}
-    {{ focus_exports_clean_text(expr) }}
-{%- endmacro %}
-
-{% macro duckdb__focus_exports_unit(expr) -%}
     {%- set size = '(b|Kb|Mb|Gb|Tb|Pb|Eb|B|KB|MB|GB|TB|PB|EB|Kib|Mib|Gib|Tib|Pib|Eib|KiB|MiB|GiB|TiB|PiB|EiB)' -%}
     regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         {{ focus_exports_clean_text(expr) }},
@@ -86,30 +64,16 @@
 {#- Key for matching a legal entity's name (seed focus_exports__provider_entities): lower case, accents removed,
     every run of punctuation or blanks one space ('Amazon Web Services Canada, Inc.' = 'amazon web services
     canada inc', 'AWS Serviços Brasil Ltda.' = 'aws servicos brasil ltda'). -#}
+
 {% macro focus_exports_entity_key(expr) -%}
-    {{ return(adapter.dispatch('focus_exports_entity_key', 'finops_ai')(expr)) }}
-{%- endmacro %}
-
-{% macro default__focus_exports_entity_key(expr) -%}
-    lower(trim({{ expr }}))
-{%- endmacro %}
-
-{% macro duckdb__focus_exports_entity_key(expr) -%}
     trim(regexp_replace(lower(strip_accents(trim({{ expr }}))), '[^a-z0-9]+', ' ', 'g'))
 {%- endmacro %}
 
 {#- x_source_values: a JSON object of the delivered values the mapping replaced, keyed by FOCUS column ID; a
     JSON null when the export left the column empty and the record's value was derived; NULL when nothing was
     replaced. pairs: list of (FOCUS column ID, delivered expression, record expression). -#}
+
 {% macro focus_exports_source_values(pairs) -%}
-    {{ return(adapter.dispatch('focus_exports_source_values', 'finops_ai')(pairs)) }}
-{%- endmacro %}
-
-{% macro default__focus_exports_source_values(pairs) -%}
-    cast(null as {{ dbt.type_string() }})
-{%- endmacro %}
-
-{% macro duckdb__focus_exports_source_values(pairs) -%}
     nullif('{' || concat_ws(','
     {%- for key, delivered, record in pairs %},
         case when ({{ delivered }}) is distinct from ({{ record }})
@@ -119,29 +83,15 @@
 {%- endmacro %}
 
 {#- JSON text kept only when it is a JSON object (FOCUS KeyValueFormat for Tags, SkuPriceDetails). -#}
+
 {% macro focus_exports_json_object(expr) -%}
-    {{ return(adapter.dispatch('focus_exports_json_object', 'finops_ai')(expr)) }}
-{%- endmacro %}
-
-{% macro default__focus_exports_json_object(expr) -%}
-    {{ focus_exports_clean_text(expr) }}
-{%- endmacro %}
-
-{% macro duckdb__focus_exports_json_object(expr) -%}
     (case when json_valid({{ expr }}) then
         case when json_type(cast({{ expr }} as json)) = 'OBJECT' then {{ expr }} end end)
 {%- endmacro %}
 
 {#- One key of x_provider_extensions (the export's own x_ columns) as text. -#}
+
 {% macro focus_exports_extension(key, column='x_provider_extensions') -%}
-    {{ return(adapter.dispatch('focus_exports_extension', 'finops_ai')(key, column)) }}
-{%- endmacro %}
-
-{% macro default__focus_exports_extension(key, column) -%}
-    cast(null as {{ dbt.type_string() }})
-{%- endmacro %}
-
-{% macro duckdb__focus_exports_extension(key, column) -%}
     {{ focus_exports_clean_text("json_extract_string(" ~ column ~ ", '$.\"" ~ key ~ "\"')") }}
 {%- endmacro %}
 
@@ -168,15 +118,3 @@
           then substr(lower(trim({{ expr }})), 1, length(trim({{ expr }})) - 1)
           else lower(trim({{ expr }})) end)
 {%- endmacro %}
-
-{#- Data test on a cost column: cost = unit price x PricingQuantity exactly (DECIMAL(38,10)) where both are set, outside
-    corrections. -#}
-{% test focus_exports_cost_identity(model, column_name, price_column, quantity_column='pricing_quantity') %}
-select *
-from {{ model }}
-where {{ price_column }} is not null
-  and {{ quantity_column }} is not null
-  and charge_class is null
-  and {{ quantity_column }} <> 0
-  and {{ column_name }} <> cast({{ price_column }} * {{ quantity_column }} as {{ type_money() }})
-{% endtest %}

@@ -1,6 +1,5 @@
-{#- GCP Cloud Billing export helpers for stg_gcp_billing__billing_export_rows. Everything warehouse-specific
-    (JSON, lists, regular expressions, time zones) sits behind adapter.dispatch; the duckdb__ versions are
-    the implementation, default__ names what another adapter must provide. -#}
+{#- GCP Cloud Billing export expressions for int_gcp__focus_charges (DuckDB SQL: JSON, lists, regular
+    expressions, time zones). -#}
 
 {#- Credit types netted into the row they pertain to (FOCUS: discounts are applied to the row). Every other
     type (PROMOTION: free trial, promotional and grant credits; any type Google adds later) becomes its own
@@ -20,24 +19,12 @@
 
 {#- credits JSON text -> list of structs (name, amount DECIMAL, full_name, id, type) -#}
 {% macro gcp_billing_credit_list(credits) -%}
-{{ return(adapter.dispatch('gcp_billing_credit_list', 'finops_ai')(credits)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_credit_list(credits) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_credit_list is implemented for duckdb only") }}
-{%- endmacro %}
-{% macro duckdb__gcp_billing_credit_list(credits) -%}
 coalesce(from_json({{ credits }}, '[{"name":"VARCHAR","amount":"DECIMAL(38,10)","full_name":"VARCHAR","id":"VARCHAR","type":"VARCHAR"}]'), [])
 {%- endmacro %}
 
 {#- Sum of the credit amounts of a row whose type is (kind='row_discount') or is not (kind='credit_row') a
     row discount, or that are commitment (CUD) credits (kind='commitment'). -#}
 {% macro gcp_billing_credit_sum(credits, kind) -%}
-{{ return(adapter.dispatch('gcp_billing_credit_sum', 'finops_ai')(credits, kind)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_credit_sum(credits, kind) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_credit_sum is implemented for duckdb only") }}
-{%- endmacro %}
-{% macro duckdb__gcp_billing_credit_sum(credits, kind) -%}
 {%- if kind == 'row_discount' -%}
     {%- set cond = "coalesce(c.type in " ~ _gcp_billing_in_list(gcp_billing_row_discount_credit_types()) ~ ", false)" -%}
 {%- elif kind == 'commitment' -%}
@@ -50,29 +37,17 @@ cast(coalesce(list_sum(list_transform(list_filter({{ gcp_billing_credit_list(cre
 
 {#- A field ('id', 'name', 'full_name', 'type') of the row's first commitment (CUD) credit, or null. -#}
 {% macro gcp_billing_commitment_credit_field(credits, field) -%}
-{{ return(adapter.dispatch('gcp_billing_commitment_credit_field', 'finops_ai')(credits, field)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_commitment_credit_field(credits, field) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_commitment_credit_field is implemented for duckdb only") }}
-{%- endmacro %}
-{% macro duckdb__gcp_billing_commitment_credit_field(credits, field) -%}
 (list_filter({{ gcp_billing_credit_list(credits) }}, lambda c: coalesce(c.type in {{ _gcp_billing_in_list(gcp_billing_commitment_credit_types()) }}, false)))[1].{{ field }}
 {%- endmacro %}
 
-{#- FROM-clause fragment: one row per credit entry of `relation_alias` that is NOT a row discount, exposing
-    credit_ordinal (1-based position in the row's credits) and credit_name/_amount/_full_name/_id/_type. -#}
-{% macro gcp_billing_credit_rows_from(relation, relation_alias, credits) -%}
-{{ return(adapter.dispatch('gcp_billing_credit_rows_from', 'finops_ai')(relation, relation_alias, credits)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_credit_rows_from(relation, relation_alias, credits) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_credit_rows_from is implemented for duckdb only") }}
-{%- endmacro %}
-{% macro duckdb__gcp_billing_credit_rows_from(relation, relation_alias, credits) -%}
-{{ relation }} as {{ relation_alias }},
-    unnest(list_filter(
-        list_transform({{ gcp_billing_credit_list(relation_alias ~ '.' ~ credits) }}, lambda c, i: {'ordinal': i, 'credit': c}),
+{#- The credit entries of a row that are NOT row discounts, as a list of {ordinal (1-based position in the row's
+    credits), credit}: the model unnests it into one credit row per entry (`unnest(...) as credit_entries(entry)`),
+    read with gcp_billing_credit_entry. -#}
+{% macro gcp_billing_credit_entries(credits) -%}
+list_filter(
+        list_transform({{ gcp_billing_credit_list(credits) }}, lambda c, i: {'ordinal': i, 'credit': c}),
         lambda e: not coalesce(e.credit.type in {{ _gcp_billing_in_list(gcp_billing_row_discount_credit_types()) }}, false)
-    )) as credit_entries(entry)
+    )
 {%- endmacro %}
 {% macro gcp_billing_credit_entry(field) -%}
 {%- if field == 'ordinal' -%}credit_entries.entry.ordinal{%- else -%}credit_entries.entry.credit.{{ field }}{%- endif -%}
@@ -82,12 +57,6 @@ cast(coalesce(list_sum(list_transform(list_filter({{ gcp_billing_credit_list(cre
     first: project labels (inherited), resource-manager tags ('<namespace>/<key>'), resource labels, system
     labels (Google-defined, keys already carry Google's prefix, e.g. 'goog-...' or
     'compute.googleapis.com/...'). A label without a value becomes true (FOCUS KeyValueFormat). -#}
-{% macro gcp_billing_tags(labels, project_labels, system_labels, tags) -%}
-{{ return(adapter.dispatch('gcp_billing_tags', 'finops_ai')(labels, project_labels, system_labels, tags)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_tags(labels, project_labels, system_labels, tags) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_tags is implemented for duckdb only") }}
-{%- endmacro %}
 {%- macro _gcp_billing_kv_entries(col, tag_style=false) -%}
 list_transform(
     coalesce(from_json({{ col }}, '[{"key":"VARCHAR","value":"VARCHAR","namespace":"VARCHAR"}]'), []),
@@ -95,7 +64,7 @@ list_transform(
           'v': case when coalesce(x.value, '') = '' then 'true'::json else to_json(x.value) end}
 )
 {%- endmacro -%}
-{% macro duckdb__gcp_billing_tags(labels, project_labels, system_labels, tags) -%}
+{% macro gcp_billing_tags(labels, project_labels, system_labels, tags) -%}
 nullif(cast(to_json(list_reduce(
     list_transform(
         list_filter(list_concat(
@@ -115,56 +84,27 @@ nullif(cast(to_json(list_reduce(
     -> 'compute.googleapis.com/instances'. A single leading slash ('/compute.googleapis.com/...', as koku-nise
     writes disks) is read the same way. NULL when the name has no '<service>/.../<type>/<name>' shape. -#}
 {% macro gcp_billing_resource_type(global_name) -%}
-{{ return(adapter.dispatch('gcp_billing_resource_type', 'finops_ai')(global_name)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_resource_type(global_name) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_resource_type is implemented for duckdb only") }}
-{%- endmacro %}
-{% macro duckdb__gcp_billing_resource_type(global_name) -%}
 nullif(regexp_replace({{ global_name }}, '^//?([^/]+)/(?:.*/)?([^/]+)/[^/]+$', '\1/\2'), {{ global_name }})
 {%- endmacro %}
 
-{% macro gcp_billing_regex_match(value, pattern) -%}
-{{ return(adapter.dispatch('gcp_billing_regex_match', 'finops_ai')(value, pattern)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_regex_match(value, pattern) -%}regexp_like({{ value }}, {{ pattern }}){%- endmacro %}
-{% macro duckdb__gcp_billing_regex_match(value, pattern) -%}coalesce(regexp_matches({{ value }}, {{ pattern }}), false){%- endmacro %}
+{% macro gcp_billing_regex_match(value, pattern) -%}coalesce(regexp_matches({{ value }}, {{ pattern }}), false){%- endmacro %}
 
 {#- A GCP unit string split into a leading whole-number block size ('1000 count' -> '1000') and the base
     unit, lower-cased ('count'). -#}
 {% macro gcp_billing_unit_prefix(unit) -%}
-{{ return(adapter.dispatch('gcp_billing_unit_prefix', 'finops_ai')(unit)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_unit_prefix(unit) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_unit_prefix is implemented for duckdb only") }}
-{%- endmacro %}
-{% macro duckdb__gcp_billing_unit_prefix(unit) -%}
 nullif(regexp_extract(trim({{ unit }}), '^([0-9]+)\s+', 1), '')
 {%- endmacro %}
 {% macro gcp_billing_unit_base(unit) -%}
-{{ return(adapter.dispatch('gcp_billing_unit_base', 'finops_ai')(unit)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_unit_base(unit) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_unit_base is implemented for duckdb only") }}
-{%- endmacro %}
-{% macro duckdb__gcp_billing_unit_base(unit) -%}
 lower(regexp_replace(trim({{ unit }}), '^[0-9]+\s+', ''))
 {%- endmacro %}
 
 {#- GCP invoice months run on US Pacific time: x_billing_period 'YYYY-MM' -> the month's first instant as a
     UTC timestamp (months_offset=1 gives the exclusive end). -#}
 {% macro gcp_billing_period_start_utc(yyyy_mm, months_offset=0) -%}
-{{ return(adapter.dispatch('gcp_billing_period_start_utc', 'finops_ai')(yyyy_mm, months_offset)) }}
-{%- endmacro %}
-{% macro default__gcp_billing_period_start_utc(yyyy_mm, months_offset=0) -%}
-{{ exceptions.raise_compiler_error("gcp_billing_period_start_utc is implemented for duckdb only") }}
-{%- endmacro %}
-{% macro duckdb__gcp_billing_period_start_utc(yyyy_mm, months_offset=0) -%}
 cast(timezone('UTC', timezone('America/Los_Angeles',
     {{ dbt.dateadd('month', months_offset, "cast(strptime(" ~ yyyy_mm ~ " || '-01', '%Y-%m-%d') as timestamp)") }}
 )) as timestamp)
 {%- endmacro %}
-
 
 {#- A unit price cost / quantity in DECIMAL(38,10), its magnitude rounded up at the 10th decimal (never below the
     exact quotient), so that price x quantity is never less than the cost it was derived from. -#}

@@ -1,160 +1,126 @@
-{#- Incremental by delivery. An (export, billing period) is rebuilt when its rows in the raw table were ingested
-    after the copy in this model (a new or re-delivered period), and only then. Providers restate whole periods,
-    so the model's rows for those keys are replaced.
+{#- Incremental by delivery for int_charges_unioned. An (export, billing period) is rebuilt when its raw rows were
+    ingested after the copy in the model (a new or re-delivered period), and only then; providers restate whole
+    periods, so the model's rows for those keys are replaced. The keys of every source and when each source is
+    rebuilt (key / period / always) are the model int_charge_source_keys; these macros take it and the target
+    as explicit relations.
 
-    The changed keys come from the raw tables' key columns (x_export_id, x_billing_period, x_ingested_at), never
-    from the staging views (which would re-run the whole staging SQL just to find them). A source whose staging
-    output for a key depends on other exports of the same billing period (Azure pairs ActualCost and
-    AmortizedCost exports and stamps each row with the pair's latest ingestion) is compared per billing period:
-    any newer delivery in the period rebuilds every export of that source in that period.
+    * `charge_keys_to_rebuild(source_keys, target)`: runs the comparison and returns the keys to rebuild as rows
+      (charge_source, rebuild_by, x_export_id, x_billing_period). The model calls it when it is compiled (before
+      its pre-hook runs), so that the keys are inlined as constants and reach the staging views' raw scans.
+    * `charge_key_filter(keys, charge_source, alias)`: the WHERE condition of one source's CTE (an expression).
+    * `delete_stale_charge_keys(target, source_keys)` (pre-hook): deletes the model's rows of the keys to rebuild
+      and of keys no longer in any raw table; the model then inserts the rebuilt keys. Keys whose mapping output
+      is now empty (e.g. Azure actual-cost rows superseded once the amortized twin arrives) therefore vanish. -#}
 
-    * `stale_keys_sql(specs)`: the raw (export, period) keys to rebuild, with the index of their source spec
-      (every key of a small source listed in incremental_rebuild_always_models).
-    * `incremental_key_filter(specs, i, alias)`: the WHERE condition for source spec i, with the keys inlined as
-      constants (computed once when the model is compiled, before its pre-hook runs) so that the filter is
-      pushed down into the staging view's scans; falls back to the SQL form for very many keys.
-    * `delete_stale_periods(specs)` (pre-hook): deletes the model's rows of the keys to rebuild and of keys no
-      longer in any raw table; the model then inserts the rebuilt keys. Keys whose staging output is now empty
-      (e.g. Azure actual-cost rows superseded once the amortized twin arrives) therefore vanish too.
-    Portable SQL (left join, group by, exists, no tuple-IN). Specs come from `charge_source_specs(models)`. -#}
+{% macro charge_keys_to_rebuild(source_keys, target) -%}
+{%- if not execute %}{{ return([]) }}{% endif %}
+{%- set query %}
+with
 
-{#- Staging models whose output for an (export, period) depends on the other exports of the billing period. -#}
-{% macro incremental_by_period_models() -%}
-{{ return(['stg_azure_cost_details__cost_details']) }}
-{%- endmacro %}
+delivered as (
+    select charge_source, rebuild_by, x_export_id, x_billing_period, ingested_at from {{ source_keys }}
+),
 
-{#- Small sources rebuilt on every run (all their keys are stale): their rows depend on reference data as well
-    as on deliveries (int_saas_charges: which vendor's invoices become FOCUS rows follows the contracts and the
-    vendor catalogue seeds), so a seed change must reach int_charges_unioned without a --full-refresh. A restated
-    invoice would be caught by its newer x_ingested_at anyway. Only for sources of a few thousand rows. -#}
-{% macro incremental_rebuild_always_models() -%}
-{{ return(['int_saas_charges']) }}
-{%- endmacro %}
-
-{#- One spec per staging model: its raw tables (the dbt sources it reads, from the graph, so no list to keep in
-    sync) and whether it is compared per billing period. Raw tables are resolved when executing only. -#}
-{% macro charge_source_specs(models) -%}
-{%- set specs = [] %}
-{%- for m in models %}
-    {%- set spec = {'model': m, 'by_period': m in incremental_by_period_models(),
-                    'rebuild_always': m in incremental_rebuild_always_models(), 'raw': []} %}
-    {%- if execute %}
-        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == m %}
-            {%- for dep in node.depends_on.nodes if dep.startswith('source.') %}
-                {%- do spec['raw'].append(graph.sources[dep].relation_name) %}
-            {%- endfor %}
-            {%- if not spec['raw'] %}{% do spec['raw'].append(ref(m)) %}{% endif %}
-        {%- endfor %}
-    {%- endif %}
-    {%- do specs.append(spec) %}
-{%- endfor %}
-{{ return(specs) }}
-{%- endmacro %}
-
-{% macro _raw_keys_sql(spec) -%}
-select x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
-from (
-    {%- for rel in spec['raw'] %}
-    select x_export_id, x_billing_period, x_ingested_at from {{ rel }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-) as raw_rows
-group by x_export_id, x_billing_period
-{%- endmacro %}
-
-{% macro stale_keys_sql(specs) -%}
-{%- for spec in specs %}
-{%- set i = loop.index0 %}
-select {{ i }} as spec_index, r.x_export_id, r.x_billing_period
-from ({{ _raw_keys_sql(spec) }}) as r
-{%- if spec.get('rebuild_always') %}
-{#- every current key: rebuilt on every run #}
-{%- elif spec.get('by_period') %}
-where r.x_billing_period in (
-    select rp.x_billing_period
-    from (
-        select x_billing_period, max(ingested_at) as ingested_at
-        from ({{ _raw_keys_sql(spec) }}) as rk
-        group by x_billing_period
-    ) as rp
-    left join (
-        select t.x_billing_period, max(t.x_ingested_at) as ingested_at
-        from {{ this }} as t
-        where t.x_export_id in (select rx.x_export_id from ({{ _raw_keys_sql(spec) }}) as rx)
-        group by t.x_billing_period
-    ) as tp
-        on rp.x_billing_period = tp.x_billing_period
-    where tp.ingested_at is null or rp.ingested_at > tp.ingested_at
-)
-{%- else %}
-left join (
+copied as (
     select x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
-    from {{ this }}
+    from {{ target }}
     group by x_export_id, x_billing_period
-) as t
-    on r.x_export_id = t.x_export_id and r.x_billing_period = t.x_billing_period
-where t.ingested_at is null or r.ingested_at > t.ingested_at
-{%- endif %}
-{% if not loop.last %}union all{% endif %}
+),
+
+-- sources rebuilt per billing period: a period is stale when any export of the source was delivered in it after
+-- the latest copy of the source's exports in that period
+delivered_periods as (
+    select charge_source, x_billing_period, max(ingested_at) as ingested_at
+    from delivered
+    where rebuild_by = 'period'
+    group by charge_source, x_billing_period
+),
+
+copied_periods as (
+    select exports.charge_source, copied.x_billing_period, max(copied.ingested_at) as ingested_at
+    from copied
+    inner join (select distinct charge_source, x_export_id from delivered where rebuild_by = 'period') as exports
+        on copied.x_export_id = exports.x_export_id
+    group by exports.charge_source, copied.x_billing_period
+),
+
+stale_periods as (
+    select delivered_periods.charge_source, delivered_periods.x_billing_period
+    from delivered_periods
+    left join copied_periods
+        on delivered_periods.charge_source = copied_periods.charge_source
+       and delivered_periods.x_billing_period = copied_periods.x_billing_period
+    where copied_periods.ingested_at is null or delivered_periods.ingested_at > copied_periods.ingested_at
+)
+
+select delivered.charge_source, delivered.rebuild_by, delivered.x_export_id, delivered.x_billing_period
+from delivered
+left join copied
+    on delivered.x_export_id = copied.x_export_id and delivered.x_billing_period = copied.x_billing_period
+left join stale_periods
+    on delivered.charge_source = stale_periods.charge_source
+   and delivered.x_billing_period = stale_periods.x_billing_period
+where delivered.rebuild_by = 'always'
+   or (delivered.rebuild_by = 'key' and (copied.ingested_at is null or delivered.ingested_at > copied.ingested_at))
+   or (delivered.rebuild_by = 'period' and stale_periods.x_billing_period is not null)
+{%- endset %}
+{%- set keys = [] %}
+{%- for row in run_query(query).rows %}
+    {%- do keys.append([row[0], row[1], row[2], row[3]]) %}
 {%- endfor %}
+{{ return(keys) }}
 {%- endmacro %}
 
-{#- A Jinja value as a SQL literal: null, a number as is, anything else as a quoted string. -#}
+{#- A Jinja value as a SQL literal: null, a number as is, anything else as a quoted string. (Also used by the
+    allocation, waste, AI inventory and finance models and macros: kept under its old name here.) -#}
 {% macro _sql_literal(value) -%}
 {%- if value is none -%}null{%- elif value is number and value is not sameas true and value is not sameas false -%}{{ value }}{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}
 
-{#- The stale keys per spec index, queried once per compilation (cached in the model's context). -#}
-{% macro _stale_keys_by_spec(specs) %}
-{%- set by_spec = {} %}
-{%- if execute %}
-    {%- set res = run_query(stale_keys_sql(specs)) %}
-    {%- for row in res.rows %}
-        {%- do by_spec.setdefault(row[0] | int, []).append([row[1], row[2]]) %}
-    {%- endfor %}
-{%- endif %}
-{{ return(by_spec) }}
-{% endmacro %}
+{#- The keys as an inline table (x_export_id, x_billing_period). -#}
+{% macro charge_keys_values(keys) -%}
+(values {% for k in keys %}({{ _sql_literal(k[2]) }}, {{ _sql_literal(k[3]) }}){{ ", " if not loop.last }}{% endfor %}) as k (x_export_id, x_billing_period)
+{%- endmacro %}
 
-{% macro incremental_key_filter(specs, stale, i, alias, max_keys=500) -%}
-{%- set spec = specs[i] %}
-{%- set keys = stale.get(i, []) %}
+{#- One source's rows to read: its keys to rebuild, as constants (IN lists the scans can use); a semi-join on the
+    inline key table beyond max_keys keys. -#}
+{% macro charge_key_filter(keys, charge_source, alias, max_keys=500) -%}
+{%- set own = keys | selectattr(0, 'equalto', charge_source) | list -%}
 {%- if not execute -%}
 1 = 1
-{%- elif keys | length == 0 -%}
+{%- elif own | length == 0 -%}
 1 = 0
-{%- elif keys | length > max_keys -%}
+{%- elif own | length > max_keys -%}
 exists (
-    select 1 from ({{ stale_keys_sql(specs) }}) as k
-    where k.spec_index = {{ i }}
-      and k.x_export_id = {{ alias }}.x_export_id and k.x_billing_period = {{ alias }}.x_billing_period
+    select 1 from {{ charge_keys_values(own) }}
+    where k.x_export_id = {{ alias }}.x_export_id and k.x_billing_period = {{ alias }}.x_billing_period
 )
-{%- elif spec.get('by_period') -%}
-{%- set periods = keys | map(attribute=1) | unique | list -%}
+{%- elif own[0][1] == 'period' -%}
+{%- set periods = own | map(attribute=3) | unique | list -%}
 {{ alias }}.x_billing_period in ({% for p in periods %}{{ _sql_literal(p) }}{{ ", " if not loop.last }}{% endfor %})
 {%- else -%}
-{%- set exports = keys | map(attribute=0) | unique | list -%}
-{%- set periods = keys | map(attribute=1) | unique | list -%}
+{%- set exports = own | map(attribute=2) | unique | list -%}
+{%- set periods = own | map(attribute=3) | unique | list -%}
 {{ alias }}.x_export_id in ({% for e in exports %}{{ _sql_literal(e) }}{{ ", " if not loop.last }}{% endfor %})
     and {{ alias }}.x_billing_period in ({% for p in periods %}{{ _sql_literal(p) }}{{ ", " if not loop.last }}{% endfor %})
-    and ({% for k in keys %}({{ alias }}.x_export_id = {{ _sql_literal(k[0]) }} and {{ alias }}.x_billing_period = {{ _sql_literal(k[1]) }}){{ " or " if not loop.last }}{% endfor %})
+    and ({% for k in own %}({{ alias }}.x_export_id = {{ _sql_literal(k[2]) }} and {{ alias }}.x_billing_period = {{ _sql_literal(k[3]) }}){{ " or " if not loop.last }}{% endfor %})
 {%- endif -%}
 {%- endmacro %}
 
-{% macro delete_stale_periods(specs) -%}
+{% macro delete_stale_charge_keys(target, source_keys) -%}
 {%- if is_incremental() %}
-delete from {{ this }}
-where exists (
-    select 1 from ({{ stale_keys_sql(specs) }}) as k
-    where k.x_export_id = {{ this }}.x_export_id and k.x_billing_period = {{ this }}.x_billing_period
+{%- set keys = charge_keys_to_rebuild(source_keys, target) %}
+delete from {{ target }}
+where not exists (
+    select 1 from {{ source_keys }} as r
+    where r.x_export_id = {{ target }}.x_export_id and r.x_billing_period = {{ target }}.x_billing_period
 )
-or not exists (
-    {%- for spec in specs %}
-    select 1 from ({{ _raw_keys_sql(spec) }}) as r
-    where r.x_export_id = {{ this }}.x_export_id and r.x_billing_period = {{ this }}.x_billing_period
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+{%- if keys %}
+or exists (
+    select 1 from {{ charge_keys_values(keys) }}
+    where k.x_export_id = {{ target }}.x_export_id and k.x_billing_period = {{ target }}.x_billing_period
 )
+{%- endif %}
 {%- else %}
 select 1
 {%- endif %}

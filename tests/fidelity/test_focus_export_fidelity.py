@@ -32,7 +32,7 @@ FILES = {  # fixture -> AWS Data Exports layout under the landing root (the seco
         "aws/focus/northwind-americas/data/BILLING_PERIOD=2025-05/northwind-americas-00001.csv.gz",
 }
 MART = "marts.focus_cost_and_usage"
-STAGING = "staging.stg_focus_exports__focus_rows"
+STAGING = "intermediate.int_focus_exports__focus_charges"
 
 
 def land(landing: Path) -> dict[str, Path]:

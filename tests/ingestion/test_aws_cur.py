@@ -23,7 +23,7 @@ from tests.support import SAMPLES, ingest, run_dbt
 
 LEGACY_SAMPLE = SAMPLES / "aws" / "cur_legacy_sample.csv"
 CENT = Decimal("0.01")
-DBT_BUILD = ["build", "--select", "+stg_aws_cur__line_items", "--indirect-selection", "cautious"]
+DBT_BUILD = ["build", "--select", "+int_aws__focus_charges", "--indirect-selection", "cautious"]
 
 
 
@@ -300,7 +300,7 @@ def expected_sums(path: Path) -> dict[str, tuple[Decimal, Decimal]]:
 
 def focus_sums(con, source_file: str) -> dict[str, tuple[Decimal, Decimal]]:
     rows = con.execute(
-        "select x_billing_period, sum(billed_cost), sum(effective_cost) from staging.stg_aws_cur__line_items "
+        "select x_billing_period, sum(billed_cost), sum(effective_cost) from intermediate.int_aws__focus_charges "
         "where x_source_file = ? group by 1", [source_file]).fetchall()
     return {p: (b, e) for p, b, e in rows}
 
@@ -388,40 +388,40 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
         q = lambda sql, *a: con.execute(sql, list(a)).fetchall()
         # Savings Plan: Used + Unused EffectiveCost = the recurring fee (BilledCost of the Purchase)
         rows = dict(q("""select coalesce(commitment_discount_status, charge_category), sum(effective_cost)
-                         from staging.stg_aws_cur__line_items
+                         from intermediate.int_aws__focus_charges
                          where x_source_format = 'aws_cur2' and x_billing_period = '2026-09'
                            and commitment_discount_id = ? and charge_category in ('Usage', 'Purchase') group by 1""", SP_ARN))
         assert rows == {"Used": Decimal("7.1234567891"), "Unused": Decimal("29.5"), "Purchase": Decimal(0)}
         unused = q("""select billed_cost, consumed_quantity, pricing_quantity, pricing_unit, resource_id, charge_frequency
-                      from staging.stg_aws_cur__line_items where x_source_format = 'aws_cur2'
+                      from intermediate.int_aws__focus_charges where x_source_format = 'aws_cur2'
                       and x_billing_period = '2026-09' and commitment_discount_status = 'Unused' order by pricing_unit""")
         assert unused == [(Decimal(0), None, Decimal(40), "Hours", RI_ARN, "Usage-Based"),
                           (Decimal(0), None, Decimal("29.5"), "USD", SP_ARN, "Usage-Based")]
         # AI services and GPU compute
         svc = {s: (c, sc) for s, c, sc in q("select distinct service_name, service_category, service_subcategory "
-                                             "from staging.stg_aws_cur__line_items")}
+                                             "from intermediate.int_aws__focus_charges")}
         assert svc["Amazon Bedrock"] == ("AI and Machine Learning", "Generative AI")
         assert svc["Amazon SageMaker"] == ("AI and Machine Learning", "Machine Learning")
         assert svc["Amazon Elastic Compute Cloud"] == ("Compute", "Virtual Machines")
         gpu = q("""select service_category, pricing_unit, sku_price_details, region_name, list_cost
-                   from staging.stg_aws_cur__line_items where resource_id = 'i-0gpu' and x_source_format = 'aws_cur2'
+                   from intermediate.int_aws__focus_charges where resource_id = 'i-0gpu' and x_source_format = 'aws_cur2'
                    and x_billing_period = '2026-09'""")
         assert gpu == [("Compute", "Hours", '{"InstanceType":"p4d.24xlarge"}', "US East (N. Virginia)", Decimal("32.7726"))]
         # Bedrock: units in FOCUS UnitFormat, private rate discount in the contracted cost
-        br = q("""select pricing_unit, list_cost, contracted_cost, contracted_unit_price from staging.stg_aws_cur__line_items
+        br = q("""select pricing_unit, list_cost, contracted_cost, contracted_unit_price from intermediate.int_aws__focus_charges
                   where x_usage_type like '%input-tokens' and x_source_format = 'aws_cur2' and x_billing_period = '2026-09'""")
         assert br == [("1000 Tokens", Decimal("3.6"), Decimal("3.24"), Decimal("0.0027"))]
         # tags: legacy resourceTags/user:CostCenter and CUR 2.0 resource_tags['user_cost_center'] agree
         raw = q("""select x_source_format, resource_tags, cost_category from aws_cur.line_items
                    where line_item_resource_id = 'i-0gpu' and x_billing_period = '2026-09' order by 1""")
         assert {json.dumps(json.loads(r[1]), sort_keys=True) for r in raw} == {json.dumps(TAGS, sort_keys=True)}
-        tags = q("""select distinct tags from staging.stg_aws_cur__line_items where resource_id = 'i-0gpu'""")
+        tags = q("""select distinct tags from intermediate.int_aws__focus_charges where resource_id = 'i-0gpu'""")
         expected_tags = ('{"aws_created_by":"IAMUser:AIDA:ana","costCategory/BusinessUnit":"research",'
                          '"cost_center":"CC-2100","project":"robot-vision"}')
         assert tags == [(expected_tags,)]
         assert {r[0] for r in raw} == {"aws_cur2", "aws_cur2_csv", "aws_cur_legacy"}
         # nothing outside FOCUS's allowed values; no placeholder strings
-        assert q("""select count(*) from staging.stg_aws_cur__line_items where charge_category not in
+        assert q("""select count(*) from intermediate.int_aws__focus_charges where charge_category not in
                     ('Usage','Purchase','Tax','Credit','Adjustment') or x_operation in ('None','NULL','')""") == [(0,)]
     finally:
         con.close()

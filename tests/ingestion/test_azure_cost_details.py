@@ -1,5 +1,5 @@
 """Azure cost details (EA and MCA; ActualCost and AmortizedCost) into azure_cost_details.cost_details, then
-stg_azure_cost_details__cost_details (FOCUS). Expected totals are computed here from the files with Decimal,
+int_azure__focus_charges (FOCUS). Expected totals are computed here from the files with Decimal,
 never from the raw table."""
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ from tests.support import SAMPLES, ingest, run_dbt
 
 EA_ACTUAL = SAMPLES / "azure" / "ea_actual_cost_small.csv"
 EA_AMORTIZED = SAMPLES / "azure" / "ea_amortized_cost_small.csv"
-STG = "staging.stg_azure_cost_details__cost_details"
+STG = "intermediate.int_azure__focus_charges"
 RAW = "azure_cost_details.cost_details"
-DBT_BUILD = ["build", "--select", "+stg_azure_cost_details__cost_details", "--indirect-selection", "cautious"]
+DBT_BUILD = ["build", "--select", "+int_azure__focus_charges", "--indirect-selection", "cautious"]
 TEN = Decimal("1e-10")
 CENT = Decimal("0.01")
 COMMIT = S.COMMITMENT_PRICING_MODELS

@@ -1,4 +1,4 @@
-"""FOCUS exports (focus_1_0, focus_1_2) -> focus_exports.focus_rows -> stg_focus_exports__focus_rows.
+"""FOCUS exports (focus_1_0, focus_1_2) -> focus_exports.focus_rows -> int_focus_exports__focus_charges.
 
 Expected totals are computed here, independently, from the source files (csv + Decimal, pyarrow for Parquet),
 never from the raw table. Conservation rule: BilledCost and EffectiveCost summed per billing period of each
@@ -28,7 +28,7 @@ from tests.support import SAMPLES, ingest, run_dbt
 
 SPEC_DIR = SAMPLES / "focus_spec"
 SPEC_FILES = sorted(SPEC_DIR.rglob("*.csv"))
-MODEL = "stg_focus_exports__focus_rows"
+MODEL = "int_focus_exports__focus_charges"
 BUILD = ["build", "--select", f"+{MODEL}", "--indirect-selection", "cautious"]
 CENT = Decimal("0.01")
 
@@ -328,7 +328,7 @@ def expected_parquet(path: Path) -> dict[str, tuple[Decimal, Decimal]]:
 def actual(con, source_file: str) -> dict[str, tuple[Decimal, Decimal]]:
     rows = con.execute(
         f"select strftime(billing_period_start, '%Y-%m'), sum(billed_cost), sum(effective_cost) "
-        f"from staging.{MODEL} where x_source_file = ? group by 1", [source_file]).fetchall()
+        f"from intermediate.{MODEL} where x_source_file = ? group by 1", [source_file]).fetchall()
     return {p: (Decimal(b).quantize(CENT), Decimal(e).quantize(CENT)) for p, b, e in rows}
 
 
@@ -398,7 +398,7 @@ def test_spec_sample_conservation(loaded, path):
 def test_all_spec_samples_loaded(loaded):
     rep = loaded["reports"]["spec"][DATASET]
     assert rep.ok, [str(e) for e in rep.quarantined]
-    n = loaded["con"].execute(f"select count(distinct x_source_file) from staging.{MODEL}"
+    n = loaded["con"].execute(f"select count(distinct x_source_file) from intermediate.{MODEL}"
                               f" where x_export_id not like 'aws/%' and x_export_id not like 'focus/%'").fetchone()[0]
     assert n == len(SPEC_FILES) == 26
 
@@ -414,7 +414,7 @@ def test_provider_file_conservation(loaded, key):
 def test_formats_versions_and_source_systems(loaded):
     rows = loaded["con"].execute(f"""
         select r.x_export_id, r.x_source_format, r.source_focus_version, s.x_source_system, count(*)
-        from {DATASET}.{TABLE} r join staging.{MODEL} s using (x_source_file, x_source_row)
+        from {DATASET}.{TABLE} r join intermediate.{MODEL} s using (x_source_file, x_source_row)
         where r.x_export_id in (?, ?, ?, ?) group by all order by 1""",
         [AWS_EXPORT, AWS10PQ_EXPORT, AWS12_EXPORT, OCI_EXPORT]).fetchall()
     assert [r[:4] for r in rows] == [
@@ -423,13 +423,13 @@ def test_formats_versions_and_source_systems(loaded):
         (AWS12_EXPORT, "focus_1_2", "1.2", "aws"),
         (OCI_EXPORT, "focus_1_0", "1.0-preview", "oracle"),
     ]
-    assert loaded["con"].execute(f"select count(*) from staging.{MODEL} where strftime(billing_period_start, '%Y-%m')"
+    assert loaded["con"].execute(f"select count(*) from intermediate.{MODEL} where strftime(billing_period_start, '%Y-%m')"
                                  f" <> x_billing_period").fetchone()[0] == 0
 
 
 # -------------------------------------------------------------------------------------- 1.0 -> 1.2 values
 def _record(con, export, description):
-    cur = con.execute(f"select * from staging.{MODEL} where x_export_id = ? and charge_description = ?"
+    cur = con.execute(f"select * from intermediate.{MODEL} where x_export_id = ? and charge_description = ?"
                       f" order by x_billing_period limit 1", [export, description])
     names = [d[0] for d in cur.description]
     return dict(zip(names, cur.fetchone()))
@@ -494,10 +494,10 @@ def test_focus_1_2_rules_where_the_source_has_the_data(loaded):
         "placeholders": "availability_zone = '' or resource_id = '' or charge_description = '' or tags = ''",
         "costs": "billed_cost is null or effective_cost is null or list_cost is null or contracted_cost is null",
     }
-    bad = {name: con.execute(f"select count(*) from staging.{MODEL} where {where} and ({cond})").fetchone()[0]
+    bad = {name: con.execute(f"select count(*) from intermediate.{MODEL} where {where} and ({cond})").fetchone()[0]
            for name, cond in checks.items()}
     assert bad == {name: 0 for name in checks}
-    assert con.execute(f"select count(*) from staging.{MODEL} where {where}").fetchone()[0] == 3 * 7 + 4 + 2
+    assert con.execute(f"select count(*) from intermediate.{MODEL} where {where}").fetchone()[0] == 3 * 7 + 4 + 2
 
 
 def test_parquet_maps_and_extensions(loaded):
@@ -532,7 +532,7 @@ def test_focus_1_0_files_normalised_pass_the_focus_1_2_validator(loaded, tmp_pat
     out = tmp_path / "focus10.duckdb"
     con = loaded["con"]
     con.execute(f"ATTACH '{out}' AS v")
-    con.execute(f"create table v.main.focus_check as select {cols} from staging.{MODEL}"
+    con.execute(f"create table v.main.focus_check as select {cols} from intermediate.{MODEL}"
                 f" where x_export_id in ('{AWS_EXPORT}', '{AWS10PQ_EXPORT}', '{OCI_EXPORT}')")
     con.execute("DETACH v")
     report = validate_focus(str(out), "main.focus_check", work_dir=tmp_path / "validator")

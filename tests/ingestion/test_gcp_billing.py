@@ -1,5 +1,5 @@
 """GCP Cloud Billing export: JSON (gzip), Parquet and flattened CSV into gcp_billing.billing_export_rows, then
-stg_gcp_billing__billing_export_rows (FOCUS). Expected totals are computed here, from the files, with Decimal."""
+int_gcp__focus_charges (FOCUS). Expected totals are computed here, from the files, with Decimal."""
 from __future__ import annotations
 
 import ast
@@ -22,7 +22,7 @@ from ingestion.gcp_billing.helpers import parse_record_list
 from tests.support import SAMPLES, ingest, run_dbt
 
 SAMPLE_CSV = SAMPLES / "gcp" / "billing_export_flattened_sample.csv"
-STG = "staging.stg_gcp_billing__billing_export_rows"
+STG = "intermediate.int_gcp__focus_charges"
 RAW = "gcp_billing.billing_export_rows"
 TEN = Decimal("1e-10")
 
@@ -219,7 +219,7 @@ def loaded(tmp_path_factory):
                    pq_rows)
     wh = tmp / "warehouse.duckdb"
     reports = ingest(land, wh)
-    run_dbt(["build", "--select", "+stg_gcp_billing__billing_export_rows", "--indirect-selection", "cautious"], wh, tmp)
+    run_dbt(["build", "--select", "+int_gcp__focus_charges", "--indirect-selection", "cautious"], wh, tmp)
     expected = {**_sample_expected(), **_expected(json_rows), **_expected(pq_rows)}
     return {"land": land, "wh": wh, "tmp": tmp, "report": reports["gcp_billing"], "expected": expected}
 

@@ -23,7 +23,8 @@ def test_load_builds_the_record_its_lineage_and_every_test_on_it(tmp_path):
     lineage = _upstream(m, LOAD_TARGETS)
     names = {m["nodes"][u]["name"] for u in nodes}
     assert {"focus_cost_and_usage", "fct_charges", "fct_quarantined_records", "int_charges_unioned",
-            "int_fx_rates_daily", "stg_aws_cur__line_items", "aws_regions"} <= names
+            "int_fx_rates_daily", "stg_aws_cur__line_items", "int_aws__focus_charges", "int_charge_source_keys",
+            "aws_regions"} <= names
     # the marts downstream of the record are left to `finops run`, and so are unit tests
     assert not names & {"fct_cost_allocated", "fct_ai_model_costs_daily", "fct_invoice_reconciliation",
                         "fct_budget_vs_actual", "dim_ai_workloads"}
@@ -75,12 +76,13 @@ def test_load_reseeds_only_what_changed_and_summarises_the_record_only(tmp_path,
     nodes = set(load_nodes(str(wh), m, datasets={"aws_cur"}))
     tests_on = {d for u in nodes if u.startswith("test.") for d in m["nodes"][u]["depends_on"]["nodes"]}
     only_on = {tuple(m["nodes"][u]["depends_on"]["nodes"]) for u in nodes if u.startswith("test.")}
-    assert by_name["stg_aws_cur__line_items"] in tests_on and by_name["fct_charges"] in tests_on
+    assert by_name["int_aws__focus_charges"] in tests_on and by_name["fct_charges"] in tests_on
     assert by_name["int_charges_unioned"] in tests_on and by_name["fct_quarantined_records"] in tests_on
-    assert (by_name["stg_azure_cost_details__cost_details"],) not in only_on  # its own tests: left alone
-    assert (by_name["stg_aws_cur__line_items"],) in only_on
+    assert (by_name["int_azure__focus_charges"],) not in only_on  # its own tests: left alone
+    assert (by_name["int_aws__focus_charges"],) in only_on
     assert by_name["int_ai_api_charges"] not in nodes and by_name["int_saas_charges"] not in nodes  # tables, present
     assert by_name["stg_azure_cost_details__cost_details"] in nodes  # views are always re-created
+    assert by_name["int_azure__focus_charges"] in nodes
     every = set(load_nodes(str(wh), m))
     assert nodes < every and len([u for u in every - nodes if u.startswith("test.")]) > 50
     # a table that is missing is built, with its tests
@@ -88,7 +90,7 @@ def test_load_reseeds_only_what_changed_and_summarises_the_record_only(tmp_path,
         con.execute("drop table " + ".".join([m["nodes"][by_name["int_saas_charges"]]["schema"], "int_saas_charges"]))
     nodes = set(load_nodes(str(wh), m, datasets={"aws_cur"}))
     assert by_name["int_saas_charges"] in nodes
-    assert (by_name["stg_azure_cost_details__cost_details"],) not in {
+    assert (by_name["int_azure__focus_charges"],) not in {
         tuple(m["nodes"][u]["depends_on"]["nodes"]) for u in nodes if u.startswith("test.")}
     assert any(by_name["int_saas_charges"] in m["nodes"][u]["depends_on"]["nodes"] for u in nodes if u.startswith("test."))
 

@@ -1,14 +1,36 @@
-{#- Conservation: every staging row reaches the union and the mart, and no cost is created or lost on the
-    way (rows, BilledCost and EffectiveCost per source model and billing period). Returns offending groups. -#}
-{%- set sources = focus_charge_sources() -%}
+{#- Conservation: every row of the FOCUS mappings (the sources of int_charges_unioned) reaches the union and the
+    mart, and no cost is created or lost on the way (rows, BilledCost and EffectiveCost per source model and
+    billing period). Returns offending groups. -#}
 with staged as (
-    {% for model in sources %}
     select x_source_format, x_billing_period, count(*) as row_count,
            sum(billed_cost) as billed_cost, sum(effective_cost) as effective_cost
-    from {{ ref(model) }}
+    from {{ ref('int_aws__focus_charges') }}
     group by 1, 2
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    union all
+    select x_source_format, x_billing_period, count(*) as row_count,
+           sum(billed_cost) as billed_cost, sum(effective_cost) as effective_cost
+    from {{ ref('int_azure__focus_charges') }}
+    group by 1, 2
+    union all
+    select x_source_format, x_billing_period, count(*) as row_count,
+           sum(billed_cost) as billed_cost, sum(effective_cost) as effective_cost
+    from {{ ref('int_gcp__focus_charges') }}
+    group by 1, 2
+    union all
+    select x_source_format, x_billing_period, count(*) as row_count,
+           sum(billed_cost) as billed_cost, sum(effective_cost) as effective_cost
+    from {{ ref('int_focus_exports__focus_charges') }}
+    group by 1, 2
+    union all
+    select x_source_format, x_billing_period, count(*) as row_count,
+           sum(billed_cost) as billed_cost, sum(effective_cost) as effective_cost
+    from {{ ref('int_ai_api_charges') }}
+    group by 1, 2
+    union all
+    select x_source_format, x_billing_period, count(*) as row_count,
+           sum(billed_cost) as billed_cost, sum(effective_cost) as effective_cost
+    from {{ ref('int_saas_charges') }}
+    group by 1, 2
 ),
 
 marted as (

@@ -1,5 +1,5 @@
-{#- Model-API cost lines (OpenAI Costs API, Anthropic cost report) as FOCUS charges; listed in
-    focus_charge_sources(), so they flow through int_charges_unioned into fct_charges / focus_cost_and_usage.
+{#- Model-API cost lines (OpenAI Costs API, Anthropic cost report) as FOCUS charges; a source of
+    int_charges_unioned, so they flow through it into fct_charges / focus_cost_and_usage.
     BilledCost = EffectiveCost = the vendor's amount (the billed truth, dollars). Token lines: ConsumedQuantity =
     tokens (OpenAI: the line's quantity; Anthropic: the usage report's tokens of the same day, workspace, model,
     token type, tier and context window), PricingUnit "1000000 Tokens", PricingQuantity = tokens / 1e6, ListUnitPrice

@@ -1,4 +1,4 @@
-{#- AI SaaS invoices as FOCUS charges (FOCUS SaaS / virtual-currency examples); listed in focus_charge_sources(), so
+{#- AI SaaS invoices as FOCUS charges (FOCUS SaaS / virtual-currency examples); a source of int_charges_unioned, so
     they flow through int_charges_unioned into fct_charges / focus_cost_and_usage.
     Sources, one per vendor (never both, so nothing is counted twice): the vendor's sanctioned contract (seed
     ai_vendor_contracts; the contract whose term covers the invoice's service month, else the latest) decides -
@@ -32,7 +32,7 @@
     ChargeDescription = the line description in ASCII (macro ascii_text: "×" -> "x", "€" -> "EUR "; focus-validator
     checks StringHandling as ASCII-only).
     x_ExportId = <source>/<vendor>/<billing account>; x_IngestedAt = the latest load of the line or its invoice.
-    int_charges_unioned rebuilds all of this small model's keys on every run (incremental_rebuild_always_models),
+    int_charges_unioned rebuilds all of this small model's keys on every run (rebuild_by always in int_charge_source_keys),
     so restated invoices and contract / catalogue seed changes replace their rows without a --full-refresh. -#}
 
 with contracts as (
