@@ -343,7 +343,7 @@ def _showback_equals_allocation() -> Suite:
         f"select billing_period, billing_currency as currency, sum(allocated_effective_cost) as effective_cost, "
         f"sum(allocated_billed_cost) as billed_cost from {qr(ALLOCATED)} group by all", ALLOCATED,
         "the showback dropped or duplicated allocated lines: look for a NULL in its grouping columns or a join "
-        "that fans out in models/marts/cost_allocation/fct_showback_monthly.sql.")
+        "that fans out in models/marts/allocation/fct_showback_monthly.sql.")
 
 
 def _journal_balances() -> Suite:
