@@ -1,10 +1,7 @@
-{#- Model-API usage: shared SQL of the openai_usage / anthropic_usage staging models and the AI marts.
-    Adapter-specific SQL stays inside adapter.dispatch macros. -#}
+{#- Model-API usage: expressions shared by the openai_usage / anthropic_usage staging models and the AI models. -#}
 
 {#- A timestamptz from a dlt table as a UTC timestamp without time zone (the warehouse's timestamp type). -#}
-{% macro utc_timestamp(expr) -%}{{ return(adapter.dispatch('utc_timestamp', 'finops_ai')(expr)) }}{%- endmacro %}
-{% macro default__utc_timestamp(expr) -%}cast({{ expr }} as {{ type_utc_timestamp() }}){%- endmacro %}
-{% macro duckdb__utc_timestamp(expr) -%}cast(timezone('UTC', {{ expr }}) as timestamp){%- endmacro %}
+{% macro utc_timestamp(expr) -%}cast(timezone('UTC', {{ expr }}) as timestamp){%- endmacro %}
 
 {#- When dlt loaded a row: its load id is the Unix time of the load ("1795812294.5557044"); second precision. -#}
 {% macro dlt_load_time(load_id) -%}

@@ -1,6 +1,5 @@
 {#- Waste, cost avoidance and commitments (models/{intermediate,marts}/governance: int_waste_*, int_commitment_*,
-    fct_waste_candidates, fct_cost_avoidance, fct_commitment_utilization). Warehouse-specific SQL only in the
-    adapter.dispatch macros below (duckdb__ and a default that names what to port). -#}
+    fct_waste_candidates, fct_cost_avoidance, fct_commitment_utilization). -#}
 
 {#- The as-of day of the waste and commitment marts: var waste_as_of_date, else the latest charge day of the FOCUS
     record (max ChargePeriodStart) - never current_date, so a rerun on the same data gives the same answer. A scalar
@@ -48,67 +47,27 @@ coalesce(cast({{ a }}.x_token_count as {{ type_money() }}),
 
 {#- The text value of one key of the FOCUS Tags JSON object (null when missing or not JSON). -#}
 {% macro waste_tag_value(tags, key) -%}
-    {{ return(adapter.dispatch('waste_tag_value', 'finops_ai')(tags, key)) }}
-{%- endmacro %}
-
-{% macro default__waste_tag_value(tags, key) -%}
-    {{ exceptions.raise_compiler_error("waste_tag_value: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__waste_tag_value(tags, key) -%}
     case when json_valid({{ tags }}) then nullif(json_extract_string({{ tags }}, '$."{{ key }}"'), '') end
 {%- endmacro %}
 
 {#- A training job's name without its trailing run suffix (date, time, counter: "-20261006", "-2", "-0915"), the
     job family when no spec tag is set. -#}
 {% macro waste_job_family(name) -%}
-    {{ return(adapter.dispatch('waste_job_family', 'finops_ai')(name)) }}
-{%- endmacro %}
-
-{% macro default__waste_job_family(name) -%}
-    {{ exceptions.raise_compiler_error("waste_job_family: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__waste_job_family(name) -%}
     regexp_replace({{ name }}, '([-_][0-9]+)+$', '')
 {%- endmacro %}
 
 {#- The last path segment of a resource id (ARN ".../endpoint/name" -> "name"). -#}
 {% macro waste_resource_short_name(resource_id) -%}
-    {{ return(adapter.dispatch('waste_resource_short_name', 'finops_ai')(resource_id)) }}
-{%- endmacro %}
-
-{% macro default__waste_resource_short_name(resource_id) -%}
-    {{ exceptions.raise_compiler_error("waste_resource_short_name: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__waste_resource_short_name(resource_id) -%}
     regexp_extract({{ resource_id }}, '([^/:]+)$', 1)
 {%- endmacro %}
 
 {#- Money as text with two decimals and thousands separators ("1,013.76"), for evidence sentences. -#}
 {% macro waste_money_text(amount) -%}
-    {{ return(adapter.dispatch('waste_money_text', 'finops_ai')(amount)) }}
-{%- endmacro %}
-
-{% macro default__waste_money_text(amount) -%}
-    cast(round({{ amount }}, 2) as {{ dbt.type_string() }})
-{%- endmacro %}
-
-{% macro duckdb__waste_money_text(amount) -%}
     format('{:,.2f}', cast(round({{ amount }}, 2) as double))
 {%- endmacro %}
 
 {#- Quantity as text with up to two decimals ("744", "6.5", "0.25"). -#}
 {% macro waste_number_text(amount) -%}
-    {{ return(adapter.dispatch('waste_number_text', 'finops_ai')(amount)) }}
-{%- endmacro %}
-
-{% macro default__waste_number_text(amount) -%}
-    cast(round({{ amount }}, 2) as {{ dbt.type_string() }})
-{%- endmacro %}
-
-{% macro duckdb__waste_number_text(amount) -%}
     rtrim(rtrim(format('{:,.2f}', cast({{ amount }} as double)), '0'), '.')
 {%- endmacro %}
 
