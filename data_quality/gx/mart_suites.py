@@ -329,8 +329,8 @@ def _allocation_conserves_record() -> Suite:
         f"sum(allocated_billed_cost) as billed_cost from {qr(ALLOCATED)} group by all",
         f"select x_billing_period as billing_period, billing_currency as currency, sum(effective_cost) as "
         f"effective_cost, sum(billed_cost) as billed_cost from {qr(CHARGES)} group by all", CHARGES,
-        "allocation lost or double-counted cost: check the allocation rules (var allocation_rules) for ratios that "
-        "do not sum to 1 and for lines that match no rule without an unallocated row (assert_allocation_conserves_"
+        "allocation lost or double-counted cost: check the allocation rules (seeds/allocation/allocation_rule*.csv) "
+        "for ratios that do not sum to 1 and for lines that match no rule without an unallocated row (assert_allocation_conserves_"
         "cost names the origin lines).")
 
 
