@@ -94,9 +94,9 @@
     {%- elif key == 'missing' %}
         {%- for c in vals %}{% do parts.append(alias ~ "." ~ c ~ " is null") %}{% endfor %}
     {%- elif key == 'like' %}
-        {%- for c, pattern in val.items() %}{% do parts.append("lower(" ~ alias ~ "." ~ c ~ ") like lower(" ~ _sql_literal(pattern) ~ ")") %}{% endfor %}
+        {%- for c, pattern in val.items() %}{% do parts.append("lower(" ~ alias ~ "." ~ c ~ ") like lower(" ~ sql_literal(pattern) ~ ")") %}{% endfor %}
     {%- else %}
-        {%- set lits = [] %}{% for v in vals %}{% do lits.append(_sql_literal(v)) %}{% endfor %}
+        {%- set lits = [] %}{% for v in vals %}{% do lits.append(sql_literal(v)) %}{% endfor %}
         {%- do parts.append(alias ~ "." ~ key ~ " in (" ~ lits | join(", ") ~ ")") %}
     {%- endif %}
 {%- endfor %}
@@ -121,8 +121,8 @@ select cast(null as {{ dbt.type_string() }}) as rule_id, 0 as rule_order, cast(n
 {%- else %}
 {%- for r in rules %}
 select '{{ r.id }}' as rule_id, {{ loop.index }} as rule_order, '{{ r.method }}' as method,
-       {{ _sql_literal(r.get('driver') or ('splits' if r.method == 'fixed' else ('equal' if r.method == 'even' else none))) }} as driver,
-       {{ _sql_literal(r.get('description')) }} as description
+       {{ sql_literal(r.get('driver') or ('splits' if r.method == 'fixed' else ('equal' if r.method == 'even' else none))) }} as driver,
+       {{ sql_literal(r.get('description')) }} as description
 {% if not loop.last %}union all{% endif %}
 {%- endfor %}
 {%- endif %}
@@ -147,18 +147,18 @@ select '{{ r.id }}' as rule_id, d.billing_period, d.product, cast(d.driver_value
 from {{ drivers }} as d
 inner join {{ catalog }} as c on c.product = d.product
 where d.driver = '{{ r.driver }}' and d.driver_value > 0
-  {%- if targets %} and d.product in ({% for t in targets %}{{ _sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %}){% endif %}
+  {%- if targets %} and d.product in ({% for t in targets %}{{ sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %}){% endif %}
 {%- elif r.method == 'even' %}
 select '{{ r.id }}' as rule_id, p.billing_period, c.product, cast(1 as {{ type_money() }}) as weight,
        {{ "c.business_unit" if r.get('within') else "''" }} as scope_key
 from {{ periods }} as p
 cross join {{ catalog }} as c
 {%- if targets %}
-where c.product in ({% for t in targets %}{{ _sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
+where c.product in ({% for t in targets %}{{ sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
 {%- endif %}
 {%- else %}
 {%- for product, share in r.splits.items() %}
-select '{{ r.id }}' as rule_id, p.billing_period, {{ _sql_literal(product) }} as product, cast({{ share }} as {{ type_money() }}) as weight,
+select '{{ r.id }}' as rule_id, p.billing_period, {{ sql_literal(product) }} as product, cast({{ share }} as {{ type_money() }}) as weight,
        '' as scope_key
 from {{ periods }} as p
 {% if not loop.last %}union all{% endif %}

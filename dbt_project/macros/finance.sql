@@ -49,8 +49,9 @@ end
     or a parenthesised select with a column `payee`), for models int_payee_vendors cannot feed without a cycle
     (int_saas_charges: int_payee_vendors reads int_charges_unioned, which reads int_saas_charges). Same rules and
     output columns as int_payee_vendors: the canonical vendor name first, then whole-word aliases by priority, then
-    the longest alias. Use as `from ({{ resolve_payee_vendors('my_payees') }}) as pv`. -#}
-{% macro resolve_payee_vendors(payees) -%}
+    the longest alias. `catalogue` is the model's ref('ai_vendor_catalogue'). Use as
+    `from ({{ resolve_payee_vendors('my_payees', ref('ai_vendor_catalogue')) }}) as pv`. -#}
+{% macro resolve_payee_vendors(payees, catalogue) -%}
 with pv_normalized as (
     select distinct payee, {{ normalize_payee('payee') }} as payee_normalized
     from {{ payees }} as p
@@ -59,7 +60,7 @@ with pv_normalized as (
 
 pv_catalogue as (
     select vendor, nullif(product, '') as product, lower(alias) as alias, category, is_ai_vendor, priority
-    from {{ ref('ai_vendor_catalogue') }}
+    from {{ catalogue }}
 ),
 
 pv_vendors as (

@@ -3,13 +3,37 @@
 
 {#- The as-of day of the waste and commitment marts: var waste_as_of_date, else the latest charge day of the FOCUS
     record (max ChargePeriodStart) - never current_date, so a rerun on the same data gives the same answer. A scalar
-    subquery on fct_charges (alias-free). -#}
-{% macro waste_as_of_date() -%}
+    subquery on `charges` (the model's ref('fct_charges')). -#}
+{% macro waste_as_of_date(charges) -%}
 {%- if var('waste_as_of_date', none) -%}
 cast('{{ var("waste_as_of_date") }}' as date)
 {%- else -%}
-(select cast(max(charge_period_start) as date) from {{ ref('fct_charges') }})
+(select cast(max(charge_period_start) as date) from {{ charges }})
 {%- endif -%}
+{%- endmacro %}
+
+{#- The idle-capacity rules of seed waste_idle_rules (`rules_seed`, the model's ref), read when the model runs, in
+    rule_order, as [{waste_type, service_name, capacity_meters, traffic, traffic_meters, traffic_unit,
+    max_traffic_per_hour}] (meter lists split on '|'); var waste_idle_rules, when set, replaces them (a unit test or
+    a what-if run). Empty at parse and before the seed is loaded (dbt build loads it first: it is a parent). -#}
+{% macro waste_idle_rules(rules_seed) -%}
+{%- set override = var('waste_idle_rules', none) %}
+{%- if override is not none %}{{ return(override) }}{% endif %}
+{%- if not execute or load_relation(rules_seed) is none %}{{ return([]) }}{% endif %}
+{%- set rows = run_query("select waste_type, service_name, capacity_meters, traffic, traffic_meters, traffic_unit, "
+                         ~ "cast(max_traffic_per_hour as varchar) as max_traffic_per_hour from " ~ rules_seed
+                         ~ " order by rule_order") %}
+{%- set rules = [] %}
+{%- for r in rows.rows %}
+    {%- set rule = {'waste_type': r['waste_type'], 'service_name': r['service_name'],
+                    'capacity_meters': (r['capacity_meters'] or '').split('|') | reject('equalto', '') | list,
+                    'max_traffic_per_hour': r['max_traffic_per_hour']} %}
+    {%- if r['traffic'] %}{% do rule.update({'traffic': r['traffic']}) %}{% endif %}
+    {%- if r['traffic_meters'] %}{% do rule.update({'traffic_meters': r['traffic_meters'].split('|') | reject('equalto', '') | list}) %}{% endif %}
+    {%- if r['traffic_unit'] %}{% do rule.update({'traffic_unit': r['traffic_unit']}) %}{% endif %}
+    {%- do rules.append(rule) %}
+{%- endfor %}
+{{ return(rules) }}
 {%- endmacro %}
 
 {#- The lower-case text a line's meter patterns are matched against: SkuMeter, usage type and consumed unit. -#}
@@ -20,7 +44,7 @@ lower({{ dbt.concat(["coalesce(" ~ a ~ ".sku_meter, '')", "' '", "coalesce(" ~ a
 {#- Whether a line's meter text matches any of the LIKE patterns (lower case); false for an empty list. -#}
 {% macro waste_meter_like(a, patterns) -%}
 {%- if patterns | length == 0 -%}(1 = 0){%- else -%}
-({% for p in patterns %}{{ waste_meter_text(a) }} like {{ _sql_literal(p | lower) }}{% if not loop.last %} or {% endif %}{% endfor %})
+({% for p in patterns %}{{ waste_meter_text(a) }} like {{ sql_literal(p | lower) }}{% if not loop.last %} or {% endif %}{% endfor %})
 {%- endif -%}
 {%- endmacro %}
 
