@@ -105,12 +105,14 @@
 
 {#- The id of the first rule matching each row, else 'unallocated'. -#}
 {% macro allocation_rule_case(rules, alias) -%}
+{%- if rules | length == 0 %}'unallocated'{#- no rule (an empty seed, dbt build --empty) -#}{% else -%}
 case
 {%- for r in rules %}
     when {{ allocation_rule_condition(r, alias) }} then '{{ r.id }}'
 {%- endfor %}
     else 'unallocated'
 end
+{%- endif %}
 {%- endmacro %}
 
 {#- Rules as rows (rule_id, rule_order, method, driver, description) for the marts' lineage. -#}

@@ -19,7 +19,9 @@ cast('{{ var("waste_as_of_date") }}' as date)
 {% macro waste_idle_rules(rules_seed) -%}
 {%- set override = var('waste_idle_rules', none) %}
 {%- if override is not none %}{{ return(override) }}{% endif %}
-{%- if not execute or load_relation(rules_seed) is none %}{{ return([]) }}{% endif %}
+{#- no rule (parse, an empty seed, dbt build --empty): one that matches nothing, so that the SQL stays valid -#}
+{%- set no_rule = [{'waste_type': 'idle_endpoint', 'service_name': none, 'capacity_meters': [], 'max_traffic_per_hour': 0}] %}
+{%- if not execute or load_relation(rules_seed) is none %}{{ return(no_rule) }}{% endif %}
 {%- set rows = run_query("select waste_type, service_name, capacity_meters, traffic, traffic_meters, traffic_unit, "
                          ~ "cast(max_traffic_per_hour as varchar) as max_traffic_per_hour from " ~ rules_seed
                          ~ " order by rule_order") %}
@@ -33,7 +35,7 @@ cast('{{ var("waste_as_of_date") }}' as date)
     {%- if r['traffic_unit'] %}{% do rule.update({'traffic_unit': r['traffic_unit']}) %}{% endif %}
     {%- do rules.append(rule) %}
 {%- endfor %}
-{{ return(rules) }}
+{{ return(rules if rules else no_rule) }}
 {%- endmacro %}
 
 {#- The lower-case text a line's meter patterns are matched against: SkuMeter, usage type and consumed unit. -#}
