@@ -86,7 +86,7 @@ def _allocation_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
         "period_accuracy_ratio, main_unallocated_causes from marts.fct_allocation_accuracy order by 1, 2").fetchall()
     if not rows:
         return []
-    out = ["\nAllocation (rules: var allocation_rules; marts.fct_cost_allocated):",
+    out = ["\nAllocation (rules: seeds/allocation/allocation_rules.csv; marts.fct_cost_allocated):",
            f"  {'period':<8} {'cur':<4} {'total':>16} {'unallocated':>14} {'accuracy':>9}  main causes"]
     for period, cur, total, unalloc, acc, causes in rows:
         out.append(f"  {period:<8} {cur or '':<4} {_fmt(total):>16} {_fmt(unalloc):>14} "

@@ -329,8 +329,8 @@ def _allocation_conserves_record() -> Suite:
         f"sum(allocated_billed_cost) as billed_cost from {qr(ALLOCATED)} group by all",
         f"select x_billing_period as billing_period, billing_currency as currency, sum(effective_cost) as "
         f"effective_cost, sum(billed_cost) as billed_cost from {qr(CHARGES)} group by all", CHARGES,
-        "allocation lost or double-counted cost: check the allocation rules (var allocation_rules) for ratios that "
-        "do not sum to 1 and for lines that match no rule without an unallocated row (assert_allocation_conserves_"
+        "allocation lost or double-counted cost: check the allocation rules (seeds/allocation/allocation_rule*.csv) "
+        "for ratios that do not sum to 1 and for lines that match no rule without an unallocated row (assert_allocation_conserves_"
         "cost names the origin lines).")
 
 
@@ -343,7 +343,7 @@ def _showback_equals_allocation() -> Suite:
         f"select billing_period, billing_currency as currency, sum(allocated_effective_cost) as effective_cost, "
         f"sum(allocated_billed_cost) as billed_cost from {qr(ALLOCATED)} group by all", ALLOCATED,
         "the showback dropped or duplicated allocated lines: look for a NULL in its grouping columns or a join "
-        "that fans out in models/marts/cost_allocation/fct_showback_monthly.sql.")
+        "that fans out in models/marts/allocation/fct_showback_monthly.sql.")
 
 
 def _journal_balances() -> Suite:

@@ -39,5 +39,5 @@ end
 {#- Whether a charge line is a GPU compute line: its SkuMeter or usage type matches var ai_workload_gpu_meters. -#}
 {% macro ai_workload_is_gpu(a) -%}
 {%- set meter = "lower(" ~ dbt.concat(["coalesce(" ~ a ~ ".sku_meter, '')", "' '", "coalesce(" ~ a ~ ".x_usage_type, '')"]) ~ ")" -%}
-({% for p in var('ai_workload_gpu_meters') %}{{ meter }} like {{ _sql_literal(p) }}{% if not loop.last %} or {% endif %}{% endfor %})
+({% for p in var('ai_workload_gpu_meters') %}{{ meter }} like {{ sql_literal(p) }}{% if not loop.last %} or {% endif %}{% endfor %})
 {%- endmacro %}

@@ -1,24 +1,12 @@
 {#- Cloud AI meters (int_ai_cloud_token_usage): parsing Bedrock usage types, Azure OpenAI / AI Foundry meters and
-    Vertex AI SKUs into model, token type and service tier. Everything adapter-specific (regular expressions)
-    stays in ai_meter_regex_extract; the rest is plain SQL (lower, replace, like, case). -#}
+    Vertex AI SKUs into model, token type and service tier (regular expressions in ai_meter_regex_extract; the rest
+    is plain SQL: lower, replace, like, case). -#}
 
 {#- The text of capture group `group` of `pattern` in `value`; null when the pattern does not match.
-    Patterns are RE2 / Java syntax with exactly one capturing group (use `(?:...)` for the others): that form
-    runs unchanged on DuckDB, Spark / Databricks (regexp_extract) and BigQuery (one group only). Snowflake would
-    need regexp_substr(value, pattern, 1, 1, 'e', group) and patterns without `(?:`. Callers lower-case `value`
-    and write patterns in lower case, so no case-insensitive flag is needed. -#}
+    Patterns are RE2 syntax with exactly one capturing group (use `(?:...)` for the others). Callers lower-case
+    `value` and write patterns in lower case, so no case-insensitive flag is needed. -#}
 {% macro ai_meter_regex_extract(value, pattern, group=1) -%}
-{{ return(adapter.dispatch('ai_meter_regex_extract', 'finops_ai')(value, pattern, group)) }}
-{%- endmacro %}
-{% macro default__ai_meter_regex_extract(value, pattern, group=1) -%}
 nullif(regexp_extract({{ value }}, {{ pattern }}, {{ group }}), '')
-{%- endmacro %}
-{% macro duckdb__ai_meter_regex_extract(value, pattern, group=1) -%}
-nullif(regexp_extract({{ value }}, {{ pattern }}, {{ group }}), '')
-{%- endmacro %}
-{% macro bigquery__ai_meter_regex_extract(value, pattern, group=1) -%}
-{%- if group != 1 %}{{ exceptions.raise_compiler_error("ai_meter_regex_extract: BigQuery returns the only capturing group; use group 1") }}{% endif -%}
-nullif(regexp_extract({{ value }}, {{ pattern }}), '')
 {%- endmacro %}
 
 {#- A meter as space-padded words: lower case, '-', '_', ':' and '/' as spaces, so that

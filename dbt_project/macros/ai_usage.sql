@@ -1,10 +1,7 @@
-{#- Model-API usage: shared SQL of the openai_usage / anthropic_usage staging models and the AI marts.
-    Adapter-specific SQL stays inside adapter.dispatch macros. -#}
+{#- Model-API usage: expressions shared by the openai_usage / anthropic_usage staging models and the AI models. -#}
 
 {#- A timestamptz from a dlt table as a UTC timestamp without time zone (the warehouse's timestamp type). -#}
-{% macro utc_timestamp(expr) -%}{{ return(adapter.dispatch('utc_timestamp', 'finops_ai')(expr)) }}{%- endmacro %}
-{% macro default__utc_timestamp(expr) -%}cast({{ expr }} as {{ type_utc_timestamp() }}){%- endmacro %}
-{% macro duckdb__utc_timestamp(expr) -%}cast(timezone('UTC', {{ expr }}) as timestamp){%- endmacro %}
+{% macro utc_timestamp(expr) -%}cast(timezone('UTC', {{ expr }}) as timestamp){%- endmacro %}
 
 {#- When dlt loaded a row: its load id is the Unix time of the load ("1795812294.5557044"); second precision. -#}
 {% macro dlt_load_time(load_id) -%}
@@ -50,11 +47,11 @@ where coalesce({{ expr }}, 0) <> 0
            'cache_write_12h']) }}
 {%- endmacro %}
 
-{#- Left-join the published price variant (seed model_price_modifiers) of one usage dimension; the joined alias
-    has `multiplier` (null = none applies). -#}
-{% macro ai_price_modifier_join(alias, usage_alias, dimension, value_expr, token_type_expr, date_expr, model_expr) -%}
-left join {{ ref('model_price_modifiers') }} as {{ alias }}
-    on {{ alias }}.vendor = {{ usage_alias }}.vendor
+{#- The join condition of the published price variant (seed model_price_modifiers, joined by the caller as `alias`)
+    of one usage dimension: `left join {{ ref('model_price_modifiers') }} as mt on {{ ai_price_modifier_matches(...) }}`;
+    the joined alias has `multiplier` (null = none applies). -#}
+{% macro ai_price_modifier_matches(alias, usage_alias, dimension, value_expr, token_type_expr, date_expr, model_expr) -%}
+{{ alias }}.vendor = {{ usage_alias }}.vendor
     and {{ alias }}.dimension = '{{ dimension }}'
     and {{ alias }}.dimension_value = lower({{ value_expr }})
     and {{ price_book_model_matches(model_expr, alias ~ '.model_pattern') }}
@@ -70,12 +67,16 @@ left join {{ ref('model_price_modifiers') }} as {{ alias }}
 {#- Tokens as millions of tokens (the price book's and FOCUS PricingUnit's "1000000 Tokens"), exact. -#}
 {% macro per_million(tokens) -%}cast(({{ tokens }}) * 0.000001 as {{ type_money() }}){%- endmacro %}
 
-{#- The price resolution SQL (see int_ai_price_resolution): `keys_cte` has vendor, model_name, token_type,
-    usage_date; returns one row per key with the resolved price and price_status. -#}
-{% macro ai_price_resolution_sql(keys_cte) -%}
+{#- The price resolution (documented in int_ai_price_resolution) as the CTEs and final select that follow a model's
+    `keys_cte` (vendor, model_name, token_type, usage_date): one row per key with the resolved price and
+    price_status. The one macro that emits a query: its two users resolve keys on either side of
+    int_charges_unioned (the model-API keys feed it, the cloud bills' token meters are read from it), so one model
+    cannot serve both without a cycle. model_prices and token_type_fallbacks are the caller's relations
+    (int_model_prices, seed token_type_fallbacks). -#}
+{% macro ai_price_resolution_sql(keys_cte, model_prices, token_type_fallbacks) -%}
 price_models as (
     select distinct vendor, model_id, model_match, model_match_exact, match_rank
-    from {{ ref('int_model_prices') }}
+    from {{ model_prices }}
 ),
 
 model_names as (
@@ -120,9 +121,9 @@ price_candidates as (
     from {{ keys_cte }} as k
     inner join resolved_models as r
         on r.vendor = k.vendor and r.model_name = k.model_name
-    inner join {{ ref('token_type_fallbacks') }} as f
+    inner join {{ token_type_fallbacks }} as f
         on f.token_type = k.token_type
-    inner join {{ ref('int_model_prices') }} as p
+    inner join {{ model_prices }} as p
         on p.vendor = k.vendor
         and p.model_id = r.model_id
         and p.token_type = f.priced_as

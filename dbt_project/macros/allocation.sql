@@ -1,14 +1,53 @@
-{#- Allocation rules as code: the ordered rules of var('allocation_rules') (dbt_project.yml), validated at
-    compile time, rendered as SQL. Portable SQL only (CASE, IN, LIKE). -#}
-
+{#- Allocation rules (docs/marts/allocation.md "Where do I add an allocation rule"): the ordered rules of the seeds
+    allocation_rules, allocation_rule_conditions and allocation_rule_targets (seeds/allocation/), read when the model
+    runs, validated, rendered as SQL by the macros below. A unit test (or a what-if run) can give the rules as var
+    allocation_rules instead, in the same shape: [{id, method, driver, within, targets, splits, when, description}]. -#}
 
 {#- The rules, validated: unique ids, known methods, a driver for proportional, splits summing to 1 for fixed.
-    A bad rule is a compile error naming the rule and the field and what to write instead. -#}
-{% macro allocation_rules() -%}
-{%- set rules = var('allocation_rules', []) %}
+    A bad rule is a compile error naming the rule and the field and what to write instead. rules_seed,
+    conditions_seed and targets_seed are the three seeds' relations (the model's ref()s). -#}
+{% macro allocation_rules(rules_seed, conditions_seed, targets_seed) -%}
+{%- set override = var('allocation_rules', none) %}
+{%- if override is not none %}
+    {%- set rules = override %}
+    {%- set origin = "var allocation_rules" %}
+{%- elif not execute or load_relation(rules_seed) is none %}
+    {#- parse, or a compile / lint before the seeds are loaded (dbt build loads them first: they are parents) -#}
+    {{ return([]) }}
+{%- else %}
+    {%- set origin = "seed allocation_rules" %}
+    {%- set rule_rows = run_query("select rule_id, method, driver, within, description from " ~ rules_seed ~ " order by rule_order, rule_id") %}
+    {%- set condition_rows = run_query("select rule_id, condition, column_name, value from " ~ conditions_seed ~ " order by rule_id, condition, column_name, value") %}
+    {%- set target_rows = run_query("select rule_id, product, share from " ~ targets_seed ~ " order by rule_id, product") %}
+    {%- set rules = [] %}
+    {%- for r in rule_rows.rows %}
+        {%- set when = {} %}
+        {%- for c in condition_rows.rows if c['rule_id'] == r['rule_id'] %}
+            {%- if c['condition'] == 'equals' %}
+                {%- do when.setdefault(c['column_name'], []).append(c['value']) %}
+            {%- elif c['condition'] in ['has', 'has_any', 'missing'] %}
+                {%- do when.setdefault(c['condition'], []).append(c['column_name']) %}
+            {%- elif c['condition'] == 'like' %}
+                {%- do when.setdefault('like', {}).update({c['column_name']: c['value']}) %}
+            {%- else %}
+                {{ exceptions.raise_compiler_error("seed allocation_rule_conditions, rule " ~ r['rule_id'] ~ ": condition must be one of equals, like, has, has_any, missing, got " ~ c['condition']) }}
+            {%- endif %}
+        {%- endfor %}
+        {%- set targets = [] %}
+        {%- set splits = {} %}
+        {%- for t in target_rows.rows if t['rule_id'] == r['rule_id'] %}
+            {%- do targets.append(t['product']) %}
+            {%- if r['method'] == 'fixed' %}{% do splits.update({t['product']: t['share']}) %}{% endif %}
+        {%- endfor %}
+        {%- do rules.append({'id': r['rule_id'], 'method': r['method'], 'driver': r['driver'], 'within': r['within'],
+                             'description': r['description'], 'when': when,
+                             'targets': (targets if targets and r['method'] != 'fixed' else none),
+                             'splits': (splits if r['method'] == 'fixed' else none)}) %}
+    {%- endfor %}
+{%- endif %}
 {%- set seen = [] %}
 {%- for r in rules %}
-    {%- set where = "allocation rule #" ~ loop.index ~ " (" ~ (r.get('id') or 'no id') ~ ") in var allocation_rules" %}
+    {%- set where = "allocation rule #" ~ loop.index ~ " (" ~ (r.get('id') or 'no id') ~ ") in " ~ origin %}
     {%- if not r.get('id') %}{{ exceptions.raise_compiler_error(where ~ ": `id` is required") }}{% endif %}
     {%- if r['id'] in seen or r['id'] == 'unallocated' %}{{ exceptions.raise_compiler_error(where ~ ": duplicate or reserved id") }}{% endif %}
     {%- do seen.append(r['id']) %}
@@ -35,7 +74,7 @@
         {%- set ns = namespace(total=0) %}
         {%- for k, v in splits.items() %}{% set ns.total = ns.total + v %}{% endfor %}
         {%- if not splits or (ns.total - 1) | abs > 0.0000000001 %}
-            {{ exceptions.raise_compiler_error(where ~ ": fixed needs `splits` (product: share) summing to 1, got " ~ ns.total) }}
+            {{ exceptions.raise_compiler_error(where ~ ": fixed needs `splits` (seed allocation_rule_targets: product, share) summing to 1, got " ~ ns.total) }}
         {%- endif %}
     {%- endif %}
 {%- endfor %}
@@ -55,9 +94,9 @@
     {%- elif key == 'missing' %}
         {%- for c in vals %}{% do parts.append(alias ~ "." ~ c ~ " is null") %}{% endfor %}
     {%- elif key == 'like' %}
-        {%- for c, pattern in val.items() %}{% do parts.append("lower(" ~ alias ~ "." ~ c ~ ") like lower(" ~ _sql_literal(pattern) ~ ")") %}{% endfor %}
+        {%- for c, pattern in val.items() %}{% do parts.append("lower(" ~ alias ~ "." ~ c ~ ") like lower(" ~ sql_literal(pattern) ~ ")") %}{% endfor %}
     {%- else %}
-        {%- set lits = [] %}{% for v in vals %}{% do lits.append(_sql_literal(v)) %}{% endfor %}
+        {%- set lits = [] %}{% for v in vals %}{% do lits.append(sql_literal(v)) %}{% endfor %}
         {%- do parts.append(alias ~ "." ~ key ~ " in (" ~ lits | join(", ") ~ ")") %}
     {%- endif %}
 {%- endfor %}
@@ -65,26 +104,27 @@
 {%- endmacro %}
 
 {#- The id of the first rule matching each row, else 'unallocated'. -#}
-{% macro allocation_rule_case(alias) -%}
+{% macro allocation_rule_case(rules, alias) -%}
+{%- if rules | length == 0 %}'unallocated'{#- no rule (an empty seed, dbt build --empty) -#}{% else -%}
 case
-{%- for r in allocation_rules() %}
+{%- for r in rules %}
     when {{ allocation_rule_condition(r, alias) }} then '{{ r.id }}'
 {%- endfor %}
     else 'unallocated'
 end
+{%- endif %}
 {%- endmacro %}
 
 {#- Rules as rows (rule_id, rule_order, method, driver, description) for the marts' lineage. -#}
-{% macro allocation_rules_values() -%}
-{%- set rules = allocation_rules() %}
+{% macro allocation_rules_values(rules) -%}
 {%- if rules | length == 0 %}
 select cast(null as {{ dbt.type_string() }}) as rule_id, 0 as rule_order, cast(null as {{ dbt.type_string() }}) as method,
        cast(null as {{ dbt.type_string() }}) as driver, cast(null as {{ dbt.type_string() }}) as description where 1 = 0
 {%- else %}
 {%- for r in rules %}
 select '{{ r.id }}' as rule_id, {{ loop.index }} as rule_order, '{{ r.method }}' as method,
-       {{ _sql_literal(r.get('driver') or ('splits' if r.method == 'fixed' else ('equal' if r.method == 'even' else none))) }} as driver,
-       {{ _sql_literal(r.get('description')) }} as description
+       {{ sql_literal(r.get('driver') or ('splits' if r.method == 'fixed' else ('equal' if r.method == 'even' else none))) }} as driver,
+       {{ sql_literal(r.get('description')) }} as description
 {% if not loop.last %}union all{% endif %}
 {%- endfor %}
 {%- endif %}
@@ -93,9 +133,9 @@ select '{{ r.id }}' as rule_id, {{ loop.index }} as rule_order, '{{ r.method }}'
 {#- Per shared rule and billing period, its target products with a weight (driver value, 1 for even, the share
     for fixed). `drivers` is a relation (billing_period, driver, product, driver_value); `periods` has
     billing_period; `catalog` has product. -#}
-{% macro allocation_target_weights(drivers, periods, catalog) -%}
+{% macro allocation_target_weights(rules, drivers, periods, catalog) -%}
 {%- set shared = [] %}
-{%- for r in allocation_rules() if r.method != 'direct' %}{% do shared.append(r) %}{% endfor %}
+{%- for r in rules if r.method != 'direct' %}{% do shared.append(r) %}{% endfor %}
 {%- if shared | length == 0 %}
 select cast(null as {{ dbt.type_string() }}) as rule_id, cast(null as {{ dbt.type_string() }}) as billing_period,
        cast(null as {{ dbt.type_string() }}) as product, cast(null as {{ type_money() }}) as weight,
@@ -109,18 +149,18 @@ select '{{ r.id }}' as rule_id, d.billing_period, d.product, cast(d.driver_value
 from {{ drivers }} as d
 inner join {{ catalog }} as c on c.product = d.product
 where d.driver = '{{ r.driver }}' and d.driver_value > 0
-  {%- if targets %} and d.product in ({% for t in targets %}{{ _sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %}){% endif %}
+  {%- if targets %} and d.product in ({% for t in targets %}{{ sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %}){% endif %}
 {%- elif r.method == 'even' %}
 select '{{ r.id }}' as rule_id, p.billing_period, c.product, cast(1 as {{ type_money() }}) as weight,
        {{ "c.business_unit" if r.get('within') else "''" }} as scope_key
 from {{ periods }} as p
 cross join {{ catalog }} as c
 {%- if targets %}
-where c.product in ({% for t in targets %}{{ _sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
+where c.product in ({% for t in targets %}{{ sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
 {%- endif %}
 {%- else %}
 {%- for product, share in r.splits.items() %}
-select '{{ r.id }}' as rule_id, p.billing_period, {{ _sql_literal(product) }} as product, cast({{ share }} as {{ type_money() }}) as weight,
+select '{{ r.id }}' as rule_id, p.billing_period, {{ sql_literal(product) }} as product, cast({{ share }} as {{ type_money() }}) as weight,
        '' as scope_key
 from {{ periods }} as p
 {% if not loop.last %}union all{% endif %}
@@ -131,8 +171,8 @@ from {{ periods }} as p
 {%- endmacro %}
 
 {#- Ids of the direct rules. -#}
-{% macro allocation_direct_rule_ids() -%}
-{%- set ids = [] %}{% for r in allocation_rules() if r.method == 'direct' %}{% do ids.append("'" ~ r.id ~ "'") %}{% endfor %}
+{% macro allocation_direct_rule_ids(rules) -%}
+{%- set ids = [] %}{% for r in rules if r.method == 'direct' %}{% do ids.append("'" ~ r.id ~ "'") %}{% endfor %}
 {{- "(" ~ (ids | join(", ") if ids else "''") ~ ")" -}}
 {%- endmacro %}
 
@@ -159,8 +199,8 @@ from {{ periods }} as p
 {%- endmacro %}
 
 {#- The split scope of a line: its business unit for rules with `within: business_unit`, else ''. -#}
-{% macro allocation_scope_key(alias) -%}
-{%- set ids = [] %}{% for r in allocation_rules() if r.get('within') %}{% do ids.append("'" ~ r.id ~ "'") %}{% endfor %}
+{% macro allocation_scope_key(rules, alias) -%}
+{%- set ids = [] %}{% for r in rules if r.get('within') %}{% do ids.append("'" ~ r.id ~ "'") %}{% endfor %}
 {%- if ids -%}
 case when {{ alias }}.rule_id in ({{ ids | join(', ') }}) then coalesce({{ alias }}.business_unit, '~') else '' end
 {%- else -%}

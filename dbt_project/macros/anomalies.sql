@@ -1,11 +1,8 @@
 {#- Cost anomalies (models/intermediate/governance/int_daily_cost_drivers, int_anomaly_*; marts fct_cost_anomalies,
-    fct_anomaly_lifecycle, fct_remediation_cycle_time; README "Anomalies"). Adapter-specific SQL stays in the
-    dispatch macros below. -#}
+    fct_anomaly_lifecycle, fct_remediation_cycle_time; docs/marts/anomalies.md). -#}
 
 {#- The median of expr as an aggregate (group by or window-free). -#}
-{% macro anomaly_median(expr) -%}{{ return(adapter.dispatch('anomaly_median', 'finops_ai')(expr)) }}{%- endmacro %}
-{% macro default__anomaly_median(expr) -%}percentile_cont(0.5) within group (order by {{ expr }}){%- endmacro %}
-{% macro duckdb__anomaly_median(expr) -%}median({{ expr }}){%- endmacro %}
+{% macro anomaly_median(expr) -%}median({{ expr }}){%- endmacro %}
 
 {#- The integers 0 .. 10^digits - 1 as a subquery with one column n (portable: cross joins of ten digits). -#}
 {% macro anomaly_numbers(digits=4) -%}

@@ -1,18 +1,10 @@
-{#- Finance helpers (issue: SaaS invoices, shadow AI, reconciliation). Adapter-specific SQL stays in dispatch macros. -#}
+{#- Finance expressions (SaaS invoices, shadow AI, reconciliation, currency conversion). -#}
 
 {#- A free-text payee (card merchant, AP supplier, ledger vendor) for alias matching: lower case, every run of
     characters other than letters, digits, '.' and '&' replaced by one blank, trimmed, wrapped in single blanks
     so that an alias matches on word boundaries with plain LIKEs (payee_matches; portable: no regex at match time). -#}
-{% macro normalize_payee(expr) -%}{{ return(adapter.dispatch('normalize_payee', 'finops_ai')(expr)) }}{%- endmacro %}
-{% macro default__normalize_payee(expr) -%}
-concat(' ', trim(regexp_replace(lower(coalesce({{ expr }}, '')), '[^a-z0-9.&]+', ' ')), ' ')
-{%- endmacro %}
-{% macro duckdb__normalize_payee(expr) -%}
+{% macro normalize_payee(expr) -%}
 concat(' ', trim(regexp_replace(lower(coalesce({{ expr }}, '')), '[^a-z0-9.&]+', ' ', 'g')), ' ')
-{%- endmacro %}
-{% macro postgres__normalize_payee(expr) -%}{{ duckdb__normalize_payee(expr) }}{%- endmacro %}
-{% macro bigquery__normalize_payee(expr) -%}
-concat(' ', trim(regexp_replace(lower(coalesce({{ expr }}, '')), r'[^a-z0-9.&]+', ' ')), ' ')
 {%- endmacro %}
 
 {#- Whether a normalised payee (normalize_payee) contains the alias as whole words: " alias " or " alias." (a domain
@@ -32,23 +24,8 @@ where {{ column_name }} is not null
 
 {#- A one-column relation (calendar_day date) of every day from start_date to end_date inclusive (date
     expressions, may be scalar subqueries). -#}
-{% macro calendar_days(start_date, end_date) -%}{{ return(adapter.dispatch('calendar_days', 'finops_ai')(start_date, end_date)) }}{%- endmacro %}
-{% macro default__calendar_days(start_date, end_date) -%}
-select cast(d as date) as calendar_day from generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval '1 day') as t(d)
-{%- endmacro %}
-{% macro duckdb__calendar_days(start_date, end_date) -%}
+{% macro calendar_days(start_date, end_date) -%}
 select cast(range as date) as calendar_day from range(cast({{ start_date }} as date), cast({{ end_date }} as date) + interval 1 day, interval 1 day)
-{%- endmacro %}
-{% macro spark__calendar_days(start_date, end_date) -%}
-select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as calendar_day
-{%- endmacro %}
-{% macro bigquery__calendar_days(start_date, end_date) -%}
-select calendar_day from unnest(generate_date_array(cast({{ start_date }} as date), cast({{ end_date }} as date))) as calendar_day
-{%- endmacro %}
-{% macro snowflake__calendar_days(start_date, end_date) -%}
-select dateadd(day, seq4(), cast({{ start_date }} as date)) as calendar_day
-from table(generator(rowcount => 100000))
-qualify calendar_day <= cast({{ end_date }} as date)
 {%- endmacro %}
 
 {#- Columns converting amount (in currency_column, on date_expr) into the reporting currency with int_fx_rates_daily
@@ -72,8 +49,9 @@ end
     or a parenthesised select with a column `payee`), for models int_payee_vendors cannot feed without a cycle
     (int_saas_charges: int_payee_vendors reads int_charges_unioned, which reads int_saas_charges). Same rules and
     output columns as int_payee_vendors: the canonical vendor name first, then whole-word aliases by priority, then
-    the longest alias. Use as `from ({{ resolve_payee_vendors('my_payees') }}) as pv`. -#}
-{% macro resolve_payee_vendors(payees) -%}
+    the longest alias. `catalogue` is the model's ref('ai_vendor_catalogue'). Use as
+    `from ({{ resolve_payee_vendors('my_payees', ref('ai_vendor_catalogue')) }}) as pv`. -#}
+{% macro resolve_payee_vendors(payees, catalogue) -%}
 with pv_normalized as (
     select distinct payee, {{ normalize_payee('payee') }} as payee_normalized
     from {{ payees }} as p
@@ -82,7 +60,7 @@ with pv_normalized as (
 
 pv_catalogue as (
     select vendor, nullif(product, '') as product, lower(alias) as alias, category, is_ai_vendor, priority
-    from {{ ref('ai_vendor_catalogue') }}
+    from {{ catalogue }}
 ),
 
 pv_vendors as (
@@ -138,13 +116,8 @@ left join pv_ranked as r on n.payee = r.payee and r.match_rank = 1
     checks StringHandling as ASCII-only. Common typography is spelled out ('×' -> 'x', '€' -> 'EUR ', dashes,
     quotes, no-break space), accents are stripped where the adapter can, anything else non-ASCII is dropped. The
     original text stays in staging. -#}
-{% macro ascii_text(expr) -%}{{ return(adapter.dispatch('ascii_text', 'finops_ai')(expr)) }}{%- endmacro %}
-{% macro _ascii_typography(expr) -%}
-replace(replace(replace(replace(replace(replace(replace(replace({{ expr }}, '×', 'x'), '€', 'EUR '), '£', 'GBP '), '–', '-'), '—', '-'), '’', ''''), '‘', ''''), ' ', ' ')
-{%- endmacro %}
-{% macro default__ascii_text(expr) -%}
-regexp_replace({{ _ascii_typography(expr) }}, '[^\x01-\x7F]', '', 'g')
-{%- endmacro %}
-{% macro duckdb__ascii_text(expr) -%}
-regexp_replace(strip_accents({{ _ascii_typography(expr) }}), '[^\x01-\x7F]', '', 'g')
+{% macro ascii_text(expr) -%}
+regexp_replace(strip_accents(
+    replace(replace(replace(replace(replace(replace(replace(replace({{ expr }}, '×', 'x'), '€', 'EUR '), '£', 'GBP '), '–', '-'), '—', '-'), '’', ''''), '‘', ''''), ' ', ' ')
+), '[^\x01-\x7F]', '', 'g')
 {%- endmacro %}

@@ -71,15 +71,10 @@ where delivered.rebuild_by = 'always'
 {{ return(keys) }}
 {%- endmacro %}
 
-{#- A Jinja value as a SQL literal: null, a number as is, anything else as a quoted string. (Also used by the
-    allocation, waste, AI inventory and finance models and macros: kept under its old name here.) -#}
-{% macro _sql_literal(value) -%}
-{%- if value is none -%}null{%- elif value is number and value is not sameas true and value is not sameas false -%}{{ value }}{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
-{%- endmacro %}
 
 {#- The keys as an inline table (x_export_id, x_billing_period). -#}
 {% macro charge_keys_values(keys) -%}
-(values {% for k in keys %}({{ _sql_literal(k[2]) }}, {{ _sql_literal(k[3]) }}){{ ", " if not loop.last }}{% endfor %}) as k (x_export_id, x_billing_period)
+(values {% for k in keys %}({{ sql_literal(k[2]) }}, {{ sql_literal(k[3]) }}){{ ", " if not loop.last }}{% endfor %}) as k (x_export_id, x_billing_period)
 {%- endmacro %}
 
 {#- One source's rows to read: its keys to rebuild, as constants (IN lists the scans can use); a semi-join on the
@@ -97,13 +92,13 @@ exists (
 )
 {%- elif own[0][1] == 'period' -%}
 {%- set periods = own | map(attribute=3) | unique | list -%}
-{{ alias }}.x_billing_period in ({% for p in periods %}{{ _sql_literal(p) }}{{ ", " if not loop.last }}{% endfor %})
+{{ alias }}.x_billing_period in ({% for p in periods %}{{ sql_literal(p) }}{{ ", " if not loop.last }}{% endfor %})
 {%- else -%}
 {%- set exports = own | map(attribute=2) | unique | list -%}
 {%- set periods = own | map(attribute=3) | unique | list -%}
-{{ alias }}.x_export_id in ({% for e in exports %}{{ _sql_literal(e) }}{{ ", " if not loop.last }}{% endfor %})
-    and {{ alias }}.x_billing_period in ({% for p in periods %}{{ _sql_literal(p) }}{{ ", " if not loop.last }}{% endfor %})
-    and ({% for k in own %}({{ alias }}.x_export_id = {{ _sql_literal(k[2]) }} and {{ alias }}.x_billing_period = {{ _sql_literal(k[3]) }}){{ " or " if not loop.last }}{% endfor %})
+{{ alias }}.x_export_id in ({% for e in exports %}{{ sql_literal(e) }}{{ ", " if not loop.last }}{% endfor %})
+    and {{ alias }}.x_billing_period in ({% for p in periods %}{{ sql_literal(p) }}{{ ", " if not loop.last }}{% endfor %})
+    and ({% for k in own %}({{ alias }}.x_export_id = {{ sql_literal(k[2]) }} and {{ alias }}.x_billing_period = {{ sql_literal(k[3]) }}){{ " or " if not loop.last }}{% endfor %})
 {%- endif -%}
 {%- endmacro %}
 

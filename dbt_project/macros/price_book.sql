@@ -1,27 +1,17 @@
 {#- Price book (dim_model_prices): matching, open interval end, and the generic tests of the price book seeds
-    and model. Adapter-specific SQL stays inside adapter.dispatch macros. -#}
+    and model. -#}
 
 {#- The far-future date standing for an open interval (valid_to null) inside computations. -#}
-{% macro price_book_open_end() -%}{{ return(adapter.dispatch('price_book_open_end', 'finops_ai')()) }}{%- endmacro %}
-{% macro default__price_book_open_end() -%}cast('9999-12-31' as date){%- endmacro %}
+{% macro price_book_open_end() -%}cast('9999-12-31' as date){%- endmacro %}
 
 {#- value LIKE pattern, with backslash as the escape character (price book patterns escape % _ \ with it). -#}
-{% macro price_book_like(value, pattern) -%}{{ return(adapter.dispatch('price_book_like', 'finops_ai')(value, pattern)) }}{%- endmacro %}
-{% macro default__price_book_like(value, pattern) -%}({{ value }} like {{ pattern }} escape '\'){%- endmacro %}
-{#- BigQuery's LIKE has no ESCAPE clause; backslash is its escape character already. -#}
-{% macro bigquery__price_book_like(value, pattern) -%}({{ value }} like {{ pattern }}){%- endmacro %}
+{% macro price_book_like(value, pattern) -%}({{ value }} like {{ pattern }} escape '\'){%- endmacro %}
 
 {#- True when a model name matches a model_prices_list.model_match ('|'-separated LIKE patterns, lower case).
     For the usage models: join usage to dim_model_prices on vendor, token type, date in [valid_from, valid_to)
     and this predicate, then keep the lowest match_rank (the package takes the first matching model). -#}
 {% macro price_book_model_matches(model_name, model_match) -%}
-{{ return(adapter.dispatch('price_book_model_matches', 'finops_ai')(model_name, model_match)) }}
-{%- endmacro %}
-{% macro duckdb__price_book_model_matches(model_name, model_match) -%}
 (len(list_filter(string_split({{ model_match }}, '|'), p -> lower({{ model_name }}) like p escape '\')) > 0)
-{%- endmacro %}
-{% macro default__price_book_model_matches(model_name, model_match) -%}
-{{ exceptions.raise_compiler_error("price_book_model_matches: no implementation for adapter " ~ adapter.type() ~ " (split model_match on '|' and LIKE each pattern)") }}
 {%- endmacro %}
 
 {#- ------------------------------------------------------------------------------------------ generic tests -#}

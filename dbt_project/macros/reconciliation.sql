@@ -13,11 +13,7 @@ end
 
 {#- a / b as money, rounded half away from zero to the 10th decimal; null when b is 0 or null. DuckDB divides
     DECIMALs in DOUBLE, so there the quotient is computed exactly on HUGEINTs scaled by 10^10 (|a| up to ~10^18). -#}
-{% macro recon_money_div(a, b) -%}{{ return(adapter.dispatch('recon_money_div', 'finops_ai')(a, b)) }}{%- endmacro %}
-{% macro default__recon_money_div(a, b) -%}
-case when ({{ b }}) <> 0 then cast(({{ a }}) / ({{ b }}) as {{ type_money() }}) end
-{%- endmacro %}
-{% macro duckdb__recon_money_div(a, b) -%}
+{% macro recon_money_div(a, b) -%}
 {%- set ai = 'cast(abs(cast(' ~ a ~ ' as ' ~ type_money() ~ ')) * 10000000000 as hugeint)' -%}
 {%- set bi = 'cast(abs(cast(' ~ b ~ ' as ' ~ type_money() ~ ')) * 10000000000 as hugeint)' -%}
 case when ({{ b }}) <> 0 then cast(

@@ -1,6 +1,6 @@
 {#- Tag normalisation, ownership mappings and virtual tags (int_cost_tagged, fct_tag_coverage).
     Config: seeds/allocation/*.csv and the vars required_tags, tag_key_prefixes, tag_value_case (dbt_project.yml).
-    Plain SQL except the JSON unnesting (cost_tag_unnest) and the null-safe join, which are dispatched. -#}
+    -#}
 
 {#- The tag keys int_cost_tagged carries, in contract order (a column and a <key>_source column each). -#}
 {% macro cost_tag_keys() -%}
@@ -86,31 +86,16 @@ end
 {#- One row per (key_columns..., raw_key, raw_value) of the JSON object text in `tags_column` of the CTE `cte`
     (FOCUS KeyValueFormat; valueless keys are JSON true and come out as 'true'). -#}
 {% macro cost_tag_unnest(cte, key_columns, tags_column) -%}
-{{ return(adapter.dispatch('cost_tag_unnest', 'finops_ai')(cte, key_columns, tags_column)) }}
-{%- endmacro %}
-{% macro default__cost_tag_unnest(cte, key_columns, tags_column) -%}
-{{ exceptions.raise_compiler_error("cost_tag_unnest: port this macro to adapter " ~ adapter.type() ~ " (one row per key/value of a JSON object)") }}
-{%- endmacro %}
-{% macro duckdb__cost_tag_unnest(cte, key_columns, tags_column) -%}
 select {% for c in key_columns %}s.{{ c }}, {% endfor %}j.key as raw_key, json_extract_string(j.value, '$') as raw_value
 from {{ cte }} as s, json_each(s.{{ tags_column }}) as j
 where json_type(j.value) not in ('OBJECT', 'ARRAY')
 {%- endmacro %}
 
 {#- Null-safe equality for joins on nullable grain columns. -#}
-{% macro cost_tag_null_safe_eq(a, b) -%}
-{{ return(adapter.dispatch('cost_tag_null_safe_eq', 'finops_ai')(a, b)) }}
-{%- endmacro %}
-{% macro default__cost_tag_null_safe_eq(a, b) -%}({{ a }} is not distinct from {{ b }}){%- endmacro %}
-{% macro bigquery__cost_tag_null_safe_eq(a, b) -%}(coalesce({{ a }} = {{ b }}, {{ a }} is null and {{ b }} is null)){%- endmacro %}
+{% macro cost_tag_null_safe_eq(a, b) -%}({{ a }} is not distinct from {{ b }}){%- endmacro %}
 
-{#- `as materialized` where the warehouse supports the hint: a CTE read several times is computed once. -#}
-{% macro cost_tag_materialized() -%}
-{{ return(adapter.dispatch('cost_tag_materialized', 'finops_ai')()) }}
-{%- endmacro %}
-{% macro default__cost_tag_materialized() -%}{%- endmacro %}
-{% macro duckdb__cost_tag_materialized() -%}materialized{%- endmacro %}
-{% macro postgres__cost_tag_materialized() -%}materialized{%- endmacro %}
+{#- `as materialized`: a CTE read several times is computed once. -#}
+{% macro cost_tag_materialized() -%}materialized{%- endmacro %}
 
 {#- ------------------------------------------------------------------------------------------ generic tests -#}
 

@@ -1,12 +1,8 @@
-{#- Portable types. Money and quantities are DECIMAL(38,10) on every warehouse. Keep adapter-specific
-    SQL inside adapter.dispatch macros like these so that moving to Spark/Snowflake/BigQuery stays small. -#}
-{% macro type_money() -%}{{ return(adapter.dispatch('type_money', 'finops_ai')()) }}{%- endmacro %}
-{% macro default__type_money() -%}decimal(38, 10){%- endmacro %}
-{% macro bigquery__type_money() -%}bignumeric(38, 10){%- endmacro %}
+{#- Warehouse types (DuckDB, the engine CI runs). Money and quantities are DECIMAL(38,10), never float. -#}
+{% macro type_money() -%}decimal(38, 10){%- endmacro %}
 
-{% macro type_json_text() -%}{{ return(adapter.dispatch('type_json_text', 'finops_ai')()) }}{%- endmacro %}
-{% macro default__type_json_text() -%}{{ dbt.type_string() }}{%- endmacro %}
+{#- JSON objects (FOCUS Tags, x_* detail) are stored as their text. -#}
+{% macro type_json_text() -%}{{ dbt.type_string() }}{%- endmacro %}
 
-{% macro type_utc_timestamp() -%}{{ return(adapter.dispatch('type_utc_timestamp', 'finops_ai')()) }}{%- endmacro %}
-{% macro default__type_utc_timestamp() -%}timestamp{%- endmacro %}
-{% macro snowflake__type_utc_timestamp() -%}timestamp_ntz{%- endmacro %}
+{#- The warehouse's timestamp: UTC, without time zone. -#}
+{% macro type_utc_timestamp() -%}timestamp{%- endmacro %}

@@ -1,16 +1,41 @@
 {#- Waste, cost avoidance and commitments (models/{intermediate,marts}/governance: int_waste_*, int_commitment_*,
-    fct_waste_candidates, fct_cost_avoidance, fct_commitment_utilization). Warehouse-specific SQL only in the
-    adapter.dispatch macros below (duckdb__ and a default that names what to port). -#}
+    fct_waste_candidates, fct_cost_avoidance, fct_commitment_utilization). -#}
 
 {#- The as-of day of the waste and commitment marts: var waste_as_of_date, else the latest charge day of the FOCUS
     record (max ChargePeriodStart) - never current_date, so a rerun on the same data gives the same answer. A scalar
-    subquery on fct_charges (alias-free). -#}
-{% macro waste_as_of_date() -%}
+    subquery on `charges` (the model's ref('fct_charges')). -#}
+{% macro waste_as_of_date(charges) -%}
 {%- if var('waste_as_of_date', none) -%}
 cast('{{ var("waste_as_of_date") }}' as date)
 {%- else -%}
-(select cast(max(charge_period_start) as date) from {{ ref('fct_charges') }})
+(select cast(max(charge_period_start) as date) from {{ charges }})
 {%- endif -%}
+{%- endmacro %}
+
+{#- The idle-capacity rules of seed waste_idle_rules (`rules_seed`, the model's ref), read when the model runs, in
+    rule_order, as [{waste_type, service_name, capacity_meters, traffic, traffic_meters, traffic_unit,
+    max_traffic_per_hour}] (meter lists split on '|'); var waste_idle_rules, when set, replaces them (a unit test or
+    a what-if run). Empty at parse and before the seed is loaded (dbt build loads it first: it is a parent). -#}
+{% macro waste_idle_rules(rules_seed) -%}
+{%- set override = var('waste_idle_rules', none) %}
+{%- if override is not none %}{{ return(override) }}{% endif %}
+{#- no rule (parse, an empty seed, dbt build --empty): one that matches nothing, so that the SQL stays valid -#}
+{%- set no_rule = [{'waste_type': 'idle_endpoint', 'service_name': none, 'capacity_meters': [], 'max_traffic_per_hour': 0}] %}
+{%- if not execute or load_relation(rules_seed) is none %}{{ return(no_rule) }}{% endif %}
+{%- set rows = run_query("select waste_type, service_name, capacity_meters, traffic, traffic_meters, traffic_unit, "
+                         ~ "cast(max_traffic_per_hour as varchar) as max_traffic_per_hour from " ~ rules_seed
+                         ~ " order by rule_order") %}
+{%- set rules = [] %}
+{%- for r in rows.rows %}
+    {%- set rule = {'waste_type': r['waste_type'], 'service_name': r['service_name'],
+                    'capacity_meters': (r['capacity_meters'] or '').split('|') | reject('equalto', '') | list,
+                    'max_traffic_per_hour': r['max_traffic_per_hour']} %}
+    {%- if r['traffic'] %}{% do rule.update({'traffic': r['traffic']}) %}{% endif %}
+    {%- if r['traffic_meters'] %}{% do rule.update({'traffic_meters': r['traffic_meters'].split('|') | reject('equalto', '') | list}) %}{% endif %}
+    {%- if r['traffic_unit'] %}{% do rule.update({'traffic_unit': r['traffic_unit']}) %}{% endif %}
+    {%- do rules.append(rule) %}
+{%- endfor %}
+{{ return(rules if rules else no_rule) }}
 {%- endmacro %}
 
 {#- The lower-case text a line's meter patterns are matched against: SkuMeter, usage type and consumed unit. -#}
@@ -21,7 +46,7 @@ lower({{ dbt.concat(["coalesce(" ~ a ~ ".sku_meter, '')", "' '", "coalesce(" ~ a
 {#- Whether a line's meter text matches any of the LIKE patterns (lower case); false for an empty list. -#}
 {% macro waste_meter_like(a, patterns) -%}
 {%- if patterns | length == 0 -%}(1 = 0){%- else -%}
-({% for p in patterns %}{{ waste_meter_text(a) }} like {{ _sql_literal(p | lower) }}{% if not loop.last %} or {% endif %}{% endfor %})
+({% for p in patterns %}{{ waste_meter_text(a) }} like {{ sql_literal(p | lower) }}{% if not loop.last %} or {% endif %}{% endfor %})
 {%- endif -%}
 {%- endmacro %}
 
@@ -48,67 +73,27 @@ coalesce(cast({{ a }}.x_token_count as {{ type_money() }}),
 
 {#- The text value of one key of the FOCUS Tags JSON object (null when missing or not JSON). -#}
 {% macro waste_tag_value(tags, key) -%}
-    {{ return(adapter.dispatch('waste_tag_value', 'finops_ai')(tags, key)) }}
-{%- endmacro %}
-
-{% macro default__waste_tag_value(tags, key) -%}
-    {{ exceptions.raise_compiler_error("waste_tag_value: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__waste_tag_value(tags, key) -%}
     case when json_valid({{ tags }}) then nullif(json_extract_string({{ tags }}, '$."{{ key }}"'), '') end
 {%- endmacro %}
 
 {#- A training job's name without its trailing run suffix (date, time, counter: "-20261006", "-2", "-0915"), the
     job family when no spec tag is set. -#}
 {% macro waste_job_family(name) -%}
-    {{ return(adapter.dispatch('waste_job_family', 'finops_ai')(name)) }}
-{%- endmacro %}
-
-{% macro default__waste_job_family(name) -%}
-    {{ exceptions.raise_compiler_error("waste_job_family: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__waste_job_family(name) -%}
     regexp_replace({{ name }}, '([-_][0-9]+)+$', '')
 {%- endmacro %}
 
 {#- The last path segment of a resource id (ARN ".../endpoint/name" -> "name"). -#}
 {% macro waste_resource_short_name(resource_id) -%}
-    {{ return(adapter.dispatch('waste_resource_short_name', 'finops_ai')(resource_id)) }}
-{%- endmacro %}
-
-{% macro default__waste_resource_short_name(resource_id) -%}
-    {{ exceptions.raise_compiler_error("waste_resource_short_name: port this macro to adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
-{% macro duckdb__waste_resource_short_name(resource_id) -%}
     regexp_extract({{ resource_id }}, '([^/:]+)$', 1)
 {%- endmacro %}
 
 {#- Money as text with two decimals and thousands separators ("1,013.76"), for evidence sentences. -#}
 {% macro waste_money_text(amount) -%}
-    {{ return(adapter.dispatch('waste_money_text', 'finops_ai')(amount)) }}
-{%- endmacro %}
-
-{% macro default__waste_money_text(amount) -%}
-    cast(round({{ amount }}, 2) as {{ dbt.type_string() }})
-{%- endmacro %}
-
-{% macro duckdb__waste_money_text(amount) -%}
     format('{:,.2f}', cast(round({{ amount }}, 2) as double))
 {%- endmacro %}
 
 {#- Quantity as text with up to two decimals ("744", "6.5", "0.25"). -#}
 {% macro waste_number_text(amount) -%}
-    {{ return(adapter.dispatch('waste_number_text', 'finops_ai')(amount)) }}
-{%- endmacro %}
-
-{% macro default__waste_number_text(amount) -%}
-    cast(round({{ amount }}, 2) as {{ dbt.type_string() }})
-{%- endmacro %}
-
-{% macro duckdb__waste_number_text(amount) -%}
     rtrim(rtrim(format('{:,.2f}', cast({{ amount }} as double)), '0'), '.')
 {%- endmacro %}
 

@@ -10,7 +10,7 @@ Asserted: the spike is found as one usage anomaly driven by volume, with its own
 annotation and resolved automatically on the first day back within the band, with exact cycle times; the price
 change is classified price, never a usage spike; the clean Bedrock / Azure / GCP AI series and provider totals raise
 nothing but the partially delivered days of the generated exports (fewer charge lines than usual: a real drop in
-the data). The dbt unit tests (models/*/governance/_anomalies__models.yml) cover the method on synthetic series.
+the data). The dbt unit tests (models/*/governance/_governance__models.yml) cover the method on synthetic series.
 Skipped without a demo warehouse."""
 from __future__ import annotations
 

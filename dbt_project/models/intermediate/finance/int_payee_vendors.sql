@@ -23,4 +23,4 @@ with payees as (
     select distinct invoice_issuer_name from {{ ref('int_charges_unioned') }}
 )
 
-select * from ({{ resolve_payee_vendors('payees') }}) as resolved
+select * from ({{ resolve_payee_vendors('payees', ref('ai_vendor_catalogue')) }}) as resolved

@@ -59,7 +59,7 @@ payees as (
 ),
 
 payee_vendors as (
-    {{ resolve_payee_vendors('payees') }}
+    {{ resolve_payee_vendors('payees', ref('ai_vendor_catalogue')) }}
 ),
 
 -- SaaS invoices API ---------------------------------------------------------------------------------------------

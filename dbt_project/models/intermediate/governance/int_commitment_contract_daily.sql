@@ -14,7 +14,7 @@
 {%- set reporting = var('reporting_currency') %}
 
 with as_of as (
-    select {{ waste_as_of_date() }} as as_of_date
+    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
 ),
 
 contracts as (

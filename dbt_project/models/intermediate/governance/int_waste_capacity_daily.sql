@@ -1,4 +1,4 @@
-{#- Provisioned capacity and its traffic, per idle rule (var waste_idle_rules), resource and day, from the resource's
+{#- Provisioned capacity and its traffic, per idle rule (seed waste_idle_rules), resource and day, from the resource's
     first capacity day to the as-of day (zero-filled), with the rolling window of the last waste_lookback_days days.
       capacity   Usage lines of the rule's service whose SkuMeter / usage type matches capacity_meters (hosting
                  hours of an endpoint, PTU / provisioned throughput hours, GPU instance hours): their cost in the
@@ -11,13 +11,13 @@
     Capacity without a traffic meter of its own in the billing data is not judged (no rule), nor is a resource whose
     billing account never reports the rule's traffic meter on any resource (traffic_observable: e.g. an export
     without data-transfer lines says nothing about a GPU instance's traffic). -#}
-{%- set rules = var('waste_idle_rules') %}
+{%- set rules = waste_idle_rules(ref('waste_idle_rules')) %}
 {%- set lookback = var('waste_lookback_days') | int %}
 {%- set min_days = var('waste_idle_min_days') | int %}
 {%- set w = 'partition by rule_id, provider_name, resource_id order by charge_day rows between ' ~ (lookback - 1) ~ ' preceding and current row' %}
 
 with as_of as (
-    select {{ waste_as_of_date() }} as as_of_date
+    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
 ),
 
 lines as (
@@ -53,7 +53,7 @@ capacity_lines as (
         '{{ r.waste_type }}' as waste_type,
         l.*
     from lines as l
-    where l.service_name = {{ _sql_literal(r.service_name) }}
+    where l.service_name = {{ sql_literal(r.service_name) }}
       and {{ waste_meter_like('l', r.capacity_meters) }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -108,7 +108,7 @@ observable_accounts as (
     from lines as l
     where
         {%- if r.traffic is defined and r.traffic == 'tokens' %}
-        l.service_name = {{ _sql_literal(r.service_name) }} and {{ waste_is_token_line('l') }}
+        l.service_name = {{ sql_literal(r.service_name) }} and {{ waste_is_token_line('l') }}
         {%- else %}
         {{ waste_meter_like('l', r.traffic_meters | default([])) }}
         {%- endif %}
@@ -187,7 +187,7 @@ thresholds as (
     select
         {{ loop.index }} as rule_id,
         cast({{ r.max_traffic_per_hour | default(0) }} as {{ type_money() }}) as max_traffic_per_hour,
-        {{ "'Tokens'" if (r.traffic is defined and r.traffic == 'tokens') else _sql_literal(r.traffic_unit | default(none)) }} as rule_traffic_unit,
+        {{ "'Tokens'" if (r.traffic is defined and r.traffic == 'tokens') else sql_literal(r.traffic_unit | default(none)) }} as rule_traffic_unit,
         {{ 'true' if (r.traffic is defined and r.traffic == 'tokens') else 'false' }} as traffic_is_tokens
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -7,7 +7,7 @@
     from the contract. -#}
 
 with as_of as (
-    select {{ waste_as_of_date() }} as as_of_date
+    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
 ),
 
 seat_lines as (

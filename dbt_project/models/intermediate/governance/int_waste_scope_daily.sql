@@ -12,7 +12,7 @@
     model and currency (the value carrying most cost when a key has several). -#}
 
 with as_of as (
-    select {{ waste_as_of_date() }} as as_of_date
+    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
 ),
 
 lines as (

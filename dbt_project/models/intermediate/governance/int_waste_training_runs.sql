@@ -10,7 +10,7 @@
 {%- set spec_tag = var('waste_training_spec_tag') %}
 
 with as_of as (
-    select {{ waste_as_of_date() }} as as_of_date
+    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
 ),
 
 lines as (

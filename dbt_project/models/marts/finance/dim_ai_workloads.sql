@@ -293,7 +293,7 @@ usage_identities as (
         u.x_source_system,
         u.billing_account_id,
         u.sub_account_id,
-        u.sub_account_id,
+        u.sub_account_id,  -- noqa: AL08 (sub_account_name: the project id stands for its name)
         u.resource_id,
         cast(null as {{ dbt.type_string() }}),
         u.service_name,

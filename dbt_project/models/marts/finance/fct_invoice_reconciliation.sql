@@ -262,7 +262,7 @@ ledger_lines as (
     left join payees on payees.payee = gl.vendor_name
     where gl.reference is not null
     {%- if control_accounts | length > 0 %}
-      and gl.gl_account not in ({% for a in control_accounts %}{{ _sql_literal(a) }}{% if not loop.last %}, {% endif %}{% endfor %})
+      and gl.gl_account not in ({% for a in control_accounts %}{{ sql_literal(a) }}{% if not loop.last %}, {% endif %}{% endfor %})
     {%- endif %}
 ),
 

@@ -24,7 +24,7 @@
 {%- set target = var('commitment_target_utilization') %}
 
 with as_of as (
-    select {{ waste_as_of_date() }} as as_of_date
+    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
 ),
 
 data_bounds as (

@@ -117,8 +117,10 @@ priced as (
     left join {{ ref('int_ai_price_resolution') }} as r
         on r.vendor = l.vendor and r.model_name = l.model_name and r.token_type = l.usage_type
         and r.usage_date = l.usage_date and l.usage_unit = 'Tokens'
-    {{ ai_price_modifier_join('mt', 'l', 'service_tier', 'l.service_tier', 'l.usage_type', 'l.usage_date', "coalesce(l.model_name, '')") }}
-    {{ ai_price_modifier_join('mc', 'l', 'context_window', 'l.context_window', 'l.usage_type', 'l.usage_date', "coalesce(l.model_name, '')") }}
+    left join {{ ref('model_price_modifiers') }} as mt
+        on {{ ai_price_modifier_matches('mt', 'l', 'service_tier', 'l.service_tier', 'l.usage_type', 'l.usage_date', "coalesce(l.model_name, '')") }}
+    left join {{ ref('model_price_modifiers') }} as mc
+        on {{ ai_price_modifier_matches('mc', 'l', 'context_window', 'l.context_window', 'l.usage_type', 'l.usage_date', "coalesce(l.model_name, '')") }}
 ),
 
 quantified as (

@@ -80,8 +80,10 @@ priced as (
     ) as r
         on r.vendor = u.vendor and r.model_name = u.model_name and r.token_type = u.usage_type
         and r.usage_date = u.usage_date and u.usage_unit = 'Tokens'
-    {{ ai_price_modifier_join('mt', 'u', 'service_tier', 'u.service_tier', 'u.usage_type', 'u.usage_date', "coalesce(u.model_name, '')") }}
-    {{ ai_price_modifier_join('mc', 'u', 'context_window', 'u.context_window', 'u.usage_type', 'u.usage_date', "coalesce(u.model_name, '')") }}
+    left join {{ ref('model_price_modifiers') }} as mt
+        on {{ ai_price_modifier_matches('mt', 'u', 'service_tier', 'u.service_tier', 'u.usage_type', 'u.usage_date', "coalesce(u.model_name, '')") }}
+    left join {{ ref('model_price_modifiers') }} as mc
+        on {{ ai_price_modifier_matches('mc', 'u', 'context_window', 'u.context_window', 'u.usage_type', 'u.usage_date', "coalesce(u.model_name, '')") }}
 ),
 
 final as (

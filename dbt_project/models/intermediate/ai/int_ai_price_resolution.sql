@@ -29,4 +29,4 @@ with usage_keys as (
 ),
 
 
-{{ ai_price_resolution_sql('usage_keys') }}
+{{ ai_price_resolution_sql('usage_keys', ref('int_model_prices'), ref('token_type_fallbacks')) }}

@@ -1,5 +1,5 @@
 {#- Every dollar of the FOCUS record, allocated to products (and through seed product_catalog to business units
-    and cost centres) by the ordered rules of var('allocation_rules'); one row per origin cost line x target, plus
+    and cost centres) by the ordered rules of seeds/allocation/allocation_rules.csv; one row per origin cost line x target, plus
     one unallocated row per line no rule could place. FOCUS 1.3 allocation columns explain each row:
     AllocatedMethodId = the rule, AllocatedMethodDetails = method, driver, weights and ratio (JSON),
     AllocatedResourceId / Name = the target product, AllocatedTags = its business unit, cost centre and product.
@@ -7,6 +7,8 @@
     per billing period and currency the allocated EffectiveCost equals the FOCUS record's. The last target of a
     split takes the remainder, so no cent is created or lost by rounding. A proportional rule whose driver is 0
     for every target in a period leaves the line unallocated (reason zero_driver), never divides by zero. -#}
+
+{%- set rules = allocation_rules(ref('allocation_rules'), ref('allocation_rule_conditions'), ref('allocation_rule_targets')) %}
 
 with origins as (
     select * from {{ ref('int_allocation_origins') }}
@@ -16,16 +18,16 @@ catalog as (
     select * from {{ ref('product_catalog') }}
 ),
 
-periods as (
+periods as (  -- noqa: ST03 (read by the target weights of the shared rules)
     select distinct billing_period from origins
 ),
 
 rules as (
-    {{ allocation_rules_values() }}
+    {{ allocation_rules_values(rules) }}
 ),
 
 weights as (
-    {{ allocation_target_weights(ref('int_allocation_drivers'), 'periods', 'catalog') }}
+    {{ allocation_target_weights(rules, ref('int_allocation_drivers'), 'periods', 'catalog') }}
 ),
 
 shares as (
@@ -72,7 +74,7 @@ shared_heads as (
     from origins as o
     inner join ratios as r
         on r.rule_id = o.rule_id and r.billing_period = o.billing_period
-        and r.scope_key = {{ allocation_scope_key('o') }}
+        and r.scope_key = {{ allocation_scope_key(rules, 'o') }}
     where o.direct_product is null and o.rule_id <> 'unallocated'
 ),
 

@@ -7,4 +7,4 @@ with usage_keys as (
     where model_name is not null and parse_status = 'parsed'
 ),
 
-{{ ai_price_resolution_sql('usage_keys') }}
+{{ ai_price_resolution_sql('usage_keys', ref('int_model_prices'), ref('token_type_fallbacks')) }}
