@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from finops_demo import generator as demo
 from finops_demo.generator.kpis import sqlite_url
 from finops_demo.vendor_servers.demo import (
     ANTHROPIC_ORGS,
@@ -27,12 +28,11 @@ from finops_demo.vendor_servers.demo import (
     demo_vendor_servers,
 )
 from finops_demo.vendor_servers.stripe import truth as saas_truth
-from ingestion import demo
 from ingestion.finance.runner import demo_ledger_database
-from tests.ingestion.test_aws_cur import expected_sums as aws_expected
-from tests.ingestion.test_azure_cost_details import expected as azure_expected
-from tests.ingestion.test_focus_exports import expected_csv as focus_csv_expected
-from tests.ingestion.test_focus_exports import expected_parquet as focus_parquet_expected
+from tests.support.aws_cur import expected_sums as aws_expected
+from tests.support.azure_cost_details import expected as azure_expected
+from tests.support.focus_exports import expected_csv as focus_csv_expected
+from tests.support.focus_exports import expected_parquet as focus_parquet_expected
 
 CENT = Decimal("0.01")
 SEED, ROWS = 7, 8_000

@@ -11,8 +11,8 @@ import duckdb
 from click.testing import CliRunner
 
 from orchestration.cli import main
-from tests.ingestion.test_aws_cur import expected_sums
 from tests.support import SAMPLES
+from tests.support.aws_cur import expected_sums
 
 
 def test_load_a_real_export_and_a_corrupt_one(tmp_path, monkeypatch):

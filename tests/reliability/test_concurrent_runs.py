@@ -22,7 +22,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion import demo
+from finops_demo import generator as demo
 from ingestion._common.lock import (
     LOCK_TIMEOUT_ENV,
     LockConfigError,

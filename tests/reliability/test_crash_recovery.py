@@ -22,10 +22,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from finops_demo import generator as demo
 from finops_demo.vendor_servers._base import Faults
 from finops_demo.vendor_servers.openai import OpenAIServer
 from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS, StripeServer, demo_vendors_config, to_major
-from ingestion import demo
 from ingestion._common.api_sources import load_api_dataset
 from ingestion._common.lock import holder
 from ingestion.saas_invoices.runner import load_saas_invoices

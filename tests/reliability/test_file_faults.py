@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.ingestion.test_aws_cur import CUR2_SCHEMA, cur2_rows, write_cur2_parquet, write_legacy
-from tests.reliability.conftest import (
+from tests.support import ingest
+from tests.support.aws_cur import CUR2_SCHEMA, cur2_rows, write_cur2_parquet, write_legacy
+from tests.support.faults import (
     AWS10_HEADER,
     AWS_EXPORT,
     CUR2_EXPORT,
@@ -45,7 +46,6 @@ from tests.reliability.conftest import (
     write_cur2,
     write_focus,
 )
-from tests.support import ingest
 
 SEP, OCT, NOV = "2026-09", "2026-10", "2026-11"
 

@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from data_quality.quarantine import WHAT_TO_DO, read_records
 from ingestion._common.source import QUARANTINE_COLUMNS
 from orchestration.defs.quality.quarantine import QUARANTINE_VIEW, check_result, no_quarantined_records
-from tests.ingestion.test_aws_cur import CUR2_SCHEMA
-from tests.reliability.conftest import (
+from tests.support import ingest
+from tests.support.aws_cur import CUR2_SCHEMA
+from tests.support.faults import (
     CUR2_EXPORT,
     aws10_rows,
     build,
@@ -39,7 +40,6 @@ from tests.reliability.conftest import (
     write_cur2,
     write_focus,
 )
-from tests.support import ingest
 
 SEP, OCT = "2026-09", "2026-10"
 COST = "line_item_unblended_cost"

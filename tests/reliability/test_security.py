@@ -38,7 +38,7 @@ from urllib.parse import quote, quote_plus
 import duckdb
 import pytest
 
-from ingestion import demo
+from finops_demo import generator as demo
 from ingestion._common.landing import LandingPathError, escapes, group_deliveries, list_files, safe_rel
 
 REPO = Path(__file__).resolve().parents[2]
