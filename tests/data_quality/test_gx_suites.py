@@ -23,9 +23,9 @@ def pipeline(tmp_path_factory):
     --demo-finance`), and return the warehouse and the run's asset check evaluations."""
     import dagster as dg
 
+    from finops_demo import generator as demo
     from finops_demo.generator.kpis import sqlite_url
     from finops_demo.vendor_servers.demo import demo_vendor_servers
-    from ingestion import demo
     from ingestion.finance.runner import demo_ledger_database
     from orchestration.definitions import defs as load_defs
     from orchestration.lib.runner import PIPELINE_JOB
