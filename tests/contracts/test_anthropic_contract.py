@@ -550,6 +550,7 @@ class ExampleServer(VendorServer):
         return Response(body={**body, "data": data}, page=1)
 
 
+@pytest.mark.slow
 def test_documented_examples_load_end_to_end_exactly(tmp_path):
     from ingestion._common.source import ensure_raw_tables
 

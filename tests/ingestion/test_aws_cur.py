@@ -106,6 +106,7 @@ def built(landing, tmp_path_factory):
     return root, files, wh, tmp
 
 
+@pytest.mark.slow
 def test_every_format_is_conserved_per_file_and_period(built):
     root, files, wh, _ = built
     con = duckdb.connect(str(wh))
@@ -123,6 +124,7 @@ def test_every_format_is_conserved_per_file_and_period(built):
         con.close()
 
 
+@pytest.mark.slow
 def test_focus_mapping_of_commitments_ai_services_and_tags(built):
     wh = built[2]
     con = duckdb.connect(str(wh))
@@ -169,6 +171,7 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
         con.close()
 
 
+@pytest.mark.slow
 def test_second_load_loads_nothing_new(built):
     root, _, wh, _ = built
     con = duckdb.connect(str(wh))

@@ -28,6 +28,8 @@ from tests.support.azure_cost_details import expected
 from tests.support.azure_cost_details import norm as _norm
 from tests.support.azure_cost_details import read_csv as _read_csv
 
+pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
+
 EA_ACTUAL = SAMPLES / "azure" / "ea_actual_cost_small.csv"
 EA_AMORTIZED = SAMPLES / "azure" / "ea_amortized_cost_small.csv"
 STG = "staging.stg_azure_cost_details__cost_details"

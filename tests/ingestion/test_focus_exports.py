@@ -253,6 +253,7 @@ def test_sniff_recognises_focus_before_other_formats():
 
 
 # ------------------------------------------------------------------------------------------- conservation
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SPEC_FILES, ids=[p.name for p in SPEC_FILES])
 def test_spec_sample_conservation(loaded, path):
     exp = expected_csv(path)
@@ -260,6 +261,7 @@ def test_spec_sample_conservation(loaded, path):
     assert got == exp
 
 
+@pytest.mark.slow
 def test_all_spec_samples_loaded(loaded):
     rep = loaded["reports"]["spec"][DATASET]
     assert rep.ok, [str(e) for e in rep.quarantined]
@@ -268,6 +270,7 @@ def test_all_spec_samples_loaded(loaded):
     assert n == len(SPEC_FILES) == 26
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ["aws10_jan", "aws10_feb", "aws10_parquet", "aws12_parquet", "oci"])
 def test_provider_file_conservation(loaded, key):
     path = loaded["files"][key]
@@ -276,6 +279,7 @@ def test_provider_file_conservation(loaded, key):
     assert got == exp and len(exp) == 1
 
 
+@pytest.mark.slow
 def test_formats_versions_and_source_systems(loaded):
     rows = loaded["con"].execute(f"""
         select r.x_export_id, r.x_source_format, r.source_focus_version, s.x_source_system, count(*)
@@ -300,6 +304,7 @@ def _record(con, export, description):
     return dict(zip(names, cur.fetchone()))
 
 
+@pytest.mark.slow
 def test_aws_focus_1_0_normalised(loaded):
     con = loaded["con"]
     ec2 = _record(con, AWS_EXPORT, "m5.large on demand")
@@ -329,6 +334,7 @@ def test_aws_focus_1_0_normalised(loaded):
     assert credit["charge_period_start"].isoformat() == "2026-01-01T00:00:00" and credit["list_cost"] == Decimal("-1.5")
 
 
+@pytest.mark.slow
 def test_focus_1_2_rules_where_the_source_has_the_data(loaded):
     """The FOCUS 1.2 requirements the validator checks, on the provider files (they carry every column)."""
     con = loaded["con"]
@@ -365,6 +371,7 @@ def test_focus_1_2_rules_where_the_source_has_the_data(loaded):
     assert con.execute(f"select count(*) from staging.{MODEL} where {where}").fetchone()[0] == 3 * 7 + 4 + 2
 
 
+@pytest.mark.slow
 def test_parquet_maps_and_extensions(loaded):
     con = loaded["con"]
     raw = con.execute(f"select x_provider_extensions, sku_price_details, tags from {DATASET}.{TABLE}"
@@ -405,6 +412,7 @@ def test_focus_1_0_files_normalised_pass_the_focus_1_2_validator(loaded, tmp_pat
 
 
 # --------------------------------------------------------------------------------- restatement, quarantine
+@pytest.mark.slow
 def test_second_load_loads_nothing_and_redelivery_replaces_the_period(tmp_path):
     wh, landing = tmp_path / "wh.duckdb", tmp_path / "landing"
     jan = write_aws10(landing, "2026-01")

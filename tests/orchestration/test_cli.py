@@ -8,6 +8,7 @@ import shutil
 from decimal import Decimal
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from orchestration.cli import main
@@ -15,6 +16,7 @@ from tests.support import SAMPLES
 from tests.support.aws_cur import expected_sums
 
 
+@pytest.mark.slow
 def test_load_a_real_export_and_a_corrupt_one(tmp_path, monkeypatch):
     wh = tmp_path / "wh.duckdb"
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(wh))

@@ -102,6 +102,7 @@ def _load(env: dict, landing: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", list(KILL_POINTS))
 def test_a_billing_load_killed_mid_load_is_finished_by_the_rerun_to_the_cent(point, landing, source_totals, tmp_path):
     warehouse = tmp_path / "wh" / "finops.duckdb"

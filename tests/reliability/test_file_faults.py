@@ -436,6 +436,7 @@ def late_correction(tmp_path_factory):
     return {"wh": wh, "sep": sep, "nov": nov, "cur": cur, "big": big, "many": many, "closed": closed}
 
 
+@pytest.mark.slow
 def test_late_correction_is_booked_in_the_open_month_and_the_closed_month_is_unchanged(late_correction):
     wh, sep, nov = late_correction["wh"], late_correction["sep"], late_correction["nov"]
     figures = sql(wh, FOCUS_FIGURES)
@@ -455,6 +456,7 @@ def test_late_correction_is_booked_in_the_open_month_and_the_closed_month_is_unc
                     ("Correction", NOV, nov_start, SEP, Decimal("7.2500000001"))]
 
 
+@pytest.mark.slow
 def test_dbt_parses_huge_tags(late_correction):
     wh = late_correction["wh"]
     (tags, billed), = sql(wh, "select tags, billed_cost from marts.fct_charges where charge_description = 'huge tags'")

@@ -161,6 +161,7 @@ def test_file_drop_quarantine_bad_same_again_then_fixed(landing, warehouse, kpi_
 
 
 # --------------------------------------------------------------------- one view, the check and the command
+@pytest.mark.slow
 def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_it(landing, warehouse, tmp_path,
                                                                                   kpi_env, monkeypatch):
     from ingestion._common.inventory import load_inventory
