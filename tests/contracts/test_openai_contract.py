@@ -95,6 +95,7 @@ def server():
 
 
 # ------------------------------------------------------------------------------- every page validates strictly
+@pytest.mark.slow
 @pytest.mark.parametrize("endpoint", list(SDK_TYPES))
 def test_every_page_of_every_endpoint_validates_strictly_against_the_sdk(server, endpoint):
     client = _sdk(server.base_url)

@@ -244,6 +244,7 @@ PERSISTENT = {
 }
 
 
+@pytest.mark.slow
 def test_persistent_faults_fail_clearly_commit_nothing_and_the_rerun_after_recovery_is_exact(vendor, tmp_path):
     warehouse = str(tmp_path / "finops.duckdb")
     error = SaasInvoicesError if vendor.dataset == "saas_invoices" else ApiSourceError

@@ -168,6 +168,7 @@ def _saas_env(srv: StripeServer) -> dict[str, str]:
             "SOURCES__SAAS_INVOICES__PAGE_LIMIT": "1"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset", ["openai_usage", "saas_invoices"])
 def test_a_vendor_api_load_killed_mid_pagination_is_exact_after_the_rerun(dataset, tmp_path, monkeypatch):
     import datetime as dt

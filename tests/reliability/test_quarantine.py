@@ -60,6 +60,7 @@ def write_cur2_text(landing: Path, period: str, rows: list[dict], **kw) -> Path:
 
 
 # ------------------------------------------------------------------------------------------- billing exports
+@pytest.mark.slow
 def test_billing_quarantine_bad_same_again_then_fixed(landing, warehouse):
     # three exports of three accounts' bills (other amounts: identical content would be a copy, see test_file_faults)
     good = write_cur2(landing, SEP, cur2_rows(SEP, 1.5), export="aws/cur2-csv/good")
