@@ -11,7 +11,7 @@ export FINOPS_LANDING ?= $(CURDIR)/demo/landing
 SEED ?= 42
 ROWS ?= 60000
 
-.PHONY: install demo test lint docs docs-serve dev bench clean
+.PHONY: install demo test test-fast lint docs docs-serve dev bench clean
 
 install: $(VENV)/.installed
 
@@ -32,9 +32,15 @@ demo: install
 	@echo "== second run: the provider re-delivered a month; it replaces the earlier delivery; nothing new from the APIs; two corrected KPI rows =="
 	$(BIN)/finops run --demo-vendors --demo-kpis --demo-finance
 
-## make test: every test (unit, dbt unit tests, ingestion, FOCUS conformance, end to end through Dagster).
+## make test: every test (unit, dbt unit tests, ingestion, FOCUS conformance, end to end through Dagster), as CI runs
+## it: on two workers, each test file whole on one worker (its module-scoped warehouse is built once).
+## make test-fast: the edit loop, every test not marked slow (no end-to-end run, no dbt build of a whole lineage).
+PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
+test-fast: install
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
 
 lint: install
 	$(BIN)/ruff check ingestion orchestration data_quality serving finops_demo finops_cli tools tests benchmarks

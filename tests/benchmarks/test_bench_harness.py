@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the benchmark harness (ingest, dbt build, checks) end to end
+
 REPO = Path(__file__).resolve().parents[2]
 
 TOP_KEYS = {"rows", "ours_s", "floor_s", "peer_s", "ours_over_floor", "ours_over_peer", "peak_rss_mb",

@@ -91,6 +91,7 @@ def _subsets(dims, max_n):
     return [list(c) for n in range(max_n + 1) for c in itertools.combinations(dims, n)]
 
 
+@pytest.mark.slow
 def test_every_analytics_page_validates_strictly_against_the_sdk_types(server):
     two_days = {"starting_at": "2026-09-02T00:00:00Z", "ending_at": "2026-09-04T00:00:00Z"}
     n_usage = n_cost = 0
@@ -475,6 +476,7 @@ def test_documented_examples_conform_to_themselves():
         assert conforms(ex, ex, report) == []
 
 
+@pytest.mark.slow
 def test_every_legacy_page_has_the_documented_shape(server):
     rng = {"starting_at": "2026-09-02T00:00:00Z", "ending_at": "2026-09-05T00:00:00Z"}
     checked = 0
@@ -550,6 +552,7 @@ class ExampleServer(VendorServer):
         return Response(body={**body, "data": data}, page=1)
 
 
+@pytest.mark.slow
 def test_documented_examples_load_end_to_end_exactly(tmp_path):
     from ingestion.catalogue import ensure_raw_tables
 

@@ -95,6 +95,7 @@ def server():
 
 
 # ------------------------------------------------------------------------------- every page validates strictly
+@pytest.mark.slow
 @pytest.mark.parametrize("endpoint", list(SDK_TYPES))
 def test_every_page_of_every_endpoint_validates_strictly_against_the_sdk(server, endpoint):
     client = _sdk(server.base_url)
@@ -274,6 +275,7 @@ def documented_warehouse(tmp_path_factory):
     return wh
 
 
+@pytest.mark.slow
 def test_documented_completions_example_loads_exactly(documented_warehouse):
     with duckdb.connect(str(documented_warehouse)) as con:
         rows = con.execute("select usage_date, usage_type, usage_quantity, usage_unit, model_name, project_id "
@@ -287,6 +289,7 @@ def test_documented_completions_example_loads_exactly(documented_warehouse):
     ]
 
 
+@pytest.mark.slow
 def test_documented_costs_and_every_line_item_form_map_exactly(documented_warehouse):
     with duckdb.connect(str(documented_warehouse)) as con:
         rows = con.execute("select usage_date, line_item, model_name, usage_type, service_tier, amount, currency, "
@@ -321,6 +324,7 @@ def test_documented_costs_and_every_line_item_form_map_exactly(documented_wareho
 
 
 # ------------------------------------------------------------ every token type priced right (price book, dbt)
+@pytest.mark.slow
 def test_every_token_type_is_priced_at_its_own_rate_and_reconciles_to_the_bill(tmp_path):
     """The token_details model (gpt-6-sol: cache writes 30m/12h, audio and image input, cached and not, audio and
     image output) through the loader and dbt: each token type resolves to the genai-prices rate (cache writes at

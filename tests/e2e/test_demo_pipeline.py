@@ -29,10 +29,10 @@ from finops_demo.vendor_servers.demo import (
 )
 from finops_demo.vendor_servers.stripe import truth as saas_truth
 from ingestion.finance.runner import demo_ledger_database
-from tests.ingestion.test_aws_cur import expected_sums as aws_expected
-from tests.ingestion.test_azure_cost_details import expected as azure_expected
-from tests.ingestion.test_focus_exports import expected_csv as focus_csv_expected
-from tests.ingestion.test_focus_exports import expected_parquet as focus_parquet_expected
+from tests.support.aws_cur import expected_sums as aws_expected
+from tests.support.azure_cost_details import expected as azure_expected
+from tests.support.focus_exports import expected_csv as focus_csv_expected
+from tests.support.focus_exports import expected_parquet as focus_parquet_expected
 
 CENT = Decimal("0.01")
 SEED, ROWS = 7, 8_000

@@ -24,6 +24,8 @@ from data_quality import focus as fc
 from data_quality.focus import cli as focus_cli
 from tests.support import ingest, run_dbt
 
+pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
+
 DATA = Path(__file__).parent / "data"
 FILES = {  # fixture -> AWS Data Exports layout under the landing root (the second one gzipped, as AWS delivers)
     "aws_focus_1_0_emea_apac.csv":

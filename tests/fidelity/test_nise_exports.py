@@ -185,6 +185,7 @@ def test_manifest_keys_with_a_leading_slash_select_the_assembly(landing, tmp_pat
 # --------------------------------------------------------------------------------------------------------------
 # rows and money
 # --------------------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_rows_in_equal_rows_out_and_cost_to_the_cent(built):
     root, files, wh = built
     out = {f: (n, billed) for f, n, billed in mart(wh, """
@@ -201,6 +202,7 @@ def test_rows_in_equal_rows_out_and_cost_to_the_cent(built):
     assert set(out) == {p.relative_to(root).as_posix() for p in files.values()}
 
 
+@pytest.mark.slow
 def test_none_text_in_number_columns_is_read_as_empty(built):
     """nise writes 'None' where AWS leaves a savings-plan column empty: read as empty, never as a number."""
     root, files, wh = built
@@ -235,6 +237,7 @@ def _source_regions(folder: str, rows: list[dict]) -> dict[int, str]:
     return out
 
 
+@pytest.mark.slow
 def test_region_id_is_filled_wherever_the_source_has_a_region(built):
     root, files, wh = built
     missing = {(f, row) for f, row in mart(wh, """select x_SourceFile, x_SourceRow from marts.focus_cost_and_usage
@@ -247,6 +250,7 @@ def test_region_id_is_filled_wherever_the_source_has_a_region(built):
         assert not lost, (folder, len(lost), [(row, regions[row]) for row in lost[:5]])
 
 
+@pytest.mark.slow
 def test_list_cost_is_never_below_billed_cost(built):
     """GCP derives its unit prices from the costs: rounded up at the 10th decimal, ListCost = price x quantity is
     never below the cost (a tiny price no longer rounds to 0; a 0 quantity in pricing units is priced in the usage

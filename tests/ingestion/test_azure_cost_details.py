@@ -9,8 +9,7 @@ import io
 import json
 import os
 import shutil
-from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -25,6 +24,11 @@ from ingestion.azure_cost_details.helpers import (
     sniff_mca,
 )
 from tests.support import SAMPLES, ingest, run_dbt
+from tests.support.azure_cost_details import expected
+from tests.support.azure_cost_details import norm as _norm
+from tests.support.azure_cost_details import read_csv as _read_csv
+
+pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
 
 EA_ACTUAL = SAMPLES / "azure" / "ea_actual_cost_small.csv"
 EA_AMORTIZED = SAMPLES / "azure" / "ea_amortized_cost_small.csv"
@@ -43,50 +47,6 @@ def _loader_workarounds():
     fails (see ``helpers.deliveries_merge_key_workaround``). No-op once the shared code is fixed."""
     with deliveries_merge_key_workaround():
         yield
-
-
-def _dec(v: str | None) -> Decimal:
-    v = (v or "").strip()
-    return Decimal(v) if v else Decimal(0)
-
-
-def _r10(v: Decimal) -> Decimal:
-    return v.quantize(TEN, rounding=ROUND_HALF_UP)
-
-
-def _read_csv(path: Path) -> list[dict]:
-    raw = path.read_bytes()
-    if path.name.endswith(".gz"):
-        raw = gzip.decompress(raw)
-    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-
-
-def _get(row: dict, *names: str) -> str | None:
-    low = {k.lower(): v for k, v in row.items()}
-    return next((low[n.lower()] for n in names if n.lower() in low), None)
-
-
-def _norm(v: str | None) -> str:
-    return (v or "").replace(" ", "").lower()
-
-
-def expected(path: Path, cost_type: str) -> dict[str, dict[str, Decimal]]:
-    """Per billing period, from the file: total cost, commitment purchases/refunds, covered usage + unused."""
-    out: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in _read_csv(path):
-        start = _get(r, "BillingPeriodStartDate")
-        period = f"{start[6:10]}-{start[0:2]}" if "/" in start else start[:7]
-        cost = _dec(_get(r, "CostInBillingCurrency", "Cost"))
-        ct, pm = _norm(_get(r, "ChargeType")), _norm(_get(r, "PricingModel"))
-        e = out[period]
-        e["cost"] += cost
-        e["cost_r10"] += _r10(cost)
-        if ct in ("purchase", "refund") and pm in COMMIT:
-            e["commitment_purchases"] += _r10(cost)
-        if ct in S.UNUSED_CHARGE_TYPES or (ct == "usage" and pm in COMMIT):
-            e["covered_and_unused"] += _r10(cost)
-        e["rows"] += 1
-    return out
 
 
 def staged_sums(warehouse: Path, where: str = "true") -> dict[str, tuple[Decimal, Decimal, int]]:

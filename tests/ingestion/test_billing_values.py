@@ -10,8 +10,8 @@ import json
 import duckdb
 import pytest
 
-from tests.ingestion.test_aws_cur import cur2_rows, write_cur2_parquet
 from tests.support import SAMPLES, ingest
+from tests.support.aws_cur import cur2_rows, write_cur2_parquet
 
 CASES = {  # sample, its currency column, the dataset and raw table it loads into
     "aws_cur_legacy": ("aws/cur_legacy_sample.csv", "lineItem/CurrencyCode", "aws_cur", "line_items"),

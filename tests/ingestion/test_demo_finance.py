@@ -24,10 +24,10 @@ from finops_demo.vendor_servers.anthropic import AnthropicServer
 from finops_demo.vendor_servers.demo import ANTHROPIC_ORGS, OPENAI_ORG
 from finops_demo.vendor_servers.openai import OpenAIServer
 from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS, demo_invoices, to_major
-from tests.ingestion.test_aws_cur import expected_sums as aws_expected
-from tests.ingestion.test_azure_cost_details import expected as azure_expected
-from tests.ingestion.test_focus_exports import expected_csv as focus_csv_expected
-from tests.ingestion.test_focus_exports import expected_parquet as focus_parquet_expected
+from tests.support.aws_cur import expected_sums as aws_expected
+from tests.support.azure_cost_details import expected as azure_expected
+from tests.support.focus_exports import expected_csv as focus_csv_expected
+from tests.support.focus_exports import expected_parquet as focus_parquet_expected
 
 SEED, ROWS = 7, 8_000
 CENT = Decimal("0.01")

@@ -201,6 +201,7 @@ def test_cur2_part_files_and_csv_flavour(tmp_path):
     assert tagged and json.loads(tagged[0])
 
 
+@pytest.mark.slow
 def test_legacy_256k_rows_exact(tmp_path):
     s = generate(tmp_path, seed=1, rows=256_000, formats=["aws_cur_legacy"])
     assert s["formats"]["aws_cur_legacy"]["rows"] == 256_000

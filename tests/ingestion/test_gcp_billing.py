@@ -226,6 +226,7 @@ def loaded(tmp_path_factory):
 
 # --------------------------------------------------------------------------------------------- tests
 
+@pytest.mark.slow
 def test_all_three_encodings_load_and_conserve_cost_per_invoice_month(loaded):
     report, wh, expected = loaded["report"], loaded["wh"], loaded["expected"]
     assert report.ok and len(report.deliveries_loaded) == 3
@@ -243,6 +244,7 @@ def test_all_three_encodings_load_and_conserve_cost_per_invoice_month(loaded):
         assert round(billed, 2) == round(cost + credits, 2)
 
 
+@pytest.mark.slow
 def test_sample_figures_and_float_text_kept_exact(loaded):
     wh = loaded["wh"]
     # the koku sample: 25 rows, cost 0.000032, free-trial credits -0.000032 (5e-06 stays 0.000005)
@@ -255,6 +257,7 @@ def test_sample_figures_and_float_text_kept_exact(loaded):
     assert cats == {"Usage": 25, "Credit": 8}
 
 
+@pytest.mark.slow
 def test_focus_mapping_of_json_rows(loaded):
     wh = loaded["wh"]
     rows = _q(wh, f"""select x_source_row, charge_category, charge_class, billed_cost, list_cost, list_unit_price,
@@ -288,6 +291,7 @@ def test_focus_mapping_of_json_rows(loaded):
     assert by[5][0][4] is None and by[5][0][5] is None and by[5][0][17] is None
 
 
+@pytest.mark.slow
 def test_focus_rules_the_validator_cannot_check(loaded):
     """Identities and iff-rules on the staged rows (the official validator miswires some of them)."""
     wh = loaded["wh"]
@@ -325,6 +329,7 @@ def test_service_seed_covers_common_services_with_one_category_each():
     assert by_name["Gemini API"] == by_name["Generative AI on Vertex AI"] == {("AI and Machine Learning", "Generative AI")}
 
 
+@pytest.mark.slow
 def test_second_load_loads_nothing(loaded):
     wh = loaded["wh"]
     before_raw, before_focus = _raw_totals(wh), _focus_totals(wh)
@@ -333,6 +338,7 @@ def test_second_load_loads_nothing(loaded):
     assert _raw_totals(wh) == before_raw and _focus_totals(wh) == before_focus
 
 
+@pytest.mark.slow
 def test_redelivered_month_replaces_the_month(loaded):
     wh, land = loaded["wh"], loaded["land"]
     before = _raw_totals(wh)

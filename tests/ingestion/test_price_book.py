@@ -135,6 +135,7 @@ def test_known_list_prices(committed):
     assert _price_of(committed, "openai", "o3", date(2025, 6, 10))[1]["input"] == Decimal(2)
 
 
+@pytest.mark.slow
 def test_dbt_build_seeds_and_dim_model_prices(tmp_path):
     import duckdb
 

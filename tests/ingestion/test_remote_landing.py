@@ -7,8 +7,8 @@ import fsspec
 
 from ingestion._common.landing import group_deliveries
 from ingestion.catalogue import load_dataset, plan
-from tests.ingestion.test_aws_cur import expected_sums
 from tests.support import SAMPLES
+from tests.support.aws_cur import expected_sums
 
 
 def test_memory_url_landing_loads_like_a_folder(tmp_path):

@@ -7,10 +7,13 @@ import datetime as dt
 
 import dlt
 import duckdb
+import pytest
 
 from finops_demo.vendor_servers.anthropic import AnthropicServer
 from ingestion.anthropic_usage import anthropic_usage
 from tests.support import run_dbt
+
+pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
 
 KEYS = {"sk-ant-admin01-TEST-analytics-a": "northwind-robotics", "sk-ant-admin01-TEST-analytics-b": "northwind-research"}
 START, END = dt.date(2026, 9, 1), dt.date(2026, 9, 15)

@@ -7,6 +7,8 @@ import pytest
 
 from tests.support import run_dbt
 
+pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
+
 SELECT = ["--select", "+fct_ai_usage", "+assert_ai_usage_is_priced", "+focus_cost_and_usage", "--exclude-resource-type", "unit_test",
           "--indirect-selection", "cautious"]
 

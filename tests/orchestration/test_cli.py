@@ -8,13 +8,15 @@ import shutil
 from decimal import Decimal
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from finops_cli import main
-from tests.ingestion.test_aws_cur import expected_sums
 from tests.support import SAMPLES
+from tests.support.aws_cur import expected_sums
 
 
+@pytest.mark.slow
 def test_load_a_real_export_and_a_corrupt_one(tmp_path, monkeypatch):
     wh = tmp_path / "wh.duckdb"
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(wh))

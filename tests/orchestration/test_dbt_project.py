@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from tests.support import DBT_DIR, run_dbt
 
 
@@ -26,6 +28,7 @@ def test_mart_contracts_match_the_focus_column_list():
     assert first_custom == 57 + 8  # FOCUS 1.2 columns, then the FOCUS 1.3 additions
 
 
+@pytest.mark.slow
 def test_every_dbt_unit_test_passes_on_an_empty_warehouse(tmp_path):
     from ingestion import catalogue
     from ingestion.catalogue import api_tables, ensure_raw_tables

@@ -112,6 +112,7 @@ def test_demo_server_plants_the_spike_and_the_price_change_and_costs_stay_usage_
             Decimal("1e-10"))
 
 
+@pytest.mark.slow
 @needs_demo
 def test_planted_usage_spike_is_one_volume_anomaly_with_owner_acknowledged_and_resolved(demo):
     wh, key = demo["wh"], demo["spike_key"]
@@ -148,6 +149,7 @@ def test_planted_usage_spike_is_one_volume_anomaly_with_owner_acknowledged_and_r
     assert all(a["primary_driver"] == "volume" and a["direction"] == "spike" for a in during), during
 
 
+@pytest.mark.slow
 @needs_demo
 def test_planted_price_change_is_classified_price_not_usage(demo):
     wh = demo["wh"]
@@ -166,6 +168,7 @@ def test_planted_price_change_is_classified_price_not_usage(demo):
     assert {a["primary_driver"] for a in after} == {"price"}, after
 
 
+@pytest.mark.slow
 @needs_demo
 def test_clean_cloud_ai_series_raise_nothing_but_partially_delivered_days(demo):
     """Bedrock, Azure and GCP carry no planted anomaly. The generated exports deliver the last day of a month with
@@ -196,6 +199,7 @@ def test_clean_cloud_ai_series_raise_nothing_but_partially_delivered_days(demo):
     assert not [a for a in found if a["scope_value"] in ("Azure OpenAI", "Generative AI on Vertex AI", "Mistral AI")]
 
 
+@pytest.mark.slow
 @needs_demo
 def test_anomaly_build_stays_fast(demo):
     assert demo["seconds"] < 120, demo["seconds"]

@@ -142,6 +142,7 @@ def _forecast_checks(con) -> dict:
     return {(s[0], s[1]) for s in series}
 
 
+@pytest.mark.slow
 def test_forecast_has_90_days_per_series_inside_its_intervals(synthetic):
     with duckdb.connect(str(synthetic)) as con:
         series = _forecast_checks(con)
@@ -164,6 +165,7 @@ def test_forecast_has_90_days_per_series_inside_its_intervals(synthetic):
     assert abs(alpha / Decimal(10 * 1300 + 4 * 1000 + 14 * 100) - 1) < Decimal("0.04")
 
 
+@pytest.mark.slow
 def test_budgets_breach_alerts_and_a_scope_without_cost_is_zero(synthetic):
     with duckdb.connect(str(synthetic)) as con:
         cols = ["budget_id", "actual_to_date", "days_elapsed", "period_state", "run_rate_projection",
@@ -242,6 +244,7 @@ DEMO_WAPE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_demo_source() is None, reason="no demo warehouse: run `make demo` or set FINOPS_DEMO_WAREHOUSE")
 def test_demo_backtest_beats_seasonal_naive_on_every_scope_type(tmp_path):
     wh = tmp_path / "finops.duckdb"

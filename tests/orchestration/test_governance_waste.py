@@ -17,6 +17,8 @@ import pytest
 
 from tests.support import ingest, run_dbt
 
+pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
+
 SELECT = ["--select", "+fct_waste_candidates", "+fct_cost_avoidance", "+fct_commitment_utilization",
           "assert_waste_candidates_are_sound", "assert_commitment_utilization_is_consistent",
           "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"]

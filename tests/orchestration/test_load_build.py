@@ -7,6 +7,7 @@ import json
 import shutil
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from orchestration.lib.dbt_cli import LOAD_TARGETS, _upstream, load_build_args, load_nodes, prepare_manifest
@@ -38,6 +39,7 @@ def test_load_builds_the_record_its_lineage_and_every_test_on_it(tmp_path):
     assert len(on_lineage) > 150 and len(tests - on_lineage) > 100
 
 
+@pytest.mark.slow
 def test_load_reseeds_only_what_changed_and_summarises_the_record_only(tmp_path, monkeypatch):
     from finops_cli import main
 

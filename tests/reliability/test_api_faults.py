@@ -250,6 +250,7 @@ PERSISTENT = {
 WHERE = re.compile(r"(OpenAI organisation|Anthropic organisation|SaaS vendor) '[^']+', GET /\S+, page \d+: ")
 
 
+@pytest.mark.slow
 def test_persistent_faults_fail_clearly_commit_nothing_and_the_rerun_after_recovery_is_exact(vendor, tmp_path):
     warehouse = str(tmp_path / "finops.duckdb")
     error = SaasInvoicesError if vendor.dataset == "saas_invoices" else ApiSourceError

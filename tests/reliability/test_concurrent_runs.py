@@ -121,6 +121,7 @@ def _assert_clean(stderr: str) -> None:
     assert "Traceback" not in stderr and "Could not set lock" not in stderr and "IO Error" not in stderr, stderr
 
 
+@pytest.mark.slow
 def test_a_second_run_with_no_wait_fails_at_once_naming_the_running_finops_run(env, tmp_path, landing):
     warehouse = Path(env["FINOPS_WAREHOUSE"])
     second, go = _primed(["load", str(landing), "--no-transform"], {**env, LOCK_TIMEOUT_ENV: "0"}, tmp_path,
@@ -144,6 +145,7 @@ def test_a_second_run_with_no_wait_fails_at_once_naming_the_running_finops_run(e
     assert holder(warehouse) is None  # released
 
 
+@pytest.mark.slow
 def test_a_second_run_waits_for_the_first_then_loads_nothing_twice(env, tmp_path, landing):
     warehouse = Path(env["FINOPS_WAREHOUSE"])
     second, go = _primed(["load", str(landing), "--no-transform"], {**env, LOCK_TIMEOUT_ENV: "120"}, tmp_path,

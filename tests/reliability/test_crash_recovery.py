@@ -102,6 +102,7 @@ def _load(env: dict, landing: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", list(KILL_POINTS))
 def test_a_billing_load_killed_mid_load_is_finished_by_the_rerun_to_the_cent(point, landing, source_totals, tmp_path):
     warehouse = tmp_path / "wh" / "finops.duckdb"
@@ -167,6 +168,7 @@ def _saas_env(srv: StripeServer) -> dict[str, str]:
             "SOURCES__SAAS_INVOICES__PAGE_LIMIT": "1"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset", ["openai_usage", "saas_invoices"])
 def test_a_vendor_api_load_killed_mid_pagination_is_exact_after_the_rerun(dataset, tmp_path, monkeypatch):
     import datetime as dt

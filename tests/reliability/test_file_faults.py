@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.ingestion.test_aws_cur import CUR2_SCHEMA, cur2_rows, write_cur2_parquet, write_legacy
-from tests.reliability.conftest import (
+from tests.support import ingest
+from tests.support.aws_cur import CUR2_SCHEMA, cur2_rows, write_cur2_parquet, write_legacy
+from tests.support.faults import (
     AWS10_HEADER,
     AWS_EXPORT,
     CUR2_EXPORT,
@@ -45,7 +46,6 @@ from tests.reliability.conftest import (
     write_cur2,
     write_focus,
 )
-from tests.support import ingest
 
 SEP, OCT, NOV = "2026-09", "2026-10", "2026-11"
 
@@ -436,6 +436,7 @@ def late_correction(tmp_path_factory):
     return {"wh": wh, "sep": sep, "nov": nov, "cur": cur, "big": big, "many": many, "closed": closed}
 
 
+@pytest.mark.slow
 def test_late_correction_is_booked_in_the_open_month_and_the_closed_month_is_unchanged(late_correction):
     wh, sep, nov = late_correction["wh"], late_correction["sep"], late_correction["nov"]
     figures = sql(wh, FOCUS_FIGURES)
@@ -455,6 +456,7 @@ def test_late_correction_is_booked_in_the_open_month_and_the_closed_month_is_unc
                     ("Correction", NOV, nov_start, SEP, Decimal("7.2500000001"))]
 
 
+@pytest.mark.slow
 def test_dbt_parses_huge_tags(late_correction):
     wh = late_correction["wh"]
     (tags, billed), = sql(wh, "select tags, billed_cost from marts.fct_charges where charge_description = 'huge tags'")

@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from data_quality.quarantine import WHAT_TO_DO, read_records
 from ingestion._common.source import QUARANTINE_COLUMNS
 from orchestration.defs.quality.quarantine import QUARANTINE_VIEW, check_result, no_quarantined_records
-from tests.ingestion.test_aws_cur import CUR2_SCHEMA
-from tests.reliability.conftest import (
+from tests.support import ingest
+from tests.support.aws_cur import CUR2_SCHEMA
+from tests.support.faults import (
     CUR2_EXPORT,
     aws10_rows,
     build,
@@ -39,7 +40,6 @@ from tests.reliability.conftest import (
     write_cur2,
     write_focus,
 )
-from tests.support import ingest
 
 SEP, OCT = "2026-09", "2026-10"
 COST = "line_item_unblended_cost"
@@ -60,6 +60,7 @@ def write_cur2_text(landing: Path, period: str, rows: list[dict], **kw) -> Path:
 
 
 # ------------------------------------------------------------------------------------------- billing exports
+@pytest.mark.slow
 def test_billing_quarantine_bad_same_again_then_fixed(landing, warehouse):
     # three exports of three accounts' bills (other amounts: identical content would be a copy, see test_file_faults)
     good = write_cur2(landing, SEP, cur2_rows(SEP, 1.5), export="aws/cur2-csv/good")
@@ -161,6 +162,7 @@ def test_file_drop_quarantine_bad_same_again_then_fixed(landing, warehouse, kpi_
 
 
 # --------------------------------------------------------------------- one view, the check and the command
+@pytest.mark.slow
 def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_it(landing, warehouse, tmp_path,
                                                                                   kpi_env, monkeypatch):
     from finops_cli import main
