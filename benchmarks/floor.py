@@ -5,6 +5,7 @@ kind of mapping the warehouse does, about 25 columns: CASE on the line item type
 EffectiveCost, casts to DECIMAL(38,10), tags to JSON, UTC timestamps, the source file for lineage. No
 validation, no quarantine, no incremental bookkeeping, no raw copy: a lower bound, not a competitor.
 """
+
 from __future__ import annotations
 
 MONEY = "DECIMAL(38,10)"
@@ -81,12 +82,12 @@ def floor_sql(con, kind: str, files: list[str]) -> str:
 CREATE OR REPLACE TABLE focus AS
 SELECT
     'AWS' AS ProviderName,
-    CAST({c('payer')} AS VARCHAR) AS BillingAccountId,
-    CAST({c('account')} AS VARCHAR) AS SubAccountId,
-    {ts('bp_start')} AS BillingPeriodStart,
-    {ts('bp_end')} AS BillingPeriodEnd,
-    {ts('start')} AS ChargePeriodStart,
-    {ts('end')} AS ChargePeriodEnd,
+    CAST({c("payer")} AS VARCHAR) AS BillingAccountId,
+    CAST({c("account")} AS VARCHAR) AS SubAccountId,
+    {ts("bp_start")} AS BillingPeriodStart,
+    {ts("bp_end")} AS BillingPeriodEnd,
+    {ts("start")} AS ChargePeriodStart,
+    {ts("end")} AS ChargePeriodEnd,
     CASE
         WHEN {t} = 'Tax' THEN 'Tax'
         WHEN {t} IN ('Credit', 'BundledDiscount', 'EdpDiscount', 'PrivateRateDiscount') THEN 'Credit'
@@ -94,27 +95,27 @@ SELECT
         WHEN {t} IN ('Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') THEN 'Purchase'
         ELSE 'Usage'
     END AS ChargeCategory,
-    {c('description')} AS ChargeDescription,
-    {c('product_code')} AS ServiceName,
-    {c('region')} AS RegionId,
-    {c('resource')} AS ResourceId,
-    {c('sku')} AS SkuId,
-    {c('unit')} AS PricingUnit,
-    {m('usage')} AS ConsumedQuantity,
-    {m('unblended')} AS BilledCost,
+    {c("description")} AS ChargeDescription,
+    {c("product_code")} AS ServiceName,
+    {c("region")} AS RegionId,
+    {c("resource")} AS ResourceId,
+    {c("sku")} AS SkuId,
+    {c("unit")} AS PricingUnit,
+    {m("usage")} AS ConsumedQuantity,
+    {m("unblended")} AS BilledCost,
     CASE
-        WHEN {t} = 'SavingsPlanCoveredUsage' THEN coalesce({m('sp_effective')}, 0)
-        WHEN {t} = 'DiscountedUsage' THEN coalesce({m('ri_effective')}, 0)
+        WHEN {t} = 'SavingsPlanCoveredUsage' THEN coalesce({m("sp_effective")}, 0)
+        WHEN {t} = 'DiscountedUsage' THEN coalesce({m("ri_effective")}, 0)
         WHEN {t} IN ('SavingsPlanNegation', 'SavingsPlanUpfrontFee', 'SavingsPlanRecurringFee', 'RIFee')
             THEN CAST(0 AS {MONEY})
-        ELSE coalesce({m('unblended')}, 0)
+        ELSE coalesce({m("unblended")}, 0)
     END AS EffectiveCost,
-    {m('list')} AS ListCost,
+    {m("list")} AS ListCost,
     {money(f"TRY_CAST({c('rate')} AS DOUBLE)")} AS ContractedUnitPrice,
-    {c('currency')} AS BillingCurrency,
-    coalesce({c('sp_arn')}, {c('ri_arn')}) AS CommitmentDiscountId,
+    {c("currency")} AS BillingCurrency,
+    coalesce({c("sp_arn")}, {c("ri_arn")}) AS CommitmentDiscountId,
     {tags} AS Tags,
-    strftime({ts('bp_start')}, '%Y-%m') AS x_BillingPeriod,
+    strftime({ts("bp_start")}, '%Y-%m') AS x_BillingPeriod,
     filename AS x_SourceFile
 FROM {scan}
 """

@@ -6,6 +6,7 @@ a 20k-row conversion never finishes). ``spawn`` avoids it. When the CLI fails, i
 never told to stop and the process would hang forever, so they are terminated here. Nothing else is
 changed: same CLI, same arguments. This file must not import the benchmarks package (other interpreter).
 """
+
 import multiprocessing
 import os
 import sys

@@ -21,6 +21,7 @@ the child's ``ru_maxrss`` from ``os.wait4`` (KiB on Linux; includes the child's 
 Writes ``benchmarks/results/latest.json``. ``ours_s`` = ingest + transform (what produces the FOCUS table;
 the floor and the peer do no checks either); checks are reported beside it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,13 @@ MONTH = "2026-10"
 CUR2_EXPORT_DIR = "aws/cur2"
 DAY_EXPORT = "northwind-cur2-day"
 PEER_TIMEOUT_S = 1800
-TARGETS = {"ours_over_floor": 2.0, "peak_rss_mb": 2048, "incremental_over_full": 0.10, "ours_over_peer": 1.0,
-           "load_s": 15.0}
+TARGETS = {
+    "ours_over_floor": 2.0,
+    "peak_rss_mb": 2048,
+    "incremental_over_full": 0.10,
+    "ours_over_peer": 1.0,
+    "load_s": 15.0,
+}
 LOAD_ROWS = 1_000
 
 
@@ -71,9 +77,9 @@ def human(n: int) -> str:
 
 @dataclass
 class Input:
-    name: str       # e.g. cur2_10M, legacy_256k
-    kind: str       # cur2 | legacy
-    format: str     # aws_cur2 | aws_cur_legacy
+    name: str  # e.g. cur2_10M, legacy_256k
+    kind: str  # cur2 | legacy
+    format: str  # aws_cur2 | aws_cur_legacy
     rows: int
 
     @property
@@ -107,8 +113,12 @@ class StageRun:
     log: str | None
 
     def figures(self, rows: int | None = None) -> dict:
-        d = {"ok": self.ok, "wall_s": round(self.wall_s, 3), "peak_rss_mb": round(self.peak_rss_mb, 1),
-             "exit_code": self.exit_code}
+        d = {
+            "ok": self.ok,
+            "wall_s": round(self.wall_s, 3),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "exit_code": self.exit_code,
+        }
         if "work_s" in self.result:
             d["work_s"] = round(self.result["work_s"], 3)
         if rows:
@@ -139,23 +149,39 @@ class Runner:
     def _done(self, task, label: str, run: StageRun) -> None:
         if self.progress is None:
             if self.verbose:
-                print(f"  {label}: {'ok' if run.ok else 'FAILED'} {run.wall_s:.1f}s {run.peak_rss_mb:.0f} MB",
-                      file=sys.stderr)
+                print(
+                    f"  {label}: {'ok' if run.ok else 'FAILED'} {run.wall_s:.1f}s {run.peak_rss_mb:.0f} MB",
+                    file=sys.stderr,
+                )
             return
         status = "[green]ok[/]" if run.ok else "[red]FAILED[/]"
-        self.progress.update(task, completed=1,
-                             description=f"{label} {status} {run.wall_s:7.1f}s {run.peak_rss_mb:6.0f} MB")
+        self.progress.update(
+            task, completed=1, description=f"{label} {status} {run.wall_s:7.1f}s {run.peak_rss_mb:6.0f} MB"
+        )
 
-    def run_cmd(self, label: str, cmd: list[str], log_name: str, result_path: Path | None = None,
-                timeout: float | None = None, cwd: Path = REPO) -> StageRun:
+    def run_cmd(
+        self,
+        label: str,
+        cmd: list[str],
+        log_name: str,
+        result_path: Path | None = None,
+        timeout: float | None = None,
+        cwd: Path = REPO,
+    ) -> StageRun:
         """Run ``cmd`` as a child, time it, read its peak RSS with os.wait4."""
         task = self._task(label)
         log_path = self.log_dir / f"{log_name}.log"
         log_fh = None if self.verbose else open(log_path, "wb")  # noqa: SIM115 - closed after wait4
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=self.env, stdin=subprocess.DEVNULL,
-                                stdout=log_fh, stderr=subprocess.STDOUT if log_fh else None,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_fh,
+            stderr=subprocess.STDOUT if log_fh else None,
+            start_new_session=True,
+        )
         status, rusage, timed_out = _wait4(proc, timeout)
         wall = time.perf_counter() - t0
         if log_fh:
@@ -170,8 +196,14 @@ class Runner:
         if timed_out:
             result["error"] = f"timed out after {timeout:.0f}s (killed)"
         ok = code == 0 and not timed_out and result.get("ok", True)
-        run = StageRun(ok, wall, rusage.ru_maxrss / 1024.0 if rusage else 0.0, code, result,
-                       None if self.verbose else str(log_path))
+        run = StageRun(
+            ok,
+            wall,
+            rusage.ru_maxrss / 1024.0 if rusage else 0.0,
+            code,
+            result,
+            None if self.verbose else str(log_path),
+        )
         self._done(task, label, run)
         if not ok and not self.verbose:
             tail = log_path.read_text(errors="replace")[-3000:]
@@ -217,8 +249,15 @@ def _echo(msg: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ data
-def generate_cached(runner: Runner, data_dir: Path, inp: Input, seed: int, rows: int | None = None,
-                    rename_export: str | None = None, tag: str | None = None) -> dict:
+def generate_cached(
+    runner: Runner,
+    data_dir: Path,
+    inp: Input,
+    seed: int,
+    rows: int | None = None,
+    rename_export: str | None = None,
+    tag: str | None = None,
+) -> dict:
     """The input's landing root under data_dir, generated once per (format, seed, rows[, variant])."""
     rows = rows or inp.rows
     key = f"{inp.format}-seed{seed}-rows{rows}" + (f"-{tag}" if tag else "")
@@ -231,14 +270,27 @@ def generate_cached(runner: Runner, data_dir: Path, inp: Input, seed: int, rows:
             return info
     if root.exists():
         shutil.rmtree(root)
-    spec = {"out": str(root), "seed": seed, "rows": rows, "format": inp.format, "months": [MONTH],
-            "format_dir": inp.format_dir, "rename_export": rename_export}
+    spec = {
+        "out": str(root),
+        "seed": seed,
+        "rows": rows,
+        "format": inp.format,
+        "months": [MONTH],
+        "format_dir": inp.format_dir,
+        "rename_export": rename_export,
+    }
     run = runner.stage(f"{inp.name:<12} generate {human(rows)}", "generate", spec, f"{key}.generate")
     if not run.ok:
         raise RuntimeError(f"generating {key} failed: {run.result.get('error')}")
     info = {k: run.result[k] for k in ("rows", "files", "bytes", "granularity")}
-    info.update({"root": str(root), "seed": seed, "generate_s": round(run.wall_s, 2),
-                 "generate_peak_rss_mb": round(run.peak_rss_mb, 1)})
+    info.update(
+        {
+            "root": str(root),
+            "seed": seed,
+            "generate_s": round(run.wall_s, 2),
+            "generate_peak_rss_mb": round(run.peak_rss_mb, 1),
+        }
+    )
     marker.write_text(json.dumps(info, indent=1))
     info["cached"] = False
     return info
@@ -267,15 +319,26 @@ def ensure_peer_venv(runner: Runner) -> tuple[Path | None, str | None, str | Non
             shutil.rmtree(PEER_VENV)
         r = runner.run_cmd("peer venv (focus-converter)", [base, "-m", "venv", str(PEER_VENV)], "peer-venv")
         if r.ok:
-            r = runner.run_cmd("peer pip install", [str(py), "-m", "pip", "install", "--quiet",
-                                                    "--disable-pip-version-check", *PEER_REQUIREMENTS],
-                               "peer-pip", timeout=900)
+            r = runner.run_cmd(
+                "peer pip install",
+                [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PEER_REQUIREMENTS],
+                "peer-pip",
+                timeout=900,
+            )
         if not r.ok:
             return None, None, f"could not create the focus-converter venv: {r.result.get('error') or r.exit_code}"
         marker.write_text(" ".join(PEER_REQUIREMENTS))
     try:
-        version = subprocess.run([str(py), "-c", "import importlib.metadata as m; print(m.version('focus-converter'))"],
-                                 capture_output=True, text=True, timeout=60, check=False).stdout.strip() or None
+        version = (
+            subprocess.run(
+                [str(py), "-c", "import importlib.metadata as m; print(m.version('focus-converter'))"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.SubprocessError):
         version = None
     return py, version, None
@@ -290,8 +353,21 @@ def run_peer(runner: Runner, inp: Input, files: list[str], run_dir: Path) -> dic
     export = run_dir / "peer-out"
     if export.exists():
         shutil.rmtree(export)
-    cmd = [str(py), str(BENCH / "peer_main.py"), "convert", "--provider", "aws-cur", "--data-format", "csv",
-           "--data-path", files[0], "--export-path", str(export) + "/", "--export-format", "parquet"]
+    cmd = [
+        str(py),
+        str(BENCH / "peer_main.py"),
+        "convert",
+        "--provider",
+        "aws-cur",
+        "--data-format",
+        "csv",
+        "--data-path",
+        files[0],
+        "--export-path",
+        str(export) + "/",
+        "--export-format",
+        "parquet",
+    ]
     run = runner.run_cmd(f"{inp.name:<12} peer focus_converter", cmd, f"{inp.name}.peer", timeout=PEER_TIMEOUT_S)
     d = run.figures(inp.rows)
     d.update({"version": version, "command": " ".join(cmd)})
@@ -315,8 +391,12 @@ def _count_parquet_rows(path: Path) -> int | None:
 
 # ------------------------------------------------------------------------------------------- one input
 def pipeline_specs(args, run_dir: Path, landing: Path) -> dict:
-    return {"landing": str(landing), "warehouse": str(run_dir / "warehouse.duckdb"),
-            "dbt_target": str(args.dbt_target), "dbt_logs": str(args.log_dir / "dbt_logs")}
+    return {
+        "landing": str(landing),
+        "warehouse": str(run_dir / "warehouse.duckdb"),
+        "dbt_target": str(args.dbt_target),
+        "dbt_logs": str(args.log_dir / "dbt_logs"),
+    }
 
 
 def fresh_dir(path: Path) -> Path:
@@ -333,10 +413,16 @@ def bench_input(args, runner: Runner, inp: Input, incremental: bool) -> dict:
     landing = run_dir / "landing"
     link_tree(Path(data["root"]), landing)
     spec = pipeline_specs(args, run_dir, landing)
-    out: dict[str, Any] = {"kind": inp.kind, "format": inp.format, "rows": data["rows"],
-                           "files": len(data["files"]), "input_bytes": data["bytes"],
-                           "granularity": data.get("granularity"),
-                           "generate": {"cached": data["cached"], "s": data.get("generate_s")}, "stages": {}}
+    out: dict[str, Any] = {
+        "kind": inp.kind,
+        "format": inp.format,
+        "rows": data["rows"],
+        "files": len(data["files"]),
+        "input_bytes": data["bytes"],
+        "granularity": data.get("granularity"),
+        "generate": {"cached": data["cached"], "s": data.get("generate_s")},
+        "stages": {},
+    }
     rows = data["rows"]
     st = out["stages"]
     ing = runner.stage(f"{inp.name:<12} ingest (dlt)", "ingest", spec, f"{inp.name}.ingest")
@@ -349,9 +435,18 @@ def bench_input(args, runner: Runner, inp: Input, incremental: bool) -> dict:
         if tr.ok and not args.skip_checks:
             ch = runner.stage(f"{inp.name:<12} checks (dbt test)", "checks", spec, f"{inp.name}.checks")
             st["checks"] = ch.figures(rows)
-    fl = runner.stage(f"{inp.name:<12} floor (duckdb)", "floor",
-                      {"kind": inp.kind, "files": data["files"], "db": str(run_dir / "floor.duckdb"),
-                       "threads": args.threads, "memory_limit": args.memory_limit}, f"{inp.name}.floor")
+    fl = runner.stage(
+        f"{inp.name:<12} floor (duckdb)",
+        "floor",
+        {
+            "kind": inp.kind,
+            "files": data["files"],
+            "db": str(run_dir / "floor.duckdb"),
+            "threads": args.threads,
+            "memory_limit": args.memory_limit,
+        },
+        f"{inp.name}.floor",
+    )
     st["floor"] = fl.figures(rows)
     if inp.kind == "legacy" and not args.skip_peer:
         st["peer"] = run_peer(runner, inp, data["files"], run_dir)
@@ -396,13 +491,16 @@ def bench_incremental(args, runner: Runner, inp: Input, spec: dict, landing: Pat
     """One more day of the month lands as a second CUR 2.0 export (a new (export, period) delivery of about
     1/30 of the month's rows); ingest + transform run again on the same warehouse."""
     day_rows = max(1, round(inp.rows / 30))
-    day = generate_cached(runner, args.data_dir, inp, args.seed + 1, rows=day_rows, rename_export=DAY_EXPORT,
-                          tag="day")
+    day = generate_cached(runner, args.data_dir, inp, args.seed + 1, rows=day_rows, rename_export=DAY_EXPORT, tag="day")
     link_tree(Path(day["root"]), landing)
-    d: dict[str, Any] = {"rows": day["rows"], "export": f"{CUR2_EXPORT_DIR}/{DAY_EXPORT}", "period": MONTH,
-                         "how": "second export (new (export, period) delivery) of ~1/30 of the month's rows, "
-                                "landed beside the full month; the unchanged month is skipped by its fingerprint",
-                         "stages": {}}
+    d: dict[str, Any] = {
+        "rows": day["rows"],
+        "export": f"{CUR2_EXPORT_DIR}/{DAY_EXPORT}",
+        "period": MONTH,
+        "how": "second export (new (export, period) delivery) of ~1/30 of the month's rows, "
+        "landed beside the full month; the unchanged month is skipped by its fingerprint",
+        "stages": {},
+    }
     ing = runner.stage(f"{inp.name:<12} +1 day ingest", "ingest", spec, f"{inp.name}.incr.ingest")
     d["stages"]["ingest"] = ing.figures(day["rows"])
     if ing.ok:
@@ -425,19 +523,25 @@ def bench_load(args, runner: Runner) -> dict:
     holds every row loaded so far."""
     inp = Input(f"load_{human(LOAD_ROWS)}", "cur2", "aws_cur2", LOAD_ROWS)
     first = generate_cached(runner, args.data_dir, inp, args.seed, tag="load")
-    second = generate_cached(runner, args.data_dir, inp, args.seed + 1, rename_export="northwind-cur2-load2",
-                             tag="load2")
+    second = generate_cached(
+        runner, args.data_dir, inp, args.seed + 1, rename_export="northwind-cur2-load2", tag="load2"
+    )
     run_dir = fresh_dir(args.data_dir / "load")
     warehouse = run_dir / "warehouse.duckdb"
     finops = Path(sys.executable).parent / "finops"
     cli = [str(finops)] if finops.exists() else [sys.executable, "-m", "finops_cli"]
-    load_runner = Runner({**runner.env, "FINOPS_WAREHOUSE": str(warehouse), "FINOPS_LANDING": str(run_dir / "landing")},
-                         runner.log_dir, runner.verbose, runner.progress)
+    load_runner = Runner(
+        {**runner.env, "FINOPS_WAREHOUSE": str(warehouse), "FINOPS_LANDING": str(run_dir / "landing")},
+        runner.log_dir,
+        runner.verbose,
+        runner.progress,
+    )
     out: dict[str, Any] = {"rows": LOAD_ROWS, "command": " ".join([*cli, "load", "<file's folder>"]), "stages": {}}
     rows, before = 0, 0
     for step, data in (("first", first), ("warm", second)):
-        run = load_runner.run_cmd(f"{inp.name:<12} finops load ({step})", [*cli, "load", data["root"]],
-                                  f"{inp.name}.{step}", timeout=1800)
+        run = load_runner.run_cmd(
+            f"{inp.name:<12} finops load ({step})", [*cli, "load", data["root"]], f"{inp.name}.{step}", timeout=1800
+        )
         d = run.figures(data["rows"])
         rows += data["rows"]
         # the record holds every line of the file and maybe more (a CUR line can make several FOCUS charges)
@@ -475,16 +579,28 @@ def machine_info() -> dict:
         pass
     cpu = None
     try:
-        cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                    if ln.startswith("model name")), None)
+        cpu = next(
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")
+            ),
+            None,
+        )
     except OSError:
         pass
     try:
         load = os.getloadavg()
     except OSError:
         load = None
-    return {"cores": os.cpu_count(), "ram_gb": mem, "cpu": cpu, "platform": platform.platform(),
-            "python": platform.python_version(), "loadavg_at_start": load}
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": mem,
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "loadavg_at_start": load,
+    }
 
 
 def versions() -> dict:
@@ -502,7 +618,9 @@ def versions() -> dict:
 def git_info() -> dict:
     def git(*a: str) -> str | None:
         try:
-            return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True, timeout=30, check=False).stdout.strip()
+            return subprocess.run(
+                ["git", *a], cwd=REPO, capture_output=True, text=True, timeout=30, check=False
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
 
@@ -517,14 +635,19 @@ def headline(results: dict) -> dict:
     legacy = [v for v in inputs.values() if v["kind"] == "legacy"]
     main = max(cur2 or legacy or [{}], key=lambda v: v.get("rows", 0))
     peer_in = max(legacy, key=lambda v: v["rows"]) if legacy else {}
-    h = {"headline_input": next((k for k, v in inputs.items() if v is main), None),
-         "rows": main.get("rows"), "ours_s": main.get("ours_s"), "floor_s": main.get("floor_s"),
-         "ours_over_floor": main.get("ours_over_floor"),
-         "incremental_over_full": main.get("incremental_over_full"),
-         "peer_input": next((k for k, v in inputs.items() if v is peer_in), None),
-         "peer_s": peer_in.get("peer_s"), "ours_over_peer": peer_in.get("ours_over_peer"),
-         "peak_rss_mb": max((v["peak_rss_mb"] for v in inputs.values() if v.get("peak_rss_mb")), default=None),
-         "load_s": results.get("load", {}).get("load_s")}
+    h = {
+        "headline_input": next((k for k, v in inputs.items() if v is main), None),
+        "rows": main.get("rows"),
+        "ours_s": main.get("ours_s"),
+        "floor_s": main.get("floor_s"),
+        "ours_over_floor": main.get("ours_over_floor"),
+        "incremental_over_full": main.get("incremental_over_full"),
+        "peer_input": next((k for k, v in inputs.items() if v is peer_in), None),
+        "peer_s": peer_in.get("peer_s"),
+        "ours_over_peer": peer_in.get("ours_over_peer"),
+        "peak_rss_mb": max((v["peak_rss_mb"] for v in inputs.values() if v.get("peak_rss_mb")), default=None),
+        "load_s": results.get("load", {}).get("load_s"),
+    }
     h["targets"] = {
         "ours_over_floor<=2": _meets(h["ours_over_floor"], TARGETS["ours_over_floor"]),
         "peak_rss_mb<=2048": _meets(h["peak_rss_mb"], TARGETS["peak_rss_mb"]),
@@ -546,8 +669,11 @@ def print_report(results: dict) -> None:
     con = Console(stderr=False)
     con.width = max(con.width, 150)
     for name, inp in results["inputs"].items():
-        t = Table(title=f"{name}: {inp['rows']:,} rows ({inp['format']}, {inp['files']} file(s), "
-                        f"{inp['input_bytes'] / 1e6:,.0f} MB)", title_justify="left")
+        t = Table(
+            title=f"{name}: {inp['rows']:,} rows ({inp['format']}, {inp['files']} file(s), "
+            f"{inp['input_bytes'] / 1e6:,.0f} MB)",
+            title_justify="left",
+        )
         for col in ("stage", "wall s", "rows/s", "peak RSS MB", "detail"):
             t.add_column(col, justify="left" if col in ("stage", "detail") else "right")
         rows: list[tuple[str, dict]] = list(inp["stages"].items())
@@ -556,11 +682,19 @@ def print_report(results: dict) -> None:
             if s.get("skipped"):
                 t.add_row(stage, "-", "-", "-", f"skipped: {s['skipped']}")
                 continue
-            t.add_row(stage, f"{s['wall_s']:.1f}", f"{s.get('rows_per_s') or 0:,}", f"{s['peak_rss_mb']:.0f}",
-                      _detail(stage, s))
+            t.add_row(
+                stage,
+                f"{s['wall_s']:.1f}",
+                f"{s.get('rows_per_s') or 0:,}",
+                f"{s['peak_rss_mb']:.0f}",
+                _detail(stage, s),
+            )
         con.print(t)
-        ratios = [f"ours {inp['ours_s']}s" if inp.get("ours_s") else "ours FAILED",
-                  f"floor {inp['floor_s']}s", f"ours_over_floor {inp.get('ours_over_floor')}"]
+        ratios = [
+            f"ours {inp['ours_s']}s" if inp.get("ours_s") else "ours FAILED",
+            f"floor {inp['floor_s']}s",
+            f"ours_over_floor {inp.get('ours_over_floor')}",
+        ]
         if inp["kind"] == "legacy":
             ratios += [f"peer {inp.get('peer_s')}s", f"ours_over_peer {inp.get('ours_over_peer')}"]
         if "incremental_over_full" in inp:
@@ -573,8 +707,12 @@ def print_report(results: dict) -> None:
         for col in ("load", "wall s", "peak RSS MB", "detail"):
             t.add_column(col, justify="left" if col in ("load", "detail") else "right")
         for step, s in load["stages"].items():
-            t.add_row(step, f"{s['wall_s']:.1f}", f"{s['peak_rss_mb']:.0f}",
-                      f"{s.get('record_rows')} rows in the record" if s["ok"] else f"[red]{(s.get('error') or '')[:120]}[/]")
+            t.add_row(
+                step,
+                f"{s['wall_s']:.1f}",
+                f"{s['peak_rss_mb']:.0f}",
+                f"{s.get('record_rows')} rows in the record" if s["ok"] else f"[red]{(s.get('error') or '')[:120]}[/]",
+            )
         con.print(t)
     h = results["summary"]
     con.print("[bold]summary[/] " + json.dumps({k: v for k, v in h.items()}, default=str))
@@ -604,17 +742,28 @@ def _detail(stage: str, s: dict) -> str:
 # -------------------------------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", type=parse_sizes, default=parse_sizes(DEFAULT_SIZES),
-                    help=f"comma list of inputs: N (CUR 2.0 Parquet month of N rows) or legacy:N (legacy CUR "
-                         f"CSV.gz); k/M suffixes. Default: {DEFAULT_SIZES}")
+    ap.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=parse_sizes(DEFAULT_SIZES),
+        help=f"comma list of inputs: N (CUR 2.0 Parquet month of N rows) or legacy:N (legacy CUR "
+        f"CSV.gz); k/M suffixes. Default: {DEFAULT_SIZES}",
+    )
     ap.add_argument("--skip-peer", action="store_true", help="do not run focus_converter")
     ap.add_argument("--skip-checks", action="store_true", help="do not run dbt test / GX suites")
     ap.add_argument("--no-incremental", action="store_true", help="skip the +1 day incremental scenario")
     ap.add_argument("--skip-load", action="store_true", help="do not time `finops load` of a small file")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="dbt threads (FINOPS_DBT_THREADS) and DuckDB threads of the floor (default: cores)")
-    ap.add_argument("--memory-limit", default=None,
-                    help="DuckDB memory limit for dbt (FINOPS_DUCKDB_MEMORY_LIMIT) and the floor, e.g. 2GB")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="dbt threads (FINOPS_DBT_THREADS) and DuckDB threads of the floor (default: cores)",
+    )
+    ap.add_argument(
+        "--memory-limit",
+        default=None,
+        help="DuckDB memory limit for dbt (FINOPS_DUCKDB_MEMORY_LIMIT) and the floor, e.g. 2GB",
+    )
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--data-dir", type=Path, default=BENCH / "data", help="generated inputs (cached) and run dirs")
     ap.add_argument("--results", type=Path, default=BENCH / "results" / "latest.json")
@@ -649,21 +798,33 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.run", *(argv if argv is not None else sys.argv[1:])]),
-        "options": {"sizes": [i.name for i in inputs], "seed": args.seed, "threads": args.threads,
-                    "memory_limit": args.memory_limit or os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or "1536MB (profile default)",
-                    "dbt_threads": env.get("FINOPS_DBT_THREADS", "2 (default)"), "skip_peer": args.skip_peer},
-        "machine": machine_info(), "versions": versions(), "git": git_info(), "inputs": {},
+        "command": " ".join(
+            [Path(sys.executable).name, "-m", "benchmarks.run", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        "options": {
+            "sizes": [i.name for i in inputs],
+            "seed": args.seed,
+            "threads": args.threads,
+            "memory_limit": args.memory_limit
+            or os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT")
+            or "1536MB (profile default)",
+            "dbt_threads": env.get("FINOPS_DBT_THREADS", "2 (default)"),
+            "skip_peer": args.skip_peer,
+        },
+        "machine": machine_info(),
+        "versions": versions(),
+        "git": git_info(),
+        "inputs": {},
         "method": {
             "ours_s": "ingest + transform wall time (child processes, incl. interpreter start); checks separate",
             "peak_rss_mb": "max ru_maxrss (os.wait4) over the input's pipeline stages; per stage in stages.*",
             "floor": "DuckDB CREATE TABLE AS SELECT of a ~25-column FOCUS-shaped table over the same files",
             "peer": "focus-converter convert --provider aws-cur --data-format csv (spawn start method, see "
-                    "benchmarks/peer_main.py)",
+            "benchmarks/peer_main.py)",
             "incremental": "second export of ~1/30 of the month's rows for the same period (a new daily "
-                           "delivery), then ingest + transform; incremental_over_full = that / full run",
+            "delivery), then ingest + transform; incremental_over_full = that / full run",
             "load_s": f"wall time of `finops load` (CLI child process) of a second {LOAD_ROWS:,}-row CUR 2.0 file "
-                      "into a warehouse that holds a first one: load + the FOCUS record and its dbt tests",
+            "into a warehouse that holds a first one: load + the FOCUS record and its dbt tests",
         },
     }
 
@@ -671,22 +832,40 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20),
-                            TimeElapsedColumn(), transient=False)
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=20),
+            TimeElapsedColumn(),
+            transient=False,
+        )
     runner = Runner(env, log_dir, args.verbose, progress)
     code = 0
     with progress or nullcontext():
-        parse = runner.stage("dbt parse (setup, not timed)", "parse",
-                             {"warehouse": str(args.data_dir / "run" / "warehouse.duckdb"),
-                              "dbt_target": str(args.dbt_target), "dbt_logs": str(log_dir / "dbt_logs")}, "dbt-parse")
+        parse = runner.stage(
+            "dbt parse (setup, not timed)",
+            "parse",
+            {
+                "warehouse": str(args.data_dir / "run" / "warehouse.duckdb"),
+                "dbt_target": str(args.dbt_target),
+                "dbt_logs": str(log_dir / "dbt_logs"),
+            },
+            "dbt-parse",
+        )
         results["setup"] = {"dbt_parse_s": round(parse.wall_s, 2), "ok": parse.ok}
         for inp in inputs:
             try:
                 results["inputs"][inp.name] = bench_input(args, runner, inp, inp.name == incr_input)
             except Exception as e:  # noqa: BLE001 - one input's failure must not lose the others
-                results["inputs"][inp.name] = {"kind": inp.kind, "format": inp.format, "rows": inp.rows,
-                                               "files": 0, "input_bytes": 0, "stages": {},
-                                               "error": f"{type(e).__name__}: {e}"}
+                results["inputs"][inp.name] = {
+                    "kind": inp.kind,
+                    "format": inp.format,
+                    "rows": inp.rows,
+                    "files": 0,
+                    "input_bytes": 0,
+                    "stages": {},
+                    "error": f"{type(e).__name__}: {e}",
+                }
                 code = 1
             st = results["inputs"][inp.name].get("stages", {})
             if any(not s.get("ok", False) and k != "peer" for k, s in st.items()):

@@ -7,6 +7,7 @@ stage's parameters (paths, rows, threads ...); the stage writes its own figures 
 detail) to RESULT. Wall time and peak RSS are measured by the parent (``os.wait4``), so that they cover the
 whole process including interpreter start and imports, and nothing of the parent.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,14 +38,19 @@ def stage_generate(spec: dict) -> dict:
     from finops_demo.generator import generate
 
     out = Path(spec["out"])
-    summary = generate(out, seed=spec["seed"], rows=spec["rows"], formats=[spec["format"]],
-                       months=spec.get("months"), redelivery=False)
+    summary = generate(
+        out, seed=spec["seed"], rows=spec["rows"], formats=[spec["format"]], months=spec.get("months"), redelivery=False
+    )
     fmt = summary["formats"][spec["format"]]
     data_files = [f for f in fmt["files"] if not f.endswith(".json")]
     if spec.get("rename_export"):  # the "new day" as a second export: <prefix>/<new-name>/data/...
         data_files = _rename_export(out, spec["format_dir"], spec["rename_export"])
-    return {"rows": fmt["rows"], "files": data_files, "bytes": sum(Path(f).stat().st_size for f in data_files),
-            "granularity": next((d.get("granularity") for d in summary["deliveries"] if d.get("granularity")), None)}
+    return {
+        "rows": fmt["rows"],
+        "files": data_files,
+        "bytes": sum(Path(f).stat().st_size for f in data_files),
+        "granularity": next((d.get("granularity") for d in summary["deliveries"] if d.get("granularity")), None),
+    }
 
 
 def _rename_export(out: Path, format_dir: str, new_name: str) -> list[str]:
@@ -56,7 +62,7 @@ def _rename_export(out: Path, format_dir: str, new_name: str) -> list[str]:
     files = []
     for p in sorted(target.rglob("*")):
         if p.is_file() and p.name.startswith(old.name):
-            q = p.with_name(new_name + p.name[len(old.name):])
+            q = p.with_name(new_name + p.name[len(old.name) :])
             p.rename(q)
             if not q.name.endswith(".json"):
                 files.append(str(q))
@@ -75,9 +81,13 @@ def stage_ingest(spec: dict) -> dict:
     t0 = time.perf_counter()
     planned = plan(spec["landing"])
     plan_s = time.perf_counter() - t0
-    out: dict[str, Any] = {"plan_s": plan_s, "datasets": {}, "deliveries": len(planned.deliveries),
-                           "unrecognised": planned.unrecognised[:20],
-                           "errors": [str(e) for e in planned.errors][:20]}
+    out: dict[str, Any] = {
+        "plan_s": plan_s,
+        "datasets": {},
+        "deliveries": len(planned.deliveries),
+        "unrecognised": planned.unrecognised[:20],
+        "errors": [str(e) for e in planned.errors][:20],
+    }
     steps_total = {"extract": 0.0, "normalize": 0.0, "load": 0.0}
     rows = 0
     quarantined: list[str] = []
@@ -87,13 +97,17 @@ def stage_ingest(spec: dict) -> dict:
         took = time.perf_counter() - t
         trace = make_pipeline(ds, spec["warehouse"]).last_trace
         steps = {}
-        for s in (trace.steps if trace else []):
+        for s in trace.steps if trace else []:
             if s.step in steps_total and s.started_at and s.finished_at:
                 d = (s.finished_at - s.started_at).total_seconds()
                 steps[s.step] = steps.get(s.step, 0.0) + d
                 steps_total[s.step] += d
-        out["datasets"][ds] = {"s": took, "rows": report.rows, "deliveries_loaded": len(report.deliveries_loaded),
-                               **{f"{k}_s": v for k, v in steps.items()}}
+        out["datasets"][ds] = {
+            "s": took,
+            "rows": report.rows,
+            "deliveries_loaded": len(report.deliveries_loaded),
+            **{f"{k}_s": v for k, v in steps.items()},
+        }
         rows += report.rows
         quarantined += [str(e) for e in report.quarantined]
     # the vendor API and business-KPI datasets (not benchmarked: not configured) exist empty, as on the Dagster path
@@ -113,8 +127,17 @@ def _dbt(args: list[str], spec: dict) -> dict:
     from dbt.cli.main import dbtRunner
 
     os.environ["FINOPS_WAREHOUSE"] = str(Path(spec["warehouse"]).resolve())
-    cli = [*args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", spec["dbt_target"], "--log-path", spec["dbt_logs"]]
+    cli = [
+        *args,
+        "--project-dir",
+        str(DBT_DIR),
+        "--profiles-dir",
+        str(DBT_DIR),
+        "--target-path",
+        spec["dbt_target"],
+        "--log-path",
+        spec["dbt_logs"],
+    ]
     if not spec.get("verbose"):
         cli.append("--quiet")
     res = dbtRunner().invoke(cli)
@@ -125,8 +148,12 @@ def _dbt(args: list[str], spec: dict) -> dict:
         nodes[r.node.unique_id] = {"s": round(float(r.execution_time or 0.0), 3), "status": status}
         if status not in ("success", "pass", "warn", "skipped", "no-op"):
             failed.append(f"{r.node.unique_id}: {status} {(r.message or '')[:300]}")
-    return {"success": bool(res.success), "exception": str(res.exception) if res.exception else None,
-            "nodes": nodes, "failed": failed}
+    return {
+        "success": bool(res.success),
+        "exception": str(res.exception) if res.exception else None,
+        "nodes": nodes,
+        "failed": failed,
+    }
 
 
 @stage
@@ -167,9 +194,14 @@ def stage_checks(spec: dict) -> dict:
     for v in r["nodes"].values():
         statuses[v["status"]] = statuses.get(v["status"], 0) + 1
     slowest = sorted(r["nodes"].items(), key=lambda kv: -kv[1]["s"])[:8]
-    out["dbt_test"] = {"s": time.perf_counter() - t, "tests": len(r["nodes"]), "statuses": statuses,
-                       "failed": r["failed"][:20], "exception": r["exception"],
-                       "slowest": {k: v["s"] for k, v in slowest}}
+    out["dbt_test"] = {
+        "s": time.perf_counter() - t,
+        "tests": len(r["nodes"]),
+        "statuses": statuses,
+        "failed": r["failed"][:20],
+        "exception": r["exception"],
+        "slowest": {k: v["s"] for k, v in slowest},
+    }
     out["gx"] = _run_gx(spec)
     return out
 
@@ -240,8 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True)
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if a.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     spec = json.loads(Path(a.spec).read_text())
     spec["verbose"] = a.verbose
     t = time.perf_counter()

@@ -9,6 +9,7 @@ move. A provider that instead restates the closed month itself (re-delivers its 
 billing period) changes the figures finance has already posted: this module finds such months, per journal, with
 the debits at close, now, and the difference. The warehouse is opened read-only.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,10 +38,12 @@ class ClosedMonthChange:
         return self.debits_now - self.debits_at_close
 
     def line(self) -> str:
-        return (f"closed month {self.period} changed after close ({self.closed_at or 'date unknown'}): journal "
-                f"{self.journal_id} debits {self.debits_at_close:,.2f} at close, {self.debits_now:,.2f} now "
-                f"({self.difference:+,.2f}). Book the difference in the open month, or re-run "
-                f"`finops close {self.period}` to re-issue the month's pack.")
+        return (
+            f"closed month {self.period} changed after close ({self.closed_at or 'date unknown'}): journal "
+            f"{self.journal_id} debits {self.debits_at_close:,.2f} at close, {self.debits_now:,.2f} now "
+            f"({self.difference:+,.2f}). Book the difference in the open month, or re-run "
+            f"`finops close {self.period}` to re-issue the month's pack."
+        )
 
 
 def closed_month_changes(warehouse: str | Path, close_root: str | Path) -> tuple[list[str], list[ClosedMonthChange]]:
@@ -52,16 +55,21 @@ def closed_month_changes(warehouse: str | Path, close_root: str | Path) -> tuple
     periods, changes = [], []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schema, table = JOURNAL.split(".")
-        if not con.execute("select count(*) from information_schema.tables where table_schema = ? and "
-                           "table_name = ?", [schema, table]).fetchone()[0]:
+        if not con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+        ).fetchone()[0]:
             return [], []
         for path in manifests:
             doc = json.loads(path.read_text(encoding="utf-8"))
             period = doc["period"]
             periods.append(period)
             at_close = {j: Decimal(v) for j, v in (doc.get("journal_debits") or {}).items()}
-            now = dict(con.execute(f"select journal_id, sum(debit) from {JOURNAL} where billing_period = ? "
-                                   "group by journal_id", [period]).fetchall())
+            now = dict(
+                con.execute(
+                    f"select journal_id, sum(debit) from {JOURNAL} where billing_period = ? group by journal_id",
+                    [period],
+                ).fetchall()
+            )
             for j in sorted(set(at_close) | set(now)):
                 before, after = at_close.get(j, Decimal(0)), now.get(j) or Decimal(0)
                 if before != after:

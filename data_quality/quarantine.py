@@ -10,6 +10,7 @@ tables that exist, so the listing never depends on a dbt run.
 Severity: any record of a dataset, or an unreadable landed file, is an ``error`` (data did not load); landed files of
 an unknown format alone are a ``warn`` (as the landing check ``every_file_recognised`` rates them).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,15 +27,28 @@ RELATION = "marts.fct_quarantined_records"
 # the datasets with a quarantine table, in the view's order; landing_zone = the inventory's files
 DATASETS = ("aws_cur", "azure_cost_details", "gcp_billing", "focus_exports", "finance", "business_kpis")
 LANDING = "landing_zone"
-COLUMNS = ("dataset", "delivery_id", "source_file", "row_number", "field", "reason", "value", "raw_record", "hint",
-           "quarantined_at")
+COLUMNS = (
+    "dataset",
+    "delivery_id",
+    "source_file",
+    "row_number",
+    "field",
+    "reason",
+    "value",
+    "raw_record",
+    "hint",
+    "quarantined_at",
+)
 # the view's hints for landing-zone files (dbt_project/models/marts/quality/fct_quarantined_records.sql)
 UNREADABLE_HINT = "Fix or re-export the file and deliver it again; the previous delivery of its period stays loaded."
-UNRECOGNISED_HINT = ("Not a known billing export: load it with `finops load PATH --format F`, or move it out of the "
-                     "landing zone.")
-WHAT_TO_DO = ("Fix each file and deliver it again (same path, or a new delivery folder of the same period): its "
-              "records are then replaced by the new read's, none when it loads; until then the earlier delivery of "
-              "that period stays loaded and finance sees everything else. `finops quarantine` lists every record.")
+UNRECOGNISED_HINT = (
+    "Not a known billing export: load it with `finops load PATH --format F`, or move it out of the landing zone."
+)
+WHAT_TO_DO = (
+    "Fix each file and deliver it again (same path, or a new delivery folder of the same period): its "
+    "records are then replaced by the new read's, none when it loads; until then the earlier delivery of "
+    "that period stays loaded and finance sees everything else. `finops quarantine` lists every record."
+)
 
 
 @dataclass(frozen=True)
@@ -128,8 +142,12 @@ class QuarantineReport:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                       [schema, table]).fetchone()[0] > 0
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def _raw_union(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -137,12 +155,17 @@ def _raw_union(con: duckdb.DuckDBPyConnection) -> str | None:
     parts, dataset_files = [], []
     for ds in DATASETS:
         if _exists(con, ds, "quarantine"):
-            parts.append(f"select '{ds}' as dataset, delivery_id, source_file, row_number, nullif(field, '') as field, "
-                         f"reason, value, raw_record, hint, cast(timezone('UTC', quarantined_at) as timestamp) "
-                         f"as quarantined_at from \"{ds}\".quarantine")
+            parts.append(
+                f"select '{ds}' as dataset, delivery_id, source_file, row_number, nullif(field, '') as field, "
+                f"reason, value, raw_record, hint, cast(timezone('UTC', quarantined_at) as timestamp) "
+                f'as quarantined_at from "{ds}".quarantine'
+            )
             dataset_files.append(f'select source_file from "{ds}".quarantine')
-    landed = [f"select path, status, reason, delivery_key, seen_at from {LANDING}.{t}"
-              for t in ("files", "load_rejects") if _exists(con, LANDING, t)]
+    landed = [
+        f"select path, status, reason, delivery_key, seen_at from {LANDING}.{t}"
+        for t in ("files", "load_rejects")
+        if _exists(con, LANDING, t)
+    ]
     if landed:
         not_in = f" and path not in ({' union all '.join(dataset_files)})" if dataset_files else ""
         parts.append(
@@ -150,7 +173,8 @@ def _raw_union(con: duckdb.DuckDBPyConnection) -> str | None:
             "null as field, status || ': ' || coalesce(reason, '') as reason, null as value, null as raw_record, "
             f"case status when 'unreadable' then '{UNREADABLE_HINT}' else '{UNRECOGNISED_HINT}' end as hint, "
             f"cast(timezone('UTC', seen_at) as timestamp) as quarantined_at from ({' union all '.join(landed)}) "
-            f"as landed where status <> 'recognised'{not_in}")
+            f"as landed where status <> 'recognised'{not_in}"
+        )
     return " union all ".join(parts) or None
 
 
@@ -175,7 +199,8 @@ def read_records(warehouse: str | Path, dataset: str | None = None) -> Quarantin
         where, params = ("where dataset = ?", [dataset]) if dataset else ("", [])
         rows = con.execute(
             f"select {', '.join(COLUMNS)} from {source} as q {where} "
-            "order by quarantined_at desc nulls last, dataset, source_file, row_number, field nulls first", params,
+            "order by quarantined_at desc nulls last, dataset, source_file, row_number, field nulls first",
+            params,
         ).fetchall()
     finally:
         con.close()

@@ -14,6 +14,7 @@ module per command group:
 Shared: exit codes and guards in :mod:`finops_cli.common`; running Dagster jobs in process in
 :mod:`finops_cli.runner`; the spend summary in :mod:`finops_cli.summary`. Imports point down: the CLI imports
 ``orchestration``, never the other way round."""
+
 from __future__ import annotations
 
 import logging
@@ -37,12 +38,26 @@ from .common import (
     CliError,
 )
 
-__all__ = ["EXIT_BUSY", "EXIT_CANTCREAT", "EXIT_CONFIG", "EXIT_DATAERR", "EXIT_FAILED", "EXIT_INTERRUPTED",
-           "EXIT_NOINPUT", "EXIT_OK", "EXIT_QUARANTINED", "EXIT_USAGE", "CliError", "main"]
+__all__ = [
+    "EXIT_BUSY",
+    "EXIT_CANTCREAT",
+    "EXIT_CONFIG",
+    "EXIT_DATAERR",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOINPUT",
+    "EXIT_OK",
+    "EXIT_QUARANTINED",
+    "EXIT_USAGE",
+    "CliError",
+    "main",
+]
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("finops").setLevel(logging.INFO)
 
 
@@ -71,8 +86,11 @@ class FinopsGroup(click.Group):
 
             if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise
-            raise CliError(f"Cannot write or read {e.filename or 'a file'}: {e.strerror}. Make it (and its folder) "
-                           "writable, or point FINOPS_WAREHOUSE / the output path elsewhere.", EXIT_CANTCREAT) from None
+            raise CliError(
+                f"Cannot write or read {e.filename or 'a file'}: {e.strerror}. Make it (and its folder) "
+                "writable, or point FINOPS_WAREHOUSE / the output path elsewhere.",
+                EXIT_CANTCREAT,
+            ) from None
 
 
 @click.group(cls=FinopsGroup, epilog=EXIT_CODES_HELP)
@@ -83,6 +101,17 @@ def main(verbose: bool) -> None:
 
 
 # in the order of the flow: demo data, load, run, look, validate, export
-for command in (demo.generate, demo.demo_vendors, load.load, run.run, run.close, report.summary, report.quarantine,
-                validate.validate_focus, export.export_focus, export.publish, export.export_journal):
+for command in (
+    demo.generate,
+    demo.demo_vendors,
+    load.load,
+    run.run,
+    run.close,
+    report.summary,
+    report.quarantine,
+    validate.validate_focus,
+    export.export_focus,
+    export.publish,
+    export.export_journal,
+):
     main.add_command(command)

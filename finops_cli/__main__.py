@@ -1,4 +1,5 @@
 """``python -m finops_cli``: the `finops` command."""
+
 from finops_cli import main
 
 main()

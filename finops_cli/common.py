@@ -1,5 +1,6 @@
 """What every `finops` command shares: the exit codes `finops --help` lists, the one-line errors, and the guards on
 the warehouse (it exists, is built far enough, is writable, is not held by another run)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -39,8 +40,10 @@ EXIT_CODES_HELP = f"""Exit codes:
 Environment: FINOPS_WAREHOUSE (default warehouse/finops.duckdb), FINOPS_LANDING (default demo/landing),
 FINOPS_LOCK_TIMEOUT (seconds to wait for a busy warehouse)."""
 
-NO_WAREHOUSE_HINT = ("Run `make demo` to build the demo warehouse, or `finops load FILE` to load a billing export "
-                     "(FINOPS_WAREHOUSE says where the warehouse is).")
+NO_WAREHOUSE_HINT = (
+    "Run `make demo` to build the demo warehouse, or `finops load FILE` to load a billing export "
+    "(FINOPS_WAREHOUSE says where the warehouse is)."
+)
 
 
 class CliError(click.ClickException):
@@ -81,8 +84,9 @@ def require_writable(path: str | Path, what: str, todo: str) -> None:
         return
     if blocked.is_dir():
         raise CliError(f"Cannot write {what} {path}: the folder {blocked} is not writable. {todo}", EXIT_CANTCREAT)
-    raise CliError(f"Cannot write {what} {path}: the file is read-only. Make it writable (chmod u+w), or: {todo}",
-                   EXIT_CANTCREAT)
+    raise CliError(
+        f"Cannot write {what} {path}: the file is read-only. Make it writable (chmod u+w), or: {todo}", EXIT_CANTCREAT
+    )
 
 
 def require_warehouse(built: str | None = None) -> str:
@@ -90,18 +94,22 @@ def require_warehouse(built: str | None = None) -> str:
     ``marts.fct_charges`` it does not have yet)."""
     wh = Settings.from_env().warehouse
     if not Path(wh).exists():
-        raise CliError(f"There is no warehouse at {wh}: nothing has been loaded yet. {NO_WAREHOUSE_HINT}",
-                       EXIT_NOINPUT)
+        raise CliError(f"There is no warehouse at {wh}: nothing has been loaded yet. {NO_WAREHOUSE_HINT}", EXIT_NOINPUT)
     if built:
         import duckdb
 
         schema, table = built.split(".")
         with duckdb_errors(wh), duckdb.connect(wh, read_only=True) as con:
-            found = con.execute("select count(*) from information_schema.tables where table_schema = ? and "
-                                "table_name = ?", [schema, table]).fetchone()[0]
+            found = con.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchone()[0]
         if not found:
-            raise CliError(f"The warehouse at {wh} has no {built} yet: its models were never built. Run `finops "
-                           "run` (or `finops load FILE` without --no-transform).", EXIT_NOINPUT)
+            raise CliError(
+                f"The warehouse at {wh} has no {built} yet: its models were never built. Run `finops "
+                "run` (or `finops load FILE` without --no-transform).",
+                EXIT_NOINPUT,
+            )
     return wh
 
 
@@ -114,14 +122,18 @@ def duckdb_errors(warehouse: str) -> Iterator[None]:
         yield
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
-            raise WarehouseBusy(f"The warehouse {warehouse} is in use by another process (a run writing it). Try "
-                                "again when it has finished; BI tools should read the published copy (finops "
-                                "publish).") from None
+            raise WarehouseBusy(
+                f"The warehouse {warehouse} is in use by another process (a run writing it). Try "
+                "again when it has finished; BI tools should read the published copy (finops "
+                "publish)."
+            ) from None
         raise
     except duckdb.CatalogException as e:
         first = str(e).splitlines()[0]
-        raise CliError(f"The warehouse at {warehouse} is not built far enough for this ({first}). Run `finops run` "
-                       "first.", EXIT_NOINPUT) from None
+        raise CliError(
+            f"The warehouse at {warehouse} is not built far enough for this ({first}). Run `finops run` first.",
+            EXIT_NOINPUT,
+        ) from None
 
 
 @contextmanager

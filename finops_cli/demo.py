@@ -2,6 +2,7 @@
 `finops demo-vendors` (the local OpenAI and Anthropic admin APIs), and the demo sources `finops run --demo-*` serves
 for one run (:func:`demo_sources`). The only module of the CLI that imports ``finops_demo`` (the generator and the
 fake servers): production code never does."""
+
 from __future__ import annotations
 
 import sys
@@ -21,8 +22,11 @@ from .common import EXIT_NOINPUT, CliError
 @click.option("--rows", default=60_000, show_default=True, help="Approximate total rows across all sources.")
 @click.option("--out", "out", default=None, help="Landing folder to write (default: $FINOPS_LANDING or demo/landing).")
 @click.option("--formats", default=None, help="Comma-separated subset, e.g. aws_cur2 or aws_cur_legacy.")
-@click.option("--redeliver", is_flag=True,
-              help="Only land the provider's restated delivery of the re-delivered month (run after a plain generate).")
+@click.option(
+    "--redeliver",
+    is_flag=True,
+    help="Only land the provider's restated delivery of the re-delivered month (run after a plain generate).",
+)
 def generate(seed: int, rows: int, out: str | None, formats: str | None, redeliver: bool) -> None:
     """Generate the demo enterprise's exports in each provider's native format and layout."""
     from finops_demo import generator as demo
@@ -94,8 +98,9 @@ def demo_vendors(openai_port: int, anthropic_port: int, command: tuple[str, ...]
             # webserver, daemon and code servers), and we wait for them all before the demo servers stop
             code = run_in_own_group(command, echo=lambda m: click.echo(m, err=True))
             sys.exit(code)
-        click.echo("serving until interrupted (Ctrl-C); the demo keys are in finops_demo/vendor_servers/demo.py",
-                   err=True)
+        click.echo(
+            "serving until interrupted (Ctrl-C); the demo keys are in finops_demo/vendor_servers/demo.py", err=True
+        )
         try:
             while True:
                 time.sleep(3600)

@@ -1,5 +1,6 @@
 """The outputs on demand: `finops export-focus` (the FOCUS dataset as Parquet or CSV), `finops publish` (the
 read-only BI copy) and `finops export-journal` (a month of the chargeback journal, ledger-ready)."""
+
 from __future__ import annotations
 
 import click
@@ -26,8 +27,9 @@ def export_focus(path: str, period: str | None) -> None:
 
 
 @click.command()
-@click.option("--out", "out", default=None,
-              help="Published file (default: <warehouse dir>/published/finops_bi.duckdb).")
+@click.option(
+    "--out", "out", default=None, help="Published file (default: <warehouse dir>/published/finops_bi.duckdb)."
+)
 def publish(out: str | None) -> None:
     """Publish the read-only copy of the marts and reference data for BI tools (swapped in atomically; open it
     with `duckdb -readonly`, or access_mode=read_only). `finops run` publishes it too, unless a blocking check on

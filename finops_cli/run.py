@@ -1,6 +1,7 @@
 """`finops run`: the whole pipeline through Dagster in process (ingest -> dbt -> checks -> publication), and
 `finops close PERIOD`: the monthly close of one billing month (job ``monthly_close``). Both hold the warehouse run
 lock and print what ran (:mod:`finops_cli.runner`)."""
+
 from __future__ import annotations
 
 import sys
@@ -22,15 +23,24 @@ from .common import (
 @click.command()
 @click.option("--select", "selection", default="*", show_default=True, help="Dagster asset selection.")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental dbt models from scratch.")
-@click.option("--demo-vendors", is_flag=True,
-              help="Serve the demo OpenAI and Anthropic admin APIs locally for this run and load them "
-                   "(overrides SOURCES__OPENAI_USAGE__* / SOURCES__ANTHROPIC_USAGE__* for the run).")
-@click.option("--demo-kpis", is_flag=True,
-              help="Load the demo's business-KPI database (<landing>/business_kpis/kpis.sqlite, written by "
-                   "`finops generate`) through sql_database (overrides SOURCES__BUSINESS_KPIS__CREDENTIALS for the run).")
-@click.option("--demo-finance", is_flag=True,
-              help="Load the demo's general ledger (<landing>/finance/ledger.sqlite, written by `finops generate`) "
-                   "through sql_database (overrides SOURCES__FINANCE__LEDGER__CREDENTIALS for the run).")
+@click.option(
+    "--demo-vendors",
+    is_flag=True,
+    help="Serve the demo OpenAI and Anthropic admin APIs locally for this run and load them "
+    "(overrides SOURCES__OPENAI_USAGE__* / SOURCES__ANTHROPIC_USAGE__* for the run).",
+)
+@click.option(
+    "--demo-kpis",
+    is_flag=True,
+    help="Load the demo's business-KPI database (<landing>/business_kpis/kpis.sqlite, written by "
+    "`finops generate`) through sql_database (overrides SOURCES__BUSINESS_KPIS__CREDENTIALS for the run).",
+)
+@click.option(
+    "--demo-finance",
+    is_flag=True,
+    help="Load the demo's general ledger (<landing>/finance/ledger.sqlite, written by `finops generate`) "
+    "through sql_database (overrides SOURCES__FINANCE__LEDGER__CREDENTIALS for the run).",
+)
 def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool, demo_finance: bool) -> None:
     """Materialize the pipeline through Dagster (ingest → dbt → checks) and print the summary."""
     from contextlib import ExitStack
@@ -49,8 +59,9 @@ def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool,
 
 @click.command()
 @click.argument("period")
-@click.option("--pack-only", is_flag=True,
-              help="Only write the close pack from the marts as they are (skip the dbt re-build).")
+@click.option(
+    "--pack-only", is_flag=True, help="Only write the close pack from the marts as they are (skip the dbt re-build)."
+)
 def close(period: str, pack_only: bool) -> None:
     """Monthly close of billing month PERIOD (YYYY-MM) through Dagster (job monthly_close, partition PERIOD):
     re-build the finance and governance marts, then write the chargeback journal, the invoice reconciliation and
@@ -65,8 +76,11 @@ def close(period: str, pack_only: bool) -> None:
     todo = "Make the folder writable, or set FINOPS_WAREHOUSE to a file in a writable folder."
     require_writable(wh, "the warehouse", todo)
     require_writable(wh + ".wal", "the warehouse's write-ahead log", todo)
-    require_writable(close_root(wh) / period / "pack", "the close pack in",
-                     "Make that folder writable, or set FINOPS_CLOSE_DIR to a writable folder.")
+    require_writable(
+        close_root(wh) / period / "pack",
+        "the close pack in",
+        "Make that folder writable, or set FINOPS_CLOSE_DIR to a writable folder.",
+    )
     try:
         with lock_errors():
             ok = run_close(period, pack_only=pack_only, echo=click.echo)

@@ -1,4 +1,5 @@
 """Run the whole pipeline through Dagster in process (what `make demo` and `finops run` do)."""
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,8 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, l
     job = defs.resolve_job_def(PIPELINE_JOB)
     if selection != "*":
         job = dg.define_asset_job("finops_selection", selection=selection).resolve(
-            asset_graph=defs.resolve_asset_graph())
+            asset_graph=defs.resolve_asset_graph()
+        )
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if full_refresh:
         run_config["ops"] = {"finops_dbt": {"config": {"full_refresh": True}}}
@@ -67,14 +69,18 @@ def report_run(result, echo=print) -> tuple[bool, list]:
     failed = [c for c in checks if not c.passed]
     raised = [c for c in signals if not c.passed]
     mats = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
-    echo(f"Dagster run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}; "
-         f"{len(mats)} assets materialized; checks passed {passed}/{len(checks)}"
-         + (f"; governance findings in {len(raised)} of {len(signals)} governance checks" if signals else ""))
+    echo(
+        f"Dagster run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}; "
+        f"{len(mats)} assets materialized; checks passed {passed}/{len(checks)}"
+        + (f"; governance findings in {len(raised)} of {len(signals)} governance checks" if signals else "")
+    )
     for line in api_load_lines(mats):
         echo(f"  {line}")
     for c in failed:
-        echo(f"  FAILED check {c.asset_key.to_user_string()}:{c.check_name} "
-             f"({c.severity.value}) {(c.description or '')[:300]}")
+        echo(
+            f"  FAILED check {c.asset_key.to_user_string()}:{c.check_name} "
+            f"({c.severity.value}) {(c.description or '')[:300]}"
+        )
     errors = [c for c in failed if c.severity == dg.AssetCheckSeverity.ERROR]
     return result.success and not errors, signals
 
@@ -92,8 +98,14 @@ def governance_lines(signals) -> list[str]:
     return out
 
 
-def run_close(period: str, pack_only: bool = False, echo=print, log_level: str = "INFO",
-              defs: dg.Definitions | None = None, dagster_instance: dg.DagsterInstance | None = None) -> bool:
+def run_close(
+    period: str,
+    pack_only: bool = False,
+    echo=print,
+    log_level: str = "INFO",
+    defs: dg.Definitions | None = None,
+    dagster_instance: dg.DagsterInstance | None = None,
+) -> bool:
     """Run the monthly close of billing month ``period`` (partition ``YYYY-MM`` of job ``monthly_close``): re-build
     the finance and governance marts, write the close pack; print what ran and where the pack is. True if it
     succeeded and no ERROR data-quality check failed (governance findings never fail it). ``defs`` and
@@ -103,24 +115,36 @@ def run_close(period: str, pack_only: bool = False, echo=print, log_level: str =
 
     keys = billing_months.get_partition_keys()
     if period not in keys:
-        raise ValueError(f"{period!r} is not a closable billing month: YYYY-MM from {keys[0]} to {keys[-1]} "
-                         "(the last complete month)" if keys else f"no closable billing month yet ({period!r})")
+        raise ValueError(
+            f"{period!r} is not a closable billing month: YYYY-MM from {keys[0]} to {keys[-1]} "
+            "(the last complete month)"
+            if keys
+            else f"no closable billing month yet ({period!r})"
+        )
     settings = Settings.from_env()
     settings.export()
     defs = defs or load_defs()
     job = defs.resolve_job_def(CLOSE_PACK_ONLY_JOB if pack_only else CLOSE_JOB)
     with warehouse_lock(settings.warehouse, f"finops close {period}"):
-        result = job.execute_in_process(instance=dagster_instance or instance(), raise_on_error=False,
-                                        partition_key=period,
-                                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        result = job.execute_in_process(
+            instance=dagster_instance or instance(),
+            raise_on_error=False,
+            partition_key=period,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
     ok, signals = report_run(result, echo)
-    pack = [e.event_specific_data.materialization for e in result.all_events
-            if e.event_type_value == "ASSET_MATERIALIZATION"
-            and e.event_specific_data.materialization.asset_key == CLOSE_PACK]
+    pack = [
+        e.event_specific_data.materialization
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+        and e.event_specific_data.materialization.asset_key == CLOSE_PACK
+    ]
     if pack:
         meta = {k: getattr(v, "value", v) for k, v in pack[0].metadata.items()}
-        echo(f"Close pack {period}: {meta.get('close_dir')}"
-             + ("" if meta.get("period_complete") else f" (provisional: data as of {meta.get('as_of_date')})"))
+        echo(
+            f"Close pack {period}: {meta.get('close_dir')}"
+            + ("" if meta.get("period_complete") else f" (provisional: data as of {meta.get('as_of_date')})")
+        )
         for name, rows in (meta.get("rows") or {}).items():
             echo(f"  {name:<28} {rows:>6} rows")
         for journal, amount in (meta.get("journal_debits_eq_credits") or {}).items():

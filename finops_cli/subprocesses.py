@@ -8,6 +8,7 @@ ports. Here the child leads a new process group (same session: it keeps the term
 to us are forwarded to that whole group once (a terminal's Ctrl-C reaches only the foreground group, ours, so nothing
 receives it twice); we then wait for the child, and for every other process of its group to end, for up to
 ``grace_s`` seconds, then send the group SIGTERM, and SIGKILL ``kill_after_s`` seconds later."""
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,13 @@ def _signal_group(pgid: int, signum: int) -> None:
         pass
 
 
-def run_in_own_group(command: Sequence[str], grace_s: float = STOP_GRACE_S, kill_after_s: float = KILL_AFTER_S,
-                     echo: Callable[[str], None] | None = None, env: dict | None = None) -> int:
+def run_in_own_group(
+    command: Sequence[str],
+    grace_s: float = STOP_GRACE_S,
+    kill_after_s: float = KILL_AFTER_S,
+    echo: Callable[[str], None] | None = None,
+    env: dict | None = None,
+) -> int:
     """Run ``command`` in a new process group; forward SIGINT / SIGTERM / SIGHUP to the group; return its exit code
     once the child and every process of its group have ended (``128 + N`` when stopped by signal N, also when the
     child exits cleanly after a forwarded signal). Raises FileNotFoundError when the command does not exist."""

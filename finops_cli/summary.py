@@ -1,4 +1,5 @@
 """Read-only summaries of the warehouse for people: the demo's closing table and `finops load` output."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -38,24 +39,32 @@ def spend_summary(warehouse: str, where: str = "1=1", marts: bool = True) -> str
             f"from marts.fct_charges where {where}"
         ).fetchone()
         share = (ai or Decimal(0)) / total * 100 if total else Decimal(0)
-        lines.append(f"\nAI and Machine Learning share of effective cost ({cur or 'reporting currency'}, every billing "
-                     f"currency converted by charge date): {_fmt(ai)} of {_fmt(total)} = {share:.1f}%"
-                     + (f" ({no_rate:,} rows without an FX rate left out)" if no_rate else ""))
+        lines.append(
+            f"\nAI and Machine Learning share of effective cost ({cur or 'reporting currency'}, every billing "
+            f"currency converted by charge date): {_fmt(ai)} of {_fmt(total)} = {share:.1f}%"
+            + (f" ({no_rate:,} rows without an FX rate left out)" if no_rate else "")
+        )
         if marts:
             lines += _ai_model_summary(con)
             lines += _allocation_summary(con)
             lines += _finance_summary(con)
         else:
-            lines.append("\nThe FOCUS record and its checks are rebuilt; the AI model cost, allocation, finance and "
-                         "governance marts are not (run `finops run` to refresh them).")
+            lines.append(
+                "\nThe FOCUS record and its checks are rebuilt; the AI model cost, allocation, finance and "
+                "governance marts are not (run `finops run` to refresh them)."
+            )
         return "\n".join(lines)
     finally:
         con.close()
 
 
 def _has_mart(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
-                       "and table_name = ?", [table]).fetchone()[0] > 0
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = ?", [table]
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def _ai_model_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -65,15 +74,20 @@ def _ai_model_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
         "select vendor, currency, sum(tokens), sum(billed_token_cost), sum(expected_cost), "
         "count(*) filter (where reconciliation_status in ('over_billed', 'under_billed', 'unpriced')) "
-        "from marts.fct_ai_model_costs_daily group by all order by 4 desc nulls last").fetchall()
+        "from marts.fct_ai_model_costs_daily group by all order by 4 desc nulls last"
+    ).fetchall()
     if not rows:
         return []
-    out = ["\nAI model spend (token-priced lines; expected = usage x contracted price):",
-           f"  {'vendor':<16} {'cur':<4} {'tokens':>18} {'billed':>14} {'expected':>14} {'$/1M tok':>9} {'out of tol.':>11}"]
+    out = [
+        "\nAI model spend (token-priced lines; expected = usage x contracted price):",
+        f"  {'vendor':<16} {'cur':<4} {'tokens':>18} {'billed':>14} {'expected':>14} {'$/1M tok':>9} {'out of tol.':>11}",
+    ]
     for vendor, cur, tokens, billed, expected, off in rows:
         per_m = billed / tokens * 1_000_000 if tokens and billed is not None else None
-        out.append(f"  {vendor:<16} {cur or '':<4} {(tokens or 0):>18,.0f} {_fmt(billed):>14} {_fmt(expected):>14} "
-                   f"{(f'{per_m:.3f}' if per_m is not None else '-'):>9} {off:>11,}")
+        out.append(
+            f"  {vendor:<16} {cur or '':<4} {(tokens or 0):>18,.0f} {_fmt(billed):>14} {_fmt(expected):>14} "
+            f"{(f'{per_m:.3f}' if per_m is not None else '-'):>9} {off:>11,}"
+        )
     return out
 
 
@@ -83,14 +97,19 @@ def _allocation_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
         return []
     rows = con.execute(
         "select distinct billing_period, billing_currency, period_total_cost, period_unallocated_cost, "
-        "period_accuracy_ratio, main_unallocated_causes from marts.fct_allocation_accuracy order by 1, 2").fetchall()
+        "period_accuracy_ratio, main_unallocated_causes from marts.fct_allocation_accuracy order by 1, 2"
+    ).fetchall()
     if not rows:
         return []
-    out = ["\nAllocation (rules: seeds/allocation/allocation_rules.csv; marts.fct_cost_allocated):",
-           f"  {'period':<8} {'cur':<4} {'total':>16} {'unallocated':>14} {'accuracy':>9}  main causes"]
+    out = [
+        "\nAllocation (rules: seeds/allocation/allocation_rules.csv; marts.fct_cost_allocated):",
+        f"  {'period':<8} {'cur':<4} {'total':>16} {'unallocated':>14} {'accuracy':>9}  main causes",
+    ]
     for period, cur, total, unalloc, acc, causes in rows:
-        out.append(f"  {period:<8} {cur or '':<4} {_fmt(total):>16} {_fmt(unalloc):>14} "
-                   f"{(f'{acc * 100:.2f}%' if acc is not None else '-'):>9}  {causes or '-'}")
+        out.append(
+            f"  {period:<8} {cur or '':<4} {_fmt(total):>16} {_fmt(unalloc):>14} "
+            f"{(f'{acc * 100:.2f}%' if acc is not None else '-'):>9}  {causes or '-'}"
+        )
     return out
 
 
@@ -100,36 +119,50 @@ def _finance_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     if _has_mart(con, "fct_invoice_reconciliation"):
         rows = con.execute(
             "select vendor, invoice_number, billing_period, currency, variance, unexplained_variance, status, explanation "
-            "from marts.fct_invoice_reconciliation order by status = 'matched', vendor, billing_period").fetchall()
+            "from marts.fct_invoice_reconciliation order by status = 'matched', vendor, billing_period"
+        ).fetchall()
         if rows:
             counts: dict[str, int] = {}
             for r in rows:
                 counts[r[6]] = counts.get(r[6], 0) + 1
-            out += ["\nThree-way reconciliation (billing vs invoice vs ledger; marts.fct_invoice_reconciliation): "
-                    + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
-                    f"  {'vendor':<20} {'invoice':<16} {'period':<8} {'cur':<4} {'variance':>14} {'unexplained':>12}  status"]
+            out += [
+                "\nThree-way reconciliation (billing vs invoice vs ledger; marts.fct_invoice_reconciliation): "
+                + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
+                f"  {'vendor':<20} {'invoice':<16} {'period':<8} {'cur':<4} {'variance':>14} {'unexplained':>12}  status",
+            ]
             for vendor, inv, period, cur, var, unexpl, status, _expl in rows:
                 if status == "matched" and abs(var or 0) < Decimal("0.01"):
                     continue
-                out.append(f"  {vendor!s:<20} {inv!s:<16} {period:<8} {cur or '':<4} {_fmt(var):>14} "
-                           f"{_fmt(unexpl):>12}  {status}")
+                out.append(
+                    f"  {vendor!s:<20} {inv!s:<16} {period:<8} {cur or '':<4} {_fmt(var):>14} "
+                    f"{_fmt(unexpl):>12}  {status}"
+                )
     if _has_mart(con, "fct_shadow_ai_spend"):
         rows = con.execute(
             "select vendor, coalesce(product, ''), string_agg(distinct channel, ', ' order by channel), count(*), "
             "sum(amount_reporting), count(*) filter (where fx_rate_missing), min(spend_date), any_value(reporting_currency) "
-            "from marts.fct_shadow_ai_spend group by 1, 2 order by 5 desc nulls last").fetchall()
+            "from marts.fct_shadow_ai_spend group by 1, 2 order by 5 desc nulls last"
+        ).fetchall()
         if rows:
-            out += ["\nShadow AI (AI vendor spend no sanctioned contract covers; marts.fct_shadow_ai_spend):",
-                    f"  {'vendor':<14} {'product':<14} {'channels':<16} {'lines':>5} {'amount':>12} {'no FX rate':>10}  first seen"]
+            out += [
+                "\nShadow AI (AI vendor spend no sanctioned contract covers; marts.fct_shadow_ai_spend):",
+                f"  {'vendor':<14} {'product':<14} {'channels':<16} {'lines':>5} {'amount':>12} {'no FX rate':>10}  first seen",
+            ]
             for vendor, product, channels, n, amount, no_fx, first, cur in rows:
-                out.append(f"  {vendor:<14} {product:<14} {channels:<16} {n:>5} {_fmt(amount):>8} {cur or '':<3} "
-                           f"{no_fx:>10}  {first}")
+                out.append(
+                    f"  {vendor:<14} {product:<14} {channels:<16} {n:>5} {_fmt(amount):>8} {cur or '':<3} "
+                    f"{no_fx:>10}  {first}"
+                )
     if _has_mart(con, "dim_ai_workloads"):
-        rows = con.execute("select workload_type, status, count(*), count(*) filter (where not sanctioned) "
-                           "from marts.dim_ai_workloads group by all order by 1, 2").fetchall()
+        rows = con.execute(
+            "select workload_type, status, count(*), count(*) filter (where not sanctioned) "
+            "from marts.dim_ai_workloads group by all order by 1, 2"
+        ).fetchall()
         if rows:
-            out.append("\nAI inventory (marts.dim_ai_workloads): " + "; ".join(
-                f"{t} {s} {n}" + (f" ({u} unsanctioned)" if u else "") for t, s, n, u in rows))
+            out.append(
+                "\nAI inventory (marts.dim_ai_workloads): "
+                + "; ".join(f"{t} {s} {n}" + (f" ({u} unsanctioned)" if u else "") for t, s, n, u in rows)
+            )
     return out
 
 

@@ -1,5 +1,6 @@
 """`finops validate-focus`: the FinOps Foundation's focus-validator on the FOCUS export (options passed through to
 :func:`data_quality.focus.cli.main`)."""
+
 from __future__ import annotations
 
 import sys

@@ -14,6 +14,7 @@ drops, the table makers). Orchestration, the CLI, the benchmarks and the tests i
   :data:`FILE_DROPS` (the landing folders a billing plan leaves to them) and :data:`TABLE_MAKERS` (their raw tables,
   created empty by :func:`ensure_raw_tables`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -50,8 +51,12 @@ from ingestion.saas_invoices.runner import ensure_saas_tables
 # ----------------------------------------------------------------------------------------------------------------------
 BILLING_DATASETS: tuple[BillingDataset, ...] = (
     BillingDataset(aws_cur.DATASET, aws_cur.TABLE, aws_cur.FORMATS, aws_cur.aws_cur),
-    BillingDataset(azure_cost_details.DATASET, azure_cost_details.TABLE, azure_cost_details.FORMATS,
-                   azure_cost_details.azure_cost_details),
+    BillingDataset(
+        azure_cost_details.DATASET,
+        azure_cost_details.TABLE,
+        azure_cost_details.FORMATS,
+        azure_cost_details.azure_cost_details,
+    ),
     BillingDataset(focus_exports.DATASET, focus_exports.TABLE, focus_exports.FORMATS, focus_exports.focus_exports),
     BillingDataset(gcp_billing.DATASET, gcp_billing.TABLE, gcp_billing.FORMATS, gcp_billing.gcp_billing),
 )
@@ -116,21 +121,39 @@ def load_dataset(dataset: str, planned: Plan, warehouse: str, full_refresh: bool
 
 def main(dataset: str, argv: list[str] | None = None) -> int:
     """``python -m ingestion.<dataset> PATH --warehouse W`` of a billing dataset."""
-    return _cli.main(dataset, argv, format_ids=[f.id for f in formats() if f.dataset == dataset], plan=plan,
-                     load=load_dataset)
+    return _cli.main(
+        dataset, argv, format_ids=[f.id for f in formats() if f.dataset == dataset], plan=plan, load=load_dataset
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------------------
 # vendor APIs
 # ----------------------------------------------------------------------------------------------------------------------
 API_SOURCES: tuple[ApiSource, ...] = (
-    ApiSource(openai_settings.DATASET, "OpenAI", openai_settings.SECRET_ENV, openai_settings.ORGS_SECRET_ENV,
-              openai_settings.DEFAULT_BASE_URL, openai_usage.openai_usage, openai_usage.table_hints,
-              openai_helpers.parse_organizations, openai_helpers.OpenAIUsageError, openai_helpers.OpenAIAuthError),
-    ApiSource(anthropic_settings.DATASET, "Anthropic", anthropic_settings.ENV_API_KEY,
-              anthropic_settings.ENV_ORGANIZATIONS, anthropic_settings.DEFAULT_BASE_URL,
-              anthropic_usage.anthropic_usage, anthropic_usage.table_hints, anthropic_helpers.parse_organizations,
-              anthropic_helpers.AnthropicUsageError, anthropic_helpers.AnthropicAuthError),
+    ApiSource(
+        openai_settings.DATASET,
+        "OpenAI",
+        openai_settings.SECRET_ENV,
+        openai_settings.ORGS_SECRET_ENV,
+        openai_settings.DEFAULT_BASE_URL,
+        openai_usage.openai_usage,
+        openai_usage.table_hints,
+        openai_helpers.parse_organizations,
+        openai_helpers.OpenAIUsageError,
+        openai_helpers.OpenAIAuthError,
+    ),
+    ApiSource(
+        anthropic_settings.DATASET,
+        "Anthropic",
+        anthropic_settings.ENV_API_KEY,
+        anthropic_settings.ENV_ORGANIZATIONS,
+        anthropic_settings.DEFAULT_BASE_URL,
+        anthropic_usage.anthropic_usage,
+        anthropic_usage.table_hints,
+        anthropic_helpers.parse_organizations,
+        anthropic_helpers.AnthropicUsageError,
+        anthropic_helpers.AnthropicAuthError,
+    ),
 )
 
 
@@ -155,8 +178,9 @@ def organization_names(dataset: str, args: dict[str, Any]) -> list[str]:
     return _api.organization_names(api_sources()[dataset], args)
 
 
-def ensure_api_tables(warehouse: str, datasets: Iterable[str] | None = None,
-                      existing: set[tuple[str, str]] | None = None) -> list[str]:
+def ensure_api_tables(
+    warehouse: str, datasets: Iterable[str] | None = None, existing: set[tuple[str, str]] | None = None
+) -> list[str]:
     """Create, empty, every vendor API table (of ``datasets``, default all) that does not exist yet."""
     sources = api_sources()
     return _api.ensure_api_tables(warehouse, [sources[ds] for ds in sorted(datasets or sources)], existing)

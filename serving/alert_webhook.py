@@ -8,6 +8,7 @@ Retried: HTTP 429 (waiting ``Retry-After`` when the server sends it, capped), 5x
 with exponential backoff (``backoff_seconds`` x 2^n, capped at ``max_backoff_seconds``). Other 4xx are not retried
 (the message or the URL is wrong; retrying cannot help).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -64,8 +65,9 @@ def _describe(exc: BaseException, url: str) -> str:
     return _redact(f"{type(exc).__name__}: {reason}", url)[:300]
 
 
-def post_json(url: str, payload: dict, policy: RetryPolicy = RetryPolicy(),
-              sleep: Callable[[float], None] = time.sleep) -> int:
+def post_json(
+    url: str, payload: dict, policy: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep
+) -> int:
     """POST ``payload`` as JSON to ``url``; the HTTP status on success. Raises :class:`WebhookError` (URL-free)."""
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -74,8 +76,12 @@ def post_json(url: str, payload: dict, policy: RetryPolicy = RetryPolicy(),
     last = "no attempt"
     for attempt in range(1, max(policy.attempts, 1) + 1):
         retry_after = None
-        request = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8", "User-Agent": "finops-warehouse-alerts"})
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "finops-warehouse-alerts"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=policy.timeout_seconds) as resp:  # http(s) only, checked above
                 resp.read()
@@ -84,14 +90,16 @@ def post_json(url: str, payload: dict, policy: RetryPolicy = RetryPolicy(),
             status, retry_after = e.code, e.headers.get("Retry-After") if e.headers else None
             e.close()
             if status != 429 and status < 500:
-                raise WebhookError(f"the alert webhook rejected the message: HTTP {status} (not retried)",
-                                   status=status) from None
+                raise WebhookError(
+                    f"the alert webhook rejected the message: HTTP {status} (not retried)", status=status
+                ) from None
             last = f"HTTP {status}"
         except (OSError, http.client.HTTPException) as e:  # URLError, timeouts, refused or reset connections
             last = _describe(e, url)
         if attempt < policy.attempts:
             wait = policy.delay(attempt, retry_after)
-            log.warning("alert webhook attempt %d/%d failed (%s); retrying in %.1fs", attempt, policy.attempts,
-                        last, wait)
+            log.warning(
+                "alert webhook attempt %d/%d failed (%s); retrying in %.1fs", attempt, policy.attempts, last, wait
+            )
             sleep(wait)
     raise WebhookError(f"the alert webhook failed after {policy.attempts} attempt(s): {last}", retryable=True)

@@ -19,6 +19,7 @@ CSV: UTF-8, comma, header row; decimals written in full (no exponent), dates ISO
 NULL empty. The pack is written to a staging folder and swapped in whole, so re-running a month replaces it
 (idempotent) and a failed run leaves the previous pack untouched.
 """
+
 from __future__ import annotations
 
 import csv
@@ -133,10 +134,16 @@ def write_close_pack(warehouse: str | Path, period: str, out_dir: str | Path | N
             raise ClosePackError(str(e)) from e
         _write_csv(staging / RECONCILIATION_FILE, recon_cols, recon)
         _write_csv(staging / BUDGET_FILE, budget_cols, budgets)
-        month_end = (dt.date.fromisoformat(f"{period}-01") + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        pack = ClosePack(period=period, out_dir=str(out), as_of_date=as_of.isoformat() if as_of else None,
-                         period_complete=bool(as_of and as_of >= month_end),
-                         written_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        month_end = (dt.date.fromisoformat(f"{period}-01") + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(
+            days=1
+        )
+        pack = ClosePack(
+            period=period,
+            out_dir=str(out),
+            as_of_date=as_of.isoformat() if as_of else None,
+            period_complete=bool(as_of and as_of >= month_end),
+            written_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
         pack.rows = {JOURNAL_FILE: journal["lines"], RECONCILIATION_FILE: len(recon), BUDGET_FILE: len(budgets)}
         pack.journals = list(journal["journals"])
         pack.journal_debits = {j: format(v, "f") for j, v in journal["debits"].items()}
@@ -153,8 +160,9 @@ def write_close_pack(warehouse: str | Path, period: str, out_dir: str | Path | N
             pack.budget_thresholds[r[b_thr]] = pack.budget_thresholds.get(r[b_thr], 0) + 1
         pack.sha256 = {name: _sha256(staging / name) for name in CLOSE_FILES}
         pack.files = {name: str(out / name) for name in (*CLOSE_FILES, MANIFEST_FILE)}
-        (staging / MANIFEST_FILE).write_text(json.dumps(pack.manifest(), indent=2, sort_keys=True) + "\n",
-                                             encoding="utf-8")
+        (staging / MANIFEST_FILE).write_text(
+            json.dumps(pack.manifest(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
         # swap the whole pack in: a re-run replaces the month's files, a failure above left the old pack as it was
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         if out.exists():

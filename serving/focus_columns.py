@@ -12,8 +12,17 @@ from pathlib import Path
 
 MACRO_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "macros" / "focus_columns.sql"
 
-__all__ = ["ALLOWED_VALUES", "CHARGE_COLUMNS", "FOCUS_12_COLUMNS", "FOCUS_13_COLUMNS", "FOCUS_COLUMNS",
-           "FOCUS_JSON_COLUMNS", "MACRO_FILE", "PLACEHOLDER_STRINGS", "macro_literal"]
+__all__ = [
+    "ALLOWED_VALUES",
+    "CHARGE_COLUMNS",
+    "FOCUS_12_COLUMNS",
+    "FOCUS_13_COLUMNS",
+    "FOCUS_COLUMNS",
+    "FOCUS_JSON_COLUMNS",
+    "MACRO_FILE",
+    "PLACEHOLDER_STRINGS",
+    "macro_literal",
+]
 
 
 @cache
@@ -31,13 +40,15 @@ def macro_literal(name: str, path: Path = MACRO_FILE):
 CHARGE_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(tuple(c) for c in macro_literal("focus_charge_columns"))
 FOCUS_13_COLUMNS: tuple[str, ...] = tuple(macro_literal("focus_13_column_ids"))
 FOCUS_12_COLUMNS: tuple[str, ...] = tuple(
-    focus_id for _, focus_id, _ in CHARGE_COLUMNS
-    if not focus_id.startswith("x_") and focus_id not in FOCUS_13_COLUMNS)
+    focus_id for _, focus_id, _ in CHARGE_COLUMNS if not focus_id.startswith("x_") and focus_id not in FOCUS_13_COLUMNS
+)
 FOCUS_COLUMNS: frozenset[str] = frozenset(FOCUS_12_COLUMNS) | frozenset(FOCUS_13_COLUMNS)
 #: FOCUS columns whose spec type is JSON (KeyValueFormat).
 FOCUS_JSON_COLUMNS: frozenset[str] = frozenset(
-    focus_id for _, focus_id, kind in CHARGE_COLUMNS if kind == "json" and focus_id in FOCUS_COLUMNS)
+    focus_id for _, focus_id, kind in CHARGE_COLUMNS if kind == "json" and focus_id in FOCUS_COLUMNS
+)
 #: Case-insensitive, after trimming: strings that mean "no value" and MUST be NULL instead (null_handling.md).
 PLACEHOLDER_STRINGS: tuple[str, ...] = tuple(macro_literal("focus_placeholder_strings"))
 ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
-    column: tuple(values) for column, values in macro_literal("focus_allowed_values").items()}
+    column: tuple(values) for column, values in macro_literal("focus_allowed_values").items()
+}

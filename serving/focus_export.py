@@ -105,9 +105,7 @@ def _select_list(columns: list[tuple[str, str]], csv: bool) -> str:
                 # Session TimeZone is UTC, so strftime on TIMESTAMPTZ renders the UTC wall clock.
                 expr = f"strftime({expr}, '%Y-%m-%dT%H:%M:%SZ')"
         elif _is_json_like(name, dtype):
-            expr = (
-                f"CAST({col} AS VARCHAR)" if dtype.upper() == "JSON" else f"CAST(to_json({col}) AS VARCHAR)"
-            )
+            expr = f"CAST({col} AS VARCHAR)" if dtype.upper() == "JSON" else f"CAST(to_json({col}) AS VARCHAR)"
         else:
             expr = col
         exprs.append(f"{expr} AS {col}")

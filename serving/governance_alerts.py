@@ -19,6 +19,7 @@ marts.fct_cost_anomalies    ``is_new`` anomalies, the mart's ``severity``       
 ``anomaly:<anomaly_id>:<warn|error>``. A mart that does not exist yet (not built, or a warehouse without it) gives
 ``MartFindings(built=False)``, never an error. The warehouse is opened read-only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,17 @@ from pathlib import Path
 import duckdb
 
 __all__ = [
-    "ANOMALIES", "BUDGETS", "AlertCursor", "Finding", "MartFindings", "anomaly_findings", "budget_findings",
-    "finding_hash", "slack_messages", "slack_payloads", "summary_line",
+    "ANOMALIES",
+    "BUDGETS",
+    "AlertCursor",
+    "Finding",
+    "MartFindings",
+    "anomaly_findings",
+    "budget_findings",
+    "finding_hash",
+    "slack_messages",
+    "slack_payloads",
+    "summary_line",
 ]
 
 BUDGETS = "marts.fct_budget_vs_actual"
@@ -96,14 +106,20 @@ def _pct(v: Decimal | float | None) -> str:
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str] | None:
     schema, table = relation.split(".", 1)
-    cols = [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position", [schema, table]).fetchall()]
+    cols = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
     return cols or None
 
 
-def _read(warehouse: str | Path, relation: str, select: Sequence[str], required: Iterable[str],
-          where: str, order_by: str) -> tuple[list[dict] | None, int]:
+def _read(
+    warehouse: str | Path, relation: str, select: Sequence[str], required: Iterable[str], where: str, order_by: str
+) -> tuple[list[dict] | None, int]:
     """Rows of ``relation`` matching ``where`` as dicts (optional columns missing from the mart are None), and the
     mart's row count; (None, 0) when the warehouse or the relation does not exist."""
     if not Path(warehouse).exists():
@@ -121,16 +137,39 @@ def _read(warehouse: str | Path, relation: str, select: Sequence[str], required:
     return [dict(zip(select, r, strict=True)) for r in rows], total
 
 
-_BUDGET_COLUMNS = ("budget_id", "scope_type", "scope_value", "period", "currency", "owner", "budget_amount",
-                   "warn_threshold_pct", "alert_threshold_pct", "actual_to_date", "projected_month_end",
-                   "projection_method", "consumed_pct", "projected_pct", "threshold_crossed", "threshold_basis",
-                   "status", "period_state", "as_of_date")
+_BUDGET_COLUMNS = (
+    "budget_id",
+    "scope_type",
+    "scope_value",
+    "period",
+    "currency",
+    "owner",
+    "budget_amount",
+    "warn_threshold_pct",
+    "alert_threshold_pct",
+    "actual_to_date",
+    "projected_month_end",
+    "projection_method",
+    "consumed_pct",
+    "projected_pct",
+    "threshold_crossed",
+    "threshold_basis",
+    "status",
+    "period_state",
+    "as_of_date",
+)
 
 
 def budget_findings(warehouse: str | Path, relation: str = BUDGETS) -> MartFindings:
     """Every budget whose actual or projection crossed its warn (warn) or alert (error) threshold."""
-    rows, total = _read(warehouse, relation, _BUDGET_COLUMNS, ("budget_id", "threshold_crossed"),
-                        "threshold_crossed in ('warn', 'alert')", "threshold_crossed = 'alert' desc, period, budget_id")
+    rows, total = _read(
+        warehouse,
+        relation,
+        _BUDGET_COLUMNS,
+        ("budget_id", "threshold_crossed"),
+        "threshold_crossed in ('warn', 'alert')",
+        "threshold_crossed = 'alert' desc, period, budget_id",
+    )
     if rows is None:
         return MartFindings(relation, built=False)
     out = []
@@ -141,33 +180,68 @@ def budget_findings(warehouse: str | Path, relation: str = BUDGETS) -> MartFindi
         pct = r["projected_pct"] if projected else r["consumed_pct"]
         threshold = r["alert_threshold_pct"] if alert else r["warn_threshold_pct"]
         what = {"over_budget": "over budget", "projected_over_budget": "projected over budget"}.get(
-            r["status"], f"{'alert' if alert else 'warn'} threshold {_pct(threshold)} reached")
+            r["status"], f"{'alert' if alert else 'warn'} threshold {_pct(threshold)} reached"
+        )
         cur = r["currency"] or ""
-        detail = (f"{'projected month end' if projected else 'actual'} {_money(amount)} {cur} of budget "
-                  f"{_money(r['budget_amount'])} {cur} ({_pct(pct)}; {what}"
-                  + (f", projection by {r['projection_method']}" if projected and r["projection_method"] else "")
-                  + f"); owner {r['owner'] or 'unassigned'}")
-        out.append(Finding(
-            finding_id=f"budget:{r['budget_id']}:{r['threshold_crossed']}", kind="budget",
-            severity="error" if alert else "warn", reference=r["budget_id"],
-            title=f"Budget {'breach' if alert else 'warning'} {r['budget_id']} "
-                  f"({r['scope_type']} {r['scope_value']}, {r['period']})",
-            detail=detail, scope_type=r["scope_type"], scope_value=r["scope_value"], owner=r["owner"],
-            currency=r["currency"], amount=amount, period=r["period"], as_of_date=r["as_of_date"]))
+        detail = (
+            f"{'projected month end' if projected else 'actual'} {_money(amount)} {cur} of budget "
+            f"{_money(r['budget_amount'])} {cur} ({_pct(pct)}; {what}"
+            + (f", projection by {r['projection_method']}" if projected and r["projection_method"] else "")
+            + f"); owner {r['owner'] or 'unassigned'}"
+        )
+        out.append(
+            Finding(
+                finding_id=f"budget:{r['budget_id']}:{r['threshold_crossed']}",
+                kind="budget",
+                severity="error" if alert else "warn",
+                reference=r["budget_id"],
+                title=f"Budget {'breach' if alert else 'warning'} {r['budget_id']} "
+                f"({r['scope_type']} {r['scope_value']}, {r['period']})",
+                detail=detail,
+                scope_type=r["scope_type"],
+                scope_value=r["scope_value"],
+                owner=r["owner"],
+                currency=r["currency"],
+                amount=amount,
+                period=r["period"],
+                as_of_date=r["as_of_date"],
+            )
+        )
     as_of = next((r["as_of_date"] for r in rows), None) or _as_of(warehouse, relation, total)
     return MartFindings(relation, built=True, findings=tuple(out), rows=total, as_of_date=as_of)
 
 
-_ANOMALY_COLUMNS = ("anomaly_id", "scope_type", "scope_value", "provider_name", "anomaly_date", "actual_cost",
-                    "baseline_cost", "impact_amount", "impact_pct", "currency", "direction", "primary_driver",
-                    "owner", "business_unit", "severity", "is_new", "as_of_date")
+_ANOMALY_COLUMNS = (
+    "anomaly_id",
+    "scope_type",
+    "scope_value",
+    "provider_name",
+    "anomaly_date",
+    "actual_cost",
+    "baseline_cost",
+    "impact_amount",
+    "impact_pct",
+    "currency",
+    "direction",
+    "primary_driver",
+    "owner",
+    "business_unit",
+    "severity",
+    "is_new",
+    "as_of_date",
+)
 
 
 def anomaly_findings(warehouse: str | Path, relation: str = ANOMALIES) -> MartFindings:
     """Every new anomaly (``is_new``) of severity warn or error."""
-    rows, total = _read(warehouse, relation, _ANOMALY_COLUMNS, ("anomaly_id", "severity", "is_new"),
-                        "is_new and severity in ('warn', 'error')",
-                        "severity = 'error' desc, abs(impact_amount) desc nulls last, anomaly_id")
+    rows, total = _read(
+        warehouse,
+        relation,
+        _ANOMALY_COLUMNS,
+        ("anomaly_id", "severity", "is_new"),
+        "is_new and severity in ('warn', 'error')",
+        "severity = 'error' desc, abs(impact_amount) desc nulls last, anomaly_id",
+    )
     if rows is None:
         return MartFindings(relation, built=False)
     out = []
@@ -177,17 +251,31 @@ def anomaly_findings(warehouse: str | Path, relation: str = ANOMALIES) -> MartFi
         provider = f" ({r['provider_name']})" if r["provider_name"] and r["provider_name"] != r["scope_value"] else ""
         impact = r["impact_amount"]
         sign = "+" if impact is not None and impact >= 0 else ""
-        detail = (f"{r['direction'] or 'change'} of {sign}{_money(impact)} {cur} vs baseline "
-                  f"{_money(r['baseline_cost'])} {cur}"
-                  + (f" ({sign}{_pct(r['impact_pct'])})" if r["impact_pct"] is not None else "")
-                  + (f"; primary driver {r['primary_driver']}" if r["primary_driver"] else "")
-                  + f"; owner {r['owner'] or 'unassigned'}")
+        detail = (
+            f"{r['direction'] or 'change'} of {sign}{_money(impact)} {cur} vs baseline "
+            f"{_money(r['baseline_cost'])} {cur}"
+            + (f" ({sign}{_pct(r['impact_pct'])})" if r["impact_pct"] is not None else "")
+            + (f"; primary driver {r['primary_driver']}" if r["primary_driver"] else "")
+            + f"; owner {r['owner'] or 'unassigned'}"
+        )
         day = r["anomaly_date"].isoformat() if isinstance(r["anomaly_date"], date) else r["anomaly_date"]
-        out.append(Finding(
-            finding_id=f"anomaly:{r['anomaly_id']}:{r['severity']}", kind="anomaly", severity=r["severity"],
-            reference=r["anomaly_id"], title=f"Cost anomaly on {scope}{provider}" + (f" on {day}" if day else ""),
-            detail=detail, scope_type=r["scope_type"], scope_value=r["scope_value"], owner=r["owner"],
-            currency=r["currency"], amount=impact, period=day, as_of_date=r["as_of_date"]))
+        out.append(
+            Finding(
+                finding_id=f"anomaly:{r['anomaly_id']}:{r['severity']}",
+                kind="anomaly",
+                severity=r["severity"],
+                reference=r["anomaly_id"],
+                title=f"Cost anomaly on {scope}{provider}" + (f" on {day}" if day else ""),
+                detail=detail,
+                scope_type=r["scope_type"],
+                scope_value=r["scope_value"],
+                owner=r["owner"],
+                currency=r["currency"],
+                amount=impact,
+                period=day,
+                as_of_date=r["as_of_date"],
+            )
+        )
     as_of = next((r["as_of_date"] for r in rows), None) or _as_of(warehouse, relation, total)
     return MartFindings(relation, built=True, findings=tuple(out), rows=total, as_of_date=as_of)
 
@@ -209,8 +297,9 @@ def summary_line(result: MartFindings) -> str:
     as_of = f" as of {result.as_of_date}" if result.as_of_date else ""
     if not result.findings:
         return f"no {noun} finding among {result.rows} rows of {result.relation}{as_of}"
-    return (f"{len(result.findings)} {noun} finding(s){as_of}: {result.count('error')} error, "
-            f"{result.count('warn')} warn")
+    return (
+        f"{len(result.findings)} {noun} finding(s){as_of}: {result.count('error')} error, {result.count('warn')} warn"
+    )
 
 
 # --- deduplication ------------------------------------------------------------------------------------------------
@@ -237,8 +326,11 @@ class AlertCursor:
         return cls(notified=list(data.get("notified") or []), marks=dict(data.get("marks") or {}))
 
     def encode(self) -> str:
-        return json.dumps({"v": 1, "notified": self.notified[-CURSOR_MAX_IDS:], "marks": self.marks},
-                          sort_keys=True, separators=(",", ":"))
+        return json.dumps(
+            {"v": 1, "notified": self.notified[-CURSOR_MAX_IDS:], "marks": self.marks},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
 
     def unnotified(self, findings: Iterable[Finding]) -> list[Finding]:
         """The findings not posted yet, in order, each once."""
@@ -272,29 +364,38 @@ def _escape(text: str) -> str:
 
 
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity) if f.severity in SEVERITIES else 9,
-                                           f.kind != "budget", f.finding_id))
+    return sorted(
+        findings,
+        key=lambda f: (
+            SEVERITIES.index(f.severity) if f.severity in SEVERITIES else 9,
+            f.kind != "budget",
+            f.finding_id,
+        ),
+    )
 
 
 def _counts(findings: Sequence[Finding]) -> str:
     parts = []
-    for kind, sev, one, many in (("budget", "error", "budget breach", "budget breaches"),
-                                 ("budget", "warn", "budget warning", "budget warnings"),
-                                 ("anomaly", "error", "new anomaly (error)", "new anomalies (error)"),
-                                 ("anomaly", "warn", "new anomaly (warn)", "new anomalies (warn)")):
+    for kind, sev, one, many in (
+        ("budget", "error", "budget breach", "budget breaches"),
+        ("budget", "warn", "budget warning", "budget warnings"),
+        ("anomaly", "error", "new anomaly (error)", "new anomalies (error)"),
+        ("anomaly", "warn", "new anomaly (warn)", "new anomalies (warn)"),
+    ):
         n = sum(f.kind == kind and f.severity == sev for f in findings)
         if n:
             parts.append(f"{n} {one if n == 1 else many}")
     return ", ".join(parts) or "no findings"
 
 
-def slack_messages(findings: Iterable[Finding], *, source: str = "FinOps warehouse",
-                   per_message: int = SLACK_FINDINGS_PER_MESSAGE) -> list[tuple[dict, list[Finding]]]:
+def slack_messages(
+    findings: Iterable[Finding], *, source: str = "FinOps warehouse", per_message: int = SLACK_FINDINGS_PER_MESSAGE
+) -> list[tuple[dict, list[Finding]]]:
     """Slack incoming-webhook messages (``{"text", "blocks"}``) for ``findings``, most severe first, at most
     ``per_message`` findings per message, each with the findings it carries. ``text`` is the notification fallback;
     every value from the warehouse is escaped for mrkdwn."""
     ordered = _ordered(findings)
-    chunks = [ordered[i:i + per_message] for i in range(0, len(ordered), per_message)]
+    chunks = [ordered[i : i + per_message] for i in range(0, len(ordered), per_message)]
     as_of = max((f.as_of_date for f in ordered if f.as_of_date), default=None)
     messages = []
     for n, chunk in enumerate(chunks, start=1):
@@ -302,14 +403,36 @@ def slack_messages(findings: Iterable[Finding], *, source: str = "FinOps warehou
         headline = f"{source}: {_counts(chunk)}{part}"
         blocks: list[dict] = [
             {"type": "header", "text": {"type": "plain_text", "text": headline[:150], "emoji": True}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": _escape(
-                f"New governance findings{f' as of {as_of}' if as_of else ''}: {_counts(ordered)}.")}},
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": _escape(
+                        f"New governance findings{f' as of {as_of}' if as_of else ''}: {_counts(ordered)}."
+                    ),
+                },
+            },
         ]
         for f in chunk:
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
-                f"{_EMOJI.get(f.severity, ':white_circle:')} *{_escape(f.title)}*\n{_escape(f.detail)}")[:3000]}})
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(
-            "finding ids: " + ", ".join(f.reference for f in chunk))[:3000]}]})
+            blocks.append(
+                {
+                    "type": "section",
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": (
+                            f"{_EMOJI.get(f.severity, ':white_circle:')} *{_escape(f.title)}*\n{_escape(f.detail)}"
+                        )[:3000],
+                    },
+                }
+            )
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": _escape("finding ids: " + ", ".join(f.reference for f in chunk))[:3000]}
+                ],
+            }
+        )
         text = headline + "\n" + "\n".join(f.line() for f in chunk)
         messages.append(({"text": text[:3000], "blocks": blocks}, chunk))
     return messages

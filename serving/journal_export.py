@@ -22,6 +22,7 @@ description            human-readable line text
 reference              ``fct_cost_allocated:<YYYY-MM>:<rule>``
 =====================  ===================================================================================
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,19 @@ import duckdb
 __all__ = ["JOURNAL_COLUMNS", "UnbalancedJournalError", "export_journal"]
 
 RELATION = "marts.fct_chargeback_journal"
-JOURNAL_COLUMNS = ("journal_id", "posting_date", "line_number", "account", "cost_center", "debit", "credit",
-                   "currency", "allocation_rule_id", "description", "reference")
+JOURNAL_COLUMNS = (
+    "journal_id",
+    "posting_date",
+    "line_number",
+    "account",
+    "cost_center",
+    "debit",
+    "credit",
+    "currency",
+    "allocation_rule_id",
+    "description",
+    "reference",
+)
 
 
 class UnbalancedJournalError(RuntimeError):
@@ -50,13 +62,18 @@ def export_journal(warehouse: str | Path, period: str, out: str | Path, relation
         try:
             rows = con.execute(
                 f"select {', '.join(JOURNAL_COLUMNS)} from {relation} where billing_period = ? "
-                "order by journal_id, line_number", [period]).fetchall()
+                "order by journal_id, line_number",
+                [period],
+            ).fetchall()
         except duckdb.CatalogException as e:
             raise UnbalancedJournalError(
-                f"{relation} does not exist in {warehouse}: run the pipeline first (`finops run`)") from e
+                f"{relation} does not exist in {warehouse}: run the pipeline first (`finops run`)"
+            ) from e
     if not rows:
-        raise UnbalancedJournalError(f"no chargeback journal lines for {period} in {warehouse}: "
-                                     "is the month loaded and allocated? (`finops summary`)")
+        raise UnbalancedJournalError(
+            f"no chargeback journal lines for {period} in {warehouse}: "
+            "is the month loaded and allocated? (`finops summary`)"
+        )
     col = {c: i for i, c in enumerate(JOURNAL_COLUMNS)}
     totals: dict[tuple[str, str], list[Decimal]] = {}
     for r in rows:
@@ -66,8 +83,10 @@ def export_journal(warehouse: str | Path, period: str, out: str | Path, relation
             t[1] += r[col["credit"]]
     unbalanced = {k: v for k, v in totals.items() if v[0] != v[1]}
     if unbalanced:
-        detail = "; ".join(f"{j}{' rule ' + rule if rule else ''}: debits {d} != credits {c}"
-                           for (j, rule), (d, c) in sorted(unbalanced.items())[:10])
+        detail = "; ".join(
+            f"{j}{' rule ' + rule if rule else ''}: debits {d} != credits {c}"
+            for (j, rule), (d, c) in sorted(unbalanced.items())[:10]
+        )
         raise UnbalancedJournalError(f"the chargeback journal for {period} does not balance, nothing written: {detail}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -79,5 +98,4 @@ def export_journal(warehouse: str | Path, period: str, out: str | Path, relation
             w.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, Decimal) else str(v)) for v in r])
     tmp.replace(out)
     journals = sorted({j for j, rule in totals if not rule})
-    return {"lines": len(rows), "journals": journals,
-            "debits": {j: totals[(j, "")][0] for j in journals}}
+    return {"lines": len(rows), "journals": journals, "debits": {j: totals[(j, "")][0] for j in journals}}

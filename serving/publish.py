@@ -18,6 +18,7 @@ In Dagster the asset ``bi_publication`` (``orchestration/defs/quality/publish.py
 failing blocking check on a mart (dbt tests of severity error, the Great Expectations suites of the finance marts)
 skips the publication and BI keeps the last good copy; ``finops publish`` runs it by hand. No Dagster here.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,10 @@ class PublishReport:
         return sum(self.tables.values())
 
     def summary(self) -> str:
-        return (f"published {len(self.tables)} tables ({self.rows:,} rows) of "
-                f"{', '.join(sorted({t.split('.')[0] for t in self.tables}))} to {self.path} (read-only copy for BI)")
+        return (
+            f"published {len(self.tables)} tables ({self.rows:,} rows) of "
+            f"{', '.join(sorted({t.split('.')[0] for t in self.tables}))} to {self.path} (read-only copy for BI)"
+        )
 
 
 def published_path(warehouse: str | os.PathLike) -> Path:
@@ -71,8 +74,9 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def publish(warehouse: str | os.PathLike, out: str | os.PathLike | None = None,
-            schemas: Iterable[str] = DEFAULT_SCHEMAS) -> PublishReport:
+def publish(
+    warehouse: str | os.PathLike, out: str | os.PathLike | None = None, schemas: Iterable[str] = DEFAULT_SCHEMAS
+) -> PublishReport:
     """Copy ``schemas`` of ``warehouse`` into the published file (default :func:`published_path`) and swap it in
     atomically; see the module doc. The caller must not hold a read-write connection to ``warehouse`` in this
     process (the CLI and the Dagster asset run under the warehouse run lock, no other writer runs)."""
@@ -96,21 +100,30 @@ def publish(warehouse: str | os.PathLike, out: str | os.PathLike | None = None,
             placeholders = ", ".join("?" for _ in schemas)
             relations = con.execute(
                 "select table_schema, table_name from information_schema.tables where table_catalog = ? "
-                f"and table_schema in ({placeholders}) order by 1, 2", [catalog, *schemas]).fetchall()
+                f"and table_schema in ({placeholders}) order by 1, 2",
+                [catalog, *schemas],
+            ).fetchall()
             if not relations:
                 raise PublishError(f"{src} has no table in {', '.join(schemas)}: build the models first (finops run)")
             for schema in sorted({s for s, _ in relations}):
                 con.execute(f"create schema if not exists {_ident(schema)}")
             for schema, table in relations:
-                con.execute(f"create table {_ident(schema)}.{_ident(table)} as "
-                            f"select * from {_ident(catalog)}.{_ident(schema)}.{_ident(table)}")
+                con.execute(
+                    f"create table {_ident(schema)}.{_ident(table)} as "
+                    f"select * from {_ident(catalog)}.{_ident(schema)}.{_ident(table)}"
+                )
                 report.tables[f"{schema}.{table}"] = con.execute(
-                    f"select count(*) from {_ident(schema)}.{_ident(table)}").fetchone()[0]
+                    f"select count(*) from {_ident(schema)}.{_ident(table)}"
+                ).fetchone()[0]
             con.execute(f"DETACH {_ident(catalog)}")
-            con.execute(f"create table main.{INFO_TABLE} (published_at timestamptz, table_schema varchar, "
-                        "table_name varchar, row_count bigint)")
-            con.executemany(f"insert into main.{INFO_TABLE} values (?, ?, ?, ?)",
-                            [(now, *name.split(".", 1), rows) for name, rows in report.tables.items()])
+            con.execute(
+                f"create table main.{INFO_TABLE} (published_at timestamptz, table_schema varchar, "
+                "table_name varchar, row_count bigint)"
+            )
+            con.executemany(
+                f"insert into main.{INFO_TABLE} values (?, ?, ?, ?)",
+                [(now, *name.split(".", 1), rows) for name, rows in report.tables.items()],
+            )
             con.execute("CHECKPOINT")
         _fsync(tmp)
         os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # 0444: nobody writes the published copy

@@ -4,6 +4,7 @@ marked ``slow`` (the edit loop). Every test writes its own warehouse, landing zo
 under its tmp_path (xdist gives each worker its own); the one thing shared is dbt_project/target/manifest.json,
 which the Dagster definitions parse on first use: prepared here once, before the workers start, so that two workers
 never run ``dbt parse`` into the same target folder at the same time."""
+
 from __future__ import annotations
 
 import pytest

@@ -21,8 +21,11 @@ SCENARIO_DIR = SAMPLES / "focus_spec" / "commitment_discount_scenarios"
 # The FOCUS spec sample CSVs used below, as published (tests/data/samples, see its PROVENANCE.md).
 SCENARIOS: dict[str, str] = {
     name: (SCENARIO_DIR / f"{name}.csv").read_text(encoding="utf-8")
-    for name in ("commitment_discount_purchase_scenario_1", "commitment_discount_usage_scenario_3",
-                 "commitment_discount_usage_scenario_4")
+    for name in (
+        "commitment_discount_purchase_scenario_1",
+        "commitment_discount_usage_scenario_3",
+        "commitment_discount_usage_scenario_4",
+    )
 }
 
 DEC = "DECIMAL(38,10)"

@@ -1,6 +1,7 @@
 """The README fits a screen and keeps the two commands; every relative link of the README, the docs pages and the
 package pointer READMEs reaches a file; every docs page is in the site's nav (mkdocs.yml) and every nav entry exists.
 `make docs` (mkdocs build --strict) checks the same and the anchors, but needs the site built; this runs in a second."""
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,10 @@ def test_readme_fits_a_screen_and_keeps_the_two_commands():
 
 
 def test_link_pattern_finds_links_and_ignores_code():
-    text = ("See [a](docs/a.md#x), ![img](img/b.png \"t\") and [web](https://x.org), [here](#top).\n"
-            "`[not](code.md)`\n```\n[not](fenced.md)\n```\n")
+    text = (
+        'See [a](docs/a.md#x), ![img](img/b.png "t") and [web](https://x.org), [here](#top).\n'
+        "`[not](code.md)`\n```\n[not](fenced.md)\n```\n"
+    )
     assert relative_links(text) == ["docs/a.md", "img/b.png"]
 
 
@@ -66,7 +69,9 @@ def test_every_docs_page_is_in_the_nav_and_every_nav_entry_exists():
     nav = [p for p in _nav_pages(config["nav"]) if not EXTERNAL.match(p)]
     pages = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
     assert sorted(set(nav)) == sorted(nav), "a page is twice in the nav"
-    assert not sorted(set(pages) - set(nav)), f"pages missing from the nav of mkdocs.yml: {sorted(set(pages) - set(nav))}"
+    assert not sorted(set(pages) - set(nav)), (
+        f"pages missing from the nav of mkdocs.yml: {sorted(set(pages) - set(nav))}"
+    )
     assert not sorted(set(nav) - set(pages)), f"nav entries without a page: {sorted(set(nav) - set(pages))}"
     assert config["theme"] == {**config["theme"], "name": "material", "font": False}  # no request to Google Fonts
 
@@ -78,4 +83,6 @@ def test_the_snippets_docs_index_includes_are_marked_in_the_readme():
     assert names, "docs/index.md no longer includes the README's sections"
     for name in names:
         for edge in ("start", "end"):
-            assert f"--8<-- [{edge}:{name}]" in readme, f"README.md lost the marker [{edge}:{name}] docs/index.md includes"
+            assert f"--8<-- [{edge}:{name}]" in readme, (
+                f"README.md lost the marker [{edge}:{name}] docs/index.md includes"
+            )

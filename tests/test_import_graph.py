@@ -12,6 +12,7 @@ package; ``ingestion._common`` (the shared machinery) never imports a dataset pa
 package ``finops_demo`` except itself, the CLI package's demo commands (``<cli>.demo``) and the benchmarks harness
 (it generates data).
 """
+
 from __future__ import annotations
 
 import ast
@@ -34,8 +35,11 @@ CLI_DEMO_MODULE = "demo"
 
 def top_level_packages(root: Path) -> list[str]:
     """Every top-level folder with an ``__init__.py`` (not ``tests``, not hidden)."""
-    return sorted(p.name for p in root.iterdir()
-                  if p.is_dir() and (p / "__init__.py").is_file() and p.name != "tests" and not p.name.startswith("."))
+    return sorted(
+        p.name
+        for p in root.iterdir()
+        if p.is_dir() and (p / "__init__.py").is_file() and p.name != "tests" and not p.name.startswith(".")
+    )
 
 
 def cli_packages(packages: list[str]) -> list[str]:
@@ -160,11 +164,15 @@ def forbidden(graph: dict[str, set[str]]) -> list[str]:
             if _top(a) in ENGINES and _top(b) in upper:
                 out.append(f"{a} -> {b}: {_top(a)} must not import orchestration or the CLI (imports point down)")
             elif _within(a, SHARED) and _top(b) == "ingestion" and b != "ingestion" and not _within(b, SHARED):
-                out.append(f"{a} -> {b}: the shared layer {SHARED} must not import a dataset package or the "
-                           "catalogue (pass what it needs by parameter)")
+                out.append(
+                    f"{a} -> {b}: the shared layer {SHARED} must not import a dataset package or the "
+                    "catalogue (pass what it needs by parameter)"
+                )
             elif _top(b) == DEMO and not any(_within(a, ok) for ok in demo_ok):
-                out.append(f"{a} -> {b}: only the CLI's demo commands, the benchmarks and the tests may import the "
-                           f"demo generator / fake servers ({DEMO})")
+                out.append(
+                    f"{a} -> {b}: only the CLI's demo commands, the benchmarks and the tests may import the "
+                    f"demo generator / fake servers ({DEMO})"
+                )
     return out
 
 
@@ -196,8 +204,10 @@ def test_packages_are_discovered(graph):
 
 def test_no_import_cycles(graph):
     found = cycles(graph)
-    assert not found, "import cycles (break them: move the shared part down, pass callables by parameter):\n" + \
-        _cycle_message(found, graph)
+    assert not found, (
+        "import cycles (break them: move the shared part down, pass callables by parameter):\n"
+        + _cycle_message(found, graph)
+    )
 
 
 def test_no_forbidden_imports(graph):
@@ -217,34 +227,44 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 @pytest.fixture
 def synthetic(tmp_path: Path) -> Path:
-    _write(tmp_path, {
-        "ingestion/__init__.py": "",
-        "ingestion/_common/__init__.py": "",
-        "ingestion/_common/source.py": "def plan():\n    from ingestion.aws_cur import settings  # in a function\n",
-        "ingestion/_common/tables.py": "from .source import plan\n",
-        "ingestion/aws_cur/__init__.py": "from . import settings\n",
-        "ingestion/aws_cur/settings.py": "from . import helpers\n",
-        "ingestion/aws_cur/helpers.py": "from .settings import X\nimport json\n",
-        "ingestion/gcp_billing/__init__.py": "import finops_demo.generator\n",
-        "orchestration/__init__.py": "",
-        "orchestration/cli.py": "from finops_demo import generator\n",
-        "orchestration/assets.py": "from ingestion._common.tables import plan\n",
-        "data_quality/__init__.py": "def check():\n    from orchestration import assets\n",
-        "finops_demo/__init__.py": "",
-        "finops_demo/generator.py": "from ingestion.aws_cur import settings\n",
-        "finops_cli/__init__.py": "from finops_demo import generator\n",
-        "finops_cli/demo.py": "from finops_demo import generator\n",
-        "serving/__init__.py": "from finops_cli import main\n",
-        "benchmarks/__init__.py": "from finops_demo.generator import x\n",
-        "tests/__init__.py": "from finops_demo import generator\nfrom orchestration import cli\n",
-        "docs/not_a_package.py": "import orchestration\n",
-    })
+    _write(
+        tmp_path,
+        {
+            "ingestion/__init__.py": "",
+            "ingestion/_common/__init__.py": "",
+            "ingestion/_common/source.py": "def plan():\n    from ingestion.aws_cur import settings  # in a function\n",
+            "ingestion/_common/tables.py": "from .source import plan\n",
+            "ingestion/aws_cur/__init__.py": "from . import settings\n",
+            "ingestion/aws_cur/settings.py": "from . import helpers\n",
+            "ingestion/aws_cur/helpers.py": "from .settings import X\nimport json\n",
+            "ingestion/gcp_billing/__init__.py": "import finops_demo.generator\n",
+            "orchestration/__init__.py": "",
+            "orchestration/cli.py": "from finops_demo import generator\n",
+            "orchestration/assets.py": "from ingestion._common.tables import plan\n",
+            "data_quality/__init__.py": "def check():\n    from orchestration import assets\n",
+            "finops_demo/__init__.py": "",
+            "finops_demo/generator.py": "from ingestion.aws_cur import settings\n",
+            "finops_cli/__init__.py": "from finops_demo import generator\n",
+            "finops_cli/demo.py": "from finops_demo import generator\n",
+            "serving/__init__.py": "from finops_cli import main\n",
+            "benchmarks/__init__.py": "from finops_demo.generator import x\n",
+            "tests/__init__.py": "from finops_demo import generator\nfrom orchestration import cli\n",
+            "docs/not_a_package.py": "import orchestration\n",
+        },
+    )
     return tmp_path
 
 
 def test_new_packages_are_picked_up(synthetic):
-    assert top_level_packages(synthetic) == ["benchmarks", "data_quality", "finops_cli", DEMO, "ingestion",
-                                             "orchestration", "serving"]
+    assert top_level_packages(synthetic) == [
+        "benchmarks",
+        "data_quality",
+        "finops_cli",
+        DEMO,
+        "ingestion",
+        "orchestration",
+        "serving",
+    ]
     assert cli_packages(top_level_packages(synthetic)) == ["finops_cli"]
 
 
@@ -268,18 +288,20 @@ def test_a_cycle_is_caught(synthetic):
 
 def test_forbidden_edges_are_caught_and_named(synthetic):
     bad = forbidden(import_graph(synthetic))
-    assert sorted(b.split(":")[0] for b in bad) == sorted([
-        "ingestion._common.source -> ingestion.aws_cur",  # shared layer -> dataset package
-        "ingestion._common.source -> ingestion.aws_cur.settings",
-        "ingestion.gcp_billing -> finops_demo.generator",  # production code -> demo
-        "data_quality -> orchestration",  # engine -> orchestration
-        "data_quality -> orchestration.assets",
-        "serving -> finops_cli",  # engine -> the CLI package
-        "orchestration.cli -> finops_demo",  # only the CLI's demo commands may import the demo
-        "orchestration.cli -> finops_demo.generator",
-        "finops_cli -> finops_demo",
-        "finops_cli -> finops_demo.generator",
-    ])
+    assert sorted(b.split(":")[0] for b in bad) == sorted(
+        [
+            "ingestion._common.source -> ingestion.aws_cur",  # shared layer -> dataset package
+            "ingestion._common.source -> ingestion.aws_cur.settings",
+            "ingestion.gcp_billing -> finops_demo.generator",  # production code -> demo
+            "data_quality -> orchestration",  # engine -> orchestration
+            "data_quality -> orchestration.assets",
+            "serving -> finops_cli",  # engine -> the CLI package
+            "orchestration.cli -> finops_demo",  # only the CLI's demo commands may import the demo
+            "orchestration.cli -> finops_demo.generator",
+            "finops_cli -> finops_demo",
+            "finops_cli -> finops_demo.generator",
+        ]
+    )
     rules = dict(b.split(": ", 1) for b in bad)
     assert "shared layer" in rules["ingestion._common.source -> ingestion.aws_cur.settings"]
     assert "demo" in rules["ingestion.gcp_billing -> finops_demo.generator"]

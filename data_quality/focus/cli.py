@@ -52,9 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help=f"DuckDB file (default: ${WAREHOUSE_ENV_VAR} or {DEFAULT_WAREHOUSE})",
     )
-    parser.add_argument(
-        "--relation", default=DEFAULT_RELATION, help="relation to export (default: %(default)s)"
-    )
+    parser.add_argument("--relation", default=DEFAULT_RELATION, help="relation to export (default: %(default)s)")
     parser.add_argument("--applicability", default="ALL", help="--applicability-criteria (default: ALL)")
     parser.add_argument("--work-dir", default=None, help="keep the Parquet export and junit.xml here")
     parser.add_argument(
@@ -67,8 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     warehouse = args.warehouse or default_warehouse()
     if not Path(warehouse).exists():
-        print(f"error: warehouse not found: {warehouse} (run `make demo`, or `finops load PATH` first)",
-              file=sys.stderr)
+        print(
+            f"error: warehouse not found: {warehouse} (run `make demo`, or `finops load PATH` first)", file=sys.stderr
+        )
         return EXIT_NO_WAREHOUSE
     try:
         report = validator.validate_focus(
@@ -104,17 +103,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{', '.join(report.virtual_currencies)}): {', '.join(report.virtual_currency_excused)}"
         )
     if report.and_composite_failures:
-        print(
-            f"AND composites failing (echo their children, not counted): {len(report.and_composite_failures)}"
-        )
+        print(f"AND composites failing (echo their children, not counted): {len(report.and_composite_failures)}")
     if report.conformance_failures:
         print(f"Conformance failures ({len(report.conformance_failures)}):")
         for r in report.conformance_failures:
             print(f"  FAIL {r.rule_id} [{r.kind}] {r.message}")
     else:
         print("Conformance failures: none")
-    print(f"Project checks: dbt tests tagged {PROJECT_CHECKS_TAG} (every `finops run`; "
-          f"`dbt test --select tag:{PROJECT_CHECKS_TAG}`)")
+    print(
+        f"Project checks: dbt tests tagged {PROJECT_CHECKS_TAG} (every `finops run`; "
+        f"`dbt test --select tag:{PROJECT_CHECKS_TAG}`)"
+    )
     if report.junit_path:
         print(f"JUnit report: {report.junit_path}")
     return 1 if report.conformance_failures else 0

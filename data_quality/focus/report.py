@@ -58,9 +58,7 @@ class ConformanceReport:
         return line + (f" | Errors: {self.errored}" if self.errored else "")
 
 
-def _descendant_failures(
-    rid: str, kinds: Mapping[str, RuleInfo], failed: set[str], seen: set[str]
-) -> set[str]:
+def _descendant_failures(rid: str, kinds: Mapping[str, RuleInfo], failed: set[str], seen: set[str]) -> set[str]:
     out: set[str] = set()
     info = kinds.get(rid)
     if info is None:
@@ -90,11 +88,7 @@ def build_report(
         kind = info.kind if info else "unknown"
         msg = r.message
         if info and info.must_satisfy and r.status in ("failed", "errored"):
-            msg = (
-                info.must_satisfy
-                if not r.message or r.status == "failed"
-                else f"{r.message} ({info.must_satisfy})"
-            )
+            msg = info.must_satisfy if not r.message or r.status == "failed" else f"{r.message} ({info.must_satisfy})"
         enriched.append(RuleResult(r.rule_id, r.status, r.function, msg, kind))
 
     bad = [r for r in enriched if r.status in ("failed", "errored")]
@@ -105,9 +99,7 @@ def build_report(
     for rid in and_fail:
         below = _descendant_failures(rid, kinds, bad_ids, set())
         if not {c for c in below if kinds.get(c) is None or kinds[c].kind != AND}:
-            unexplained.append(
-                rid
-            )  # failed without any failed leaf/OR below it (e.g. an upstream dependency)
+            unexplained.append(rid)  # failed without any failed leaf/OR below it (e.g. an upstream dependency)
     total = counts["tests"]
     failed = counts["failures"]
     errored = counts["errors"]
@@ -172,9 +164,7 @@ def excuse_virtual_currencies(report: ConformanceReport, data_file: str | Path) 
     con = duckdb.connect()
     try:
         path = str(Path(data_file).resolve()).replace("'", "''")
-        values = [
-            row[0] for row in con.execute(_virtual_currency_query(f"read_parquet('{path}')")).fetchall()
-        ]
+        values = [row[0] for row in con.execute(_virtual_currency_query(f"read_parquet('{path}')")).fetchall()]
     finally:
         con.close()
     if values and not virtual_currency_violations(values):

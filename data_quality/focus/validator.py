@@ -102,9 +102,7 @@ def explain_rule_kinds(venv: Path | None = None, work_dir: Path | None = None) -
         else:
             kinds[rid] = typ.group(1) if typ else LEAF
     if not kinds:
-        raise RuntimeError(
-            f"could not parse --explain-mode output:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
-        )
+        raise RuntimeError(f"could not parse --explain-mode output:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return kinds
 
 
@@ -204,9 +202,7 @@ def validate_focus(
         if rows == 0:
             raise EmptyFocusDataset(relation, str(warehouse_path))
         venv = ensure_validator_venv(venv_dir)
-        rc, output = run_validator(
-            data_file, junit, venv=venv, work_dir=wd, applicability=applicability, echo=echo
-        )
+        rc, output = run_validator(data_file, junit, venv=venv, work_dir=wd, applicability=applicability, echo=echo)
         if not junit.exists() or junit.stat().st_size == 0:
             raise RuntimeError(f"focus-validator wrote no JUnit report (exit {rc}):\n{output[-4000:]}")
         report = build_report(junit, load_rule_kinds(venv))

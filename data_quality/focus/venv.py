@@ -74,8 +74,12 @@ def ensure_validator_venv(venv_dir: Path | None = None) -> Path:
     if venv_ready(venv):
         return venv
     # the bootstrap's progress ("[focus-validator] ...") goes on to stderr as it comes; its tail explains a failure
-    proc = subprocess.Popen([sys.executable, str(BOOTSTRAP), "--venv", str(venv)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(BOOTSTRAP), "--venv", str(venv)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stderr is not None
     lines: list[str] = []
     for line in proc.stderr:
@@ -84,5 +88,6 @@ def ensure_validator_venv(venv_dir: Path | None = None) -> Path:
     rc = proc.wait()
     if rc != 0 or not venv_ready(venv):
         raise ValidatorNotAvailable(
-            f"{BOOTSTRAP.relative_to(REPO_ROOT)} --venv {venv} failed (exit {rc}): {''.join(lines).strip()[-4000:]}")
+            f"{BOOTSTRAP.relative_to(REPO_ROOT)} --venv {venv} failed (exit {rc}): {''.join(lines).strip()[-4000:]}"
+        )
     return venv

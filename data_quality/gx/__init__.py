@@ -13,6 +13,7 @@
 ``orchestration/defs/quality/gx_checks.py`` runs each suite as a Dagster asset check; ``python -m data_quality.gx
 [--warehouse PATH]`` runs them all from the command line and prints the outcome and the time taken.
 """
+
 from __future__ import annotations
 
 from .framework import (
@@ -27,8 +28,18 @@ from .framework import (
     validate_suite,
 )
 
-__all__ = ["NOT_BUILT", "ExpectationOutcome", "Frame", "FrameOutcome", "Suite", "SuiteResult", "SuiteSet",
-           "all_suites", "run_suites", "validate_suite"]
+__all__ = [
+    "NOT_BUILT",
+    "ExpectationOutcome",
+    "Frame",
+    "FrameOutcome",
+    "Suite",
+    "SuiteResult",
+    "SuiteSet",
+    "all_suites",
+    "run_suites",
+    "validate_suite",
+]
 
 
 def all_suites() -> SuiteSet:

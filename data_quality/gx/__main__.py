@@ -1,6 +1,7 @@
 """``python -m data_quality.gx [--warehouse PATH] [--relation schema.table ...]``: run the GX suites on a warehouse
 (read-only), print one line per suite and the failures, and the time taken; exit 1 when an error-severity suite
 fails."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,9 @@ from . import all_suites, run_suites
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data_quality.gx", description=__doc__)
-    parser.add_argument("--warehouse", default=None,
-                        help="DuckDB file (default: $FINOPS_WAREHOUSE or warehouse/finops.duckdb)")
+    parser.add_argument(
+        "--warehouse", default=None, help="DuckDB file (default: $FINOPS_WAREHOUSE or warehouse/finops.duckdb)"
+    )
     parser.add_argument("--relation", action="append", default=[], help="only the suites of this relation")
     args = parser.parse_args(argv)
     warehouse = args.warehouse or os.environ.get("FINOPS_WAREHOUSE") or "warehouse/finops.duckdb"
@@ -28,9 +30,11 @@ def main(argv: list[str] | None = None) -> int:
             failed_errors += r.suite.severity == "error"
             print("  " + r.summary().replace("\n", "\n  "))
     total = time.monotonic() - started
-    print(f"{len(results)} suites, {sum(not r.passed for r in results)} failed, "
-          f"{sum(r.status == 'not built yet' for r in results)} not built yet; {total:.1f} s "
-          f"(validation {sum(r.seconds for r in results):.1f} s)")
+    print(
+        f"{len(results)} suites, {sum(not r.passed for r in results)} failed, "
+        f"{sum(r.status == 'not built yet' for r in results)} not built yet; {total:.1f} s "
+        f"(validation {sum(r.seconds for r in results):.1f} s)"
+    )
     return 1 if failed_errors else 0
 
 

@@ -18,6 +18,7 @@ A relation that does not exist (not built or loaded yet) gives the status ``not 
 :mod:`serving.governance_alerts`; a frame whose other relations (``requires``) are missing is skipped the same
 way. No Dagster import: ``orchestration/defs/quality/gx_checks.py`` wires the suites as asset checks.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -141,8 +142,11 @@ class ExpectationOutcome:
             return f"{where}{self.rule}: could not be evaluated ({self.error})"
         if self.success:
             return f"{where}{self.rule}: ok"
-        count = (f"{self.unexpected_count} of {self.element_count} values" if self.unexpected_count is not None
-                 else f"observed {_text(self.observed)}")
+        count = (
+            f"{self.unexpected_count} of {self.element_count} values"
+            if self.unexpected_count is not None
+            else f"observed {_text(self.observed)}"
+        )
         examples = f"; e.g. {', '.join(_text(e) for e in self.examples)}" if self.examples else ""
         return f"{where}{self.rule}: {count}{examples}"
 
@@ -191,10 +195,16 @@ class SuiteResult:
         skipped = [f for f in self.frames if f.status == NOT_BUILT]
         note = "".join(f" Frame {f.name} skipped: {', '.join(f.missing)} {NOT_BUILT}." for f in skipped)
         if self.passed:
-            return (f"{head}: passed, {len(self.outcomes)} expectations on {self.rows:,} rows read "
-                    f"({self.seconds:.1f} s).{note}")
-        lines = [(f"{head}: FAILED {len(self.failures)} of {len(self.outcomes)} expectations "
-                  f"({self.rows:,} rows read).{note}")]
+            return (
+                f"{head}: passed, {len(self.outcomes)} expectations on {self.rows:,} rows read "
+                f"({self.seconds:.1f} s).{note}"
+            )
+        lines = [
+            (
+                f"{head}: FAILED {len(self.failures)} of {len(self.outcomes)} expectations "
+                f"({self.rows:,} rows read).{note}"
+            )
+        ]
         lines += [f"- {o.line()}" for o in self.failures]
         lines.append(f"Next: {self.suite.remedy}")
         return "\n".join(lines)
@@ -256,9 +266,14 @@ def _batch_definition():
                 ProgressBarsConfig,
             )
 
-            context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(
-                analytics_enabled=False, store_backend_defaults=InMemoryStoreBackendDefaults(),
-                progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False)))
+            context = gx.get_context(
+                mode="ephemeral",
+                project_config=DataContextConfig(
+                    analytics_enabled=False,
+                    store_backend_defaults=InMemoryStoreBackendDefaults(),
+                    progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+                ),
+            )
             source = context.data_sources.add_pandas(name="finops_warehouse")
             asset = source.add_dataframe_asset(name="frame")
             _BATCH_DEFINITION = asset.add_batch_definition_whole_dataframe("whole_frame")
@@ -266,15 +281,20 @@ def _batch_definition():
 
 
 def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {f"{s}.{t}" for s, t in con.execute(
-        "select table_schema, table_name from information_schema.tables").fetchall()}
+    return {
+        f"{s}.{t}" for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+    }
 
 
 def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
     schema, table = relation.split(".", 1)
-    return dict(con.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position", [schema, table]).fetchall())
+    return dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
+            "order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    )
 
 
 def _read_frame(con: duckdb.DuckDBPyConnection, sql: str):
@@ -295,15 +315,23 @@ def _outcome(frame: str, result, examples: int) -> ExpectationOutcome:
     res = result.result or {}
     rule = config.description or config.type
     if raised:
-        return ExpectationOutcome(frame, config.type, rule, _columns_of(config), False,
-                                  error=str(info.get("exception_message") or info)[:300])
+        return ExpectationOutcome(
+            frame, config.type, rule, _columns_of(config), False, error=str(info.get("exception_message") or info)[:300]
+        )
     indexed = res.get("partial_unexpected_index_list") or []
     rows = [r for r in indexed if isinstance(r, dict)]
     samples = rows[:examples] if rows else list(res.get("partial_unexpected_list") or [])[:examples]
     return ExpectationOutcome(
-        frame=frame, expectation=config.type, rule=rule, columns=_columns_of(config), success=bool(result.success),
-        element_count=res.get("element_count"), unexpected_count=res.get("unexpected_count"),
-        observed=plain(res.get("observed_value")), examples=tuple(plain(s) for s in samples))
+        frame=frame,
+        expectation=config.type,
+        rule=rule,
+        columns=_columns_of(config),
+        success=bool(result.success),
+        element_count=res.get("element_count"),
+        unexpected_count=res.get("unexpected_count"),
+        observed=plain(res.get("observed_value")),
+        examples=tuple(plain(s) for s in samples),
+    )
 
 
 def _validate_frame(frame: Frame, df, columns: Columns, examples: int) -> list[ExpectationOutcome]:
@@ -324,8 +352,9 @@ def _validate_frame(frame: Frame, df, columns: Columns, examples: int) -> list[E
     return [_outcome(frame.name, r, examples) for r in validation.results]
 
 
-def validate_suite(warehouse: str | os.PathLike | duckdb.DuckDBPyConnection, suite: Suite,
-                   examples: int = DEFAULT_EXAMPLES) -> SuiteResult:
+def validate_suite(
+    warehouse: str | os.PathLike | duckdb.DuckDBPyConnection, suite: Suite, examples: int = DEFAULT_EXAMPLES
+) -> SuiteResult:
     """Read the suite's frames from the warehouse (read-only) and validate them with GX. A missing warehouse or
     relation gives ``not built yet`` (passes)."""
     started = time.monotonic()
@@ -341,8 +370,12 @@ def _validate(con, suite: Suite, examples: int, started: float) -> SuiteResult:
     con.execute("set TimeZone = 'UTC'")  # a TIMESTAMPTZ cast to DATE is the UTC day, whatever the machine's zone
     existing = _existing(con)
     if suite.relation not in existing:
-        return SuiteResult(suite, NOT_BUILT, (FrameOutcome(suite.name, 0, NOT_BUILT, (suite.relation,)),),
-                           seconds=time.monotonic() - started)
+        return SuiteResult(
+            suite,
+            NOT_BUILT,
+            (FrameOutcome(suite.name, 0, NOT_BUILT, (suite.relation,)),),
+            seconds=time.monotonic() - started,
+        )
     columns = relation_columns(con, suite.relation)
     frames, outcomes = [], []
     for frame in suite.frames:
@@ -354,8 +387,16 @@ def _validate(con, suite: Suite, examples: int, started: float) -> SuiteResult:
         try:
             df = _read_frame(con, frame.query(columns))
         except duckdb.Error as e:  # a frame that cannot be read fails its suite, the others still run
-            outcomes.append(ExpectationOutcome(frame.name, "read_frame", f"read the {frame.name} frame", (), False,
-                                               error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"))
+            outcomes.append(
+                ExpectationOutcome(
+                    frame.name,
+                    "read_frame",
+                    f"read the {frame.name} frame",
+                    (),
+                    False,
+                    error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}",
+                )
+            )
             frames.append(FrameOutcome(frame.name, 0, "unreadable", seconds=time.monotonic() - t0))
             continue
         outcomes += _validate_frame(frame, df, columns, examples)
@@ -364,8 +405,9 @@ def _validate(con, suite: Suite, examples: int, started: float) -> SuiteResult:
     return SuiteResult(suite, status, tuple(frames), tuple(outcomes), time.monotonic() - started)
 
 
-def run_suites(warehouse: str | os.PathLike, suites: Iterable[Suite],
-               examples: int = DEFAULT_EXAMPLES) -> list[SuiteResult]:
+def run_suites(
+    warehouse: str | os.PathLike, suites: Iterable[Suite], examples: int = DEFAULT_EXAMPLES
+) -> list[SuiteResult]:
     """Validate several suites over one read-only connection."""
     suites = list(suites)
     if not Path(warehouse).exists():
@@ -427,18 +469,26 @@ def schema_frame(relation: str, expected: Mapping[str, str], exact: bool, what: 
     schema, table = relation.split(".", 1)
     contract = values_sql([(c, t) for c, t in expected.items()], ["column_name", "data_type"])
     join = "full outer join" if exact else "left join"
-    sql = (f"with actual as (select column_name, data_type from information_schema.columns "
-           f"where table_schema = {sql_str(schema)} and table_name = {sql_str(table)}), "
-           f"contract as (select * from {contract}) "
-           f"select c.column_name || ' ' || c.data_type as expected, a.column_name || ' ' || a.data_type as actual "
-           f"from contract c {join} actual a on a.column_name = c.column_name order by 1, 2")
+    sql = (
+        f"with actual as (select column_name, data_type from information_schema.columns "
+        f"where table_schema = {sql_str(schema)} and table_name = {sql_str(table)}), "
+        f"contract as (select * from {contract}) "
+        f"select c.column_name || ' ' || c.data_type as expected, a.column_name || ' ' || a.data_type as actual "
+        f"from contract c {join} actual a on a.column_name = c.column_name order by 1, 2"
+    )
 
     def expectations(_: Columns):
         e = _gx()
-        return [e.ExpectColumnPairValuesToBeEqual(
-            column_A="expected", column_B="actual", ignore_row_if="neither",
-            description=f"columns and types equal {what}" + (" (no column missing, none extra)" if exact
-                                                             else " (every required column present)"))]
+        return [
+            e.ExpectColumnPairValuesToBeEqual(
+                column_A="expected",
+                column_B="actual",
+                ignore_row_if="neither",
+                description=f"columns and types equal {what}"
+                + (" (no column missing, none extra)" if exact else " (every required column present)"),
+            )
+        ]
+
     return Frame("columns_and_types", sql, expectations)
 
 
@@ -449,40 +499,56 @@ def placeholder_frame(relation: str, exclude: Iterable[str] = (), empty_allowed:
     (e.g. a key column dlt makes NOT NULL), other placeholders still fail."""
     skip = set(exclude)
     empty_ok = sorted(set(empty_allowed))
-    allow = (f" and not (value = '' and column_name in ({', '.join(sql_str(c) for c in empty_ok)}))"
-             if empty_ok else "")
+    allow = f" and not (value = '' and column_name in ({', '.join(sql_str(c) for c in empty_ok)}))" if empty_ok else ""
 
     def sql(columns: Columns) -> str:
-        text = [c for c, t in columns.items() if t in ("VARCHAR", "JSON") and c not in skip
-                and not c.startswith("_dlt")]
+        text = [
+            c for c, t in columns.items() if t in ("VARCHAR", "JSON") and c not in skip and not c.startswith("_dlt")
+        ]
         if not text:
             return "select cast(null as varchar) as column_name, cast(null as varchar) as value where false"
         cols = ", ".join(f"cast({qi(c)} as varchar) as {qi(c)}" for c in text)
-        return (f"select column_name, value, count(*) as n from (unpivot (select {cols} from {qr(relation)}) "
-                f"on {', '.join(qi(c) for c in text)} into name column_name value value) "
-                f"where length(value) <= {PLACEHOLDER_MAX_LENGTH}{allow} group by all order by 1, 2")
+        return (
+            f"select column_name, value, count(*) as n from (unpivot (select {cols} from {qr(relation)}) "
+            f"on {', '.join(qi(c) for c in text)} into name column_name value value) "
+            f"where length(value) <= {PLACEHOLDER_MAX_LENGTH}{allow} group by all order by 1, 2"
+        )
 
     def expectations(_: Columns):
-        return [_gx().ExpectColumnValuesToNotMatchRegex(
-            column="value", regex=PLACEHOLDER_PATTERN,
-            description="no placeholder string ('', 'NULL', 'N/A', 'None', 'NaN', '-') instead of NULL")]
+        return [
+            _gx().ExpectColumnValuesToNotMatchRegex(
+                column="value",
+                regex=PLACEHOLDER_PATTERN,
+                description="no placeholder string ('', 'NULL', 'N/A', 'None', 'NaN', '-') instead of NULL",
+            )
+        ]
+
     return Frame("placeholders", sql, expectations, index=("column_name", "n"))
 
 
 def currency_frame(relation: str, currency_columns: Sequence[str]) -> Frame:
     """Every currency column holds an active ISO 4217 code (:data:`ISO_4217_CODES`): its distinct values."""
+
     def sql(columns: Columns) -> str:
         present = [c for c in currency_columns if c in columns]
         if not present:
             return "select cast(null as varchar) as column_name, cast(null as varchar) as code where false"
-        parts = [f"select {sql_str(c)} as column_name, cast({qi(c)} as varchar) as code, count(*) as n "
-                 f"from {qr(relation)} where {qi(c)} is not null group by all" for c in present]
+        parts = [
+            f"select {sql_str(c)} as column_name, cast({qi(c)} as varchar) as code, count(*) as n "
+            f"from {qr(relation)} where {qi(c)} is not null group by all"
+            for c in present
+        ]
         return " union all ".join(parts) + " order by 1, 2"
 
     def expectations(_: Columns):
-        return [_gx().ExpectColumnValuesToBeInSet(
-            column="code", value_set=sorted(ISO_4217_CODES),
-            description=f"currencies ({', '.join(currency_columns)}) are active ISO 4217 codes")]
+        return [
+            _gx().ExpectColumnValuesToBeInSet(
+                column="code",
+                value_set=sorted(ISO_4217_CODES),
+                description=f"currencies ({', '.join(currency_columns)}) are active ISO 4217 codes",
+            )
+        ]
+
     return Frame("iso_currencies", sql, expectations, index=("column_name", "n"))
 
 
@@ -491,8 +557,7 @@ def duplicates_frame(relation: str, key: Sequence[str], what: str = "natural key
     as a merge key treats it); GX checks the compound key on them, so clean data reads no row and a duplicate shows
     its key values."""
     keys = ", ".join(qi(k) for k in key)
-    sql = (f"select {keys} from {qr(relation)} "
-           f"qualify count(*) over (partition by {keys}) > 1 order by {keys}")
+    sql = f"select {keys} from {qr(relation)} qualify count(*) over (partition by {keys}) > 1 order by {keys}"
 
     def expectations(_: Columns):
         e = _gx()
@@ -500,6 +565,7 @@ def duplicates_frame(relation: str, key: Sequence[str], what: str = "natural key
         if len(key) == 1:
             return [e.ExpectColumnValuesToBeUnique(column=key[0], description=desc)]
         return [e.ExpectCompoundColumnsToBeUnique(column_list=list(key), ignore_row_if="never", description=desc)]
+
     return Frame(f"unique_{'_'.join(key)}"[:60], sql, expectations)
 
 
@@ -512,10 +578,15 @@ def date_window_expectations(columns: Sequence[str], what: str = "") -> list:
     """Each date column (read as DATE) lies in EARLIEST_DATE .. today + FUTURE_DAYS."""
     e = _gx()
     lo, hi = today_window()
-    return [e.ExpectColumnValuesToBeBetween(
-        column=c, min_value=lo, max_value=hi,
-        description=f"{c}{' ' + what if what else ''} between {lo} and today + {FUTURE_DAYS} days ({hi})")
-        for c in columns]
+    return [
+        e.ExpectColumnValuesToBeBetween(
+            column=c,
+            min_value=lo,
+            max_value=hi,
+            description=f"{c}{' ' + what if what else ''} between {lo} and today + {FUTURE_DAYS} days ({hi})",
+        )
+        for c in columns
+    ]
 
 
 def condition(column: str):

@@ -10,6 +10,7 @@
   enumerated columns), read from ``dbt_project/models/marts/**/_*.yml`` so that the GX contract suites never drift
   from the models.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,9 +36,20 @@ EARLIEST_DATE = "2000-01-01"
 FUTURE_DAYS = 45
 
 _TYPE_ALIASES = {
-    "TEXT": "VARCHAR", "STRING": "VARCHAR", "INT": "INTEGER", "INT4": "INTEGER", "INT8": "BIGINT", "LONG": "BIGINT",
-    "BOOL": "BOOLEAN", "FLOAT8": "DOUBLE", "DOUBLE PRECISION": "DOUBLE", "FLOAT4": "FLOAT", "REAL": "FLOAT",
-    "TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE", "DATETIME": "TIMESTAMP", "NUMERIC": "DECIMAL(18,3)",
+    "TEXT": "VARCHAR",
+    "STRING": "VARCHAR",
+    "INT": "INTEGER",
+    "INT4": "INTEGER",
+    "INT8": "BIGINT",
+    "LONG": "BIGINT",
+    "BOOL": "BOOLEAN",
+    "FLOAT8": "DOUBLE",
+    "DOUBLE PRECISION": "DOUBLE",
+    "FLOAT4": "FLOAT",
+    "REAL": "FLOAT",
+    "TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE",
+    "DATETIME": "TIMESTAMP",
+    "NUMERIC": "DECIMAL(18,3)",
     "DECIMAL": "DECIMAL(18,3)",
 }
 
@@ -104,15 +116,23 @@ def mart_contracts(marts_dir: Path = DBT_MARTS_DIR) -> dict[str, MartContract]:
                 if "accepted_values" in names:
                     enumerated.append(col["name"])
             for test in model.get("data_tests") or model.get("tests") or []:
-                if _test_name(test) in ("price_book_unique_key", "unique_combination_of_columns",
-                                        "dbt_utils.unique_combination_of_columns"):
+                if _test_name(test) in (
+                    "price_book_unique_key",
+                    "unique_combination_of_columns",
+                    "dbt_utils.unique_combination_of_columns",
+                ):
                     args = _arguments(test)
                     cols = args.get("columns") or args.get("combination_of_columns") or []
                     if cols and tuple(cols) not in keys:
                         keys.append(tuple(cols))
             schema = config.get("schema") or MARTS_SCHEMA
             out[model["name"]] = MartContract(
-                name=model["name"], relation=f"{schema}.{model['name']}", columns=tuple(columns),
-                not_null=tuple(not_null), unique_keys=tuple(keys), enumerated=tuple(enumerated),
-                source=str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path))
+                name=model["name"],
+                relation=f"{schema}.{model['name']}",
+                columns=tuple(columns),
+                not_null=tuple(not_null),
+                unique_keys=tuple(keys),
+                enumerated=tuple(enumerated),
+                source=str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path),
+            )
     return out

@@ -23,15 +23,41 @@ from .enterprise import MONTHS, RESTATED_MONTH, Month
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "MONTHS", "RESTATED_MONTH", "generate", "write_redelivery"]
 
-FORMATS = ("aws_cur2", "aws_cur2_csv", "aws_cur_legacy", "azure_ea", "azure_mca", "gcp_billing",
-           "gcp_billing_parquet", "gcp_billing_csv", "oci_focus", "aws_focus")
+FORMATS = (
+    "aws_cur2",
+    "aws_cur2_csv",
+    "aws_cur_legacy",
+    "azure_ea",
+    "azure_mca",
+    "gcp_billing",
+    "gcp_billing_parquet",
+    "gcp_billing_csv",
+    "oci_focus",
+    "aws_focus",
+)
 DEFAULT_FORMATS = ("aws_cur2", "aws_cur_legacy", "azure_ea", "azure_mca", "gcp_billing", "oci_focus", "aws_focus")
 # share of the total row budget per format family
-_SHARES = {"cur2": 0.57, "legacy": 0.12, "azure_ea": 0.08, "azure_mca": 0.05, "gcp": 0.12, "oci_focus": 0.02,
-           "aws_focus": 0.04}
-_FAMILY = {"aws_cur2": "cur2", "aws_cur2_csv": "cur2", "aws_cur_legacy": "legacy", "azure_ea": "azure_ea",
-           "azure_mca": "azure_mca", "gcp_billing": "gcp", "gcp_billing_parquet": "gcp", "gcp_billing_csv": "gcp",
-           "oci_focus": "oci_focus", "aws_focus": "aws_focus"}
+_SHARES = {
+    "cur2": 0.57,
+    "legacy": 0.12,
+    "azure_ea": 0.08,
+    "azure_mca": 0.05,
+    "gcp": 0.12,
+    "oci_focus": 0.02,
+    "aws_focus": 0.04,
+}
+_FAMILY = {
+    "aws_cur2": "cur2",
+    "aws_cur2_csv": "cur2",
+    "aws_cur_legacy": "legacy",
+    "azure_ea": "azure_ea",
+    "azure_mca": "azure_mca",
+    "gcp_billing": "gcp",
+    "gcp_billing_parquet": "gcp",
+    "gcp_billing_csv": "gcp",
+    "oci_focus": "oci_focus",
+    "aws_focus": "aws_focus",
+}
 # Azure exports write two datasets (actual + amortized) from one usage stream: the budget is per dataset pair.
 
 
@@ -60,8 +86,15 @@ def _resolve(formats, rows, months):
 
 class _Summary:
     def __init__(self, out_dir, seed, rows, fmts, months):
-        self.d = {"out_dir": str(out_dir), "seed": seed, "rows_budget": rows, "months": list(months),
-                  "restated_month": RESTATED_MONTH, "formats": {}, "deliveries": []}
+        self.d = {
+            "out_dir": str(out_dir),
+            "seed": seed,
+            "rows_budget": rows,
+            "months": list(months),
+            "restated_month": RESTATED_MONTH,
+            "formats": {},
+            "deliveries": [],
+        }
 
     def add(self, fmt, period, files, rows, version, **extra):
         f = self.d["formats"].setdefault(fmt, {"files": [], "rows": 0, "rows_per_period": {}})
@@ -102,8 +135,11 @@ def _write_month(out, seed, fmts, per_month, ym, version, restate, summ, progres
             for ds, v in r.items():
                 summ.add(f"{fmt}_{ds}", ym, v["files"], v["rows"], version, run_id=v["run_id"])
             _log(progress, f"{fmt} {ym} v{version}: {r['actual']['rows']}+{r['amortized']['rows']} rows")
-    gfm = [x for x, f in (("json", "gcp_billing"), ("parquet", "gcp_billing_parquet"), ("csv", "gcp_billing_csv"))
-           if f in fmts]
+    gfm = [
+        x
+        for x, f in (("json", "gcp_billing"), ("parquet", "gcp_billing_parquet"), ("csv", "gcp_billing_csv"))
+        if f in fmts
+    ]
     if gfm:
         r = write_gcp(out, m, per_month["gcp"][ym], seed, restate, fmts=tuple(gfm))
         for x, v in r.items():
@@ -118,9 +154,17 @@ def _write_month(out, seed, fmts, per_month, ym, version, restate, summ, progres
             summ.add(fmt, ym, r["files"], r["rows"], version)
 
 
-def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: Iterable[str] | None = None,
-             progress: bool = False, months: Iterable[str] | None = None, redelivery: bool = True,
-             kpis: bool | None = None, finance: bool | None = None) -> dict:
+def generate(
+    out_dir: str | Path,
+    seed: int = 42,
+    rows: int = 60_000,
+    formats: Iterable[str] | None = None,
+    progress: bool = False,
+    months: Iterable[str] | None = None,
+    redelivery: bool = True,
+    kpis: bool | None = None,
+    finance: bool | None = None,
+) -> dict:
     """Write the demo exports under ``out_dir`` and return a summary dict.
 
     ``rows`` is the approximate total row budget, split across formats (CUR 2.0 gets most). When a
@@ -161,8 +205,15 @@ def generate(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: I
     return summ.d
 
 
-def write_redelivery(out_dir: str | Path, seed: int = 42, rows: int = 60_000, formats: Iterable[str] | None = None,
-                     progress: bool = False, months: Iterable[str] | None = None, kpis: bool | None = None) -> dict:
+def write_redelivery(
+    out_dir: str | Path,
+    seed: int = 42,
+    rows: int = 60_000,
+    formats: Iterable[str] | None = None,
+    progress: bool = False,
+    months: Iterable[str] | None = None,
+    kpis: bool | None = None,
+) -> dict:
     """Land the restated (second) delivery of 2026-09 on top of ``generate(..., redelivery=False)``.
     Use the same seed/rows/formats/months/kpis as the original call (the business KPIs' September correction is
     landed too when they were written)."""

@@ -10,8 +10,9 @@ from . import FORMATS, generate, write_redelivery
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m finops_demo.generator",
-                                description="Write Northwind Robotics demo billing exports")
+    p = argparse.ArgumentParser(
+        prog="python -m finops_demo.generator", description="Write Northwind Robotics demo billing exports"
+    )
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--rows", type=int, default=60_000, help="approximate total row budget")
     p.add_argument("--out", required=True, help="output directory")
@@ -26,10 +27,19 @@ def main(argv=None) -> int:
     if a.redelivery_only:
         s = write_redelivery(a.out, seed=a.seed, rows=a.rows, formats=fmts, months=months, progress=not a.quiet)
     else:
-        s = generate(a.out, seed=a.seed, rows=a.rows, formats=fmts, progress=not a.quiet, months=months,
-                     redelivery=not a.no_redelivery)
-    brief = {k: {"rows": v["rows"], "rows_per_period": v["rows_per_period"], "files": len(v["files"])}
-             for k, v in s["formats"].items()}
+        s = generate(
+            a.out,
+            seed=a.seed,
+            rows=a.rows,
+            formats=fmts,
+            progress=not a.quiet,
+            months=months,
+            redelivery=not a.no_redelivery,
+        )
+    brief = {
+        k: {"rows": v["rows"], "rows_per_period": v["rows_per_period"], "files": len(v["files"])}
+        for k, v in s["formats"].items()
+    }
     json.dump({"seconds": s.get("seconds"), "formats": brief}, sys.stdout, indent=2)
     print()
     return 0

@@ -46,16 +46,39 @@ from .aws_tail import tail_rows
 from .aws_usage import RunningTotals, usage_batch
 from .enterprise import AwsAccount, AwsPayer, Month, Resource
 
-__all__ = ["AWS_MAIN_ID", "AWS_SKUS", "AWS_SUB_ID", "CUR2_COLUMNS", "CUR2_SCHEMA", "MAP_COLUMNS", "PLANTED",
-           "SKU_INDEX", "AwsGenerator", "AwsPlan", "AwsSku", "PlantedLine", "product_map", "product_sku_id"]
+__all__ = [
+    "AWS_MAIN_ID",
+    "AWS_SKUS",
+    "AWS_SUB_ID",
+    "CUR2_COLUMNS",
+    "CUR2_SCHEMA",
+    "MAP_COLUMNS",
+    "PLANTED",
+    "SKU_INDEX",
+    "AwsGenerator",
+    "AwsPlan",
+    "AwsSku",
+    "PlantedLine",
+    "product_map",
+    "product_sku_id",
+]
 
 
 class AwsGenerator:
     """Generates one payer's line items for one month as CUR 2.0 Arrow tables (``iter_batches``)."""
 
-    def __init__(self, payer: AwsPayer, month: Month, total_rows: int, seed: int, commitment: str = "sp",
-                 version: int = 1, restate: bool = False, batch_rows: int = 50_000,
-                 teams: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        payer: AwsPayer,
+        month: Month,
+        total_rows: int,
+        seed: int,
+        commitment: str = "sp",
+        version: int = 1,
+        restate: bool = False,
+        batch_rows: int = 50_000,
+        teams: tuple[str, ...] | None = None,
+    ):
         self.version = version
         self.batch_rows = batch_rows
         self.plan = AwsPlan(payer, month, total_rows, seed, commitment, restate, teams)

@@ -37,14 +37,15 @@ def gather_map(src_off: np.ndarray, keys: pa.Array, vals: pa.Array, idx: np.ndar
     total = int(off[-1])
     starts = src_off[idx]
     flat = np.repeat(starts - off[:-1], counts) + np.arange(total, dtype=np.int64)
-    return pa.MapArray.from_arrays(pa.array(off.astype(np.int32)), keys.take(pa.array(flat)),
-                                   vals.take(pa.array(flat)), type=typ)
+    return pa.MapArray.from_arrays(
+        pa.array(off.astype(np.int32)), keys.take(pa.array(flat)), vals.take(pa.array(flat)), type=typ
+    )
 
 
 def strings_from_matrix(m: np.ndarray) -> pa.Array:
     """One string per row of a (rows, width) uint8 character matrix."""
     n, w = m.shape
-    offsets = (np.arange(n + 1, dtype=np.int32) * w)
+    offsets = np.arange(n + 1, dtype=np.int32) * w
     data = pa.py_buffer(np.ascontiguousarray(m).tobytes())
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets.tobytes()), data)
 

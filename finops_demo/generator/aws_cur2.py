@@ -16,33 +16,55 @@ EXPORT = "northwind-cur2"
 EXPORT_CSV = "northwind-cur2-csv"
 BUCKET = "s3://northwind-billing-exports/aws/cur2"
 
-_ARROW_TO_ATHENA = {"string": "string", "double": "double", "timestamp[ms, tz=UTC]": "timestamp",
-                    "map<string, string>": "map<string,string>", "map<string, double>": "map<string,double>"}
+_ARROW_TO_ATHENA = {
+    "string": "string",
+    "double": "double",
+    "timestamp[ms, tz=UTC]": "timestamp",
+    "map<string, string>": "map<string,string>",
+    "map<string, double>": "map<string,double>",
+}
 
 
 def _manifest(export: str, month: Month, files: list[Path], rows: list[int], seed: int, version: int, fmt: str) -> dict:
     return {
         "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{AWS_MAIN.payer_id}:export/{export}-{py_uuid(seed, 61, 1)}",
         "exportName": export,
-        "billingPeriod": {"start": f"{month.start:%Y-%m-%dT%H:%M:%S.000Z}",
-                          "end": f"{month.end:%Y-%m-%dT%H:%M:%S.000Z}"},
+        "billingPeriod": {
+            "start": f"{month.start:%Y-%m-%dT%H:%M:%S.000Z}",
+            "end": f"{month.end:%Y-%m-%dT%H:%M:%S.000Z}",
+        },
         "executionId": py_uuid(seed, 62, month.index * 10 + version),
         "deliveryTime": ("2026-10-03T06:12:44.000Z" if version == 1 else "2026-11-04T05:47:10.000Z")
-        if month.ym == "2026-09" else "2026-11-03T06:02:31.000Z",
+        if month.ym == "2026-09"
+        else "2026-11-03T06:02:31.000Z",
         "contentType": "application/x-parquet" if fmt == "parquet" else "text/csv",
         "compression": "SNAPPY" if fmt == "parquet" else "GZIP",
         "format": "Parquet" if fmt == "parquet" else "textORcsv",
         "dataFiles": [f"{BUCKET}/{export}/data/BILLING_PERIOD={month.ym}/{f.name}" for f in files],
         "dataFileRowCounts": rows,
         "columns": [{"name": f.name, "type": _ARROW_TO_ATHENA.get(str(f.type), str(f.type))} for f in CUR2_SCHEMA],
-        "tableConfigurations": {"COST_AND_USAGE_REPORT": {"TIME_GRANULARITY": "HOURLY", "INCLUDE_RESOURCES": "TRUE",
-                                                         "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
-                                                         "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE"}},
+        "tableConfigurations": {
+            "COST_AND_USAGE_REPORT": {
+                "TIME_GRANULARITY": "HOURLY",
+                "INCLUDE_RESOURCES": "TRUE",
+                "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
+                "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
+            }
+        },
     }
 
 
-def write_cur2(out_dir: Path, month: Month, rows: int, seed: int, version: int, restate: bool,
-               rows_per_file: int = 1_000_000, csv: bool = False, progress=None) -> dict:
+def write_cur2(
+    out_dir: Path,
+    month: Month,
+    rows: int,
+    seed: int,
+    version: int,
+    restate: bool,
+    rows_per_file: int = 1_000_000,
+    csv: bool = False,
+    progress=None,
+) -> dict:
     gen = AwsGenerator(AWS_MAIN, month, rows, seed, commitment="sp", version=version, restate=restate)
     export = EXPORT_CSV if csv else EXPORT
     root = Path(out_dir) / "aws" / ("cur2-csv" if csv else "cur2") / export
@@ -84,10 +106,16 @@ def write_cur2(out_dir: Path, month: Month, rows: int, seed: int, version: int, 
         files = pw.close()
         counts = pw.rows_per_file
         fmt = "parquet"
-    man = write_json(root / "metadata" / f"BILLING_PERIOD={month.ym}" / f"{export}-Manifest.json",
-                     _manifest(export, month, files, counts, seed, version, fmt))
-    return {"files": [str(p) for p in files] + [str(man)], "rows": int(sum(counts)), "period": month.ym,
-            "granularity": "HOURLY" if gen.hourly else "DAILY"}
+    man = write_json(
+        root / "metadata" / f"BILLING_PERIOD={month.ym}" / f"{export}-Manifest.json",
+        _manifest(export, month, files, counts, seed, version, fmt),
+    )
+    return {
+        "files": [str(p) for p in files] + [str(man)],
+        "rows": int(sum(counts)),
+        "period": month.ym,
+        "granularity": "HOURLY" if gen.hourly else "DAILY",
+    }
 
 
 def cur2_to_csv_table(table: pa.Table) -> pa.Table:

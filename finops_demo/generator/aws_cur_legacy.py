@@ -26,37 +26,110 @@ REPORT = "northwind-canada-cur"
 
 # the columns of a legacy CUR export's header (its order), then the columns this report adds
 SAMPLE_COLUMNS = (
-    "identity/LineItemId", "identity/TimeInterval",
-    "bill/InvoiceId", "bill/InvoicingEntity", "bill/BillingEntity", "bill/BillType", "bill/PayerAccountId",
-    "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate",
-    "lineItem/UsageAccountId", "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate",
-    "lineItem/ProductCode", "lineItem/UsageType", "lineItem/Operation", "lineItem/AvailabilityZone",
-    "lineItem/UsageAmount", "lineItem/NormalizationFactor", "lineItem/NormalizedUsageAmount", "lineItem/CurrencyCode",
-    "lineItem/UnblendedRate", "lineItem/UnblendedCost", "lineItem/BlendedRate", "lineItem/BlendedCost",
-    "lineItem/LineItemDescription", "lineItem/TaxType", "lineItem/LegalEntity",
-    "product/ProductName", "product/availability", "product/durability", "product/eventType", "product/feeCode",
-    "product/feeDescription", "product/fromLocation", "product/fromLocationType", "product/fromRegionCode",
-    "product/group", "product/groupDescription", "product/location", "product/locationType",
-    "product/messageDeliveryFrequency", "product/messageDeliveryOrder", "product/operation", "product/overhead",
-    "product/productFamily", "product/productType", "product/queueType", "product/region", "product/regionCode",
-    "product/servicecode", "product/servicename", "product/sku", "product/storageClass", "product/storageMedia",
-    "product/toLocation", "product/toLocationType", "product/toRegionCode", "product/transferType",
-    "product/usagetype", "product/version", "product/volumeType",
-    "pricing/RateCode", "pricing/RateId", "pricing/currency", "pricing/publicOnDemandCost",
-    "pricing/publicOnDemandRate", "pricing/term", "pricing/unit",
-    "reservation/AmortizedUpfrontCostForUsage", "reservation/AmortizedUpfrontFeeForBillingPeriod",
-    "reservation/EffectiveCost", "reservation/EndTime", "reservation/ModificationStatus",
-    "reservation/NormalizedUnitsPerReservation", "reservation/NumberOfReservations",
-    "reservation/RecurringFeeForUsage", "reservation/StartTime", "reservation/SubscriptionId",
-    "reservation/TotalReservedNormalizedUnits", "reservation/TotalReservedUnits", "reservation/UnitsPerReservation",
-    "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", "reservation/UnusedNormalizedUnitQuantity",
-    "reservation/UnusedQuantity", "reservation/UnusedRecurringFee", "reservation/UpfrontValue",
-    "savingsPlan/TotalCommitmentToDate", "savingsPlan/SavingsPlanARN", "savingsPlan/SavingsPlanRate",
-    "savingsPlan/UsedCommitment", "savingsPlan/SavingsPlanEffectiveCost",
-    "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod", "savingsPlan/RecurringCommitmentForBillingPeriod",
+    "identity/LineItemId",
+    "identity/TimeInterval",
+    "bill/InvoiceId",
+    "bill/InvoicingEntity",
+    "bill/BillingEntity",
+    "bill/BillType",
+    "bill/PayerAccountId",
+    "bill/BillingPeriodStartDate",
+    "bill/BillingPeriodEndDate",
+    "lineItem/UsageAccountId",
+    "lineItem/LineItemType",
+    "lineItem/UsageStartDate",
+    "lineItem/UsageEndDate",
+    "lineItem/ProductCode",
+    "lineItem/UsageType",
+    "lineItem/Operation",
+    "lineItem/AvailabilityZone",
+    "lineItem/UsageAmount",
+    "lineItem/NormalizationFactor",
+    "lineItem/NormalizedUsageAmount",
+    "lineItem/CurrencyCode",
+    "lineItem/UnblendedRate",
+    "lineItem/UnblendedCost",
+    "lineItem/BlendedRate",
+    "lineItem/BlendedCost",
+    "lineItem/LineItemDescription",
+    "lineItem/TaxType",
+    "lineItem/LegalEntity",
+    "product/ProductName",
+    "product/availability",
+    "product/durability",
+    "product/eventType",
+    "product/feeCode",
+    "product/feeDescription",
+    "product/fromLocation",
+    "product/fromLocationType",
+    "product/fromRegionCode",
+    "product/group",
+    "product/groupDescription",
+    "product/location",
+    "product/locationType",
+    "product/messageDeliveryFrequency",
+    "product/messageDeliveryOrder",
+    "product/operation",
+    "product/overhead",
+    "product/productFamily",
+    "product/productType",
+    "product/queueType",
+    "product/region",
+    "product/regionCode",
+    "product/servicecode",
+    "product/servicename",
+    "product/sku",
+    "product/storageClass",
+    "product/storageMedia",
+    "product/toLocation",
+    "product/toLocationType",
+    "product/toRegionCode",
+    "product/transferType",
+    "product/usagetype",
+    "product/version",
+    "product/volumeType",
+    "pricing/RateCode",
+    "pricing/RateId",
+    "pricing/currency",
+    "pricing/publicOnDemandCost",
+    "pricing/publicOnDemandRate",
+    "pricing/term",
+    "pricing/unit",
+    "reservation/AmortizedUpfrontCostForUsage",
+    "reservation/AmortizedUpfrontFeeForBillingPeriod",
+    "reservation/EffectiveCost",
+    "reservation/EndTime",
+    "reservation/ModificationStatus",
+    "reservation/NormalizedUnitsPerReservation",
+    "reservation/NumberOfReservations",
+    "reservation/RecurringFeeForUsage",
+    "reservation/StartTime",
+    "reservation/SubscriptionId",
+    "reservation/TotalReservedNormalizedUnits",
+    "reservation/TotalReservedUnits",
+    "reservation/UnitsPerReservation",
+    "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+    "reservation/UnusedNormalizedUnitQuantity",
+    "reservation/UnusedQuantity",
+    "reservation/UnusedRecurringFee",
+    "reservation/UpfrontValue",
+    "savingsPlan/TotalCommitmentToDate",
+    "savingsPlan/SavingsPlanARN",
+    "savingsPlan/SavingsPlanRate",
+    "savingsPlan/UsedCommitment",
+    "savingsPlan/SavingsPlanEffectiveCost",
+    "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod",
+    "savingsPlan/RecurringCommitmentForBillingPeriod",
 )
-EXTRA_PRODUCT = ("product/instanceType", "product/instanceFamily", "product/vcpu", "product/memory", "product/gpu",
-                 "product/model", "product/provider")
+EXTRA_PRODUCT = (
+    "product/instanceType",
+    "product/instanceFamily",
+    "product/vcpu",
+    "product/memory",
+    "product/gpu",
+    "product/model",
+    "product/provider",
+)
 TAG_KEYS = ("business_unit", "cost_center", "environment", "owner", "project")
 TAG_COLUMNS = tuple(f"resourceTags/user:{k}" for k in TAG_KEYS)
 COST_CATEGORY_COLUMNS = ("costCategory/BusinessUnit", "costCategory/Environment")
@@ -87,8 +160,12 @@ def source_of(col: str) -> tuple[str, str]:
 
 
 SOURCES = {c: source_of(c) for c in LEGACY_COLUMNS}
-_TS_COLS = {"bill_billing_period_start_date", "bill_billing_period_end_date", "line_item_usage_start_date",
-            "line_item_usage_end_date"}
+_TS_COLS = {
+    "bill_billing_period_start_date",
+    "bill_billing_period_end_date",
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+}
 
 
 def _product_lookup() -> dict[str, pa.Array]:
@@ -143,10 +220,17 @@ def to_legacy(table: pa.Table, aux: dict, lookups: LegacyLookups) -> pa.Table:
     return pa.Table.from_arrays(cols, names=list(LEGACY_COLUMNS))
 
 
-def write_legacy(out_dir: Path, month: Month, rows: int, seed: int, version: int, restate: bool,
-                 progress=None) -> dict:
-    gen = AwsGenerator(AWS_SUBSIDIARY, month, rows, seed, commitment="ri", version=version, restate=restate,
-                       teams=("robot-vision", "support-copilot", "website", "data-lake"))
+def write_legacy(out_dir: Path, month: Month, rows: int, seed: int, version: int, restate: bool, progress=None) -> dict:
+    gen = AwsGenerator(
+        AWS_SUBSIDIARY,
+        month,
+        rows,
+        seed,
+        commitment="ri",
+        version=version,
+        restate=restate,
+        teams=("robot-vision", "support-copilot", "website", "data-lake"),
+    )
     period_dir = Path(out_dir) / "aws" / "cur-legacy" / REPORT / month.range_folder
     assembly = py_uuid(seed, 70, month.index * 10 + version)
     path = period_dir / assembly / f"{REPORT}-1.csv.gz"
@@ -165,8 +249,14 @@ def write_legacy(out_dir: Path, month: Month, rows: int, seed: int, version: int
     manifest = {
         "assemblyId": assembly,
         "account": AWS_SUBSIDIARY.payer_id,
-        "columns": [{"category": c.split("/", 1)[0], "name": c.split("/", 1)[1],
-                     "type": "OptionalBigDecimal" if _is_num(c) else "String"} for c in LEGACY_COLUMNS],
+        "columns": [
+            {
+                "category": c.split("/", 1)[0],
+                "name": c.split("/", 1)[1],
+                "type": "OptionalBigDecimal" if _is_num(c) else "String",
+            }
+            for c in LEGACY_COLUMNS
+        ],
         "charset": "UTF-8",
         "compression": "GZIP",
         "contentType": "text/csv",

@@ -53,9 +53,20 @@ def make_fleet(payer: AwsPayer, seed: int, commitment: str, teams: tuple[str, ..
         env = "prod" if u_env[i] < 0.65 else "dev"
         acct = account_for(payer, team.business_unit, env)
         rid = _resource_id(s, hexs[i].tobytes().decode(), team, env, acct.id, f"{i:04d}")
-        out.append(Resource(si, team, env, tag_style(u_tag[i]), rid, rid.rsplit("/", 1)[-1],
-                            float(_base_qty(s, u_qty[i])), acct_index[acct.id], _covered(s, env, u_cov[i], commitment),
-                            {"az": s.region + ("a" if u_qty[i] < 0.5 else "b")}))
+        out.append(
+            Resource(
+                si,
+                team,
+                env,
+                tag_style(u_tag[i]),
+                rid,
+                rid.rsplit("/", 1)[-1],
+                float(_base_qty(s, u_qty[i])),
+                acct_index[acct.id],
+                _covered(s, env, u_cov[i], commitment),
+                {"az": s.region + ("a" if u_qty[i] < 0.5 else "b")},
+            )
+        )
     return out + _companions(out, urand(seed, st + 8, idx))
 
 
@@ -92,8 +103,8 @@ def _resource_id(s: AwsSku, h: str, team: Team, env: str, account_id: str, n_str
 def _base_qty(s: AwsSku, u: float):
     """Hourly base quantity in the SKU's range (storage: whole GB provisioned)."""
     if s.kind == "storage":
-        return round(s.qty_lo + (s.qty_hi - s.qty_lo) * u ** 2, 0)
-    return s.qty_lo + (s.qty_hi - s.qty_lo) * u ** 2
+        return round(s.qty_lo + (s.qty_hi - s.qty_lo) * u**2, 0)
+    return s.qty_lo + (s.qty_hi - s.qty_lo) * u**2
 
 
 def _covered(s: AwsSku, env: str, u: float, commitment: str) -> bool:
@@ -111,6 +122,18 @@ def _companions(fleet: list[Resource], u_comp: np.ndarray) -> list[Resource]:
             continue
         c = AWS_SKUS[SKU_INDEX[comp]]
         qty = c.qty_lo + (c.qty_hi - c.qty_lo) * u_comp[i] ** 2
-        out.append(Resource(SKU_INDEX[comp], r.team, r.env, r.tag_style, r.rid, r.name, float(qty), r.account,
-                            False, {"az": r.extra["az"], "parent": i}))
+        out.append(
+            Resource(
+                SKU_INDEX[comp],
+                r.team,
+                r.env,
+                r.tag_style,
+                r.rid,
+                r.name,
+                float(qty),
+                r.account,
+                False,
+                {"az": r.extra["az"], "parent": i},
+            )
+        )
     return out

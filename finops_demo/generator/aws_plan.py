@@ -26,8 +26,16 @@ class AwsPlan:
     """All per-month layout numbers for one payer (``commitment``: "sp" Savings Plan or "ri" Reserved Instances;
     ``restate``: the documented restatement of a later delivery; ``teams``: restrict the fleet to these projects)."""
 
-    def __init__(self, payer: AwsPayer, month: Month, total_rows: int, seed: int, commitment: str = "sp",
-                 restate: bool = False, teams: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        payer: AwsPayer,
+        month: Month,
+        total_rows: int,
+        seed: int,
+        commitment: str = "sp",
+        restate: bool = False,
+        teams: tuple[str, ...] | None = None,
+    ):
         self.payer = payer
         self.month = month
         self.seed = seed
@@ -88,11 +96,13 @@ class AwsPlan:
 
     def _size_tail(self) -> None:
         """The exact tail size now that resources are known (tiny budgets: usage rows only)."""
-        self.tax_keys = sorted({(r.account, AWS_SKUS[r.sku].product_code) for r in self.resources}
-                               | {(self.acct_index[p.account], AWS_SKUS[SKU_INDEX[p.sku]].product_code)
-                                  for p, _slot, _qty in self.planted})
-        self.bedrock_accounts = sorted({r.account for r in self.resources
-                                        if AWS_SKUS[r.sku].product_code == "AmazonBedrock"})
+        self.tax_keys = sorted(
+            {(r.account, AWS_SKUS[r.sku].product_code) for r in self.resources}
+            | {(self.acct_index[p.account], AWS_SKUS[SKU_INDEX[p.sku]].product_code) for p, _slot, _qty in self.planted}
+        )
+        self.bedrock_accounts = sorted(
+            {r.account for r in self.resources if AWS_SKUS[r.sku].product_code == "AmazonBedrock"}
+        )
         self.sm_resources = [i for i, r in enumerate(self.resources) if AWS_SKUS[r.sku].key == "sm-host-g5"]
         has_refund = bool(self.sm_resources) and (self.restate or self.month.ym != RESTATED)
         self.n_refund = 1 if has_refund else 0
@@ -115,8 +125,10 @@ class AwsPlan:
         if self.commitment == "sp":
             used_hr = sum(AWS_SKUS[r.sku].sp_rate for r in cov)
             self.sp_hourly = math.ceil(used_hr / 0.88 * 100) / 100 if cov else 0.0
-            plan_id = (f"{py_hex(seed, 31, 1, 8)}-{py_hex(seed, 32, 1, 4)}-4{py_hex(seed, 33, 1, 3)}"
-                       f"-9{py_hex(seed, 34, 1, 3)}-{py_hex(seed, 35, 1, 12)}")
+            plan_id = (
+                f"{py_hex(seed, 31, 1, 8)}-{py_hex(seed, 32, 1, 4)}-4{py_hex(seed, 33, 1, 3)}"
+                f"-9{py_hex(seed, 34, 1, 3)}-{py_hex(seed, 35, 1, 12)}"
+            )
             self.sp_arn = f"arn:aws:savingsplans::{payer_id}:savingsplan/{plan_id}"
         else:
             self.ri_count = max(1, math.ceil(len(cov) * 1.15)) if cov else 0
@@ -133,8 +145,9 @@ class AwsPlan:
         if self._interval_strings is None:
             ms0 = self.month.start_epoch_ms()
             step = self.slot_hours * 3_600_000
-            self._interval_strings = pa.array([f"{iso(ms0 + s * step)}/{iso(ms0 + (s + 1) * step)}"
-                                               for s in range(self.n_slots)], STR)
+            self._interval_strings = pa.array(
+                [f"{iso(ms0 + s * step)}/{iso(ms0 + (s + 1) * step)}" for s in range(self.n_slots)], STR
+            )
         return self._interval_strings.take(pa.array(slot))
 
     def invoice_id(self) -> str | None:

@@ -26,18 +26,27 @@ from .enterprise import hash64, id_chars
 _HOUR_MS = 3_600_000
 _SP_TERMS = {
     "savings_plan_amortized_upfront_commitment_for_billing_period": 0.0,
-    "savings_plan_start_time": "2026-03-01T00:00:00.000Z", "savings_plan_end_time": "2027-03-01T00:00:00.000Z",
-    "savings_plan_offering_type": "ComputeSavingsPlans", "savings_plan_payment_option": "No Upfront",
-    "savings_plan_purchase_term": "1yr", "savings_plan_region": "Any",
+    "savings_plan_start_time": "2026-03-01T00:00:00.000Z",
+    "savings_plan_end_time": "2027-03-01T00:00:00.000Z",
+    "savings_plan_offering_type": "ComputeSavingsPlans",
+    "savings_plan_payment_option": "No Upfront",
+    "savings_plan_purchase_term": "1yr",
+    "savings_plan_region": "Any",
 }
 _RI_TERMS = {
-    "pricing_unit": "Hrs", "pricing_term": "Reserved", "pricing_lease_contract_length": "1yr",
-    "pricing_offering_class": "standard", "pricing_purchase_option": "No Upfront",
-    "product_instance_type": "m5.xlarge", "product_product_family": "Compute Instance",
+    "pricing_unit": "Hrs",
+    "pricing_term": "Reserved",
+    "pricing_lease_contract_length": "1yr",
+    "pricing_offering_class": "standard",
+    "pricing_purchase_option": "No Upfront",
+    "product_instance_type": "m5.xlarge",
+    "product_product_family": "Compute Instance",
     "product_region_code": "us-east-1",
     "reservation_amortized_upfront_fee_for_billing_period": 0.0,
-    "reservation_unused_amortized_upfront_fee_for_billing_period": 0.0, "reservation_upfront_value": 0.0,
-    "reservation_start_time": "2026-04-01T00:00:00.000Z", "reservation_end_time": "2027-04-01T00:00:00.000Z",
+    "reservation_unused_amortized_upfront_fee_for_billing_period": 0.0,
+    "reservation_upfront_value": 0.0,
+    "reservation_start_time": "2026-04-01T00:00:00.000Z",
+    "reservation_end_time": "2027-04-01T00:00:00.000Z",
     "reservation_modification_status": "Original",
 }
 
@@ -74,15 +83,23 @@ class _Tail:
     def _base_row(self, line_type: str, start_ms: int, end_ms: int) -> dict:
         m, payer = self.plan.month, self.plan.payer
         return {
-            "bill_bill_type": "Anniversary", "bill_billing_entity": "AWS",
-            "bill_billing_period_start_date": m.start, "bill_billing_period_end_date": m.end,
-            "bill_invoice_id": self.plan.invoice_id(), "bill_invoicing_entity": payer.legal_entity,
-            "bill_payer_account_id": payer.payer_id, "bill_payer_account_name": payer.payer_name,
-            "cost_category": [], "discount": [], "resource_tags": [],
+            "bill_bill_type": "Anniversary",
+            "bill_billing_entity": "AWS",
+            "bill_billing_period_start_date": m.start,
+            "bill_billing_period_end_date": m.end,
+            "bill_invoice_id": self.plan.invoice_id(),
+            "bill_invoicing_entity": payer.legal_entity,
+            "bill_payer_account_id": payer.payer_id,
+            "bill_payer_account_name": payer.payer_name,
+            "cost_category": [],
+            "discount": [],
+            "resource_tags": [],
             "identity_time_interval": f"{iso(start_ms)}/{iso(end_ms)}",
-            "line_item_currency_code": "USD", "line_item_legal_entity": payer.legal_entity,
+            "line_item_currency_code": "USD",
+            "line_item_legal_entity": payer.legal_entity,
             "line_item_line_item_type": line_type,
-            "line_item_usage_start_date": dtm(start_ms), "line_item_usage_end_date": dtm(end_ms),
+            "line_item_usage_start_date": dtm(start_ms),
+            "line_item_usage_end_date": dtm(end_ms),
             "pricing_currency": "USD",
         }
 
@@ -98,8 +115,9 @@ class _Tail:
         for p, slot, qty in self.plan.planted:
             r = self._planted_row(p, slot, qty)
             rows.append(r)
-            self.totals.add_cost((self.plan.acct_index[p.account], r["line_item_product_code"]),
-                                 r["line_item_unblended_cost"])
+            self.totals.add_cost(
+                (self.plan.acct_index[p.account], r["line_item_product_code"]), r["line_item_unblended_cost"]
+            )
         return rows
 
     def _planted_row(self, p: PlantedLine, slot: int, qty: float) -> dict:
@@ -112,29 +130,47 @@ class _Tail:
         rate = fmt_rate(s.rate)
         sku_id = product_sku_id(s)
         r = self._base_row("Usage", st, st + plan.slot_hours * _HOUR_MS)
-        r.update({
-            "cost_category": [("BusinessUnit", acct.business_unit), ("Environment", acct.env)],
-            "line_item_availability_zone": s.region + "a" if s.kind == "instance" else None,
-            "line_item_blended_cost": cost, "line_item_blended_rate": rate,
-            "line_item_line_item_description": s.desc or f"{s.product_name} {s.usage_type}",
-            "line_item_net_unblended_cost": cost, "line_item_net_unblended_rate": rate,
-            "line_item_normalization_factor": s.nf,
-            "line_item_normalized_usage_amount": round(qty * s.nf, 8) if s.nf else None,
-            "line_item_operation": s.operation, "line_item_product_code": s.product_code,
-            "line_item_resource_id": p.rid, "line_item_unblended_cost": cost, "line_item_unblended_rate": rate,
-            "line_item_usage_account_id": acct.id, "line_item_usage_account_name": acct.name,
-            "line_item_usage_amount": qty, "line_item_usage_type": s.usage_type,
-            "pricing_public_on_demand_cost": cost, "pricing_public_on_demand_rate": rate,
-            "pricing_rate_code": f"{sku_id}.JRTCKXETXF.6YS6EN2CT7",
-            "pricing_rate_id": str(1000000000 + SKU_INDEX[s.key] * 7919),
-            "pricing_term": "OnDemand", "pricing_unit": s.unit, "product": product_map(s),
-            "product_instance_family": instance_family(s), "product_instance_type": s.instance_type,
-            "product_location": REGION_NAMES[s.region], "product_location_type": "AWS Region",
-            "product_operation": s.operation, "product_pricing_unit": s.unit, "product_product_family": s.family,
-            "product_region_code": s.region, "product_servicecode": s.servicecode, "product_sku": sku_id,
-            "product_usagetype": s.usage_type,
-            "resource_tags": [("user_" + k, v) for k, v in p.tags],
-        })
+        r.update(
+            {
+                "cost_category": [("BusinessUnit", acct.business_unit), ("Environment", acct.env)],
+                "line_item_availability_zone": s.region + "a" if s.kind == "instance" else None,
+                "line_item_blended_cost": cost,
+                "line_item_blended_rate": rate,
+                "line_item_line_item_description": s.desc or f"{s.product_name} {s.usage_type}",
+                "line_item_net_unblended_cost": cost,
+                "line_item_net_unblended_rate": rate,
+                "line_item_normalization_factor": s.nf,
+                "line_item_normalized_usage_amount": round(qty * s.nf, 8) if s.nf else None,
+                "line_item_operation": s.operation,
+                "line_item_product_code": s.product_code,
+                "line_item_resource_id": p.rid,
+                "line_item_unblended_cost": cost,
+                "line_item_unblended_rate": rate,
+                "line_item_usage_account_id": acct.id,
+                "line_item_usage_account_name": acct.name,
+                "line_item_usage_amount": qty,
+                "line_item_usage_type": s.usage_type,
+                "pricing_public_on_demand_cost": cost,
+                "pricing_public_on_demand_rate": rate,
+                "pricing_rate_code": f"{sku_id}.JRTCKXETXF.6YS6EN2CT7",
+                "pricing_rate_id": str(1000000000 + SKU_INDEX[s.key] * 7919),
+                "pricing_term": "OnDemand",
+                "pricing_unit": s.unit,
+                "product": product_map(s),
+                "product_instance_family": instance_family(s),
+                "product_instance_type": s.instance_type,
+                "product_location": REGION_NAMES[s.region],
+                "product_location_type": "AWS Region",
+                "product_operation": s.operation,
+                "product_pricing_unit": s.unit,
+                "product_product_family": s.family,
+                "product_region_code": s.region,
+                "product_servicecode": s.servicecode,
+                "product_sku": sku_id,
+                "product_usagetype": s.usage_type,
+                "resource_tags": [("user_" + k, v) for k, v in p.tags],
+            }
+        )
         return r
 
     def _sp_fees(self) -> list[dict]:
@@ -148,23 +184,31 @@ class _Tail:
             st = self.ms0 + s * plan.slot_hours * _HOUR_MS
             used = round(min(float(self.totals.used[s]), fee), 10)
             r = self._base_row("SavingsPlanRecurringFee", st, st + plan.slot_hours * _HOUR_MS)
-            r.update({
-                "line_item_usage_account_id": self.payer_acct.id,
-                "line_item_usage_account_name": self.payer_acct.name,
-                "line_item_product_code": "ComputeSavingsPlans", "line_item_usage_type": "ComputeSP:1yrNoUpfront",
-                "line_item_operation": "", "line_item_resource_id": plan.sp_arn,
-                "line_item_usage_amount": float(plan.slot_hours),
-                "line_item_unblended_rate": fmt_rate(plan.sp_hourly),
-                "line_item_unblended_cost": fee, "line_item_blended_cost": fee, "line_item_net_unblended_cost": fee,
-                "line_item_line_item_description": description,
-                "pricing_unit": "Hrs", "pricing_term": "Savings Plan",
-                "product": [("product_name", "Savings Plans for AWS Compute usage")],
-                "product_product_family": "Savings Plan",
-                "savings_plan_savings_plan_a_r_n": plan.sp_arn, "savings_plan_total_commitment_to_date": fee,
-                "savings_plan_used_commitment": used,
-                "savings_plan_recurring_commitment_for_billing_period": monthly,
-                **_SP_TERMS,
-            })
+            r.update(
+                {
+                    "line_item_usage_account_id": self.payer_acct.id,
+                    "line_item_usage_account_name": self.payer_acct.name,
+                    "line_item_product_code": "ComputeSavingsPlans",
+                    "line_item_usage_type": "ComputeSP:1yrNoUpfront",
+                    "line_item_operation": "",
+                    "line_item_resource_id": plan.sp_arn,
+                    "line_item_usage_amount": float(plan.slot_hours),
+                    "line_item_unblended_rate": fmt_rate(plan.sp_hourly),
+                    "line_item_unblended_cost": fee,
+                    "line_item_blended_cost": fee,
+                    "line_item_net_unblended_cost": fee,
+                    "line_item_line_item_description": description,
+                    "pricing_unit": "Hrs",
+                    "pricing_term": "Savings Plan",
+                    "product": [("product_name", "Savings Plans for AWS Compute usage")],
+                    "product_product_family": "Savings Plan",
+                    "savings_plan_savings_plan_a_r_n": plan.sp_arn,
+                    "savings_plan_total_commitment_to_date": fee,
+                    "savings_plan_used_commitment": used,
+                    "savings_plan_recurring_commitment_for_billing_period": monthly,
+                    **_SP_TERMS,
+                }
+            )
             rows.append(r)
         return rows
 
@@ -177,24 +221,33 @@ class _Tail:
         unused = round(reserved - used, 6)
         cost = round(reserved * plan.ri_rate, 10)
         r = self._month_row("RIFee", 0)
-        r.update({
-            "line_item_product_code": "AmazonEC2", "line_item_usage_type": "HeavyUsage:m5.xlarge",
-            "line_item_operation": "RunInstances", "line_item_usage_amount": reserved,
-            "line_item_unblended_rate": fmt_rate(plan.ri_rate), "line_item_unblended_cost": cost,
-            "line_item_blended_cost": cost, "line_item_net_unblended_cost": cost,
-            "line_item_line_item_description":
-                f"USD {plan.ri_rate} hourly fee per Linux/UNIX (Amazon VPC), m5.xlarge instance",
-            "line_item_normalization_factor": 8.0, "line_item_normalized_usage_amount": reserved * 8,
-            "product": product_map(plan.ri_sku),
-            "reservation_reservation_a_r_n": plan.ri_arn, "reservation_number_of_reservations": str(plan.ri_count),
-            "reservation_units_per_reservation": str(int(hours)), "reservation_total_reserved_units": str(reserved),
-            "reservation_normalized_units_per_reservation": str(int(hours * 8)),
-            "reservation_total_reserved_normalized_units": str(reserved * 8),
-            "reservation_unused_quantity": unused, "reservation_unused_normalized_unit_quantity": unused * 8,
-            "reservation_unused_recurring_fee": round(unused * plan.ri_rate, 10),
-            "reservation_subscription_id": str(8_000_000_000 + plan.month.index),
-            **_RI_TERMS,
-        })
+        r.update(
+            {
+                "line_item_product_code": "AmazonEC2",
+                "line_item_usage_type": "HeavyUsage:m5.xlarge",
+                "line_item_operation": "RunInstances",
+                "line_item_usage_amount": reserved,
+                "line_item_unblended_rate": fmt_rate(plan.ri_rate),
+                "line_item_unblended_cost": cost,
+                "line_item_blended_cost": cost,
+                "line_item_net_unblended_cost": cost,
+                "line_item_line_item_description": f"USD {plan.ri_rate} hourly fee per Linux/UNIX (Amazon VPC), m5.xlarge instance",
+                "line_item_normalization_factor": 8.0,
+                "line_item_normalized_usage_amount": reserved * 8,
+                "product": product_map(plan.ri_sku),
+                "reservation_reservation_a_r_n": plan.ri_arn,
+                "reservation_number_of_reservations": str(plan.ri_count),
+                "reservation_units_per_reservation": str(int(hours)),
+                "reservation_total_reserved_units": str(reserved),
+                "reservation_normalized_units_per_reservation": str(int(hours * 8)),
+                "reservation_total_reserved_normalized_units": str(reserved * 8),
+                "reservation_unused_quantity": unused,
+                "reservation_unused_normalized_unit_quantity": unused * 8,
+                "reservation_unused_recurring_fee": round(unused * plan.ri_rate, 10),
+                "reservation_subscription_id": str(8_000_000_000 + plan.month.index),
+                **_RI_TERMS,
+            }
+        )
         return r
 
     def _credits(self) -> list[dict]:
@@ -204,13 +257,19 @@ class _Tail:
             base = self.totals.cost.get((a_i, "AmazonBedrock"), 0.0)
             amt = -round(min(base * 0.3, 5000.0), 2)
             r = self._month_row("Credit", a_i)
-            r.update({
-                "line_item_product_code": "AmazonBedrock", "line_item_usage_type": "", "line_item_operation": "",
-                "line_item_usage_amount": 0.0, "line_item_unblended_cost": amt, "line_item_blended_cost": amt,
-                "line_item_net_unblended_cost": amt,
-                "line_item_line_item_description": "AWS Credits - Generative AI Accelerator (PC-GENAI-2026)",
-                "product": [("product_name", "Amazon Bedrock")],
-            })
+            r.update(
+                {
+                    "line_item_product_code": "AmazonBedrock",
+                    "line_item_usage_type": "",
+                    "line_item_operation": "",
+                    "line_item_usage_amount": 0.0,
+                    "line_item_unblended_cost": amt,
+                    "line_item_blended_cost": amt,
+                    "line_item_net_unblended_cost": amt,
+                    "line_item_line_item_description": "AWS Credits - Generative AI Accelerator (PC-GENAI-2026)",
+                    "product": [("product_name", "Amazon Bedrock")],
+                }
+            )
             rows.append(r)
             self.totals.cost[(a_i, "AmazonBedrock")] = base + amt
         return rows
@@ -222,15 +281,21 @@ class _Tail:
         res = plan.resources[r_i]
         amt = -round(prod_cost.get(r_i, 0.0) * 0.25, 2)
         r = self._month_row("Refund", res.account)
-        r.update({
-            "bill_bill_type": "Refund",
-            "line_item_product_code": "AmazonSageMaker", "line_item_usage_type": "USE1-Host:ml.g5.xlarge",
-            "line_item_operation": "RunInstance", "line_item_resource_id": res.rid,
-            "line_item_usage_amount": 0.0, "line_item_unblended_cost": amt, "line_item_blended_cost": amt,
-            "line_item_net_unblended_cost": amt,
-            "line_item_line_item_description": "Refund: SageMaker endpoint capacity incident (case 17730016)",
-            "product": [("product_name", "Amazon SageMaker")],
-        })
+        r.update(
+            {
+                "bill_bill_type": "Refund",
+                "line_item_product_code": "AmazonSageMaker",
+                "line_item_usage_type": "USE1-Host:ml.g5.xlarge",
+                "line_item_operation": "RunInstance",
+                "line_item_resource_id": res.rid,
+                "line_item_usage_amount": 0.0,
+                "line_item_unblended_cost": amt,
+                "line_item_blended_cost": amt,
+                "line_item_net_unblended_cost": amt,
+                "line_item_line_item_description": "Refund: SageMaker endpoint capacity incident (case 17730016)",
+                "product": [("product_name", "Amazon SageMaker")],
+            }
+        )
         self.totals.add_cost((res.account, "AmazonSageMaker"), amt)
         return r
 
@@ -240,11 +305,15 @@ class _Tail:
         if plan.sub_payer and plan.n_fee:
             k = (0, "AmazonEC2")
             self.totals.cost[k] = self.totals.cost.get(k, 0.0) + sum(
-                r["line_item_unblended_cost"] for r in rows if r["line_item_line_item_type"] == "RIFee")
+                r["line_item_unblended_cost"] for r in rows if r["line_item_line_item_type"] == "RIFee"
+            )
         if plan.commitment == "sp" and plan.n_fee:
             k = (0, "ComputeSavingsPlans")
-            fees = sum(r["line_item_unblended_cost"] for r in rows
-                       if r["line_item_line_item_type"] == "SavingsPlanRecurringFee")
+            fees = sum(
+                r["line_item_unblended_cost"]
+                for r in rows
+                if r["line_item_line_item_type"] == "SavingsPlanRecurringFee"
+            )
             self.totals.cost[k] = self.totals.cost.get(k, 0.0) + fees
 
     def _taxes(self) -> list[dict]:
@@ -252,14 +321,19 @@ class _Tail:
         for a_i, pc in self.plan.tax_keys:
             tax = round(max(self.totals.cost.get((a_i, pc), 0.0), 0.0) * self.plan.payer.tax_rate, 2)
             r = self._month_row("Tax", a_i)
-            r.update({
-                "line_item_product_code": pc, "line_item_usage_amount": 1.0, "line_item_unblended_cost": tax,
-                "line_item_blended_cost": tax, "line_item_net_unblended_cost": tax,
-                "line_item_line_item_description": f"Tax for product code {pc}",
-                "line_item_tax_type": self.plan.payer.tax_type,
-                "pricing_public_on_demand_cost": 0.0,
-                "product": [("product_name", next(s.product_name for s in AWS_SKUS if s.product_code == pc))],
-            })
+            r.update(
+                {
+                    "line_item_product_code": pc,
+                    "line_item_usage_amount": 1.0,
+                    "line_item_unblended_cost": tax,
+                    "line_item_blended_cost": tax,
+                    "line_item_net_unblended_cost": tax,
+                    "line_item_line_item_description": f"Tax for product code {pc}",
+                    "line_item_tax_type": self.plan.payer.tax_type,
+                    "pricing_public_on_demand_cost": 0.0,
+                    "product": [("product_name", next(s.product_name for s in AWS_SKUS if s.product_code == pc))],
+                }
+            )
             rows.append(r)
         return rows
 

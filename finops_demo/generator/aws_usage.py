@@ -99,8 +99,9 @@ def usage_batch(plan: AwsPlan, lk: dict, totals: RunningTotals, a: int, b: int) 
         _savings_plan_columns(plan, lk, cols, sku, role, qty)
     else:
         _reservation_columns(plan, cols, role, qty)
-    table = pa.Table.from_arrays([cols[f.name] if f.name in cols else pa.nulls(n, f.type) for f in CUR2_SCHEMA],
-                                 schema=CUR2_SCHEMA)
+    table = pa.Table.from_arrays(
+        [cols[f.name] if f.name in cols else pa.nulls(n, f.type) for f in CUR2_SCHEMA], schema=CUR2_SCHEMA
+    )
     return table, {"res": res, "sku": sku, "role": role}
 
 
@@ -144,8 +145,9 @@ def _bill_columns(plan: AwsPlan, lk: dict, cols: dict, res: np.ndarray, n: int) 
     cols["bill_payer_account_id"] = const(payer.payer_id, n)
     cols["bill_payer_account_name"] = const(payer.payer_name, n)
     cols["cost_category"] = gather_map(lk["cc_off"], lk["cc_k"], lk["cc_v"], res, MAP_SS)
-    cols["discount"] = pa.MapArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], STR),
-                                               pa.array([], DBL), type=MAP_SD)
+    cols["discount"] = pa.MapArray.from_arrays(
+        pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], STR), pa.array([], DBL), type=MAP_SD
+    )
 
 
 def _identity_columns(plan: AwsPlan, cols: dict, idx: np.ndarray, slot: np.ndarray) -> None:
@@ -153,14 +155,24 @@ def _identity_columns(plan: AwsPlan, cols: dict, idx: np.ndarray, slot: np.ndarr
     gid = idx + plan.month.index * 10_000_000_000
     h1 = hash64(plan.seed, 7 + plan.sub_payer, gid)
     h2 = hash64(plan.seed, 8, gid)
-    chars = np.concatenate([id_chars(h1, 13), id_chars(h2, 13), id_chars(h1 ^ h2, 13),
-                            id_chars(h2 >> np.uint64(7), 13)], axis=1)
+    chars = np.concatenate(
+        [id_chars(h1, 13), id_chars(h2, 13), id_chars(h1 ^ h2, 13), id_chars(h2 >> np.uint64(7), 13)], axis=1
+    )
     cols["identity_line_item_id"] = strings_from_matrix(chars)
     cols["identity_time_interval"] = plan.interval_strings(slot)
 
 
-def _line_item_columns(plan: AwsPlan, lk: dict, cols: dict, res: np.ndarray, slot: np.ndarray, sku: np.ndarray,
-                       role: np.ndarray, qty: np.ndarray, unblended: np.ndarray) -> None:
+def _line_item_columns(
+    plan: AwsPlan,
+    lk: dict,
+    cols: dict,
+    res: np.ndarray,
+    slot: np.ndarray,
+    sku: np.ndarray,
+    role: np.ndarray,
+    qty: np.ndarray,
+    unblended: np.ndarray,
+) -> None:
     n = len(res)
     ss, r_idx, s_idx = lk["sku_str"], pa.array(res), pa.array(sku)
     rate_s = ss["rate"].take(s_idx)
@@ -202,8 +214,9 @@ def _descriptions(plan: AwsPlan, lk: dict, sku: np.ndarray, role: np.ndarray) ->
     return where(role == 1, _repeat(_RI_APPLIED, n), desc)
 
 
-def _pricing_columns(plan: AwsPlan, lk: dict, cols: dict, sku: np.ndarray, role: np.ndarray,
-                     od_cost: np.ndarray) -> None:
+def _pricing_columns(
+    plan: AwsPlan, lk: dict, cols: dict, sku: np.ndarray, role: np.ndarray, od_cost: np.ndarray
+) -> None:
     ss, s_idx = lk["sku_str"], pa.array(sku)
     cols["pricing_currency"] = const("USD", len(sku))
     cols["pricing_public_on_demand_cost"] = pa.array(np.where(role == 2, 0.0, od_cost))
@@ -232,12 +245,14 @@ def _product_columns(lk: dict, cols: dict, res: np.ndarray, sku: np.ndarray) -> 
     cols["resource_tags"] = gather_map(lk["tag_off"], lk["tag_k"], lk["tag_v"], res, MAP_SS)
 
 
-def _savings_plan_columns(plan: AwsPlan, lk: dict, cols: dict, sku: np.ndarray, role: np.ndarray,
-                          qty: np.ndarray) -> None:
+def _savings_plan_columns(
+    plan: AwsPlan, lk: dict, cols: dict, sku: np.ndarray, role: np.ndarray, qty: np.ndarray
+) -> None:
     m1 = role == 1
     cols["savings_plan_savings_plan_a_r_n"] = masked_const(plan.sp_arn, m1)
-    cols["savings_plan_savings_plan_effective_cost"] = pa.array(np.where(m1, _sp_effective(lk, sku, qty), 0.0),
-                                                                mask=~m1)
+    cols["savings_plan_savings_plan_effective_cost"] = pa.array(
+        np.where(m1, _sp_effective(lk, sku, qty), 0.0), mask=~m1
+    )
     cols["savings_plan_net_savings_plan_effective_cost"] = cols["savings_plan_savings_plan_effective_cost"]
     cols["savings_plan_savings_plan_rate"] = pa.array(np.where(m1, lk["sku_num"]["sp_rate"][sku], 0.0), mask=~m1)
     cols["savings_plan_start_time"] = masked_const("2026-03-01T00:00:00.000Z", m1)

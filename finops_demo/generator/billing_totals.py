@@ -41,9 +41,18 @@ __all__ = ["AccountTotals", "billing_totals", "file_totals", "final_billing_tota
 
 # GCP credit types that the FOCUS record nets into the row (dbt macro gcp_billing_row_discount_credit_types); the
 # others (PROMOTION, ...) become ChargeCategory Credit rows
-GCP_ROW_DISCOUNTS = frozenset({"COMMITTED_USAGE_DISCOUNT", "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE",
-                               "SUSTAINED_USAGE_DISCOUNT", "DISCOUNT", "FREE_TIER", "RESELLER_MARGIN",
-                               "SUBSCRIPTION_BENEFIT", "FEE_UTILIZATION_OFFSET"})
+GCP_ROW_DISCOUNTS = frozenset(
+    {
+        "COMMITTED_USAGE_DISCOUNT",
+        "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE",
+        "SUSTAINED_USAGE_DISCOUNT",
+        "DISCOUNT",
+        "FREE_TIER",
+        "RESELLER_MARGIN",
+        "SUBSCRIPTION_BENEFIT",
+        "FEE_UTILIZATION_OFFSET",
+    }
+)
 
 
 @dataclass
@@ -62,8 +71,14 @@ class AccountTotals:
     invoice_ids: Counter = field(default_factory=Counter)
     rows: int = 0
 
-    def add(self, amount: Decimal, service: str | None, invoice_id: str | None, category: str = "Usage",
-            credit_name: str | None = None) -> None:
+    def add(
+        self,
+        amount: Decimal,
+        service: str | None,
+        invoice_id: str | None,
+        category: str = "Usage",
+        credit_name: str | None = None,
+    ) -> None:
         """One billing line; ``category`` Tax or Credit (else a charge of ``service``)."""
         self.billed += amount
         if category == "Tax":
@@ -94,8 +109,10 @@ class AccountTotals:
         return None
 
 
-_PERIOD = re.compile(r"BILLING_PERIOD=(\d{4})-(\d{2})|/(\d{4})(\d{2})01-\d{8}/|invoice_month=(\d{4})(\d{2})"
-                     r"|/(\d{4})/(\d{2})/")
+_PERIOD = re.compile(
+    r"BILLING_PERIOD=(\d{4})-(\d{2})|/(\d{4})(\d{2})01-\d{8}/|invoice_month=(\d{4})(\d{2})"
+    r"|/(\d{4})/(\d{2})/"
+)
 
 
 def period_of(path: str) -> str:
@@ -188,8 +205,12 @@ def file_totals(fmt: str, path: str | Path) -> dict[tuple[str, str], AccountTota
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             _gcp_totals((json.loads(line, parse_float=Decimal) for line in fh), acc)
     elif fmt == "gcp_billing_parquet":
-        _gcp_totals(pq.read_table(path, columns=["billing_account_id", "invoice", "cost", "credits", "service",
-                                                 "currency", "cost_type"]).to_pylist(), acc)
+        _gcp_totals(
+            pq.read_table(
+                path, columns=["billing_account_id", "invoice", "cost", "credits", "service", "currency", "cost_type"]
+            ).to_pylist(),
+            acc,
+        )
     elif fmt == "gcp_billing_csv":
         _gcp_csv_totals(path, acc)
     elif fmt in ("oci_focus", "aws_focus"):
@@ -201,28 +222,50 @@ def file_totals(fmt: str, path: str | Path) -> dict[tuple[str, str], AccountTota
 
 def _aws_totals(path: Path, acc: _Accounts) -> None:
     if path.suffix == ".parquet":
-        cols = ["bill_payer_account_id", "bill_billing_period_start_date", "bill_invoice_id",
-                "line_item_unblended_cost", "line_item_product_code", "line_item_currency_code",
-                "line_item_line_item_type"]
+        cols = [
+            "bill_payer_account_id",
+            "bill_billing_period_start_date",
+            "bill_invoice_id",
+            "line_item_unblended_cost",
+            "line_item_product_code",
+            "line_item_currency_code",
+            "line_item_line_item_type",
+        ]
         rows = pq.read_table(path, columns=cols).to_pylist()
     else:
         rows = _csv_rows(path)
     for r in rows:
         if "lineItem/UnblendedCost" in r:  # legacy CUR names
-            r = {"bill_payer_account_id": r["bill/PayerAccountId"],
-                 "bill_billing_period_start_date": r["bill/BillingPeriodStartDate"],
-                 "bill_invoice_id": r.get("bill/InvoiceId"),
-                 "line_item_unblended_cost": r["lineItem/UnblendedCost"],
-                 "line_item_product_code": r.get("lineItem/ProductCode"),
-                 "line_item_currency_code": r.get("lineItem/CurrencyCode"),
-                 "line_item_line_item_type": r.get("lineItem/LineItemType")}
-        a = acc("AWS", r["bill_payer_account_id"], _period_text(r["bill_billing_period_start_date"]),
-                r.get("line_item_currency_code") or "USD")
+            r = {
+                "bill_payer_account_id": r["bill/PayerAccountId"],
+                "bill_billing_period_start_date": r["bill/BillingPeriodStartDate"],
+                "bill_invoice_id": r.get("bill/InvoiceId"),
+                "line_item_unblended_cost": r["lineItem/UnblendedCost"],
+                "line_item_product_code": r.get("lineItem/ProductCode"),
+                "line_item_currency_code": r.get("lineItem/CurrencyCode"),
+                "line_item_line_item_type": r.get("lineItem/LineItemType"),
+            }
+        a = acc(
+            "AWS",
+            r["bill_payer_account_id"],
+            _period_text(r["bill_billing_period_start_date"]),
+            r.get("line_item_currency_code") or "USD",
+        )
         t = r.get("line_item_line_item_type") or ""
-        category = ("Tax" if t == "Tax" else
-                    "Credit" if t in ("Credit", "SavingsPlanNegation") or t.endswith("Discount") else "Usage")
-        a.add(_dec(r["line_item_unblended_cost"]), r.get("line_item_product_code"), r.get("bill_invoice_id"),
-              category, {"SavingsPlanNegation": "Savings Plans negation"}.get(t, "Credits"))
+        category = (
+            "Tax"
+            if t == "Tax"
+            else "Credit"
+            if t in ("Credit", "SavingsPlanNegation") or t.endswith("Discount")
+            else "Usage"
+        )
+        a.add(
+            _dec(r["line_item_unblended_cost"]),
+            r.get("line_item_product_code"),
+            r.get("bill_invoice_id"),
+            category,
+            {"SavingsPlanNegation": "Savings Plans negation"}.get(t, "Credits"),
+        )
 
 
 def _azure_totals(path: Path, acc: _Accounts) -> None:
@@ -230,29 +273,45 @@ def _azure_totals(path: Path, acc: _Accounts) -> None:
         low = {k.lower(): v for k, v in r.items() if k}
         account = low["billingprofileid"] if "invoiceid" in low else low["billingaccountid"]  # MCA: profile
         cost = low["costinbillingcurrency"] if "costinbillingcurrency" in low else low["cost"]
-        a = acc("Microsoft", account, _period_text(low["billingperiodstartdate"]),
-                low.get("billingcurrency") or low.get("billingcurrencycode") or "USD")
+        a = acc(
+            "Microsoft",
+            account,
+            _period_text(low["billingperiodstartdate"]),
+            low.get("billingcurrency") or low.get("billingcurrencycode") or "USD",
+        )
         ct = (low.get("chargetype") or "").replace(" ", "").lower()
-        a.add(_dec(cost), low.get("metercategory"), low.get("invoiceid"),
-              "Tax" if ct == "tax" else "Credit" if ct == "credit" else "Usage")
+        a.add(
+            _dec(cost),
+            low.get("metercategory"),
+            low.get("invoiceid"),
+            "Tax" if ct == "tax" else "Credit" if ct == "credit" else "Usage",
+        )
 
 
 def _gcp_totals(rows: Iterable[dict], acc: _Accounts) -> None:
     """GCP rows as the JSON and Parquet flavours hold them (nested invoice, service, credits)."""
     for r in rows:
         month = r["invoice"]["month"]
-        _gcp_row(acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}",
-                     r.get("currency") or "USD"), r["cost"], r.get("cost_type"),
-                 (r.get("service") or {}).get("description"), r.get("credits") or [])
+        _gcp_row(
+            acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}", r.get("currency") or "USD"),
+            r["cost"],
+            r.get("cost_type"),
+            (r.get("service") or {}).get("description"),
+            r.get("credits") or [],
+        )
 
 
 def _gcp_csv_totals(path: Path, acc: _Accounts) -> None:
     for r in _csv_rows(path):
         month = r["invoice.month"]
         credits = [{"amount": a, "type": t, "name": n} for n, a, t in _CREDIT.findall(r.get("credits") or "")]
-        _gcp_row(acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}",
-                     r.get("currency") or "USD"), r["cost"], r.get("cost_type"), r.get("service.description"),
-                 credits)
+        _gcp_row(
+            acc("Google Cloud", r["billing_account_id"], f"{month[:4]}-{month[4:]}", r.get("currency") or "USD"),
+            r["cost"],
+            r.get("cost_type"),
+            r.get("service.description"),
+            credits,
+        )
 
 
 def _focus_totals(path: Path, acc: _Accounts) -> None:
@@ -261,10 +320,19 @@ def _focus_totals(path: Path, acc: _Accounts) -> None:
     else:
         rows = ({k.strip(): v for k, v in r.items() if k} for r in _csv_rows(path))
     for r in rows:
-        a = acc(r.get("ProviderName") or "", r["BillingAccountId"], _period_text(r["BillingPeriodStart"]),
-                r.get("BillingCurrency") or "USD")
-        a.add(_dec(r["BilledCost"]), r.get("ServiceName"), r.get("InvoiceId") or None,
-              r.get("ChargeCategory") or "Usage", r.get("ChargeDescription") or "Credits")
+        a = acc(
+            r.get("ProviderName") or "",
+            r["BillingAccountId"],
+            _period_text(r["BillingPeriodStart"]),
+            r.get("BillingCurrency") or "USD",
+        )
+        a.add(
+            _dec(r["BilledCost"]),
+            r.get("ServiceName"),
+            r.get("InvoiceId") or None,
+            r.get("ChargeCategory") or "Usage",
+            r.get("ChargeDescription") or "Credits",
+        )
 
 
 def billing_totals(files: dict[tuple[str, str], list[str]]) -> dict[tuple[str, str], AccountTotals]:
@@ -284,8 +352,9 @@ def billing_totals(files: dict[tuple[str, str], list[str]]) -> dict[tuple[str, s
     return out
 
 
-def final_billing_totals(seed: int = 42, rows: int = 60_000, formats: Iterable[str] | None = None,
-                         months: Iterable[str] | None = None) -> dict[tuple[str, str], AccountTotals]:
+def final_billing_totals(
+    seed: int = 42, rows: int = 60_000, formats: Iterable[str] | None = None, months: Iterable[str] | None = None
+) -> dict[tuple[str, str], AccountTotals]:
     """Generate the final landing state (original deliveries + the restated one) into a temporary folder and
     return its totals per (billing account, period)."""
     from . import RESTATED_MONTH, _resolve, generate, write_redelivery
@@ -293,8 +362,9 @@ def final_billing_totals(seed: int = 42, rows: int = 60_000, formats: Iterable[s
     fmts = None if formats is None else list(formats)
     months_ = list(_resolve(fmts, rows, None if months is None else tuple(months))[2])
     with tempfile.TemporaryDirectory(prefix="finops-demo-billing-") as tmp:
-        first = generate(tmp, seed=seed, rows=rows, formats=fmts, months=months_, redelivery=False, kpis=False,
-                         finance=False)
+        first = generate(
+            tmp, seed=seed, rows=rows, formats=fmts, months=months_, redelivery=False, kpis=False, finance=False
+        )
         again = None
         if RESTATED_MONTH in months_:
             again = write_redelivery(tmp, seed=seed, rows=rows, formats=fmts, months=months_, kpis=False)

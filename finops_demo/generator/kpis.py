@@ -37,16 +37,28 @@ SQLITE_NAME = "kpis.sqlite"
 SQL_TABLE = "daily_volumes"
 
 # daily AI tokens per AI product (the demo vendor servers' prod-key volumes, vendor_servers/anthropic.py _VOLUME)
-DAILY_AI_TOKENS = {"support-copilot": 2_400_000, "doc-search": 3_100_000, "robot-vision": 450_000,
-                   "ml-platform": 1_600_000, "fraud-model": 900_000}
+DAILY_AI_TOKENS = {
+    "support-copilot": 2_400_000,
+    "doc-search": 3_100_000,
+    "robot-vision": 450_000,
+    "ml-platform": 1_600_000,
+    "fraud-model": 900_000,
+}
 TOKENS_PER_TRANSACTION = 1_000
 # transactions per active user and day
-TRANSACTIONS_PER_USER = {"support-copilot": 4, "doc-search": 5, "robot-vision": 15, "ml-platform": 40,
-                         "fraud-model": 60}
+TRANSACTIONS_PER_USER = {
+    "support-copilot": 4,
+    "doc-search": 5,
+    "robot-vision": 15,
+    "ml-platform": 40,
+    "fraud-model": 60,
+}
 # the CSV drop's product volumes: (kpi_name, unit, x transactions)
-PRODUCT_VOLUMES = {"support-copilot": ("tickets_resolved", "Tickets", 0.35),
-                   "doc-search": ("documents_processed", "Documents", 12.0),
-                   "robot-vision": ("images_processed", "Images", 40.0)}
+PRODUCT_VOLUMES = {
+    "support-copilot": ("tickets_resolved", "Tickets", 0.35),
+    "doc-search": ("documents_processed", "Documents", 12.0),
+    "robot-vision": ("images_processed", "Images", 40.0),
+}
 ZERO_DAY = ("robot-vision", dt.date(2026, 10, 4))
 FINANCE_OVERLAP = ("fraud-model", "2026-10", 1.02)  # finance's own transaction count in the drop, 2 % higher
 RESTATED = ("support-copilot", "transactions", (dt.date(2026, 9, 29), dt.date(2026, 9, 30)), 1.08)
@@ -78,16 +90,27 @@ def daily_volumes(seed: int = 42, months: tuple[str, ...] = MONTHS) -> list[dict
             if (product, day) == ZERO_DAY:
                 tx = 0.0
             users = tx / TRANSACTIONS_PER_USER[product] * (0.95 + 0.1 * noise[di * 4 + 1])
-            values = [("transactions", tx, "Transactions", "sql_database"),
-                      ("active_users", users, "Users", "sql_database")]
+            values = [
+                ("transactions", tx, "Transactions", "sql_database"),
+                ("active_users", users, "Users", "sql_database"),
+            ]
             if product in PRODUCT_VOLUMES:
                 name, unit, ratio = PRODUCT_VOLUMES[product]
                 values.append((name, tx * ratio * (0.97 + 0.06 * noise[di * 4 + 2]), unit, "csv_drop"))
             f_product, f_month, f_ratio = FINANCE_OVERLAP
             if product == f_product and day.isoformat().startswith(f_month):
                 values.append(("transactions", tx * f_ratio, "Transactions", "csv_drop"))
-            rows += [{"kpi_date": day, "product": product, "kpi_name": name, "kpi_value": round(value),
-                      "kpi_unit": unit, "source": source} for name, value, unit, source in values]
+            rows += [
+                {
+                    "kpi_date": day,
+                    "product": product,
+                    "kpi_name": name,
+                    "kpi_value": round(value),
+                    "kpi_unit": unit,
+                    "source": source,
+                }
+                for name, value, unit, source in values
+            ]
     return sorted(rows, key=lambda r: (r["kpi_date"], r["product"], r["kpi_name"], r["source"]))
 
 
@@ -121,15 +144,31 @@ def write_kpis(out_dir: str | Path, seed: int = 42, months: tuple[str, ...] = MO
                 kpi_unit text not null,
                 updated_at timestamp not null,
                 primary key (kpi_date, product, kpi_name))""")
-            con.executemany(f"insert into {SQL_TABLE} values (?, ?, ?, ?, ?, ?)",
-                            [(r["kpi_date"].isoformat(), r["product"], r["kpi_name"], r["kpi_value"], r["kpi_unit"],
-                              _updated_at(r["kpi_date"])) for r in sql_rows])
+            con.executemany(
+                f"insert into {SQL_TABLE} values (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r["kpi_date"].isoformat(),
+                        r["product"],
+                        r["kpi_name"],
+                        r["kpi_value"],
+                        r["kpi_unit"],
+                        _updated_at(r["kpi_date"]),
+                    )
+                    for r in sql_rows
+                ],
+            )
     finally:
         con.close()
-    return {"csv": str(csv_path), "sqlite": str(db), "table": SQL_TABLE,
-            "rows": {"csv_drop": len(csv_rows), "sql_database": len(sql_rows)},
-            "days": len({r["kpi_date"] for r in rows}), "products": sorted({r["product"] for r in rows}),
-            "zero_day": {"product": ZERO_DAY[0], "date": ZERO_DAY[1].isoformat()}}
+    return {
+        "csv": str(csv_path),
+        "sqlite": str(db),
+        "table": SQL_TABLE,
+        "rows": {"csv_drop": len(csv_rows), "sql_database": len(sql_rows)},
+        "days": len({r["kpi_date"] for r in rows}),
+        "products": sorted({r["product"] for r in rows}),
+        "zero_day": {"product": ZERO_DAY[0], "date": ZERO_DAY[1].isoformat()},
+    }
 
 
 def restate_kpis(out_dir: str | Path) -> dict:
@@ -140,18 +179,27 @@ def restate_kpis(out_dir: str | Path) -> dict:
     con = sqlite3.connect(db)
     try:
         with con:
-            before = dict(con.execute(
-                f"select kpi_date, kpi_value from {SQL_TABLE} where product = ? and kpi_name = ? and kpi_date in "
-                f"({', '.join('?' * len(days))}) order by kpi_date", (product, name, *[d.isoformat() for d in days])
-            ).fetchall())
+            before = dict(
+                con.execute(
+                    f"select kpi_date, kpi_value from {SQL_TABLE} where product = ? and kpi_name = ? and kpi_date in "
+                    f"({', '.join('?' * len(days))}) order by kpi_date",
+                    (product, name, *[d.isoformat() for d in days]),
+                ).fetchall()
+            )
             for day, value in before.items():
                 new = int((Decimal(value) * Decimal(str(factor))).to_integral_value())
-                con.execute(f"update {SQL_TABLE} set kpi_value = ?, updated_at = ? where kpi_date = ? and "
-                            "product = ? and kpi_name = ?", (new, RESTATED_AT, day, product, name))
-            after = dict(con.execute(
-                f"select kpi_date, kpi_value from {SQL_TABLE} where product = ? and kpi_name = ? and kpi_date in "
-                f"({', '.join('?' * len(days))}) order by kpi_date", (product, name, *[d.isoformat() for d in days])
-            ).fetchall())
+                con.execute(
+                    f"update {SQL_TABLE} set kpi_value = ?, updated_at = ? where kpi_date = ? and "
+                    "product = ? and kpi_name = ?",
+                    (new, RESTATED_AT, day, product, name),
+                )
+            after = dict(
+                con.execute(
+                    f"select kpi_date, kpi_value from {SQL_TABLE} where product = ? and kpi_name = ? and kpi_date in "
+                    f"({', '.join('?' * len(days))}) order by kpi_date",
+                    (product, name, *[d.isoformat() for d in days]),
+                ).fetchall()
+            )
     finally:
         con.close()
     return {"product": product, "kpi_name": name, "before": before, "after": after, "updated_at": RESTATED_AT}
@@ -171,6 +219,7 @@ def demo_kpi_database(landing: str | Path) -> Iterator[str]:
     FileNotFoundError when the demo has not been generated there (SQLite would create an empty database)."""
     from ingestion._common.sqlsource import sqlite_env
 
-    with sqlite_env("SOURCES__BUSINESS_KPIS__CREDENTIALS", Path(landing) / FOLDER / SQLITE_NAME,
-                    "demo KPI database") as url:
+    with sqlite_env(
+        "SOURCES__BUSINESS_KPIS__CREDENTIALS", Path(landing) / FOLDER / SQLITE_NAME, "demo KPI database"
+    ) as url:
         yield url

@@ -23,8 +23,14 @@ class ParquetPartWriter:
     """Writes batches to ``<dir>/<prefix>-00001.snappy.parquet``, rolling to a new part
     file every ``max_rows_per_file`` rows."""
 
-    def __init__(self, directory: Path, prefix: str, schema: pa.Schema, max_rows_per_file: int = 1_000_000,
-                 name_fn: Callable[[int], str] | None = None):
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        schema: pa.Schema,
+        max_rows_per_file: int = 1_000_000,
+        name_fn: Callable[[int], str] | None = None,
+    ):
         self.dir = Path(directory)
         self.prefix = prefix
         self.schema = schema

@@ -281,9 +281,7 @@ class VendorServer:
             self._authenticated = 0
 
     # ---- request processing (called on the server's worker threads) ----------------------------------------------
-    def _process(
-        self, method: str, raw_path: str, headers: Mapping[str, str]
-    ) -> tuple[Response, str | None, bool]:
+    def _process(self, method: str, raw_path: str, headers: Mapping[str, str]) -> tuple[Response, str | None, bool]:
         """Returns ``(response, principal, truncate)``; ``response.body`` may be bytes for the malformed fault."""
         with self._lock:
             self.request_count += 1
@@ -292,9 +290,7 @@ class VendorServer:
         lowered = {k.lower(): v for k, v in headers.items()}
         principal = self.authenticate(lowered)
         if principal is None:
-            resp = Response(
-                401, self.error_body(401, _auth_message(self.auth_scheme), "authentication_error")
-            )
+            resp = Response(401, self.error_body(401, _auth_message(self.auth_scheme), "authentication_error"))
             self._record(method, parts.path, query, resp, None, parts.query)
             return resp, None, False
 
@@ -315,11 +311,10 @@ class VendorServer:
         if delay:
             time.sleep(f.delay_s)
         if fail_5xx:
-            resp = Response(
-                f.fail_5xx_status, self.error_body(f.fail_5xx_status, "injected server error", "api_error")
-            )
-        elif rate_limited or (targeted and f.rate_limit_every and f.rate_limit_every > 1
-                              and n % f.rate_limit_every == 0):
+            resp = Response(f.fail_5xx_status, self.error_body(f.fail_5xx_status, "injected server error", "api_error"))
+        elif rate_limited or (
+            targeted and f.rate_limit_every and f.rate_limit_every > 1 and n % f.rate_limit_every == 0
+        ):
             resp = Response(
                 429,
                 self.error_body(429, "rate limit exceeded (injected)", "rate_limit_error"),
@@ -333,9 +328,7 @@ class VendorServer:
             except HTTPError as exc:
                 resp = Response(exc.status, self.error_body(exc.status, exc.message, exc.error_type))
             except Exception as exc:  # noqa: BLE001 - a server bug answers 500 instead of dropping the connection
-                resp = Response(
-                    500, self.error_body(500, f"internal server error: {type(exc).__name__}", "api_error")
-                )
+                resp = Response(500, self.error_body(500, f"internal server error: {type(exc).__name__}", "api_error"))
         truncate = False
         if targeted and resp.status == 200 and resp.page is not None:
             malformed = f.malformed_json_on_page is not None and resp.page == f.malformed_json_on_page
@@ -345,22 +338,23 @@ class VendorServer:
                 if fire and f.page_fault_times is not None:
                     f.page_fault_times -= 1
             if fire and malformed:
-                resp = Response(
-                    200, b'{"object": "page", "data": [{"start_time": 17', resp.headers, resp.page
-                )
+                resp = Response(200, b'{"object": "page", "data": [{"start_time": 17', resp.headers, resp.page)
             elif fire:
                 truncate = True
         self._record(method, parts.path, query, resp, principal, parts.query)
         return resp, principal, truncate
 
     def _record(
-        self, method: str, path: str, query: dict[str, list[str]], resp: Response, principal: str | None,
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        resp: Response,
+        principal: str | None,
         raw_query: str = "",
     ) -> None:
         with self._lock:
-            self.requests_seen.append(
-                RequestRecord(method, path, query, resp.status, principal, resp.page, raw_query)
-            )
+            self.requests_seen.append(RequestRecord(method, path, query, resp.status, principal, resp.page, raw_query))
 
 
 def _auth_message(scheme: str) -> str:

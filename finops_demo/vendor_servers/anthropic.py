@@ -116,8 +116,12 @@ DEMO_ORGANIZATIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 _VOLUME = {  # daily uncached input tokens of a prod key, per project (dev keys get ~15 %)
-    "support-copilot": 2_400_000, "doc-search": 3_100_000, "fraud-model": 900_000, "robot-vision": 450_000,
-    "ml-platform": 1_600_000, None: 120_000,
+    "support-copilot": 2_400_000,
+    "doc-search": 3_100_000,
+    "fraud-model": 900_000,
+    "robot-vision": 450_000,
+    "ml-platform": 1_600_000,
+    None: 120_000,
 }
 
 
@@ -239,7 +243,7 @@ class AnthropicServer(VendorServer):
         """api_key_id -> (project, env)."""
         out = {}
         for project in DEMO_ORGANIZATIONS[org]:
-            for env in (("prod", "dev") if project else ("prod",)):
+            for env in ("prod", "dev") if project else ("prod",):
                 out[_id("apikey", self.seed, org, project, env)] = (project, env)
         return out
 
@@ -280,9 +284,21 @@ class AnthropicServer(VendorServer):
                             w1 = int(base * 0.03 * _u(*k, "w1")) if project in ("support-copilot", "doc-search") else 0
                             out_tok = int(base * (0.12 + 0.2 * _u(*k, "out")))
                             searches = int(40 * _u(*k, "ws")) if project == "doc-search" and tier == "standard" else 0
-                            facts.append(Fact(org, day, ws[project], key_id, model, tier, cw, geo,
-                                              (base, cache_read, w5, w1, out_tok), searches,
-                                              max(1, (base + cache_read) // 3_000)))
+                            facts.append(
+                                Fact(
+                                    org,
+                                    day,
+                                    ws[project],
+                                    key_id,
+                                    model,
+                                    tier,
+                                    cw,
+                                    geo,
+                                    (base, cache_read, w5, w1, out_tok),
+                                    searches,
+                                    max(1, (base + cache_read) // 3_000),
+                                )
+                            )
                 day += dt.timedelta(days=1)
             out[org] = facts
         return out
@@ -295,7 +311,8 @@ class AnthropicServer(VendorServer):
         weights = self._hour_weights.get((f.api_key_id, f.day))
         if weights is None:
             weights = self._hour_weights[(f.api_key_id, f.day)] = [
-                1000 + 3000 * (8 <= h <= 18) + int(1000 * _u(self.seed, f.api_key_id, f.day, h)) for h in range(24)]
+                1000 + 3000 * (8 <= h <= 18) + int(1000 * _u(self.seed, f.api_key_id, f.day, h)) for h in range(24)
+            ]
         total = sum(weights)
         upto, before = sum(weights[: hour + 1]), sum(weights[:hour])
 
@@ -313,18 +330,40 @@ class AnthropicServer(VendorServer):
             first = True  # the fact's requests go on its first line only, so a sum over lines counts them once
             for tt, n in zip(TOKEN_TYPES, f.tokens, strict=True):
                 if n:
-                    lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id,
-                                  "model": f.model, "service_tier": f.service_tier, "context_window": f.context_window,
-                                  "inference_geo": f.inference_geo, "cost_type": "tokens", "token_type": tt,
-                                  "description": self._description(f, tt),
-                                  "cents": cost_cents(f.model, tt, n, f.service_tier, f.context_window),
-                                  "requests": f.requests if first else 0})
+                    lines.append(
+                        {
+                            "day": f.day,
+                            "workspace_id": f.workspace_id,
+                            "api_key_id": f.api_key_id,
+                            "model": f.model,
+                            "service_tier": f.service_tier,
+                            "context_window": f.context_window,
+                            "inference_geo": f.inference_geo,
+                            "cost_type": "tokens",
+                            "token_type": tt,
+                            "description": self._description(f, tt),
+                            "cents": cost_cents(f.model, tt, n, f.service_tier, f.context_window),
+                            "requests": f.requests if first else 0,
+                        }
+                    )
                     first = False
             if f.web_search_requests:
-                lines.append({"day": f.day, "workspace_id": f.workspace_id, "api_key_id": f.api_key_id, "model": None,
-                              "service_tier": None, "context_window": None, "inference_geo": None,
-                              "cost_type": "web_search", "token_type": None, "description": "Web Search Usage",
-                              "cents": WEB_SEARCH_CENTS * f.web_search_requests, "requests": None})
+                lines.append(
+                    {
+                        "day": f.day,
+                        "workspace_id": f.workspace_id,
+                        "api_key_id": f.api_key_id,
+                        "model": None,
+                        "service_tier": None,
+                        "context_window": None,
+                        "inference_geo": None,
+                        "cost_type": "web_search",
+                        "token_type": None,
+                        "description": "Web Search Usage",
+                        "cents": WEB_SEARCH_CENTS * f.web_search_requests,
+                        "requests": None,
+                    }
+                )
         return lines
 
     @staticmethod
@@ -338,8 +377,14 @@ class AnthropicServer(VendorServer):
 
     def total_cost_cents(self, org: str, start: dt.date | None = None, end: dt.date | None = None) -> Decimal:
         """What the cost report sums to for ``[start, end)`` (the reconciliation truth)."""
-        return sum((ln["cents"] for ln in self.cost_lines(org)
-                    if (start is None or ln["day"] >= start) and (end is None or ln["day"] < end)), Decimal(0))
+        return sum(
+            (
+                ln["cents"]
+                for ln in self.cost_lines(org)
+                if (start is None or ln["day"] >= start) and (end is None or ln["day"] < end)
+            ),
+            Decimal(0),
+        )
 
     def total_tokens(self, org: str) -> dict[str, int]:
         out = dict.fromkeys(TOKEN_TYPES, 0)
@@ -367,31 +412,43 @@ class AnthropicServer(VendorServer):
                     cc = int(inp * 0.2)
                     if not inp:
                         continue
-                    cents = (cost_cents(model, "uncached_input_tokens", inp, "standard", "0-200k")
-                             + cost_cents(model, "output_tokens", out, "standard", "0-200k")
-                             + cost_cents(model, "cache_read_input_tokens", cr, "standard", "0-200k")
-                             + cost_cents(model, "cache_creation.ephemeral_5m_input_tokens", cc, "standard", "0-200k"))
-                    breakdown.append({"model": model,
-                                      "tokens": {"input": inp, "output": out, "cache_read": cr, "cache_creation": cc},
-                                      "estimated_cost": {"currency": "USD", "amount": round(float(cents), 2)}})
-                records.append({
-                    "date": _iso(dt.datetime.combine(day, dt.time(), dt.UTC)),
-                    "actor": {"type": "user_actor", "email_address": email},
-                    "organization_id": _id("org", self.seed, org)[4:],
-                    "customer_type": "api",
-                    "subscription_type": None,  # "enterprise"/"team" for subscription customers; null for API ones
-                    "terminal_type": ("vscode", "iTerm.app", "pycharm")[u_i % 3],
-                    "core_metrics": {
-                        "num_sessions": sessions,
-                        "lines_of_code": {"added": int(sessions * 120 * _u(*k, "la")),
-                                          "removed": int(sessions * 40 * _u(*k, "lr"))},
-                        "commits_by_claude_code": int(sessions * _u(*k, "c")),
-                        "pull_requests_by_claude_code": int(sessions * 0.3 * _u(*k, "pr")),
-                    },
-                    "tool_actions": {t: {"accepted": int(20 * _u(*k, t, "a")), "rejected": int(4 * _u(*k, t, "r"))}
-                                     for t in ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")},
-                    "model_breakdown": breakdown,
-                })
+                    cents = (
+                        cost_cents(model, "uncached_input_tokens", inp, "standard", "0-200k")
+                        + cost_cents(model, "output_tokens", out, "standard", "0-200k")
+                        + cost_cents(model, "cache_read_input_tokens", cr, "standard", "0-200k")
+                        + cost_cents(model, "cache_creation.ephemeral_5m_input_tokens", cc, "standard", "0-200k")
+                    )
+                    breakdown.append(
+                        {
+                            "model": model,
+                            "tokens": {"input": inp, "output": out, "cache_read": cr, "cache_creation": cc},
+                            "estimated_cost": {"currency": "USD", "amount": round(float(cents), 2)},
+                        }
+                    )
+                records.append(
+                    {
+                        "date": _iso(dt.datetime.combine(day, dt.time(), dt.UTC)),
+                        "actor": {"type": "user_actor", "email_address": email},
+                        "organization_id": _id("org", self.seed, org)[4:],
+                        "customer_type": "api",
+                        "subscription_type": None,  # "enterprise"/"team" for subscription customers; null for API ones
+                        "terminal_type": ("vscode", "iTerm.app", "pycharm")[u_i % 3],
+                        "core_metrics": {
+                            "num_sessions": sessions,
+                            "lines_of_code": {
+                                "added": int(sessions * 120 * _u(*k, "la")),
+                                "removed": int(sessions * 40 * _u(*k, "lr")),
+                            },
+                            "commits_by_claude_code": int(sessions * _u(*k, "c")),
+                            "pull_requests_by_claude_code": int(sessions * 0.3 * _u(*k, "pr")),
+                        },
+                        "tool_actions": {
+                            t: {"accepted": int(20 * _u(*k, t, "a")), "rejected": int(4 * _u(*k, t, "r"))}
+                            for t in ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")
+                        },
+                        "model_breakdown": breakdown,
+                    }
+                )
         return records
 
     # ---- HTTP ------------------------------------------------------------------------------------------------------
@@ -471,16 +528,22 @@ class AnthropicServer(VendorServer):
         return groups
 
     def _filtered(self, request: Request, facts: list[Fact]) -> list[Fact]:
-        for param, dim in (("workspace_ids", "workspace_id"), ("api_key_ids", "api_key_id"), ("models", "model"),
-                           ("service_tiers", "service_tier"), ("context_window", "context_window"),
-                           ("inference_geos", "inference_geo")):
+        for param, dim in (
+            ("workspace_ids", "workspace_id"),
+            ("api_key_ids", "api_key_id"),
+            ("models", "model"),
+            ("service_tiers", "service_tier"),
+            ("context_window", "context_window"),
+            ("inference_geos", "inference_geo"),
+        ):
             wanted = request.many(param, param + "[]")
             if wanted:
                 facts = [f for f in facts if f.dim(dim) in wanted]
         return facts
 
-    def _usage_rows(self, request: Request, width: str, starts: list[dt.datetime], groups: Sequence[str]
-                    ) -> dict[dt.datetime, list[dict[str, Any]]]:
+    def _usage_rows(
+        self, request: Request, width: str, starts: list[dt.datetime], groups: Sequence[str]
+    ) -> dict[dt.datetime, list[dict[str, Any]]]:
         org = request.principal
         step = dt.timedelta(days=1) if width == "1d" else dt.timedelta(hours=1)
         wanted = set(starts)
@@ -490,8 +553,11 @@ class AnthropicServer(VendorServer):
             day0 = dt.datetime.combine(f.day, dt.time(), dt.UTC)
             if first is None or day0 + dt.timedelta(days=1) <= first or day0 >= last:
                 continue
-            parts = ([(day0, f.tokens, f.web_search_requests, f.requests)] if width == "1d" else
-                     [(day0 + dt.timedelta(hours=h), *self._hour_tokens(f, h)) for h in range(24)])
+            parts = (
+                [(day0, f.tokens, f.web_search_requests, f.requests)]
+                if width == "1d"
+                else [(day0 + dt.timedelta(hours=h), *self._hour_tokens(f, h)) for h in range(24)]
+            )
             for t, tokens, searches, reqs in parts:
                 if t not in wanted:
                     continue
@@ -507,9 +573,13 @@ class AnthropicServer(VendorServer):
                     continue
                 row: dict[str, Any] = dict(zip(USAGE_DIMS, key, strict=True))
                 row.update(
-                    uncached_input_tokens=acc[0], cache_read_input_tokens=acc[1],
+                    uncached_input_tokens=acc[0],
+                    cache_read_input_tokens=acc[1],
                     cache_creation={"ephemeral_5m_input_tokens": acc[2], "ephemeral_1h_input_tokens": acc[3]},
-                    output_tokens=acc[4], server_tool_use={"web_search_requests": acc[5]}, _requests=acc[6])
+                    output_tokens=acc[4],
+                    server_tool_use={"web_search_requests": acc[5]},
+                    _requests=acc[6],
+                )
                 rows.append(row)
             out[t] = rows
         return out
@@ -528,8 +598,9 @@ class AnthropicServer(VendorServer):
             data.append({"starting_at": _iso(t), "ending_at": _iso(t + step), "results": results})
         return Response(body={"data": data, "has_more": has_more, "next_page": next_page}, page=number)
 
-    def _cost_rows(self, request: Request, starts: list[dt.datetime], dims: Sequence[str], groups: Sequence[str]
-                   ) -> dict[dt.datetime, dict[tuple, list]]:
+    def _cost_rows(
+        self, request: Request, starts: list[dt.datetime], dims: Sequence[str], groups: Sequence[str]
+    ) -> dict[dt.datetime, dict[tuple, list]]:
         wanted = {t.date(): t for t in starts}
         agg: dict[dt.datetime, dict[tuple, list]] = defaultdict(dict)
         for ln in self.cost_lines(request.principal):
@@ -561,11 +632,21 @@ class AnthropicServer(VendorServer):
             results = []
             for key, (cents, _) in sorted(agg.get(t, {}).items(), key=lambda kv: tuple(x or "" for x in kv[0])):
                 row = dict(zip(dims, key, strict=True))
-                results.append({"currency": "USD", "amount": _cents_text(cents), "workspace_id": row["workspace_id"],
-                                "description": row["description"], "cost_type": row["cost_type"],
-                                "context_window": row["context_window"], "model": row["model"],
-                                "service_tier": row["service_tier"], "token_type": row["token_type"],
-                                "inference_geo": None, "speed": None})
+                results.append(
+                    {
+                        "currency": "USD",
+                        "amount": _cents_text(cents),
+                        "workspace_id": row["workspace_id"],
+                        "description": row["description"],
+                        "cost_type": row["cost_type"],
+                        "context_window": row["context_window"],
+                        "model": row["model"],
+                        "service_tier": row["service_tier"],
+                        "token_type": row["token_type"],
+                        "inference_geo": None,
+                        "speed": None,
+                    }
+                )
             data.append({"starting_at": _iso(t), "ending_at": _iso(t + dt.timedelta(days=1)), "results": results})
         return Response(body={"data": data, "has_more": has_more, "next_page": next_page}, page=number)
 
@@ -592,12 +673,16 @@ class AnthropicServer(VendorServer):
         groups = self._group_by(request, allowed)
         counted = [g for g in groups if g not in ANALYTICS_FANOUT_DIMS]
         if len(counted) > ANALYTICS_MAX_GROUP_BY:
-            raise HTTPError(400, f"group_by: at most {ANALYTICS_MAX_GROUP_BY} dimensions may be requested (cost_type "
-                                 f"and token_type not counted), got {len(counted)}: {counted}")
+            raise HTTPError(
+                400,
+                f"group_by: at most {ANALYTICS_MAX_GROUP_BY} dimensions may be requested (cost_type "
+                f"and token_type not counted), got {len(counted)}: {counted}",
+            )
         return groups
 
-    def _analytics_window(self, request: Request, *, daily_only: bool = False
-                          ) -> tuple[list[tuple[dt.datetime, dt.datetime, list[dt.datetime], str]], str]:
+    def _analytics_window(
+        self, request: Request, *, daily_only: bool = False
+    ) -> tuple[list[tuple[dt.datetime, dt.datetime, list[dt.datetime], str]], str]:
         """The periods an analytics request covers: ``[(start, end, fine buckets, fine width)]`` and the width.
 
         With ``time_bucket_width`` (``ending_at`` then required) one period per bucket; without it, one period for
@@ -634,8 +719,11 @@ class AnthropicServer(VendorServer):
             raise HTTPError(400, "ending_at must be at least an hour after starting_at")
         whole_days = s0.hour == 0 and e0.hour == 0
         if daily_only and not whole_days:
-            raise HTTPError(400, "this local server keeps cost per day only: starting_at and ending_at must be "
-                                 "whole UTC days when time_bucket_width is omitted")
+            raise HTTPError(
+                400,
+                "this local server keeps cost per day only: starting_at and ending_at must be "
+                "whole UTC days when time_bucket_width is omitted",
+            )
         fine = "1d" if whole_days else "1h"
         step = dt.timedelta(days=1) if fine == "1d" else dt.timedelta(hours=1)
         buckets, t = [], s0
@@ -646,8 +734,12 @@ class AnthropicServer(VendorServer):
 
     def _listing(self, request: Request, build) -> list[Any]:
         """The items of a listing (every page of it), built once per query (without ``page``) and restatement."""
-        key = (request.path, request.principal, self.restatement,
-               tuple(sorted((k, tuple(v)) for k, v in request.query.items() if k != "page")))
+        key = (
+            request.path,
+            request.principal,
+            self.restatement,
+            tuple(sorted((k, tuple(v)) for k, v in request.query.items() if k != "page")),
+        )
         with self._lock:
             items = self._listings.get(key)
         if items is None:
@@ -685,14 +777,29 @@ class AnthropicServer(VendorServer):
                     acc["rq"] += r["_requests"]
             for key, a in merged.items():
                 total = a["u"] + a["cr"] + a["w5"] + a["w1"] + a["o"]
-                rows.append((total, key, {
-                    "starting_at": _iso(p_start), "ending_at": _iso(p_end),
-                    "group": {d: v for d, v in zip(USAGE_DIMS, key, strict=True)},
-                    "usage": {"uncached_input_tokens": a["u"], "cache_read_input_tokens": a["cr"],
-                              "cache_creation": {"ephemeral_1h_input_tokens": a["w1"],
-                                                 "ephemeral_5m_input_tokens": a["w5"]},
-                              "output_tokens": a["o"], "server_tool_use": {"web_search_requests": a["ws"]},
-                              "requests": a["rq"], "total_tokens": total}}))
+                rows.append(
+                    (
+                        total,
+                        key,
+                        {
+                            "starting_at": _iso(p_start),
+                            "ending_at": _iso(p_end),
+                            "group": {d: v for d, v in zip(USAGE_DIMS, key, strict=True)},
+                            "usage": {
+                                "uncached_input_tokens": a["u"],
+                                "cache_read_input_tokens": a["cr"],
+                                "cache_creation": {
+                                    "ephemeral_1h_input_tokens": a["w1"],
+                                    "ephemeral_5m_input_tokens": a["w5"],
+                                },
+                                "output_tokens": a["o"],
+                                "server_tool_use": {"web_search_requests": a["ws"]},
+                                "requests": a["rq"],
+                                "total_tokens": total,
+                            },
+                        },
+                    )
+                )
         # the default order_by total_tokens, order desc, over every row (ties by bucket and group: stable pages)
         rows.sort(key=lambda r: (-r[0], r[2]["starting_at"], tuple(x or "" for x in r[1])))
         return [r[2] for r in rows]
@@ -704,8 +811,9 @@ class AnthropicServer(VendorServer):
         periods, _ = self._analytics_window(request, daily_only=True)
         ordered = self._listing(request, lambda: self._analytics_cost_rows(request, groups, periods))
         page, has_more, next_page, number = paginate(ordered, limit, request.one("page"))
-        data = [it for _, (_, fan) in page
-                for _, _, it in sorted(fan, key=lambda f: (-f[0], tuple(x or "" for x in f[1])))]
+        data = [
+            it for _, (_, fan) in page for _, _, it in sorted(fan, key=lambda f: (-f[0], tuple(x or "" for x in f[1])))
+        ]
         return Response(body={"data": data, "has_more": has_more, "next_page": next_page}, page=number)
 
     def _analytics_cost_rows(self, request: Request, groups: tuple[str, ...], periods: list) -> list[Any]:
@@ -726,11 +834,23 @@ class AnthropicServer(VendorServer):
             for key, (cents, reqs) in merged.items():
                 row = rows.setdefault((_iso(p_start), tuple(key[i] for i in counted)), [Decimal(0), []])
                 row[0] += cents
-                row[1].append((cents, key, {
-                    "starting_at": _iso(p_start), "ending_at": _iso(p_end),
-                    "group": dict(zip(ANALYTICS_COST_DIMS, key, strict=True)),
-                    "cost": {"amount": _cents_text(cents), "list_amount": _cents_text(cents), "currency": "USD",
-                             "requests": None if no_requests else reqs}}))
+                row[1].append(
+                    (
+                        cents,
+                        key,
+                        {
+                            "starting_at": _iso(p_start),
+                            "ending_at": _iso(p_end),
+                            "group": dict(zip(ANALYTICS_COST_DIMS, key, strict=True)),
+                            "cost": {
+                                "amount": _cents_text(cents),
+                                "list_amount": _cents_text(cents),
+                                "currency": "USD",
+                                "requests": None if no_requests else reqs,
+                            },
+                        },
+                    )
+                )
         # the default order_by amount, order desc (ties by bucket and group: stable pages)
         return sorted(rows.items(), key=lambda kv: (-kv[1][0], kv[0][0], tuple(x or "" for x in kv[0][1])))
 
@@ -751,9 +871,15 @@ def _build(args: Any) -> AnthropicServer:
         keys[key] = org
     if not keys:
         raise SystemExit("give at least one --key ORG=KEY (organisations: " + ", ".join(DEMO_ORGANIZATIONS) + ")")
-    return AnthropicServer(keys, seed=args.seed, start=dt.date.fromisoformat(args.start),
-                           end=dt.date.fromisoformat(args.end), restate_last_days=args.restate_last_days,
-                           host=args.host, port=args.port)
+    return AnthropicServer(
+        keys,
+        seed=args.seed,
+        start=dt.date.fromisoformat(args.start),
+        end=dt.date.fromisoformat(args.end),
+        restate_last_days=args.restate_last_days,
+        host=args.host,
+        port=args.port,
+    )
 
 
 def _arguments(p: Any) -> None:

@@ -13,6 +13,7 @@ The admin keys below (and :data:`~finops_demo.vendor_servers.stripe.DEMO_SAAS_KE
 these local servers accept. They are set in the environment of the run and never printed; pointing ``base_url``
 and the key at the real vendor is all a user changes.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,10 +35,12 @@ _OPENAI_KEYS = {"sk-admin-demo-northwind-local-only": OPENAI_ORG}
 _ANTHROPIC_KEYS = {f"sk-ant-admin01-demo-{org}-local-only": org for org in ANTHROPIC_ORGS}
 
 
-def demo_environment(openai_base_url: str, anthropic_base_url: str,
-                     saas_vendors: list[dict[str, str]] | None = None) -> dict[str, str]:
+def demo_environment(
+    openai_base_url: str, anthropic_base_url: str, saas_vendors: list[dict[str, str]] | None = None
+) -> dict[str, str]:
     """The ``SOURCES__*`` variables that load the demo organisations from the given local servers, and with
     ``saas_vendors`` (:func:`~finops_demo.vendor_servers.stripe.demo_vendors_config`) the SaaS vendors' invoices."""
+
     def orgs(keys: Mapping[str, str], base_url: str) -> str:
         return json.dumps([{"name": org, "api_key": key, "base_url": base_url} for key, org in keys.items()])
 
@@ -65,23 +68,27 @@ class DemoVendors:
     saas: StripeServer | None = None  # the AI SaaS vendors' Stripe-style invoices API
 
     def describe(self) -> str:
-        text = (f"OpenAI admin API {self.openai.base_url} (organisation {OPENAI_ORG}), Anthropic Admin API "
-                f"{self.anthropic.base_url} (organisations {', '.join(ANTHROPIC_ORGS)}); "
-                f"window {DEMO_START} .. {DEMO_END}")
+        text = (
+            f"OpenAI admin API {self.openai.base_url} (organisation {OPENAI_ORG}), Anthropic Admin API "
+            f"{self.anthropic.base_url} (organisations {', '.join(ANTHROPIC_ORGS)}); "
+            f"window {DEMO_START} .. {DEMO_END}"
+        )
         if self.saas is not None:
-            text += (f"; SaaS invoices (Stripe-style) {self.saas.root_url}/<vendor> "
-                     f"({', '.join(DEMO_SAAS_VENDORS)})")
+            text += f"; SaaS invoices (Stripe-style) {self.saas.root_url}/<vendor> ({', '.join(DEMO_SAAS_VENDORS)})"
         return text
 
 
 @contextmanager
-def demo_vendor_servers(seed: int = 42, openai_port: int = 0, anthropic_port: int = 0,
-                        set_env: bool = True, saas_port: int = 0) -> Iterator[DemoVendors]:
+def demo_vendor_servers(
+    seed: int = 42, openai_port: int = 0, anthropic_port: int = 0, set_env: bool = True, saas_port: int = 0
+) -> Iterator[DemoVendors]:
     """Serve the demo vendor APIs on 127.0.0.1 (free ports unless given) and, with ``set_env``, point the
     ``SOURCES__*`` environment at them; on exit the previous environment is restored and the servers stop."""
-    with OpenAIServer(_OPENAI_KEYS, seed=seed, port=openai_port) as oa, \
-            AnthropicServer(_ANTHROPIC_KEYS, seed=seed, port=anthropic_port) as an, \
-            StripeServer.demo(seed, port=saas_port) as saas:
+    with (
+        OpenAIServer(_OPENAI_KEYS, seed=seed, port=openai_port) as oa,
+        AnthropicServer(_ANTHROPIC_KEYS, seed=seed, port=anthropic_port) as an,
+        StripeServer.demo(seed, port=saas_port) as saas,
+    ):
         env = demo_environment(oa.base_url, an.base_url, demo_vendors_config(saas))
         saved = {k: os.environ.get(k) for k in env}
         if set_env:

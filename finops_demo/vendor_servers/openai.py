@@ -134,10 +134,17 @@ COSTS_GROUP_BY = ("project_id", "user_id", "line_item", "api_key_id", "api_sourc
 # SDK documents them: input_tokens = uncached (text + audio + image) + cached (text + audio + image) + cache writes
 # (30m + 12h); output_tokens = text + audio + image
 TOKEN_LEAVES = (
-    "input_text_tokens", "input_audio_tokens", "input_image_tokens",
-    "input_cached_text_tokens", "input_cached_audio_tokens", "input_cached_image_tokens",
-    "input_cache_write_30m_tokens", "input_cache_write_12h_tokens",
-    "output_text_tokens", "output_audio_tokens", "output_image_tokens",
+    "input_text_tokens",
+    "input_audio_tokens",
+    "input_image_tokens",
+    "input_cached_text_tokens",
+    "input_cached_audio_tokens",
+    "input_cached_image_tokens",
+    "input_cache_write_30m_tokens",
+    "input_cache_write_12h_tokens",
+    "output_text_tokens",
+    "output_audio_tokens",
+    "output_image_tokens",
 )
 TOKEN_TOTALS = {
     "input_uncached_tokens": ("input_text_tokens", "input_audio_tokens", "input_image_tokens"),
@@ -165,8 +172,12 @@ PRICES: dict[str, dict[str, Decimal]] = {
     },
     "o3-mini-2025-01-31": {"input": D("1.10") / M, "cached input": D("0.55") / M, "output": D("4.40") / M},
     # list prices of genai-prices 0.2.3 (the price book); audio/image tokens at the text rates (no own price)
-    DETAIL_MODEL: {"input": D("2") / M, "cached input": D("0.2") / M, "cache write": D("2.5") / M,
-                   "output": D("10") / M},
+    DETAIL_MODEL: {
+        "input": D("2") / M,
+        "cached input": D("0.2") / M,
+        "cache write": D("2.5") / M,
+        "output": D("10") / M,
+    },
     "text-embedding-3-small": {"input": D("0.02") / M},
     "text-embedding-3-large": {"input": D("0.13") / M},
     "omni-moderation-latest": {"input": D(0)},
@@ -315,8 +326,17 @@ class OpenAIServer(VendorServer):
         for p in org_projects(self.seed, org):
             for env, key in zip(("prod", "dev"), p.keys, strict=True):
                 scale = (1.0 if env == "prod" else 0.15) * self._volume_factor(p.name, env, day)
-                kd = _KeyDay(q, p, env, scale, {"project_id": p.id, "user_id": p.user_id, "api_key_id": key},
-                             "agents_api" if (p.name, env) in AGENTS_API else "unlabeled", org, day, restated)
+                kd = _KeyDay(
+                    q,
+                    p,
+                    env,
+                    scale,
+                    {"project_id": p.id, "user_id": p.user_id, "api_key_id": key},
+                    "agents_api" if (p.name, env) in AGENTS_API else "unlabeled",
+                    org,
+                    day,
+                    restated,
+                )
                 rows += build(kd)
         if restated and endpoint == "completions":
             rows.append(self._late_usage_row(org))
@@ -411,8 +431,13 @@ class OpenAIServer(VendorServer):
             if n:
                 rows.append(
                     kd.base
-                    | {"model": "dall-e-3", "size": size, "source": "image.generation", "images": n,
-                       "num_model_requests": n}
+                    | {
+                        "model": "dall-e-3",
+                        "size": size,
+                        "source": "image.generation",
+                        "images": n,
+                        "num_model_requests": n,
+                    }
                 )
         return rows
 
@@ -523,8 +548,9 @@ class OpenAIServer(VendorServer):
         for i, r in enumerate(rows):
             hr = dict(r)
             for f in ENDPOINTS[endpoint][2]:
-                if f in LEVEL_FIELDS or (endpoint == "completions" and f != "num_model_requests"
-                                         and f not in TOKEN_LEAVES):
+                if f in LEVEL_FIELDS or (
+                    endpoint == "completions" and f != "num_model_requests" and f not in TOKEN_LEAVES
+                ):
                     continue
                 key = (self.seed, org, endpoint, day, i, f)
                 hr[f] = _share(int(r[f]), 24, hour, key)
@@ -556,8 +582,16 @@ class OpenAIServer(VendorServer):
                     acc[0] += D(qty)
                     acc[1] += amount
         return [
-            {"project_id": pid, "user_id": user, "api_key_id": key, "api_source": source, "line_item": item,
-             "quantity": qty, "quantity_unit": unit, "amount": _q10(amount)}
+            {
+                "project_id": pid,
+                "user_id": user,
+                "api_key_id": key,
+                "api_source": source,
+                "line_item": item,
+                "quantity": qty,
+                "quantity_unit": unit,
+                "amount": _q10(amount),
+            }
             for (pid, user, key, source, item, unit), (qty, amount) in sorted(
                 agg.items(), key=lambda kv: tuple(v or "" for v in kv[0])
             )
@@ -733,7 +767,7 @@ class OpenAIFixtureServer(VendorServer):
 
     def handle(self, request: Request) -> Response:
         prefix = "/v1/organization/"
-        rest = request.path[len(prefix):].strip("/") if request.path.startswith(prefix) else ""
+        rest = request.path[len(prefix) :].strip("/") if request.path.startswith(prefix) else ""
         endpoint = "costs" if rest == "costs" else rest.removeprefix("usage/")
         if request.method != "GET" or not (rest == "costs" or (rest.startswith("usage/") and endpoint in ENDPOINTS)):
             raise HTTPError(404, f"unknown path {request.path}")
@@ -743,11 +777,15 @@ class OpenAIFixtureServer(VendorServer):
             limit = int(request.one("limit") or 7)
         except ValueError as exc:
             raise HTTPError(400, "start_time (required), end_time and limit must be integers") from exc
-        buckets = [b for b in (self.pages.get(endpoint) or {}).get("data", [])
-                   if start <= int(b["start_time"]) and int(b["end_time"]) <= end]
+        buckets = [
+            b
+            for b in (self.pages.get(endpoint) or {}).get("data", [])
+            if start <= int(b["start_time"]) and int(b["end_time"]) <= end
+        ]
         chunk, has_more, next_page, page_no = paginate(buckets, limit, request.one("page"))
-        return Response(body={"object": "page", "data": chunk, "has_more": has_more, "next_page": next_page},
-                        page=page_no)
+        return Response(
+            body={"object": "page", "data": chunk, "has_more": has_more, "next_page": next_page}, page=page_no
+        )
 
 
 def _tokens(**counts: int) -> dict[str, int]:
@@ -795,9 +833,7 @@ def _group(rows: Iterable[dict[str, Any]], endpoint: str | None, group_by: list[
         out = acc.get(key)
         if out is None:
             out = acc[key] = (
-                {"object": obj}
-                | {d: None for d in dims}
-                | {f: (D(0) if endpoint is None else 0) for f in fields}
+                {"object": obj} | dict.fromkeys(dims) | {f: (D(0) if endpoint is None else 0) for f in fields}
             )
             for g in group_by:
                 out[g] = r.get(g)

@@ -175,9 +175,7 @@ def line_item(
             "product": _id("prod", product),
             "nickname": product,
             "type": "recurring" if usage_type else "one_time",
-            "recurring": (
-                {"interval": "month", "interval_count": 1, "usage_type": usage_type} if usage_type else None
-            ),
+            "recurring": ({"interval": "month", "interval_count": 1, "usage_type": usage_type} if usage_type else None),
             "unit_amount": int(unit_amount) if unit_amount == unit_amount.to_integral_value() else None,
             "unit_amount_decimal": _plain(unit_amount),
         },
@@ -266,18 +264,49 @@ def _cursor_lines(seed: int, month: str, p0: int, p1: int) -> list[dict[str, Any
     v, cur = "Cursor", "usd"
     fast = 15_000 + _h(seed, v, month, "fast") % 9_000  # fast requests beyond the included 500 per seat
     lines = [
-        line_item(key=(seed, v, month, "seats"), description="120 × Cursor Business (Tier 1 at $40.00 / month)",
-                  quantity=120, unit_amount_decimal="4000", currency=cur, period_start=p0, period_end=p1,
-                  product="Cursor Business", usage_type="licensed", line_type="seats", unit="Seats"),
-        line_item(key=(seed, v, month, "fast"), description=f"{fast:,} × Fast requests overage (at $0.04 / request)",
-                  quantity=fast, unit_amount_decimal="4", currency=cur, period_start=p0, period_end=p1,
-                  product="Cursor Fast Requests", usage_type="metered", line_type="overage", unit="Requests"),
+        line_item(
+            key=(seed, v, month, "seats"),
+            description="120 × Cursor Business (Tier 1 at $40.00 / month)",
+            quantity=120,
+            unit_amount_decimal="4000",
+            currency=cur,
+            period_start=p0,
+            period_end=p1,
+            product="Cursor Business",
+            usage_type="licensed",
+            line_type="seats",
+            unit="Seats",
+        ),
+        line_item(
+            key=(seed, v, month, "fast"),
+            description=f"{fast:,} × Fast requests overage (at $0.04 / request)",
+            quantity=fast,
+            unit_amount_decimal="4",
+            currency=cur,
+            period_start=p0,
+            period_end=p1,
+            product="Cursor Fast Requests",
+            usage_type="metered",
+            line_type="overage",
+            unit="Requests",
+        ),
     ]
     if month == "2026-10":
         lines.append(
-            line_item(key=(seed, v, month, "discount"), description="Annual commitment discount",
-                      quantity=1, unit_amount_decimal="-20000", currency=cur, period_start=p0, period_end=p1,
-                      product="Cursor Discount", usage_type=None, line_type="discount", unit=None))
+            line_item(
+                key=(seed, v, month, "discount"),
+                description="Annual commitment discount",
+                quantity=1,
+                unit_amount_decimal="-20000",
+                currency=cur,
+                period_start=p0,
+                period_end=p1,
+                product="Cursor Discount",
+                usage_type=None,
+                line_type="discount",
+                unit=None,
+            )
+        )
     return lines
 
 
@@ -286,17 +315,38 @@ def _elevenlabs_lines(seed: int, month: str, p0: int, p1: int) -> list[dict[str,
     included = 2_000_000
     over = (150 + _h(seed, v, month, "overage") % 450) * 1_000  # whole thousands of credits
     return [
-        line_item(key=(seed, v, month, "plan"), description="ElevenLabs Business (2,000,000 credits / month)",
-                  quantity=1, unit_amount_decimal="132000", currency=cur, period_start=p0, period_end=p1,
-                  product="ElevenLabs Business", usage_type="licensed", line_type="credits", unit="Credits",
-                  pricing_currency="Credits", pricing_currency_unit_price="0.00066",
-                  pricing_currency_quantity=included),
-        line_item(key=(seed, v, month, "overage"),
-                  description=f"{over:,} × Additional credits (at $0.18 / 1,000 credits)",
-                  quantity=over, unit_amount_decimal="0.018", currency=cur, period_start=p0, period_end=p1,
-                  product="ElevenLabs Additional Credits", usage_type="metered", line_type="overage",
-                  unit="Credits", pricing_currency="Credits", pricing_currency_unit_price="0.00018",
-                  pricing_currency_quantity=over),
+        line_item(
+            key=(seed, v, month, "plan"),
+            description="ElevenLabs Business (2,000,000 credits / month)",
+            quantity=1,
+            unit_amount_decimal="132000",
+            currency=cur,
+            period_start=p0,
+            period_end=p1,
+            product="ElevenLabs Business",
+            usage_type="licensed",
+            line_type="credits",
+            unit="Credits",
+            pricing_currency="Credits",
+            pricing_currency_unit_price="0.00066",
+            pricing_currency_quantity=included,
+        ),
+        line_item(
+            key=(seed, v, month, "overage"),
+            description=f"{over:,} × Additional credits (at $0.18 / 1,000 credits)",
+            quantity=over,
+            unit_amount_decimal="0.018",
+            currency=cur,
+            period_start=p0,
+            period_end=p1,
+            product="ElevenLabs Additional Credits",
+            usage_type="metered",
+            line_type="overage",
+            unit="Credits",
+            pricing_currency="Credits",
+            pricing_currency_unit_price="0.00018",
+            pricing_currency_quantity=over,
+        ),
     ]
 
 
@@ -317,16 +367,28 @@ def _mistral_lines(seed: int, month: str, p0: int, p1: int) -> list[dict[str, An
         m_out = max(1, m_in * (20 + _h(seed, v, month, model, "out") % 15) // 100)
         for kind, qty, price in (("input", m_in, p_in), ("output", m_out, p_out)):
             lines.append(
-                line_item(key=(seed, v, month, model, kind),
-                          description=f"{model} {kind} tokens ({qty:,} × 1M tokens at €{price / 100:.2f})",
-                          quantity=qty, unit_amount_decimal=str(price), currency=cur, period_start=p0,
-                          period_end=p1, product=f"{model} {kind} tokens", usage_type="metered",
-                          line_type="usage", unit="1000000 Tokens"))
+                line_item(
+                    key=(seed, v, month, model, kind),
+                    description=f"{model} {kind} tokens ({qty:,} × 1M tokens at €{price / 100:.2f})",
+                    quantity=qty,
+                    unit_amount_decimal=str(price),
+                    currency=cur,
+                    period_start=p0,
+                    period_end=p1,
+                    product=f"{model} {kind} tokens",
+                    usage_type="metered",
+                    line_type="usage",
+                    unit="1000000 Tokens",
+                )
+            )
     return lines
 
 
-_DEMO_BUILDERS = {"Cursor": ("usd", _cursor_lines), "ElevenLabs": ("usd", _elevenlabs_lines),
-                  "Mistral AI": ("eur", _mistral_lines)}
+_DEMO_BUILDERS = {
+    "Cursor": ("usd", _cursor_lines),
+    "ElevenLabs": ("usd", _elevenlabs_lines),
+    "Mistral AI": ("eur", _mistral_lines),
+}
 
 
 def demo_invoices(vendor: str, seed: int = 42) -> list[dict[str, Any]]:
@@ -346,15 +408,24 @@ def demo_invoices(vendor: str, seed: int = 42) -> list[dict[str, Any]]:
         p1 = _ts(_next_month(month))
         created = p1 + 3_600 + _h(seed, vendor, month, "created") % (5 * 3_600)  # 01:00..06:00 UTC on the 1st
         out.append(
-            build_invoice(vendor=vendor, customer_key=DEMO_CUSTOMER, number=_number(seed, vendor, 9 + i),
-                          currency=currency, created=created, period_start=p0, period_end=p1,
-                          lines=lines_of(seed, month, p0, p1), key=(seed,))
+            build_invoice(
+                vendor=vendor,
+                customer_key=DEMO_CUSTOMER,
+                number=_number(seed, vendor, 9 + i),
+                currency=currency,
+                created=created,
+                period_start=p0,
+                period_end=p1,
+                lines=lines_of(seed, month, p0, p1),
+                key=(seed,),
+            )
         )
     return out
 
 
-def truth(seed: int = 42, invoices: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
-          ) -> dict[str, dict[str, Decimal]]:
+def truth(
+    seed: int = 42, invoices: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+) -> dict[str, dict[str, Decimal]]:
     """vendor -> invoice number -> total in major units (exact Decimal), of the demo (or the given) invoices."""
     inv = invoices if invoices is not None else {v: demo_invoices(v, seed) for v in DEMO_SAAS_VENDORS}
     return {v: {i["number"]: to_major(i["total"], i["currency"]) for i in items} for v, items in inv.items()}
@@ -392,8 +463,9 @@ class StripeServer(VendorServer):
             self.set_invoices(slug, items)
 
     @classmethod
-    def demo(cls, seed: int = 42, *, faults: Faults | None = None, host: str = "127.0.0.1", port: int = 0
-             ) -> StripeServer:
+    def demo(
+        cls, seed: int = 42, *, faults: Faults | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> StripeServer:
         keys = {DEMO_SAAS_KEYS[slug]: slug for slug in DEMO_SAAS_VENDORS.values()}
         inv = {slug: demo_invoices(name, seed) for name, slug in DEMO_SAAS_VENDORS.items()}
         return cls(keys, inv, faults=faults, host=host, port=port)
@@ -411,9 +483,13 @@ class StripeServer(VendorServer):
 
     def error_body(self, status: int, message: str, error_type: str) -> dict[str, Any]:
         if status == 401:
-            return {"error": {"type": "invalid_request_error",
-                              "message": "Invalid API Key provided. Check the key in the Authorization: Bearer "
-                                         "header (the key is not shown)."}}
+            return {
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": "Invalid API Key provided. Check the key in the Authorization: Bearer "
+                    "header (the key is not shown).",
+                }
+            }
         if status == 429:
             return {"error": {"type": "invalid_request_error", "code": "rate_limit", "message": message}}
         if status >= 500:
@@ -463,8 +539,10 @@ class StripeServer(VendorServer):
 def demo_vendors_config(server: StripeServer) -> list[dict[str, str]]:
     """The ``SOURCES__SAAS_INVOICES__VENDORS`` entries (``{"name", "base_url", "api_key"}``) of the demo vendors
     served by ``server`` (holds the fake keys: set it in the environment, never print it)."""
-    return [{"name": name, "base_url": server.vendor_base_url(slug), "api_key": DEMO_SAAS_KEYS[slug]}
-            for name, slug in DEMO_SAAS_VENDORS.items()]
+    return [
+        {"name": name, "base_url": server.vendor_base_url(slug), "api_key": DEMO_SAAS_KEYS[slug]}
+        for name, slug in DEMO_SAAS_VENDORS.items()
+    ]
 
 
 def _served_invoice(inv: Mapping[str, Any]) -> dict[str, Any]:
@@ -506,8 +584,9 @@ def _created_ok(request: Request, created: int) -> bool:
     return all(v is None or ok(v) for v, ok in checks)
 
 
-def _page(request: Request, items: list[dict[str, Any]], _key: Any, kind: str,
-          universe: list[dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], bool, int]:
+def _page(
+    request: Request, items: list[dict[str, Any]], _key: Any, kind: str, universe: list[dict[str, Any]] | None = None
+) -> tuple[list[dict[str, Any]], bool, int]:
     """Stripe cursor pagination over ``items`` (already in list order): ``(page, has_more, page_number)``.
 
     The cursor object is looked up in ``universe`` (default ``items``) so that a cursor outside the filter still
@@ -528,7 +607,7 @@ def _page(request: Request, items: list[dict[str, Any]], _key: Any, kind: str,
         raise HTTPError(400, f"No such {kind}: '{cursor}'")
     if after:
         first = next((n for n, p in enumerate(positions) if p > rank[after]), len(items))
-        page = items[first:first + limit]
+        page = items[first : first + limit]
         return page, first + limit < len(items), first // limit + 1
     if before:
         end = next((n for n, p in enumerate(positions) if p >= rank[before]), len(items))
@@ -543,11 +622,13 @@ def main(argv: list[str] | None = None) -> None:
         parser.add_argument("--rate-limit-every", type=int, default=None)
 
     def build(args: argparse.Namespace) -> StripeServer:
-        return StripeServer.demo(args.seed, faults=Faults(rate_limit_every=args.rate_limit_every),
-                                 host=args.host, port=args.port)
+        return StripeServer.demo(
+            args.seed, faults=Faults(rate_limit_every=args.rate_limit_every), host=args.host, port=args.port
+        )
 
-    run_cli(build, "Local Stripe-style invoices API of the demo AI SaaS vendors (cursor, elevenlabs, mistral-ai)",
-            argv, add)
+    run_cli(
+        build, "Local Stripe-style invoices API of the demo AI SaaS vendors (cursor, elevenlabs, mistral-ai)", argv, add
+    )
 
 
 if __name__ == "__main__":

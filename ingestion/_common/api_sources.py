@@ -19,6 +19,7 @@ timeouts, a malformed or truncated page) commits nothing: dlt's extract step fai
 resource state (the cursor) are committed, so the warehouse and the cursor stay as the last successful run left them
 and a re-run fetches the same window again; the message says so (:data:`RERUN_HINT`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,9 +44,11 @@ class ApiSourceError(RuntimeError):
 
 
 # what to do after a vendor API failed past its retries (429, 5xx, timeouts, malformed or truncated pages)
-RERUN_HINT = ("Nothing from this run was loaded and the load state (cursor) is unchanged, so nothing is lost or "
-              "counted twice: re-run once the vendor API answers correctly (the next run fetches the same window "
-              "again). If it keeps failing, check the vendor's status page and the configured base_url.")
+RERUN_HINT = (
+    "Nothing from this run was loaded and the load state (cursor) is unchanged, so nothing is lost or "
+    "counted twice: re-run once the vendor API answers correctly (the next run fetches the same window "
+    "again). If it keeps failing, check the vendor's status page and the configured base_url."
+)
 
 
 def with_rerun_hint(message: str) -> str:
@@ -77,8 +80,10 @@ class ApiSource:
 
     @property
     def secret_hint(self) -> str:
-        return (f"set {self.key_env} (one organisation) or {self.orgs_env} (JSON list of "
-                f'{{"name", "api_key", "base_url"}}), or sources.{self.dataset} in .dlt/secrets.toml')
+        return (
+            f"set {self.key_env} (one organisation) or {self.orgs_env} (JSON list of "
+            f'{{"name", "api_key", "base_url"}}), or sources.{self.dataset} in .dlt/secrets.toml'
+        )
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -113,16 +118,18 @@ def source_arguments(dataset: str) -> dict[str, Any] | None:
 def organization_names(s: ApiSource, args: dict[str, Any]) -> list[str]:
     """The configured organisations' names (validates the configuration with the source's own parser: a bad
     organisation list fails here with the source's message)."""
-    orgs = s.parse_organizations(args.get("organizations"), args.get("api_key"),
-                                 args.get("organization_name") or "default",
-                                 args.get("base_url") or s.default_base_url)
+    orgs = s.parse_organizations(
+        args.get("organizations"),
+        args.get("api_key"),
+        args.get("organization_name") or "default",
+        args.get("base_url") or s.default_base_url,
+    )
     return [o.name for o in orgs]
 
 
 def window(dataset: str) -> dict[str, str]:
     """The configured load window, for reports (unset values show the source's default)."""
-    defaults = {"start_date": "30 days ago (first run)", "end_date": "now", "lookback_days": "3",
-                "bucket_width": "1d"}
+    defaults = {"start_date": "30 days ago (first run)", "end_date": "now", "lookback_days": "3", "bucket_width": "1d"}
     return {name: str(_lookup(dlt.config, dataset, name) or defaults[name]) for name in WINDOW_ARGS}
 
 
@@ -146,8 +153,10 @@ class ApiLoadReport:
     def summary(self) -> str:
         if not self.configured:
             return f"{self.dataset}: not configured, nothing loaded: {self.hint}"
-        return (f"{self.dataset}: {len(self.organizations)} organisation(s) ({', '.join(self.organizations)}), "
-                f"{self.total_rows:,} rows loaded from the API")
+        return (
+            f"{self.dataset}: {len(self.organizations)} organisation(s) ({', '.join(self.organizations)}), "
+            f"{self.total_rows:,} rows loaded from the API"
+        )
 
 
 def _vendor_error(exc: BaseException, error: type[Exception]) -> BaseException | None:
@@ -197,8 +206,9 @@ def load_api_source(s: ApiSource, warehouse: str) -> ApiLoadReport:
 # ----------------------------------------------------------------------------------------------------------------------
 # empty tables
 # ----------------------------------------------------------------------------------------------------------------------
-def ensure_api_tables(warehouse: str, sources: Iterable[ApiSource],
-                      existing: set[tuple[str, str]] | None = None) -> list[str]:
+def ensure_api_tables(
+    warehouse: str, sources: Iterable[ApiSource], existing: set[tuple[str, str]] | None = None
+) -> list[str]:
     """Create, empty, every table of the vendor API ``sources`` that does not exist yet. Returns ``dataset.table``
     created."""
     existing = existing_tables(warehouse) if existing is None else existing

@@ -2,6 +2,7 @@
 without Dagster or dbt (the pure-dlt entry point every source package exposes; :func:`ingestion.catalogue.main`
 gives it the catalogue's planner and loader); :func:`run_loader` is the same for the sources that find their own
 files (business KPIs, finance)."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,13 +15,21 @@ from typing import Any
 from .source import LoadReport, Plan
 
 
-def main(dataset: str, argv: list[str] | None = None, *, format_ids: Sequence[str],
-         plan: Callable[[str, str | None], Plan], load: Callable[..., LoadReport]) -> int:
+def main(
+    dataset: str,
+    argv: list[str] | None = None,
+    *,
+    format_ids: Sequence[str],
+    plan: Callable[[str, str | None], Plan],
+    load: Callable[..., LoadReport],
+) -> int:
     """``format_ids``: the formats of ``dataset`` (for ``--format``); ``plan(path, format_id)`` finds the deliveries
     under a path; ``load(dataset, planned, warehouse, full_refresh=)`` loads them."""
     ids = ", ".join(format_ids)
-    ap = argparse.ArgumentParser(prog=f"python -m ingestion.{dataset}",
-                                 description=f"Load every {dataset} delivery found under PATH into the warehouse.")
+    ap = argparse.ArgumentParser(
+        prog=f"python -m ingestion.{dataset}",
+        description=f"Load every {dataset} delivery found under PATH into the warehouse.",
+    )
     ap.add_argument("path", help="landing folder, file or fsspec URL (s3://, az://, gs://)")
     ap.add_argument("--warehouse", default="warehouse/finops.duckdb", help="DuckDB warehouse file")
     ap.add_argument("--format", dest="format_id", default=None, help=f"force a format ({ids}) instead of sniffing")
@@ -40,8 +49,14 @@ def main(dataset: str, argv: list[str] | None = None, *, format_ids: Sequence[st
     return 0 if report.ok else 2
 
 
-def run_loader(prog: str, description: str, load: Callable[..., Any], error: type[Exception], landing_help: str,
-               argv: list[str] | None = None) -> int:
+def run_loader(
+    prog: str,
+    description: str,
+    load: Callable[..., Any],
+    error: type[Exception],
+    landing_help: str,
+    argv: list[str] | None = None,
+) -> int:
     """``python -m ingestion.<source> --warehouse W [--landing L] [--full-refresh]`` for a source that reads its
     configuration itself (business KPIs, finance): ``load(warehouse, landing, full_refresh=)`` returns a report with
     ``summary()``, ``all_quarantined`` and ``ok``. Exit 0 ok, 1 the load failed (``error``), 2 rows quarantined."""

@@ -7,6 +7,7 @@ parsed is reported with file, row, field, value and raw record exactly like :fun
 LIST<STRUCT<key, value>> (``map_entries``), the representation the pyarrow path gives it, or as DuckDB MAPs
 when the format's SQL was built with ``SelectBuilder.native_maps`` (faster: ``to_json`` of a MAP). Local files only:
 remote URLs (fsspec) keep the pyarrow path."""
+
 from __future__ import annotations
 
 import os
@@ -31,10 +32,15 @@ def _con() -> duckdb.DuckDBPyConnection:
         # rows may stream out of order: x_source_row carries each row's number
         # temp_directory at connect time (a SET after a spill fails), one per connection: an in-memory database
         # would spill into ./.tmp of whatever directory the process runs in, and two databases must not share one
-        spill = os.path.join(os.environ.get("FINOPS_DUCKDB_TEMP_DIRECTORY") or tempfile.gettempdir(),
-                             f"finops-extract-{os.getpid()}-{threading.get_ident()}")
-        cfg = {"memory_limit": os.environ.get("FINOPS_DUCKDB_EXTRACT_MEMORY_LIMIT", "512MB"),
-               "preserve_insertion_order": False, "temp_directory": spill}
+        spill = os.path.join(
+            os.environ.get("FINOPS_DUCKDB_TEMP_DIRECTORY") or tempfile.gettempdir(),
+            f"finops-extract-{os.getpid()}-{threading.get_ident()}",
+        )
+        cfg = {
+            "memory_limit": os.environ.get("FINOPS_DUCKDB_EXTRACT_MEMORY_LIMIT", "512MB"),
+            "preserve_insertion_order": False,
+            "temp_directory": spill,
+        }
         threads = os.environ.get("FINOPS_DUCKDB_THREADS")
         if threads:
             cfg["threads"] = int(threads)
@@ -52,8 +58,15 @@ def local_path(ref: FileRef) -> str | None:
     return url
 
 
-def transform_parquet(path: str, ref: FileRef, columns: list[str], types: dict[str, pa.DataType], sql: str,
-                      native_maps: bool = False, batch_rows: int = 65_536) -> Iterator[pa.Table]:
+def transform_parquet(
+    path: str,
+    ref: FileRef,
+    columns: list[str],
+    types: dict[str, pa.DataType],
+    sql: str,
+    native_maps: bool = False,
+    batch_rows: int = 65_536,
+) -> Iterator[pa.Table]:
     """Yield the format SQL's output for the file in Arrow tables of about ``batch_rows`` rows. With
     ``native_maps`` the SQL takes MAP columns as DuckDB MAPs, else as LIST<STRUCT<key, value>>."""
     cols = []
@@ -61,8 +74,10 @@ def transform_parquet(path: str, ref: FileRef, columns: list[str], types: dict[s
         t = types.get(c)
         is_map = t is not None and pa.types.is_map(t) and not native_maps
         cols.append(f"map_entries({q(c)}) AS {q(c)}" if is_map else q(c))
-    src = (f"SELECT {', '.join(cols) + ', ' if cols else ''}CAST(file_row_number + 1 AS BIGINT) AS x_source_row "
-           f"FROM read_parquet({lit(path)}, file_row_number = true)")
+    src = (
+        f"SELECT {', '.join(cols) + ', ' if cols else ''}CAST(file_row_number + 1 AS BIGINT) AS x_source_row "
+        f"FROM read_parquet({lit(path)}, file_row_number = true)"
+    )
     assert sql.rstrip().endswith("FROM src")
     full = f"WITH src AS ({src})\n{sql}"
     con = _con().cursor()
@@ -86,16 +101,30 @@ def transform_parquet(path: str, ref: FileRef, columns: list[str], types: dict[s
                 if pc.any(bad).as_py():
                     # report the file's first bad rows and how many there are (rows stream out of order): one
                     # more pass, error path only
-                    bad = _con().execute(
-                        f"SELECT x_source_row, _err_field, count(*) OVER (), "
-                        f"(SELECT count(*) FROM read_parquet({lit(path)})) "
-                        f"FROM ({full}) AS t WHERE _err_field IS NOT NULL "
-                        f"ORDER BY x_source_row LIMIT {EXAMPLES}").fetchall()
+                    bad = (
+                        _con()
+                        .execute(
+                            f"SELECT x_source_row, _err_field, count(*) OVER (), "
+                            f"(SELECT count(*) FROM read_parquet({lit(path)})) "
+                            f"FROM ({full}) AS t WHERE _err_field IS NOT NULL "
+                            f"ORDER BY x_source_row LIMIT {EXAMPLES}"
+                        )
+                        .fetchall()
+                    )
                     row, field_name, affected, total = bad[0]
                     value, raw = source_row(ref, columns, row, field_name)
                     examples = [(r, f, source_row(ref, columns, r, f)[0]) for r, f, _, _ in bad]
-                    raise BadInputError(ref.rel, "value cannot be parsed", row=row, field=field_name, value=value,
-                                        raw_record=raw, affected=affected, rows_read=total, examples=examples)
+                    raise BadInputError(
+                        ref.rel,
+                        "value cannot be parsed",
+                        row=row,
+                        field=field_name,
+                        value=value,
+                        raw_record=raw,
+                        affected=affected,
+                        rows_read=total,
+                        examples=examples,
+                    )
                 out = out.drop_columns(["_err_field"])
             yield out
     finally:
@@ -123,4 +152,3 @@ def source_row(ref: FileRef, columns: list[str], row: int, field_name: str | Non
         value = str(rec[field_name])
     text = json.dumps({k: (str(v) if v is not None else None) for k, v in rec.items()}, ensure_ascii=False)
     return value, text[:20_000]
-

@@ -1,5 +1,6 @@
 """Errors raised for bad input. Every message names the file, and where known the row and field,
 and says what to do next."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,9 +54,11 @@ class BadInputError(Exception):
         of = f" of {self.rows_read:,}" if self.rows_read else ""
         shown = ", ".join(f"row {r} {f!r} = {v!r}" for r, f, v in self.examples)
         fields = sorted({f for _, f, _ in self.examples})
-        return (f"; {self.affected:,}{of} rows of the file have such a value"
-                + (f" (fields seen: {', '.join(fields)})" if len(fields) > 1 else "")
-                + f", the first {len(self.examples)}: {shown}")
+        return (
+            f"; {self.affected:,}{of} rows of the file have such a value"
+            + (f" (fields seen: {', '.join(fields)})" if len(fields) > 1 else "")
+            + f", the first {len(self.examples)}: {shown}"
+        )
 
     def __str__(self) -> str:  # dataclass would otherwise print the repr
         return self.message
@@ -92,6 +95,7 @@ def find_in_chain(exc: BaseException, kind: type[E]) -> E | None:
 def find_bad_input(exc: BaseException) -> BadInputError | None:
     """The BadInputError inside a (dlt-wrapped) exception chain, if any."""
     return find_in_chain(exc, BadInputError)
+
 
 def transport_failure(exc: BaseException) -> str:
     """What a request that failed below HTTP (after the retries) means, for an error message: a page cut off

@@ -15,6 +15,7 @@ or XLSX files that a dlt resource reads whole, one file at a time.
 Text files are decoded as UTF-8 (with or without BOM) or UTF-16 (by its BOM); the delimiter of a CSV is sniffed from
 its header line (``,`` ``;`` tab ``|``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -161,13 +162,21 @@ def fingerprint(ref: FileRef) -> str:
 
 
 def error_from_record(r: Mapping[str, Any], hint: str) -> BadInputError:
-    return BadInputError(r["source_file"], r["reason"], row=r.get("row_number"), field=r.get("field") or None,
-                         value=r.get("value"), hint=r.get("hint") or hint, delivery_id=r.get("delivery_id"),
-                         raw_record=r.get("raw_record"))
+    return BadInputError(
+        r["source_file"],
+        r["reason"],
+        row=r.get("row_number"),
+        field=r.get("field") or None,
+        value=r.get("value"),
+        hint=r.get("hint") or hint,
+        delivery_id=r.get("delivery_id"),
+        raw_record=r.get("raw_record"),
+    )
 
 
-def changed_files(files: list[FileRef], prefix: str, seen: dict[str, dict[str, Any]], full_refresh: bool,
-                  log: DropLog, row_hint: str) -> Iterator[tuple[FileRef, str, str]]:
+def changed_files(
+    files: list[FileRef], prefix: str, seen: dict[str, dict[str, Any]], full_refresh: bool, log: DropLog, row_hint: str
+) -> Iterator[tuple[FileRef, str, str]]:
     """(file, its name in errors and lineage ``<prefix>/<rel>``, fingerprint) of every file changed since its last
     load (``seen``: the resource state's files). Unchanged files are logged as skipped, with the quarantine records
     they had (an unchanged file is not read again, so they are still there)."""
@@ -182,14 +191,25 @@ def changed_files(files: list[FileRef], prefix: str, seen: dict[str, dict[str, A
         yield ref, source, fp
 
 
-def finish_file(seen: dict[str, dict[str, Any]], ref: FileRef, source: str, fp: str, rows: int,
-                errors: list[BadInputError], log: DropLog) -> None:
+def finish_file(
+    seen: dict[str, dict[str, Any]],
+    ref: FileRef,
+    source: str,
+    fp: str,
+    rows: int,
+    errors: list[BadInputError],
+    log: DropLog,
+) -> None:
     """Record a file as read: in the run log and in the resource state (its cursor, and its name in the quarantine
     for :func:`supersede_quarantine`)."""
     log.files_loaded.append(source)
     log.quarantined += errors
-    seen[ref.rel] = {"fingerprint": fp, "rows": rows, "source": source,
-                     "quarantined": [e.as_record() for e in errors[:STATE_ERRORS]]}
+    seen[ref.rel] = {
+        "fingerprint": fp,
+        "rows": rows,
+        "source": source,
+        "quarantined": [e.as_record() for e in errors[:STATE_ERRORS]],
+    }
 
 
 def file_delivery_id(source: str, fp: str) -> str:
@@ -247,8 +267,14 @@ def _check_header(header: list[str], layout: Layout, source: str, delivery_id: s
     missing = [c for c in layout.required if c not in header]
     if missing:
         named = ", ".join(f"{c} ({layout.labels[c]!r})" if c in layout.labels else c for c in missing)
-        raise BadInputError(source, f"missing required column(s) {named} (the header must have {layout.expected})",
-                            row=0, field=missing[0], hint=layout.file_hint, delivery_id=delivery_id)
+        raise BadInputError(
+            source,
+            f"missing required column(s) {named} (the header must have {layout.expected})",
+            row=0,
+            field=missing[0],
+            hint=layout.file_hint,
+            delivery_id=delivery_id,
+        )
 
 
 def _read_bytes(ref: FileRef, source: str, delivery_id: str, hint: str) -> bytes:
@@ -256,8 +282,9 @@ def _read_bytes(ref: FileRef, source: str, delivery_id: str, hint: str) -> bytes
         with fsspec.open(ref.url, "rb", compression="infer") as fh:
             return fh.read()
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:
-        raise BadInputError(source, f"unreadable file ({type(e).__name__}: {e})", row=0, hint=hint,
-                            delivery_id=delivery_id) from None
+        raise BadInputError(
+            source, f"unreadable file ({type(e).__name__}: {e})", row=0, hint=hint, delivery_id=delivery_id
+        ) from None
     except LandingPathError as e:  # pragma: no cover - list_files refuses these first
         raise BadInputError(source, str(e), row=0, hint=hint, delivery_id=delivery_id) from None
 
@@ -274,8 +301,13 @@ def decode_text(data: bytes, source: str, delivery_id: str, hint: str) -> str:
             return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise BadInputError(source, f"unreadable file ({type(e).__name__}: {e}); save it as UTF-8", row=0,
-                            hint=hint, delivery_id=delivery_id) from None
+        raise BadInputError(
+            source,
+            f"unreadable file ({type(e).__name__}: {e}); save it as UTF-8",
+            row=0,
+            hint=hint,
+            delivery_id=delivery_id,
+        ) from None
 
 
 def read_csv(ref: FileRef, source: str, delivery_id: str, layout: Layout) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -291,8 +323,9 @@ def read_csv(ref: FileRef, source: str, delivery_id: str, layout: Layout) -> Ite
     except StopIteration:
         return  # an empty file: nothing to load
     except csv.Error as e:
-        raise BadInputError(source, f"unreadable CSV header ({e})", row=0, hint=layout.file_hint,
-                            delivery_id=delivery_id) from None
+        raise BadInputError(
+            source, f"unreadable CSV header ({e})", row=0, hint=layout.file_hint, delivery_id=delivery_id
+        ) from None
     _check_header(header, layout, source, delivery_id)
     row_no = 0
     try:
@@ -302,8 +335,9 @@ def read_csv(ref: FileRef, source: str, delivery_id: str, layout: Layout) -> Ite
             row_no += 1
             yield row_no, {h: (values[i] if i < len(values) else None) for i, h in enumerate(header) if h}
     except csv.Error as e:
-        raise BadInputError(source, f"malformed CSV ({e})", row=row_no + 1, hint=layout.file_hint,
-                            delivery_id=delivery_id) from None
+        raise BadInputError(
+            source, f"malformed CSV ({e})", row=row_no + 1, hint=layout.file_hint, delivery_id=delivery_id
+        ) from None
 
 
 def read_xlsx(ref: FileRef, source: str, delivery_id: str, layout: Layout) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -316,8 +350,13 @@ def read_xlsx(ref: FileRef, source: str, delivery_id: str, layout: Layout) -> It
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - zip, XML or openpyxl's own errors: the file is not a readable workbook
-        raise BadInputError(source, f"unreadable XLSX workbook ({type(e).__name__}: {e})", row=0,
-                            hint=layout.file_hint, delivery_id=delivery_id) from None
+        raise BadInputError(
+            source,
+            f"unreadable XLSX workbook ({type(e).__name__}: {e})",
+            row=0,
+            hint=layout.file_hint,
+            delivery_id=delivery_id,
+        ) from None
     try:
         if not wb.worksheets:
             return
@@ -342,8 +381,9 @@ def read_rows(ref: FileRef, source: str, delivery_id: str, layout: Layout) -> It
     return reader(ref, source, delivery_id, layout)
 
 
-def read_file(ref: FileRef, source: str, fp: str, layout: Layout, validate: Validator, key: tuple[str, ...],
-              row_hint: str) -> tuple[list[dict[str, Any]], list[BadInputError]]:
+def read_file(
+    ref: FileRef, source: str, fp: str, layout: Layout, validate: Validator, key: tuple[str, ...], row_hint: str
+) -> tuple[list[dict[str, Any]], list[BadInputError]]:
     """Read and validate one file: (its good rows, each with ``source_row``; the errors). A file-level error means
     no rows and that one error; a bad row means one error per bad field and the other rows; a ``key`` repeated
     within the file is refused from its second occurrence."""
@@ -362,9 +402,18 @@ def read_file(ref: FileRef, source: str, fp: str, layout: Layout, validate: Vali
             continue
         k = tuple(value[c] for c in key)
         if k in first_row:
-            errors.append(BadInputError(
-                source, f"duplicate of row {first_row[k]} (same {', '.join(key)})", row=row_no, field=key[-1],
-                value=str(value[key[-1]]), hint=row_hint, delivery_id=delivery_id, raw_record=raw_record(raw)))
+            errors.append(
+                BadInputError(
+                    source,
+                    f"duplicate of row {first_row[k]} (same {', '.join(key)})",
+                    row=row_no,
+                    field=key[-1],
+                    value=str(value[key[-1]]),
+                    hint=row_hint,
+                    delivery_id=delivery_id,
+                    raw_record=raw_record(raw),
+                )
+            )
             continue
         first_row[k] = row_no
         rows.append({**value, "source_row": row_no})
@@ -392,8 +441,12 @@ def quarantine_columns() -> dict[str, dict[str, Any]]:
 
 def quarantine_hints() -> dict[str, Any]:
     """The ``quarantine`` table's hints, as :func:`~ingestion._common.tables.ensure_tables` takes them."""
-    return {"write_disposition": "merge", "primary_key": QUARANTINE_KEY, "merge_key": [],
-            "columns": quarantine_columns()}
+    return {
+        "write_disposition": "merge",
+        "primary_key": QUARANTINE_KEY,
+        "merge_key": [],
+        "columns": quarantine_columns(),
+    }
 
 
 def quarantined(errors: list[BadInputError], at: str) -> Any:
@@ -403,8 +456,13 @@ def quarantined(errors: list[BadInputError], at: str) -> Any:
 
     return dlt.mark.with_hints(
         [{**e.as_record(), "quarantined_at": at} for e in errors],
-        dlt.mark.make_hints(table_name=QUARANTINE_TABLE, write_disposition="merge", primary_key=QUARANTINE_KEY,
-                            merge_key=[], columns=quarantine_columns()),
+        dlt.mark.make_hints(
+            table_name=QUARANTINE_TABLE,
+            write_disposition="merge",
+            primary_key=QUARANTINE_KEY,
+            merge_key=[],
+            columns=quarantine_columns(),
+        ),
         create_table_variant=True,
     )
 

@@ -1,6 +1,7 @@
 """The billing-format plug-in contract. Each export format (one per provider export flavour) declares
 how to recognise it from its header and how its columns map to its raw table; a :class:`BillingDataset` groups a
 dataset's formats with its dlt source (the catalogue, :mod:`ingestion.catalogue`, lists them)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
@@ -15,18 +16,18 @@ from .transform import SelectBuilder
 
 @dataclass(frozen=True)
 class BillingFormat:
-    id: str                     # e.g. "aws_cur2"; accepted by `finops load --format`
-    dataset: str                # dlt dataset = DuckDB schema = dbt source name, e.g. "aws_cur"
-    table: str                  # raw table inside the dataset, e.g. "line_items"
-    label: str                  # human name for messages
-    sniff: Callable[[list[str], str], bool]            # (header columns, relative path) -> is it mine?
+    id: str  # e.g. "aws_cur2"; accepted by `finops load --format`
+    dataset: str  # dlt dataset = DuckDB schema = dbt source name, e.g. "aws_cur"
+    table: str  # raw table inside the dataset, e.g. "line_items"
+    label: str  # human name for messages
+    sniff: Callable[[list[str], str], bool]  # (header columns, relative path) -> is it mine?
     build_select: Callable[[SelectBuilder, FileRef, Delivery], None]
     """Fill the builder with the raw table's canonical columns. It must output ``x_billing_period``
     ('YYYY-MM', from the rows) and may call ``builder.require(...)`` for columns without which the file
     cannot be loaded."""
-    required_columns: tuple[str, ...] = ()               # checked before reading (any of the aliases)
-    read_columns: Callable[[list[str]], list[str]] | None = None   # Parquet projection from the header
-    priority: int = 100                                  # lower sniffs first
+    required_columns: tuple[str, ...] = ()  # checked before reading (any of the aliases)
+    read_columns: Callable[[list[str]], list[str]] | None = None  # Parquet projection from the header
+    priority: int = 100  # lower sniffs first
     reader: Callable[[FileRef, list[str] | None], Iterator[tuple[pa.RecordBatch, int]]] | None = None
     """Own streaming reader (file, projected columns) -> (batch, first data row); default: the shared one."""
     sample_header: tuple[str, ...] = ()
@@ -43,8 +44,8 @@ class BillingDataset:
     formats that load into it and the package's ``@dlt.source`` (called as ``source(deliveries, quarantined,
     full_refresh)`` with planned ``(Delivery, BillingFormat)`` pairs)."""
 
-    name: str                   # dlt dataset = DuckDB schema = dbt source name, e.g. "aws_cur"
-    table: str                  # its raw table, e.g. "line_items"
+    name: str  # dlt dataset = DuckDB schema = dbt source name, e.g. "aws_cur"
+    table: str  # its raw table, e.g. "line_items"
     formats: tuple[BillingFormat, ...]
     source: Callable[..., Any]
 

@@ -18,6 +18,7 @@ session (:func:`make_session`):
   default header, no log line: dlt logs headers at DEBUG), and is scrubbed from any vendor text quoted;
 * **one error tree**: :class:`VendorApiError` and its subclasses, for the three sources alike.
 """
+
 from __future__ import annotations
 
 import json
@@ -175,11 +176,15 @@ class HasMorePaginator(_CountingPaginator):
         has_more = bool(body.get("has_more"))
         token = body.get("next_page")
         if has_more and not token:
-            raise VendorResponseError(f"{self.position.where()}: has_more is true but next_page is missing (the "
-                                      "API's pagination is broken; re-run later)")
+            raise VendorResponseError(
+                f"{self.position.where()}: has_more is true but next_page is missing (the "
+                "API's pagination is broken; re-run later)"
+            )
         if has_more and token == self.token:
-            raise VendorResponseError(f"{self.position.where()}: next_page repeats the previous token {token!r} "
-                                      "(the API would loop; re-run later)")
+            raise VendorResponseError(
+                f"{self.position.where()}: next_page repeats the previous token {token!r} "
+                "(the API would loop; re-run later)"
+            )
         self.token = token if has_more else None
         self._has_next_page = has_more
 
@@ -233,8 +238,13 @@ def _vendor_message(response: requests.Response, account: Account) -> str:
     return account.scrub(msg) or "(no error message in the response)"
 
 
-def response_check(position: PagePosition, http: HttpSettings, *, parse_float: Callable[[str], Any] | None = None,
-                   list_object: str | None = None) -> Callable[..., None]:
+def response_check(
+    position: PagePosition,
+    http: HttpSettings,
+    *,
+    parse_float: Callable[[str], Any] | None = None,
+    list_object: str | None = None,
+) -> Callable[..., None]:
     """The response hook (also a ``rest_api`` response action) of one listing: raises the error for any status
     >= 400 (see the module doc), decodes the body (``parse_float``, e.g. ``Decimal`` for money) and checks that it
     is a list page (an object with a ``data`` array; ``"object": list_object`` when given)."""
@@ -243,25 +253,38 @@ def response_check(position: PagePosition, http: HttpSettings, *, parse_float: C
         where, account, status = position.where(), position.account, response.status_code
         if status in (401, 403):
             what = "the API key was rejected" if status == 401 else "the key lacks the permission for this endpoint"
-            raise VendorAuthError(f"{where}: HTTP {status} - {what}. Set {account.secret_hint} to a valid "
-                                  f"{account.key_kind}.", response=response)
+            raise VendorAuthError(
+                f"{where}: HTTP {status} - {what}. Set {account.secret_hint} to a valid {account.key_kind}.",
+                response=response,
+            )
         if status == 429:
-            raise VendorHTTPError(f"{where}: HTTP 429 after {http.max_attempts} attempts (rate limited; "
-                                  "Retry-After honoured): the vendor's rate limit is exhausted, run again later or "
-                                  "raise max_attempts / max_retry_delay", response=response)
+            raise VendorHTTPError(
+                f"{where}: HTTP 429 after {http.max_attempts} attempts (rate limited; "
+                "Retry-After honoured): the vendor's rate limit is exhausted, run again later or "
+                "raise max_attempts / max_retry_delay",
+                response=response,
+            )
         if status >= 500:
-            raise VendorHTTPError(f"{where}: HTTP {status} after {http.max_attempts} attempts (server error at the "
-                                  "vendor; re-run later)", response=response)
+            raise VendorHTTPError(
+                f"{where}: HTTP {status} after {http.max_attempts} attempts (server error at the vendor; re-run later)",
+                response=response,
+            )
         if status >= 400:
-            raise VendorHTTPError(f"{where}: HTTP {status}: {_vendor_message(response, account)} (check the configured "
-                                  "base_url and the source's parameters)", response=response)
+            raise VendorHTTPError(
+                f"{where}: HTTP {status}: {_vendor_message(response, account)} (check the configured "
+                "base_url and the source's parameters)",
+                response=response,
+            )
         try:
             body = json.loads(response.text, parse_float=parse_float)
         except ValueError as exc:
             pos = f" ({exc.msg} at char {exc.pos})" if isinstance(exc, json.JSONDecodeError) else ""
             raise VendorResponseError(f"{where}: malformed JSON, the response is not valid JSON{pos}") from None
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list) or \
-                (list_object is not None and body.get("object") != list_object):
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("data"), list)
+            or (list_object is not None and body.get("object") != list_object)
+        ):
             shape = f'an object {{"object": "{list_object}", "data": [...]}}' if list_object else "a 'data' list"
             raise VendorResponseError(f"{where}: unexpected response shape (expected {shape})")
         response.__dict__[BODY] = body
@@ -269,12 +292,14 @@ def response_check(position: PagePosition, http: HttpSettings, *, parse_float: C
     return check
 
 
-def transport_error(exc: BaseException, position: PagePosition | None, http: HttpSettings,
-                    label: str = "") -> VendorTransportError:
+def transport_error(
+    exc: BaseException, position: PagePosition | None, http: HttpSettings, label: str = ""
+) -> VendorTransportError:
     """The error for a request that failed below HTTP after the retries (timeout, connection, page cut off)."""
     where = position.where() if position is not None else label
-    advice = " (raise the source's request timeout if the vendor is only slow)" if isinstance(exc, requests.Timeout) \
-        else ""
+    advice = (
+        " (raise the source's request timeout if the vendor is only slow)" if isinstance(exc, requests.Timeout) else ""
+    )
     return VendorTransportError(f"{where}: {transport_failure(exc)} after {http.max_attempts} attempts{advice}")
 
 
@@ -291,23 +316,32 @@ class _BodyClient(RESTClient):
 class VendorClient:
     """One account's client: :meth:`pages` yields the decoded body of every page of a listing."""
 
-    def __init__(self, account: Account, http: HttpSettings, *, headers: dict[str, str] | None = None,
-                 parse_float: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        account: Account,
+        http: HttpSettings,
+        *,
+        headers: dict[str, str] | None = None,
+        parse_float: Callable[[str], Any] | None = None,
+    ) -> None:
         self.account, self.http, self.parse_float = account, http, parse_float
-        self._rest = _BodyClient(base_url=account.base_url, headers=headers, auth=account.auth(),
-                                 session=make_session(http))
+        self._rest = _BodyClient(
+            base_url=account.base_url, headers=headers, auth=account.auth(), session=make_session(http)
+        )
 
     def __repr__(self) -> str:
         return f"VendorClient({self.account!r})"
 
-    def pages(self, path: str, params: dict[str, Any], *, headers: dict[str, str] | None = None
-              ) -> Iterator[dict[str, Any]]:
+    def pages(
+        self, path: str, params: dict[str, Any], *, headers: dict[str, str] | None = None
+    ) -> Iterator[dict[str, Any]]:
         position = PagePosition(self.account)
         paginator = HasMorePaginator(position)
         hooks = {"response": [response_check(position, self.http, parse_float=self.parse_float)]}
         try:
-            for page in self._rest.paginate(path, params=dict(params), headers=headers, paginator=paginator,
-                                            hooks=hooks):
+            for page in self._rest.paginate(
+                path, params=dict(params), headers=headers, paginator=paginator, hooks=hooks
+            ):
                 yield page[0]
         except VendorApiError:
             raise

@@ -6,6 +6,7 @@
 landing root) that no dataset could load or quarantine: unreadable (empty, not a CSV, corrupt) or of no known format.
 Keyed by the file's absolute path or URL as loaded; a later ``finops load`` that reads the file (or has a dataset
 quarantine it) deletes its record. ``marts.fct_quarantined_records`` lists both tables (dataset ``landing_zone``)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -22,30 +23,77 @@ def inventory_rows(planned: Plan) -> list[dict]:
     rows = []
     for d, fmt in planned.deliveries:
         for f in d.files:
-            rows.append({"path": f.rel, "size_bytes": f.size, "status": "recognised", "format": fmt.id,
-                         "dataset": fmt.dataset, "delivery_key": d.key, "fingerprint": d.fingerprint,
-                         "reason": None, "seen_at": seen_at})
+            rows.append(
+                {
+                    "path": f.rel,
+                    "size_bytes": f.size,
+                    "status": "recognised",
+                    "format": fmt.id,
+                    "dataset": fmt.dataset,
+                    "delivery_key": d.key,
+                    "fingerprint": d.fingerprint,
+                    "reason": None,
+                    "seen_at": seen_at,
+                }
+            )
     for rel, dataset in planned.other_sources:  # e.g. the business-KPI CSV drop, loaded by its own asset
-        rows.append({"path": rel, "size_bytes": None, "status": "recognised", "format": f"{dataset}_csv",
-                     "dataset": dataset, "delivery_key": None, "fingerprint": None, "reason": None,
-                     "seen_at": seen_at})
+        rows.append(
+            {
+                "path": rel,
+                "size_bytes": None,
+                "status": "recognised",
+                "format": f"{dataset}_csv",
+                "dataset": dataset,
+                "delivery_key": None,
+                "fingerprint": None,
+                "reason": None,
+                "seen_at": seen_at,
+            }
+        )
     for rel in planned.unrecognised:
-        rows.append({"path": rel, "size_bytes": None, "status": "unrecognised", "format": None, "dataset": None,
-                     "delivery_key": None, "fingerprint": None,
-                     "reason": "not a known billing export format; load it with `finops load PATH --format F`",
-                     "seen_at": seen_at})
+        rows.append(
+            {
+                "path": rel,
+                "size_bytes": None,
+                "status": "unrecognised",
+                "format": None,
+                "dataset": None,
+                "delivery_key": None,
+                "fingerprint": None,
+                "reason": "not a known billing export format; load it with `finops load PATH --format F`",
+                "seen_at": seen_at,
+            }
+        )
     for e in planned.errors:
-        rows.append({"path": e.file, "size_bytes": None, "status": "unreadable", "format": None, "dataset": None,
-                     "delivery_key": (e.delivery_id or "").rsplit("|", 1)[0] or None, "fingerprint": None,
-                     "reason": str(e), "seen_at": seen_at})
+        rows.append(
+            {
+                "path": e.file,
+                "size_bytes": None,
+                "status": "unreadable",
+                "format": None,
+                "dataset": None,
+                "delivery_key": (e.delivery_id or "").rsplit("|", 1)[0] or None,
+                "fingerprint": None,
+                "reason": str(e),
+                "seen_at": seen_at,
+            }
+        )
     return rows
 
 
 DATASET, TABLE = "landing_zone", "files"
 _TEXT = {"data_type": "text", "nullable": True}
-COLUMNS = {"path": {"data_type": "text"}, "size_bytes": {"data_type": "bigint", "nullable": True},
-           "status": _TEXT, "format": _TEXT, "dataset": _TEXT, "delivery_key": _TEXT, "fingerprint": _TEXT,
-           "reason": _TEXT, "seen_at": {"data_type": "timestamp", "nullable": True}}
+COLUMNS = {
+    "path": {"data_type": "text"},
+    "size_bytes": {"data_type": "bigint", "nullable": True},
+    "status": _TEXT,
+    "format": _TEXT,
+    "dataset": _TEXT,
+    "delivery_key": _TEXT,
+    "fingerprint": _TEXT,
+    "reason": _TEXT,
+    "seen_at": {"data_type": "timestamp", "nullable": True},
+}
 
 
 def load_inventory(planned: Plan, warehouse: str) -> list[dict]:
@@ -65,13 +113,24 @@ REJECTS_TABLE = "load_rejects"
 def ensure_inventory_table(warehouse: str, existing: set[tuple[str, str]] | None = None) -> list[str]:
     """Create ``landing_zone.files`` and ``landing_zone.load_rejects`` empty when they do not exist (dbt sources of
     the quarantine view)."""
-    return ensure_tables(warehouse, DATASET, {
-        TABLE: {"write_disposition": "replace", "primary_key": ["path"], "columns": COLUMNS},
-        REJECTS_TABLE: {"write_disposition": "merge", "primary_key": ["path"], "columns": COLUMNS}}, existing)
+    return ensure_tables(
+        warehouse,
+        DATASET,
+        {
+            TABLE: {"write_disposition": "replace", "primary_key": ["path"], "columns": COLUMNS},
+            REJECTS_TABLE: {"write_disposition": "merge", "primary_key": ["path"], "columns": COLUMNS},
+        },
+        existing,
+    )
 
 
-def record_load_rejects(planned: Plan, warehouse: str, quarantined: set[str] = frozenset(),
-                        format_id: str | None = None, dataset: str | None = None) -> list[dict]:
+def record_load_rejects(
+    planned: Plan,
+    warehouse: str,
+    quarantined: set[str] = frozenset(),
+    format_id: str | None = None,
+    dataset: str | None = None,
+) -> list[dict]:
     """Keep ``landing_zone.load_rejects`` to what one ``finops load`` found: its unreadable files (``planned.errors``)
     that no dataset quarantined (``quarantined``: their relative paths) and its unrecognised files are recorded
     (replacing an earlier record of the same path); the records of its other files (loaded, unchanged, or
@@ -80,13 +139,35 @@ def record_load_rejects(planned: Plan, warehouse: str, quarantined: set[str] = f
     seen_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     url_of = {f.rel: f.url for d, _ in planned.deliveries for f in d.files}
     url_of |= {f.rel: f.url for d, _ in planned.unreadable for f in d.files}
-    rows = [{"path": url_of.get(e.file, e.file), "size_bytes": None, "status": "unreadable", "format": format_id,
-             "dataset": dataset, "delivery_key": None, "fingerprint": None, "reason": str(e), "seen_at": seen_at}
-            for e in planned.errors if e.file not in quarantined]
-    rows += [{"path": url, "size_bytes": None, "status": "unrecognised", "format": None, "dataset": None,
-              "delivery_key": None, "fingerprint": None,
-              "reason": "not a known billing export format; load it with `finops load PATH --format F`",
-              "seen_at": seen_at} for url in planned.unrecognised_urls]
+    rows = [
+        {
+            "path": url_of.get(e.file, e.file),
+            "size_bytes": None,
+            "status": "unreadable",
+            "format": format_id,
+            "dataset": dataset,
+            "delivery_key": None,
+            "fingerprint": None,
+            "reason": str(e),
+            "seen_at": seen_at,
+        }
+        for e in planned.errors
+        if e.file not in quarantined
+    ]
+    rows += [
+        {
+            "path": url,
+            "size_bytes": None,
+            "status": "unrecognised",
+            "format": None,
+            "dataset": None,
+            "delivery_key": None,
+            "fingerprint": None,
+            "reason": "not a known billing export format; load it with `finops load PATH --format F`",
+            "seen_at": seen_at,
+        }
+        for url in planned.unrecognised_urls
+    ]
     cleared = sorted(set(url_of.values()) - {r["path"] for r in rows})
     if not rows and not cleared:
         return rows
@@ -98,11 +179,16 @@ def record_load_rejects(planned: Plan, warehouse: str, quarantined: set[str] = f
             t = c.make_qualified_table_name(REJECTS_TABLE)
             done = cleared + [r["path"] for r in rows]
             for i in range(0, len(done), 500):
-                chunk = done[i:i + 500]
+                chunk = done[i : i + 500]
                 c.execute_sql(f"delete from {t} where path in ({', '.join(['%s'] * len(chunk))})", *chunk)
     if rows:
-        @dlt.resource(name=REJECTS_TABLE, write_disposition="merge", primary_key="path",
-                      columns={name: {**col, "name": name} for name, col in COLUMNS.items()})
+
+        @dlt.resource(
+            name=REJECTS_TABLE,
+            write_disposition="merge",
+            primary_key="path",
+            columns={name: {**col, "name": name} for name, col in COLUMNS.items()},
+        )
         def load_rejects():
             yield rows
 

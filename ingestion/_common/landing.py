@@ -16,6 +16,7 @@ Layouts understood (paths relative to the landing root, any prefix before them):
 * ``<export>/YYYY/MM/<files>`` - year/month layouts (OCI and other FOCUS exports).
 * anything else: each file is its own delivery, its periods taken from its rows.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,10 +72,10 @@ def escapes(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class FileRef:
-    url: str          # absolute path or fsspec URL, as passed to fsspec.open
-    rel: str          # path relative to the landing root (posix), used in errors and lineage
+    url: str  # absolute path or fsspec URL, as passed to fsspec.open
+    rel: str  # path relative to the landing root (posix), used in errors and lineage
     size: int
-    version: str      # mtime / etag / md5: anything that changes when the file is rewritten
+    version: str  # mtime / etag / md5: anything that changes when the file is rewritten
 
     @property
     def name(self) -> str:
@@ -84,10 +85,10 @@ class FileRef:
 @dataclass
 class Delivery:
     export_id: str
-    period: str | None            # "YYYY-MM" from the layout, None when only the rows know it
+    period: str | None  # "YYYY-MM" from the layout, None when only the rows know it
     files: list[FileRef] = field(default_factory=list)
     layout: str = "file"
-    format: str | None = None     # set by the sniffer
+    format: str | None = None  # set by the sniffer
 
     @property
     def key(self) -> str:
@@ -149,8 +150,10 @@ def safe_rel(root_path: str, path: str) -> str:
     rel = posixpath.relpath(path_n, root_n) if path_n != root_n else posixpath.basename(path_n)
     why = escapes(rel)
     if why:  # e.g. an object key with a %2e%2e segment that a later URL decoding would turn into ".."
-        raise LandingPathError(f"{path}: {why}, so it could point outside the landing root {root_path}; refusing "
-                               "to read it. Rename the file or folder in the landing zone.")
+        raise LandingPathError(
+            f"{path}: {why}, so it could point outside the landing root {root_path}; refusing "
+            "to read it. Rename the file or folder in the landing zone."
+        )
     return rel
 
 
@@ -201,7 +204,8 @@ def _manifest_assembly(fs: fsspec.AbstractFileSystem, range_dir: str) -> tuple[s
             # mean anything else (a '..' or '.' segment, also percent-encoded, a URL, a drive letter, a NUL byte)
             # is no key AWS writes: the manifest is refused rather than guessed at.
             for what, value in [("assemblyId", doc.get("assemblyId"))] + [
-                    ("reportKeys entry", k) for k in doc.get("reportKeys") or []]:
+                ("reportKeys entry", k) for k in doc.get("reportKeys") or []
+            ]:
                 if value is None:
                     continue
                 key = str(value) if what == "assemblyId" else _bucket_key(str(value))
@@ -213,7 +217,8 @@ def _manifest_assembly(fs: fsspec.AbstractFileSystem, range_dir: str) -> tuple[s
                         "names its files by S3 key (<prefix>/<report>/<YYYYMMDD-YYYYMMDD>/<assemblyId>/<file>, "
                         "with a leading / when the report has no prefix) and its assemblyId by a folder name: "
                         "fix or remove the manifest in the landing zone (without it the newest assembly folder "
-                        "is loaded), then load again.")
+                        "is loaded), then load again."
+                    )
             keys = {posixpath.basename(_bucket_key(str(k))) for k in doc.get("reportKeys") or []}
             return (str(doc["assemblyId"]) if doc.get("assemblyId") else None), keys
     return None, set()
@@ -233,11 +238,20 @@ def group_deliveries(root: str, files: Iterable[FileRef] | None = None) -> list[
     groups: dict[tuple[str, str | None, str], dict[str, list[FileRef]]] = defaultdict(lambda: defaultdict(list))
     for f in files:
         rel = f.rel
-        m = None if single_file else (_RE_AWS.match(rel) or _RE_INVOICE.match(rel) or _RE_RANGE.match(rel) or _RE_YM.match(rel))
+        m = (
+            None
+            if single_file
+            else (_RE_AWS.match(rel) or _RE_INVOICE.match(rel) or _RE_RANGE.match(rel) or _RE_YM.match(rel))
+        )
         if m is None:
             groups[(f.url if single_file else rel, None, "file")][""].append(f)
             continue
-        layout = {id(_RE_AWS): "aws", id(_RE_INVOICE): "invoice_month", id(_RE_RANGE): "range", id(_RE_YM): "year_month"}[id(m.re)]
+        layout = {
+            id(_RE_AWS): "aws",
+            id(_RE_INVOICE): "invoice_month",
+            id(_RE_RANGE): "range",
+            id(_RE_YM): "year_month",
+        }[id(m.re)]
         period = f"{m['y']}-{m['m']}"
         rest = m["rest"].strip("/").split("/")
         version = "/".join(rest[:-1])  # sub-folder(s) between the period folder and the file
@@ -265,7 +279,9 @@ def group_deliveries(root: str, files: Iterable[FileRef] | None = None) -> list[
         if layout == "range" and not manifest_keys and "" in versions and len(versions) == 1 and len(chosen) > 1:
             # Azure exports v1 write a new file per run into the range folder: the newest file is the delivery
             chosen = [max(chosen, key=lambda f: _sortable(f.version))]
-        deliveries.append(Delivery(export_id=export, period=period, files=sorted(chosen, key=lambda f: f.rel), layout=layout))
+        deliveries.append(
+            Delivery(export_id=export, period=period, files=sorted(chosen, key=lambda f: f.rel), layout=layout)
+        )
     return sorted(deliveries, key=lambda d: (d.export_id, d.period or ""))
 
 

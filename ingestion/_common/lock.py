@@ -32,6 +32,7 @@ every pool to one op at a time in its ``dagster.yaml`` (``dagster_home/dagster.y
 (or ``dagster instance concurrency set warehouse 1``). Keep one way of running per warehouse in production: the
 Dagster deployment, or the CLI (cron), not both at once on the same file.
 """
+
 from __future__ import annotations
 
 import errno
@@ -82,8 +83,10 @@ def lock_timeout() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise LockConfigError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds to wait for the warehouse lock "
-                              f"(0 = fail at once), got {raw!r}") from None
+        raise LockConfigError(
+            f"{LOCK_TIMEOUT_ENV} must be a number of seconds to wait for the warehouse lock "
+            f"(0 = fail at once), got {raw!r}"
+        ) from None
     if not math.isfinite(value) or value < 0:
         raise LockConfigError(f"{LOCK_TIMEOUT_ENV} must be >= 0 seconds, got {raw!r}")
     return value
@@ -145,8 +148,14 @@ def _stderr(message: str) -> None:
 
 
 @contextmanager
-def warehouse_lock(warehouse: str | os.PathLike, command: str, *, timeout: float | None = None,
-                   echo: Callable[[str], None] | None = None, poll_s: float = 0.2) -> Iterator[dict]:
+def warehouse_lock(
+    warehouse: str | os.PathLike,
+    command: str,
+    *,
+    timeout: float | None = None,
+    echo: Callable[[str], None] | None = None,
+    poll_s: float = 0.2,
+) -> Iterator[dict]:
     """Hold the warehouse's run lock for the block; see the module doc.
 
     ``command`` describes the run for others waiting (``"finops run"``; no secrets, no arguments that could hold
@@ -179,8 +188,12 @@ def warehouse_lock(warehouse: str | os.PathLike, command: str, *, timeout: float
     except BaseException:
         os.close(fd)
         raise
-    record = {"pid": os.getpid(), "command": command, "host": socket.gethostname(),
-              "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
+    record = {
+        "pid": os.getpid(),
+        "command": command,
+        "host": socket.gethostname(),
+        "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+    }
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(record).encode(), 0)
     with _GUARD:
@@ -197,8 +210,9 @@ def warehouse_lock(warehouse: str | os.PathLike, command: str, *, timeout: float
             os.close(fd)
 
 
-def _acquire(fd: int, path: Path, warehouse: str | os.PathLike, wait: float, echo: Callable[[str], None],
-             poll_s: float) -> None:
+def _acquire(
+    fd: int, path: Path, warehouse: str | os.PathLike, wait: float, echo: Callable[[str], None], poll_s: float
+) -> None:
     start = time.monotonic()
     next_progress = start
     while True:
@@ -217,7 +231,9 @@ def _acquire(fd: int, path: Path, warehouse: str | os.PathLike, wait: float, ech
                 f"Wait for that run to finish and run this again (its lock is released as soon as it exits, even "
                 f"if it crashes), or set {LOCK_TIMEOUT_ENV} to the seconds to wait (now {wait:g}). BI tools "
                 f"should read the published copy (finops publish), never the live file.",
-                _read_record(path), str(path))
+                _read_record(path),
+                str(path),
+            )
         if now >= next_progress:
             left = wait - (now - start)
             echo(f"waiting for the warehouse lock held by {who}: up to {left:.0f} s more ({LOCK_TIMEOUT_ENV})")

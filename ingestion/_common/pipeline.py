@@ -1,5 +1,6 @@
 """The dlt pipeline every dataset loads with: one pipeline per dataset, named after it, writing the dataset's schema
 of the warehouse DuckDB, its working directory beside the warehouse file (:func:`pipelines_dir`)."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,10 @@ def duckdb_settings(default_memory_limit: str = "1GB") -> dict:
     """DuckDB settings for the loads, read at call time: ``FINOPS_DUCKDB_MEMORY_LIMIT`` (default 1GB: DuckDB
     spills to disk beyond it instead of growing to the size of the load), ``FINOPS_DUCKDB_THREADS`` if set,
     and ``preserve_insertion_order=false`` (lets DuckDB stream inserts without buffering for order)."""
-    cfg: dict = {"memory_limit": os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or default_memory_limit,
-                 "preserve_insertion_order": False}
+    cfg: dict = {
+        "memory_limit": os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT") or default_memory_limit,
+        "preserve_insertion_order": False,
+    }
     threads = os.environ.get("FINOPS_DUCKDB_THREADS")
     if threads:
         cfg["threads"] = int(threads)

@@ -4,6 +4,7 @@ happen in the transform, where a bad value can be reported); Parquet and JSON ke
 
 Handles gzip (by extension), UTF-8 BOM, UTF-16 (by BOM) and the delimiter (`,` `;` tab `|`, sniffed).
 Corrupt or truncated input raises :class:`BadInputError` naming the file and the row reached."""
+
 from __future__ import annotations
 
 import csv
@@ -73,8 +74,12 @@ def sniff_csv(ref: FileRef) -> CsvDialect:
     text = text.lstrip("\ufeff")
     first = text.splitlines()[0] if text else ""
     if not first.strip():
-        raise BadInputError(ref.rel, "the file is empty or has no header row", row=0,
-                            hint="Deliver the export again; an export always starts with a header row.")
+        raise BadInputError(
+            ref.rel,
+            "the file is empty or has no header row",
+            row=0,
+            hint="Deliver the export again; an export always starts with a header row.",
+        )
     delimiter = max([",", ";", "\t", "|"], key=first.count)
     header = next(csv.reader([first], delimiter=delimiter))
     return CsvDialect(encoding, delimiter, [h.strip() for h in header])
@@ -82,19 +87,33 @@ def sniff_csv(ref: FileRef) -> CsvDialect:
 
 # what a file that should be CSV text really is, by its first bytes: (magic, what it is, what to do)
 _MAGIC: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF", "a PDF document, not a CSV file",
-     ("An invoice PDF cannot be loaded: load the provider's billing export (CSV, CSV.GZ, Parquet or JSON lines) "
-      "of that period instead.")),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (XLS), not a CSV file",
-     "XLS is not supported: open it and save the sheet as CSV (UTF-8), then load that file."),
+    (
+        b"%PDF",
+        "a PDF document, not a CSV file",
+        (
+            "An invoice PDF cannot be loaded: load the provider's billing export (CSV, CSV.GZ, Parquet or JSON lines) "
+            "of that period instead."
+        ),
+    ),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an Excel 97-2003 workbook (XLS), not a CSV file",
+        "XLS is not supported: open it and save the sheet as CSV (UTF-8), then load that file.",
+    ),
     (b"PAR1", "a Parquet file, not a CSV file", "Rename it to end in .parquet and load it again."),
-    (b"\x1f\x8b", "gzip-compressed, but its name does not end in .gz",
-     "Rename it to end in .csv.gz (or .json.gz) and load it again."),
+    (
+        b"\x1f\x8b",
+        "gzip-compressed, but its name does not end in .gz",
+        "Rename it to end in .csv.gz (or .json.gz) and load it again.",
+    ),
     (b"BZh", "bzip2-compressed, not a CSV file", "Decompress it (bunzip2) and load the CSV inside."),
     (b"\xfd7zXZ\x00", "xz-compressed, not a CSV file", "Decompress it (unxz) and load the CSV inside."),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive, not a CSV file", "Extract it and load the CSV files inside."),
-    (b"SQLite format 3\x00", "a SQLite database, not a CSV file",
-     "Export the table as CSV, or load business KPIs and ledgers through their own sources (finops run)."),
+    (
+        b"SQLite format 3\x00",
+        "a SQLite database, not a CSV file",
+        "Export the table as CSV, or load business KPIs and ledgers through their own sources (finops run).",
+    ),
 )
 
 
@@ -103,20 +122,28 @@ def not_a_text_file(name: str, head: bytes) -> tuple[str, str] | None:
     (an XLSX or a PDF renamed .csv, a zip, a Parquet file without its suffix), else None."""
     if head.startswith(b"PK\x03\x04"):  # a zip container: XLSX, ODS, or a plain zip
         if b"xl/" in head[:4096] or name.lower().endswith((".xlsx", ".xlsm")):
-            return ("an Excel workbook (XLSX), not a CSV file",
-                    "XLSX is not supported: open it and save the sheet as CSV (UTF-8), then load that file.")
+            return (
+                "an Excel workbook (XLSX), not a CSV file",
+                "XLSX is not supported: open it and save the sheet as CSV (UTF-8), then load that file.",
+            )
         if b"opendocument.spreadsheet" in head[:4096] or name.lower().endswith(".ods"):
-            return ("an OpenDocument spreadsheet (ODS), not a CSV file",
-                    "ODS is not supported: save the sheet as CSV (UTF-8), then load that file.")
-        return ("a ZIP archive, not a CSV file",
-                "Extract it and load the files inside (a compressed CSV is loaded as .csv.gz).")
+            return (
+                "an OpenDocument spreadsheet (ODS), not a CSV file",
+                "ODS is not supported: save the sheet as CSV (UTF-8), then load that file.",
+            )
+        return (
+            "a ZIP archive, not a CSV file",
+            "Extract it and load the files inside (a compressed CSV is loaded as .csv.gz).",
+        )
     for magic, what, todo in _MAGIC:
         if head.startswith(magic):
             return what, todo
     sample = head[:8192]
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return ("a binary file, not CSV text (it holds NUL bytes)",
-                "Load the provider's billing export as delivered (CSV, CSV.GZ, Parquet or JSON lines).")
+        return (
+            "a binary file, not CSV text (it holds NUL bytes)",
+            "Load the provider's billing export as delivered (CSV, CSV.GZ, Parquet or JSON lines).",
+        )
     return None
 
 
@@ -142,8 +169,13 @@ def _broken_compression(ref: FileRef, e: BaseException) -> BadInputError:
         return BadInputError(ref.rel, f"cannot read the file: corrupt or truncated compression ({e})", row=0)
     rows = lines - 1  # the header line
     broken = tail.rsplit(b"\n", 1)[-1][:200].decode("utf-8", "replace")
-    return BadInputError(ref.rel, f"corrupt or truncated compressed file: it breaks off after {rows:,} complete data "
-                                  f"row(s), in row {rows + 1:,} ({e})", row=rows + 1, value=broken or None)
+    return BadInputError(
+        ref.rel,
+        f"corrupt or truncated compressed file: it breaks off after {rows:,} complete data "
+        f"row(s), in row {rows + 1:,} ({e})",
+        row=rows + 1,
+        value=broken or None,
+    )
 
 
 def read_header(ref: FileRef) -> list[str]:
@@ -183,12 +215,19 @@ def _parquet_schema(ref: FileRef) -> pa.Schema:
             reason, hint = "the file is empty", "Deliver the export again; a Parquet file is never empty."
         elif not head.startswith(b"PAR1"):
             what = not_a_text_file(ref.rel, head)
-            reason, hint = (what[0].replace("not a CSV file", "not a Parquet file"), what[1]) if what else (
-                "not a Parquet file (it does not start with PAR1; CSV text?)",
-                "If it is CSV, rename it to end in .csv; else deliver the Parquet export again.")
+            reason, hint = (
+                (what[0].replace("not a CSV file", "not a Parquet file"), what[1])
+                if what
+                else (
+                    "not a Parquet file (it does not start with PAR1; CSV text?)",
+                    "If it is CSV, rename it to end in .csv; else deliver the Parquet export again.",
+                )
+            )
         else:
-            reason, hint = (f"corrupt or truncated Parquet file ({e})",
-                            "Deliver the export again; the previous delivery of this period stays loaded.")
+            reason, hint = (
+                f"corrupt or truncated Parquet file ({e})",
+                "Deliver the export again; the previous delivery of this period stays loaded.",
+            )
         raise BadInputError(ref.rel, reason, row=0, hint=hint) from e
 
 
@@ -225,7 +264,9 @@ def _iter_jsonl(ref: FileRef) -> Iterator[tuple[pa.RecordBatch, int]]:
                 yield batch, row
                 row += batch.num_rows
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:
-        raise BadInputError(ref.rel, f"corrupt or truncated compressed file after about {row - 1} rows ({e})", row=row) from e
+        raise BadInputError(
+            ref.rel, f"corrupt or truncated compressed file after about {row - 1} rows ({e})", row=row
+        ) from e
     except pa.ArrowInvalid as e:
         raise BadInputError(ref.rel, f"malformed JSON near row {row} ({e})", row=row) from e
 
@@ -236,11 +277,13 @@ def _iter_csv(ref: FileRef) -> Iterator[tuple[pa.RecordBatch, int]]:
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise BadInputError(ref.rel, f"duplicate column names {dupes}", row=0, field=dupes[0])
-    read_opts = pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=dialect.encoding,
-                                  block_size=CSV_BLOCK_BYTES)
+    read_opts = pacsv.ReadOptions(
+        column_names=names, skip_rows=1, encoding=dialect.encoding, block_size=CSV_BLOCK_BYTES
+    )
     parse_opts = pacsv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=True)
-    conv_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                     quoted_strings_can_be_null=False)
+    conv_opts = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
     row = 1
     try:
         with _open(ref) as fh:
@@ -255,5 +298,9 @@ def _iter_csv(ref: FileRef) -> Iterator[tuple[pa.RecordBatch, int]]:
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as e:
         raise _broken_compression(ref, e) from e
     except pa.ArrowInvalid as e:
-        raise BadInputError(ref.rel, f"malformed CSV near row {row} ({e})", row=row,
-                            hint="Check the delimiter, quoting and encoding of the file, then deliver it again.") from e
+        raise BadInputError(
+            ref.rel,
+            f"malformed CSV near row {row} ({e})",
+            row=row,
+            hint="Check the delimiter, quoting and encoding of the file, then deliver it again.",
+        ) from e

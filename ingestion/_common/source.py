@@ -35,6 +35,7 @@ whose first file cannot even be read (corrupt gzip, empty file) is found by :fun
 dataset whose export it belongs to (another period of the same export is planned for that dataset, or was loaded by
 it before), else only the landing inventory (``landing_zone.files``) records it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -64,10 +65,17 @@ log = logging.getLogger("finops.ingestion")
 
 _TEXT = {"data_type": "text", "nullable": True}
 DELIVERY_COLUMNS = {"billing_period": _TEXT, "rows": {"data_type": "bigint"}}
-QUARANTINE_COLUMNS = {"delivery_id": {"data_type": "text"}, "source_file": {"data_type": "text"},
-                      "row_number": {"data_type": "bigint"}, "field": {"data_type": "text"},
-                      "reason": {"data_type": "text"}, "value": _TEXT, "raw_record": _TEXT, "hint": _TEXT,
-                      "quarantined_at": {"data_type": "timestamp"}}
+QUARANTINE_COLUMNS = {
+    "delivery_id": {"data_type": "text"},
+    "source_file": {"data_type": "text"},
+    "row_number": {"data_type": "bigint"},
+    "field": {"data_type": "text"},
+    "reason": {"data_type": "text"},
+    "value": _TEXT,
+    "raw_record": _TEXT,
+    "hint": _TEXT,
+    "quarantined_at": {"data_type": "timestamp"},
+}
 QUARANTINE_TABLE = "quarantine"
 # datasets where two exports may legitimately deliver identical files: Azure's ActualCost and AmortizedCost exports
 # of an account without commitments are byte for byte the same (and both are needed). Copies across exports are
@@ -79,8 +87,12 @@ QUARANTINE_KEY = ["delivery_id", "source_file", "row_number", "field"]
 def quarantine_hints() -> dict:
     """The ``quarantine`` table's dlt hints (every dataset's: billing exports and file drops), as
     :func:`~ingestion._common.tables.ensure_tables` takes them."""
-    return {"write_disposition": "merge", "primary_key": list(QUARANTINE_KEY), "merge_key": [],
-            "columns": {name: {**col, "name": name} for name, col in QUARANTINE_COLUMNS.items()}}
+    return {
+        "write_disposition": "merge",
+        "primary_key": list(QUARANTINE_KEY),
+        "merge_key": [],
+        "columns": {name: {**col, "name": name} for name, col in QUARANTINE_COLUMNS.items()},
+    }
 
 
 @dataclass
@@ -101,8 +113,12 @@ class Plan:
         return [(d, f) for d, f in self.deliveries if f.dataset == dataset]
 
 
-def plan_deliveries(root: str, formats: Sequence[BillingFormat], format_id: str | None = None,
-                    other_sources: Mapping[str, str] | None = None) -> Plan:
+def plan_deliveries(
+    root: str,
+    formats: Sequence[BillingFormat],
+    format_id: str | None = None,
+    other_sources: Mapping[str, str] | None = None,
+) -> Plan:
     """Discover deliveries under ``root`` and sniff each one's format (of ``formats``: every format the warehouse
     knows, :func:`ingestion.catalogue.formats`) from its first file's header. ``format_id`` forces one format.
     ``other_sources``: landing folder -> dataset of the file drops loaded by their own source (``business_kpis/``):
@@ -139,8 +155,9 @@ def _other_source(rel: str, other_sources: Mapping[str, str]) -> str | None:
     return other_sources.get(rel.split("/", 1)[0])
 
 
-def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str,
-                   copies: dict[str, tuple[str, str]] | None = None) -> Iterator:
+def _read_delivery(
+    d: Delivery, fmt: BillingFormat, ingested_at: str, copies: dict[str, tuple[str, str]] | None = None
+) -> Iterator:
     """The delivery's rows as Arrow tables. ``copies``: file -> (the file of the same content, its delivery key):
     such a file with rows is refused (its rows are already loaded)."""
     for ref in d.files:
@@ -148,9 +165,13 @@ def _read_delivery(d: Delivery, fmt: BillingFormat, ingested_at: str,
             if copies and ref.rel in copies and tbl.num_rows:  # loading it again would double its cost
                 other, key = copies[ref.rel]
                 where = "of the same delivery" if key == d.key else f"of delivery {key}, which is loaded"
-                raise BadInputError(ref.rel, f"same content as {other} {where}: a copy, not loaded twice", row=0,
-                                    hint="Remove the copy from the landing zone. If this export now owns that "
-                                         "period, deliver the period there with its own content.")
+                raise BadInputError(
+                    ref.rel,
+                    f"same content as {other} {where}: a copy, not loaded twice",
+                    row=0,
+                    hint="Remove the copy from the landing zone. If this export now owns that "
+                    "period, deliver the period there with its own content.",
+                )
             yield tbl
 
 
@@ -159,18 +180,23 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
     header = read_header(ref)
     missing = [alts for alts in fmt.required_columns if not any(a in header for a in alts.split("|"))]
     if missing:
-        raise BadInputError(ref.rel, f"missing required column(s) {', '.join(missing)} for {fmt.label}"
-                            + _renamed(missing, header), row=0, field=missing[0].split("|")[0],
-                            hint="Re-export with the provider's standard column set (or pass --format if "
-                                 "the file was detected as the wrong format) and deliver it again.")
+        raise BadInputError(
+            ref.rel,
+            f"missing required column(s) {', '.join(missing)} for {fmt.label}" + _renamed(missing, header),
+            row=0,
+            field=missing[0].split("|")[0],
+            hint="Re-export with the provider's standard column set (or pass --format if "
+            "the file was detected as the wrong format) and deliver it again.",
+        )
     path = local_path(ref) if fmt.duckdb_parquet else None
     b = SelectBuilder(header=header, types=read_types(ref), native_maps=bool(path))
     try:
         fmt.build_select(b, ref, d)
     except KeyError as e:
         cols = e.args[0] if isinstance(e.args[0], list) else [str(e.args[0])]
-        raise BadInputError(ref.rel, f"missing required column(s) {', '.join(cols)} for {fmt.label}",
-                            row=0, field=cols[0]) from None
+        raise BadInputError(
+            ref.rel, f"missing required column(s) {', '.join(cols)} for {fmt.label}", row=0, field=cols[0]
+        ) from None
     meta = {
         "x_source_format": lit(fmt.id),
         "x_source_file": lit(ref.rel),
@@ -205,8 +231,12 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
                 if e.affected:  # a value error: the message says how many rows of the whole file have one
                     count_bad_rows(e, batches, sql)
                 raise
-            check_values(tbl, ref.rel, header, lambda row, f, batch=batch, first=first_row: batch_source_row(
-                batch, row - first, f))
+            check_values(
+                tbl,
+                ref.rel,
+                header,
+                lambda row, f, batch=batch, first=first_row: batch_source_row(batch, row - first, f),
+            )
             yield tbl
 
 
@@ -225,6 +255,7 @@ def content_id(ref: FileRef) -> str:
 def _copies_within(ids: dict[str, str], d: Delivery) -> dict[str, tuple[str, str]]:
     """file -> (the earlier file of the same content, this key), for files of one delivery that are the same file
     (the older file is the original: by version, i.e. modification time on a local disk, then name)."""
+
     def age(f: FileRef) -> tuple:
         try:
             return (0, float(f.version), f.rel)
@@ -266,8 +297,15 @@ def empty_table(formats: Iterable[BillingFormat]) -> pa.Table:
     fmt = next(f for f in formats if f.sample_header)
     b = SelectBuilder(header=list(fmt.sample_header))
     fmt.build_select(b, None, Delivery(export_id="", period=None))  # type: ignore[arg-type]
-    sql = b.sql({"x_source_format": lit(""), "x_source_file": lit(""), "x_export_id": lit(""),
-                 "x_delivery_id": lit(""), "x_ingested_at": "CAST(NULL AS TIMESTAMP)"})
+    sql = b.sql(
+        {
+            "x_source_format": lit(""),
+            "x_source_file": lit(""),
+            "x_export_id": lit(""),
+            "x_delivery_id": lit(""),
+            "x_ingested_at": "CAST(NULL AS TIMESTAMP)",
+        }
+    )
     batch = pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in fmt.sample_header})
     return run_transform(batch, 1, sql, "<schema>")
 
@@ -313,18 +351,31 @@ def billing_resources(
             log.info("%s: loaded %s (%s rows)", dataset, d.key, rows)
             seen[d.key] = d.fingerprint
             yield dlt.mark.with_hints(
-                {"delivery_id": d.delivery_id, "export_id": d.export_id, "billing_period": d.period,
-                 "format": fmt.id, "layout": d.layout, "files": json.dumps([f.rel for f in d.files]),
-                 "fingerprint": d.fingerprint, "rows": rows, "loaded_at": ingested_at},
+                {
+                    "delivery_id": d.delivery_id,
+                    "export_id": d.export_id,
+                    "billing_period": d.period,
+                    "format": fmt.id,
+                    "layout": d.layout,
+                    "files": json.dumps([f.rel for f in d.files]),
+                    "fingerprint": d.fingerprint,
+                    "rows": rows,
+                    "loaded_at": ingested_at,
+                },
                 # a table variant: it must not inherit the raw table's merge key
-                dlt.mark.make_hints(table_name="deliveries", write_disposition="append", merge_key=[],
-                                    columns=DELIVERY_COLUMNS),
+                dlt.mark.make_hints(
+                    table_name="deliveries", write_disposition="append", merge_key=[], columns=DELIVERY_COLUMNS
+                ),
                 create_table_variant=True,
             )
 
     # the columns copied with their names (several share one dict in QUARANTINE_COLUMNS, which dlt would merge)
-    @dlt.resource(name=QUARANTINE_TABLE, write_disposition="merge", primary_key=list(QUARANTINE_KEY),
-                  columns=quarantine_hints()["columns"])
+    @dlt.resource(
+        name=QUARANTINE_TABLE,
+        write_disposition="merge",
+        primary_key=list(QUARANTINE_KEY),
+        columns=quarantine_hints()["columns"],
+    )
     def quarantine() -> Iterator[dict]:
         for e in quarantined:
             yield {**e.as_record(), "quarantined_at": ingested_at}
@@ -345,8 +396,9 @@ class LoadReport:
         return not self.quarantined
 
 
-def load_billing_dataset(billing: BillingDataset, planned: Plan, warehouse: str,
-                         full_refresh: bool = False) -> LoadReport:
+def load_billing_dataset(
+    billing: BillingDataset, planned: Plan, warehouse: str, full_refresh: bool = False
+) -> LoadReport:
     """Load one dataset's deliveries with its source (``billing.source``); bad deliveries are quarantined and the
     rest still load. Afterwards (and before, to heal a crash) superseded rows and quarantine records are removed."""
     dataset, table = billing.name, billing.table
@@ -388,7 +440,9 @@ def load_billing_dataset(billing: BillingDataset, planned: Plan, warehouse: str,
     supersede_quarantine(pipeline, todo, planned, _seen_fingerprints(pipeline, dataset, table))
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
-    report.rows = int(sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"}))
+    report.rows = int(
+        sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"})
+    )
     failed = {e.delivery_id for e in bad}
     skipped = unchanged - failed
     report.deliveries_loaded = [d.delivery_id for d, _ in todo if d.delivery_id not in failed | skipped]
@@ -396,8 +450,9 @@ def load_billing_dataset(billing: BillingDataset, planned: Plan, warehouse: str,
     return report
 
 
-def _unreadable_of(dataset: str, planned: Plan, todo: list[tuple[Delivery, BillingFormat]],
-                   seen: dict) -> list[BadInputError]:
+def _unreadable_of(
+    dataset: str, planned: Plan, todo: list[tuple[Delivery, BillingFormat]], seen: dict
+) -> list[BadInputError]:
     """The plan's unreadable deliveries that belong to ``dataset``: another period of the same export is planned
     for it, or it loaded a delivery of that export before (a corrupt re-delivery of a loaded period)."""
     exports = {d.export_id for d, _ in todo} | {k.rsplit("|", 1)[0] for k in seen}
@@ -455,8 +510,9 @@ def delivery_key_of(delivery_id: str) -> str:
     return delivery_id.rsplit("|", 1)[0]
 
 
-def supersede_quarantine(pipeline: dlt.Pipeline, todo: list[tuple[Delivery, BillingFormat]], planned: Plan,
-                         seen: dict) -> int:
+def supersede_quarantine(
+    pipeline: dlt.Pipeline, todo: list[tuple[Delivery, BillingFormat]], planned: Plan, seen: dict
+) -> int:
     """Delete the quarantine records that no longer describe the landing zone: those of a delivery key (export ×
     period) landed now as another delivery (new content at the same path, a new version / assembly / run folder,
     or the bad folder removed) once that delivery is loaded (its fingerprint is in the resource state ``seen``) or
@@ -479,7 +535,7 @@ def supersede_quarantine(pipeline: dlt.Pipeline, todo: list[tuple[Delivery, Bill
             if seen.get(d.key) == d.fingerprint or d.delivery_id in ids:
                 stale.append(did)
         for i in range(0, len(stale), 500):
-            chunk = stale[i:i + 500]
+            chunk = stale[i : i + 500]
             c.execute_sql(f"delete from {t} where delivery_id in ({', '.join(['%s'] * len(chunk))})", *chunk)
     if stale:
         log.info("%s: quarantine records of %s superseded deliveries removed", pipeline.dataset_name, len(stale))

@@ -10,6 +10,7 @@ URL, which is a secret: parsed once, shown only without its password, scrubbed f
   chain and with the password scrubbed.
 * :func:`sqlite_env`: point a source's credentials variable at a SQLite file for the duration (the demo).
 """
+
 from __future__ import annotations
 
 import os
@@ -103,16 +104,32 @@ def validate_sql_url(url: str, *, env: str, system: str, error: type[Exception])
     except Exception:  # noqa: BLE001
         raise error(
             f"{env} is not a valid SQLAlchemy URL (expected e.g. sqlite:////path/db.sqlite or "
-            "postgresql://user:password@host:5432/dbname); the value is not shown") from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-            and not parsed.database.startswith("file:") and not Path(parsed.database).is_file():
-        raise error(f"{system}: the SQLite database {parsed.database} does not exist ({env}); run `finops "
-                    "generate` for the demo one")
+            "postgresql://user:password@host:5432/dbname); the value is not shown"
+        ) from None
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not parsed.database.startswith("file:")
+        and not Path(parsed.database).is_file()
+    ):
+        raise error(
+            f"{system}: the SQLite database {parsed.database} does not exist ({env}); run `finops "
+            "generate` for the demo one"
+        )
 
 
-def incremental_table(db: SqlDatabase, *, system: str, required: tuple[str, ...], optional: tuple[str, ...],
-                      key: tuple[str, ...], cursor_env: str, chunk_size: int, error: type[Exception],
-                      on_cursor_value_missing: str = "raise") -> tuple[Any, Any]:
+def incremental_table(
+    db: SqlDatabase,
+    *,
+    system: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    key: tuple[str, ...],
+    cursor_env: str,
+    chunk_size: int,
+    error: type[Exception],
+    on_cursor_value_missing: str = "raise",
+) -> tuple[Any, Any]:
     """(dlt's ``sql_table`` resource on ``db``'s table, incremental on its cursor column; the SQLAlchemy engine,
     for the caller to dispose after the load).
 
@@ -138,7 +155,8 @@ def incremental_table(db: SqlDatabase, *, system: str, required: tuple[str, ...]
             raise error(
                 f"{system} table {db.qualified_table} ({db.safe_url}) has no column(s) {', '.join(missing)}; it "
                 f"needs {', '.join(required)}, the cursor column {db.cursor_column!r} (set {cursor_env}){opt} - "
-                "create a view with these names")
+                "create a view with these names"
+            )
         for name, col in cols.items():
             if name not in wanted:
                 table._columns.remove(col)
@@ -154,17 +172,20 @@ def incremental_table(db: SqlDatabase, *, system: str, required: tuple[str, ...]
         raise error(
             f"{system}: the database driver for {db.safe_url} is not installed (module {e.name}); install it "
             "(PyPI: psycopg[binary] for postgresql://, psycopg2-binary for postgresql+psycopg2://) or name an "
-            "installed driver in the URL") from None
+            "installed driver in the URL"
+        ) from None
     except Exception as e:  # noqa: BLE001 - e.g. an unknown dialect; the message may quote the URL
-        raise error(f"{system}: cannot use {db.safe_url}: {type(e).__name__}: "
-                    f"{db.scrub(str(e)).splitlines()[0][:500]}") from None
+        raise error(
+            f"{system}: cannot use {db.safe_url}: {type(e).__name__}: {db.scrub(str(e)).splitlines()[0][:500]}"
+        ) from None
     try:
         rows = sql_table(
             credentials=engine,
             table=db.table,
             schema=db.schema,
-            incremental=dlt.sources.incremental(db.cursor_column, primary_key=key,
-                                                on_cursor_value_missing=on_cursor_value_missing),
+            incremental=dlt.sources.incremental(
+                db.cursor_column, primary_key=key, on_cursor_value_missing=on_cursor_value_missing
+            ),
             chunk_size=chunk_size,
             reflection_level="minimal",  # types come from the caller's declared columns, never the source table
             table_adapter_callback=keep_columns,
@@ -174,8 +195,10 @@ def incremental_table(db: SqlDatabase, *, system: str, required: tuple[str, ...]
         raise
     except Exception as e:  # noqa: BLE001 - reflection failed: unreachable database, no such table, ...
         engine.dispose()
-        raise error(f"{system}: cannot read table {db.qualified_table} from {db.safe_url}: "
-                    f"{type(e).__name__}: {db.scrub(str(e)).splitlines()[0][:500]}") from None
+        raise error(
+            f"{system}: cannot read table {db.qualified_table} from {db.safe_url}: "
+            f"{type(e).__name__}: {db.scrub(str(e)).splitlines()[0][:500]}"
+        ) from None
     return rows, engine
 
 
@@ -187,8 +210,15 @@ def root_exception(exc: BaseException) -> BaseException:
     return inner if isinstance(inner, BaseException) else (exc.__cause__ or exc)
 
 
-def run_scrubbed(pipeline: Any, make_source: Callable[[], Any], *, error: type[Exception], secrets: list[str],
-                 label: str, engines: list[Any]) -> None:
+def run_scrubbed(
+    pipeline: Any,
+    make_source: Callable[[], Any],
+    *,
+    error: type[Exception],
+    secrets: list[str],
+    label: str,
+    engines: list[Any],
+) -> None:
     """Run the source ``make_source()`` builds (after finishing a crashed run's pending package), then dispose the
     SQLAlchemy ``engines`` its resources opened. Any failure, in building the source too, discards the pending
     package and is re-raised as ``error``: the source's own ``error`` message if there is one, else ``<label>: load
@@ -201,16 +231,26 @@ def run_scrubbed(pipeline: Any, make_source: Callable[[], Any], *, error: type[E
         cause = find_in_chain(e, error)
         root = root_exception(e)
         refused = find_in_chain(e, LandingPathError)  # a drop path escaping its folder: say only that
-        msg = str(cause) if cause is not None else f"{label}: {refused}" if refused is not None else \
-            f"{label}: load failed: {type(root).__name__}: {root}"
+        msg = (
+            str(cause)
+            if cause is not None
+            else f"{label}: {refused}"
+            if refused is not None
+            else f"{label}: load failed: {type(root).__name__}: {root}"
+        )
         raise error(scrub(msg, secrets)) from None
     finally:
         for engine in engines:
             engine.dispose()
 
 
-def check_rows(items: list[dict[str, Any]], db: SqlDatabase, run_id: str, read: list[int],
-               validate: Callable[..., tuple[dict[str, Any] | None, list[Any]]]) -> tuple[list, list]:
+def check_rows(
+    items: list[dict[str, Any]],
+    db: SqlDatabase,
+    run_id: str,
+    read: list[int],
+    validate: Callable[..., tuple[dict[str, Any] | None, list[Any]]],
+) -> tuple[list, list]:
     """Validate a chunk of ``sql_table`` rows: ([(raw row with lower-case keys, its validated value)], [errors of
     the bad rows]). ``validate(raw, source, row, delivery_id)``. A bad SQL row has no file row number: its key in
     the quarantine is (the table, this run, its position in the run's read, counted in ``read[0]``)."""

@@ -1,5 +1,6 @@
 """Warehouse table bookkeeping shared by every dlt dataset: which tables exist, creating declared tables empty,
 and discarding the package of a failed run. No Dagster."""
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,9 @@ def existing_tables(warehouse: str) -> set[tuple[str, str]]:
 
 def has_table(client: Any, dataset: str, table: str) -> bool:
     """Whether ``dataset.table`` exists, through an open dlt SQL client (``pipeline.sql_client()``)."""
-    rows = client.execute_sql("select count(*) from information_schema.tables where table_schema = %s and "
-                              "table_name = %s", dataset, table)
+    rows = client.execute_sql(
+        "select count(*) from information_schema.tables where table_schema = %s and table_name = %s", dataset, table
+    )
     return bool(rows and rows[0][0])
 
 
@@ -38,8 +40,9 @@ def finish_pending(pipeline: dlt.Pipeline) -> bool:
     package's resource state (cursors, fingerprints) is committed with it. True if there was one."""
     if not pipeline.has_pending_data:
         return False
-    log.warning("%s: an earlier run was interrupted before its load finished; finishing that load first",
-                pipeline.pipeline_name)
+    log.warning(
+        "%s: an earlier run was interrupted before its load finished; finishing that load first", pipeline.pipeline_name
+    )
     pipeline.run()
     return True
 
@@ -78,8 +81,15 @@ def empty_tables_source(dataset: str, hints: Mapping[str, Mapping[str, Any]], ta
             yield pa.Table.from_batches([], schema=schema)
 
         extra = {"merge_key": h["merge_key"]} if h.get("merge_key") else {}
-        return dlt.resource(rows, name=f"empty_{table}", table_name=table, write_disposition=h["write_disposition"],
-                            primary_key=h.get("primary_key"), columns=columns, **extra)()
+        return dlt.resource(
+            rows,
+            name=f"empty_{table}",
+            table_name=table,
+            write_disposition=h["write_disposition"],
+            primary_key=h.get("primary_key"),
+            columns=columns,
+            **extra,
+        )()
 
     @dlt.source(name=dataset, max_table_nesting=0)
     def source():
@@ -88,8 +98,9 @@ def empty_tables_source(dataset: str, hints: Mapping[str, Mapping[str, Any]], ta
     return source()
 
 
-def ensure_tables(warehouse: str, dataset: str, hints: Mapping[str, Mapping[str, Any]],
-                  existing: set[tuple[str, str]] | None = None) -> list[str]:
+def ensure_tables(
+    warehouse: str, dataset: str, hints: Mapping[str, Mapping[str, Any]], existing: set[tuple[str, str]] | None = None
+) -> list[str]:
     """Create, empty, every table of ``hints`` that ``dataset`` does not have yet. Returns ``dataset.table``."""
     existing = existing_tables(warehouse) if existing is None else existing
     missing = [t for t in hints if (dataset, t) not in existing]

@@ -3,6 +3,7 @@ map to the raw table's canonical columns, and this module turns that into one SQ
 Arrow batch, with row-level validation of numbers and dates.
 
 A value that is present but cannot be parsed raises :class:`BadInputError` naming file, row and field."""
+
 from __future__ import annotations
 
 import threading
@@ -43,7 +44,7 @@ class SelectBuilder:
     """Collects output expressions and the validation checks for one format's transform."""
 
     header: list[str]
-    types: dict[str, pa.DataType] = field(default_factory=dict)   # known source types (Parquet); CSV: none
+    types: dict[str, pa.DataType] = field(default_factory=dict)  # known source types (Parquet); CSV: none
     exprs: list[tuple[str, str]] = field(default_factory=list)
     checks: list[tuple[str, str, str]] = field(default_factory=list)  # (field, value_expr, bad_condition)
     native_maps: bool = False  # MAP columns reach the SQL as DuckDB MAPs (read_parquet), not LIST<STRUCT>
@@ -125,9 +126,17 @@ def run_transform(batch: pa.RecordBatch, first_row: int, sql: str, file: str) ->
         if pc.any(bad).as_py():
             n, examples = _bad_rows(batch, first_row, out, bad)
             row, field_name, value = examples[0]
-            raise BadInputError(file, "value cannot be parsed", row=row, field=field_name, value=value,
-                                raw_record=_raw_record(batch, row - first_row), affected=n,
-                                rows_read=first_row + batch.num_rows - 1, examples=examples)
+            raise BadInputError(
+                file,
+                "value cannot be parsed",
+                row=row,
+                field=field_name,
+                value=value,
+                raw_record=_raw_record(batch, row - first_row),
+                affected=n,
+                rows_read=first_row + batch.num_rows - 1,
+                examples=examples,
+            )
         out = out.drop_columns(["_err_field"])
     return out
 
@@ -158,19 +167,23 @@ def _execute(batch: pa.RecordBatch, first_row: int, sql: str, file: str) -> pa.T
     try:
         return _con().execute(sql).to_arrow_table()
     except duckdb.Error as e:
-        raise BadInputError(file, f"cannot transform rows {first_row}-{first_row + batch.num_rows - 1} ({e})",
-                            row=first_row) from e
+        raise BadInputError(
+            file, f"cannot transform rows {first_row}-{first_row + batch.num_rows - 1} ({e})", row=first_row
+        ) from e
 
 
-def _bad_rows(batch: pa.RecordBatch, first_row: int, out: pa.Table, bad: pa.ChunkedArray,
-              limit: int = EXAMPLES) -> tuple[int, list[tuple[int, str, str | None]]]:
+def _bad_rows(
+    batch: pa.RecordBatch, first_row: int, out: pa.Table, bad: pa.ChunkedArray, limit: int = EXAMPLES
+) -> tuple[int, list[tuple[int, str, str | None]]]:
     """(number of bad rows, the first ``limit`` as (row, field, value)) of one transformed batch."""
     n = pc.sum(bad.cast(pa.int64())).as_py()
     examples = []
     if limit > 0:
         picked = out.select(["x_source_row", "_err_field"]).filter(bad).slice(0, limit).to_pylist()
-        examples = [(r["x_source_row"], r["_err_field"],
-                     _source_value(batch, r["_err_field"], r["x_source_row"] - first_row)) for r in picked]
+        examples = [
+            (r["x_source_row"], r["_err_field"], _source_value(batch, r["_err_field"], r["x_source_row"] - first_row))
+            for r in picked
+        ]
     return n, examples
 
 

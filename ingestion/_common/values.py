@@ -15,6 +15,7 @@ Unparseable numbers and dates are refused by the transform itself (:class:`~inge
 checks); a charge period that ends before it starts trips no model or test (the day-spreading macro books such a line
 on its start day), so it is not refused here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -32,9 +33,11 @@ CURRENCY_COLUMNS: dict[str, tuple[str, ...]] = {
     "line_item_currency_code": ("lineItem/CurrencyCode", "line_item_currency_code"),  # AWS CUR legacy / 2.0
     "currency": ("currency",),  # GCP billing export
 }
-CURRENCY_HINT = ("A billing currency is an ISO 4217 code in upper case (USD, EUR, JPY). Correct the currency column "
-                 "or re-export the file from the provider and deliver it again; nothing of this file is loaded, the "
-                 "previous delivery of its period stays loaded.")
+CURRENCY_HINT = (
+    "A billing currency is an ISO 4217 code in upper case (USD, EUR, JPY). Correct the currency column "
+    "or re-export the file from the provider and deliver it again; nothing of this file is loaded, the "
+    "previous delivery of its period stays loaded."
+)
 
 SourceRow = Callable[[int, str], tuple[str | None, str | None]]
 """(1-based data row, source field) -> (the field's value as delivered, the raw record as JSON)."""

@@ -22,6 +22,7 @@ Example::
     pipeline = dlt.pipeline("anthropic_usage", destination="duckdb", dataset_name="anthropic_usage")
     pipeline.run(anthropic_usage(start_date="2026-09-01"))   # key from SOURCES__ANTHROPIC_USAGE__API_KEY
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,13 +68,16 @@ logger = logging.getLogger(__name__)
 def table_hints() -> dict[str, dict[str, Any]]:
     """Every table's dlt hints (write disposition, keys, declared columns), as the resources declare them, without
     any configuration or request: used to create the tables empty when no organisation is configured."""
+
     def hints(merge_key: list[str], columns: dict[str, Any]) -> dict[str, Any]:
         return {"write_disposition": _MERGE, "primary_key": "row_key", "merge_key": merge_key, "columns": columns}
 
-    return {MESSAGES_USAGE: hints(S.BUCKET_MERGE_KEY, S.MESSAGES_COLUMNS),
-            COSTS: hints(S.BUCKET_MERGE_KEY, S.COSTS_COLUMNS),
-            CLAUDE_CODE_USAGE: hints(S.DAY_MERGE_KEY, S.CLAUDE_CODE_COLUMNS),
-            CLAUDE_CODE_MODEL_USAGE: hints(S.DAY_MERGE_KEY, S.CLAUDE_CODE_MODEL_COLUMNS)}
+    return {
+        MESSAGES_USAGE: hints(S.BUCKET_MERGE_KEY, S.MESSAGES_COLUMNS),
+        COSTS: hints(S.BUCKET_MERGE_KEY, S.COSTS_COLUMNS),
+        CLAUDE_CODE_USAGE: hints(S.DAY_MERGE_KEY, S.CLAUDE_CODE_COLUMNS),
+        CLAUDE_CODE_MODEL_USAGE: hints(S.DAY_MERGE_KEY, S.CLAUDE_CODE_MODEL_COLUMNS),
+    }
 
 
 @dlt.source(name=S.SOURCE_NAME, max_table_nesting=0)
@@ -129,51 +133,100 @@ def anthropic_usage(
     def fetch_messages(c: VendorClient, width: str):
         def fetch(start: dt.datetime, end: dt.datetime):
             if api == "legacy":
-                params = {"starting_at": H.iso(start), "ending_at": H.iso(end), "bucket_width": width,
-                          "group_by[]": list(S.MESSAGES_DIMENSIONS), "limit": page_size or S.MAX_LIMIT[width]}
+                params = {
+                    "starting_at": H.iso(start),
+                    "ending_at": H.iso(end),
+                    "bucket_width": width,
+                    "group_by[]": list(S.MESSAGES_DIMENSIONS),
+                    "limit": page_size or S.MAX_LIMIT[width],
+                }
                 for body in c.pages(S.ENDPOINTS["messages"], params):
                     for b in body["data"]:
                         bs, be = H.parse_ts(b["starting_at"]), H.parse_ts(b["ending_at"])
                         yield bs, [H.messages_row(c.account, api, bs, be, width, r, r) for r in b.get("results") or []]
             else:
-                yield from _analytics(c, "analytics_usage", start, end, width, H.usage_measure,
-                                      lambda bs, be, it: H.messages_row(c.account, api, bs, be, width, it.get("group") or {},
-                                                                        it.get("usage") or {}))
+                yield from _analytics(
+                    c,
+                    "analytics_usage",
+                    start,
+                    end,
+                    width,
+                    H.usage_measure,
+                    lambda bs, be, it: H.messages_row(
+                        c.account, api, bs, be, width, it.get("group") or {}, it.get("usage") or {}
+                    ),
+                )
+
         return fetch
 
-    @dlt.resource(name=MESSAGES_USAGE, write_disposition=_MERGE, primary_key="row_key",
-                  merge_key=S.BUCKET_MERGE_KEY, columns=S.MESSAGES_COLUMNS)
+    @dlt.resource(
+        name=MESSAGES_USAGE,
+        write_disposition=_MERGE,
+        primary_key="row_key",
+        merge_key=S.BUCKET_MERGE_KEY,
+        columns=S.MESSAGES_COLUMNS,
+    )
     def messages_usage() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at per organisation (resource state), look-back ``lookback_days``."""
         start, end = H.load_range(start_date, end_date, bucket_width)
         state = dlt.current.resource_state().setdefault("organizations", {})
         for c in clients():
-            yield from H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback,
-                                             fetch_messages(c, bucket_width))
+            yield from H.incremental_buckets(
+                state.setdefault(c.account.name, {}), start, end, lookback, fetch_messages(c, bucket_width)
+            )
 
     # ------------------------------------------------------------------------------------------------ costs
     def fetch_costs(c: VendorClient):
         def fetch(start: dt.datetime, end: dt.datetime):
             if api == "legacy":
-                params = {"starting_at": H.iso(start), "ending_at": H.iso(end), "bucket_width": "1d",
-                          "group_by[]": list(S.COST_GROUP_BY), "limit": page_size or S.COST_MAX_LIMIT}
+                params = {
+                    "starting_at": H.iso(start),
+                    "ending_at": H.iso(end),
+                    "bucket_width": "1d",
+                    "group_by[]": list(S.COST_GROUP_BY),
+                    "limit": page_size or S.COST_MAX_LIMIT,
+                }
                 for n, body in enumerate(c.pages(S.ENDPOINTS["cost_report"], params), 1):
                     for b in body["data"]:
                         bs, be = H.parse_ts(b["starting_at"]), H.parse_ts(b["ending_at"])
                         where = f"{S.ENDPOINTS['cost_report']} page {n} bucket {b['starting_at']}"
-                        yield bs, [H.cost_row(c.account, api, bs, be, r, r.get("amount"), r.get("currency"), None, None,
-                                              where) for r in b.get("results") or []]
+                        yield (
+                            bs,
+                            [
+                                H.cost_row(
+                                    c.account, api, bs, be, r, r.get("amount"), r.get("currency"), None, None, where
+                                )
+                                for r in b.get("results") or []
+                            ],
+                        )
             else:
+
                 def row(bs, be, it):
                     cost = it.get("cost") or {}
-                    return H.cost_row(c.account, api, bs, be, it.get("group") or {}, cost.get("amount"),
-                                      cost.get("currency"), cost.get("list_amount"), cost.get("requests"),
-                                      f"{S.ENDPOINTS['analytics_cost']} bucket {it.get('starting_at')}")
+                    return H.cost_row(
+                        c.account,
+                        api,
+                        bs,
+                        be,
+                        it.get("group") or {},
+                        cost.get("amount"),
+                        cost.get("currency"),
+                        cost.get("list_amount"),
+                        cost.get("requests"),
+                        f"{S.ENDPOINTS['analytics_cost']} bucket {it.get('starting_at')}",
+                    )
+
                 yield from _analytics(c, "analytics_cost", start, end, "1d", H.cost_measure, row)
+
         return fetch
 
-    @dlt.resource(name=COSTS, write_disposition=_MERGE, primary_key="row_key", merge_key=S.BUCKET_MERGE_KEY,
-                  columns=S.COSTS_COLUMNS)
+    @dlt.resource(
+        name=COSTS,
+        write_disposition=_MERGE,
+        primary_key="row_key",
+        merge_key=S.BUCKET_MERGE_KEY,
+        columns=S.COSTS_COLUMNS,
+    )
     def costs() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at (daily) per organisation, look-back ``lookback_days``."""
         start, end = H.load_range(start_date, end_date, "1d")
@@ -182,18 +235,28 @@ def anthropic_usage(
             yield from H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetch_costs(c))
 
     # ------------------------------------------------------------------------------------------ claude code
-    model_hints = dlt.mark.make_hints(table_name=CLAUDE_CODE_MODEL_USAGE, write_disposition=_MERGE,
-                                      primary_key="row_key", merge_key=S.DAY_MERGE_KEY,
-                                      columns=S.CLAUDE_CODE_MODEL_COLUMNS)
+    model_hints = dlt.mark.make_hints(
+        table_name=CLAUDE_CODE_MODEL_USAGE,
+        write_disposition=_MERGE,
+        primary_key="row_key",
+        merge_key=S.DAY_MERGE_KEY,
+        columns=S.CLAUDE_CODE_MODEL_COLUMNS,
+    )
 
-    @dlt.resource(name=CLAUDE_CODE_USAGE, write_disposition=_MERGE, primary_key="row_key",
-                  merge_key=S.DAY_MERGE_KEY, columns=S.CLAUDE_CODE_COLUMNS)
+    @dlt.resource(
+        name=CLAUDE_CODE_USAGE,
+        write_disposition=_MERGE,
+        primary_key="row_key",
+        merge_key=S.DAY_MERGE_KEY,
+        columns=S.CLAUDE_CODE_COLUMNS,
+    )
     def claude_code_usage() -> Iterator[Any]:
         """One request listing per day (the report takes a single day); cursor: date per organisation.
         Also fills ``claude_code_model_usage`` (same keys + model)."""
         start, end = H.load_range(start_date, end_date, "1d")
         state = dlt.current.resource_state().setdefault("organizations", {})
         for c in clients():
+
             def fetch(s: dt.datetime, e: dt.datetime, c: VendorClient = c):
                 day = s
                 while day + dt.timedelta(days=1) <= e:
@@ -213,8 +276,7 @@ def anthropic_usage(
                 if models:
                     yield dlt.mark.with_hints(models, model_hints, create_table_variant=True)
 
-    def _analytics(c: VendorClient, endpoint: str, start: dt.datetime, end: dt.datetime, width: str,
-                   measure, to_row):
+    def _analytics(c: VendorClient, endpoint: str, start: dt.datetime, end: dt.datetime, width: str, measure, to_row):
         """The analytics API lists items (bucket x group), ranges of at most 31 days, at most 5 group_by[]
         dimensions (cost_type/token_type not counted): each window is read with the two dimension sets of
         ``S.ANALYTICS_GROUP_BY_SPLIT``, joined per bucket on their shared dimensions (H.join_split_groups)."""
@@ -229,8 +291,13 @@ def anthropic_usage(
             for attempt in (1, 2):
                 reads: list[dict[dt.datetime, list[dict[str, Any]]]] = []
                 for dims in S.ANALYTICS_GROUP_BY_SPLIT:
-                    params = {"starting_at": H.iso(ws), "ending_at": H.iso(we), "time_bucket_width": width,
-                              "group_by[]": [*dims, *fanout], "limit": page_size or S.ANALYTICS_MAX_LIMIT}
+                    params = {
+                        "starting_at": H.iso(ws),
+                        "ending_at": H.iso(we),
+                        "time_bucket_width": width,
+                        "group_by[]": [*dims, *fanout],
+                        "limit": page_size or S.ANALYTICS_MAX_LIMIT,
+                    }
                     by_bucket: dict[dt.datetime, list[dict[str, Any]]] = defaultdict(list)
                     for body in c.pages(S.ENDPOINTS[endpoint], params, headers=headers):
                         for it in body["data"]:
@@ -243,23 +310,42 @@ def anthropic_usage(
                     starts.add(t)
                     t += H.step(width)
                 try:
-                    joined = {bs: H.join_split_groups(
-                        reads[0].get(bs, []), reads[1].get(bs, []), join_key, first_only, second_only, measure,
-                        f"Anthropic organisation {c.account.name!r}, {S.ENDPOINTS[endpoint]}, bucket {H.iso(bs)}",
-                        tolerance) for bs in starts}
+                    joined = {
+                        bs: H.join_split_groups(
+                            reads[0].get(bs, []),
+                            reads[1].get(bs, []),
+                            join_key,
+                            first_only,
+                            second_only,
+                            measure,
+                            f"Anthropic organisation {c.account.name!r}, {S.ENDPOINTS[endpoint]}, bucket {H.iso(bs)}",
+                            tolerance,
+                        )
+                        for bs in starts
+                    }
                     break
                 except VendorResponseError:
                     if attempt == 2:
                         raise
-                    logger.warning("%s %s: the two group-by requests disagree; reading the window again",
-                                   c.account.name, S.ENDPOINTS[endpoint])
+                    logger.warning(
+                        "%s %s: the two group-by requests disagree; reading the window again",
+                        c.account.name,
+                        S.ENDPOINTS[endpoint],
+                    )
             for bs in sorted(joined):
                 if joined[bs].unresolved:
                     logger.warning(
                         "Anthropic organisation %r, %s, bucket %s: %d join key(s) (e.g. %s) span several %s and "
-                        "several %s; their rows keep %s NULL (totals exact)", c.account.name, S.ENDPOINTS[endpoint],
-                        H.iso(bs), len(joined[bs].unresolved), dict(zip(join_key, joined[bs].unresolved[0])),
-                        first_only, second_only, second_only)
+                        "several %s; their rows keep %s NULL (totals exact)",
+                        c.account.name,
+                        S.ENDPOINTS[endpoint],
+                        H.iso(bs),
+                        len(joined[bs].unresolved),
+                        dict(zip(join_key, joined[bs].unresolved[0])),
+                        first_only,
+                        second_only,
+                        second_only,
+                    )
                 yield bs, [to_row(bs, H.parse_ts(it["ending_at"]), it) for it in joined[bs].items]
 
     resources = [messages_usage, costs]

@@ -8,6 +8,7 @@ every bucket inside the look-back window. A run re-reads ``[last - lookback, end
 unchanged is skipped (so a second run loads nothing), a changed (restated) bucket is emitted whole and replaces
 its earlier copy (delete-insert on ``(organization_name, bucket_starting_at)``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,15 +35,25 @@ AnthropicAuthError = VendorAuthError
 
 
 # ------------------------------------------------------------------------------------------------ organisations
-def organization(name: str, api_key: str, base_url: str = S.DEFAULT_BASE_URL, secret_hint: str = S.ENV_API_KEY
-                 ) -> Account:
+def organization(
+    name: str, api_key: str, base_url: str = S.DEFAULT_BASE_URL, secret_hint: str = S.ENV_API_KEY
+) -> Account:
     """One Anthropic organisation (``secret_hint``: where its key is configured, named when it is rejected)."""
-    return Account("Anthropic", "organisation", name, base_url, api_key, secret_hint,
-                   "Anthropic admin key (sk-ant-admin...)", auth_header="x-api-key")
+    return Account(
+        "Anthropic",
+        "organisation",
+        name,
+        base_url,
+        api_key,
+        secret_hint,
+        "Anthropic admin key (sk-ant-admin...)",
+        auth_header="x-api-key",
+    )
 
 
-def parse_organizations(organizations: Any, api_key: str | None, organization_name: str,
-                        base_url: str) -> list[Account]:
+def parse_organizations(
+    organizations: Any, api_key: str | None, organization_name: str, base_url: str
+) -> list[Account]:
     """The configured organisations: ``organizations`` (list of {name, api_key, base_url}, or its JSON text),
     else one organisation from ``api_key`` / ``organization_name`` / ``base_url``."""
     if isinstance(organizations, str) and organizations.strip():
@@ -51,7 +62,8 @@ def parse_organizations(organizations: Any, api_key: str | None, organization_na
         except json.JSONDecodeError:
             raise VendorApiError(
                 f"{S.ENV_ORGANIZATIONS} (sources.anthropic_usage.organizations) is not valid JSON: expected a list "
-                "of {\"name\", \"api_key\", \"base_url\"} objects") from None
+                'of {"name", "api_key", "base_url"} objects'
+            ) from None
     out: list[Account] = []
     if organizations:
         if isinstance(organizations, dict):
@@ -66,12 +78,19 @@ def parse_organizations(organizations: Any, api_key: str | None, organization_na
                 raise VendorAuthError(f"organisation {name!r} has no admin API key: set {where}")
             out.append(organization(name, key, str(org.get("base_url") or S.DEFAULT_BASE_URL).rstrip("/"), where))
     elif api_key:
-        out.append(organization(organization_name, str(api_key).strip(), base_url.rstrip("/"),
-                                f"{S.ENV_API_KEY} (sources.anthropic_usage.api_key)"))
+        out.append(
+            organization(
+                organization_name,
+                str(api_key).strip(),
+                base_url.rstrip("/"),
+                f"{S.ENV_API_KEY} (sources.anthropic_usage.api_key)",
+            )
+        )
     else:
         raise VendorAuthError(
             f"No Anthropic admin API key configured: set {S.ENV_API_KEY}, or {S.ENV_ORGANIZATIONS} as a JSON list of "
-            f"{{name, api_key, base_url}} for several organisations ({S.SECRETS_TOML_HINT}).")
+            f"{{name, api_key, base_url}} for several organisations ({S.SECRETS_TOML_HINT})."
+        )
     names = [o.name for o in out]
     if len(set(names)) != len(names):
         raise VendorApiError(f"organisation names must be unique, got {names}")
@@ -143,12 +162,24 @@ def fingerprint(rows: Iterable[dict[str, Any]]) -> str:
 
 # ---------------------------------------------------------------------------------------------------- row maps
 def _bucket_cols(org: Account, api: str, start: dt.datetime, end: dt.datetime, width: str) -> dict[str, Any]:
-    return {"organization_name": org.name, "api": api, "bucket_starting_at": start, "bucket_ending_at": end,
-            "bucket_width": width}
+    return {
+        "organization_name": org.name,
+        "api": api,
+        "bucket_starting_at": start,
+        "bucket_ending_at": end,
+        "bucket_width": width,
+    }
 
 
-def messages_row(org: Account, api: str, start: dt.datetime, end: dt.datetime, width: str,
-                 dims: dict[str, Any], usage: dict[str, Any]) -> dict[str, Any]:
+def messages_row(
+    org: Account,
+    api: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    width: str,
+    dims: dict[str, Any],
+    usage: dict[str, Any],
+) -> dict[str, Any]:
     cache = usage.get("cache_creation") or {}
     tools = usage.get("server_tool_use") or {}
     row = _bucket_cols(org, api, start, end, width)
@@ -169,8 +200,18 @@ def messages_row(org: Account, api: str, start: dt.datetime, end: dt.datetime, w
     return row
 
 
-def cost_row(org: Account, api: str, start: dt.datetime, end: dt.datetime, dims: dict[str, Any],
-             amount: Any, currency: Any, list_amount: Any, requests_: Any, where: str) -> dict[str, Any]:
+def cost_row(
+    org: Account,
+    api: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    dims: dict[str, Any],
+    amount: Any,
+    currency: Any,
+    list_amount: Any,
+    requests_: Any,
+    where: str,
+) -> dict[str, Any]:
     if not currency:
         raise VendorApiError(f"{where}: a cost row has an amount but no currency")
     dollars, cents, raw = cents_to_money(amount, where)
@@ -180,40 +221,68 @@ def cost_row(org: Account, api: str, start: dt.datetime, end: dt.datetime, dims:
     row = _bucket_cols(org, api, start, end, "1d")
     keys = ("workspace_id", "description", *S.COST_DETAIL, "api_key_id")
     row.update({k: dims.get(k) for k in keys})
-    row.update(amount=dollars, amount_cents=cents, amount_cents_raw=raw, list_amount=l_dollars,
-               list_amount_cents=l_cents, list_amount_cents_raw=l_raw, currency=str(currency).upper(),
-               requests=requests_)
+    row.update(
+        amount=dollars,
+        amount_cents=cents,
+        amount_cents_raw=raw,
+        list_amount=l_dollars,
+        list_amount_cents=l_cents,
+        list_amount_cents_raw=l_raw,
+        currency=str(currency).upper(),
+        requests=requests_,
+    )
     row["row_key"] = row_key(org.name, api, iso(start), iso(end), *(row[k] for k in keys))
     return row
 
 
-def claude_code_rows(org: Account, record: dict[str, Any], where: str
-                     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def claude_code_rows(org: Account, record: dict[str, Any], where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     actor = record.get("actor") or {}
     actor_type = actor.get("type")
     actor_id = actor.get("email_address") or actor.get("api_key_name")
     date = parse_ts(record.get("date"), f"{where}: date")
     core = record.get("core_metrics") or {}
     loc = core.get("lines_of_code") or {}
-    base = {"organization_name": org.name, "date": date, "actor_type": actor_type, "actor_id": actor_id,
-            "customer_type": record.get("customer_type"), "terminal_type": record.get("terminal_type")}
+    base = {
+        "organization_name": org.name,
+        "date": date,
+        "actor_type": actor_type,
+        "actor_id": actor_id,
+        "customer_type": record.get("customer_type"),
+        "terminal_type": record.get("terminal_type"),
+    }
     key = row_key(org.name, iso(date), actor_type, actor_id, base["customer_type"], base["terminal_type"])
-    user = {**base, "row_key": key, "organization_id": record.get("organization_id"),
-            "num_sessions": _int(core.get("num_sessions")), "lines_added": _int(loc.get("added")),
-            "lines_removed": _int(loc.get("removed")), "commits": _int(core.get("commits_by_claude_code")),
-            "pull_requests": _int(core.get("pull_requests_by_claude_code")),
-            "tool_actions": record.get("tool_actions") or {}}
+    user = {
+        **base,
+        "row_key": key,
+        "organization_id": record.get("organization_id"),
+        "num_sessions": _int(core.get("num_sessions")),
+        "lines_added": _int(loc.get("added")),
+        "lines_removed": _int(loc.get("removed")),
+        "commits": _int(core.get("commits_by_claude_code")),
+        "pull_requests": _int(core.get("pull_requests_by_claude_code")),
+        "tool_actions": record.get("tool_actions") or {},
+    }
     models = []
     for m in record.get("model_breakdown") or []:
         tokens = m.get("tokens") or {}
         cost = m.get("estimated_cost") or {}
         dollars, cents, raw = cents_to_money(cost.get("amount"), f"{where}: estimated_cost")
-        models.append({**base, "row_key": row_key(key, m.get("model")), "model": m.get("model"),
-                       "input_tokens": _int(tokens.get("input")), "output_tokens": _int(tokens.get("output")),
-                       "cache_read_tokens": _int(tokens.get("cache_read")),
-                       "cache_creation_tokens": _int(tokens.get("cache_creation")), "token_unit": S.TOKEN_UNIT,
-                       "estimated_cost": dollars, "estimated_cost_cents": cents, "estimated_cost_cents_raw": raw,
-                       "currency": (cost.get("currency") or "").upper() or None})
+        models.append(
+            {
+                **base,
+                "row_key": row_key(key, m.get("model")),
+                "model": m.get("model"),
+                "input_tokens": _int(tokens.get("input")),
+                "output_tokens": _int(tokens.get("output")),
+                "cache_read_tokens": _int(tokens.get("cache_read")),
+                "cache_creation_tokens": _int(tokens.get("cache_creation")),
+                "token_unit": S.TOKEN_UNIT,
+                "estimated_cost": dollars,
+                "estimated_cost_cents": cents,
+                "estimated_cost_cents_raw": raw,
+                "currency": (cost.get("currency") or "").upper() or None,
+            }
+        )
     return user, models
 
 
@@ -227,10 +296,16 @@ class SplitJoin:
     unresolved: list[tuple[Any, ...]]
 
 
-def join_split_groups(first: list[dict[str, Any]], second: list[dict[str, Any]], join_key: tuple[str, ...],
-                      first_only: tuple[str, ...], second_only: tuple[str, ...],
-                      measure: Callable[[dict[str, Any]], tuple[Any, ...]], where: str,
-                      tolerance: Decimal = Decimal(0)) -> SplitJoin:
+def join_split_groups(
+    first: list[dict[str, Any]],
+    second: list[dict[str, Any]],
+    join_key: tuple[str, ...],
+    first_only: tuple[str, ...],
+    second_only: tuple[str, ...],
+    measure: Callable[[dict[str, Any]], tuple[Any, ...]],
+    where: str,
+    tolerance: Decimal = Decimal(0),
+) -> SplitJoin:
     """Joins the items of two analytics requests over the same bucket whose group_by[] sets share ``join_key``
     (each request within the API's 5 dimensions) into items grouped by every dimension, without double counting.
 
@@ -245,6 +320,7 @@ def join_split_groups(first: list[dict[str, Any]], second: list[dict[str, Any]],
       key): the first request's items with the second request's dimensions NULL - totals exact, that dimension
       unknown; the key is reported in ``unresolved``.
     """
+
     def index(items: list[dict[str, Any]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
         out: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         for it in items:
@@ -269,7 +345,8 @@ def join_split_groups(first: list[dict[str, Any]], second: list[dict[str, Any]],
             raise VendorResponseError(
                 f"{where}: the two group_by[] requests of the split (at most 5 dimensions each) disagree for "
                 f"{dict(zip(join_key, key))}: {lt or 'no rows'} vs {rt or 'no rows'}. The data changed between the "
-                "two requests (e.g. the current bucket is still filling); run the load again.")
+                "two requests (e.g. the current bucket is still filling); run the load again."
+            )
         left_vals = {tuple((it.get("group") or {}).get(d) for d in first_only) for it in left}
         right_vals = {tuple((it.get("group") or {}).get(d) for d in second_only) for it in right}
         if len(left_vals) == 1:
@@ -333,8 +410,11 @@ def load_range(start_date: Any, end_date: Any, width: str) -> tuple[dt.datetime,
     """``[start, end)`` of the first run: ``start_date`` (default 30 days ago) floored to the bucket, ``end_date``
     (default now)."""
     now = dt.datetime.now(dt.UTC)
-    start = (parse_ts(start_date, "start_date") if start_date is not None
-             else now - dt.timedelta(days=S.DEFAULT_INITIAL_DAYS))
+    start = (
+        parse_ts(start_date, "start_date")
+        if start_date is not None
+        else now - dt.timedelta(days=S.DEFAULT_INITIAL_DAYS)
+    )
     end = parse_ts(end_date, "end_date") if end_date is not None else now
     return floor_bucket(start, width), end
 
@@ -342,14 +422,20 @@ def load_range(start_date: Any, end_date: Any, width: str) -> tuple[dt.datetime,
 def usage_measure(item: dict[str, Any]) -> tuple[int, ...]:
     u = item.get("usage") or {}
     cache = u.get("cache_creation") or {}
-    return (int(u.get("uncached_input_tokens") or 0), int(u.get("cache_read_input_tokens") or 0),
-            int(cache.get("ephemeral_5m_input_tokens") or 0), int(cache.get("ephemeral_1h_input_tokens") or 0),
-            int(u.get("output_tokens") or 0), int((u.get("server_tool_use") or {}).get("web_search_requests") or 0),
-            int(u.get("requests") or 0))
+    return (
+        int(u.get("uncached_input_tokens") or 0),
+        int(u.get("cache_read_input_tokens") or 0),
+        int(cache.get("ephemeral_5m_input_tokens") or 0),
+        int(cache.get("ephemeral_1h_input_tokens") or 0),
+        int(u.get("output_tokens") or 0),
+        int((u.get("server_tool_use") or {}).get("web_search_requests") or 0),
+        int(u.get("requests") or 0),
+    )
 
 
 def cost_measure(item: dict[str, Any]) -> tuple[Decimal, ...]:
     cost = item.get("cost") or {}
     where = f"{S.ENDPOINTS['analytics_cost']} bucket {item.get('starting_at')}"
-    return tuple(decimal_text(cost.get(k) if cost.get(k) is not None else "0", where)[0]
-                 for k in ("amount", "list_amount"))
+    return tuple(
+        decimal_text(cost.get(k) if cost.get(k) is not None else "0", where)[0] for k in ("amount", "list_amount")
+    )

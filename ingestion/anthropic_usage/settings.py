@@ -1,4 +1,5 @@
 """Anthropic Admin API usage and cost reports: endpoints, dimensions, defaults, table names and column hints."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,7 +15,9 @@ ANALYTICS_BETA = "analytics-usage-cost-2026-08-24"
 # Where the secret lives (named in auth errors; never the value).
 ENV_API_KEY = "SOURCES__ANTHROPIC_USAGE__API_KEY"
 ENV_ORGANIZATIONS = "SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS"
-SECRETS_TOML_HINT = "[sources.anthropic_usage] api_key / organizations = [{name, api_key, base_url}] in .dlt/secrets.toml"
+SECRETS_TOML_HINT = (
+    "[sources.anthropic_usage] api_key / organizations = [{name, api_key, base_url}] in .dlt/secrets.toml"
+)
 
 APIS = ("legacy", "analytics")
 BUCKET_WIDTHS = ("1d", "1h")
@@ -95,7 +98,7 @@ _BUCKET = _cols(
 
 MESSAGES_COLUMNS = {
     **_BUCKET,
-    **_cols(**{d: _TEXT for d in MESSAGES_DIMENSIONS}),
+    **_cols(**dict.fromkeys(MESSAGES_DIMENSIONS, _TEXT)),
     **_cols(
         uncached_input_tokens=_INT,
         cache_read_input_tokens=_INT,
@@ -112,7 +115,7 @@ MESSAGES_COLUMNS = {
 
 COSTS_COLUMNS = {
     **_BUCKET,
-    **_cols(workspace_id=_TEXT, description=_TEXT, **{d: _TEXT for d in COST_DETAIL}, api_key_id=_TEXT),
+    **_cols(workspace_id=_TEXT, description=_TEXT, **dict.fromkeys(COST_DETAIL, _TEXT), api_key_id=_TEXT),
     **_cols(
         amount=_MONEY,
         amount_cents=_MONEY,

@@ -14,6 +14,7 @@ upfront fees, unblended cost otherwise).
 
 Run: ``python -m ingestion.aws_cur PATH --warehouse warehouse/finops.duckdb``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -68,9 +69,7 @@ FORMATS: tuple[BillingFormat, ...] = (
 
 
 @dlt.source(name=DATASET, max_table_nesting=0)
-def aws_cur(
-    deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False
-) -> Any:
+def aws_cur(deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False) -> Any:
     """The ``aws_cur`` dlt source: resource ``line_items`` (the planned ``(Delivery, BillingFormat)``
     pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
     ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load

@@ -1,4 +1,5 @@
 """``python -m ingestion.aws_cur PATH --warehouse W``: load every aws_cur delivery found under PATH."""
+
 import sys
 
 from ingestion.catalogue import main

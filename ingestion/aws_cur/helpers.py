@@ -11,6 +11,7 @@ All the work per row is one DuckDB SELECT (built here, run by ``ingestion._commo
   ``product/*`` attributes that CUR 2.0 keeps only in its ``product`` map are packed into JSON objects with
   DuckDB list/map functions.
 """
+
 from __future__ import annotations
 
 import re
@@ -111,15 +112,19 @@ def read_columns_cur2(header: list[str]) -> list[str]:
     """Parquet projection: only the columns the transform reads (the flat tag/product columns of the legacy
     CUR Parquet flavour only when the corresponding CUR 2.0 map column is absent)."""
     wanted = set(CANONICAL_NAMES) | set(MAP_COLUMNS)
-    flat = tuple(p for p, m in zip(_FLAT_PREFIXES, ("resource_tags", "cost_category", "discount", "product"))
-                 if m not in header)
+    flat = tuple(
+        p for p, m in zip(_FLAT_PREFIXES, ("resource_tags", "cost_category", "discount", "product")) if m not in header
+    )
     return [c for c in header if c in wanted or (flat and c.startswith(flat))]
 
 
 def read_columns_legacy(header: list[str]) -> list[str]:
     cur2 = set(CANONICAL_NAMES)
-    return [c for c in header
-            if legacy_to_cur2(c) in cur2 or c.startswith(("resourceTags/", "costCategory/", "discount/", "product/"))]
+    return [
+        c
+        for c in header
+        if legacy_to_cur2(c) in cur2 or c.startswith(("resourceTags/", "costCategory/", "discount/", "product/"))
+    ]
 
 
 def read_cur2_parquet(ref: FileRef, columns: list[str] | None) -> Iterator[tuple[pa.RecordBatch, int]]:
@@ -215,8 +220,11 @@ def _map_json(b: SelectBuilder, out: str, col: str, kind: str) -> None:
         # read_cur2_parquet hands MAP columns over as LIST<STRUCT<key, value>> (see there); the JSON object
         # text is built from the entries without creating a DuckDB MAP
         c = q(col)
-        b.add(out, f"CASE WHEN len({c}) > 0 THEN '{{' || array_to_string(list_transform({c}, "
-                   f"e -> to_json(e.key) || ':' || to_json(e.value)), ',') || '}}' END")
+        b.add(
+            out,
+            f"CASE WHEN len({c}) > 0 THEN '{{' || array_to_string(list_transform({c}, "
+            f"e -> to_json(e.key) || ':' || to_json(e.value)), ',') || '}}' END",
+        )
     elif kind == "struct":
         b.add(out, f"NULLIF(CAST(to_json({q(col)}) AS VARCHAR), '{{}}')")
     else:  # CSV: JSON text already; validate it
@@ -231,7 +239,7 @@ def _map_value(col: str, kind: str, key: str) -> str:
     if kind == "native_map":
         return f"NULLIF(TRIM(CAST(map_extract_value({q(col)}, {lit(key)}) AS VARCHAR)), '')"
     if kind == "map":  # LIST<STRUCT<key, value>>, see read_cur2_parquet
-        return (f"NULLIF(TRIM(CAST(list_filter({q(col)}, e -> e.key = {lit(key)})[1].value AS VARCHAR)), '')")
+        return f"NULLIF(TRIM(CAST(list_filter({q(col)}, e -> e.key = {lit(key)})[1].value AS VARCHAR)), '')"
     if kind == "struct":
         return f"NULLIF(TRIM(CAST(struct_extract({q(col)}, {lit(key)}) AS VARCHAR)), '')"
     raw = f"NULLIF(TRIM(CAST({q(col)} AS VARCHAR)), '')"
@@ -270,8 +278,10 @@ def _null_placeholders(b: SelectBuilder) -> None:
     null handling; CSV writers such as pandas leave such strings behind). Parquet keeps real NULLs."""
     text_cols = {n for n, k in CANONICAL_COLUMNS if k == TEXT}
     ph = ", ".join(lit(v) for v in PLACEHOLDERS)
-    b.exprs[:] = [(out, f"CASE WHEN lower({expr}) IN ({ph}) THEN NULL ELSE {expr} END" if out in text_cols else expr)
-                  for out, expr in b.exprs]
+    b.exprs[:] = [
+        (out, f"CASE WHEN lower({expr}) IN ({ph}) THEN NULL ELSE {expr} END" if out in text_cols else expr)
+        for out, expr in b.exprs
+    ]
 
 
 def _billing_period(b: SelectBuilder) -> None:
@@ -287,7 +297,7 @@ def build_select_cur2(b: SelectBuilder, ref: FileRef | None, delivery: Delivery)
     Parquet flavour, whose tags/cost categories/product attributes are flat ``resource_tags_user_x`` style
     columns instead of maps."""
     types = b.types or _parquet_types(ref)
-    kinds = {c: _kind_of(types.get(c)) for c in b.header} if types else {c: "text" for c in b.header}
+    kinds = {c: _kind_of(types.get(c)) for c in b.header} if types else dict.fromkeys(b.header, "text")
     if not types:
         b.null_words = NUMBER_NULL_WORDS
     if b.native_maps:
@@ -299,8 +309,7 @@ def build_select_cur2(b: SelectBuilder, ref: FileRef | None, delivery: Delivery)
         if kind == TEXT:
             if col is None and name in DERIVED_FROM_MAP:
                 map_col, key = DERIVED_FROM_MAP[name]
-                b.add(name, _map_value(map_col, kinds[map_col], key) if map_col in header
-                      else "CAST(NULL AS VARCHAR)")
+                b.add(name, _map_value(map_col, kinds[map_col], key) if map_col in header else "CAST(NULL AS VARCHAR)")
             else:
                 _text(b, name, col, kinds.get(col, "text") if col else "text")
         elif kind == NUMBER:
@@ -329,17 +338,20 @@ def _flat_json(header: list[str], map_name: str) -> str:
     non-static ``product_x`` columns into the JSON column ``map_name``."""
     canonical = set(CANONICAL_NAMES)
     if map_name == "resource_tags":
-        pairs = [(c[len("resource_tags_"):], c) for c in header if c.startswith("resource_tags_")]
+        pairs = [(c[len("resource_tags_") :], c) for c in header if c.startswith("resource_tags_")]
     elif map_name == "cost_category":
-        pairs = [(c[len("cost_category_"):], c) for c in header if c.startswith("cost_category_")]
+        pairs = [(c[len("cost_category_") :], c) for c in header if c.startswith("cost_category_")]
     elif map_name == "discount":
-        pairs = [(c[len("discount_"):], c) for c in header
-                 if c.startswith("discount_") and c not in canonical]
+        pairs = [(c[len("discount_") :], c) for c in header if c.startswith("discount_") and c not in canonical]
         return _pack_json(pairs, numeric=True)
     else:
-        pairs = [(c[len("product_"):], c) for c in header
-                 if c.startswith("product_") and c not in CUR2_STATIC_PRODUCT_COLUMNS
-                 and c not in canonical - {"product_product_name"}]
+        pairs = [
+            (c[len("product_") :], c)
+            for c in header
+            if c.startswith("product_")
+            and c not in CUR2_STATIC_PRODUCT_COLUMNS
+            and c not in canonical - {"product_product_name"}
+        ]
         pairs = [("product_name" if c == "product_product_name" else k, c) for k, c in pairs]
     return _pack_json(pairs)
 
@@ -363,8 +375,10 @@ def build_select_legacy(b: SelectBuilder, ref: FileRef | None, delivery: Deliver
         if name == "product_region_code":
             # the first non-empty one: a report can carry product/regionCode empty and product/region filled
             vals = [f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')" for c in region_cols]
-            b.add(name, "CAST(NULL AS VARCHAR)" if not vals else vals[0] if len(vals) == 1
-                  else f"COALESCE({', '.join(vals)})")
+            b.add(
+                name,
+                "CAST(NULL AS VARCHAR)" if not vals else vals[0] if len(vals) == 1 else f"COALESCE({', '.join(vals)})",
+            )
         elif kind == TEXT:
             b.text(name, *([col] if col else []))
         elif kind == NUMBER:
@@ -377,8 +391,12 @@ def build_select_legacy(b: SelectBuilder, ref: FileRef | None, delivery: Deliver
             # CUR 2.0 keeps cost category names as they are defined: costCategory/BusinessUnit -> BusinessUnit
             b.add(name, _pack_json([(c.split("/", 1)[1], c) for c in b.header if c.startswith("costCategory/")]))
         elif name == "discount":
-            b.add(name, _pack_json([(athena_name(c.split("/", 1)[1]), c) for c in b.header
-                                    if c.startswith("discount/")], numeric=True))
+            b.add(
+                name,
+                _pack_json(
+                    [(athena_name(c.split("/", 1)[1]), c) for c in b.header if c.startswith("discount/")], numeric=True
+                ),
+            )
         elif name == "product":
             pairs = []
             for c in b.header:
@@ -387,7 +405,7 @@ def build_select_legacy(b: SelectBuilder, ref: FileRef | None, delivery: Deliver
                 n = legacy_to_cur2(c)
                 if n in CUR2_STATIC_PRODUCT_COLUMNS:
                     continue
-                pairs.append((n[len("product_"):], c))
+                pairs.append((n[len("product_") :], c))
             b.add(name, _pack_json(pairs))
         else:  # pragma: no cover - every canonical column is handled above
             raise AssertionError(name)

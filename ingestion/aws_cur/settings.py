@@ -4,6 +4,7 @@ formats themselves, ``FORMATS``, are declared in the package's ``__init__.py`` w
 Every format writes the same columns, named as CUR 2.0 (AWS Data Exports) names them; legacy CUR headers
 (``lineItem/UnblendedCost``) are translated with :func:`ingestion.aws_cur.helpers.legacy_to_cur2`.
 """
+
 from __future__ import annotations
 
 DATASET = "aws_cur"
@@ -51,7 +52,7 @@ CANONICAL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("line_item_tax_type", TEXT),
     ("line_item_legal_entity", TEXT),
     # product (static CUR 2.0 columns; everything else is in the product JSON)
-    ("product_product_name", TEXT),          # CUR 2.0: product['product_name']
+    ("product_product_name", TEXT),  # CUR 2.0: product['product_name']
     ("product_region_code", TEXT),
     ("product_location", TEXT),
     ("product_servicecode", TEXT),
@@ -120,13 +121,31 @@ DERIVED_FROM_MAP = {
 
 #: Product columns that CUR 2.0 keeps as static columns (table-dictionary-cur2-product); any other legacy
 #: ``product/*`` attribute lives only in CUR 2.0's ``product`` map, so it goes into the ``product`` JSON.
-CUR2_STATIC_PRODUCT_COLUMNS = frozenset({
-    "product_comment", "product_fee_code", "product_fee_description", "product_from_location",
-    "product_from_location_type", "product_from_region_code", "product_instance_family", "product_instance_type",
-    "product_instancesku", "product_location", "product_location_type", "product_operation",
-    "product_pricing_unit", "product_product_family", "product_region_code", "product_servicecode", "product_sku",
-    "product_to_location", "product_to_location_type", "product_to_region_code", "product_usagetype",
-})
+CUR2_STATIC_PRODUCT_COLUMNS = frozenset(
+    {
+        "product_comment",
+        "product_fee_code",
+        "product_fee_description",
+        "product_from_location",
+        "product_from_location_type",
+        "product_from_region_code",
+        "product_instance_family",
+        "product_instance_type",
+        "product_instancesku",
+        "product_location",
+        "product_location_type",
+        "product_operation",
+        "product_pricing_unit",
+        "product_product_family",
+        "product_region_code",
+        "product_servicecode",
+        "product_sku",
+        "product_to_location",
+        "product_to_location_type",
+        "product_to_region_code",
+        "product_usagetype",
+    }
+)
 
 #: Source columns without which a file is rejected (quarantined), per flavour.
 REQUIRED_CUR2 = (
@@ -149,12 +168,15 @@ REQUIRED_LEGACY = (
 )
 
 #: Header columns that identify a CUR 2.0 file (any one of them); FOCUS exports have none of these.
-CUR2_MARKERS = ("line_item_line_item_type", "line_item_unblended_cost", "identity_line_item_id",
-                "line_item_usage_account_id", "bill_payer_account_id")
+CUR2_MARKERS = (
+    "line_item_line_item_type",
+    "line_item_unblended_cost",
+    "identity_line_item_id",
+    "line_item_usage_account_id",
+    "bill_payer_account_id",
+)
 #: Prefixes that identify a legacy CUR CSV header.
 LEGACY_MARKERS = ("lineItem/", "identity/LineItemId", "bill/PayerAccountId")
 
 #: A header with every CUR 2.0 source column the formats read (creates the empty raw table).
-SAMPLE_HEADER_CUR2: tuple[str, ...] = tuple(
-    c for c in CANONICAL_NAMES if c not in DERIVED_FROM_MAP
-)
+SAMPLE_HEADER_CUR2: tuple[str, ...] = tuple(c for c in CANONICAL_NAMES if c not in DERIVED_FROM_MAP)

@@ -9,6 +9,7 @@ The FOCUS mapping (actual + amortized combination, commitment amortisation) is t
 
 Run on its own: ``python -m ingestion.azure_cost_details PATH --warehouse W``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

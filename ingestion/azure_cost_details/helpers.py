@@ -1,5 +1,6 @@
 """Azure cost details: format sniffing, the column mapping to the raw table and the per-delivery cost type
 (ActualCost / AmortizedCost) detection."""
+
 from __future__ import annotations
 
 import contextlib
@@ -38,7 +39,9 @@ def _is_azure_cost_details(cols: set[str]) -> bool:
 
 def _is_mca(cols: set[str]) -> bool:
     # MCA (and partner) cost details carry invoice and pay-as-you-go cost columns that EA files do not have.
-    return bool(cols & {"invoiceid", "paygcostinbillingcurrency", "exchangeratepricingtobilling", "costinpricingcurrency"})
+    return bool(
+        cols & {"invoiceid", "paygcostinbillingcurrency", "exchangeratepricingtobilling", "costinpricingcurrency"}
+    )
 
 
 def sniff_mca(header: list[str], rel_path: str) -> bool:
@@ -69,8 +72,10 @@ def parse_ts(column: str) -> tuple[str, str]:
     """(raw text expression, parsed UTC timestamp expression) for a date column."""
     raw = f"NULLIF(TRIM(CAST({q(column)} AS VARCHAR)), '')"
     fmts = "[" + ", ".join(lit(f) for f in DATE_FORMATS) + "]"
-    parsed = (f"COALESCE(CAST(TRY_STRPTIME({raw}, {fmts}) AS TIMESTAMP), "
-              f"CAST(TIMEZONE('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) AS TIMESTAMP))")
+    parsed = (
+        f"COALESCE(CAST(TRY_STRPTIME({raw}, {fmts}) AS TIMESTAMP), "
+        f"CAST(TIMEZONE('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) AS TIMESTAMP))"
+    )
     return raw, parsed
 
 
@@ -113,8 +118,10 @@ def build_select(builder: SelectBuilder, ref: FileRef | None, delivery: Delivery
     def ts(col: str | None) -> str:
         return parse_ts(col)[1] if col else "CAST(NULL AS TIMESTAMP)"
 
-    builder.add("x_billing_period", f"COALESCE(STRFTIME({ts(period_col)}, '%Y-%m'), {fallback}, "
-                                    f"STRFTIME({ts(date_col)}, '%Y-%m'))")
+    builder.add(
+        "x_billing_period",
+        f"COALESCE(STRFTIME({ts(period_col)}, '%Y-%m'), {fallback}, STRFTIME({ts(date_col)}, '%Y-%m'))",
+    )
 
     if ref is None:
         cost_type, how = S.DEFAULT_COST_TYPE, "schema"
@@ -261,7 +268,7 @@ def arm_resource_type(resource_id: str | None) -> str | None:
     idx = low.rfind("/providers/")
     if idx < 0:
         return None
-    segs = low[idx + len("/providers/"):].split("/")
+    segs = low[idx + len("/providers/") :].split("/")
     kept = [s for i, s in enumerate(segs, start=1) if (i == 1 or i % 2 == 0) and s]
     return "/".join(kept) if len(kept) > 1 else None
 

@@ -46,8 +46,12 @@ def table_hints() -> dict[str, dict[str, Any]]:
     """Every table's dlt hints as the resources declare them (used to create the tables empty when nothing is
     configured, so that dbt's staging compiles)."""
     return {
-        TABLE: {"write_disposition": S.WRITE_DISPOSITION, "primary_key": list(S.PRIMARY_KEY), "merge_key": [],
-                "columns": S.COLUMNS},
+        TABLE: {
+            "write_disposition": S.WRITE_DISPOSITION,
+            "primary_key": list(S.PRIMARY_KEY),
+            "merge_key": [],
+            "columns": S.COLUMNS,
+        },
         S.QUARANTINE_TABLE: F.quarantine_hints(),
     }
 
@@ -59,8 +63,9 @@ def _volumes(rows: list[dict[str, Any]]) -> Any:
 
 
 def _csv_resource(csv_path: str, loaded_at: str, log: KpiRunLog, full_refresh: bool):
-    @dlt.resource(name=S.CSV_RESOURCE, table_name=TABLE, write_disposition=S.WRITE_DISPOSITION,
-                  primary_key=list(S.PRIMARY_KEY))
+    @dlt.resource(
+        name=S.CSV_RESOURCE, table_name=TABLE, write_disposition=S.WRITE_DISPOSITION, primary_key=list(S.PRIMARY_KEY)
+    )
     def csv_drop() -> Iterator[Any]:
         state = dlt.current.resource_state()
         seen: dict[str, dict[str, Any]] = state.setdefault("files", {})
@@ -74,8 +79,13 @@ def _csv_resource(csv_path: str, loaded_at: str, log: KpiRunLog, full_refresh: b
             rows, errors = F.read_file(ref, source, fp, H.LAYOUT, H.validate, S.KPI_KEY, H.ROW_HINT)
             for r in rows:
                 latest[tuple(r[c] for c in S.KPI_KEY)] = {
-                    **r, "source_system": S.CSV_SYSTEM, "source_ref": source, "source_fingerprint": fp,
-                    "source_updated_at": None, "loaded_at": loaded_at}
+                    **r,
+                    "source_system": S.CSV_SYSTEM,
+                    "source_ref": source,
+                    "source_fingerprint": fp,
+                    "source_updated_at": None,
+                    "loaded_at": loaded_at,
+                }
             F.finish_file(seen, ref, source, fp, len(rows), errors, log)
             if errors:
                 yield F.quarantined(errors, loaded_at)
@@ -90,24 +100,39 @@ def _sql_resources(db: SqlDatabase, loaded_at: str, log: KpiRunLog, chunk_size: 
     """dlt's ``sql_table`` (incremental on the cursor column, state under its own resource name) piped into the
     ``sql_database`` transformer that validates and maps each row to the table's columns."""
     validate_sql_url(db.url, env=S.CREDENTIALS_ENV, system=S.SQL_SYSTEM, error=BusinessKpiError)
-    rows, engine = incremental_table(db, system=S.SQL_SYSTEM, required=S.REQUIRED_COLUMNS,
-                                     optional=S.OPTIONAL_COLUMNS, key=S.KPI_KEY, cursor_env=S.CURSOR_ENV,
-                                     chunk_size=chunk_size, error=BusinessKpiError)
+    rows, engine = incremental_table(
+        db,
+        system=S.SQL_SYSTEM,
+        required=S.REQUIRED_COLUMNS,
+        optional=S.OPTIONAL_COLUMNS,
+        key=S.KPI_KEY,
+        cursor_env=S.CURSOR_ENV,
+        chunk_size=chunk_size,
+        error=BusinessKpiError,
+    )
     log.engines.append(engine)  # disposed by the runner after the load
     run_id = loaded_at.replace(" ", "T")
     read = [0]  # rows read from the table by this run
 
-    @dlt.transformer(name=S.SQL_RESOURCE, table_name=TABLE, write_disposition=S.WRITE_DISPOSITION,
-                     primary_key=list(S.PRIMARY_KEY))
+    @dlt.transformer(
+        name=S.SQL_RESOURCE, table_name=TABLE, write_disposition=S.WRITE_DISPOSITION, primary_key=list(S.PRIMARY_KEY)
+    )
     def sql_database(items: list[dict[str, Any]]) -> Iterator[Any]:
         good, errors = check_rows(items, db, run_id, read, partial(H.validate, hint=H.SQL_ROW_HINT))
         out = []
         for raw, value in good:
             cursor = raw.get(db.cursor_column.lower())
-            out.append({**value, "source_system": S.SQL_SYSTEM, "source_ref": db.qualified_table,
-                        "source_row": None, "source_fingerprint": None,
-                        "source_updated_at": cursor if isinstance(cursor, dt.datetime) else None,
-                        "loaded_at": loaded_at})
+            out.append(
+                {
+                    **value,
+                    "source_system": S.SQL_SYSTEM,
+                    "source_ref": db.qualified_table,
+                    "source_row": None,
+                    "source_fingerprint": None,
+                    "source_updated_at": cursor if isinstance(cursor, dt.datetime) else None,
+                    "loaded_at": loaded_at,
+                }
+            )
         log.rows[S.SQL_SYSTEM] += len(out)
         yield from F.with_quarantine(out and _volumes(out), errors, loaded_at, log)
 
@@ -144,7 +169,8 @@ def business_kpis(
     if csv_path:
         resources.append(_csv_resource(str(csv_path), loaded_at, log, full_refresh))
     if credentials:
-        db = SqlDatabase(str(credentials), table_name or S.DEFAULT_SQL_TABLE, db_schema or None,
-                         cursor_column or S.DEFAULT_CURSOR)
+        db = SqlDatabase(
+            str(credentials), table_name or S.DEFAULT_SQL_TABLE, db_schema or None, cursor_column or S.DEFAULT_CURSOR
+        )
         resources.append(_sql_resources(db, loaded_at, log, chunk_size))
     return resources

@@ -22,8 +22,22 @@ from ingestion._common.sqlsource import SqlDatabase, redact_url, scrub, url_secr
 
 from . import settings as S
 
-__all__ = ["FILE_HINT", "LAYOUT", "ROW_HINT", "SQL_ROW_HINT", "BusinessKpiError", "KpiRunLog", "SqlDatabase",
-           "canonical_unit", "parse_date", "parse_value", "redact_url", "scrub", "url_secrets", "validate"]
+__all__ = [
+    "FILE_HINT",
+    "LAYOUT",
+    "ROW_HINT",
+    "SQL_ROW_HINT",
+    "BusinessKpiError",
+    "KpiRunLog",
+    "SqlDatabase",
+    "canonical_unit",
+    "parse_date",
+    "parse_value",
+    "redact_url",
+    "scrub",
+    "url_secrets",
+    "validate",
+]
 
 
 class BusinessKpiError(RuntimeError):
@@ -31,10 +45,11 @@ class BusinessKpiError(RuntimeError):
     message names what to fix and never carries the database password."""
 
 
-ROW_HINT = ("Fix the row and drop the file again (a changed file is read again; its other rows are loaded "
-            "already).")
-SQL_ROW_HINT = ("Fix the row in the database and bump its cursor column (updated_at) so that the next load "
-                "reads it again; the other rows are loaded.")
+ROW_HINT = "Fix the row and drop the file again (a changed file is read again; its other rows are loaded already)."
+SQL_ROW_HINT = (
+    "Fix the row in the database and bump its cursor column (updated_at) so that the next load "
+    "reads it again; the other rows are loaded."
+)
 FILE_HINT = "Fix or re-export the file and drop it again; nothing of it was loaded."
 
 
@@ -99,8 +114,9 @@ def canonical_unit(unit: Any, kpi_name: str) -> str:
     return default
 
 
-def validate(raw: Mapping[str, Any], source: str, row: int | None, delivery_id: str,
-             hint: str = ROW_HINT) -> tuple[dict[str, Any] | None, list[BadInputError]]:
+def validate(
+    raw: Mapping[str, Any], source: str, row: int | None, delivery_id: str, hint: str = ROW_HINT
+) -> tuple[dict[str, Any] | None, list[BadInputError]]:
     """``raw`` (column -> value) -> (the validated value's columns, []) or (None, one error per bad field)."""
     out: dict[str, Any] = {}
     errors: list[BadInputError] = []
@@ -108,8 +124,18 @@ def validate(raw: Mapping[str, Any], source: str, row: int | None, delivery_id: 
 
     def bad(name: str, reason: str) -> None:
         v = raw.get(name)
-        errors.append(BadInputError(source, reason, row=row, field=name, value=None if v in (None, "") else str(v),
-                                    hint=hint, delivery_id=delivery_id, raw_record=record))
+        errors.append(
+            BadInputError(
+                source,
+                reason,
+                row=row,
+                field=name,
+                value=None if v in (None, "") else str(v),
+                hint=hint,
+                delivery_id=delivery_id,
+                raw_record=record,
+            )
+        )
 
     try:
         out["kpi_date"] = parse_date(raw.get("kpi_date"))
@@ -133,5 +159,9 @@ def validate(raw: Mapping[str, Any], source: str, row: int | None, delivery_id: 
 
 
 # the CSV drop's layout (read by ingestion._common.filedrop)
-LAYOUT = Layout(aliases=S.HEADER_ALIASES, required=S.REQUIRED_COLUMNS,
-                expected=f"{', '.join(S.REQUIRED_COLUMNS)}[, kpi_unit]", file_hint=FILE_HINT)
+LAYOUT = Layout(
+    aliases=S.HEADER_ALIASES,
+    required=S.REQUIRED_COLUMNS,
+    expected=f"{', '.join(S.REQUIRED_COLUMNS)}[, kpi_unit]",
+    file_hint=FILE_HINT,
+)

@@ -73,18 +73,23 @@ class KpiLoadReport(DropLoadReport):
             return f"{S.DATASET}: not configured, nothing loaded: {self.hint}"
         parts = []
         if self.csv_configured:
-            parts.append(f"CSV drop {self.csv_path}: {len(self.files_loaded)} file(s) read, "
-                         f"{len(self.files_skipped)} unchanged, {self.rows_by_source[S.CSV_SYSTEM]:,} rows")
+            parts.append(
+                f"CSV drop {self.csv_path}: {len(self.files_loaded)} file(s) read, "
+                f"{len(self.files_skipped)} unchanged, {self.rows_by_source[S.CSV_SYSTEM]:,} rows"
+            )
         if self.sql_configured:
             parts.append(f"SQL {self.sql_source}: {self.rows_by_source[S.SQL_SYSTEM]:,} new or changed rows")
         bad = len(self.all_quarantined)
-        return (f"{S.DATASET}: {self.rows_loaded:,} rows loaded ({'; '.join(parts)})"
-                + (f"; {bad} quarantined row(s) (finops quarantine)" if bad else ""))
+        return f"{S.DATASET}: {self.rows_loaded:,} rows loaded ({'; '.join(parts)})" + (
+            f"; {bad} quarantined row(s) (finops quarantine)" if bad else ""
+        )
 
 
-NOT_CONFIGURED_HINT = (f"drop CSV files into <FINOPS_LANDING>/{S.LANDING_PREFIX}/ (or set {S.CSV_PATH_ENV}) and/or "
-                       f"set {S.CREDENTIALS_ENV} to the SQLAlchemy URL of the KPI database "
-                       f"({S.TABLE_NAME_ENV}, default {S.DEFAULT_SQL_TABLE})")
+NOT_CONFIGURED_HINT = (
+    f"drop CSV files into <FINOPS_LANDING>/{S.LANDING_PREFIX}/ (or set {S.CSV_PATH_ENV}) and/or "
+    f"set {S.CREDENTIALS_ENV} to the SQLAlchemy URL of the KPI database "
+    f"({S.TABLE_NAME_ENV}, default {S.DEFAULT_SQL_TABLE})"
+)
 
 
 def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh: bool = False) -> KpiLoadReport:
@@ -98,8 +103,12 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
     report.configured = report.csv_configured or report.sql_configured
     secrets: list[str] = []
     if report.sql_configured:
-        db = H.SqlDatabase(args["credentials"], args.get("table_name") or S.DEFAULT_SQL_TABLE,
-                           args.get("db_schema"), args.get("cursor_column") or S.DEFAULT_CURSOR)
+        db = H.SqlDatabase(
+            args["credentials"],
+            args.get("table_name") or S.DEFAULT_SQL_TABLE,
+            args.get("db_schema"),
+            args.get("cursor_column") or S.DEFAULT_CURSOR,
+        )
         report.sql_source = db.shown
         secrets = db.secrets
     if not report.configured:
@@ -107,8 +116,14 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
 
     run_log = H.KpiRunLog()
     pipeline = make_pipeline(S.DATASET, warehouse)
-    run_scrubbed(pipeline, lambda: business_kpis(**args, full_refresh=full_refresh, run_log=run_log),
-                 error=H.BusinessKpiError, secrets=secrets, label=S.DATASET, engines=run_log.engines)
+    run_scrubbed(
+        pipeline,
+        lambda: business_kpis(**args, full_refresh=full_refresh, run_log=run_log),
+        error=H.BusinessKpiError,
+        secrets=secrets,
+        label=S.DATASET,
+        engines=run_log.engines,
+    )
     supersede_quarantine(pipeline)  # a file read again replaces its earlier quarantine records
     counts = row_counts(pipeline)
     report.rows_loaded = int(counts.get(S.TABLE, 0))

@@ -42,8 +42,15 @@ WRITE_DISPOSITION = {"disposition": "merge", "strategy": "delete-insert"}
 REQUIRED_COLUMNS = ("kpi_date", "product", "kpi_name", "kpi_value")
 OPTIONAL_COLUMNS = ("kpi_unit",)
 # accepted CSV header aliases -> column
-HEADER_ALIASES = {"date": "kpi_date", "day": "kpi_date", "kpi": "kpi_name", "metric": "kpi_name",
-                  "value": "kpi_value", "volume": "kpi_value", "unit": "kpi_unit"}
+HEADER_ALIASES = {
+    "date": "kpi_date",
+    "day": "kpi_date",
+    "kpi": "kpi_name",
+    "metric": "kpi_name",
+    "value": "kpi_value",
+    "volume": "kpi_value",
+    "unit": "kpi_unit",
+}
 
 # the KPI vocabulary: unit of the known KPI names (used when a row gives no unit) and the accepted units (a row's
 # unit is written in this spelling when it matches case-insensitively). dbt tests the staging model against the
@@ -60,27 +67,58 @@ DEFAULT_UNITS = {
     "orders": "Orders",
     "predictions": "Predictions",
 }
-KPI_UNITS = ("Transactions", "Users", "Tickets", "Documents", "Images", "Requests", "Queries", "Sessions",
-             "Orders", "Predictions", "Count")
+KPI_UNITS = (
+    "Transactions",
+    "Users",
+    "Tickets",
+    "Documents",
+    "Images",
+    "Requests",
+    "Queries",
+    "Sessions",
+    "Orders",
+    "Predictions",
+    "Count",
+)
 
 MONEY = {"data_type": "decimal", "precision": 38, "scale": 10}  # DECIMAL(38,10), as every amount in the warehouse
 
 COLUMNS: dict[str, dict] = {
     "kpi_date": {"data_type": "date", "nullable": False, "description": "day the volume belongs to"},
-    "product": {"data_type": "text", "nullable": False,
-                "description": "product / project as reported (the demo's team names)"},
-    "kpi_name": {"data_type": "text", "nullable": False,
-                 "description": "transactions, documents_processed, active_users, tickets_resolved, ..."},
+    "product": {
+        "data_type": "text",
+        "nullable": False,
+        "description": "product / project as reported (the demo's team names)",
+    },
+    "kpi_name": {
+        "data_type": "text",
+        "nullable": False,
+        "description": "transactions, documents_processed, active_users, tickets_resolved, ...",
+    },
     "kpi_value": {**MONEY, "nullable": False, "description": "the day's volume (exact decimal, >= 0)"},
     "kpi_unit": {"data_type": "text", "nullable": False, "description": "unit of kpi_value (KPI_UNITS)"},
     "source_system": {"data_type": "text", "nullable": False, "description": "'csv_drop' or 'sql_database'"},
-    "source_ref": {"data_type": "text", "nullable": False,
-                   "description": "CSV: path under the drop's parent (business_kpis/x.csv); SQL: [schema.]table"},
+    "source_ref": {
+        "data_type": "text",
+        "nullable": False,
+        "description": "CSV: path under the drop's parent (business_kpis/x.csv); SQL: [schema.]table",
+    },
     "source_row": {"data_type": "bigint", "nullable": True, "description": "CSV data row (1 = first after header)"},
-    "source_fingerprint": {"data_type": "text", "nullable": True,
-                           "description": "CSV: fingerprint (path, size, version) of the file as loaded"},
-    "source_updated_at": {"data_type": "timestamp", "timezone": True, "nullable": True,
-                          "description": "SQL: the row's cursor value (updated_at) when it was read"},
-    "loaded_at": {"data_type": "timestamp", "timezone": True, "nullable": False,
-                  "description": "when the load that wrote the row started (UTC)"},
+    "source_fingerprint": {
+        "data_type": "text",
+        "nullable": True,
+        "description": "CSV: fingerprint (path, size, version) of the file as loaded",
+    },
+    "source_updated_at": {
+        "data_type": "timestamp",
+        "timezone": True,
+        "nullable": True,
+        "description": "SQL: the row's cursor value (updated_at) when it was read",
+    },
+    "loaded_at": {
+        "data_type": "timestamp",
+        "timezone": True,
+        "nullable": False,
+        "description": "when the load that wrote the row started (UTC)",
+    },
 }

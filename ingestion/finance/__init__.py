@@ -48,8 +48,15 @@ __all__ = ["DATASET", "TABLES", "FinanceError", "FinanceRunLog", "finance", "tab
 def table_hints() -> dict[str, dict[str, Any]]:
     """Every table's dlt hints as the resources declare them (used to create the tables empty when nothing is
     configured, so that dbt's staging compiles)."""
-    hints = {t: {"write_disposition": S.WRITE_DISPOSITION, "primary_key": list(S.PRIMARY_KEYS[t]),
-                 "merge_key": list(S.MERGE_KEYS.get(t, ())), "columns": S.COLUMNS[t]} for t in TABLES}
+    hints = {
+        t: {
+            "write_disposition": S.WRITE_DISPOSITION,
+            "primary_key": list(S.PRIMARY_KEYS[t]),
+            "merge_key": list(S.MERGE_KEYS.get(t, ())),
+            "columns": S.COLUMNS[t],
+        }
+        for t in TABLES
+    }
     return {**hints, S.QUARANTINE_TABLE: F.quarantine_hints()}
 
 
@@ -62,8 +69,13 @@ def _rows(table: str, rows: list[dict[str, Any]]) -> Any:
 def _resource(table: str, fn: Callable[[], Iterator[Any]], data_from: Any = None) -> Any:
     """``fn`` as the resource (or transformer of ``data_from``) writing ``table`` with its keys."""
     extra = {"merge_key": list(S.MERGE_KEYS[table])} if table in S.MERGE_KEYS else {}
-    kw = {"name": table, "table_name": table, "write_disposition": S.WRITE_DISPOSITION,
-          "primary_key": list(S.PRIMARY_KEYS[table]), **extra}
+    kw = {
+        "name": table,
+        "table_name": table,
+        "write_disposition": S.WRITE_DISPOSITION,
+        "primary_key": list(S.PRIMARY_KEYS[table]),
+        **extra,
+    }
     if data_from is not None:
         return data_from | dlt.transformer(fn, **kw)
     return dlt.resource(fn, **kw)()
@@ -80,8 +92,16 @@ class Drop:
     constants: dict[str, Any] = field(default_factory=dict)  # e.g. {"channel": "card"}
 
 
-def _file_resource(table: str, drops: list[Drop], fields: H.Fields, key: tuple[str, ...],
-                   replace_key: tuple[str, ...], loaded_at: str, log: FinanceRunLog, full_refresh: bool) -> Any:
+def _file_resource(
+    table: str,
+    drops: list[Drop],
+    fields: H.Fields,
+    key: tuple[str, ...],
+    replace_key: tuple[str, ...],
+    loaded_at: str,
+    log: FinanceRunLog,
+    full_refresh: bool,
+) -> Any:
     """A resource reading every changed file of ``drops`` into ``table``. ``key`` must be unique within a file;
     rows are grouped by ``replace_key`` and, within one run, the group as in the later file wins whole (an AP
     invoice: all its lines from the later export)."""
@@ -122,9 +142,17 @@ def _ledger_resource(db: SqlDatabase, loaded_at: str, log: FinanceRunLog, chunk_
     """dlt's ``sql_table`` on the ledger (incremental on the cursor column, state under its own resource name)
     piped into the ``gl_journal_lines`` transformer that validates and maps each row."""
     validate_sql_url(db.url, env=S.LEDGER_CREDENTIALS_ENV, system=S.LEDGER_SYSTEM, error=FinanceError)
-    rows, engine = incremental_table(db, system=S.LEDGER_SYSTEM, required=S.GL_REQUIRED, optional=S.GL_OPTIONAL,
-                                     key=S.GL_PRIMARY_KEY, cursor_env=S.LEDGER_CURSOR_ENV, chunk_size=chunk_size,
-                                     error=FinanceError, on_cursor_value_missing="include")
+    rows, engine = incremental_table(
+        db,
+        system=S.LEDGER_SYSTEM,
+        required=S.GL_REQUIRED,
+        optional=S.GL_OPTIONAL,
+        key=S.GL_PRIMARY_KEY,
+        cursor_env=S.LEDGER_CURSOR_ENV,
+        chunk_size=chunk_size,
+        error=FinanceError,
+        on_cursor_value_missing="include",
+    )
     log.engines.append(engine)  # disposed by the runner after the load
     log.ledger_table = db.qualified_table
     run_id = loaded_at.replace(" ", "T")
@@ -132,8 +160,10 @@ def _ledger_resource(db: SqlDatabase, loaded_at: str, log: FinanceRunLog, chunk_
 
     def journal_lines(items: list[dict[str, Any]]) -> Iterator[Any]:
         good, errors = check_rows(items, db, run_id, read, partial(H.validate, H.GL_FIELDS, hint=H.SQL_ROW_HINT))
-        out = [{**value, "source_updated_at": H.parse_timestamp(raw.get(db.cursor_column.lower())),
-                "loaded_at": loaded_at} for raw, value in good]
+        out = [
+            {**value, "source_updated_at": H.parse_timestamp(raw.get(db.cursor_column.lower())), "loaded_at": loaded_at}
+            for raw, value in good
+        ]
         log.rows[S.GL_TABLE] += len(out)
         # loaded, but read again on every run (the query cannot tell whether they changed): reported
         log.ledger_rows_without_cursor += sum(raw.get(db.cursor_column.lower()) is None for raw, _ in good)
@@ -173,23 +203,59 @@ def finance(
     loaded_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     resources: list[Any] = []
     if ap_path:
-        resources.append(_file_resource(
-            S.AP_TABLE, [Drop(S.AP_DROP, str(ap_path), S.AP_SUFFIXES, H.AP_LAYOUT)], H.AP_FIELDS, S.AP_PRIMARY_KEY,
-            S.AP_MERGE_KEY, loaded_at, log, full_refresh))
-    card_drops = [Drop(S.CARDS_DROP, str(cards_path), S.CSV_SUFFIXES, H.CARD_LAYOUT, {"channel": S.CARD_CHANNEL})
-                  ] if cards_path else []
+        resources.append(
+            _file_resource(
+                S.AP_TABLE,
+                [Drop(S.AP_DROP, str(ap_path), S.AP_SUFFIXES, H.AP_LAYOUT)],
+                H.AP_FIELDS,
+                S.AP_PRIMARY_KEY,
+                S.AP_MERGE_KEY,
+                loaded_at,
+                log,
+                full_refresh,
+            )
+        )
+    card_drops = (
+        [Drop(S.CARDS_DROP, str(cards_path), S.CSV_SUFFIXES, H.CARD_LAYOUT, {"channel": S.CARD_CHANNEL})]
+        if cards_path
+        else []
+    )
     if expenses_path:
-        card_drops.append(Drop(S.EXPENSES_DROP, str(expenses_path), S.CSV_SUFFIXES, H.EXPENSE_LAYOUT,
-                               {"channel": S.EXPENSE_CHANNEL}))
+        card_drops.append(
+            Drop(S.EXPENSES_DROP, str(expenses_path), S.CSV_SUFFIXES, H.EXPENSE_LAYOUT, {"channel": S.EXPENSE_CHANNEL})
+        )
     if card_drops:
-        resources.append(_file_resource(S.CARD_TABLE, card_drops, H.CARD_FIELDS, ("transaction_id",),
-                                        S.CARD_PRIMARY_KEY, loaded_at, log, full_refresh))
+        resources.append(
+            _file_resource(
+                S.CARD_TABLE,
+                card_drops,
+                H.CARD_FIELDS,
+                ("transaction_id",),
+                S.CARD_PRIMARY_KEY,
+                loaded_at,
+                log,
+                full_refresh,
+            )
+        )
     if fx_rates_path:
-        resources.append(_file_resource(
-            S.FX_TABLE, [Drop(S.FX_DROP, str(fx_rates_path), S.CSV_SUFFIXES, H.FX_LAYOUT)], H.FX_FIELDS,
-            S.FX_PRIMARY_KEY, S.FX_PRIMARY_KEY, loaded_at, log, full_refresh))
+        resources.append(
+            _file_resource(
+                S.FX_TABLE,
+                [Drop(S.FX_DROP, str(fx_rates_path), S.CSV_SUFFIXES, H.FX_LAYOUT)],
+                H.FX_FIELDS,
+                S.FX_PRIMARY_KEY,
+                S.FX_PRIMARY_KEY,
+                loaded_at,
+                log,
+                full_refresh,
+            )
+        )
     if ledger_credentials:
-        db = SqlDatabase(str(ledger_credentials), ledger_table_name or S.DEFAULT_LEDGER_TABLE,
-                         ledger_db_schema or None, ledger_cursor_column or S.DEFAULT_CURSOR)
+        db = SqlDatabase(
+            str(ledger_credentials),
+            ledger_table_name or S.DEFAULT_LEDGER_TABLE,
+            ledger_db_schema or None,
+            ledger_cursor_column or S.DEFAULT_CURSOR,
+        )
         resources.append(_ledger_resource(db, loaded_at, log, chunk_size))
     return resources

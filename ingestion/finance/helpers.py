@@ -27,10 +27,11 @@ class FinanceError(RuntimeError):
     message names what to fix and never carries the database password."""
 
 
-ROW_HINT = ("Fix the row and drop the file again (a changed file is read again; its other rows are loaded "
-            "already).")
-SQL_ROW_HINT = ("Fix the row in the ledger and bump its cursor column (updated_at) so that the next load reads it "
-                "again; the other rows are loaded.")
+ROW_HINT = "Fix the row and drop the file again (a changed file is read again; its other rows are loaded already)."
+SQL_ROW_HINT = (
+    "Fix the row in the ledger and bump its cursor column (updated_at) so that the next load reads it "
+    "again; the other rows are loaded."
+)
 FILE_HINT = "Fix or re-export the file and drop it again; nothing of it was loaded."
 
 
@@ -49,8 +50,12 @@ def table_of(source_file: str) -> str:
     ledger table)."""
     parts = source_file.split("/")
     if len(parts) > 2 and parts[0] == S.LANDING_PREFIX:
-        return {S.AP_DROP: S.AP_TABLE, S.CARDS_DROP: S.CARD_TABLE, S.EXPENSES_DROP: S.CARD_TABLE,
-                S.FX_DROP: S.FX_TABLE}.get(parts[1], S.GL_TABLE)
+        return {
+            S.AP_DROP: S.AP_TABLE,
+            S.CARDS_DROP: S.CARD_TABLE,
+            S.EXPENSES_DROP: S.CARD_TABLE,
+            S.FX_DROP: S.FX_TABLE,
+        }.get(parts[1], S.GL_TABLE)
     return S.GL_TABLE
 
 
@@ -59,17 +64,21 @@ def table_of(source_file: str) -> str:
 # ----------------------------------------------------------------------------------------------------------------------
 def _layout(headers: Mapping[str, str], aliases: Mapping[str, str], required: tuple[str, ...]) -> Layout:
     labels = {col: name for name, col in headers.items()}
-    return Layout(aliases={**{k.lower(): v for k, v in headers.items()}, **aliases}, required=required,
-                  expected=", ".join(labels[c] for c in required) + " (or the column names: "
-                           + ", ".join(required) + ")",
-                  file_hint=FILE_HINT, labels=labels)
+    return Layout(
+        aliases={**{k.lower(): v for k, v in headers.items()}, **aliases},
+        required=required,
+        expected=", ".join(labels[c] for c in required) + " (or the column names: " + ", ".join(required) + ")",
+        file_hint=FILE_HINT,
+        labels=labels,
+    )
 
 
 AP_LAYOUT = _layout(S.AP_HEADERS, S.AP_ALIASES, S.AP_REQUIRED)
 _CARD_ALIASES = {**{k.lower(): v for k, v in S.EXPENSE_HEADERS.items()}, **S.CARD_ALIASES}
 CARD_LAYOUT = _layout(S.CARD_HEADERS, _CARD_ALIASES, S.CARD_REQUIRED)
-EXPENSE_LAYOUT = _layout(S.EXPENSE_HEADERS, {**{k.lower(): v for k, v in S.CARD_HEADERS.items()}, **S.CARD_ALIASES},
-                         S.CARD_REQUIRED)
+EXPENSE_LAYOUT = _layout(
+    S.EXPENSE_HEADERS, {**{k.lower(): v for k, v in S.CARD_HEADERS.items()}, **S.CARD_ALIASES}, S.CARD_REQUIRED
+)
 FX_LAYOUT = _layout(S.FX_HEADERS, S.FX_ALIASES, S.FX_REQUIRED)
 
 
@@ -234,38 +243,59 @@ Parser = Callable[[Any], Any]
 Fields = dict[str, tuple[Parser, bool, Any]]
 
 AP_FIELDS: Fields = {
-    "supplier_name": (parse_text, True, None), "supplier_id": (parse_text, True, None),
-    "vendor_account_id": (parse_text, False, None), "invoice_number": (parse_text, True, None),
-    "invoice_date": (parse_date, True, None), "billing_period": (parse_period, False, None),
-    "line_number": (parse_int, True, None), "line_description": (parse_text, True, None),
-    "amount": (parse_amount, True, None), "tax_amount": (parse_amount, False, Decimal(0)),
-    "currency": (parse_currency, True, None), "gl_account": (parse_text, False, None),
-    "cost_center": (parse_text, False, None), "po_number": (parse_text, False, None),
+    "supplier_name": (parse_text, True, None),
+    "supplier_id": (parse_text, True, None),
+    "vendor_account_id": (parse_text, False, None),
+    "invoice_number": (parse_text, True, None),
+    "invoice_date": (parse_date, True, None),
+    "billing_period": (parse_period, False, None),
+    "line_number": (parse_int, True, None),
+    "line_description": (parse_text, True, None),
+    "amount": (parse_amount, True, None),
+    "tax_amount": (parse_amount, False, Decimal(0)),
+    "currency": (parse_currency, True, None),
+    "gl_account": (parse_text, False, None),
+    "cost_center": (parse_text, False, None),
+    "po_number": (parse_text, False, None),
 }
 CARD_FIELDS: Fields = {
-    "transaction_id": (parse_text, True, None), "transaction_date": (parse_date, True, None),
-    "employee_id": (parse_text, False, None), "employee_name": (parse_text, False, None),
-    "merchant": (parse_text, True, None), "description": (parse_text, False, None),
-    "amount": (parse_amount, True, None), "currency": (parse_currency, True, None),
-    "cost_center": (parse_text, False, None), "expense_category": (parse_text, False, None),
+    "transaction_id": (parse_text, True, None),
+    "transaction_date": (parse_date, True, None),
+    "employee_id": (parse_text, False, None),
+    "employee_name": (parse_text, False, None),
+    "merchant": (parse_text, True, None),
+    "description": (parse_text, False, None),
+    "amount": (parse_amount, True, None),
+    "currency": (parse_currency, True, None),
+    "cost_center": (parse_text, False, None),
+    "expense_category": (parse_text, False, None),
 }
 FX_FIELDS: Fields = {
-    "rate_date": (parse_date, True, None), "base_currency": (parse_currency, True, None),
-    "quote_currency": (parse_currency, True, None), "rate": (parse_rate, True, None),
+    "rate_date": (parse_date, True, None),
+    "base_currency": (parse_currency, True, None),
+    "quote_currency": (parse_currency, True, None),
+    "rate": (parse_rate, True, None),
     "rate_source": (parse_text, True, None),
 }
 GL_FIELDS: Fields = {
-    "journal_id": (parse_text, True, None), "line_number": (parse_int, True, None),
-    "period": (parse_period, True, None), "posting_date": (parse_date, True, None),
-    "gl_account": (parse_text, True, None), "cost_center": (parse_text, False, None),
-    "vendor_name": (parse_text, False, None), "vendor_id": (parse_text, False, None),
-    "amount": (parse_amount, True, None), "currency": (parse_currency, True, None),
-    "reference": (parse_text, False, None), "description": (parse_text, False, None),
+    "journal_id": (parse_text, True, None),
+    "line_number": (parse_int, True, None),
+    "period": (parse_period, True, None),
+    "posting_date": (parse_date, True, None),
+    "gl_account": (parse_text, True, None),
+    "cost_center": (parse_text, False, None),
+    "vendor_name": (parse_text, False, None),
+    "vendor_id": (parse_text, False, None),
+    "amount": (parse_amount, True, None),
+    "currency": (parse_currency, True, None),
+    "reference": (parse_text, False, None),
+    "description": (parse_text, False, None),
 }
 
 
-def validate(fields: Fields, raw: Mapping[str, Any], source: str, row: int | None, delivery_id: str,
-             hint: str = ROW_HINT) -> tuple[dict[str, Any] | None, list[BadInputError]]:
+def validate(
+    fields: Fields, raw: Mapping[str, Any], source: str, row: int | None, delivery_id: str, hint: str = ROW_HINT
+) -> tuple[dict[str, Any] | None, list[BadInputError]]:
     """``raw`` (column -> value) -> (the row's columns, []) or (None, one error per bad field)."""
     out: dict[str, Any] = {}
     errors: list[BadInputError] = []
@@ -273,20 +303,47 @@ def validate(fields: Fields, raw: Mapping[str, Any], source: str, row: int | Non
         v = raw.get(name)
         if is_empty(v):
             if required:
-                errors.append(BadInputError(source, f"missing {name}", row=row, field=name, hint=hint,
-                                            delivery_id=delivery_id, raw_record=raw_record(raw)))
+                errors.append(
+                    BadInputError(
+                        source,
+                        f"missing {name}",
+                        row=row,
+                        field=name,
+                        hint=hint,
+                        delivery_id=delivery_id,
+                        raw_record=raw_record(raw),
+                    )
+                )
             out[name] = default
             continue
         try:
             out[name] = parse(v)
         except (TypeError, ValueError, InvalidOperation) as e:
-            errors.append(BadInputError(source, str(e) or f"bad {name}", row=row, field=name,
-                                        value=v.isoformat() if isinstance(v, dt.date) else str(v), hint=hint,
-                                        delivery_id=delivery_id, raw_record=raw_record(raw)))
+            errors.append(
+                BadInputError(
+                    source,
+                    str(e) or f"bad {name}",
+                    row=row,
+                    field=name,
+                    value=v.isoformat() if isinstance(v, dt.date) else str(v),
+                    hint=hint,
+                    delivery_id=delivery_id,
+                    raw_record=raw_record(raw),
+                )
+            )
     if not errors and "base_currency" in out and out["base_currency"] == out["quote_currency"]:
-        errors.append(BadInputError(source, "base and quote currency are the same", row=row,
-                                    field="quote_currency", value=out["quote_currency"], hint=hint,
-                                    delivery_id=delivery_id, raw_record=raw_record(raw)))
+        errors.append(
+            BadInputError(
+                source,
+                "base and quote currency are the same",
+                row=row,
+                field="quote_currency",
+                value=out["quote_currency"],
+                hint=hint,
+                delivery_id=delivery_id,
+                raw_record=raw_record(raw),
+            )
+        )
     return (None, errors) if errors else (out, [])
 
 

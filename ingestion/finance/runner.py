@@ -37,15 +37,27 @@ from . import helpers as H
 from . import settings as S
 
 # drop -> the source argument (and dlt config name sources.finance.<name>) of its folder
-PATH_ARGS = {S.AP_DROP: "ap_path", S.CARDS_DROP: "cards_path", S.EXPENSES_DROP: "expenses_path",
-             S.FX_DROP: "fx_rates_path"}
+PATH_ARGS = {
+    S.AP_DROP: "ap_path",
+    S.CARDS_DROP: "cards_path",
+    S.EXPENSES_DROP: "expenses_path",
+    S.FX_DROP: "fx_rates_path",
+}
 # dlt config name sources.finance.ledger.<name> -> the source argument
-LEDGER_ARGS = {"table_name": "ledger_table_name", "db_schema": "ledger_db_schema",
-               "cursor_column": "ledger_cursor_column"}
+LEDGER_ARGS = {
+    "table_name": "ledger_table_name",
+    "db_schema": "ledger_db_schema",
+    "cursor_column": "ledger_cursor_column",
+}
 # report parts: the drops and the ledger
 LEDGER_PART = "ledger"
-PART_TABLES = {S.AP_DROP: S.AP_TABLE, S.CARDS_DROP: S.CARD_TABLE, S.EXPENSES_DROP: S.CARD_TABLE,
-               S.FX_DROP: S.FX_TABLE, LEDGER_PART: S.GL_TABLE}
+PART_TABLES = {
+    S.AP_DROP: S.AP_TABLE,
+    S.CARDS_DROP: S.CARD_TABLE,
+    S.EXPENSES_DROP: S.CARD_TABLE,
+    S.FX_DROP: S.FX_TABLE,
+    LEDGER_PART: S.GL_TABLE,
+}
 
 
 def default_path(landing: str | None, drop: str) -> str | None:
@@ -108,20 +120,28 @@ class FinanceLoadReport(DropLoadReport):
                 same = sum(f.startswith(prefix) for f in self.files_skipped)
                 parts.append(f"{drop} {self.paths[drop]}: {read} file(s) read, {same} unchanged")
         if self.parts[LEDGER_PART]:
-            parts.append(f"ledger {self.ledger_source}: {self.rows[S.GL_TABLE]:,} new or changed rows"
-                         + (f" ({self.ledger_rows_without_cursor:,} without a cursor value, read on every run: set "
-                            "their updated_at)" if self.ledger_rows_without_cursor else ""))
+            parts.append(
+                f"ledger {self.ledger_source}: {self.rows[S.GL_TABLE]:,} new or changed rows"
+                + (
+                    f" ({self.ledger_rows_without_cursor:,} without a cursor value, read on every run: set "
+                    "their updated_at)"
+                    if self.ledger_rows_without_cursor
+                    else ""
+                )
+            )
         rows = ", ".join(f"{t} {n:,}" for t, n in self.rows.items())
         bad = len(self.all_quarantined)
-        return (f"{S.DATASET}: {self.rows_loaded:,} rows loaded ({rows}; {'; '.join(parts)})"
-                + (f"; {bad} quarantined row(s) (finops quarantine)" if bad else ""))
+        return f"{S.DATASET}: {self.rows_loaded:,} rows loaded ({rows}; {'; '.join(parts)})" + (
+            f"; {bad} quarantined row(s) (finops quarantine)" if bad else ""
+        )
 
 
 NOT_CONFIGURED_HINT = (
     f"drop the ERP's AP export (CSV/XLSX) into <FINOPS_LANDING>/{S.LANDING_PREFIX}/{S.AP_DROP}/, card statements "
     f"into .../{S.CARDS_DROP}/, expense reports into .../{S.EXPENSES_DROP}/, FX rates into .../{S.FX_DROP}/ (or set "
     f"{', '.join(S.PATH_ENVS.values())}) and/or set {S.LEDGER_CREDENTIALS_ENV} to the SQLAlchemy URL of the ledger "
-    f"({S.LEDGER_TABLE_ENV}, default {S.DEFAULT_LEDGER_TABLE})")
+    f"({S.LEDGER_TABLE_ENV}, default {S.DEFAULT_LEDGER_TABLE})"
+)
 
 
 def load_finance(warehouse: str, landing: str | None = None, full_refresh: bool = False) -> FinanceLoadReport:
@@ -136,8 +156,12 @@ def load_finance(warehouse: str, landing: str | None = None, full_refresh: bool 
     report.parts[LEDGER_PART] = bool(args.get("ledger_credentials"))
     secrets: list[str] = []
     if report.parts[LEDGER_PART]:
-        db = SqlDatabase(args["ledger_credentials"], args.get("ledger_table_name") or S.DEFAULT_LEDGER_TABLE,
-                         args.get("ledger_db_schema"), args.get("ledger_cursor_column") or S.DEFAULT_CURSOR)
+        db = SqlDatabase(
+            args["ledger_credentials"],
+            args.get("ledger_table_name") or S.DEFAULT_LEDGER_TABLE,
+            args.get("ledger_db_schema"),
+            args.get("ledger_cursor_column") or S.DEFAULT_CURSOR,
+        )
         report.ledger_source = db.shown
         secrets = db.secrets
     if not report.configured:
@@ -145,8 +169,14 @@ def load_finance(warehouse: str, landing: str | None = None, full_refresh: bool 
 
     run_log = H.FinanceRunLog()
     pipeline = make_pipeline(S.DATASET, warehouse)
-    run_scrubbed(pipeline, lambda: finance(**args, full_refresh=full_refresh, run_log=run_log),
-                 error=H.FinanceError, secrets=secrets, label=S.DATASET, engines=run_log.engines)
+    run_scrubbed(
+        pipeline,
+        lambda: finance(**args, full_refresh=full_refresh, run_log=run_log),
+        error=H.FinanceError,
+        secrets=secrets,
+        label=S.DATASET,
+        engines=run_log.engines,
+    )
     supersede_quarantine(pipeline)  # a file read again replaces its earlier quarantine records
     counts = row_counts(pipeline)
     report.rows = {t: counts.get(t, 0) for t in S.TABLES}

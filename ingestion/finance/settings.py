@@ -37,8 +37,12 @@ AP_SUFFIXES = (*CSV_SUFFIXES, ".xlsx")
 
 # configuration (dlt: environment variables first, then .dlt/*.toml [sources.finance]), read when a load runs.
 # The drops' config names are sources.finance.<drop>_path.
-PATH_ENVS = {AP_DROP: "SOURCES__FINANCE__AP_PATH", CARDS_DROP: "SOURCES__FINANCE__CARDS_PATH",
-             EXPENSES_DROP: "SOURCES__FINANCE__EXPENSES_PATH", FX_DROP: "SOURCES__FINANCE__FX_RATES_PATH"}
+PATH_ENVS = {
+    AP_DROP: "SOURCES__FINANCE__AP_PATH",
+    CARDS_DROP: "SOURCES__FINANCE__CARDS_PATH",
+    EXPENSES_DROP: "SOURCES__FINANCE__EXPENSES_PATH",
+    FX_DROP: "SOURCES__FINANCE__FX_RATES_PATH",
+}
 LEDGER_CREDENTIALS_ENV = "SOURCES__FINANCE__LEDGER__CREDENTIALS"  # SQLAlchemy URL of the ledger (secret)
 LEDGER_TABLE_ENV = "SOURCES__FINANCE__LEDGER__TABLE_NAME"
 LEDGER_SCHEMA_ENV = "SOURCES__FINANCE__LEDGER__DB_SCHEMA"
@@ -62,45 +66,108 @@ EXPENSE_CHANNEL = "expense"
 # -> column. The column names themselves (snake_case) are accepted too; ALIASES adds a few common spellings.
 # ----------------------------------------------------------------------------------------------------------------------
 AP_HEADERS = {
-    "Supplier": "supplier_name", "Supplier Number": "supplier_id", "Supplier Account": "vendor_account_id",
-    "Invoice Number": "invoice_number", "Invoice Date": "invoice_date", "Service Period": "billing_period",
-    "Line": "line_number", "Description": "line_description", "Net Amount": "amount", "Tax Amount": "tax_amount",
-    "Currency": "currency", "GL Account": "gl_account", "Cost Center": "cost_center", "PO Number": "po_number",
+    "Supplier": "supplier_name",
+    "Supplier Number": "supplier_id",
+    "Supplier Account": "vendor_account_id",
+    "Invoice Number": "invoice_number",
+    "Invoice Date": "invoice_date",
+    "Service Period": "billing_period",
+    "Line": "line_number",
+    "Description": "line_description",
+    "Net Amount": "amount",
+    "Tax Amount": "tax_amount",
+    "Currency": "currency",
+    "GL Account": "gl_account",
+    "Cost Center": "cost_center",
+    "PO Number": "po_number",
 }
 AP_ALIASES = {
-    "supplier name": "supplier_name", "vendor": "supplier_name", "vendor name": "supplier_name",
-    "supplier id": "supplier_id", "vendor number": "supplier_id", "vendor id": "supplier_id",
-    "account number": "vendor_account_id", "customer account": "vendor_account_id",
-    "invoice no": "invoice_number", "invoice #": "invoice_number", "line number": "line_number",
-    "line no": "line_number", "line description": "line_description", "net": "amount", "amount": "amount",
-    "tax": "tax_amount", "currency code": "currency", "cost centre": "cost_center", "po": "po_number",
-    "purchase order": "po_number", "billing period": "billing_period",
+    "supplier name": "supplier_name",
+    "vendor": "supplier_name",
+    "vendor name": "supplier_name",
+    "supplier id": "supplier_id",
+    "vendor number": "supplier_id",
+    "vendor id": "supplier_id",
+    "account number": "vendor_account_id",
+    "customer account": "vendor_account_id",
+    "invoice no": "invoice_number",
+    "invoice #": "invoice_number",
+    "line number": "line_number",
+    "line no": "line_number",
+    "line description": "line_description",
+    "net": "amount",
+    "amount": "amount",
+    "tax": "tax_amount",
+    "currency code": "currency",
+    "cost centre": "cost_center",
+    "po": "po_number",
+    "purchase order": "po_number",
+    "billing period": "billing_period",
 }
-AP_REQUIRED = ("supplier_name", "supplier_id", "invoice_number", "invoice_date", "line_number", "line_description",
-               "amount", "currency")
+AP_REQUIRED = (
+    "supplier_name",
+    "supplier_id",
+    "invoice_number",
+    "invoice_date",
+    "line_number",
+    "line_description",
+    "amount",
+    "currency",
+)
 
 CARD_HEADERS = {
-    "Transaction ID": "transaction_id", "Posted Date": "transaction_date", "Cardholder": "employee_name",
-    "Employee ID": "employee_id", "Merchant": "merchant", "Description": "description", "Amount": "amount",
-    "Currency": "currency", "Cost Center": "cost_center", "MCC Category": "expense_category",
+    "Transaction ID": "transaction_id",
+    "Posted Date": "transaction_date",
+    "Cardholder": "employee_name",
+    "Employee ID": "employee_id",
+    "Merchant": "merchant",
+    "Description": "description",
+    "Amount": "amount",
+    "Currency": "currency",
+    "Cost Center": "cost_center",
+    "MCC Category": "expense_category",
 }
 EXPENSE_HEADERS = {
-    "Report Line ID": "transaction_id", "Expense Date": "transaction_date", "Employee": "employee_name",
-    "Employee ID": "employee_id", "Payee": "merchant", "Purpose": "description", "Amount": "amount",
-    "Currency": "currency", "Cost Center": "cost_center", "Category": "expense_category",
+    "Report Line ID": "transaction_id",
+    "Expense Date": "transaction_date",
+    "Employee": "employee_name",
+    "Employee ID": "employee_id",
+    "Payee": "merchant",
+    "Purpose": "description",
+    "Amount": "amount",
+    "Currency": "currency",
+    "Cost Center": "cost_center",
+    "Category": "expense_category",
 }
 CARD_ALIASES = {
-    "transaction date": "transaction_date", "posting date": "transaction_date", "date": "transaction_date",
-    "cardholder name": "employee_name", "employee name": "employee_name", "payee name": "merchant",
-    "merchant name": "merchant", "cost centre": "cost_center", "mcc": "expense_category",
-    "expense category": "expense_category", "currency code": "currency",
+    "transaction date": "transaction_date",
+    "posting date": "transaction_date",
+    "date": "transaction_date",
+    "cardholder name": "employee_name",
+    "employee name": "employee_name",
+    "payee name": "merchant",
+    "merchant name": "merchant",
+    "cost centre": "cost_center",
+    "mcc": "expense_category",
+    "expense category": "expense_category",
+    "currency code": "currency",
 }
 CARD_REQUIRED = ("transaction_id", "transaction_date", "merchant", "amount", "currency")
 
-FX_HEADERS = {"Date": "rate_date", "Base Currency": "base_currency", "Quote Currency": "quote_currency",
-              "Rate": "rate", "Source": "rate_source"}
-FX_ALIASES = {"rate date": "rate_date", "base": "base_currency", "quote": "quote_currency",
-              "exchange rate": "rate", "rate source": "rate_source"}
+FX_HEADERS = {
+    "Date": "rate_date",
+    "Base Currency": "base_currency",
+    "Quote Currency": "quote_currency",
+    "Rate": "rate",
+    "Source": "rate_source",
+}
+FX_ALIASES = {
+    "rate date": "rate_date",
+    "base": "base_currency",
+    "quote": "quote_currency",
+    "exchange rate": "rate",
+    "rate source": "rate_source",
+}
 FX_REQUIRED = ("rate_date", "base_currency", "quote_currency", "rate", "rate_source")
 
 # the ledger table's columns (names as in the contract; matched case-insensitively) and its cursor
@@ -120,18 +187,25 @@ _TEXT_OR_NULL = {"data_type": "text", "nullable": True}
 
 _FILE_LINEAGE: dict[str, dict] = {
     "source_file": {**_TEXT, "description": "path under the landing root, e.g. finance/ap/ap_invoices_2026-10.xlsx"},
-    "source_row": {"data_type": "bigint", "nullable": True,
-                   "description": "data row of the file (1 = first row after the header; XLSX: of the first sheet)"},
+    "source_row": {
+        "data_type": "bigint",
+        "nullable": True,
+        "description": "data row of the file (1 = first row after the header; XLSX: of the first sheet)",
+    },
 }
-_FINGERPRINT = {"source_fingerprint": {**_TEXT_OR_NULL,
-                                       "description": "fingerprint (path, size, version) of the file as loaded"}}
+_FINGERPRINT = {
+    "source_fingerprint": {**_TEXT_OR_NULL, "description": "fingerprint (path, size, version) of the file as loaded"}
+}
 _LOADED_AT = {"loaded_at": {**_TZ, "nullable": False, "description": "when the load that wrote the row started (UTC)"}}
 
 AP_COLUMNS: dict[str, dict] = {
     "supplier_name": {**_TEXT, "description": "ERP vendor master name (e.g. 'Amazon Web Services, Inc.')"},
     "supplier_id": {**_TEXT, "description": "ERP supplier number (e.g. 'V-10001')"},
-    "vendor_account_id": {**_TEXT_OR_NULL, "description": "customer account number printed on the invoice (= FOCUS "
-                                                          "BillingAccountId for cloud and API vendors)"},
+    "vendor_account_id": {
+        **_TEXT_OR_NULL,
+        "description": "customer account number printed on the invoice (= FOCUS "
+        "BillingAccountId for cloud and API vendors)",
+    },
     "invoice_number": {**_TEXT, "description": "the supplier's invoice number"},
     "invoice_date": {"data_type": "date", "nullable": False, "description": "invoice date"},
     "billing_period": {**_TEXT_OR_NULL, "description": "service period printed on the invoice, 'YYYY-MM'"},
@@ -143,24 +217,33 @@ AP_COLUMNS: dict[str, dict] = {
     "gl_account": {**_TEXT_OR_NULL, "description": "expense account the line is coded to"},
     "cost_center": {**_TEXT_OR_NULL, "description": "cost centre the line is coded to"},
     "po_number": {**_TEXT_OR_NULL, "description": "purchase order"},
-    **_FILE_LINEAGE, **_FINGERPRINT, **_LOADED_AT,
+    **_FILE_LINEAGE,
+    **_FINGERPRINT,
+    **_LOADED_AT,
 }
 
 CARD_COLUMNS: dict[str, dict] = {
     "transaction_id": {**_TEXT, "description": "card: the issuer's transaction id; expense: the report line id"},
     "channel": {**_TEXT, "description": "'card' (card statement) or 'expense' (expense report)"},
-    "transaction_date": {"data_type": "date", "nullable": False,
-                         "description": "card: posted date; expense: expense date"},
+    "transaction_date": {
+        "data_type": "date",
+        "nullable": False,
+        "description": "card: posted date; expense: expense date",
+    },
     "employee_id": {**_TEXT_OR_NULL, "description": "HR id of the cardholder / employee"},
     "employee_name": {**_TEXT_OR_NULL, "description": "cardholder / employee name"},
-    "merchant": {**_TEXT,
-                 "description": "payee as written on the statement (free text, e.g. 'OPENAI *CHATGPT SUBSCR')"},
+    "merchant": {
+        **_TEXT,
+        "description": "payee as written on the statement (free text, e.g. 'OPENAI *CHATGPT SUBSCR')",
+    },
     "description": {**_TEXT_OR_NULL, "description": "card: description; expense: purpose"},
     "amount": {**MONEY, "nullable": False, "description": "positive = spend, refunds negative"},
     "currency": {**_TEXT, "description": "ISO 4217 currency of amount (upper case)"},
     "cost_center": {**_TEXT_OR_NULL, "description": "cost centre charged"},
     "expense_category": {**_TEXT_OR_NULL, "description": "card: MCC category; expense: category"},
-    **_FILE_LINEAGE, **_FINGERPRINT, **_LOADED_AT,
+    **_FILE_LINEAGE,
+    **_FINGERPRINT,
+    **_LOADED_AT,
 }
 
 FX_COLUMNS: dict[str, dict] = {
@@ -169,7 +252,8 @@ FX_COLUMNS: dict[str, dict] = {
     "quote_currency": {**_TEXT, "description": "ISO 4217 quote currency"},
     "rate": {**MONEY, "nullable": False, "description": "1 base = rate quote (> 0)"},
     "rate_source": {**_TEXT, "description": "publisher of the rate (e.g. 'ECB euro foreign exchange reference rates')"},
-    **_FILE_LINEAGE, **_LOADED_AT,
+    **_FILE_LINEAGE,
+    **_LOADED_AT,
 }
 
 GL_COLUMNS: dict[str, dict] = {
@@ -189,8 +273,16 @@ GL_COLUMNS: dict[str, dict] = {
     **_LOADED_AT,
 }
 
-COLUMNS: dict[str, dict[str, dict]] = {AP_TABLE: AP_COLUMNS, CARD_TABLE: CARD_COLUMNS, FX_TABLE: FX_COLUMNS,
-                                       GL_TABLE: GL_COLUMNS}
-PRIMARY_KEYS: dict[str, tuple[str, ...]] = {AP_TABLE: AP_PRIMARY_KEY, CARD_TABLE: CARD_PRIMARY_KEY,
-                                            FX_TABLE: FX_PRIMARY_KEY, GL_TABLE: GL_PRIMARY_KEY}
+COLUMNS: dict[str, dict[str, dict]] = {
+    AP_TABLE: AP_COLUMNS,
+    CARD_TABLE: CARD_COLUMNS,
+    FX_TABLE: FX_COLUMNS,
+    GL_TABLE: GL_COLUMNS,
+}
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    AP_TABLE: AP_PRIMARY_KEY,
+    CARD_TABLE: CARD_PRIMARY_KEY,
+    FX_TABLE: FX_PRIMARY_KEY,
+    GL_TABLE: GL_PRIMARY_KEY,
+}
 MERGE_KEYS: dict[str, tuple[str, ...]] = {AP_TABLE: AP_MERGE_KEY}

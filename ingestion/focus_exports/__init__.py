@@ -6,6 +6,7 @@ Formats: ``focus_1_2`` (any FOCUS 1.1/1.2 column in the header) and ``focus_1_0`
 1.0-preview/0.5 column names). Load a folder or a file with
 ``python -m ingestion.focus_exports PATH --warehouse W``. See README.md.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -44,9 +45,7 @@ FORMATS: tuple[BillingFormat, ...] = (
 
 
 @dlt.source(name=DATASET, max_table_nesting=0)
-def focus_exports(
-    deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False
-) -> Any:
+def focus_exports(deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False) -> Any:
     """The ``focus_exports`` dlt source: resource ``focus_rows`` (the planned ``(Delivery, BillingFormat)``
     pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
     ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load

@@ -1,4 +1,5 @@
 """``python -m ingestion.focus_exports PATH --warehouse W``: load every focus_exports delivery found under PATH."""
+
 import sys
 
 from ingestion.catalogue import main

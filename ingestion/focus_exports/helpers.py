@@ -6,6 +6,7 @@ E-notation accepted) and dates are validated (kept as text, parsed by the stagin
 rules). Every column of the file that is not a FOCUS column (the provider's ``x_``/``oci_`` columns) goes into
 ``x_provider_extensions``, one JSON object per row.
 """
+
 from __future__ import annotations
 
 from ingestion._common.errors import BadInputError
@@ -74,8 +75,10 @@ def trimmed_sql(col: str) -> str:
 
 def money_sql(t: str) -> str:
     """DECIMAL(38,10) from trimmed text (see MONEY_RE); plain numbers take the fast path."""
-    return (f"COALESCE(TRY_CAST({t} AS {MONEY}), CASE WHEN regexp_full_match({t}, '{MONEY_RE}')"
-            f" THEN TRY_CAST(replace(replace({t}, '$', ''), ',', '') AS {MONEY}) END)")
+    return (
+        f"COALESCE(TRY_CAST({t} AS {MONEY}), CASE WHEN regexp_full_match({t}, '{MONEY_RE}')"
+        f" THEN TRY_CAST(replace(replace({t}, '$', ''), ',', '') AS {MONEY}) END)"
+    )
 
 
 def placeholder_sql(t: str) -> str:
@@ -85,16 +88,20 @@ def placeholder_sql(t: str) -> str:
 
 def timestamp_ok_sql(v: str) -> str:
     """Does cleaned text parse as a date/time (the shapes above)? Same branch order as the dbt macro."""
-    return (f"(CASE WHEN regexp_full_match({v}, '{MDY_RE}') THEN TRY_STRPTIME({v}, {_FMTS}) IS NOT NULL"
-            f" ELSE TRY_CAST({v} AS TIMESTAMPTZ) IS NOT NULL OR regexp_full_match({v}, '{LOOSE_RE}') END)")
+    return (
+        f"(CASE WHEN regexp_full_match({v}, '{MDY_RE}') THEN TRY_STRPTIME({v}, {_FMTS}) IS NOT NULL"
+        f" ELSE TRY_CAST({v} AS TIMESTAMPTZ) IS NOT NULL OR regexp_full_match({v}, '{LOOSE_RE}') END)"
+    )
 
 
 def year_month_sql(v: str) -> str:
     """'YYYY-MM' of a date/time (UTC), for x_billing_period."""
-    return (f"(CASE WHEN regexp_full_match({v}, '{MDY_RE}') THEN strftime(TRY_STRPTIME({v}, {_FMTS}), '%Y-%m')"
-            f" WHEN TRY_CAST({v} AS TIMESTAMPTZ) IS NOT NULL"
-            f" THEN strftime(timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ)), '%Y-%m')"
-            f" ELSE substr({v}, 1, 7) END)")
+    return (
+        f"(CASE WHEN regexp_full_match({v}, '{MDY_RE}') THEN strftime(TRY_STRPTIME({v}, {_FMTS}), '%Y-%m')"
+        f" WHEN TRY_CAST({v} AS TIMESTAMPTZ) IS NOT NULL"
+        f" THEN strftime(timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ)), '%Y-%m')"
+        f" ELSE substr({v}, 1, 7) END)"
+    )
 
 
 def json_sql(col: str, typed: bool) -> str:
@@ -102,7 +109,9 @@ def json_sql(col: str, typed: bool) -> str:
     text = f"NULLIF(TRIM(CAST({q(col)} AS VARCHAR)), '')"
     if not typed:
         return text
-    return f"(CASE WHEN json_type(to_json({q(col)})) = 'VARCHAR' THEN {text} ELSE CAST(to_json({q(col)}) AS VARCHAR) END)"
+    return (
+        f"(CASE WHEN json_type(to_json({q(col)})) = 'VARCHAR' THEN {text} ELSE CAST(to_json({q(col)}) AS VARCHAR) END)"
+    )
 
 
 def extensions_sql(cols: list[str], typed: bool) -> str:
@@ -138,10 +147,14 @@ def build_select(b: SelectBuilder, ref: FileRef | None, delivery: Delivery) -> N
     if missing:
         names = ", ".join("|".join(alts) for alts in missing)
         raise BadInputError(
-            file, f"missing required FOCUS column(s) {names}", row=0, field=missing[0][0],
+            file,
+            f"missing required FOCUS column(s) {names}",
+            row=0,
+            field=missing[0][0],
             hint="A FOCUS export needs BilledCost, EffectiveCost, BillingPeriodStart/End, ChargePeriodStart/End "
-                 "and ChargeCategory (names matched case-insensitively; AmortizedCost and ChargeType accepted). "
-                 "Re-export with the provider's full FOCUS column set and deliver it again.")
+            "and ChargeCategory (names matched case-insensitively; AmortizedCost and ChargeType accepted). "
+            "Re-export with the provider's full FOCUS column set and deliver it again.",
+        )
     typed = ref is not None and file_kind(ref.url) == "parquet"
 
     for name, out, kind in s.ALL_COLUMNS:
@@ -152,12 +165,22 @@ def build_select(b: SelectBuilder, ref: FileRef | None, delivery: Delivery) -> N
         tr = trimmed_sql(col)
         if kind == "money":
             parsed = money_sql(tr)
-            b.checks.append((col, f"CAST({q(col)} AS VARCHAR)",
-                             f"{tr} IS NOT NULL AND {parsed} IS NULL AND NOT {placeholder_sql(tr)}"))
+            b.checks.append(
+                (
+                    col,
+                    f"CAST({q(col)} AS VARCHAR)",
+                    f"{tr} IS NOT NULL AND {parsed} IS NULL AND NOT {placeholder_sql(tr)}",
+                )
+            )
             b.add(out, parsed)
         elif kind == "date":
-            b.checks.append((col, f"CAST({q(col)} AS VARCHAR)",
-                             f"{tr} IS NOT NULL AND NOT {placeholder_sql(tr)} AND NOT {timestamp_ok_sql(tr)}"))
+            b.checks.append(
+                (
+                    col,
+                    f"CAST({q(col)} AS VARCHAR)",
+                    f"{tr} IS NOT NULL AND NOT {placeholder_sql(tr)} AND NOT {timestamp_ok_sql(tr)}",
+                )
+            )
             b.add(out, tr)
         elif kind == "json":
             b.add(out, json_sql(col, typed))

@@ -6,6 +6,7 @@ The raw table keeps the export's own values (one column per FOCUS column, plus t
 separate columns); dbt (``stg_focus_exports__focus_rows``) renames, derives and normalises to FOCUS 1.2.
 See README.md for the rules.
 """
+
 from __future__ import annotations
 
 DATASET = "focus_exports"
@@ -116,23 +117,54 @@ REQUIRED_COLUMNS: tuple[tuple[str, ...], ...] = (
 
 # A header is a FOCUS export when it has at least two of these (case-insensitive): no other provider
 # export (CUR, Azure cost details, GCP billing export) uses these names.
-FOCUS_SIGNATURE = frozenset(c.lower() for c in (
-    "BilledCost", "EffectiveCost", "AmortizedCost", "BillingPeriodStart", "BillingPeriodEnd",
-    "ChargePeriodStart", "ChargePeriodEnd",
-))
+FOCUS_SIGNATURE = frozenset(
+    c.lower()
+    for c in (
+        "BilledCost",
+        "EffectiveCost",
+        "AmortizedCost",
+        "BillingPeriodStart",
+        "BillingPeriodEnd",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+    )
+)
 # Columns introduced in FOCUS 1.1 or 1.2: any of them -> the file is read as focus_1_2.
 # (BillingAccountType/SubAccountType are not markers: Azure's FOCUS 1.0 export already has them.)
-V11_MARKERS = frozenset(c.lower() for c in (
-    "CapacityReservationId", "CapacityReservationStatus", "CommitmentDiscountQuantity", "CommitmentDiscountUnit",
-    "ServiceSubcategory", "SkuMeter", "SkuPriceDetails",
-))
-V12_MARKERS = frozenset(c.lower() for c in (
-    "InvoiceId", "PricingCurrency", "PricingCurrencyListUnitPrice", "PricingCurrencyContractedUnitPrice",
-    "PricingCurrencyEffectiveCost",
-))
-V10_PREVIEW_MARKERS = frozenset(c.lower() for c in (
-    "Provider", "Publisher", "InvoiceIssuer", "UsageQuantity", "UsageUnit", "ChargeSubcategory", "Region",
-))
+V11_MARKERS = frozenset(
+    c.lower()
+    for c in (
+        "CapacityReservationId",
+        "CapacityReservationStatus",
+        "CommitmentDiscountQuantity",
+        "CommitmentDiscountUnit",
+        "ServiceSubcategory",
+        "SkuMeter",
+        "SkuPriceDetails",
+    )
+)
+V12_MARKERS = frozenset(
+    c.lower()
+    for c in (
+        "InvoiceId",
+        "PricingCurrency",
+        "PricingCurrencyListUnitPrice",
+        "PricingCurrencyContractedUnitPrice",
+        "PricingCurrencyEffectiveCost",
+    )
+)
+V10_PREVIEW_MARKERS = frozenset(
+    c.lower()
+    for c in (
+        "Provider",
+        "Publisher",
+        "InvoiceIssuer",
+        "UsageQuantity",
+        "UsageUnit",
+        "ChargeSubcategory",
+        "Region",
+    )
+)
 V05_MARKERS = frozenset(c.lower() for c in ("AmortizedCost", "ChargeType"))
 
 # Allowed ChargeCategory values (case-insensitive); anything else rejects the file (row and value named).

@@ -7,6 +7,7 @@ Layout: ``<export>/invoice_month=YYYYMM/<files>``; one delivery per export and i
 
 Run one load: ``python -m ingestion.gcp_billing PATH --warehouse W``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -62,9 +63,7 @@ FORMATS: tuple[BillingFormat, ...] = (
 
 
 @dlt.source(name=DATASET, max_table_nesting=0)
-def gcp_billing(
-    deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False
-) -> Any:
+def gcp_billing(deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False) -> Any:
     """The ``gcp_billing`` dlt source: resource ``billing_export_rows`` (the planned ``(Delivery, BillingFormat)``
     pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
     ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load

@@ -1,4 +1,5 @@
 """``python -m ingestion.gcp_billing PATH --warehouse W``: load every gcp_billing delivery found under PATH."""
+
 import sys
 
 from ingestion.catalogue import main

@@ -19,6 +19,7 @@ then their Python-repr lists (``[{'name': ..., 'amount': -5e-06, 'full_name': No
 here, so that a malformed list names its file, row and field. Each format names its reader in
 ``settings.FORMATS`` (``BillingFormat.reader``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -58,8 +59,11 @@ def sniff_parquet(header: list[str], rel_path: str) -> bool:
 
 def sniff_csv(header: list[str], rel_path: str) -> bool:
     h = set(header)
-    return ("usage_start_time" in h and "billing_account_id" in h
-            and bool(h & {"service.description", "service.id", "sku.id", "sku.description"}))
+    return (
+        "usage_start_time" in h
+        and "billing_account_id" in h
+        and bool(h & {"service.description", "service.id", "sku.id", "sku.description"})
+    )
 
 
 def parquet_read_columns(header: list[str]) -> list[str]:
@@ -109,7 +113,7 @@ def to_money(arr: pa.Array, path: str) -> pa.Array:
     if pa.types.is_decimal(t):
         return pc.cast(pc.round(arr, ndigits=10, round_mode="half_towards_infinity"), MONEY_TYPE)
     if pa.types.is_floating(t) or pa.types.is_integer(t):
-        text = pc.cast(arr, pa.string())          # shortest round-trip text of a float
+        text = pc.cast(arr, pa.string())  # shortest round-trip text of a float
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         text = pc.utf8_trim_whitespace(arr)
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
@@ -119,7 +123,7 @@ def to_money(arr: pa.Array, path: str) -> pa.Array:
         wide = pc.cast(text, _WIDE)
         return pc.cast(pc.round(wide, ndigits=10, round_mode="half_towards_infinity"), MONEY_TYPE)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _slow_money(text, path)          # more than 40 decimals, too large, or not a number
+        return _slow_money(text, path)  # more than 40 decimals, too large, or not a number
 
 
 def _convert(arr: pa.Array, path: str, numeric: set[str]) -> pa.Array:
@@ -167,9 +171,14 @@ def _money_batch(batch: pa.RecordBatch, first_row: int, ref: FileRef) -> pa.Reco
         try:
             arrays[i] = _convert(arrays[i], name, numeric)
         except _BadNumber as e:
-            raise BadInputError(ref.rel, "value cannot be parsed", row=first_row + e.index, field=e.path,
-                                value=str(e.value)[:2000],
-                                raw_record=_raw_record(batch, e.index)) from None
+            raise BadInputError(
+                ref.rel,
+                "value cannot be parsed",
+                row=first_row + e.index,
+                field=e.path,
+                value=str(e.value)[:2000],
+                raw_record=_raw_record(batch, e.index),
+            ) from None
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
@@ -182,6 +191,7 @@ def _raw_record(batch: pa.RecordBatch, i: int) -> str | None:
 
 
 # readers ---------------------------------------------------------------------------------------------
+
 
 def _duckdb_json_source(con: duckdb.DuckDBPyConnection, ref: FileRef) -> str:
     if "://" in ref.url and not ref.url.startswith("file://"):
@@ -214,8 +224,9 @@ def iter_jsonl(ref: FileRef) -> Iterator[tuple[pa.RecordBatch, int]]:
                 yield _money_batch(batch, row, ref), row
                 row += batch.num_rows
         except (duckdb.Error, pa.ArrowInvalid) as e:
-            raise BadInputError(ref.rel, f"malformed JSON or corrupt compression at or after row {row} ({e})",
-                                row=row) from e
+            raise BadInputError(
+                ref.rel, f"malformed JSON or corrupt compression at or after row {row} ({e})", row=row
+            ) from e
     finally:
         con.close()
 
@@ -238,8 +249,23 @@ def _plain(v):
 
 
 # numpy / Decimal wrappers that pandas and numpy 2 write into a repr: np.float64(-2.5), Decimal('1.5')
-_WRAPPERS = {"float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint64", "uint32", "float",
-             "int", "Decimal", "str_", "bool_", "str"}
+_WRAPPERS = {
+    "float64",
+    "float32",
+    "float16",
+    "int64",
+    "int32",
+    "int16",
+    "int8",
+    "uint64",
+    "uint32",
+    "float",
+    "int",
+    "Decimal",
+    "str_",
+    "bool_",
+    "str",
+}
 
 
 def _py_literal(node: ast.AST):
@@ -254,7 +280,7 @@ def _py_literal(node: ast.AST):
         v = _py_literal(node.operand)
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(v, str):          # Decimal('1.5') etc. came back as text
+        if isinstance(v, str):  # Decimal('1.5') etc. came back as text
             return ("-" + v) if isinstance(node.op, ast.USub) else v
     if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
         f = node.func
@@ -306,8 +332,9 @@ def iter_csv(ref: FileRef) -> Iterator[tuple[pa.RecordBatch, int]]:
                 try:
                     recs = parse_record_list(v, name)
                 except ValueError as e:
-                    raise BadInputError(ref.rel, f"value cannot be parsed: {e}", row=first_row + j, field=name,
-                                        value=(v or "")[:2000]) from None
+                    raise BadInputError(
+                        ref.rel, f"value cannot be parsed: {e}", row=first_row + j, field=name, value=(v or "")[:2000]
+                    ) from None
                 out.append(None if recs is None else [{f: r.get(f) for f in fields} for r in recs])
             arrays[i] = pa.array(out, _record_list_type(name))
         batch = pa.RecordBatch.from_arrays(arrays, names=names)
@@ -315,6 +342,7 @@ def iter_csv(ref: FileRef) -> Iterator[tuple[pa.RecordBatch, int]]:
 
 
 # ------------------------------------------------------------------------------------------- accessors
+
 
 class _Flat:
     """Flattened CSV: ``service.description`` is a column; repeated records are lists (see iter_csv)."""
@@ -412,14 +440,15 @@ def _timestamp(b: SelectBuilder, out: str, expr: str | None, field: str, typed: 
     if not expr:
         b.add(out, "CAST(NULL AS TIMESTAMP)")
         return
-    if typed:   # Parquet TIMESTAMP (UTC)
+    if typed:  # Parquet TIMESTAMP (UTC)
         b.add(out, f"CAST(TIMEZONE('UTC', CAST({expr} AS TIMESTAMPTZ)) AS TIMESTAMP)")
         return
     raw = _raw(expr)
     fmts = "[" + ", ".join(lit(f) for f in _TS_FORMATS) + "]"
     # BigQuery's own text first (fast), then any ISO 8601 form with a zone, normalised to UTC
-    parsed = (f"COALESCE(TRY_STRPTIME({raw}, {fmts}), "
-              f"CAST(TIMEZONE('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) AS TIMESTAMP))")
+    parsed = (
+        f"COALESCE(TRY_STRPTIME({raw}, {fmts}), CAST(TIMEZONE('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) AS TIMESTAMP))"
+    )
     b.checks.append((field, raw, f"{raw} IS NOT NULL AND {parsed} IS NULL"))
     b.add(out, parsed)
 
@@ -517,7 +546,9 @@ def _build(b: SelectBuilder, src, delivery: Delivery | None) -> None:
     credits = _records(src, "credits")
     if credits:
         b.add("credits", f"CAST(to_json(COALESCE({credits}, [])) AS VARCHAR)")
-        b.add("credits_amount", f"CAST(COALESCE(list_sum(list_transform({credits}, lambda c: c.amount)), 0) AS {MONEY})")
+        b.add(
+            "credits_amount", f"CAST(COALESCE(list_sum(list_transform({credits}, lambda c: c.amount)), 0) AS {MONEY})"
+        )
     else:
         b.add("credits", "CAST('[]' AS VARCHAR)")
         b.add("credits_amount", f"CAST(0 AS {MONEY})")
@@ -531,8 +562,11 @@ def _build(b: SelectBuilder, src, delivery: Delivery | None) -> None:
         m = _raw(month)
         ok = f"regexp_full_match({m}, '\\d{{4}}(0[1-9]|1[0-2])')"
         b.checks.append(("invoice.month", m, f"{m} IS NOT NULL AND NOT {ok}"))
-        b.add("x_billing_period", f"CAST(COALESCE(CASE WHEN {ok} THEN substr({m}, 1, 4) || '-' || substr({m}, 5, 2) END, "
-                                  f"{fallback}, {usage_month}) AS VARCHAR)")
+        b.add(
+            "x_billing_period",
+            f"CAST(COALESCE(CASE WHEN {ok} THEN substr({m}, 1, 4) || '-' || substr({m}, 5, 2) END, "
+            f"{fallback}, {usage_month}) AS VARCHAR)",
+        )
     else:
         b.add("x_billing_period", f"CAST(COALESCE({fallback}, {usage_month}) AS VARCHAR)")
 
@@ -545,7 +579,7 @@ def build_select_jsonl(b: SelectBuilder, ref: FileRef | None, delivery: Delivery
     global _JSON_SCHEMA
     if _JSON_SCHEMA is None:
         _JSON_SCHEMA = _json_schema()
-    b.header[:] = list(S.JSON_COLUMNS)   # the reader yields every export column, present in the file or not
+    b.header[:] = list(S.JSON_COLUMNS)  # the reader yields every export column, present in the file or not
     _build(b, _Nested(_JSON_SCHEMA) if ref is not None else _Null(), delivery)
 
 
@@ -571,4 +605,3 @@ def read_jsonl(ref: FileRef, columns: list[str] | None = None) -> Iterator[tuple
 def read_csv(ref: FileRef, columns: list[str] | None = None) -> Iterator[tuple[pa.RecordBatch, int]]:
     """``BillingFormat.reader`` of ``gcp_billing_csv``: every column (the projection does not apply)."""
     return iter_csv(ref)
-

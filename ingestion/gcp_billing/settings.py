@@ -9,6 +9,7 @@ One raw table, ``gcp_billing.billing_export_rows``, for three encodings of the s
 * ``gcp_billing_csv``     - the flattened CSV form (dot-named columns, repeated records written as
   Python-repr or JSON lists), e.g. what pandas/koku write from a BigQuery query.
 """
+
 from __future__ import annotations
 
 DATASET = "gcp_billing"
@@ -45,7 +46,7 @@ JSON_COLUMNS: dict[str, str] = {
     "usage_start_time": "VARCHAR",
     "usage_end_time": "VARCHAR",
     "project": f"STRUCT(id VARCHAR, number VARCHAR, name VARCHAR, labels {KV_STRUCT}[], "
-               f"ancestry_numbers VARCHAR, ancestors {ANCESTOR_STRUCT}[])",
+    f"ancestry_numbers VARCHAR, ancestors {ANCESTOR_STRUCT}[])",
     "labels": f"{KV_STRUCT}[]",
     "system_labels": f"{KV_STRUCT}[]",
     "location": "STRUCT(location VARCHAR, country VARCHAR, region VARCHAR, zone VARCHAR)",
@@ -70,8 +71,15 @@ JSON_COLUMNS: dict[str, str] = {
 
 # Numeric leaves (dotted source paths): money and quantities, read as DECIMAL(38,10) by the readers.
 NUMERIC_FIELDS: tuple[str, ...] = (
-    "cost", "currency_conversion_rate", "cost_at_list", "usage.amount", "usage.amount_in_pricing_units",
-    "price.effective_price", "price.tier_start_amount", "price.pricing_unit_quantity", "credits.amount",
+    "cost",
+    "currency_conversion_rate",
+    "cost_at_list",
+    "usage.amount",
+    "usage.amount_in_pricing_units",
+    "price.effective_price",
+    "price.tier_start_amount",
+    "price.pricing_unit_quantity",
+    "credits.amount",
 )
 
 # Repeated records: their element fields (used to normalise every encoding to the same JSON text).
@@ -86,14 +94,52 @@ LIST_FIELDS: dict[str, tuple[str, ...]] = {
 
 # The flattened (CSV) header of every source column the formats read; also the raw table's sample header.
 CSV_HEADER: tuple[str, ...] = (
-    "billing_account_id", "service.id", "service.description", "sku.id", "sku.description",
-    "usage_start_time", "usage_end_time", "project.id", "project.number", "project.name", "project.labels",
-    "project.ancestry_numbers", "project.ancestors", "labels", "system_labels", "location.location",
-    "location.country", "location.region", "location.zone", "resource.name", "resource.global_name", "tags",
-    "export_time", "cost", "currency", "currency_conversion_rate", "usage.amount", "usage.unit",
-    "usage.amount_in_pricing_units", "usage.pricing_unit", "credits", "invoice.month", "invoice.publisher_type",
-    "cost_type", "adjustment_info.id", "adjustment_info.description", "adjustment_info.mode",
-    "adjustment_info.type", "cost_at_list", "price.effective_price", "price.tier_start_amount", "price.unit",
-    "price.pricing_unit_quantity", "transaction_type", "seller_name", "subscription.instance_id",
-    "consumption_model.id", "consumption_model.description",
+    "billing_account_id",
+    "service.id",
+    "service.description",
+    "sku.id",
+    "sku.description",
+    "usage_start_time",
+    "usage_end_time",
+    "project.id",
+    "project.number",
+    "project.name",
+    "project.labels",
+    "project.ancestry_numbers",
+    "project.ancestors",
+    "labels",
+    "system_labels",
+    "location.location",
+    "location.country",
+    "location.region",
+    "location.zone",
+    "resource.name",
+    "resource.global_name",
+    "tags",
+    "export_time",
+    "cost",
+    "currency",
+    "currency_conversion_rate",
+    "usage.amount",
+    "usage.unit",
+    "usage.amount_in_pricing_units",
+    "usage.pricing_unit",
+    "credits",
+    "invoice.month",
+    "invoice.publisher_type",
+    "cost_type",
+    "adjustment_info.id",
+    "adjustment_info.description",
+    "adjustment_info.mode",
+    "adjustment_info.type",
+    "cost_at_list",
+    "price.effective_price",
+    "price.tier_start_amount",
+    "price.unit",
+    "price.pricing_unit_quantity",
+    "transaction_type",
+    "seller_name",
+    "subscription.instance_id",
+    "consumption_model.id",
+    "consumption_model.description",
 )

@@ -28,11 +28,13 @@ OpenAIUsageError = VendorApiError
 OpenAIAuthError = VendorAuthError
 
 
-def organization(name: str, api_key: str, base_url: str = S.DEFAULT_BASE_URL, secret_hint: str = S.SECRET_ENV
-                 ) -> Account:
+def organization(
+    name: str, api_key: str, base_url: str = S.DEFAULT_BASE_URL, secret_hint: str = S.SECRET_ENV
+) -> Account:
     """One OpenAI organisation (``secret_hint``: where its key is configured, named when it is rejected)."""
-    return Account("OpenAI", "organisation", name, base_url, api_key, secret_hint,
-                   "OpenAI organisation admin key (sk-admin-...)")
+    return Account(
+        "OpenAI", "organisation", name, base_url, api_key, secret_hint, "OpenAI organisation admin key (sk-admin-...)"
+    )
 
 
 def parse_organizations(
@@ -151,9 +153,7 @@ def bucket_hash(bucket: dict[str, Any]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def bucket_rows(
-    org: Account, endpoint: S.Endpoint, bucket: dict[str, Any], width: str
-) -> Iterator[dict]:
+def bucket_rows(org: Account, endpoint: S.Endpoint, bucket: dict[str, Any], width: str) -> Iterator[dict]:
     """Flatten one bucket into rows: bucket key + every group-by dimension + quantities (+ amount/currency)."""
     start, end = ts(bucket["start_time"]), ts(bucket["end_time"])
     for r in bucket.get("results") or []:
@@ -181,9 +181,7 @@ def bucket_rows(
         yield row
 
 
-def window(
-    state: dict[str, Any], initial_start: int, end: int, lookback_s: int, width_s: int
-) -> tuple[int, int]:
+def window(state: dict[str, Any], initial_start: int, end: int, lookback_s: int, width_s: int) -> tuple[int, int]:
     """``[start, end)`` to fetch: from the last loaded bucket start minus the look-back (never before the initial
     start), aligned down to the bucket width."""
     last = state.get("last_bucket_start")

@@ -15,6 +15,7 @@ One row per vendor x model x token type x validity interval (see README.md for e
   approximated. The package takes the first model that matches: ``match_rank`` keeps that order.
 * Output is deterministic for a package version and snapshot date: sorted rows, exact decimal text.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,9 +45,22 @@ _ALIASES = {alias: pid for pid, vendor in VENDORS.items() for alias in (pid, ven
 _ALIASES.update({"bedrock": "aws", "vertex": "google", "gemini": "google", "azure-openai": "azure"})
 
 COLUMNS = (
-    "vendor", "model_id", "model_match", "model_match_exact", "match_rank", "token_type", "price_per_million",
-    "currency", "pricing_unit", "valid_from", "valid_to", "conditions", "source_provider", "source",
-    "source_version", "snapshot_date",
+    "vendor",
+    "model_id",
+    "model_match",
+    "model_match_exact",
+    "match_rank",
+    "token_type",
+    "price_per_million",
+    "currency",
+    "pricing_unit",
+    "valid_from",
+    "valid_to",
+    "conditions",
+    "source_provider",
+    "source",
+    "source_version",
+    "snapshot_date",
 )
 PRICING_UNIT = "1000000 Tokens"
 MAX_SCALE = 10  # DECIMAL(38,10)
@@ -75,7 +89,7 @@ def _regex_to_like(regex: str) -> tuple[str, bool] | None:
     body, exact = regex, True
     anchored_start = body.startswith("^")
     anchored_end = body.endswith("$") and not body.endswith("\\$")
-    body = body[1 if anchored_start else 0: len(body) - (1 if anchored_end else 0)]
+    body = body[1 if anchored_start else 0 : len(body) - (1 if anchored_end else 0)]
     out, pos = [], 0
     while pos < len(body):
         m = _RE_TOKEN.match(body, pos)
@@ -231,10 +245,14 @@ def model_intervals(model, epoch: date, own_model: bool, token_keys: dict[str, s
                 return cp.prices
         return dated[0].prices
 
-    starts = sorted({epoch} | {
-        cp.constraint.start_date for cp in dated
-        if isinstance(cp.constraint, t.StartDateConstraint) and cp.constraint.start_date > epoch
-    })
+    starts = sorted(
+        {epoch}
+        | {
+            cp.constraint.start_date
+            for cp in dated
+            if isinstance(cp.constraint, t.StartDateConstraint) and cp.constraint.start_date > epoch
+        }
+    )
     ends: list[date | None] = [*starts[1:], None]
     open_rows: dict[str, list] = {}
     out = []
@@ -275,8 +293,11 @@ def resolve_providers(names: Iterable[str]) -> list[str]:
     return out
 
 
-def build_rows(providers: Sequence[str] = DEFAULT_PROVIDERS, snapshot_date: date | None = None,
-               skipped: list[Skipped] | None = None) -> list[dict[str, str]]:
+def build_rows(
+    providers: Sequence[str] = DEFAULT_PROVIDERS,
+    snapshot_date: date | None = None,
+    skipped: list[Skipped] | None = None,
+) -> list[dict[str, str]]:
     """Every list-price row of the given genai-prices providers, sorted."""
     import genai_prices
     from genai_prices import data_snapshot
@@ -311,24 +332,26 @@ def build_rows(providers: Sequence[str] = DEFAULT_PROVIDERS, snapshot_date: date
             if not intervals:
                 skipped.append(Skipped(vendor, model.id, "no per-token price (priced per request, second, ...)"))
             for token_type, price, cond, valid_from, valid_to in intervals:
-                rows.append({
-                    "vendor": vendor,
-                    "model_id": model.id,
-                    "model_match": "|".join(patterns),
-                    "model_match_exact": "true" if exact else "false",
-                    "match_rank": str(rank),
-                    "token_type": token_type,
-                    "price_per_million": price,
-                    "currency": "USD",
-                    "pricing_unit": PRICING_UNIT,
-                    "valid_from": valid_from.isoformat(),
-                    "valid_to": valid_to.isoformat() if valid_to else "",
-                    "conditions": cond,
-                    "source_provider": src.id,
-                    "source": "genai-prices",
-                    "source_version": genai_prices.__version__,
-                    "snapshot_date": snapshot_date.isoformat(),
-                })
+                rows.append(
+                    {
+                        "vendor": vendor,
+                        "model_id": model.id,
+                        "model_match": "|".join(patterns),
+                        "model_match_exact": "true" if exact else "false",
+                        "match_rank": str(rank),
+                        "token_type": token_type,
+                        "price_per_million": price,
+                        "currency": "USD",
+                        "pricing_unit": PRICING_UNIT,
+                        "valid_from": valid_from.isoformat(),
+                        "valid_to": valid_to.isoformat() if valid_to else "",
+                        "conditions": cond,
+                        "source_provider": src.id,
+                        "source": "genai-prices",
+                        "source_version": genai_prices.__version__,
+                        "snapshot_date": snapshot_date.isoformat(),
+                    }
+                )
     rows.sort(key=lambda r: (r["vendor"], r["model_id"], r["token_type"], r["valid_from"]))
     keys = [(r["vendor"], r["model_id"], r["token_type"], r["valid_from"]) for r in rows]
     if len(keys) != len(set(keys)):
@@ -344,8 +367,12 @@ def to_csv(rows: list[dict[str, str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_csv(out: str | Path = DEFAULT_OUT, providers: Sequence[str] = DEFAULT_PROVIDERS,
-              snapshot_date: date | None = None, skipped: list[Skipped] | None = None) -> int:
+def write_csv(
+    out: str | Path = DEFAULT_OUT,
+    providers: Sequence[str] = DEFAULT_PROVIDERS,
+    snapshot_date: date | None = None,
+    skipped: list[Skipped] | None = None,
+) -> int:
     rows = build_rows(providers, snapshot_date, skipped)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -357,17 +384,26 @@ def write_csv(out: str | Path = DEFAULT_OUT, providers: Sequence[str] = DEFAULT_
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ingestion.price_book.snapshot", description=__doc__.splitlines()[0])
-    ap.add_argument("--providers", default=",".join(DEFAULT_PROVIDERS),
-                    help="genai-prices provider ids or our vendor names, comma separated (default: %(default)s)")
+    ap.add_argument(
+        "--providers",
+        default=",".join(DEFAULT_PROVIDERS),
+        help="genai-prices provider ids or our vendor names, comma separated (default: %(default)s)",
+    )
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="CSV to write (default: the dbt seed)")
-    ap.add_argument("--snapshot-date", type=date.fromisoformat, default=None,
-                    help="date stamped on every row (default: today, UTC); pass it to reproduce a snapshot")
+    ap.add_argument(
+        "--snapshot-date",
+        type=date.fromisoformat,
+        default=None,
+        help="date stamped on every row (default: today, UTC); pass it to reproduce a snapshot",
+    )
     ap.add_argument("--verbose", action="store_true", help="list the models left out and why")
     args = ap.parse_args(argv)
     skipped: list[Skipped] = []
     n = write_csv(args.out, args.providers.split(","), args.snapshot_date, skipped)
-    print(f"wrote {n} price rows to {args.out}; {len(skipped)} model entries without a per-token price row",
-          file=sys.stderr)
+    print(
+        f"wrote {n} price rows to {args.out}; {len(skipped)} model entries without a per-token price row",
+        file=sys.stderr,
+    )
     if args.verbose:
         for s in skipped:
             print(f"  {s.vendor} {s.model_id}: {s.reason}", file=sys.stderr)

@@ -69,10 +69,18 @@ def table_hints() -> dict[str, dict[str, Any]]:
     """Both tables' dlt hints as the resources declare them (used to create the tables empty when no vendor is
     configured, so that dbt's staging compiles)."""
     return {
-        INVOICES: {"write_disposition": S.WRITE_DISPOSITION, "primary_key": list(S.INVOICES_KEY), "merge_key": [],
-                   "columns": S.INVOICE_COLUMNS},
-        INVOICE_LINES: {"write_disposition": S.WRITE_DISPOSITION, "primary_key": list(S.LINES_KEY),
-                        "merge_key": list(S.LINES_MERGE_KEY), "columns": S.LINE_COLUMNS},
+        INVOICES: {
+            "write_disposition": S.WRITE_DISPOSITION,
+            "primary_key": list(S.INVOICES_KEY),
+            "merge_key": [],
+            "columns": S.INVOICE_COLUMNS,
+        },
+        INVOICE_LINES: {
+            "write_disposition": S.WRITE_DISPOSITION,
+            "primary_key": list(S.LINES_KEY),
+            "merge_key": list(S.LINES_MERGE_KEY),
+            "columns": S.LINE_COLUMNS,
+        },
     }
 
 
@@ -178,7 +186,15 @@ def saas_invoices(
     initial = H.epoch(start_date)
     resources = []
     for vendor in parsed:
-        resources += rest_api_resources(vendor_config(
-            vendor, initial_created=initial, lookback_days=lookback_days, page_limit=page_limit, http=http,
-            loaded_at=loaded_at, run_log=log))
+        resources += rest_api_resources(
+            vendor_config(
+                vendor,
+                initial_created=initial,
+                lookback_days=lookback_days,
+                page_limit=page_limit,
+                http=http,
+                loaded_at=loaded_at,
+                run_log=log,
+            )
+        )
     return resources

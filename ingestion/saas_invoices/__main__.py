@@ -1,5 +1,6 @@
 """``python -m ingestion.saas_invoices --warehouse W``: load the SaaS vendors' invoices (as configured by
 ``SOURCES__SAAS_INVOICES__VENDORS``) without Dagster or dbt."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,8 @@ from .runner import load_saas_invoices
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m ingestion.saas_invoices",
-        description="Load SaaS vendor invoices (Stripe-style invoices APIs) into the warehouse.")
+        description="Load SaaS vendor invoices (Stripe-style invoices APIs) into the warehouse.",
+    )
     ap.add_argument("--warehouse", default=os.environ.get("FINOPS_WAREHOUSE") or "warehouse/finops.duckdb")
     ap.add_argument("--lookback-days", type=float, default=None, help="override the configured look-back (days)")
     ap.add_argument("-v", "--verbose", action="store_true")

@@ -48,8 +48,15 @@ class Vendor:
     @property
     def account(self) -> Account:
         """The vendor account as the shared HTTP client names it ("SaaS vendor 'Cursor'")."""
-        return Account("SaaS", "vendor", self.name, self.base_url, self.api_key, self.secret_hint,
-                       "restricted or secret key of that vendor account")
+        return Account(
+            "SaaS",
+            "vendor",
+            self.name,
+            self.base_url,
+            self.api_key,
+            self.secret_hint,
+            "restricted or secret key of that vendor account",
+        )
 
 
 def parse_vendors(vendors: Any) -> list[Vendor]:
@@ -78,8 +85,7 @@ def parse_vendors(vendors: Any) -> list[Vendor]:
             )
         key = str(v.get("api_key") or "").strip()
         if not key:
-            raise VendorApiError(
-                f"SaaS vendor {name!r}: no API key; set the api_key of entry {i} in {S.VENDORS_ENV}")
+            raise VendorApiError(f"SaaS vendor {name!r}: no API key; set the api_key of entry {i} in {S.VENDORS_ENV}")
         out.append(Vendor(name, base_url, key, i))
     for what, values in (("names", [v.name for v in out]), ("slugs", [v.slug for v in out])):
         dupes = sorted(k for k, n in Counter(values).items() if n > 1)
@@ -208,8 +214,9 @@ def invoice_mapper(vendor: Vendor, loaded_at: dt.datetime, run_log: SaasRunLog) 
     return to_row
 
 
-def line_mapper(vendor: Vendor, parent_id_field: str, loaded_at: dt.datetime, run_log: SaasRunLog
-                ) -> Callable[[dict], dict]:
+def line_mapper(
+    vendor: Vendor, parent_id_field: str, loaded_at: dt.datetime, run_log: SaasRunLog
+) -> Callable[[dict], dict]:
     """``processing_steps`` map of the invoice_lines resource: one Stripe line item (+ the parent invoice's id,
     added by ``include_from_parent`` as ``parent_id_field``) -> one row of ``invoice_lines``."""
 
@@ -217,10 +224,10 @@ def line_mapper(vendor: Vendor, parent_id_field: str, loaded_at: dt.datetime, ru
         invoice_id = item.get(parent_id_field) or item.get("invoice")
         f = _Fields(vendor, f"invoice {invoice_id!r} line {item.get('id')!r}", item)
         currency = str(f.required("currency")).upper()
-        quantity = f.number("quantity_decimal") if f.get("quantity_decimal") not in (None, "") \
-            else f.number("quantity")
-        unit_path = "price.unit_amount_decimal" if f.get("price.unit_amount_decimal") not in (None, "") \
-            else "price.unit_amount"
+        quantity = f.number("quantity_decimal") if f.get("quantity_decimal") not in (None, "") else f.number("quantity")
+        unit_path = (
+            "price.unit_amount_decimal" if f.get("price.unit_amount_decimal") not in (None, "") else "price.unit_amount"
+        )
         row = {
             "id": str(f.required("id")),
             "invoice_id": str(invoice_id) if invoice_id else None,

@@ -35,12 +35,20 @@ from . import settings as S
 log = logging.getLogger("finops.ingestion")
 
 # dlt config names (sources.saas_invoices.<name>) passed to the source when set, with their types
-CONFIG_ARGS: dict[str, type] = {"start_date": str, "lookback_days": float, "page_limit": int,
-                                "request_timeout_s": float, "max_attempts": int, "backoff_factor": float,
-                                "max_retry_delay_s": float}
-NOT_CONFIGURED_HINT = (f'set {S.VENDORS_ENV} to a JSON list of {{"name", "base_url", "api_key"}} (one entry per '
-                       f"vendor billing through a Stripe-style invoices API), or {S.VENDORS_TOML} in "
-                       ".dlt/secrets.toml")
+CONFIG_ARGS: dict[str, type] = {
+    "start_date": str,
+    "lookback_days": float,
+    "page_limit": int,
+    "request_timeout_s": float,
+    "max_attempts": int,
+    "backoff_factor": float,
+    "max_retry_delay_s": float,
+}
+NOT_CONFIGURED_HINT = (
+    f'set {S.VENDORS_ENV} to a JSON list of {{"name", "base_url", "api_key"}} (one entry per '
+    f"vendor billing through a Stripe-style invoices API), or {S.VENDORS_TOML} in "
+    ".dlt/secrets.toml"
+)
 
 
 def _lookup(accessor: Any, name: str) -> Any:
@@ -66,8 +74,9 @@ def source_arguments() -> dict[str, Any] | None:
         try:
             args[name] = kind(value)
         except (TypeError, ValueError):
-            raise VendorApiError(f"SOURCES__SAAS_INVOICES__{name.upper()}: expected {kind.__name__}, "
-                                      f"got {value!r}") from None
+            raise VendorApiError(
+                f"SOURCES__SAAS_INVOICES__{name.upper()}: expected {kind.__name__}, got {value!r}"
+            ) from None
     return args
 
 
@@ -89,9 +98,11 @@ class SaasLoadReport:
     def summary(self) -> str:
         if not self.configured:
             return f"{S.DATASET}: not configured, nothing loaded: {self.hint}"
-        return (f"{S.DATASET}: {len(self.vendors)} vendor(s) ({', '.join(self.vendors)}), "
-                f"{self.rows[S.INVOICES]:,} invoices and {self.rows[S.INVOICE_LINES]:,} invoice lines loaded "
-                f"(look-back {self.window.get('lookback_days')} days)")
+        return (
+            f"{S.DATASET}: {len(self.vendors)} vendor(s) ({', '.join(self.vendors)}), "
+            f"{self.rows[S.INVOICES]:,} invoices and {self.rows[S.INVOICE_LINES]:,} invoice lines loaded "
+            f"(look-back {self.window.get('lookback_days')} days)"
+        )
 
 
 def _failure(exc: BaseException, vendors: list[H.Vendor], run_log: H.SaasRunLog, http: HttpSettings) -> str:
@@ -133,10 +144,12 @@ def load_saas_invoices(warehouse: str, **overrides: Any) -> SaasLoadReport:
 
     args = source_arguments() or {}
     args.update({k: v for k, v in overrides.items() if v is not None})
-    report = SaasLoadReport(window={
-        "start_date": str(args.get("start_date") or "all invoices (first run)"),
-        "lookback_days": str(args.get("lookback_days", S.DEFAULT_LOOKBACK_DAYS)),
-    })
+    report = SaasLoadReport(
+        window={
+            "start_date": str(args.get("start_date") or "all invoices (first run)"),
+            "lookback_days": str(args.get("lookback_days", S.DEFAULT_LOOKBACK_DAYS)),
+        }
+    )
     if not args.get("vendors"):
         report.hint = NOT_CONFIGURED_HINT
         log.debug("%s", report.summary())
@@ -162,8 +175,9 @@ def load_saas_invoices(warehouse: str, **overrides: Any) -> SaasLoadReport:
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = {t: int(counts.get(t, 0)) for t in (S.INVOICES, S.INVOICE_LINES)}
-    report.rows_by_vendor = {v.name: {t: run_log.rows[(v.name, t)] for t in (S.INVOICES, S.INVOICE_LINES)}
-                             for v in vendors}
+    report.rows_by_vendor = {
+        v.name: {t: run_log.rows[(v.name, t)] for t in (S.INVOICES, S.INVOICE_LINES)} for v in vendors
+    }
     report.tables_created = ensure_saas_tables(warehouse)  # e.g. no invoice at all yet
     log.debug("%s", report.summary())  # callers report it (the Dagster asset logs it once)
     return report

@@ -1,4 +1,5 @@
 """Names the Dagster definitions share (one place, so no defs module imports a sibling for them)."""
+
 from __future__ import annotations
 
 import dagster as dg

@@ -1,6 +1,7 @@
 """dbt wiring for Dagster: the project (:data:`dbt_project`, :func:`prepare_dbt_project`) and the translator that
 keys, groups and tags the dbt assets. Running dbt without Dagster (`finops load`) lives in
 :mod:`orchestration.lib.dbt_cli` (no Dagster import: the CLI starts fast)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -17,8 +18,15 @@ from dagster_dbt import (
 from .dbt_cli import dbt_executable, manifest_is_stale
 from .settings import DBT_PROJECT_DIR
 
-__all__ = ["DOMAIN_TAG", "REFERENCE_DATA_GROUP", "FinopsDbtTranslator", "dbt_executable", "dbt_project",
-           "manifest_node_names", "prepare_dbt_project"]
+__all__ = [
+    "DOMAIN_TAG",
+    "REFERENCE_DATA_GROUP",
+    "FinopsDbtTranslator",
+    "dbt_executable",
+    "dbt_project",
+    "manifest_node_names",
+    "prepare_dbt_project",
+]
 
 REFERENCE_DATA_GROUP = "reference_data"
 DOMAIN_TAG = "domain"
@@ -38,7 +46,8 @@ def prepare_dbt_project() -> None:
     prepare-and-package``); the manifest is then fresh and this does nothing."""
     if manifest_is_stale(dbt_project.project_dir):
         DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()).cli(
-            ["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+            ["parse", "--quiet"], target_path=dbt_project.target_path
+        ).wait()
 
 
 def manifest_node_names(resource_types: tuple[str, ...], schemas: tuple[str, ...] | None = None) -> set[str]:
@@ -48,8 +57,11 @@ def manifest_node_names(resource_types: tuple[str, ...], schemas: tuple[str, ...
 
     prepare_dbt_project()
     nodes = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))["nodes"].values()
-    return {n["name"] for n in nodes
-            if n.get("resource_type") in resource_types and (schemas is None or n.get("schema") in schemas)}
+    return {
+        n["name"]
+        for n in nodes
+        if n.get("resource_type") in resource_types and (schemas is None or n.get("schema") in schemas)
+    }
 
 
 class FinopsDbtTranslator(DagsterDbtTranslator):
@@ -76,8 +88,9 @@ class FinopsDbtTranslator(DagsterDbtTranslator):
         if node.get("resource_type") not in ("model", "seed", "snapshot"):
             return spec
         folders = (node.get("fqn") or [])[1:-1]  # [layer, domain, ...] for a model, [domain, ...] for a seed
-        spec = spec.replace_attributes(key=dg.AssetKey([node["name"]]), group_name=self.group(node["resource_type"],
-                                                                                              folders))
+        spec = spec.replace_attributes(
+            key=dg.AssetKey([node["name"]]), group_name=self.group(node["resource_type"], folders)
+        )
         domain = self.domain(node["resource_type"], folders)
         return spec.merge_attributes(tags={DOMAIN_TAG: domain}) if domain else spec
 

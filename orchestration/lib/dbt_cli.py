@@ -1,5 +1,6 @@
 """Running dbt without Dagster (the `finops` CLI, :mod:`finops_cli.load`): the dbt executable, the manifest, and what
 `finops load` builds. No Dagster import here, so that `finops load` starts in a fraction of the time `finops run` needs."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,17 @@ def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     Dagster)."""
     if manifest_is_stale(project_dir):
         subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
-            check=True, cwd=project_dir,
+            [
+                dbt_executable(),
+                "parse",
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(project_dir),
+                "--quiet",
+            ],
+            check=True,
+            cwd=project_dir,
         )
     return project_dir / "target" / "manifest.json"
 
@@ -78,8 +88,10 @@ def _relations(warehouse: str) -> set[str]:
     if not Path(warehouse).exists():
         return set()
     with duckdb.connect(warehouse, read_only=True) as con:
-        return {f"{s}.{t}" for s, t in con.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()}
+        return {
+            f"{s}.{t}"
+            for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        }
 
 
 def _relation(node: Mapping[str, Any]) -> str:
@@ -87,8 +99,9 @@ def _relation(node: Mapping[str, Any]) -> str:
     return f"{node['schema']}.{node.get('alias') or node['name']}"
 
 
-def stale_seeds(warehouse: str, manifest: Mapping[str, Any], seeds: list[str],
-                tables: set[str] | None = None) -> set[str]:
+def stale_seeds(
+    warehouse: str, manifest: Mapping[str, Any], seeds: list[str], tables: set[str] | None = None
+) -> set[str]:
     """The seeds (unique ids) of ``seeds`` the warehouse does not hold as the project has them now: table missing,
     or its file checksum or column types differ from what dbt_state.seed_loads (macros/seed_loads.sql) recorded at
     its last load. Every seed when the warehouse has no record yet. ``tables``: the warehouse's relations
@@ -99,8 +112,12 @@ def stale_seeds(warehouse: str, manifest: Mapping[str, Any], seeds: list[str],
     if "dbt_state.seed_loads" not in tables:
         return set(seeds)
     with duckdb.connect(warehouse, read_only=True) as con:
-        loaded = {rel: (checksum, json.loads(types)) for rel, checksum, types in con.execute(
-            "select seed_relation, checksum, column_types from dbt_state.seed_loads").fetchall()}
+        loaded = {
+            rel: (checksum, json.loads(types))
+            for rel, checksum, types in con.execute(
+                "select seed_relation, checksum, column_types from dbt_state.seed_loads"
+            ).fetchall()
+        }
     stale = set()
     for uid in seeds:
         node = manifest["nodes"][uid]
@@ -144,16 +161,24 @@ def load_nodes(warehouse: str, manifest: Mapping[str, Any], datasets: set[str] |
         changed = models | stale | {u for u in lineage if u.startswith("source.")}
         build = models
     else:
-        sources = {u for u in lineage if u.startswith("source.")
-                   and manifest["sources"][u]["source_name"] in (set(datasets) | {"landing_zone"})}
+        sources = {
+            u
+            for u in lineage
+            if u.startswith("source.") and manifest["sources"][u]["source_name"] in (set(datasets) | {"landing_zone"})
+        }
         changed = _downstream(manifest, sources | stale, lineage)
         missing = {u for u in models if _relation(manifest["nodes"][u]) not in existing}
         build = {u for u in models if manifest["nodes"][u]["config"]["materialized"] == "view"} | (
-            (changed | missing) & models)
+            (changed | missing) & models
+        )
         changed |= missing
-    tests = {u for u, n in manifest["nodes"].items()
-             if n["resource_type"] == "test" and set(n["depends_on"]["nodes"]) <= lineage
-             and set(n["depends_on"]["nodes"]) & changed}
+    tests = {
+        u
+        for u, n in manifest["nodes"].items()
+        if n["resource_type"] == "test"
+        and set(n["depends_on"]["nodes"]) <= lineage
+        and set(n["depends_on"]["nodes"]) & changed
+    }
     return sorted(build | stale | tests)
 
 
@@ -170,7 +195,11 @@ def run_dbt(args: list[str]) -> None:
     The warehouse and settings come from the environment (:meth:`Settings.export`)."""
     env = dict(os.environ)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")  # no network call home on every load
-    proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR)], check=False, cwd=DBT_PROJECT_DIR, env=env)
+    proc = subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        check=False,
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+    )
     if proc.returncode:
         raise DbtFailed(f"dbt {' '.join(args)} failed (exit {proc.returncode}); see the output above.")

@@ -3,6 +3,7 @@ it once and turn its quarantined rows into the ``no_quarantined_rows`` check of 
 usage APIs, SaaS invoices) turn it into each table's materialization metadata (:func:`api_load_metadata`). The
 loaders that quarantine (billing exports, finance, business KPIs) also materialize their dataset's quarantine table
 (:func:`quarantine_spec`)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,12 @@ def log_load(context: dg.AssetExecutionContext, report: Any) -> None:
 def quarantine_check(key: dg.AssetKey, bad: list) -> dg.AssetCheckResult:
     """``no_quarantined_rows`` of ``key``: fails (ERROR) with the quarantined rows' messages."""
     return dg.AssetCheckResult(
-        asset_key=key, check_name=QUARANTINE_CHECK, passed=not bad, severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(str(e) for e in bad)[:2000] or None, metadata={"quarantined": len(bad)},
+        asset_key=key,
+        check_name=QUARANTINE_CHECK,
+        passed=not bad,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(str(e) for e in bad)[:2000] or None,
+        metadata={"quarantined": len(bad)},
     )
 
 
@@ -51,14 +56,18 @@ def api_load_metadata(report: Any, table: str, **extra: Any) -> dict:
 def quarantine_spec(dataset: str) -> dg.AssetSpec:
     """``[dataset, quarantine]``: the records of ``dataset`` its loader could not load, a table the ingest step writes
     beside the raw tables (and materializes, so a run shows it fresh); a source of the quarantine view."""
-    return dg.AssetSpec(dg.AssetKey([dataset, "quarantine"]), group_name=ingest_group(dataset),
-                        kinds={"dlt", "duckdb"},
-                        description=f"{dataset} records that could not be loaded (file, row, field, reason, raw "
-                                    f"record), written by ingest_{dataset}; the current state (a fixed file delivered "
-                                    "again clears its records).")
+    return dg.AssetSpec(
+        dg.AssetKey([dataset, "quarantine"]),
+        group_name=ingest_group(dataset),
+        kinds={"dlt", "duckdb"},
+        description=f"{dataset} records that could not be loaded (file, row, field, reason, raw "
+        f"record), written by ingest_{dataset}; the current state (a fixed file delivered "
+        "again clears its records).",
+    )
 
 
 def quarantine_materialization(dataset: str, quarantined: int) -> dg.MaterializeResult:
     """The quarantine table's materialization: how many records (deliveries or rows) this load quarantined."""
-    return dg.MaterializeResult(asset_key=dg.AssetKey([dataset, "quarantine"]),
-                                metadata={"quarantined_this_run": quarantined})
+    return dg.MaterializeResult(
+        asset_key=dg.AssetKey([dataset, "quarantine"]), metadata={"quarantined_this_run": quarantined}
+    )

@@ -5,6 +5,7 @@ them once (``orchestration/defs/resources.py``), tests pass :func:`finops_resour
 The warehouse and landing resources resolve their location when a run (or sensor evaluation) uses them, not when the
 definitions load: empty, they read FINOPS_WAREHOUSE / FINOPS_LANDING then (:mod:`orchestration.lib.settings`), so one
 loaded set of definitions follows the environment a run is started in (``finops run``, the tests)."""
+
 from __future__ import annotations
 
 import os

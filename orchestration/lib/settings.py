@@ -11,6 +11,7 @@
 The Dagster definitions read the warehouse and the landing root through their resources
 (:mod:`orchestration.lib.resources`), which resolve these variables when a run starts.
 """
+
 from __future__ import annotations
 
 import os

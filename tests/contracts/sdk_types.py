@@ -2,6 +2,7 @@
 local servers and the loaders meet). The SDKs' models are ``extra="allow"`` and their own parse is lenient, so
 ``strict=True`` alone lets an invented field through: :func:`validate_strictly` also fails on any field the type
 does not declare."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,6 +28,7 @@ def validate_strictly(model: type[pydantic.BaseModel], body: str | bytes, what: 
     obj = model.model_validate_json(body, strict=True)
     extra = undeclared_fields(obj)
     if extra:
-        raise AssertionError(f"{what or model.__name__}: fields the SDK type {model.__name__} does not declare: "
-                             f"{extra[:10]}")
+        raise AssertionError(
+            f"{what or model.__name__}: fields the SDK type {model.__name__} does not declare: {extra[:10]}"
+        )
     return obj

@@ -13,6 +13,7 @@ examples (tests/data/vendor_apis, see PROVENANCE.md).
   types, nullability - an invented field or a missing one fails;
 * the documented examples, served over HTTP, load end to end through the loader and dbt staging, exactly.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -97,22 +98,46 @@ def test_every_analytics_page_validates_strictly_against_the_sdk_types(server):
     n_usage = n_cost = 0
     # usage: every group_by[] the API accepts (any <= 5 of the server's 6 dimensions), 1d buckets
     for groups in _subsets(USAGE_DIMS, S.ANALYTICS_MAX_GROUP_BY):
-        n_usage += len(_walk(server, "/v1/organizations/analytics/usage",
-                             {**two_days, "time_bucket_width": "1d", "group_by[]": groups, "limit": 1000}, USAGE_PAGE))
+        n_usage += len(
+            _walk(
+                server,
+                "/v1/organizations/analytics/usage",
+                {**two_days, "time_bucket_width": "1d", "group_by[]": groups, "limit": 1000},
+                USAGE_PAGE,
+            )
+        )
     # hourly buckets and no bucket (one row per group over the range), small pages
     for extra in ({"time_bucket_width": "1h"}, {}, {"ending_at": "2026-09-03T05:00:00Z"}):
         for groups in (list(S.ANALYTICS_GROUP_BY_SPLIT[0]), list(S.ANALYTICS_GROUP_BY_SPLIT[1]), []):
-            n_usage += len(_walk(server, "/v1/organizations/analytics/usage",
-                                 {**two_days, **extra, "group_by[]": groups, "limit": 37}, USAGE_PAGE))
+            n_usage += len(
+                _walk(
+                    server,
+                    "/v1/organizations/analytics/usage",
+                    {**two_days, **extra, "group_by[]": groups, "limit": 37},
+                    USAGE_PAGE,
+                )
+            )
     # cost: every <= 5 counted dimensions x the cost_type / token_type fan-out, 1d buckets and the whole range
     for groups in _subsets(USAGE_DIMS, S.ANALYTICS_MAX_GROUP_BY):
         for fan in _subsets(S.ANALYTICS_FANOUT, 2):
-            n_cost += len(_walk(server, "/v1/organizations/analytics/cost",
-                                {**two_days, "time_bucket_width": "1d", "group_by[]": groups + fan, "limit": 1000},
-                                COST_PAGE))
+            n_cost += len(
+                _walk(
+                    server,
+                    "/v1/organizations/analytics/cost",
+                    {**two_days, "time_bucket_width": "1d", "group_by[]": groups + fan, "limit": 1000},
+                    COST_PAGE,
+                )
+            )
     for groups in (list(S.ANALYTICS_GROUP_BY_SPLIT[1]) + list(S.ANALYTICS_FANOUT), ["model"], []):
-        n_cost += len(_walk(server, "/v1/organizations/analytics/cost", {**two_days, "group_by[]": groups,
-                                                                         "limit": 3}, COST_PAGE, key=KEY_B))
+        n_cost += len(
+            _walk(
+                server,
+                "/v1/organizations/analytics/cost",
+                {**two_days, "group_by[]": groups, "limit": 3},
+                COST_PAGE,
+                key=KEY_B,
+            )
+        )
     assert n_usage > 1000 and n_cost > 1000
 
 
@@ -123,17 +148,25 @@ def test_documented_analytics_semantics(server):
     assert all(it.group.inference_geo is None and it.group.workspace_id is None and it.group.model for it in usage)
     for it in usage:
         u = it.usage
-        assert u.total_tokens == (u.uncached_input_tokens + u.cache_read_input_tokens + u.output_tokens
-                                  + u.cache_creation.ephemeral_5m_input_tokens
-                                  + u.cache_creation.ephemeral_1h_input_tokens)
+        assert u.total_tokens == (
+            u.uncached_input_tokens
+            + u.cache_read_input_tokens
+            + u.output_tokens
+            + u.cache_creation.ephemeral_5m_input_tokens
+            + u.cache_creation.ephemeral_1h_input_tokens
+        )
     assert [it.usage.total_tokens for it in usage] == sorted((it.usage.total_tokens for it in usage), reverse=True)
     geo = _walk(server, "/v1/organizations/analytics/usage", {**base, "group_by[]": ["inference_geo"]}, USAGE_PAGE)
     assert {it.group.inference_geo for it in geo} == {"global", "us"}
     # requests: per row, null when grouped by cost_type or token_type
     cost = _walk(server, "/v1/organizations/analytics/cost", {**base, "group_by[]": ["model"]}, COST_PAGE)
     assert all(it.cost.requests is not None for it in cost)
-    fan = _walk(server, "/v1/organizations/analytics/cost", {**base, "group_by[]": ["model", "token_type"],
-                                                              "limit": 1}, COST_PAGE)
+    fan = _walk(
+        server,
+        "/v1/organizations/analytics/cost",
+        {**base, "group_by[]": ["model", "token_type"], "limit": 1},
+        COST_PAGE,
+    )
     assert all(it.cost.requests is None for it in fan)
     # the fan-out does not count toward limit: one model per page, with all its token types
     r = _get(server, "/v1/organizations/analytics/cost", {**base, "group_by[]": ["model", "token_type"], "limit": 1})
@@ -145,28 +178,38 @@ def test_documented_analytics_semantics(server):
     assert sum(it.cost.requests for it in cost) == total_req
     # limits and required parameters, as documented; errors in Anthropic's envelope
     bad = [
-        {**base, "group_by[]": list(USAGE_DIMS)},                           # 6 dimensions
+        {**base, "group_by[]": list(USAGE_DIMS)},  # 6 dimensions
         {**base, "limit": 1001},
-        {"starting_at": base["starting_at"], "time_bucket_width": "1d"},    # ending_at required with a width
-        {**base, "starting_at": "2025-12-31T00:00:00Z"},                    # before 2026-01-01
+        {"starting_at": base["starting_at"], "time_bucket_width": "1d"},  # ending_at required with a width
+        {**base, "starting_at": "2025-12-31T00:00:00Z"},  # before 2026-01-01
         {"starting_at": "2026-09-01T00:00:00Z", "ending_at": "2026-10-03T00:00:00Z", "time_bucket_width": "1d"},
     ]
     for params in bad:
         r = _get(server, "/v1/organizations/analytics/usage", params)
         assert r.status_code == 400, params
         assert r.json()["type"] == "error" and r.json()["error"]["type"] == "invalid_request_error"
-    ok = _get(server, "/v1/organizations/analytics/cost", {**base, "group_by[]": [*list(USAGE_DIMS)[:5], "cost_type",
-                                                                                  "token_type"]})
+    ok = _get(
+        server,
+        "/v1/organizations/analytics/cost",
+        {**base, "group_by[]": [*list(USAGE_DIMS)[:5], "cost_type", "token_type"]},
+    )
     assert ok.status_code == 200  # cost_type and token_type are not counted
     assert _get(server, "/v1/organizations/analytics/cost", {**base, "group_by[]": list(USAGE_DIMS)}).status_code == 400
-    no_beta = httpx.get(server.root_url + "/v1/organizations/analytics/usage", params=base,
-                        headers={"anthropic-version": "2023-06-01", "x-api-key": KEY_A})
+    no_beta = httpx.get(
+        server.root_url + "/v1/organizations/analytics/usage",
+        params=base,
+        headers={"anthropic-version": "2023-06-01", "x-api-key": KEY_A},
+    )
     assert no_beta.status_code == 400 and ANALYTICS_BETA in no_beta.json()["error"]["message"]
 
 
 def test_negative_controls_the_validation_can_fail(server):
-    params = {"starting_at": "2026-09-02T00:00:00Z", "ending_at": "2026-09-03T00:00:00Z", "time_bucket_width": "1d",
-              "group_by[]": ["model", "inference_geo"]}
+    params = {
+        "starting_at": "2026-09-02T00:00:00Z",
+        "ending_at": "2026-09-03T00:00:00Z",
+        "time_bucket_width": "1d",
+        "group_by[]": ["model", "inference_geo"],
+    }
     good = _get(server, "/v1/organizations/analytics/usage", params).json()
     strict(USAGE_PAGE, json.dumps(good))
 
@@ -215,10 +258,13 @@ def _norm(query: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def _sdk_call(resource, query: dict[str, list[str]]) -> None:
     """The SDK call equivalent to one loader request (first page), with native Python values."""
-    kwargs: dict[str, Any] = {"starting_at": H.parse_ts(query["starting_at"][0]),
-                              "ending_at": H.parse_ts(query["ending_at"][0]),
-                              "group_by": query["group_by[]"], "limit": int(query["limit"][0]),
-                              "time_bucket_width": query["time_bucket_width"][0]}
+    kwargs: dict[str, Any] = {
+        "starting_at": H.parse_ts(query["starting_at"][0]),
+        "ending_at": H.parse_ts(query["ending_at"][0]),
+        "group_by": query["group_by[]"],
+        "limit": int(query["limit"][0]),
+        "time_bucket_width": query["time_bucket_width"][0],
+    }
     for _ in resource.list(**kwargs):
         pass
 
@@ -228,13 +274,26 @@ def analytics_load(server, tmp_path_factory):
     """The loader (api=analytics, hourly usage) into a warehouse, with the requests it sent."""
     tmp = tmp_path_factory.mktemp("analytics")
     server.reset_log()
-    p = dlt.pipeline("anthropic_contract", destination=dlt.destinations.duckdb(str(tmp / "w.duckdb")),
-                     pipelines_dir=str(tmp / "pipelines"), dataset_name="anthropic_usage")
-    p.run(anthropic_usage(
-        organizations=[{"name": o, "api_key": k, "base_url": server.base_url} for k, o in ((KEY_A, ORG_A),
-                                                                                           (KEY_B, ORG_B))],
-        api="analytics", bucket_width="1h", start_date=START.isoformat(), end_date=END.isoformat(),
-        page_size=40, include_claude_code=False, **FAST))
+    p = dlt.pipeline(
+        "anthropic_contract",
+        destination=dlt.destinations.duckdb(str(tmp / "w.duckdb")),
+        pipelines_dir=str(tmp / "pipelines"),
+        dataset_name="anthropic_usage",
+    )
+    p.run(
+        anthropic_usage(
+            organizations=[
+                {"name": o, "api_key": k, "base_url": server.base_url} for k, o in ((KEY_A, ORG_A), (KEY_B, ORG_B))
+            ],
+            api="analytics",
+            bucket_width="1h",
+            start_date=START.isoformat(),
+            end_date=END.isoformat(),
+            page_size=40,
+            include_claude_code=False,
+            **FAST,
+        )
+    )
     sent = [r for r in server.requests_seen if r.path.startswith("/v1/organizations/analytics/")]
     return p, sent
 
@@ -264,11 +323,16 @@ def test_loader_query_strings_equal_the_sdks(server, analytics_load):
         assert _norm(parse_qs(urlsplit(str(req.url)).query, keep_blank_values=True)) == _norm(r.query)
         assert req.headers["anthropic-beta"] == ANALYTICS_BETA  # the loader's header (server refuses without it)
     # page by page: the SDK against the same server sends exactly the loader's sequence of requests
-    for path, org, key in (("/v1/organizations/analytics/usage", ORG_A, KEY_A),
-                           ("/v1/organizations/analytics/cost", ORG_B, KEY_B)):
+    for path, org, key in (
+        ("/v1/organizations/analytics/usage", ORG_A, KEY_A),
+        ("/v1/organizations/analytics/cost", ORG_B, KEY_B),
+    ):
         for groups in {tuple(r.query["group_by[]"]) for r in first_pages if r.path == path and r.principal == org}:
-            loader_seq = [r.query for r in sent if r.path == path and r.principal == org
-                          and tuple(r.query["group_by[]"]) == groups]
+            loader_seq = [
+                r.query
+                for r in sent
+                if r.path == path and r.principal == org and tuple(r.query["group_by[]"]) == groups
+            ]
             assert len(loader_seq) > 1  # several pages
             server.reset_log()
             analytics = _sdk(base_url=server.root_url, key=key).beta.organization.analytics
@@ -286,15 +350,19 @@ def _sum_sdk(items, fields) -> dict[str, Any]:
 
 def test_sdk_pages_every_analytics_endpoint_and_its_totals_equal_the_warehouses(server, analytics_load):
     p, _ = analytics_load
-    window = {"starting_at": dt.datetime.combine(START, dt.time(), dt.UTC),
-              "ending_at": dt.datetime.combine(END, dt.time(), dt.UTC)}
-    usage_fields = {"uncached_input_tokens": lambda it: it.usage.uncached_input_tokens,
-                    "cache_read_input_tokens": lambda it: it.usage.cache_read_input_tokens,
-                    "cache_creation_5m_input_tokens": lambda it: it.usage.cache_creation.ephemeral_5m_input_tokens,
-                    "cache_creation_1h_input_tokens": lambda it: it.usage.cache_creation.ephemeral_1h_input_tokens,
-                    "output_tokens": lambda it: it.usage.output_tokens,
-                    "web_search_requests": lambda it: it.usage.server_tool_use.web_search_requests,
-                    "requests": lambda it: it.usage.requests}
+    window = {
+        "starting_at": dt.datetime.combine(START, dt.time(), dt.UTC),
+        "ending_at": dt.datetime.combine(END, dt.time(), dt.UTC),
+    }
+    usage_fields = {
+        "uncached_input_tokens": lambda it: it.usage.uncached_input_tokens,
+        "cache_read_input_tokens": lambda it: it.usage.cache_read_input_tokens,
+        "cache_creation_5m_input_tokens": lambda it: it.usage.cache_creation.ephemeral_5m_input_tokens,
+        "cache_creation_1h_input_tokens": lambda it: it.usage.cache_creation.ephemeral_1h_input_tokens,
+        "output_tokens": lambda it: it.usage.output_tokens,
+        "web_search_requests": lambda it: it.usage.server_tool_use.web_search_requests,
+        "requests": lambda it: it.usage.requests,
+    }
     cols = ", ".join(f"sum({c})" for c in usage_fields)
     with p.sql_client() as c:
         for key, org in ((KEY_A, ORG_A), (KEY_B, ORG_B)):
@@ -308,40 +376,59 @@ def test_sdk_pages_every_analytics_endpoint_and_its_totals_equal_the_warehouses(
                     by_value: dict[Any, dict[str, Any]] = {}
                     for it in items:
                         v = getattr(it.group, dim)
-                        by_value[v] = _sum_sdk([it], usage_fields) if v not in by_value else {
-                            k: by_value[v][k] + n for k, n in _sum_sdk([it], usage_fields).items()}
-                    rows = c.execute_sql(f"SELECT {dim}, {cols} FROM messages_usage WHERE organization_name = "
-                                         f"'{org}' GROUP BY 1")
+                        by_value[v] = (
+                            _sum_sdk([it], usage_fields)
+                            if v not in by_value
+                            else {k: by_value[v][k] + n for k, n in _sum_sdk([it], usage_fields).items()}
+                        )
+                    rows = c.execute_sql(
+                        f"SELECT {dim}, {cols} FROM messages_usage WHERE organization_name = '{org}' GROUP BY 1"
+                    )
                     wh = {r[0]: dict(zip(usage_fields, map(int, r[1:]))) for r in rows}
                     assert wh == by_value, (org, dim, width)
             # cost: one row per day (SDK, no group_by) = the warehouse per day, to the fraction of a cent
             items = list(analytics.cost.list(**window, time_bucket_width="1d", limit=3))
             assert len(items) == (END - START).days
             sdk_cents = {it.starting_at: Decimal(it.cost.amount) for it in items}
-            rows = c.execute_sql(f"SELECT bucket_starting_at, sum(amount_cents), sum(list_amount_cents), "
-                                 f"string_agg(DISTINCT currency) FROM costs WHERE organization_name = '{org}' GROUP BY 1")
+            rows = c.execute_sql(
+                f"SELECT bucket_starting_at, sum(amount_cents), sum(list_amount_cents), "
+                f"string_agg(DISTINCT currency) FROM costs WHERE organization_name = '{org}' GROUP BY 1"
+            )
             assert {r[0]: r[1] for r in rows} == sdk_cents
             assert all(r[1] == r[2] and r[3] == "USD" for r in rows)
             assert sum(sdk_cents.values()) == server.total_cost_cents(org, START, END)
             # and by token type (fan-out) over the whole range without a bucket width
             fan = list(analytics.cost.list(**window, group_by=["token_type", "cost_type"], limit=1))
-            wh_fan = dict(c.execute_sql(f"SELECT coalesce(token_type, cost_type), sum(amount_cents) FROM costs "
-                                        f"WHERE organization_name = '{org}' GROUP BY 1"))
+            wh_fan = dict(
+                c.execute_sql(
+                    f"SELECT coalesce(token_type, cost_type), sum(amount_cents) FROM costs "
+                    f"WHERE organization_name = '{org}' GROUP BY 1"
+                )
+            )
             assert {it.group.token_type or it.group.cost_type: Decimal(it.cost.amount) for it in fan} == wh_fan
-        (n, distinct), = c.execute_sql("SELECT count(*), count(DISTINCT row_key) FROM messages_usage")
+        ((n, distinct),) = c.execute_sql("SELECT count(*), count(DISTINCT row_key) FROM messages_usage")
         assert n == distinct > 0
-        tok = c.execute_sql("SELECT sum(uncached_input_tokens), sum(cache_read_input_tokens), "
-                            "sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens), "
-                            f"sum(output_tokens) FROM messages_usage WHERE organization_name = '{ORG_A}'")[0]
-    truth = {tt: sum(f.tokens[i] for f in server.facts(ORG_A) if START <= f.day < END)
-             for i, tt in enumerate(TOKEN_TYPES)}
+        tok = c.execute_sql(
+            "SELECT sum(uncached_input_tokens), sum(cache_read_input_tokens), "
+            "sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens), "
+            f"sum(output_tokens) FROM messages_usage WHERE organization_name = '{ORG_A}'"
+        )[0]
+    truth = {
+        tt: sum(f.tokens[i] for f in server.facts(ORG_A) if START <= f.day < END) for i, tt in enumerate(TOKEN_TYPES)
+    }
     assert dict(zip(TOKEN_TYPES, map(int, tok))) == truth
 
 
 # --------------------------------------------------------------------------------------------- the split and join
 def _item(ws, key, model, geo, tokens):
-    group = {"workspace_id": ws, "api_key_id": key, "model": model, "service_tier": "standard",
-             "context_window": "0-200k", "inference_geo": geo}
+    group = {
+        "workspace_id": ws,
+        "api_key_id": key,
+        "model": model,
+        "service_tier": "standard",
+        "context_window": "0-200k",
+        "inference_geo": geo,
+    }
     return {"group": group, "usage": {"uncached_input_tokens": tokens}}
 
 
@@ -356,10 +443,18 @@ def test_split_join_attaches_exactly_and_never_double_counts():
     first = [_item("ws1", "k1", "m", None, 10), _item("ws1", None, "m", None, 3), _item("ws2", None, "m", None, 4)]
     second = [_item(None, "k1", "m", "us", 6), _item(None, "k1", "m", "global", 4), _item(None, None, "m", "us", 7)]
     out = H.join_split_groups(first, second, jk, first_only, second_only, _measure, "t")
-    got = sorted((i["group"]["workspace_id"] or "", i["group"]["api_key_id"] or "", i["group"]["inference_geo"],
-                  i["usage"]["uncached_input_tokens"]) for i in out.items)
-    assert got == sorted([("ws1", "k1", "us", 6), ("ws1", "k1", "global", 4), ("ws1", "", "us", 3),
-                          ("ws2", "", "us", 4)])
+    got = sorted(
+        (
+            i["group"]["workspace_id"] or "",
+            i["group"]["api_key_id"] or "",
+            i["group"]["inference_geo"],
+            i["usage"]["uncached_input_tokens"],
+        )
+        for i in out.items
+    )
+    assert got == sorted(
+        [("ws1", "k1", "us", 6), ("ws1", "k1", "global", 4), ("ws1", "", "us", 3), ("ws2", "", "us", 4)]
+    )
     assert out.unresolved == []
     # ambiguous: several workspaces and several geos for the same key -> geo NULL, totals kept, reported
     second = [_item(None, "k1", "m", "us", 10), _item(None, None, "m", "us", 5), _item(None, None, "m", "global", 2)]
@@ -383,10 +478,30 @@ LEGACY_OPTIONAL = {
     "claude_code": set(),
 }
 NULLABLE = {  # documented as nullable (null when not grouped by, default workspace, Console usage, ...)
-    "messages": {"next_page", "api_key_id", "workspace_id", "model", "service_tier", "context_window", "inference_geo", "speed",
-                 "account_id", "service_account_id"},
-    "cost_report": {"next_page", "workspace_id", "description", "cost_type", "context_window", "model", "service_tier",
-                    "token_type", "inference_geo", "speed"},
+    "messages": {
+        "next_page",
+        "api_key_id",
+        "workspace_id",
+        "model",
+        "service_tier",
+        "context_window",
+        "inference_geo",
+        "speed",
+        "account_id",
+        "service_account_id",
+    },
+    "cost_report": {
+        "next_page",
+        "workspace_id",
+        "description",
+        "cost_type",
+        "context_window",
+        "model",
+        "service_tier",
+        "token_type",
+        "inference_geo",
+        "speed",
+    },
     "claude_code": {"next_page", "subscription_type", "terminal_type"},
 }
 ENUMS = {
@@ -394,8 +509,13 @@ ENUMS = {
     "context_window": {"0-200k", "200k-1M"},
     "inference_geo": {"global", "us", "not_available"},
     "cost_type": {"tokens", "web_search", "code_execution", "session_usage"},
-    "token_type": {"uncached_input_tokens", "output_tokens", "cache_read_input_tokens",
-                   "cache_creation.ephemeral_5m_input_tokens", "cache_creation.ephemeral_1h_input_tokens"},
+    "token_type": {
+        "uncached_input_tokens",
+        "output_tokens",
+        "cache_read_input_tokens",
+        "cache_creation.ephemeral_5m_input_tokens",
+        "cache_creation.ephemeral_1h_input_tokens",
+    },
     "customer_type": {"api", "subscription"},
     "subscription_type": {"enterprise", "team"},
     "type": {"user_actor", "api_actor"},
@@ -453,10 +573,16 @@ def conforms(value: Any, example: Any, report: str, path: str = "$", key: str = 
     return errs
 
 
-EXAMPLES = {"messages": "anthropic_messages.json", "cost_report": "anthropic_cost_report.json",
-            "claude_code": "anthropic_claude_code.json"}
-PATHS = {"messages": "/v1/organizations/usage_report/messages", "cost_report": "/v1/organizations/cost_report",
-         "claude_code": "/v1/organizations/usage_report/claude_code"}
+EXAMPLES = {
+    "messages": "anthropic_messages.json",
+    "cost_report": "anthropic_cost_report.json",
+    "claude_code": "anthropic_claude_code.json",
+}
+PATHS = {
+    "messages": "/v1/organizations/usage_report/messages",
+    "cost_report": "/v1/organizations/cost_report",
+    "claude_code": "/v1/organizations/usage_report/claude_code",
+}
 
 
 def _legacy_pages(srv, report: str, params: dict[str, Any], key: str = KEY_A) -> list[dict[str, Any]]:
@@ -482,8 +608,9 @@ def test_every_legacy_page_has_the_documented_shape(server):
     checked = 0
     for groups in _subsets(USAGE_DIMS, 6):
         for width, limit in (("1d", 2), ("1h", 50)):
-            for page in _legacy_pages(server, "messages", {**rng, "bucket_width": width, "group_by[]": groups,
-                                                           "limit": limit}):
+            for page in _legacy_pages(
+                server, "messages", {**rng, "bucket_width": width, "group_by[]": groups, "limit": limit}
+            ):
                 assert conforms(page, _example(EXAMPLES["messages"]), "messages") == [], (groups, width)
                 checked += 1
     for groups in _subsets(S.COST_GROUP_BY, 2):
@@ -504,8 +631,11 @@ def test_every_legacy_page_has_the_documented_shape(server):
 
 
 def test_the_shape_check_fails_on_an_invented_or_a_missing_field(server):
-    page = _legacy_pages(server, "messages", {"starting_at": "2026-09-02T00:00:00Z",
-                                              "ending_at": "2026-09-03T00:00:00Z", "group_by[]": ["model"]})[0]
+    page = _legacy_pages(
+        server,
+        "messages",
+        {"starting_at": "2026-09-02T00:00:00Z", "ending_at": "2026-09-03T00:00:00Z", "group_by[]": ["model"]},
+    )[0]
     ex = _example(EXAMPLES["messages"])
     assert conforms(page, ex, "messages") == []
     res = page["data"][0]["results"][0]
@@ -559,44 +689,119 @@ def test_documented_examples_load_end_to_end_exactly(tmp_path):
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))
     with ExampleServer({KEY_A: "acme"}) as srv:
-        p = dlt.pipeline("anthropic_examples", destination=dlt.destinations.duckdb(str(wh)),
-                         pipelines_dir=str(tmp_path / "pipelines"), dataset_name="anthropic_usage")
-        p.run(anthropic_usage(api_key=KEY_A, organization_name="acme", base_url=srv.base_url,
-                              start_date="2025-08-01", end_date="2025-08-09", **FAST))
-    run_dbt(["build", "--select", "+int_ai_usage_priced", "--exclude-resource-type", "unit_test",
-             "--indirect-selection", "cautious"], wh, tmp_path)
+        p = dlt.pipeline(
+            "anthropic_examples",
+            destination=dlt.destinations.duckdb(str(wh)),
+            pipelines_dir=str(tmp_path / "pipelines"),
+            dataset_name="anthropic_usage",
+        )
+        p.run(
+            anthropic_usage(
+                api_key=KEY_A,
+                organization_name="acme",
+                base_url=srv.base_url,
+                start_date="2025-08-01",
+                end_date="2025-08-09",
+                **FAST,
+            )
+        )
+    run_dbt(
+        [
+            "build",
+            "--select",
+            "+int_ai_usage_priced",
+            "--exclude-resource-type",
+            "unit_test",
+            "--indirect-selection",
+            "cautious",
+        ],
+        wh,
+        tmp_path,
+    )
     ws, key, model = "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ", "apikey_01Rj2N8SVvo6BePZj99NhmiT", "claude-sonnet-4-20250514"
     with duckdb.connect(str(wh)) as con:
         usage = con.execute(
             "select usage_type, usage_quantity, usage_unit, model_name, project_id, api_key_id, service_tier, "
             "context_window, cast(usage_date as varchar), bucket_width from staging.stg_anthropic_usage__messages_usage "
-            "where usage_quantity <> 0 order by usage_type").fetchall()
+            "where usage_quantity <> 0 order by usage_type"
+        ).fetchall()
         cost = con.execute(
             "select amount, amount_cents, currency, usage_type, cost_type, model_name, project_id, service_tier, "
             "context_window, inference_geo, description, cast(usage_date as varchar) "
-            "from staging.stg_anthropic_usage__costs").fetchall()
-        cc = con.execute("select model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, "
-                         "estimated_cost, estimated_cost_cents, currency, actor_id, cast(date as date) "
-                         "from anthropic_usage.claude_code_model_usage order by model").fetchall()
+            "from staging.stg_anthropic_usage__costs"
+        ).fetchall()
+        cc = con.execute(
+            "select model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, "
+            "estimated_cost, estimated_cost_cents, currency, actor_id, cast(date as date) "
+            "from anthropic_usage.claude_code_model_usage order by model"
+        ).fetchall()
         priced = con.execute(
             "select token_type, price_status, priced_token_type, list_price_per_million, list_cost "
-            "from intermediate.int_ai_usage_priced where vendor = 'anthropic' order by token_type").fetchall()
+            "from intermediate.int_ai_usage_priced where vendor = 'anthropic' order by token_type"
+        ).fetchall()
     common = (model, ws, key, "standard", "0-200k", "2025-08-01", "1d")
-    assert usage == sorted([
-        ("cache_read", 200, "Tokens", *common), ("cache_write", 500, "Tokens", *common),
-        ("cache_write_1h", 1000, "Tokens", *common), ("input", 1500, "Tokens", *common),
-        ("output", 500, "Tokens", *common), ("web_search_calls", 10, "Requests", *common)])
-    assert cost == [(Decimal("1.2378912"), Decimal("123.78912"), "USD", "input", "tokens", model, ws, "standard",
-                     "0-200k", None, "Claude Sonnet 4 Usage - Input Tokens", "2025-08-01")]
-    assert cc == [("claude-3-5-haiku-20241022", 23100, 5680, 3420, 890, Decimal("0.42"), Decimal(42), "USD",
-                   "user@emaildomain.com", dt.date(2025, 8, 8)),
-                  ("claude-sonnet-4-20250514", 45230, 12450, 8790, 2340, Decimal("1.86"), Decimal(186), "USD",
-                   "user@emaildomain.com", dt.date(2025, 8, 8))]
+    assert usage == sorted(
+        [
+            ("cache_read", 200, "Tokens", *common),
+            ("cache_write", 500, "Tokens", *common),
+            ("cache_write_1h", 1000, "Tokens", *common),
+            ("input", 1500, "Tokens", *common),
+            ("output", 500, "Tokens", *common),
+            ("web_search_calls", 10, "Requests", *common),
+        ]
+    )
+    assert cost == [
+        (
+            Decimal("1.2378912"),
+            Decimal("123.78912"),
+            "USD",
+            "input",
+            "tokens",
+            model,
+            ws,
+            "standard",
+            "0-200k",
+            None,
+            "Claude Sonnet 4 Usage - Input Tokens",
+            "2025-08-01",
+        )
+    ]
+    assert cc == [
+        (
+            "claude-3-5-haiku-20241022",
+            23100,
+            5680,
+            3420,
+            890,
+            Decimal("0.42"),
+            Decimal(42),
+            "USD",
+            "user@emaildomain.com",
+            dt.date(2025, 8, 8),
+        ),
+        (
+            "claude-sonnet-4-20250514",
+            45230,
+            12450,
+            8790,
+            2340,
+            Decimal("1.86"),
+            Decimal(186),
+            "USD",
+            "user@emaildomain.com",
+            dt.date(2025, 8, 8),
+        ),
+    ]
     # every token type priced at its own published Claude Sonnet 4 price (USD / MTok: input 3, output 15, 5-minute
     # cache write 3.75, 1-hour cache write 6, cache read 0.30), never through a cheaper ancestor; web searches are
     # not token-priced (the cost report carries their amount)
-    published = {"input": Decimal(3), "output": Decimal(15), "cache_write": Decimal("3.75"),
-                 "cache_write_1h": Decimal(6), "cache_read": Decimal("0.3")}
+    published = {
+        "input": Decimal(3),
+        "output": Decimal(15),
+        "cache_write": Decimal("3.75"),
+        "cache_write_1h": Decimal(6),
+        "cache_read": Decimal("0.3"),
+    }
     tokens = {"input": 1500, "output": 500, "cache_write": 500, "cache_write_1h": 1000, "cache_read": 200}
     got = {t: (s, pt, lp, lc) for t, s, pt, lp, lc in priced}
     assert set(got) == {*published, "web_search_calls"}  # legacy usage has no request count (NULL, not a row)
@@ -606,15 +811,30 @@ def test_documented_examples_load_end_to_end_exactly(tmp_path):
         assert got[t][3] == price * tokens[t] / 1_000_000, t
     # fail closed: the same usage of a model the price book does not know blocks the build, its cost stays NULL
     with duckdb.connect(str(wh)) as con:
-        con.execute("insert into anthropic_usage.messages_usage select * replace ('claude-unknown-99' as model, "
-                    "row_key || '|unknown' as row_key) from anthropic_usage.messages_usage")
+        con.execute(
+            "insert into anthropic_usage.messages_usage select * replace ('claude-unknown-99' as model, "
+            "row_key || '|unknown' as row_key) from anthropic_usage.messages_usage"
+        )
     with pytest.raises(AssertionError, match="assert_ai_usage_is_priced") as failed:
-        run_dbt(["build", "--select", "stg_anthropic_usage__messages_usage", "int_ai_price_resolution",
-                 "int_ai_usage_priced", "assert_ai_usage_is_priced", "--exclude-resource-type", "unit_test"],
-                wh, tmp_path)
+        run_dbt(
+            [
+                "build",
+                "--select",
+                "stg_anthropic_usage__messages_usage",
+                "int_ai_price_resolution",
+                "int_ai_usage_priced",
+                "assert_ai_usage_is_priced",
+                "--exclude-resource-type",
+                "unit_test",
+            ],
+            wh,
+            tmp_path,
+        )
     assert "Got 5 results" in str(failed.value)  # one failing key per token type
     with duckdb.connect(str(wh)) as con:
-        unknown = con.execute("select token_type, price_status, list_cost, contracted_cost from "
-                              "intermediate.int_ai_usage_priced where model_name = 'claude-unknown-99' "
-                              "and usage_unit = 'Tokens' order by 1").fetchall()
+        unknown = con.execute(
+            "select token_type, price_status, list_cost, contracted_cost from "
+            "intermediate.int_ai_usage_priced where model_name = 'claude-unknown-99' "
+            "and usage_unit = 'Tokens' order by 1"
+        ).fetchall()
     assert unknown == [(t, "unknown_model", None, None) for t in sorted(published)]

@@ -5,6 +5,7 @@ pagination, and the API reference's documented example responses loaded end to e
 Strict mode: ``Model.model_validate_json(body, strict=True)`` (no coercion: "5" or 5.0 for an int fails, a wrong
 ``object`` literal fails) plus no undeclared field anywhere in the tree (the SDK models allow extras, so an invented
 field would pass ``strict`` alone). The SDK's own parse is lenient (``construct``): it accepts anything."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -101,14 +102,17 @@ def test_every_page_of_every_endpoint_validates_strictly_against_the_sdk(server,
     client = _sdk(server.base_url)
     widths = [("1d", DEMO_START - 2 * DAY, DEMO_END + DAY, 31 if endpoint != "costs" else 180)]
     if endpoint != "costs":
-        widths += [("1h", DEMO_START + 40 * DAY, DEMO_START + 42 * DAY, 168),
-                   ("1m", DEMO_START + 40 * DAY + 9 * 3600, DEMO_START + 40 * DAY + 11 * 3600, 1440)]
+        widths += [
+            ("1h", DEMO_START + 40 * DAY, DEMO_START + 42 * DAY, 168),
+            ("1m", DEMO_START + 40 * DAY + 9 * 3600, DEMO_START + 40 * DAY + 11 * 3600, 1440),
+        ]
     pages = 0
     for width, start, end, limit in widths:
         for group_by in (_group_by(endpoint), []):  # what the loader asks for, and ungrouped
             kw = {"group_by": group_by} if group_by else {}
-            for body, _page in _sdk_pages(client, endpoint, start_time=start, end_time=end, bucket_width=width,
-                                          limit=limit, **kw):
+            for body, _page in _sdk_pages(
+                client, endpoint, start_time=start, end_time=end, bucket_width=width, limit=limit, **kw
+            ):
                 model = strict_validate(endpoint, body)
                 pages += 1
                 for bucket in model.data:
@@ -129,8 +133,9 @@ def _assert_tokens_add_up(r: Any) -> None:
     """The SDK's documented arithmetic: input_tokens includes cached and cache-write tokens of every modality."""
     assert r.input_tokens == r.input_uncached_tokens + r.input_cached_tokens + r.input_cache_write_tokens
     assert r.input_uncached_tokens == r.input_text_tokens + r.input_audio_tokens + r.input_image_tokens
-    assert r.input_cached_tokens == (r.input_cached_text_tokens + r.input_cached_audio_tokens
-                                     + r.input_cached_image_tokens)
+    assert r.input_cached_tokens == (
+        r.input_cached_text_tokens + r.input_cached_audio_tokens + r.input_cached_image_tokens
+    )
     assert r.input_cache_write_tokens == r.input_cache_write_30m_tokens + r.input_cache_write_12h_tokens
     assert r.output_tokens == r.output_text_tokens + r.output_audio_tokens + r.output_image_tokens
 
@@ -162,15 +167,18 @@ def _documented(name: str) -> dict[str, Any]:
     return json.loads((DATA / name).read_text())
 
 
-@pytest.mark.parametrize("mutate, why", [
-    (lambda p: p["data"][0]["results"][0].update(input_tokens="1000"), "a number sent as a string"),
-    (lambda p: p["data"][0]["results"][0].update(input_tokens=1000.0), "a float for an int"),
-    (lambda p: p["data"][0]["results"][0].update(object="organization.usage.completion.result"), "wrong object"),
-    (lambda p: p["data"][0]["results"][0].pop("num_model_requests"), "a required field missing"),
-    (lambda p: p["data"][0].update(end_time="1730505600"), "a bucket time as text"),
-    (lambda p: p["data"][0]["results"][0].update(cache_tokens=5), "an invented field"),
-    (lambda p: p.update(has_more="false"), "has_more as text"),
-])
+@pytest.mark.parametrize(
+    "mutate, why",
+    [
+        (lambda p: p["data"][0]["results"][0].update(input_tokens="1000"), "a number sent as a string"),
+        (lambda p: p["data"][0]["results"][0].update(input_tokens=1000.0), "a float for an int"),
+        (lambda p: p["data"][0]["results"][0].update(object="organization.usage.completion.result"), "wrong object"),
+        (lambda p: p["data"][0]["results"][0].pop("num_model_requests"), "a required field missing"),
+        (lambda p: p["data"][0].update(end_time="1730505600"), "a bucket time as text"),
+        (lambda p: p["data"][0]["results"][0].update(cache_tokens=5), "an invented field"),
+        (lambda p: p.update(has_more="false"), "has_more as text"),
+    ],
+)
 def test_strict_validation_rejects_what_the_sdk_would_silently_accept(mutate, why):
     good = _documented("openai_completions.json")
     strict_validate("completions", json.dumps(good))
@@ -189,8 +197,14 @@ def test_a_costs_amount_given_as_a_string_is_rejected():
         strict_validate("costs", json.dumps(bad))
 
 
-@pytest.mark.parametrize("name, endpoint", [("openai_completions.json", "completions"), ("openai_costs.json", "costs"),
-                                            ("openai_costs_line_items.json", "costs")])
+@pytest.mark.parametrize(
+    "name, endpoint",
+    [
+        ("openai_completions.json", "completions"),
+        ("openai_costs.json", "costs"),
+        ("openai_costs_line_items.json", "costs"),
+    ],
+)
 def test_documented_examples_validate_strictly(name, endpoint):
     strict_validate(endpoint, (DATA / name).read_text())
 
@@ -201,10 +215,21 @@ def loaded(server, tmp_path_factory):
     """One loader run over 2026-10-01..2026-10-20 with small pages (several per endpoint)."""
     tmp = tmp_path_factory.mktemp("contract_load")
     server.reset_log()
-    pipe = dlt.pipeline("openai_contract", destination=dlt.destinations.duckdb(str(tmp / "w.duckdb")),
-                        pipelines_dir=str(tmp / "pipelines"), dataset_name="openai_usage")
-    pipe.run(openai_usage(organizations=[{"name": "acme", "api_key": KEY, "base_url": server.base_url}],
-                          start_date="2026-10-01", end_date="2026-10-20", page_limit=6, backoff_factor=0.01))
+    pipe = dlt.pipeline(
+        "openai_contract",
+        destination=dlt.destinations.duckdb(str(tmp / "w.duckdb")),
+        pipelines_dir=str(tmp / "pipelines"),
+        dataset_name="openai_usage",
+    )
+    pipe.run(
+        openai_usage(
+            organizations=[{"name": "acme", "api_key": KEY, "base_url": server.base_url}],
+            start_date="2026-10-01",
+            end_date="2026-10-20",
+            page_limit=6,
+            backoff_factor=0.01,
+        )
+    )
     seen = list(server.requests_seen)
     return tmp / "w.duckdb", seen
 
@@ -218,8 +243,11 @@ def test_the_loader_sends_the_query_strings_the_sdk_sends(server, loaded):
         assert len(loader) >= 2, endpoint  # several pages
         sdk_queries: list[str] = []
         client = _sdk(server.base_url, hook=lambda req, out=sdk_queries: out.append(req.url.query.decode()))
-        list(_sdk_pages(client, endpoint, start_time=start, bucket_width="1d", end_time=end,
-                        group_by=list(ep.group_by), limit=6))
+        list(
+            _sdk_pages(
+                client, endpoint, start_time=start, bucket_width="1d", end_time=end, group_by=list(ep.group_by), limit=6
+            )
+        )
         assert loader == sdk_queries, endpoint
     assert "group_by%5B%5D=project_id" in loader[0] and "group_by=" not in loader[0]
 
@@ -234,16 +262,18 @@ def test_sdk_paging_totals_equal_what_the_loader_put_in_the_warehouse(server, lo
             fields = ["amount", "quantity"] if endpoint == "costs" else list(ep.quantities)
             sdk_totals = dict.fromkeys(fields, Decimal(0))
             rows = 0
-            for _body, page in _sdk_pages(client, endpoint, start_time=start, end_time=end,
-                                          group_by=list(ep.group_by), limit=6):
+            for _body, page in _sdk_pages(
+                client, endpoint, start_time=start, end_time=end, group_by=list(ep.group_by), limit=6
+            ):
                 for b in page.data:
                     for r in b.results:
                         rows += 1
                         for f in fields:
                             v = r.amount.value if f == "amount" else getattr(r, f)
                             sdk_totals[f] += Decimal(repr(v)) if isinstance(v, float) else Decimal(v or 0)
-            got = con.execute(f"select count(*), {', '.join(f'coalesce(sum({f}), 0)' for f in fields)} "
-                              f"from openai_usage.{ep.table}").fetchone()
+            got = con.execute(
+                f"select count(*), {', '.join(f'coalesce(sum({f}), 0)' for f in fields)} from openai_usage.{ep.table}"
+            ).fetchone()
             assert got[0] == rows and rows > 0, endpoint
             assert dict(zip(fields, (Decimal(v) for v in got[1:]), strict=True)) == sdk_totals, endpoint
 
@@ -265,21 +295,44 @@ def documented_warehouse(tmp_path_factory):
     costs["data"] += forms["data"]
     pages = {"completions": _documented("openai_completions.json"), "costs": costs}
     with OpenAIFixtureServer({KEY: "documented"}, pages) as srv:
-        pipe = dlt.pipeline("openai_documented", destination=dlt.destinations.duckdb(str(wh)),
-                            pipelines_dir=str(tmp / "pipelines"), dataset_name="openai_usage")
-        pipe.run(openai_usage(organizations=[{"name": "documented", "api_key": KEY, "base_url": srv.base_url}],
-                              endpoints=["completions", "costs"], start_date="2024-11-01",
-                              end_date="2024-11-03", backoff_factor=0.01))
-    run_dbt(["build", "--select", "stg_openai_usage__usage", "stg_openai_usage__costs",
-             "assert_openai_completions_tokens_add_up", "--exclude-resource-type", "unit_test"], wh, tmp)
+        pipe = dlt.pipeline(
+            "openai_documented",
+            destination=dlt.destinations.duckdb(str(wh)),
+            pipelines_dir=str(tmp / "pipelines"),
+            dataset_name="openai_usage",
+        )
+        pipe.run(
+            openai_usage(
+                organizations=[{"name": "documented", "api_key": KEY, "base_url": srv.base_url}],
+                endpoints=["completions", "costs"],
+                start_date="2024-11-01",
+                end_date="2024-11-03",
+                backoff_factor=0.01,
+            )
+        )
+    run_dbt(
+        [
+            "build",
+            "--select",
+            "stg_openai_usage__usage",
+            "stg_openai_usage__costs",
+            "assert_openai_completions_tokens_add_up",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
+        wh,
+        tmp,
+    )
     return wh
 
 
 @pytest.mark.slow
 def test_documented_completions_example_loads_exactly(documented_warehouse):
     with duckdb.connect(str(documented_warehouse)) as con:
-        rows = con.execute("select usage_date, usage_type, usage_quantity, usage_unit, model_name, project_id "
-                           "from staging.stg_openai_usage__usage order by usage_type").fetchall()
+        rows = con.execute(
+            "select usage_date, usage_type, usage_quantity, usage_unit, model_name, project_id "
+            "from staging.stg_openai_usage__usage order by usage_type"
+        ).fetchall()
     # input_tokens 1000 include 800 cached: 200 uncached text + 800 cached; 500 output; 5 requests
     assert [(str(d), t, int(q), u, m, p) for d, t, q, u, m, p in rows] == [
         ("2024-11-01", "cache_read", 800, "Tokens", None, None),
@@ -292,9 +345,11 @@ def test_documented_completions_example_loads_exactly(documented_warehouse):
 @pytest.mark.slow
 def test_documented_costs_and_every_line_item_form_map_exactly(documented_warehouse):
     with duckdb.connect(str(documented_warehouse)) as con:
-        rows = con.execute("select usage_date, line_item, model_name, usage_type, service_tier, amount, currency, "
-                           "usage_quantity, usage_unit from staging.stg_openai_usage__costs "
-                           "order by usage_date, line_item nulls first").fetchall()
+        rows = con.execute(
+            "select usage_date, line_item, model_name, usage_type, service_tier, amount, currency, "
+            "usage_quantity, usage_unit from staging.stg_openai_usage__costs "
+            "order by usage_date, line_item nulls first"
+        ).fetchall()
         raw_total = con.execute("select sum(amount) from openai_usage.costs").fetchone()[0]
     got = {(str(r[0]), r[1]): r[2:] for r in rows}
     # the documented example: not grouped by line item -> unattributed, the 0.06 USD kept
@@ -335,29 +390,62 @@ def test_every_token_type_is_priced_at_its_own_rate_and_reconciles_to_the_bill(t
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))
     with OpenAIServer({KEY: "acme"}, seed=5, token_details=True) as srv:
-        pipe = dlt.pipeline("openai_priced", destination=dlt.destinations.duckdb(str(wh)),
-                            pipelines_dir=str(tmp_path / "pipelines"), dataset_name="openai_usage")
-        pipe.run(openai_usage(organizations=[{"name": "acme", "api_key": KEY, "base_url": srv.base_url}],
-                              endpoints=["completions", "costs"], start_date="2026-10-05", end_date="2026-10-07",
-                              backoff_factor=0.01))
-    run_dbt(["build", "--select", "+fct_ai_usage", "+assert_ai_usage_is_priced", "assert_openai_completions_tokens_add_up",
-             "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"], wh, tmp_path)
+        pipe = dlt.pipeline(
+            "openai_priced",
+            destination=dlt.destinations.duckdb(str(wh)),
+            pipelines_dir=str(tmp_path / "pipelines"),
+            dataset_name="openai_usage",
+        )
+        pipe.run(
+            openai_usage(
+                organizations=[{"name": "acme", "api_key": KEY, "base_url": srv.base_url}],
+                endpoints=["completions", "costs"],
+                start_date="2026-10-05",
+                end_date="2026-10-07",
+                backoff_factor=0.01,
+            )
+        )
+    run_dbt(
+        [
+            "build",
+            "--select",
+            "+fct_ai_usage",
+            "+assert_ai_usage_is_priced",
+            "assert_openai_completions_tokens_add_up",
+            "--exclude-resource-type",
+            "unit_test",
+            "--indirect-selection",
+            "cautious",
+        ],
+        wh,
+        tmp_path,
+    )
     with duckdb.connect(str(wh)) as con:
         priced = con.execute(
             "select token_type, priced_token_type, list_price_per_million, sum(tokens), sum(list_cost) "
             "from intermediate.int_ai_usage_priced where model_name = 'gpt-6-sol' and usage_unit = 'Tokens' "
-            "group by all order by token_type").fetchall()
-        raw_input = con.execute("select sum(input_tokens) + sum(output_tokens) from openai_usage.completions_usage "
-                                "where model = 'gpt-6-sol'").fetchone()[0]
-        billed = con.execute("select sum(amount) from staging.stg_openai_usage__costs "
-                             "where model_name = 'gpt-6-sol'").fetchone()[0]
+            "group by all order by token_type"
+        ).fetchall()
+        raw_input = con.execute(
+            "select sum(input_tokens) + sum(output_tokens) from openai_usage.completions_usage "
+            "where model = 'gpt-6-sol'"
+        ).fetchone()[0]
+        billed = con.execute(
+            "select sum(amount) from staging.stg_openai_usage__costs where model_name = 'gpt-6-sol'"
+        ).fetchone()[0]
     rates = {t: (pt, format(p.normalize(), "f")) for t, pt, p, _n, _c in priced}
     assert rates == {
-        "input": ("input", "2"), "input_audio": ("input", "2"), "input_image": ("input", "2"),
-        "cache_read": ("cache_read", "0.2"), "cache_audio_read": ("cache_read", "0.2"),
+        "input": ("input", "2"),
+        "input_audio": ("input", "2"),
+        "input_image": ("input", "2"),
+        "cache_read": ("cache_read", "0.2"),
+        "cache_audio_read": ("cache_read", "0.2"),
         "cache_image_read": ("cache_read", "0.2"),
-        "cache_write_30m": ("cache_write", "2.5"), "cache_write_12h": ("cache_write", "2.5"),
-        "output": ("output", "10"), "output_audio": ("output", "10"), "output_image": ("output", "10"),
+        "cache_write_30m": ("cache_write", "2.5"),
+        "cache_write_12h": ("cache_write", "2.5"),
+        "output": ("output", "10"),
+        "output_audio": ("output", "10"),
+        "output_image": ("output", "10"),
     }
     assert sum(n for *_x, n, _c in priced) == raw_input  # every token once
     assert sum(c for *_x, c in priced).quantize(Decimal("0.01")) == Decimal(billed).quantize(Decimal("0.01"))

@@ -285,13 +285,13 @@ def test_build_report_only_known_wrong_is_conformant() -> None:
     kinds_no_broken = {k: v for k, v in kinds.items()}
     report = fc.build_report(xml, kinds_no_broken)
     assert "ChargeCategory-C-003-M" not in report.conformance_failure_ids
-    assert fc.KNOWN_WRONG_RULES == {
+    assert {
         "InvoiceId-C-004-C",
         "InvoiceId-C-005-C",
         "CapacityReservationStatus-C-003-C",
         "CapacityReservationStatus-C-004-C",
         "CommitmentDiscountStatus-C-004-C",
-    }
+    } == fc.KNOWN_WRONG_RULES
 
 
 def test_virtual_currency_violations() -> None:
@@ -305,12 +305,10 @@ def test_virtual_currency_violations() -> None:
         "",
         "N/A",
     ]
-    assert fc.VIRTUAL_CURRENCY_RULES == {"PricingCurrency-C-003-M"}
+    assert {"PricingCurrency-C-003-M"} == fc.VIRTUAL_CURRENCY_RULES
 
 
-@pytest.mark.parametrize(
-    ("values", "excused"), [(["USD", "Credits"], True), (["USD", "Credits", "usd"], False)]
-)
+@pytest.mark.parametrize(("values", "excused"), [(["USD", "Credits"], True), (["USD", "Credits", "usd"], False)])
 def test_excuse_virtual_currencies(tmp_path: Path, values: list[str], excused: bool) -> None:
     data = tmp_path / "focus.parquet"
     pq.write_table(pa.table({"PricingCurrency": values}), data)
@@ -354,7 +352,7 @@ def test_excuse_wrong_allowed_values(tmp_path: Path, values: list, excused: bool
     else:
         assert report.conformance_failure_ids == ["CommitmentDiscountStatus-C-005-M", "ListUnitPrice-C-008-M"]
         assert report.allowed_values_excused == []
-    assert fc.EXCUSED_RULES == fc.KNOWN_WRONG_RULES | {"CommitmentDiscountStatus-C-005-M"}
+    assert fc.KNOWN_WRONG_RULES | {"CommitmentDiscountStatus-C-005-M"} == fc.EXCUSED_RULES
 
 
 def test_main_on_an_empty_record(monkeypatch: pytest.MonkeyPatch, warehouse: Path, tmp_path: Path, capsys) -> None:
@@ -394,8 +392,9 @@ def test_find_python312_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         bootstrap.find_python312()
 
 
-def test_bootstrap_without_python312_exits_69_with_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                              capsys) -> None:
+def test_bootstrap_without_python312_exits_69_with_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
     def no_python(*a, **k):
         raise bootstrap.ValidatorNotAvailable("focus-validator 2.2.1 needs Python 3.12 ... `pyenv install 3.12`")
 
@@ -405,11 +404,14 @@ def test_bootstrap_without_python312_exits_69_with_what_to_do(monkeypatch: pytes
     assert bootstrap.requirements() == (f"focus-validator=={fc.VALIDATOR_VERSION}", "pyarrow<21")
 
 
-def test_ensure_venv_runs_the_bootstrap_step_and_reports_its_failure(monkeypatch: pytest.MonkeyPatch,
-                                                                     tmp_path: Path) -> None:
+def test_ensure_venv_runs_the_bootstrap_step_and_reports_its_failure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     step = tmp_path / "bootstrap.py"
-    step.write_text("import sys\nprint('[focus-validator] no Python 3.12: install it', file=sys.stderr)\n"
-                    "print(sys.argv[1:])\nsys.exit(69)\n")
+    step.write_text(
+        "import sys\nprint('[focus-validator] no Python 3.12: install it', file=sys.stderr)\n"
+        "print(sys.argv[1:])\nsys.exit(69)\n"
+    )
     monkeypatch.setattr(venv_module, "BOOTSTRAP", step)
     monkeypatch.setattr(venv_module, "REPO_ROOT", tmp_path)
     with pytest.raises(fc.ValidatorNotAvailable, match=r"bootstrap.py --venv .*missing.* \(exit 69\): .*no Python"):
@@ -490,9 +492,7 @@ def validator_venv() -> Path:
 
 @pytest.mark.slow
 def test_validator_fixture_is_conformant(validator_venv: Path, warehouse: Path, tmp_path: Path) -> None:
-    report = fc.validate_focus(
-        str(warehouse), relation=RELATION, applicability="ALL", work_dir=tmp_path / "wd"
-    )
+    report = fc.validate_focus(str(warehouse), relation=RELATION, applicability="ALL", work_dir=tmp_path / "wd")
     assert report.rows_exported == 6
     assert report.total == 578
     assert report.conformance_failures == [], [(r.rule_id, r.message) for r in report.conformance_failures]

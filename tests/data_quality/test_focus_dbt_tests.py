@@ -39,8 +39,12 @@ def failures(tmp: Path, *statements: str, columns: list[tuple[str, str]] | None 
         return {}
     out: dict[str, list[tuple]] = {}
     with duckdb.connect(str(wh), read_only=True) as con:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = ?", [AUDIT]).fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?", [AUDIT]
+            ).fetchall()
+        ]
         for table in tables:
             rows = con.execute(f'select * from "{AUDIT}"."{table}"').fetchall()
             if rows:
@@ -70,8 +74,11 @@ def test_own_checks_find_violations(dbt_tmp: Path) -> None:
         f"ALTER TABLE {RELATION} ADD COLUMN SourceSystem VARCHAR",
     )
     assert sorted(got["assert_focus_reservation_and_commitment_status"]) == [
-        ("CapacityReservationStatus-C-003-C", 1), ("CapacityReservationStatus-C-004-C", 1),
-        ("CommitmentDiscountStatus-C-003-C", 1), ("CommitmentDiscountStatus-C-004-C", 1)]
+        ("CapacityReservationStatus-C-003-C", 1),
+        ("CapacityReservationStatus-C-004-C", 1),
+        ("CommitmentDiscountStatus-C-003-C", 1),
+        ("CommitmentDiscountStatus-C-004-C", 1),
+    ]
     assert got["assert_focus_invoice_has_one_currency_and_issuer"] == [("BillingCurrency", "INV-2023-01-0001", 2)]
     assert got["assert_focus_no_placeholder_strings"] == [("RegionName", 1), ("ResourceName", 1)]
     (allowed,) = [rows for name, rows in got.items() if name.startswith("in_focus_allowed_values")]
@@ -85,7 +92,9 @@ def test_own_checks_column_order_and_missing(dbt_tmp: Path) -> None:
     cols.insert(3, ("x_Early", "VARCHAR"))
     got = failures(dbt_tmp, columns=cols)
     assert sorted(got["assert_focus_column_handling"]) == [
-        ("custom column before a FOCUS column", "x_Early"), ("missing FOCUS 1.2 column", "Tags")]
+        ("custom column before a FOCUS column", "x_Early"),
+        ("missing FOCUS 1.2 column", "Tags"),
+    ]
 
 
 def test_own_checks_virtual_currency(dbt_tmp: Path) -> None:
@@ -99,4 +108,5 @@ def test_own_checks_virtual_currency(dbt_tmp: Path) -> None:
     )
     assert sorted(got["assert_focus_currency_format"], key=repr) == [
         ("BillingCurrency is a virtual currency", "Credits", 1),
-        ("PricingCurrency neither an ISO 4217 code nor a virtual currency name", "usd", None)]
+        ("PricingCurrency neither an ISO 4217 code nor a virtual currency name", "usd", None),
+    ]

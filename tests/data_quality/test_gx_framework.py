@@ -1,6 +1,7 @@
 """The GX framework without a pipeline: contracts derived from the dbt YAML, reference data, the runner on an empty
 or hand-made warehouse ("not built yet", failures with the rule and examples), data_quality never importing Dagster,
 and every suite wired as an asset check on the right asset with the right blocking flag."""
+
 from __future__ import annotations
 
 import subprocess
@@ -31,8 +32,11 @@ def test_contract_types_are_duckdb_types():
 
 def test_every_mart_yaml_contract_is_read_with_its_grain():
     contracts = mart_contracts()
-    models = {m["name"] for p in (REPO / "dbt_project/models/marts").rglob("_*.yml")
-              for m in (yaml.safe_load(p.read_text()) or {}).get("models") or []}
+    models = {
+        m["name"]
+        for p in (REPO / "dbt_project/models/marts").rglob("_*.yml")
+        for m in (yaml.safe_load(p.read_text()) or {}).get("models") or []
+    }
     assert set(contracts) == models  # every mart model has an enforced contract, and every one is read
     journal = contracts["fct_chargeback_journal"]
     assert journal.relation == "marts.fct_chargeback_journal"
@@ -51,11 +55,23 @@ def test_iso_currency_list_holds_real_codes_only():
 def test_every_raw_table_and_mart_has_a_suite():
     suites = all_suites()
     relations = set(suites.by_relation)
-    raw = {"aws_cur.line_items", "azure_cost_details.cost_details", "gcp_billing.billing_export_rows",
-           "focus_exports.focus_rows", "business_kpis.daily_volumes", "finance.ap_invoice_lines",
-           "finance.card_transactions", "finance.fx_rates", "finance.gl_journal_lines", "saas_invoices.invoices",
-           "saas_invoices.invoice_lines", "anthropic_usage.messages_usage", "anthropic_usage.costs",
-           "anthropic_usage.claude_code_usage", "anthropic_usage.claude_code_model_usage"}
+    raw = {
+        "aws_cur.line_items",
+        "azure_cost_details.cost_details",
+        "gcp_billing.billing_export_rows",
+        "focus_exports.focus_rows",
+        "business_kpis.daily_volumes",
+        "finance.ap_invoice_lines",
+        "finance.card_transactions",
+        "finance.fx_rates",
+        "finance.gl_journal_lines",
+        "saas_invoices.invoices",
+        "saas_invoices.invoice_lines",
+        "anthropic_usage.messages_usage",
+        "anthropic_usage.costs",
+        "anthropic_usage.claude_code_usage",
+        "anthropic_usage.claude_code_model_usage",
+    }
     from ingestion.openai_usage.settings import ENDPOINTS
 
     raw |= {f"openai_usage.{e.table}" for e in ENDPOINTS.values()}
@@ -69,8 +85,9 @@ def test_every_raw_table_and_mart_has_a_suite():
             assert s.blocking, s.id
         assert not (s.blocking and s.severity == "warn"), s.id
         assert s.schema == "marts" or not s.blocking, s.id
-    assert {"gx_focus_sign_rules", "gx_focus_invoice_totals", "gx_focus_custom_columns",
-            "gx_focus_date_windows"} <= {s.name for s in suites.by_relation["marts.focus_cost_and_usage"]}
+    assert {"gx_focus_sign_rules", "gx_focus_invoice_totals", "gx_focus_custom_columns", "gx_focus_date_windows"} <= {
+        s.name for s in suites.by_relation["marts.focus_cost_and_usage"]
+    }
 
 
 def test_missing_warehouse_or_relation_passes_as_not_built_yet(tmp_path):
@@ -87,8 +104,10 @@ def test_a_frame_whose_other_relation_is_missing_is_skipped(tmp_path):
     wh = tmp_path / "finops.duckdb"
     with duckdb.connect(str(wh)) as con:
         con.execute("create schema saas_invoices")
-        con.execute("create table saas_invoices.invoices (id varchar, vendor varchar, subtotal decimal(38,10), "
-                    "tax decimal(38,10), total decimal(38,10))")
+        con.execute(
+            "create table saas_invoices.invoices (id varchar, vendor varchar, subtotal decimal(38,10), "
+            "tax decimal(38,10), total decimal(38,10))"
+        )
     suite = next(s for s in all_suites().by_relation["saas_invoices.invoices"] if s.name == "gx_invoice_lines_sum")
     r = validate_suite(wh, suite)
     assert r.passed and r.frames[0].status == NOT_BUILT and r.frames[0].missing == ("saas_invoices.invoice_lines",)
@@ -105,10 +124,15 @@ def test_hand_made_table_fails_with_rule_count_and_examples(tmp_path):
             ('card', 't1', date '2026-10-02', 3.0, 'EUR', 'N/A', 'f.csv', 2),
             ('card', 't2', date '1999-12-31', null, 'XYZ', 'ok', 'f.csv', 3))
             t(channel, transaction_id, transaction_date, amount, currency, description, source_file, source_row)""")
-    table = RawTable("finance.card_transactions",
-                     {"channel": "VARCHAR", "transaction_id": "VARCHAR", "amount": "DECIMAL(38,10)"},
-                     key=("channel", "transaction_id"), not_null=("amount",), dates=("transaction_date",),
-                     currencies=("currency",), index=("source_file", "source_row"))
+    table = RawTable(
+        "finance.card_transactions",
+        {"channel": "VARCHAR", "transaction_id": "VARCHAR", "amount": "DECIMAL(38,10)"},
+        key=("channel", "transaction_id"),
+        not_null=("amount",),
+        dates=("transaction_date",),
+        currencies=("currency",),
+        index=("source_file", "source_row"),
+    )
     r = validate_suite(wh, contract_suite(table))
     assert r.status == "failed" and r.rows > 0
     by_rule = {o.rule: o for o in r.failures}
@@ -132,10 +156,12 @@ def test_decimals_are_compared_exactly_not_through_floats(tmp_path):
     wh = tmp_path / "finops.duckdb"
     with duckdb.connect(str(wh)) as con:
         con.execute("create schema finance")
-        con.execute("create table finance.gl_journal_lines as select * from (values "
-                    "('J1', 1, 'USD', 0.1::decimal(38,10)), ('J1', 2, 'USD', 0.2::decimal(38,10)), "
-                    "('J1', 3, 'USD', -0.3::decimal(38,10)), ('J2', 1, 'USD', 0.0000000001::decimal(38,10))) "
-                    "t(journal_id, line_number, currency, amount)")
+        con.execute(
+            "create table finance.gl_journal_lines as select * from (values "
+            "('J1', 1, 'USD', 0.1::decimal(38,10)), ('J1', 2, 'USD', 0.2::decimal(38,10)), "
+            "('J1', 3, 'USD', -0.3::decimal(38,10)), ('J2', 1, 'USD', 0.0000000001::decimal(38,10))) "
+            "t(journal_id, line_number, currency, amount)"
+        )
     suite = next(s for s in all_suites().by_relation["finance.gl_journal_lines"] if s.name == "gx_journals_balance")
     r = validate_suite(wh, suite)
     (fail,) = r.failures
@@ -147,13 +173,15 @@ def test_data_quality_never_imports_dagster():
     for path in (REPO / "data_quality").rglob("*.py"):
         text = path.read_text()
         assert "import dagster" not in text and "from dagster" not in text, path
-    code = ("import sys, importlib, pkgutil, data_quality, data_quality.gx\n"
-            "for m in pkgutil.walk_packages(data_quality.__path__, 'data_quality.'):\n"
-            "    importlib.import_module(m.name)\n"
-            "from data_quality.gx import all_suites\n"
-            "assert len(all_suites().suites) > 50\n"
-            "assert 'dagster' not in sys.modules, [m for m in sys.modules if m.startswith('dagster')]\n"
-            "assert 'great_expectations' not in sys.modules  # imported on first validation only")
+    code = (
+        "import sys, importlib, pkgutil, data_quality, data_quality.gx\n"
+        "for m in pkgutil.walk_packages(data_quality.__path__, 'data_quality.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "from data_quality.gx import all_suites\n"
+        "assert len(all_suites().suites) > 50\n"
+        "assert 'dagster' not in sys.modules, [m for m in sys.modules if m.startswith('dagster')]\n"
+        "assert 'great_expectations' not in sys.modules  # imported on first validation only"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
 
 

@@ -3,6 +3,7 @@ inventory, the FOCUS validator), and money reconciles to the cent from the sourc
 through a re-run (idempotent) and a provider's re-delivery of a month (replaced, never added). The OpenAI and
 Anthropic admin APIs are served by the local vendor servers (as in `make demo`): their raw cost tables equal the
 servers' truth to the cent, and re-runs load nothing new from them."""
+
 from __future__ import annotations
 
 import csv
@@ -39,14 +40,23 @@ SEED, ROWS = 7, 8_000
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
 # demo format id -> (x_source_format in the FOCUS record, how to compute the source's own sums)
-SOURCE_FORMAT = {"aws_cur2": "aws_cur2", "aws_cur_legacy": "aws_cur_legacy", "azure_ea_actual": "azure_ea",
-                 "azure_ea_amortized": "azure_ea", "azure_mca_actual": "azure_mca",
-                 "azure_mca_amortized": "azure_mca", "gcp_billing": "gcp_billing_jsonl",
-                 "oci_focus": "focus_1_0", "aws_focus": "focus_1_2"}
+SOURCE_FORMAT = {
+    "aws_cur2": "aws_cur2",
+    "aws_cur_legacy": "aws_cur_legacy",
+    "azure_ea_actual": "azure_ea",
+    "azure_ea_amortized": "azure_ea",
+    "azure_mca_actual": "azure_mca",
+    "azure_mca_amortized": "azure_mca",
+    "gcp_billing": "gcp_billing_jsonl",
+    "oci_focus": "focus_1_0",
+    "aws_focus": "focus_1_2",
+}
 
 
 def _period_of(path: str) -> str:
-    m = re.search(r"BILLING_PERIOD=(\d{4})-(\d{2})|/(\d{4})(\d{2})01-\d{8}/|invoice_month=(\d{4})(\d{2})|/(\d{4})/(\d{2})/", path)
+    m = re.search(
+        r"BILLING_PERIOD=(\d{4})-(\d{2})|/(\d{4})(\d{2})01-\d{8}/|invoice_month=(\d{4})(\d{2})|/(\d{4})/(\d{2})/", path
+    )
     assert m, path
     y, mo = [g for g in m.groups() if g][:2]
     return f"{y}-{mo}"
@@ -73,7 +83,8 @@ def gcp_expected(path: str) -> dict[str, tuple[Decimal, Decimal]]:
             r = json.loads(line, parse_float=Decimal)
             month = r["invoice"]["month"]
             out[f"{month[:4]}-{month[4:]}"] += Decimal(r["cost"]) + sum(
-                (Decimal(c["amount"]) for c in r.get("credits") or []), Decimal(0))
+                (Decimal(c["amount"]) for c in r.get("credits") or []), Decimal(0)
+            )
     return {k: (v, v) for k, v in out.items()}
 
 
@@ -109,8 +120,10 @@ _IN_FILE_FORMATS = "in (" + ", ".join(f"'{f}'" for f in FILE_FORMATS) + ")"
 def record_totals(warehouse: Path, relation: str = "marts.fct_charges") -> dict[tuple[str, str], tuple]:
     """(x_source_format, period) -> (Σ BilledCost, Σ EffectiveCost) of the billing-file lines in the record."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(f"select x_source_format, x_billing_period, sum(billed_cost), sum(effective_cost) "
-                           f"from {relation} where x_source_format {_IN_FILE_FORMATS} group by all").fetchall()
+        rows = con.execute(
+            f"select x_source_format, x_billing_period, sum(billed_cost), sum(effective_cost) "
+            f"from {relation} where x_source_format {_IN_FILE_FORMATS} group by all"
+        ).fetchall()
     return {(f, p): (b.quantize(CENT), e.quantize(CENT)) for f, p, b, e in rows}
 
 
@@ -118,17 +131,21 @@ def api_record_billed(warehouse: Path) -> Decimal | None:
     """Σ BilledCost of the record's model-API cost lines (no billing file; the SaaS invoice rows are checked by
     dbt test assert_saas_charges_equal_invoice_totals); None if none."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(f"select sum(billed_cost) from marts.fct_charges "
-                           f"where x_source_format not {_IN_FILE_FORMATS} "
-                           f"and x_source_system in ('openai_usage', 'anthropic_usage')").fetchone()[0]
+        return con.execute(
+            f"select sum(billed_cost) from marts.fct_charges "
+            f"where x_source_format not {_IN_FILE_FORMATS} "
+            f"and x_source_system in ('openai_usage', 'anthropic_usage')"
+        ).fetchone()[0]
 
 
 def api_cost_totals(warehouse: Path) -> dict[tuple[str, str], Decimal]:
     """(dataset, organisation) -> Σ amount (dollars) in the raw vendor API cost tables."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute("select 'openai_usage', organization, sum(amount) from openai_usage.costs group by all "
-                           "union all select 'anthropic_usage', organization_name, sum(amount) "
-                           "from anthropic_usage.costs group by all").fetchall()
+        rows = con.execute(
+            "select 'openai_usage', organization, sum(amount) from openai_usage.costs group by all "
+            "union all select 'anthropic_usage', organization_name, sum(amount) "
+            "from anthropic_usage.costs group by all"
+        ).fetchall()
     return {(ds, org): total for ds, org, total in rows}
 
 
@@ -137,15 +154,19 @@ def api_loads(warehouse: Path) -> dict[str, tuple]:
     from ingestion.catalogue import api_tables
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {f"{ds}.{t}": con.execute(f"select count(*), max(_dlt_load_id) from {ds}.{t}").fetchone()
-                for ds, tables in api_tables().items() for t in tables}
+        return {
+            f"{ds}.{t}": con.execute(f"select count(*), max(_dlt_load_id) from {ds}.{t}").fetchone()
+            for ds, tables in api_tables().items()
+            for t in tables
+        }
 
 
 def assert_no_new_api_rows(out: list[str]) -> None:
     """The runner's per-dataset line (the load report's summary, from the assets' metadata) says nothing was loaded."""
     for ds in ("openai_usage", "anthropic_usage"):
-        assert any(line.strip().startswith(f"{ds}:") and line.endswith(" 0 rows loaded from the API")
-                   for line in out), out
+        assert any(
+            line.strip().startswith(f"{ds}:") and line.endswith(" 0 rows loaded from the API") for line in out
+        ), out
 
 
 @pytest.fixture()
@@ -188,8 +209,10 @@ def _demo_runs(env, vendors, landing, warehouse, first):
     # the vendor APIs' cost reports, loaded over HTTP from the local servers, equal their truth to the cent
     start, end = (dt.datetime.fromisoformat(d).replace(tzinfo=dt.UTC) for d in (DEMO_START, DEMO_END))
     api_truth = {("openai_usage", OPENAI_ORG): vendors.openai.total_cost(OPENAI_ORG, start, end)}
-    api_truth |= {("anthropic_usage", org): vendors.anthropic.total_cost_cents(org, start.date(), end.date()) / 100
-                  for org in ANTHROPIC_ORGS}
+    api_truth |= {
+        ("anthropic_usage", org): vendors.anthropic.total_cost_cents(org, start.date(), end.date()) / 100
+        for org in ANTHROPIC_ORGS
+    }
     api_totals = api_cost_totals(warehouse)
     assert {k: v.quantize(CENT) for k, v in api_totals.items()} == {k: v.quantize(CENT) for k, v in api_truth.items()}
     assert all(v > 0 for v in api_totals.values())
@@ -199,15 +222,24 @@ def _demo_runs(env, vendors, landing, warehouse, first):
     api_billed = api_record_billed(warehouse)
     assert api_billed.quantize(CENT) == sum(api_truth.values()).quantize(CENT)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        focus_api = {(ds, org): b for ds, org, b in con.execute(
-            "select x_source_system, billing_account_id, sum(billed_cost) from marts.fct_charges "
-            "where x_source_system in ('openai_usage', 'anthropic_usage') group by all").fetchall()}
+        focus_api = {
+            (ds, org): b
+            for ds, org, b in con.execute(
+                "select x_source_system, billing_account_id, sum(billed_cost) from marts.fct_charges "
+                "where x_source_system in ('openai_usage', 'anthropic_usage') group by all"
+            ).fetchall()
+        }
         # cost per model per day for every AI vendor, with tokens and billed cost
-        per_vendor = {v: (n, t, b) for v, n, t, b in con.execute(
-            "select vendor, count(distinct model_name), sum(tokens), sum(billed_token_cost) "
-            "from marts.fct_ai_model_costs_daily group by vendor").fetchall()}
-        unpriced = con.execute("select count(*) from marts.fct_ai_usage where usage_unit = 'Tokens' "
-                               "and price_status <> 'priced'").fetchone()[0]
+        per_vendor = {
+            v: (n, t, b)
+            for v, n, t, b in con.execute(
+                "select vendor, count(distinct model_name), sum(tokens), sum(billed_token_cost) "
+                "from marts.fct_ai_model_costs_daily group by vendor"
+            ).fetchall()
+        }
+        unpriced = con.execute(
+            "select count(*) from marts.fct_ai_usage where usage_unit = 'Tokens' and price_status <> 'priced'"
+        ).fetchone()[0]
     assert {k: v.quantize(CENT) for k, v in focus_api.items()} == {k: v.quantize(CENT) for k, v in api_truth.items()}
     assert set(per_vendor) == {"openai", "anthropic", "aws_bedrock", "azure_openai", "google_vertex"}
     assert all(n >= 1 and t > 0 and b > 0 for n, t, b in per_vendor.values()), per_vendor
@@ -215,16 +247,31 @@ def _demo_runs(env, vendors, landing, warehouse, first):
 
     # allocation: every dollar of the record lands on a product or the explicit remainder, by every split method
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        record = {(p, c): v for p, c, v in con.execute(
-            "select x_billing_period, billing_currency, sum(effective_cost) from marts.fct_charges group by all"
-        ).fetchall()}
-        allocated = {(p, c): v for p, c, v in con.execute(
-            "select billing_period, billing_currency, sum(allocated_effective_cost) from marts.fct_cost_allocated "
-            "group by all").fetchall()}
-        methods = {m for (m,) in con.execute("select distinct allocation_method || coalesce(':' || allocation_driver, '') "
-                                             "from marts.fct_cost_allocated where is_allocated").fetchall()}
-        accuracy = dict(con.execute("select distinct billing_period, period_accuracy_ratio "
-                                    "from marts.fct_allocation_accuracy").fetchall())
+        record = {
+            (p, c): v
+            for p, c, v in con.execute(
+                "select x_billing_period, billing_currency, sum(effective_cost) from marts.fct_charges group by all"
+            ).fetchall()
+        }
+        allocated = {
+            (p, c): v
+            for p, c, v in con.execute(
+                "select billing_period, billing_currency, sum(allocated_effective_cost) from marts.fct_cost_allocated "
+                "group by all"
+            ).fetchall()
+        }
+        methods = {
+            m
+            for (m,) in con.execute(
+                "select distinct allocation_method || coalesce(':' || allocation_driver, '') "
+                "from marts.fct_cost_allocated where is_allocated"
+            ).fetchall()
+        }
+        accuracy = dict(
+            con.execute(
+                "select distinct billing_period, period_accuracy_ratio from marts.fct_allocation_accuracy"
+            ).fetchall()
+        )
         # product unit costs carry the allocated AI cost, and cost per transaction is that cost / transactions
         unit_cost, ai_allocated, per_txn_off, priced_products = con.execute(
             "select (select sum(allocated_cost) from marts.fct_unit_costs where scope = 'product'), "
@@ -236,8 +283,14 @@ def _demo_runs(env, vendors, landing, warehouse, first):
         ).fetchone()
     assert allocated == record
     # (this small demo has no untagged SageMaker line for the KPI-driven rule; `make demo` has, see README)
-    assert {"direct", "even:equal", "fixed:splits", "proportional:tokens", "proportional:requests",
-            "proportional:effective_cost"} <= methods, methods
+    assert {
+        "direct",
+        "even:equal",
+        "fixed:splits",
+        "proportional:tokens",
+        "proportional:requests",
+        "proportional:effective_cost",
+    } <= methods, methods
     assert all(0.8 < a <= 1 for a in accuracy.values()), accuracy
     assert unit_cost == ai_allocated and unit_cost > 0
     assert per_txn_off < Decimal("0.0000001") and priced_products >= 5
@@ -260,8 +313,10 @@ def _demo_runs(env, vendors, landing, warehouse, first):
 
     # the FOCUS export carries the same money
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        exported = con.execute('select sum("BilledCost"), sum("EffectiveCost") from marts.focus_cost_and_usage '
-                               f'where "x_SourceFormat" {_IN_FILE_FORMATS}').fetchone()
+        exported = con.execute(
+            'select sum("BilledCost"), sum("EffectiveCost") from marts.focus_cost_and_usage '
+            f'where "x_SourceFormat" {_IN_FILE_FORMATS}'
+        ).fetchone()
         deliveries_before = con.execute("select count(*) from aws_cur.deliveries").fetchone()[0]
     # the expected sums are rounded to the cent per (format, period): their total may differ by half a cent each
     half_cents = Decimal("0.005") * len(expected)
@@ -289,7 +344,8 @@ def _demo_runs(env, vendors, landing, warehouse, first):
     changed = {k for k in restated if restated[k] != expected.get(k)}
     assert changed and all(period == first["restated_month"] for _, period in changed)
     assert {k: v for k, v in after.items() if k[1] != first["restated_month"]} == {
-        k: v for k, v in expected.items() if k[1] != first["restated_month"]}
+        k: v for k, v in expected.items() if k[1] != first["restated_month"]
+    }
 
     # finance: with the billing data final, the three-way reconciliation reproduces exactly the generator's
     # planted variances (and nothing else), shadow AI is exactly the unsanctioned vendors' lines, SaaS invoices are
@@ -298,26 +354,43 @@ def _demo_runs(env, vendors, landing, warehouse, first):
 
 
 TENTH_NANO = Decimal("0.0000000001")
-BUCKETS = {"tax": "tax_variance", "credits": "credit_variance", "timing": "timing_variance", "fx": "fx_variance",
-           "rounding": "rounding_variance", "unexplained": "unexplained_variance"}
+BUCKETS = {
+    "tax": "tax_variance",
+    "credits": "credit_variance",
+    "timing": "timing_variance",
+    "fx": "fx_variance",
+    "rounding": "rounding_variance",
+    "unexplained": "unexplained_variance",
+}
 
 
 def assert_finance(warehouse: Path, finance: dict) -> None:
     cols = ", ".join(BUCKETS.values())
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        recon = {(v, i, p): (status, var, dict(zip(BUCKETS, b, strict=True))) for v, i, p, status, var, *b in
-                 con.execute(f"select vendor, invoice_number, billing_period, status, variance, {cols} "
-                             "from marts.fct_invoice_reconciliation").fetchall()}
-        shadow = con.execute("select channel, coalesce(transaction_id, invoice_number), vendor, product, currency, "
-                             "amount_reporting, fx_rate_missing from marts.fct_shadow_ai_spend").fetchall()
-        saas = {(p, i): b for p, i, b in con.execute(
-            "select provider_name, invoice_id, sum(billed_cost) from marts.fct_charges "
-            "where x_source_system in ('saas_invoices', 'finance_ap') group by all").fetchall()}
+        recon = {
+            (v, i, p): (status, var, dict(zip(BUCKETS, b, strict=True)))
+            for v, i, p, status, var, *b in con.execute(
+                f"select vendor, invoice_number, billing_period, status, variance, {cols} "
+                "from marts.fct_invoice_reconciliation"
+            ).fetchall()
+        }
+        shadow = con.execute(
+            "select channel, coalesce(transaction_id, invoice_number), vendor, product, currency, "
+            "amount_reporting, fx_rate_missing from marts.fct_shadow_ai_spend"
+        ).fetchall()
+        saas = {
+            (p, i): b
+            for p, i, b in con.execute(
+                "select provider_name, invoice_id, sum(billed_cost) from marts.fct_charges "
+                "where x_source_system in ('saas_invoices', 'finance_ap') group by all"
+            ).fetchall()
+        }
         eur = con.execute(
             "select count(*), count(*) filter (where x_fx_rate_missing or x_reporting_billed_cost is null "
             "  or x_reporting_billed_cost <> cast(billed_cost * x_fx_rate as decimal(38, 10)) or x_fx_rate_source "
             "  not like 'ECB%'), count(*) filter (where billing_currency = x_reporting_currency and x_fx_rate <> 1) "
-            "from marts.fct_charges where billing_currency = 'EUR'").fetchone()
+            "from marts.fct_charges where billing_currency = 'EUR'"
+        ).fetchone()
         missing_fx = con.execute("select count(*) from marts.fct_charges where x_fx_rate_missing").fetchone()[0]
     expected = {(r["vendor"], r["invoice_number"], r["billing_period"]): r for r in finance["reconciliation"]}
     assert set(recon) == set(expected)
@@ -325,7 +398,10 @@ def assert_finance(warehouse: Path, finance: dict) -> None:
         status, variance, buckets = recon[key]
         want = {b: r["buckets"].get(b, Decimal(0)).quantize(TENTH_NANO) for b in BUCKETS}
         assert (status, variance.quantize(TENTH_NANO), {b: v.quantize(TENTH_NANO) for b, v in buckets.items()}) == (
-            r["status"], r["variance"].quantize(TENTH_NANO), want), key
+            r["status"],
+            r["variance"].quantize(TENTH_NANO),
+            want,
+        ), key
     statuses = sorted(s for s, _, _ in recon.values())
     assert statuses.count("unexplained") == 1 and statuses.count("within_tolerance") == 1  # Oracle, Azure EA
 

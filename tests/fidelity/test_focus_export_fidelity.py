@@ -8,6 +8,7 @@ BillingAccountName, units outside UnitFormat (GiB/Second-Months, MiB/Second-Mont
 'API Requests' is valid), empty ChargeDescriptions, commitment usage whose statuses are all 'Used'.
 Expected amounts are read here from the CSVs with csv + Decimal, never from the warehouse.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,10 +29,8 @@ pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
 
 DATA = Path(__file__).parent / "data"
 FILES = {  # fixture -> AWS Data Exports layout under the landing root (the second one gzipped, as AWS delivers)
-    "aws_focus_1_0_emea_apac.csv":
-        "aws/focus/northwind-emea/data/BILLING_PERIOD=2025-05/northwind-emea-00001.csv",
-    "aws_focus_1_0_americas.csv":
-        "aws/focus/northwind-americas/data/BILLING_PERIOD=2025-05/northwind-americas-00001.csv.gz",
+    "aws_focus_1_0_emea_apac.csv": "aws/focus/northwind-emea/data/BILLING_PERIOD=2025-05/northwind-emea-00001.csv",
+    "aws_focus_1_0_americas.csv": "aws/focus/northwind-americas/data/BILLING_PERIOD=2025-05/northwind-americas-00001.csv.gz",
 }
 MART = "marts.focus_cost_and_usage"
 STAGING = "intermediate.int_focus_exports__focus_charges"
@@ -125,8 +124,12 @@ def test_amounts_are_exact(pipeline):
         src_col = "x_source_file" if layer == STAGING else '"x_SourceFile"'
         billed = "billed_cost" if layer == STAGING else '"BilledCost"'
         effective = "effective_cost" if layer == STAGING else '"EffectiveCost"'
-        got = {f: (b, e, n) for f, b, e, n in query(
-            pipeline["wh"], f"select {src_col}, sum({billed}), sum({effective}), count(*) from {layer} group by 1")}
+        got = {
+            f: (b, e, n)
+            for f, b, e, n in query(
+                pipeline["wh"], f"select {src_col}, sum({billed}), sum({effective}), count(*) from {layer} group by 1"
+            )
+        }
         for name, rel in FILES.items():
             b, e, n = got[rel]
             assert (Decimal(b), Decimal(e)) == expected[name], (layer, name)
@@ -142,20 +145,31 @@ def test_provider_legal_entities_are_the_provider(pipeline):
         assert issuer == provider, (provider, issuer)
         delivered[provider].add(json.loads(values)["InvoiceIssuerName"])
     assert delivered == {
-        "AWS": {"Amazon Web Services EMEA SARL", "Amazon Web Services Australia Pty Ltd",
-                "Amazon Web Services India Private Limited", "Amazon Web Services Japan G.K."},
+        "AWS": {
+            "Amazon Web Services EMEA SARL",
+            "Amazon Web Services Australia Pty Ltd",
+            "Amazon Web Services India Private Limited",
+            "Amazon Web Services Japan G.K.",
+        },
         "Amazon Web Services": {"Amazon Web Services Canada, Inc.", "AWS Serviços Brasil Ltda."},
     }
 
 
 def test_billing_account_names(pipeline):
     """No BillingAccountName is null: the name the provider gives the same account on other rows, else the id."""
-    rows = query(pipeline["wh"], f'select "BillingAccountId", "BillingAccountName", "SubAccountName", "x_SourceValues" '
-                                 f'from {MART} where "x_SourceFile" like ? order by "x_SourceRow"',
-                 ["%northwind-emea%"])
+    rows = query(
+        pipeline["wh"],
+        f'select "BillingAccountId", "BillingAccountName", "SubAccountName", "x_SourceValues" '
+        f'from {MART} where "x_SourceFile" like ? order by "x_SourceRow"',
+        ["%northwind-emea%"],
+    )
     names = {(acct, name) for acct, name, _, _ in rows}
-    assert names == {("111122223333", "northwind-emea-payer"), ("444455556666", "444455556666"),
-                     ("777788889999", "northwind-india"), ("121212121212", "northwind-japan")}
+    assert names == {
+        ("111122223333", "northwind-emea-payer"),
+        ("444455556666", "444455556666"),
+        ("777788889999", "northwind-india"),
+        ("121212121212", "northwind-japan"),
+    }
     filled = [json.loads(v) for acct, name, _, v in rows if v and "BillingAccountName" in json.loads(v)]
     assert len(filled) == 2 and all(v["BillingAccountName"] is None for v in filled)
     assert ("444455556666",) in {(r[2],) for r in rows}  # SubAccountName of the unnamed account: its id
@@ -174,8 +188,14 @@ def test_units_in_unit_format_with_the_original_kept(pipeline):
     rows = query(pipeline["wh"], f'select "PricingUnit", "ConsumedUnit", "x_SourceValues" from {MART}')
     units = {(p, c) for p, c, _ in rows}
     assert units == {
-        ("Hours", "Hours"), ("MiBps-Months", "MiBps-Months"), ("GB-Months", "GB-Months"), ("USD", None),
-        ("Requests", "API Requests"), ("GB-Seconds", "GB-Seconds"), (None, None), ("GiBps-Months", "GiBps-Months"),
+        ("Hours", "Hours"),
+        ("MiBps-Months", "MiBps-Months"),
+        ("GB-Months", "GB-Months"),
+        ("USD", None),
+        ("Requests", "API Requests"),
+        ("GB-Seconds", "GB-Seconds"),
+        (None, None),
+        ("GiBps-Months", "GiBps-Months"),
         ("Requests", "Requests"),
     }
     originals = defaultdict(set)
@@ -185,14 +205,20 @@ def test_units_in_unit_format_with_the_original_kept(pipeline):
             originals[c].add(v["ConsumedUnit"])
         if "PricingUnit" in v:
             originals[p].add(v["PricingUnit"])
-    assert originals == {"Hours": {"Hrs"}, "MiBps-Months": {"MiB/Second-Months"}, "GB-Months": {"GB-Mo"},
-                         "GB-Seconds": {"Lambda-GB-Second"}, "GiBps-Months": {"GiB/Second-Months"}}
+    assert originals == {
+        "Hours": {"Hrs"},
+        "MiBps-Months": {"MiB/Second-Months"},
+        "GB-Months": {"GB-Mo"},
+        "GB-Seconds": {"Lambda-GB-Second"},
+        "GiBps-Months": {"GiB/Second-Months"},
+    }
 
 
 # ------------------------------------------------------------------------------------------- conformance
 def _validate(pipeline, relation: str, work: str) -> fc.ConformanceReport:
-    return fc.validate_focus(str(pipeline["wh"]), relation=relation, applicability="ALL",
-                             work_dir=pipeline["tmp"] / work)
+    return fc.validate_focus(
+        str(pipeline["wh"]), relation=relation, applicability="ALL", work_dir=pipeline["tmp"] / work
+    )
 
 
 @pytest.mark.slow
@@ -202,8 +228,13 @@ def test_real_world_traits_conform(pipeline):
     report = _validate(pipeline, MART, "validator")
     assert report.rows_exported == 11
     assert report.conformance_failure_ids == [], [(r.rule_id, r.message) for r in report.conformance_failures]
-    for rule in ("BilledCost-C-005-C", "BillingAccountName-C-003-C", "ConsumedUnit-C-003-O", "PricingUnit-C-003-O",
-                 "ChargeDescription-C-003-O"):
+    for rule in (
+        "BilledCost-C-005-C",
+        "BillingAccountName-C-003-C",
+        "ConsumedUnit-C-003-O",
+        "PricingUnit-C-003-O",
+        "ChargeDescription-C-003-O",
+    ):
         assert rule not in report.failed_rule_ids, rule
     # the project's own FOCUS checks are dbt tests (tag focus_conformance): build() ran them on this warehouse
 
@@ -220,7 +251,7 @@ def test_commitment_statuses_all_used_excused_only_when_used_or_unused(pipeline)
     try:
         con.execute(f"ATTACH '{wh}' AS src (READ_ONLY)")
         con.execute("CREATE SCHEMA marts")
-        con.execute(f'CREATE TABLE {MART} AS SELECT * FROM src.{MART} WHERE "CommitmentDiscountStatus" = \'Used\'')
+        con.execute(f"CREATE TABLE {MART} AS SELECT * FROM src.{MART} WHERE \"CommitmentDiscountStatus\" = 'Used'")
         con.execute("DETACH src")
     finally:
         con.close()

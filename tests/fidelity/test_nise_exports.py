@@ -36,6 +36,7 @@ What koku-nise writes that a provider would not, and how the loader treats it (a
 * Service names with ``®`` (``Red Hat® OpenShift®``): ServiceName is ASCII (FOCUS StringHandling, ServiceName-C-002-M).
 * Azure units in blocks of a rate (``100 GB/Month``): priced per single unit (``GB/Month``), as the FinOps toolkit does.
 """
+
 from __future__ import annotations
 
 import csv
@@ -60,8 +61,15 @@ nise_main = pytest.importorskip("nise.__main__", reason="koku-nise (dev dependen
 START, END = "2025-09-01", "2025-09-03"
 SEED = 14
 CENT = Decimal("0.01")
-DBT_BUILD = ["build", "--select", "+focus_cost_and_usage", "--exclude-resource-type", "unit_test",
-             "--indirect-selection", "cautious"]
+DBT_BUILD = [
+    "build",
+    "--select",
+    "+focus_cost_and_usage",
+    "--exclude-resource-type",
+    "unit_test",
+    "--indirect-selection",
+    "cautious",
+]
 
 # landing folder -> nise CLI arguments (the folder stands for the bucket / container)
 EXPORTS = {
@@ -120,8 +128,10 @@ def landing(tmp_path_factory):
         dest = root / folder
         dest.mkdir()
         run_nise([*argv, "-s", START, "-e", END, BUCKET_OPTION[provider_of(folder)], str(dest)], work)
-    files = {folder: sorted(p for p in (root / folder).rglob("*") if p.name.endswith((".csv", ".csv.gz")))
-             for folder in EXPORTS}
+    files = {
+        folder: sorted(p for p in (root / folder).rglob("*") if p.name.endswith((".csv", ".csv.gz")))
+        for folder in EXPORTS
+    }
     assert all(len(f) == 1 for f in files.values()), files
     return root, {folder: f[0] for folder, f in files.items()}
 
@@ -188,8 +198,14 @@ def test_manifest_keys_with_a_leading_slash_select_the_assembly(landing, tmp_pat
 @pytest.mark.slow
 def test_rows_in_equal_rows_out_and_cost_to_the_cent(built):
     root, files, wh = built
-    out = {f: (n, billed) for f, n, billed in mart(wh, """
-        select x_SourceFile, count(*), sum("BilledCost") from marts.focus_cost_and_usage group by 1""")}
+    out = {
+        f: (n, billed)
+        for f, n, billed in mart(
+            wh,
+            """
+        select x_SourceFile, count(*), sum("BilledCost") from marts.focus_cost_and_usage group by 1""",
+        )
+    }
     for folder, path in files.items():
         rows = read_rows(path)
         rel = path.relative_to(root).as_posix()
@@ -211,12 +227,16 @@ def test_none_text_in_number_columns_is_read_as_empty(built):
     assert nones  # the generator does write it
     rel = files["aws"].relative_to(root).as_posix()
     with duckdb.connect(str(wh)) as con:
-        got = con.execute("select x_source_row, savings_plan_savings_plan_rate from aws_cur.line_items "
-                          "where x_source_file = ?", [rel]).fetchall()
+        got = con.execute(
+            "select x_source_row, savings_plan_savings_plan_rate from aws_cur.line_items where x_source_file = ?", [rel]
+        ).fetchall()
     rate = dict(got)
     assert all(rate[i] is None for i in nones)
-    assert all(rate[i] == Decimal(r["savingsPlan/SavingsPlanRate"]).quantize(Decimal("1e-10"))
-               for i, r in enumerate(rows, 1) if i not in nones and r["savingsPlan/SavingsPlanRate"])
+    assert all(
+        rate[i] == Decimal(r["savingsPlan/SavingsPlanRate"]).quantize(Decimal("1e-10"))
+        for i, r in enumerate(rows, 1)
+        if i not in nones and r["savingsPlan/SavingsPlanRate"]
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -240,8 +260,14 @@ def _source_regions(folder: str, rows: list[dict]) -> dict[int, str]:
 @pytest.mark.slow
 def test_region_id_is_filled_wherever_the_source_has_a_region(built):
     root, files, wh = built
-    missing = {(f, row) for f, row in mart(wh, """select x_SourceFile, x_SourceRow from marts.focus_cost_and_usage
-                                                  where "RegionId" is null""")}
+    missing = {
+        (f, row)
+        for f, row in mart(
+            wh,
+            """select x_SourceFile, x_SourceRow from marts.focus_cost_and_usage
+                                                  where "RegionId" is null""",
+        )
+    }
     for folder, path in files.items():
         rel = path.relative_to(root).as_posix()
         regions = _source_regions(folder, read_rows(path))
@@ -259,11 +285,14 @@ def test_list_cost_is_never_below_billed_cost(built):
     checked to that bound here (an open item: see the report), and ListCost = ListUnitPrice x PricingQuantity
     holds exactly."""
     _, _, wh = built
-    below = mart(wh, """select x_SourceSystem, x_SourceFile, x_SourceRow, "BilledCost", "ListCost", "ListUnitPrice",
+    below = mart(
+        wh,
+        """select x_SourceSystem, x_SourceFile, x_SourceRow, "BilledCost", "ListCost", "ListUnitPrice",
                                "PricingQuantity", "PricingUnit"
                         from marts.focus_cost_and_usage
                         where "ChargeCategory" = 'Usage' and "BilledCost" > 0 and "ListCost" < "BilledCost"
-                        order by 1, 2, 3""")
+                        order by 1, 2, 3""",
+    )
     gcp = [r for r in below if r[0] == "gcp"]
     assert not gcp, (len(gcp), gcp[:5])
     beyond_rounding = [r for r in below if r[3] - r[4] > (1 + r[5]) * Decimal("1e-10")]
@@ -341,12 +370,26 @@ def test_unparseable_values_quarantine_with_their_count(tmp_path):
     root, work = tmp_path / "landing", tmp_path / "work"
     root.mkdir()
     work.mkdir()
-    run_nise(["report", "aws", "--static-report-file", str(static), "--aws-s3-bucket-name", str(root),
-              "--aws-s3-report-name", "ri-cur"], work)
+    run_nise(
+        [
+            "report",
+            "aws",
+            "--static-report-file",
+            str(static),
+            "--aws-s3-bucket-name",
+            str(root),
+            "--aws-s3-report-name",
+            "ri-cur",
+        ],
+        work,
+    )
     (path,) = sorted(root.rglob("*.csv.gz"))
     rows = read_rows(path)
-    bad = [i for i, r in enumerate(rows, 1)
-           if not _is_number(r["pricing/publicOnDemandCost"]) or not _is_number(r["pricing/publicOnDemandRate"])]
+    bad = [
+        i
+        for i, r in enumerate(rows, 1)
+        if not _is_number(r["pricing/publicOnDemandCost"]) or not _is_number(r["pricing/publicOnDemandRate"])
+    ]
     assert 0 < len(bad) < len(rows)  # the RI rows, not the on-demand ones
 
     report = load_dataset("aws_cur", plan(str(root)), str(tmp_path / "wh.duckdb"))

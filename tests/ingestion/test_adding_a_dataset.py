@@ -2,6 +2,7 @@
 written into a temporary ``ingestion/acme_cloud/`` package, its catalogue line is added to
 ``catalogue.BILLING_DATASETS`` (the one registration step), and a file is loaded with it: rows, money to the cent, a
 second run that loads nothing, a re-delivered period that replaces the old one, a bad value quarantined."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,9 @@ def acme(tmp_path, monkeypatch):
     """The page's package, written under a temporary ``ingestion/`` and registered by the page's catalogue line."""
     blocks = recipe_blocks()
     package = {t: c for t, c in blocks.items() if t.startswith("ingestion/acme_cloud/")}
-    assert sorted(package) == [f"ingestion/acme_cloud/{f}" for f in
-                               ("__init__.py", "__main__.py", "helpers.py", "settings.py")]
+    assert sorted(package) == [
+        f"ingestion/acme_cloud/{f}" for f in ("__init__.py", "__main__.py", "helpers.py", "settings.py")
+    ]
     for title, code in package.items():
         path = tmp_path / "src" / title
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,8 +60,10 @@ def _drop(landing: Path, rel: str, text: str) -> None:
 
 def _rows(warehouse: Path) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("select account_id, usage_date::date::varchar, service, cost, billing_currency, "
-                           "x_billing_period from acme_cloud.charges order by all").fetchall()
+        return con.execute(
+            "select account_id, usage_date::date::varchar, service, cost, billing_currency, "
+            "x_billing_period from acme_cloud.charges order by all"
+        ).fetchall()
 
 
 def test_the_recipe_registers_the_dataset_everywhere(acme):
@@ -73,12 +77,17 @@ def test_the_recipe_registers_the_dataset_everywhere(acme):
 
 def test_the_recipe_loads_a_file(acme, tmp_path):
     landing, warehouse = tmp_path / "landing", tmp_path / "wh" / "finops.duckdb"
-    _drop(landing, "acme/2026-10/charges.csv", HEADER + "111,2026-10-01,compute,12.345,USD\n"
-                                                         "111,2026-10-02,storage,0.005,USD\n")
+    _drop(
+        landing,
+        "acme/2026-10/charges.csv",
+        HEADER + "111,2026-10-01,compute,12.345,USD\n111,2026-10-02,storage,0.005,USD\n",
+    )
     report = catalogue.load_dataset("acme_cloud", catalogue.plan(str(landing)), str(warehouse))
     assert report.ok and report.rows == 2 and len(report.deliveries_loaded) == 1
-    assert _rows(warehouse) == [("111", "2026-10-01", "compute", Decimal("12.3450000000"), "USD", "2026-10"),
-                                ("111", "2026-10-02", "storage", Decimal("0.0050000000"), "USD", "2026-10")]
+    assert _rows(warehouse) == [
+        ("111", "2026-10-01", "compute", Decimal("12.3450000000"), "USD", "2026-10"),
+        ("111", "2026-10-02", "storage", Decimal("0.0050000000"), "USD", "2026-10"),
+    ]
 
     # a second run loads nothing
     again = catalogue.load_dataset("acme_cloud", catalogue.plan(str(landing)), str(warehouse))
@@ -100,4 +109,5 @@ def test_the_recipe_quarantines_a_bad_value(acme, tmp_path):
     assert err.file == "acme/2026-11/charges.csv" and err.field == "Cost" and "twelve" in str(err)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select source_file, field from acme_cloud.quarantine").fetchall() == [
-            ("acme/2026-11/charges.csv", "Cost")]
+            ("acme/2026-11/charges.csv", "Cost")
+        ]

@@ -1,4 +1,5 @@
 """Anthropic usage and cost source against the local Anthropic Admin API server (real HTTP on 127.0.0.1)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,19 +32,31 @@ def server():
 
 
 def _orgs(srv, key_a=KEY_A):
-    return [{"name": ORG_A, "api_key": key_a, "base_url": srv.base_url},
-            {"name": ORG_B, "api_key": KEY_B, "base_url": srv.base_url}]
+    return [
+        {"name": ORG_A, "api_key": key_a, "base_url": srv.base_url},
+        {"name": ORG_B, "api_key": KEY_B, "base_url": srv.base_url},
+    ]
 
 
 def _pipeline(tmp_path: Path, name: str = "anthropic_test"):
     db = "w.duckdb" if name == "anthropic_test" else f"{name}.duckdb"
-    return dlt.pipeline(name, destination=dlt.destinations.duckdb(str(tmp_path / db)),
-                        pipelines_dir=str(tmp_path / "pipelines"), dataset_name="anthropic_usage")
+    return dlt.pipeline(
+        name,
+        destination=dlt.destinations.duckdb(str(tmp_path / db)),
+        pipelines_dir=str(tmp_path / "pipelines"),
+        dataset_name="anthropic_usage",
+    )
 
 
 def _source(srv, **kw):
-    args = dict(organizations=_orgs(srv), start_date=START.isoformat(), end_date=END.isoformat(), page_size=7,
-                include_claude_code=False, **FAST)
+    args = dict(
+        organizations=_orgs(srv),
+        start_date=START.isoformat(),
+        end_date=END.isoformat(),
+        page_size=7,
+        include_claude_code=False,
+        **FAST,
+    )
     args.update(kw)
     return anthropic_usage(**args)
 
@@ -61,17 +74,23 @@ def _loaded_rows(p) -> dict[str, int]:
 def _assert_truth(p, srv):
     """Loaded costs equal the server's cost report to the cent, tokens equal its usage, no duplicate keys."""
     for org in (ORG_A, ORG_B):
-        (cents, dollars, currencies), = _q(p, f"SELECT sum(amount_cents), sum(amount), string_agg(DISTINCT currency) "
-                                             f"FROM costs WHERE organization_name = '{org}'")
+        ((cents, dollars, currencies),) = _q(
+            p,
+            f"SELECT sum(amount_cents), sum(amount), string_agg(DISTINCT currency) "
+            f"FROM costs WHERE organization_name = '{org}'",
+        )
         truth = srv.total_cost_cents(org)
         assert cents == truth, (org, cents, truth)
         assert dollars == truth / 100 and currencies == "USD"
-        tok = _q(p, "SELECT sum(uncached_input_tokens), sum(cache_read_input_tokens), "
-                    "sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens), sum(output_tokens) "
-                    f"FROM messages_usage WHERE organization_name = '{org}'")[0]
+        tok = _q(
+            p,
+            "SELECT sum(uncached_input_tokens), sum(cache_read_input_tokens), "
+            "sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens), sum(output_tokens) "
+            f"FROM messages_usage WHERE organization_name = '{org}'",
+        )[0]
         assert dict(zip(TOKEN_TYPES, map(int, tok))) == srv.total_tokens(org)
     for table in ("messages_usage", "costs"):
-        (n, distinct), = _q(p, f"SELECT count(*), count(DISTINCT row_key) FROM {table}")
+        ((n, distinct),) = _q(p, f"SELECT count(*), count(DISTINCT row_key) FROM {table}")
         assert n == distinct and n > 0
 
 
@@ -86,13 +105,19 @@ def test_paginates_and_reconciles_to_the_cent(server, tmp_path):
             assert len(pages) == 5 and max(r.page for r in pages) == 5
             assert all(r.query.get("group_by[]") for r in pages)
     # every group-by dimension is a column and part of the key; units and currency are set
-    dims = _q(p, "SELECT count(DISTINCT workspace_id), count(DISTINCT api_key_id), count(DISTINCT model), "
-                 "count(DISTINCT service_tier), count(DISTINCT context_window), count(DISTINCT inference_geo), "
-                 "string_agg(DISTINCT token_unit) FROM messages_usage")[0]
+    dims = _q(
+        p,
+        "SELECT count(DISTINCT workspace_id), count(DISTINCT api_key_id), count(DISTINCT model), "
+        "count(DISTINCT service_tier), count(DISTINCT context_window), count(DISTINCT inference_geo), "
+        "string_agg(DISTINCT token_unit) FROM messages_usage",
+    )[0]
     assert dims[:6] == (5, 11, 4, 2, 2, 2) and dims[6] == "tokens"
     assert _q(p, "SELECT count(*) FROM costs WHERE workspace_id IS NULL")[0][0] > 0  # default workspace kept as NULL
-    (cc_users, cc_models), = _q(p, "SELECT (SELECT count(*) FROM claude_code_usage), "
-                                   "(SELECT count(*) FROM claude_code_model_usage WHERE estimated_cost > 0)")
+    ((cc_users, cc_models),) = _q(
+        p,
+        "SELECT (SELECT count(*) FROM claude_code_usage), "
+        "(SELECT count(*) FROM claude_code_model_usage WHERE estimated_cost > 0)",
+    )
     assert cc_users > 0 and cc_models > 0
     types = dict(_q(p, "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'costs'"))
     assert types["amount"] == types["amount_cents"] == "DECIMAL(38,10)" and types["amount_cents_raw"] == "VARCHAR"
@@ -107,8 +132,11 @@ def test_second_run_loads_nothing_new(server, tmp_path):
     p.run(_source(server, include_claude_code=True))
     assert _loaded_rows(p) == {}
     # only the look-back window was read again
-    starts = {r.query["starting_at"][0][:10] for r in server.requests_seen
-              if r.path == "/v1/organizations/usage_report/messages"}
+    starts = {
+        r.query["starting_at"][0][:10]
+        for r in server.requests_seen
+        if r.path == "/v1/organizations/usage_report/messages"
+    }
     assert min(starts) >= (END - dt.timedelta(days=4)).isoformat()
     _assert_truth(p, server)
 
@@ -121,10 +149,13 @@ def test_lookback_replaces_restated_buckets(server, tmp_path):
     assert server.total_cost_cents(ORG_A) != before
     p.run(_source(server))
     loaded = _loaded_rows(p)
-    assert 0 < loaded["costs"] and 0 < loaded["messages_usage"]
+    assert loaded["costs"] > 0 and loaded["messages_usage"] > 0
     # only the restated days were loaded again
-    days = _q(p, "SELECT DISTINCT CAST(bucket_starting_at AS DATE) FROM costs WHERE _dlt_load_id = "
-                 "(SELECT max(_dlt_load_id) FROM costs)")
+    days = _q(
+        p,
+        "SELECT DISTINCT CAST(bucket_starting_at AS DATE) FROM costs WHERE _dlt_load_id = "
+        "(SELECT max(_dlt_load_id) FROM costs)",
+    )
     assert {d for (d,) in days} == {END - dt.timedelta(days=i) for i in (1, 2, 3)}
     _assert_truth(p, server)
 
@@ -132,16 +163,21 @@ def test_lookback_replaces_restated_buckets(server, tmp_path):
 def test_hourly_buckets_and_analytics_api(server, tmp_path):
     p = _pipeline(tmp_path, "anthropic_hourly")
     p.run(_source(server, bucket_width="1h", start_date="2026-09-28", page_size=None))
-    (n, width), = _q(p, "SELECT count(DISTINCT bucket_starting_at), string_agg(DISTINCT bucket_width) FROM messages_usage")
+    ((n, width),) = _q(
+        p, "SELECT count(DISTINCT bucket_starting_at), string_agg(DISTINCT bucket_width) FROM messages_usage"
+    )
     assert width == "1h" and n == 72
     facts = [f for f in server.facts(ORG_A) if f.day >= dt.date(2026, 9, 28)]
-    got = _q(p, f"SELECT sum(uncached_input_tokens), sum(output_tokens) FROM messages_usage WHERE organization_name='{ORG_A}'")
+    got = _q(
+        p,
+        f"SELECT sum(uncached_input_tokens), sum(output_tokens) FROM messages_usage WHERE organization_name='{ORG_A}'",
+    )
     assert got[0] == (sum(f.tokens[0] for f in facts), sum(f.tokens[4] for f in facts))  # hours sum to the days
 
     q = _pipeline(tmp_path, "anthropic_analytics")
     q.run(_source(server, api="analytics", page_size=50))
     _assert_truth(q, server)
-    (api, models), = _q(q, "SELECT string_agg(DISTINCT api), count(DISTINCT model) FROM costs")
+    ((api, models),) = _q(q, "SELECT string_agg(DISTINCT api), count(DISTINCT model) FROM costs")
     assert api == "analytics" and models == 4
     beta = [r for r in server.requests_seen if r.path.startswith("/v1/organizations/analytics/")]
     assert beta and max(r.page for r in beta) > 1
@@ -159,7 +195,7 @@ def test_429_and_5xx_are_retried(server, tmp_path):
     statuses = [r.status for r in server.requests_seen]
     assert statuses.count(503) == 2 and statuses.count(429) >= 2
     assert time.monotonic() - t0 >= statuses.count(429) * 1.0  # Retry-After honoured
-    (cents,), = _q(p, f"SELECT sum(amount_cents) FROM costs WHERE organization_name = '{ORG_A}'")
+    ((cents,),) = _q(p, f"SELECT sum(amount_cents) FROM costs WHERE organization_name = '{ORG_A}'")
     assert cents == server.total_cost_cents(ORG_A, dt.date(2026, 9, 20))
 
 
@@ -184,8 +220,15 @@ def test_401_is_clear_and_the_key_never_leaks(server, tmp_path, caplog, capsys, 
     monkeypatch.delenv("SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS")
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__API_KEY", wrong)
     with pytest.raises(PipelineStepFailed) as e:
-        p.run(anthropic_usage(organization_name=ORG_A, base_url=server.base_url, start_date="2026-09-25",
-                              end_date=END.isoformat(), **FAST))
+        p.run(
+            anthropic_usage(
+                organization_name=ORG_A,
+                base_url=server.base_url,
+                start_date="2026-09-25",
+                end_date=END.isoformat(),
+                **FAST,
+            )
+        )
     msg = str(e.value)
     assert "HTTP 401" in msg and "SOURCES__ANTHROPIC_USAGE__API_KEY" in msg and ORG_A in msg
     assert "/v1/organizations/usage_report/messages" in msg

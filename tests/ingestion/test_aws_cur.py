@@ -2,6 +2,7 @@
 
 Expected sums are computed from the source files themselves (pyarrow / csv + Decimal), never from the raw table.
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,18 +40,20 @@ CENT = Decimal("0.01")
 DBT_BUILD = ["build", "--select", "+int_aws__focus_charges", "--indirect-selection", "cautious"]
 
 
-
 def focus_sums(con, source_file: str) -> dict[str, tuple[Decimal, Decimal]]:
     rows = con.execute(
         "select x_billing_period, sum(billed_cost), sum(effective_cost) from intermediate.int_aws__focus_charges "
-        "where x_source_file = ? group by 1", [source_file]).fetchall()
+        "where x_source_file = ? group by 1",
+        [source_file],
+    ).fetchall()
     return {p: (b, e) for p, b, e in rows}
 
 
 def raw_sums(con) -> list[tuple]:
     return con.execute(
         "select x_export_id, x_billing_period, count(*), sum(line_item_unblended_cost) from aws_cur.line_items "
-        "group by all order by all").fetchall()
+        "group by all order by all"
+    ).fetchall()
 
 
 def assert_conserved(expected: dict, actual: dict, what: str) -> None:
@@ -69,8 +72,10 @@ def test_legacy_names_follow_cur2():
     assert legacy_to_cur2("lineItem/UnblendedCost") == "line_item_unblended_cost"
     assert legacy_to_cur2("bill/BillingPeriodStartDate") == "bill_billing_period_start_date"
     assert legacy_to_cur2("savingsPlan/SavingsPlanARN") == "savings_plan_savings_plan_a_r_n"
-    assert legacy_to_cur2("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod") == \
-        "reservation_unused_amortized_upfront_fee_for_billing_period"
+    assert (
+        legacy_to_cur2("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod")
+        == "reservation_unused_amortized_upfront_fee_for_billing_period"
+    )
     assert legacy_to_cur2("pricing/publicOnDemandCost") == "pricing_public_on_demand_cost"
     assert legacy_to_cur2("product/ProductName") == "product_product_name"
     assert legacy_to_cur2("resourceTags/user:CostCenter") is None
@@ -111,7 +116,11 @@ def test_every_format_is_conserved_per_file_and_period(built):
     root, files, wh, _ = built
     con = duckdb.connect(str(wh))
     try:
-        formats = dict(con.execute("select x_source_file, any_value(x_source_format) from aws_cur.line_items group by 1").fetchall())
+        formats = dict(
+            con.execute(
+                "select x_source_file, any_value(x_source_format) from aws_cur.line_items group by 1"
+            ).fetchall()
+        )
         for key, path in files.items():
             rel = path.relative_to(root).as_posix()
             assert_conserved(expected_sums(path), focus_sums(con, rel), key)
@@ -119,7 +128,12 @@ def test_every_format_is_conserved_per_file_and_period(built):
         # the real legacy sample: 1281 lines, 1.6823086974 USD unblended (1.60 usage + 0.08 tax)
         sample = focus_sums(con, files["sample"].relative_to(root).as_posix())
         assert sample == {"2023-11": (Decimal("1.6823086974"), Decimal("1.6823086974"))}
-        assert con.execute("select count(*) from aws_cur.line_items where x_source_file like '%cur_legacy_sample.csv'").fetchone()[0] == 1281
+        assert (
+            con.execute(
+                "select count(*) from aws_cur.line_items where x_source_file like '%cur_legacy_sample.csv'"
+            ).fetchone()[0]
+            == 1281
+        )
     finally:
         con.close()
 
@@ -131,26 +145,40 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
     try:
         q = lambda sql, *a: con.execute(sql, list(a)).fetchall()
         # Savings Plan: Used + Unused EffectiveCost = the recurring fee (BilledCost of the Purchase)
-        rows = dict(q("""select coalesce(commitment_discount_status, charge_category), sum(effective_cost)
+        rows = dict(
+            q(
+                """select coalesce(commitment_discount_status, charge_category), sum(effective_cost)
                          from intermediate.int_aws__focus_charges
                          where x_source_format = 'aws_cur2' and x_billing_period = '2026-09'
-                           and commitment_discount_id = ? and charge_category in ('Usage', 'Purchase') group by 1""", SP_ARN))
+                           and commitment_discount_id = ? and charge_category in ('Usage', 'Purchase') group by 1""",
+                SP_ARN,
+            )
+        )
         assert rows == {"Used": Decimal("7.1234567891"), "Unused": Decimal("29.5"), "Purchase": Decimal(0)}
         unused = q("""select billed_cost, consumed_quantity, pricing_quantity, pricing_unit, resource_id, charge_frequency
                       from intermediate.int_aws__focus_charges where x_source_format = 'aws_cur2'
                       and x_billing_period = '2026-09' and commitment_discount_status = 'Unused' order by pricing_unit""")
-        assert unused == [(Decimal(0), None, Decimal(40), "Hours", RI_ARN, "Usage-Based"),
-                          (Decimal(0), None, Decimal("29.5"), "USD", SP_ARN, "Usage-Based")]
+        assert unused == [
+            (Decimal(0), None, Decimal(40), "Hours", RI_ARN, "Usage-Based"),
+            (Decimal(0), None, Decimal("29.5"), "USD", SP_ARN, "Usage-Based"),
+        ]
         # AI services and GPU compute
-        svc = {s: (c, sc) for s, c, sc in q("select distinct service_name, service_category, service_subcategory "
-                                             "from intermediate.int_aws__focus_charges")}
+        svc = {
+            s: (c, sc)
+            for s, c, sc in q(
+                "select distinct service_name, service_category, service_subcategory "
+                "from intermediate.int_aws__focus_charges"
+            )
+        }
         assert svc["Amazon Bedrock"] == ("AI and Machine Learning", "Generative AI")
         assert svc["Amazon SageMaker"] == ("AI and Machine Learning", "Machine Learning")
         assert svc["Amazon Elastic Compute Cloud"] == ("Compute", "Virtual Machines")
         gpu = q("""select service_category, pricing_unit, sku_price_details, region_name, list_cost
                    from intermediate.int_aws__focus_charges where resource_id = 'i-0gpu' and x_source_format = 'aws_cur2'
                    and x_billing_period = '2026-09'""")
-        assert gpu == [("Compute", "Hours", '{"InstanceType":"p4d.24xlarge"}', "US East (N. Virginia)", Decimal("32.7726"))]
+        assert gpu == [
+            ("Compute", "Hours", '{"InstanceType":"p4d.24xlarge"}', "US East (N. Virginia)", Decimal("32.7726"))
+        ]
         # Bedrock: units in FOCUS UnitFormat, private rate discount in the contracted cost
         br = q("""select pricing_unit, list_cost, contracted_cost, contracted_unit_price from intermediate.int_aws__focus_charges
                   where x_usage_type like '%input-tokens' and x_source_format = 'aws_cur2' and x_billing_period = '2026-09'""")
@@ -160,8 +188,10 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
                    where line_item_resource_id = 'i-0gpu' and x_billing_period = '2026-09' order by 1""")
         assert {json.dumps(json.loads(r[1]), sort_keys=True) for r in raw} == {json.dumps(TAGS, sort_keys=True)}
         tags = q("""select distinct tags from intermediate.int_aws__focus_charges where resource_id = 'i-0gpu'""")
-        expected_tags = ('{"aws_created_by":"IAMUser:AIDA:ana","costCategory/BusinessUnit":"research",'
-                         '"cost_center":"CC-2100","project":"robot-vision"}')
+        expected_tags = (
+            '{"aws_created_by":"IAMUser:AIDA:ana","costCategory/BusinessUnit":"research",'
+            '"cost_center":"CC-2100","project":"robot-vision"}'
+        )
         assert tags == [(expected_tags,)]
         assert {r[0] for r in raw} == {"aws_cur2", "aws_cur2_csv", "aws_cur_legacy"}
         # nothing outside FOCUS's allowed values; no placeholder strings
@@ -206,7 +236,9 @@ def test_redelivered_period_replaces_the_old_one(tmp_path):
         got = {(e, p): (n, s) for e, p, n, s in raw_sums(con)}
         exp_cur2 = expected_sums(new_cur2)["2026-09"][0]
         exp_legacy = expected_sums(new_legacy)["2026-09"][0]
-        exp_oct = expected_sums(root / "aws/cur2/exp/data/BILLING_PERIOD=2026-10/part-00001.snappy.parquet")["2026-10"][0]
+        exp_oct = expected_sums(root / "aws/cur2/exp/data/BILLING_PERIOD=2026-10/part-00001.snappy.parquet")["2026-10"][
+            0
+        ]
         assert got[("aws/cur2/exp", "2026-09")] == (9, exp_cur2)
         assert got[("aws/cur-legacy/rep", "2026-09")] == (13, exp_legacy)
         assert got[("aws/cur2/exp", "2026-10")] == (13, exp_oct)  # untouched
@@ -235,7 +267,9 @@ def test_bad_files_are_quarantined_and_the_others_load(tmp_path):
     bad.write_bytes(gzip.compress(("\n".join(text) + "\n").encode()))
     # CUR 2.0 CSV whose resource_tags is not JSON on data row 2
     badjson = write_cur2_csv(root, "badjson", "2026-09", cur2_rows("2026-09"))
-    t = pacsv.read_csv(badjson, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in CUR2_SCHEMA.names}))
+    t = pacsv.read_csv(
+        badjson, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in CUR2_SCHEMA.names})
+    )
     tags = t.column("resource_tags").to_pylist()
     tags[1] = "{user_project: oops"
     t = t.set_column(t.schema.get_field_index("resource_tags"), "resource_tags", pa.array(tags, pa.string()))
@@ -247,7 +281,11 @@ def test_bad_files_are_quarantined_and_the_others_load(tmp_path):
     errs = {Path(e.file).parts[2]: e for e in report.quarantined}
     assert set(errs) == {"missing", "badrep", "badjson"}, [str(e) for e in report.quarantined]
     assert errs["missing"].field == "line_item_unblended_cost" and errs["missing"].row == 0
-    assert (errs["badrep"].row, errs["badrep"].field, errs["badrep"].value) == (3, "lineItem/UnblendedCost", "12,34 USD")
+    assert (errs["badrep"].row, errs["badrep"].field, errs["badrep"].value) == (
+        3,
+        "lineItem/UnblendedCost",
+        "12,34 USD",
+    )
     assert (errs["badjson"].row, errs["badjson"].field) == (2, "resource_tags")
     for e in report.quarantined:
         assert e.file in str(e)  # the message names the file (and row/field where known)
@@ -255,11 +293,14 @@ def test_bad_files_are_quarantined_and_the_others_load(tmp_path):
     con = duckdb.connect(str(wh))
     try:
         assert con.execute("select distinct x_export_id from aws_cur.line_items").fetchall() == [("aws/cur2/good",)]
-        (n, s), = con.execute("select count(*), sum(line_item_unblended_cost) from aws_cur.line_items").fetchall()
+        ((n, s),) = con.execute("select count(*), sum(line_item_unblended_cost) from aws_cur.line_items").fetchall()
         assert (n, s) == (13, expected_sums(good)["2026-09"][0])
         q = con.execute("select source_file, row_number, field from aws_cur.quarantine order by 1").fetchall()
         assert {(Path(f).parts[2], r, fld) for f, r, fld in q} == {
-            ("missing", 0, "line_item_unblended_cost"), ("badrep", 3, "lineItem/UnblendedCost"), ("badjson", 2, "resource_tags")}
+            ("missing", 0, "line_item_unblended_cost"),
+            ("badrep", 3, "lineItem/UnblendedCost"),
+            ("badjson", 2, "resource_tags"),
+        }
     finally:
         con.close()
 
@@ -281,12 +322,19 @@ def test_legacy_cur_parquet_flavour_packs_flat_columns(tmp_path):
     assert ingest(tmp_path / "landing", wh)["aws_cur"].ok
     con = duckdb.connect(str(wh))
     try:
-        got = con.execute("select resource_tags, cost_category, product, product_product_name, x_source_format "
-                          "from aws_cur.line_items order by x_source_row").fetchall()
+        got = con.execute(
+            "select resource_tags, cost_category, product, product_product_name, x_source_format "
+            "from aws_cur.line_items order by x_source_row"
+        ).fetchall()
     finally:
         con.close()
     assert got == [
-        ('{"user_cost_center":"CC-2100","aws_created_by":"IAMUser:AIDA:ana"}', '{"BusinessUnit":"research"}',
-         '{"product_name":"Amazon Elastic Compute Cloud","vcpu":"96"}', "Amazon Elastic Compute Cloud", "aws_cur2"),
+        (
+            '{"user_cost_center":"CC-2100","aws_created_by":"IAMUser:AIDA:ana"}',
+            '{"BusinessUnit":"research"}',
+            '{"product_name":"Amazon Elastic Compute Cloud","vcpu":"96"}',
+            "Amazon Elastic Compute Cloud",
+            "aws_cur2",
+        ),
         (None, None, '{"product_name":"Amazon Bedrock"}', "Amazon Bedrock", "aws_cur2"),
     ]

@@ -2,6 +2,7 @@
 an ISO 4217 code quarantines its file with file, row, the file's own column, value and raw record, and nothing of
 the file reaches the raw table (so no mart). Inputs: the public samples in tests/data/samples and the CUR 2.0 Parquet
 fixture of test_aws_cur (the DuckDB read_parquet path)."""
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,12 @@ CASES = {  # sample, its currency column, the dataset and raw table it loads int
     "aws_cur_legacy": ("aws/cur_legacy_sample.csv", "lineItem/CurrencyCode", "aws_cur", "line_items"),
     "azure_ea": ("azure/ea_actual_cost_small.csv", "BillingCurrency", "azure_cost_details", "cost_details"),
     "gcp_billing_csv": ("gcp/billing_export_flattened_sample.csv", "currency", "gcp_billing", "billing_export_rows"),
-    "focus_1_2": ("focus_spec/saas_examples/spend_agreements/saas_spend_agreements_a1.csv", "BillingCurrency",
-                  "focus_exports", "focus_rows"),
+    "focus_1_2": (
+        "focus_spec/saas_examples/spend_agreements/saas_spend_agreements_a1.csv",
+        "BillingCurrency",
+        "focus_exports",
+        "focus_rows",
+    ),
 }
 
 
@@ -33,8 +38,9 @@ def _with_currency(src, dst, column: str, row: int, value: str) -> None:
 
 def _quarantine(wh, dataset: str) -> list[tuple]:
     with duckdb.connect(str(wh), read_only=True) as con:
-        return con.execute(f"select source_file, row_number, field, value, reason, hint, raw_record "
-                           f"from {dataset}.quarantine").fetchall()
+        return con.execute(
+            f"select source_file, row_number, field, value, reason, hint, raw_record from {dataset}.quarantine"
+        ).fetchall()
 
 
 def _rows(wh, dataset: str, table: str) -> int:
@@ -72,7 +78,8 @@ def test_the_unchanged_samples_still_load(tmp_path):
         (drop / f"{fmt}.csv").write_bytes((SAMPLES / sample).read_bytes())
     reports = ingest(drop, tmp_path / "wh.duckdb")
     assert {ds: (len(r.deliveries_loaded), r.quarantined) for ds, r in reports.items()} == {
-        ds: (1, []) for _, _, ds, _ in CASES.values()}
+        ds: (1, []) for _, _, ds, _ in CASES.values()
+    }
 
 
 def test_cur2_parquet_read_by_duckdb_is_checked_too(tmp_path):

@@ -3,6 +3,7 @@ through dlt into a temporary DuckDB warehouse, as the warehouse runs it (runner.
 on (kpi_date, product, kpi_name, source_system), a second run loads nothing, a corrected value replaces, bad rows
 are quarantined with file/row/field while the rest loads, the database password never shows. Plus the demo's KPI
 data and the Dagster asset."""
+
 from __future__ import annotations
 
 import csv
@@ -68,10 +69,15 @@ def _drop(env: Path, name: str = "volumes.csv") -> Path:
 def _sqlite(path: Path, rows: list[tuple]) -> str:
     con = sqlite3.connect(path)
     with con:
-        con.execute("create table if not exists daily_volumes (kpi_date date, product text, kpi_name text, "
-                    "kpi_value numeric(38, 10), kpi_unit text, updated_at timestamp, comment text)")
-        con.executemany("insert into daily_volumes (kpi_date, product, kpi_name, kpi_value, kpi_unit, updated_at) "
-                        "values (?, ?, ?, ?, ?, ?)", rows)
+        con.execute(
+            "create table if not exists daily_volumes (kpi_date date, product text, kpi_name text, "
+            "kpi_value numeric(38, 10), kpi_unit text, updated_at timestamp, comment text)"
+        )
+        con.executemany(
+            "insert into daily_volumes (kpi_date, product, kpi_name, kpi_value, kpi_unit, updated_at) "
+            "values (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     con.close()
     return f"sqlite:///{path}"
 
@@ -104,17 +110,31 @@ def test_csv_and_sqlite_load_into_one_table_with_declared_types(both):
     assert report.configured and report.csv_configured and report.sql_configured
     assert report.rows_loaded == 7 and report.rows_by_source == {"csv_drop": 4, "sql_database": 3}
     assert report.files_loaded == ["business_kpis/volumes.csv"] and report.ok
-    types = dict(_sql(both, "select column_name, data_type from information_schema.columns "
-                            "where table_schema = 'business_kpis' and table_name = 'daily_volumes'"))
+    types = dict(
+        _sql(
+            both,
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'business_kpis' and table_name = 'daily_volumes'",
+        )
+    )
     assert types["kpi_date"] == "DATE" and types["kpi_value"] == "DECIMAL(38,10)"
     assert types["source_updated_at"] == "TIMESTAMP WITH TIME ZONE" and "comment" not in types
-    rows = {(str(d), p, k, s): (v, u, ref, r, upd) for d, p, k, s, v, u, ref, r, upd in _sql(
-        both, "select kpi_date, product, kpi_name, source_system, kpi_value, kpi_unit, source_ref, source_row, "
-              "source_updated_at from business_kpis.daily_volumes")}
+    rows = {
+        (str(d), p, k, s): (v, u, ref, r, upd)
+        for d, p, k, s, v, u, ref, r, upd in _sql(
+            both,
+            "select kpi_date, product, kpi_name, source_system, kpi_value, kpi_unit, source_ref, source_row, "
+            "source_updated_at from business_kpis.daily_volumes",
+        )
+    }
     assert len(rows) == 7
     # exact decimals, canonical units (given in any case, or the KPI's default), lineage to file row / table
     assert rows[("2026-09-01", "doc-search", "documents_processed", "csv_drop")][:4] == (
-        Decimal("1234.5678901234"), "Documents", "business_kpis/volumes.csv", 2)
+        Decimal("1234.5678901234"),
+        "Documents",
+        "business_kpis/volumes.csv",
+        2,
+    )
     assert rows[("2026-09-01", "support-copilot", "tickets_resolved", "csv_drop")][1] == "Tickets"
     assert rows[("2026-09-02", "robot-vision", "images_processed", "csv_drop")][0] == 0
     sql_row = rows[("2026-09-01", "support-copilot", "active_users", "sql_database")]
@@ -141,13 +161,17 @@ def test_corrected_values_replace_the_old_ones(both):
     # the database corrects a value (and its updated_at): only that row is read and it replaces the old one
     con = sqlite3.connect(both / "kpis.sqlite")
     with con:
-        con.execute("update daily_volumes set kpi_value = 915, updated_at = '2026-09-05 09:00:00' "
-                    "where product = 'fraud-model'")
+        con.execute(
+            "update daily_volumes set kpi_value = 915, updated_at = '2026-09-05 09:00:00' where product = 'fraud-model'"
+        )
     con.close()
     report = _load(both)
     assert report.rows_loaded == 1 and report.rows_by_source == {"csv_drop": 0, "sql_database": 1}
-    assert _sql(both, "select kpi_value from business_kpis.daily_volumes where product = 'fraud-model' "
-                      "and source_system = 'sql_database'") == [(Decimal(915),)]
+    assert _sql(
+        both,
+        "select kpi_value from business_kpis.daily_volumes where product = 'fraud-model' "
+        "and source_system = 'sql_database'",
+    ) == [(Decimal(915),)]
     # the drop's file is rewritten with a corrected value: the file is read again, its values replace
     rows = [r[:] for r in CSV_ROWS]
     rows[0][3] = "415"
@@ -155,49 +179,69 @@ def test_corrected_values_replace_the_old_ones(both):
     report = _load(both)
     assert report.files_loaded == ["business_kpis/volumes.csv"] and report.rows_by_source["csv_drop"] == 4
     assert _sql(both, "select kpi_value from business_kpis.daily_volumes where kpi_name = 'tickets_resolved'") == [
-        (Decimal(415),)]
+        (Decimal(415),)
+    ]
     # a correction dropped as a new file replaces the key too; a later file wins over an earlier one in one run
     _write_csv(_drop(both, "volumes_fix.csv"), [["2026-09-02", "robot-vision", "images_processed", "12", ""]])
     report = _load(both)
     assert report.files_loaded == ["business_kpis/volumes_fix.csv"] and report.rows_loaded == 1
-    assert _sql(both, "select kpi_value, source_ref from business_kpis.daily_volumes "
-                      "where product = 'robot-vision'") == [(Decimal(12), "business_kpis/volumes_fix.csv")]
+    assert _sql(
+        both, "select kpi_value, source_ref from business_kpis.daily_volumes where product = 'robot-vision'"
+    ) == [(Decimal(12), "business_kpis/volumes_fix.csv")]
     assert _sql(both, "select count(*) from business_kpis.daily_volumes") == [(7,)]
     assert _load(both).rows_loaded == 0
 
 
 def test_bad_rows_are_quarantined_with_file_row_and_field_and_the_rest_loads(env, caplog):
-    _write_csv(_drop(env), [
-        ["2026-09-01", "support-copilot", "transactions", "100", ""],  # row 1: good
-        ["2026-09-31", "support-copilot", "transactions", "101", ""],  # row 2: no such date
-        ["2026-09-03", "support-copilot", "transactions", "1,000", ""],  # row 3: not a plain number
-        ["2026-09-04", "", "transactions", "7", ""],  # row 4: no product
-        ["2026-09-05", "doc-search", "mystery_kpi", "7", ""],  # row 5: unknown KPI without a unit
-        ["2026-09-06", "doc-search", "transactions", "-3", ""],  # row 6: negative
-        ["2026-09-01", "support-copilot", "transactions", "100", ""],  # row 7: duplicate of row 1
-        ["2026-09-07", "doc-search", "queries", "55", "Queries"],  # row 8: good
-    ])
+    _write_csv(
+        _drop(env),
+        [
+            ["2026-09-01", "support-copilot", "transactions", "100", ""],  # row 1: good
+            ["2026-09-31", "support-copilot", "transactions", "101", ""],  # row 2: no such date
+            ["2026-09-03", "support-copilot", "transactions", "1,000", ""],  # row 3: not a plain number
+            ["2026-09-04", "", "transactions", "7", ""],  # row 4: no product
+            ["2026-09-05", "doc-search", "mystery_kpi", "7", ""],  # row 5: unknown KPI without a unit
+            ["2026-09-06", "doc-search", "transactions", "-3", ""],  # row 6: negative
+            ["2026-09-01", "support-copilot", "transactions", "100", ""],  # row 7: duplicate of row 1
+            ["2026-09-07", "doc-search", "queries", "55", "Queries"],  # row 8: good
+        ],
+    )
     caplog.set_level(logging.WARNING, logger="finops.ingestion")
     report = _load(env)
     assert not report.ok and report.rows_loaded == 2
     got = {(e.row, e.field): str(e) for e in report.quarantined}
-    assert set(got) == {(2, "kpi_date"), (3, "kpi_value"), (4, "product"), (5, "kpi_unit"), (6, "kpi_value"),
-                        (7, "kpi_name")}
+    assert set(got) == {
+        (2, "kpi_date"),
+        (3, "kpi_value"),
+        (4, "product"),
+        (5, "kpi_unit"),
+        (6, "kpi_value"),
+        (7, "kpi_name"),
+    }
     msg = got[(2, "kpi_date")]
-    assert msg.startswith("business_kpis/volumes.csv, row 2, field 'kpi_date': unparseable date") and "'2026-09-31'" in msg
+    assert (
+        msg.startswith("business_kpis/volumes.csv, row 2, field 'kpi_date': unparseable date") and "'2026-09-31'" in msg
+    )
     assert "negative volume" in got[(6, "kpi_value")] and "duplicate of row 1" in got[(7, "kpi_name")]
     assert "business_kpis/volumes.csv, row 3, field 'kpi_value'" in caplog.text  # logged, not silently dropped
     q = _sql(env, "select source_file, row_number, field, value, reason from business_kpis.quarantine order by 2, 3")
     assert [(f, r, fld) for f, r, fld, _, _ in q] == [("business_kpis/volumes.csv", r, f) for r, f in sorted(got)]
     assert q[1][3] == "1,000"
     assert _sql(env, "select product, kpi_name, kpi_value from business_kpis.daily_volumes order by 1") == [
-        ("doc-search", "queries", Decimal(55)), ("support-copilot", "transactions", Decimal(100))]
+        ("doc-search", "queries", Decimal(55)),
+        ("support-copilot", "transactions", Decimal(100)),
+    ]
 
     # unchanged file: nothing read or loaded again, but the rows are still reported until the file is fixed
     again = _load(env)
     assert again.rows_loaded == 0 and again.quarantined == [] and len(again.still_quarantined) == 6 and not again.ok
-    _write_csv(_drop(env), [["2026-09-01", "support-copilot", "transactions", "100", ""],
-                            ["2026-09-03", "support-copilot", "transactions", "1000", ""]])
+    _write_csv(
+        _drop(env),
+        [
+            ["2026-09-01", "support-copilot", "transactions", "100", ""],
+            ["2026-09-03", "support-copilot", "transactions", "1000", ""],
+        ],
+    )
     fixed = _load(env)
     assert fixed.ok and fixed.rows_by_source["csv_drop"] == 2
 
@@ -212,13 +256,20 @@ def test_a_file_without_a_required_column_is_quarantined_whole(env):
 
 
 def test_bad_sql_rows_are_quarantined_and_the_rest_loads(env, monkeypatch):
-    url = _sqlite(env / "kpis.sqlite", [("2026-09-01", "doc-search", "queries", 5, "Queries", "2026-09-02 00:00:00"),
-                                        ("2026-09-01", None, "queries", 6, "Queries", "2026-09-02 00:00:00"),
-                                        ("2026-09-02", "doc-search", "queries", "n/a", "Queries", "2026-09-03")])
+    url = _sqlite(
+        env / "kpis.sqlite",
+        [
+            ("2026-09-01", "doc-search", "queries", 5, "Queries", "2026-09-02 00:00:00"),
+            ("2026-09-01", None, "queries", 6, "Queries", "2026-09-02 00:00:00"),
+            ("2026-09-02", "doc-search", "queries", "n/a", "Queries", "2026-09-03"),
+        ],
+    )
     monkeypatch.setenv(S.CREDENTIALS_ENV, url)
     report = _load(env)
     assert report.rows_loaded == 1 and {(e.file, e.field) for e in report.quarantined} == {
-        ("daily_volumes", "product"), ("daily_volumes", "kpi_value")}
+        ("daily_volumes", "product"),
+        ("daily_volumes", "kpi_value"),
+    }
     assert "daily_volumes, row 2, field 'product': missing product" in str(report.quarantined[0])
     assert _sql(env, "select count(*) from business_kpis.quarantine") == [(2,)]
 
@@ -241,8 +292,13 @@ def test_not_configured_creates_the_tables_empty(env):
     assert not report.configured and report.rows_loaded == 0
     assert S.CREDENTIALS_ENV in report.hint and "business_kpis/" in report.hint
     assert sorted(report.tables_created) == ["business_kpis.daily_volumes", "business_kpis.quarantine"]
-    types = dict(_sql(env, "select column_name, data_type from information_schema.columns "
-                           "where table_schema = 'business_kpis' and table_name = 'daily_volumes'"))
+    types = dict(
+        _sql(
+            env,
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'business_kpis' and table_name = 'daily_volumes'",
+        )
+    )
     assert types["kpi_value"] == "DECIMAL(38,10)" and types["kpi_date"] == "DATE" and "_dlt_load_id" in types
     assert _sql(env, "select count(*) from business_kpis.daily_volumes") == [(0,)]
     assert ensure_kpi_tables(_warehouse(env)) == []  # exists now: nothing to create
@@ -260,13 +316,16 @@ def _files_containing(root: Path, needle: str) -> list[str]:
     return hits
 
 
-@pytest.mark.parametrize("url", [
-    f"postgresql://kpi_reader:{PASSWORD}@127.0.0.1:1/kpis",  # unreachable (or no driver installed)
-    f"postgresql+psycopg2://kpi_reader:{PASSWORD}@127.0.0.1:1/kpis",
-    f"postgresql+psycopg2://kpi_reader:{PASSWORD}@127.0.0.1:notaport/kpis",  # malformed port
-    f"no-such-dialect://kpi_reader:{PASSWORD}@127.0.0.1/kpis",
-    f"mysql://kpi_reader:{PASSWORD}@[unclosed/kpis",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://kpi_reader:{PASSWORD}@127.0.0.1:1/kpis",  # unreachable (or no driver installed)
+        f"postgresql+psycopg2://kpi_reader:{PASSWORD}@127.0.0.1:1/kpis",
+        f"postgresql+psycopg2://kpi_reader:{PASSWORD}@127.0.0.1:notaport/kpis",  # malformed port
+        f"no-such-dialect://kpi_reader:{PASSWORD}@127.0.0.1/kpis",
+        f"mysql://kpi_reader:{PASSWORD}@[unclosed/kpis",
+    ],
+)
 def test_credentials_never_appear_in_errors_logs_or_files(env, monkeypatch, caplog, url):
     monkeypatch.setenv(S.CREDENTIALS_ENV, url)
     caplog.set_level(logging.DEBUG)
@@ -303,31 +362,46 @@ def test_postgres_table_loads_incrementally(env, monkeypatch):
     try:
         with engine.begin() as con:
             con.execute(sa.text(f"create schema {schema}"))
-            con.execute(sa.text(f"create table {schema}.daily_volumes (id serial primary key, kpi_date date, "
-                                "product text, kpi_name text, kpi_value numeric(38, 10), kpi_unit text, "
-                                "updated_at timestamptz)"))
-            con.execute(sa.text(f"insert into {schema}.daily_volumes (kpi_date, product, kpi_name, kpi_value, "
-                                "kpi_unit, updated_at) values ('2026-10-01', 'doc-search', 'queries', 12.5, "
-                                "'Queries', '2026-10-02 02:00+00'), ('2026-10-02', 'doc-search', 'queries', 13, "
-                                "'Queries', '2026-10-03 02:00+00')"))
+            con.execute(
+                sa.text(
+                    f"create table {schema}.daily_volumes (id serial primary key, kpi_date date, "
+                    "product text, kpi_name text, kpi_value numeric(38, 10), kpi_unit text, "
+                    "updated_at timestamptz)"
+                )
+            )
+            con.execute(
+                sa.text(
+                    f"insert into {schema}.daily_volumes (kpi_date, product, kpi_name, kpi_value, "
+                    "kpi_unit, updated_at) values ('2026-10-01', 'doc-search', 'queries', 12.5, "
+                    "'Queries', '2026-10-02 02:00+00'), ('2026-10-02', 'doc-search', 'queries', 13, "
+                    "'Queries', '2026-10-03 02:00+00')"
+                )
+            )
         monkeypatch.setenv(S.CREDENTIALS_ENV, url)
         monkeypatch.setenv(S.SCHEMA_ENV, schema)
         report = _load(env)
         assert report.rows_loaded == 2 and report.sql_source.endswith(f"table {schema}.daily_volumes")
         assert _load(env).rows_loaded == 0
         with engine.begin() as con:
-            con.execute(sa.text(f"update {schema}.daily_volumes set kpi_value = 14, updated_at = now() "
-                                "where kpi_date = '2026-10-02'"))
+            con.execute(
+                sa.text(
+                    f"update {schema}.daily_volumes set kpi_value = 14, updated_at = now() "
+                    "where kpi_date = '2026-10-02'"
+                )
+            )
         assert _load(env).rows_loaded == 1
         assert _sql(env, "select kpi_value from business_kpis.daily_volumes order by kpi_date") == [
-            (Decimal("12.5"),), (Decimal(14),)]
+            (Decimal("12.5"),),
+            (Decimal(14),),
+        ]
         password = sa.engine.make_url(url).password
         if password:
             assert password not in report.summary() and _files_containing(env, password) == []
             # a wrong password: the server's refusal is reported, neither password is
             wrong = f"{password}-{PASSWORD}"
-            monkeypatch.setenv(S.CREDENTIALS_ENV, sa.engine.make_url(url).set(password=wrong).render_as_string(
-                hide_password=False))
+            monkeypatch.setenv(
+                S.CREDENTIALS_ENV, sa.engine.make_url(url).set(password=wrong).render_as_string(hide_password=False)
+            )
             with pytest.raises(H.BusinessKpiError, match="cannot read table") as e:
                 _load(env)
             assert wrong not in str(e.value) and password not in str(e.value)
@@ -347,7 +421,9 @@ def test_demo_kpis_are_deterministic_proportional_and_have_a_zero_day(tmp_path):
     for name in (K.CSV_NAME, K.SQLITE_NAME):
         rel = Path(K.FOLDER) / name
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
-    assert (tmp_path / "a" / K.FOLDER / K.CSV_NAME).read_bytes() != (tmp_path / "c" / K.FOLDER / K.CSV_NAME).read_bytes()
+    assert (tmp_path / "a" / K.FOLDER / K.CSV_NAME).read_bytes() != (
+        tmp_path / "c" / K.FOLDER / K.CSV_NAME
+    ).read_bytes()
     assert a["days"] == 61 and a["rows"] == b["rows"] == c["rows"]
     assert a["products"] == ["doc-search", "fraud-model", "ml-platform", "robot-vision", "support-copilot"]
     rows = K.daily_volumes(42)
@@ -378,9 +454,14 @@ def test_demo_landing_loads_both_sources_and_the_restatement_reads_two_rows(env,
         again = _load(env)
     assert S.CREDENTIALS_ENV not in os.environ
     assert again.rows_loaded == 2 and again.rows_by_source == {"csv_drop": 0, "sql_database": 2}
-    got = dict(_sql(env, "select cast(kpi_date as varchar), kpi_value from business_kpis.daily_volumes where "
-                         "product = 'support-copilot' and kpi_name = 'transactions' and kpi_date >= '2026-09-29' "
-                         "and kpi_date <= '2026-09-30'"))
+    got = dict(
+        _sql(
+            env,
+            "select cast(kpi_date as varchar), kpi_value from business_kpis.daily_volumes where "
+            "product = 'support-copilot' and kpi_name = 'transactions' and kpi_date >= '2026-09-29' "
+            "and kpi_date <= '2026-09-30'",
+        )
+    )
     assert got == {d: Decimal(v) for d, v in restated["after"].items()} and restated["after"] != restated["before"]
     # the drop is part of the landing zone: recognised by the inventory, not a billing export
     planned = plan(str(landing))
@@ -397,10 +478,12 @@ def _materialize():
     from orchestration.lib.resources import finops_resources
 
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([ingest_business_kpis], instance=instance, raise_on_error=False,
-                            resources=finops_resources())
-    mat, quarantine = sorted(result.asset_materializations_for_node("ingest_business_kpis"),
-                             key=lambda m: m.asset_key != DAILY_VOLUMES)
+    result = dg.materialize(
+        [ingest_business_kpis], instance=instance, raise_on_error=False, resources=finops_resources()
+    )
+    mat, quarantine = sorted(
+        result.asset_materializations_for_node("ingest_business_kpis"), key=lambda m: m.asset_key != DAILY_VOLUMES
+    )
     assert quarantine.metadata["quarantined_this_run"].value == mat.metadata["quarantined"].value
     meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
     checks = {c.check_name: c for c in result.get_asset_check_evaluations()}

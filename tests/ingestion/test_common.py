@@ -1,4 +1,5 @@
 """The shared ingestion machinery: landing layouts, readers, validation errors."""
+
 from __future__ import annotations
 
 import gzip
@@ -33,7 +34,9 @@ def test_aws_data_exports_layout_groups_by_export_and_period(tmp_path):
     _touch(tmp_path / "aws/cur2/exp/metadata/BILLING_PERIOD=2026-10/exp-Manifest.json", "{}")
     ds = group_deliveries(str(tmp_path))
     assert [(d.export_id, d.period, len(d.files)) for d in ds] == [
-        ("aws/cur2/exp", "2026-09", 2), ("aws/cur2/exp", "2026-10", 1)]
+        ("aws/cur2/exp", "2026-09", 2),
+        ("aws/cur2/exp", "2026-10", 1),
+    ]
 
 
 def test_legacy_cur_manifest_picks_current_assembly(tmp_path):
@@ -78,7 +81,7 @@ def test_csv_reader_handles_bom_encodings_and_delimiters(tmp_path, encoding, del
     p.write_bytes(f"Cost{delimiter}Name\n1.5{delimiter}Zoë\n".encode(encoding))
     (ref,) = list_files(str(p))
     assert read_header(ref) == ["Cost", "Name"]
-    (batch, first), = list(iter_batches(ref))
+    ((batch, first),) = list(iter_batches(ref))
     assert first == 1 and batch.to_pylist() == [{"Cost": "1.5", "Name": "Zoë"}]
 
 
@@ -95,7 +98,9 @@ def test_truncated_gzip_names_file(tmp_path):
 def test_unparseable_amount_names_file_row_and_field():
     b = SelectBuilder(header=["Cost", "Day"])
     b.number("cost", "Cost").timestamp("day", "Day")
-    batch = pa.RecordBatch.from_pydict({"Cost": ["1.25", "", "12,5"], "Day": ["2026-10-01", "2026-10-02", "2026-10-03"]})
+    batch = pa.RecordBatch.from_pydict(
+        {"Cost": ["1.25", "", "12,5"], "Day": ["2026-10-01", "2026-10-02", "2026-10-03"]}
+    )
     with pytest.raises(BadInputError) as e:
         run_transform(batch, 41, b.sql({}), "exports/f.csv")
     err = e.value
@@ -106,7 +111,9 @@ def test_unparseable_amount_names_file_row_and_field():
 def test_valid_values_become_decimal_and_utc_timestamps():
     b = SelectBuilder(header=["Cost", "Day"])
     b.number("cost", "Cost").timestamp("day", "Day")
-    batch = pa.RecordBatch.from_pydict({"Cost": ["5e-06", " 2.5 "], "Day": ["2026-10-01T02:00:00+02:00", "2026-10-02T00:00:00Z"]})
+    batch = pa.RecordBatch.from_pydict(
+        {"Cost": ["5e-06", " 2.5 "], "Day": ["2026-10-01T02:00:00+02:00", "2026-10-02T00:00:00Z"]}
+    )
     out = run_transform(batch, 1, b.sql({}), "f.csv")
     assert out.schema.field("cost").type == pa.decimal128(38, 10)
     assert [str(v) for v in out["cost"].to_pylist()] == ["0.0000050000", "2.5000000000"]

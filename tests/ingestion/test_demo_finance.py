@@ -33,15 +33,52 @@ SEED, ROWS = 7, 8_000
 CENT = Decimal("0.01")
 MONTHS = ("2026-09", "2026-10")
 # demo format -> the one billing account it delivers
-ACCOUNT = {"aws_cur2": "210987654321", "aws_cur_legacy": "420000000001", "aws_focus": "530000000001",
-           "azure_ea_actual": "84012345", "azure_mca_actual": "NWRE-4Q2Z-BG7-PGB",
-           "gcp_billing": "01A2B3-C4D5E6-F7A8B9", "oci_focus": "ocid1.tenancy.oc1..aaaaaaaanorthwindroboticsoci7q2"}
+ACCOUNT = {
+    "aws_cur2": "210987654321",
+    "aws_cur_legacy": "420000000001",
+    "aws_focus": "530000000001",
+    "azure_ea_actual": "84012345",
+    "azure_mca_actual": "NWRE-4Q2Z-BG7-PGB",
+    "gcp_billing": "01A2B3-C4D5E6-F7A8B9",
+    "oci_focus": "ocid1.tenancy.oc1..aaaaaaaanorthwindroboticsoci7q2",
+}
 # every alias of an AI vendor (the catalogue seed's, and more): ordinary spend must contain none of them
-AI_ALIASES = ("openai", "chatgpt", "anthropic", "claude.ai", "mistral", "cohere", "hugging face", "huggingface",
-              "replicate.com", "together ai", "anysphere", "cursor", "elevenlabs", "copilot", "midjourney", "jasper",
-              "otter.ai", "perplexity", "synthesia", "runwayml", "stability ai", "grammarly", "writer.com", "copy.ai",
-              "character.ai", "amazon web services", "aws", "microsoft", "azure", "google", "oracle", "bedrock",
-              "gemini", "gpt")
+AI_ALIASES = (
+    "openai",
+    "chatgpt",
+    "anthropic",
+    "claude.ai",
+    "mistral",
+    "cohere",
+    "hugging face",
+    "huggingface",
+    "replicate.com",
+    "together ai",
+    "anysphere",
+    "cursor",
+    "elevenlabs",
+    "copilot",
+    "midjourney",
+    "jasper",
+    "otter.ai",
+    "perplexity",
+    "synthesia",
+    "runwayml",
+    "stability ai",
+    "grammarly",
+    "writer.com",
+    "copy.ai",
+    "character.ai",
+    "amazon web services",
+    "aws",
+    "microsoft",
+    "azure",
+    "google",
+    "oracle",
+    "bedrock",
+    "gemini",
+    "gpt",
+)
 
 
 def _half_up(x: Decimal) -> Decimal:
@@ -56,13 +93,17 @@ def gcp_expected(path: str) -> dict[str, Decimal]:
             r = json.loads(line, parse_float=Decimal)
             month = r["invoice"]["month"]
             out[f"{month[:4]}-{month[4:]}"] += Decimal(r["cost"]) + sum(
-                (Decimal(c["amount"]) for c in r.get("credits") or []), Decimal(0))
+                (Decimal(c["amount"]) for c in r.get("credits") or []), Decimal(0)
+            )
     return out
 
 
 def _digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _csv(path: Path) -> list[dict]:
@@ -107,10 +148,19 @@ def invoices(out: Path) -> dict[str, dict]:
     """invoice number -> {supplier, account, period, date, currency, net, tax, lines: [(description, net)]}."""
     inv: dict[str, dict] = {}
     for r in ap_lines(out):
-        i = inv.setdefault(r["Invoice Number"], {"supplier": r["Supplier"], "account": r["Supplier Account"],
-                                                 "period": r["Service Period"], "date": r["Invoice Date"],
-                                                 "currency": r["Currency"], "net": Decimal(0), "tax": Decimal(0),
-                                                 "lines": []})
+        i = inv.setdefault(
+            r["Invoice Number"],
+            {
+                "supplier": r["Supplier"],
+                "account": r["Supplier Account"],
+                "period": r["Service Period"],
+                "date": r["Invoice Date"],
+                "currency": r["Currency"],
+                "net": Decimal(0),
+                "tax": Decimal(0),
+                "lines": [],
+            },
+        )
         i["net"] += Decimal(r["Net Amount"])
         i["tax"] += Decimal(r["Tax Amount"])
         i["lines"].append((r["Description"], Decimal(r["Net Amount"])))
@@ -167,9 +217,16 @@ def api_truth() -> dict[tuple[str, str], Decimal]:
 def test_layout_and_headers(demo):
     out, first, _, fin_before = demo
     fin = first["finance"]
-    expected = {"ap/ap_invoices_2026-09.csv", "ap/ap_invoices_2026-10.xlsx", "cards/card_statement_2026-09.csv",
-                "cards/card_statement_2026-10.csv", "expenses/expense_lines_2026-09.csv",
-                "expenses/expense_lines_2026-10.csv", "fx_rates/fx_rates.csv", "ledger.sqlite"}
+    expected = {
+        "ap/ap_invoices_2026-09.csv",
+        "ap/ap_invoices_2026-10.xlsx",
+        "cards/card_statement_2026-09.csv",
+        "cards/card_statement_2026-10.csv",
+        "expenses/expense_lines_2026-09.csv",
+        "expenses/expense_lines_2026-10.csv",
+        "fx_rates/fx_rates.csv",
+        "ledger.sqlite",
+    }
     assert set(fin_before) == expected
     assert {f.removeprefix("finance/") for f in fin["files"]} == expected
     # the invoices are final from the start: the re-delivery of the billing data leaves them alone
@@ -182,8 +239,21 @@ def test_layout_and_headers(demo):
     con = sqlite3.connect(out / "finance" / "ledger.sqlite")
     cols = [r[1] for r in con.execute("pragma table_info(gl_journal_lines)")]
     con.close()
-    assert cols == ["journal_id", "line_number", "period", "posting_date", "gl_account", "cost_center", "vendor_name",
-                    "vendor_id", "amount", "currency", "reference", "description", "updated_at"]
+    assert cols == [
+        "journal_id",
+        "line_number",
+        "period",
+        "posting_date",
+        "gl_account",
+        "cost_center",
+        "vendor_name",
+        "vendor_id",
+        "amount",
+        "currency",
+        "reference",
+        "description",
+        "updated_at",
+    ]
     counts = fin["counts"]
     assert counts["ap_invoices"] == 30 and counts["card_transactions"] + counts["expense_lines"] >= 80
 
@@ -218,8 +288,11 @@ def test_invoices_equal_the_final_billing_data_and_the_vendor_apis(demo):
         credit_lines = sum((a for _, a in i["lines"] if a < 0), Decimal(0)) - planted_credit
         assert i["tax"] - planted_tax == (_half_up(t.tax) if t else 0)
         assert credit_lines == (_half_up(sum(t.credits.values(), Decimal(0))) if t else 0)
-        assert all(a > 0 for d, a in i["lines"] if "credit" not in d.lower() and "negation" not in d.lower()
-                   and "promotion" not in d.lower())
+        assert all(
+            a > 0
+            for d, a in i["lines"]
+            if "credit" not in d.lower() and "negation" not in d.lower() and "promotion" not in d.lower()
+        )
     assert {k for k, t in split.items() if t.tax} >= {("210987654321", "2026-09"), ("01A2B3-C4D5E6-F7A8B9", "2026-10")}
     # the invoice numbers of the billing data where it has final ones (AWS, MCA, the AWS FOCUS export)
     ids = {k: t.invoice_id for k, t in billing_totals(final_files(first, again)).items()}
@@ -236,15 +309,19 @@ def test_invoices_equal_the_final_billing_data_and_the_vendor_apis(demo):
     for vendor in DEMO_SAAS_VENDORS:
         for si in demo_invoices(vendor, F.VENDOR_SEED):
             i = inv[si["number"]]
-            assert i["lines"] == [(li["description"], to_major(li["amount"], si["currency"]))
-                                  for li in si["lines"]["data"]]
+            assert i["lines"] == [
+                (li["description"], to_major(li["amount"], si["currency"])) for li in si["lines"]["data"]
+            ]
             assert i["net"] + i["tax"] == to_major(si["total"], si["currency"])
             assert i["currency"] == si["currency"].upper()
     github = [i for i in inv.values() if i["supplier"] == "GitHub, Inc."]
     assert [g["net"] for g in github] == [Decimal("3800.00")] * 2
     jasper = [r for r in ap_lines(out) if r["Supplier"] == "Jasper AI, Inc."]
-    assert len(jasper) == 2 and {r["PO Number"] for r in jasper} == {""} and {r["Cost Center"] for r in jasper} == {
-        "CC-4200"}
+    assert (
+        len(jasper) == 2
+        and {r["PO Number"] for r in jasper} == {""}
+        and {r["Cost Center"] for r in jasper} == {"CC-4200"}
+    )
     for r in ap_lines(out):
         assert r["Invoice Date"] == f"{r['Service Period'][:5]}{int(r['Service Period'][5:]) + 1:02d}-03"
         assert r["GL Account"] in (F.GL_CLOUD, F.GL_SAAS, F.GL_SOFTWARE)
@@ -280,7 +357,8 @@ def test_planted_variances(demo):
             posting = dt.date.fromisoformat(i["date"]) + dt.timedelta(days=10)
             rate = fx[(posting.isoformat(), "EUR")]
             assert {r["currency"] for r in lines} == {"USD"} and {r["posting_date"] for r in lines} == {
-                posting.isoformat()}
+                posting.isoformat()
+            }
             expense = [r["amount"] for r in lines if r["gl_account"] != F.GL_AP]
             assert sum(expense) == _half_up(i["net"] * rate) and len(expense) == len(i["lines"])
             assert all(abs(x - a * rate) <= CENT for x, (_, a) in zip(expense, i["lines"], strict=True))
@@ -304,7 +382,8 @@ def test_planted_variances(demo):
             assert booked == i["net"] + i["tax"], (number, booked, i)
             # the expense lines carry the AP lines and the contract owner's cost centre
             assert [r["amount"] for r in lines if r["gl_account"] not in (F.GL_AP, F.GL_TAX)] == [
-                a for _, a in i["lines"]]
+                a for _, a in i["lines"]
+            ]
     assert seen == {1, 2, 3, 4, 6, 7}
 
     # 5 and the expected outcome per invoice (the decomposition of marts.fct_invoice_reconciliation)
@@ -324,8 +403,12 @@ def test_planted_variances(demo):
             material[(vendor, r["vendor_account_id"], period)] = {k: v for k, v in b.items() if k != "rounding"}
     assert status["unexplained"] == [("Oracle", "2026-09")]
     assert status["within_tolerance"] == [("Microsoft", "2026-10")]
-    aws_ca = {p: _half_up(i["net"] * Decimal("0.0825")) for i in inv.values() if i["account"] == "420000000001"
-              for p in [i["period"]]}
+    aws_ca = {
+        p: _half_up(i["net"] * Decimal("0.0825"))
+        for i in inv.values()
+        if i["account"] == "420000000001"
+        for p in [i["period"]]
+    }
     gcp_oct = next(i for i in inv.values() if i["supplier"] == "Google LLC" and i["period"] == "2026-10")
     mistral = {k[2]: v for k, v in material.items() if k[0] == "Mistral AI"}
     assert set(mistral) == {"2026-09", "2026-10"} and all(set(v) == {"fx"} and v["fx"] for v in mistral.values())
@@ -351,18 +434,23 @@ def test_every_journal_balances(demo):
     assert sums and all(v == 0 for v in sums.values()), {k: v for k, v in sums.items() if v}
     # non-AI noise: journals that reference no invoice
     noise = {r["journal_id"] for r in gl if r["reference"] is None}
-    assert len(noise) >= 4 and not any(r["gl_account"] in (F.GL_CLOUD, F.GL_SAAS) for r in gl
-                                       if r["journal_id"] in noise)
+    assert len(noise) >= 4 and not any(
+        r["gl_account"] in (F.GL_CLOUD, F.GL_SAAS) for r in gl if r["journal_id"] in noise
+    )
 
 
 def test_shadow_ai_and_trap_lines(demo):
     out, first, *_ = demo
     lines = []
     for ym in MONTHS:
-        lines += [dict(r, channel="card", merchant=r["Merchant"], month=ym)
-                  for r in _csv(out / f"finance/cards/card_statement_{ym}.csv")]
-        lines += [dict(r, channel="expense", merchant=r["Payee"], month=ym)
-                  for r in _csv(out / f"finance/expenses/expense_lines_{ym}.csv")]
+        lines += [
+            dict(r, channel="card", merchant=r["Merchant"], month=ym)
+            for r in _csv(out / f"finance/cards/card_statement_{ym}.csv")
+        ]
+        lines += [
+            dict(r, channel="expense", merchant=r["Payee"], month=ym)
+            for r in _csv(out / f"finance/expenses/expense_lines_{ym}.csv")
+        ]
         month = [x for x in lines if x["month"] == ym]
         assert 40 <= len(month) <= 80
         for trap in F.TRAP_MERCHANTS:  # every look-alike merchant, every month
@@ -370,8 +458,14 @@ def test_shadow_ai_and_trap_lines(demo):
         date_col = {"card": "Posted Date", "expense": "Expense Date"}
         assert all(x[date_col[x["channel"]]].startswith(ym) for x in month)
     shadow = {(x["channel"], x["merchant"]) for x in lines}
-    assert {("card", "MIDJOURNEY INC."), ("card", "PERPLEXITY.AI"), ("card", "OPENAI *CHATGPT SUBSCR"),
-            ("expense", "OTTER.AI"), ("expense", "CLAUDE.AI SUBSCRIPTION"), ("card", "ELEVENLABS.IO")} <= shadow
+    assert {
+        ("card", "MIDJOURNEY INC."),
+        ("card", "PERPLEXITY.AI"),
+        ("card", "OPENAI *CHATGPT SUBSCR"),
+        ("expense", "OTTER.AI"),
+        ("expense", "CLAUDE.AI SUBSCRIPTION"),
+        ("card", "ELEVENLABS.IO"),
+    } <= shadow
     by = {x["merchant"]: x for x in lines}
     assert by["PERPLEXITY.AI"]["Cost Center"] == "CC-7100" and by["MIDJOURNEY INC."]["Cost Center"] == "CC-4200"
     assert by["OPENAI *CHATGPT SUBSCR"]["Cost Center"] == "CC-8100"
@@ -388,8 +482,14 @@ def test_shadow_ai_and_trap_lines(demo):
     ids = [(x["channel"], x.get("Transaction ID") or x.get("Report Line ID")) for x in lines]
     assert len(ids) == len(set(ids))
     # ordinary spend names no AI vendor (so that shadow AI is the shadow lines and nothing else)
-    ai_merchants = {"MIDJOURNEY INC.", "PERPLEXITY.AI", "OPENAI *CHATGPT SUBSCR", "OTTER.AI", "CLAUDE.AI SUBSCRIPTION",
-                    "ELEVENLABS.IO"}
+    ai_merchants = {
+        "MIDJOURNEY INC.",
+        "PERPLEXITY.AI",
+        "OPENAI *CHATGPT SUBSCR",
+        "OTTER.AI",
+        "CLAUDE.AI SUBSCRIPTION",
+        "ELEVENLABS.IO",
+    }
     aliases = set(AI_ALIASES)
     seed_catalogue = Path(__file__).resolve().parents[2] / "dbt_project/seeds/finance/ai_vendor_catalogue.csv"
     if seed_catalogue.exists():
@@ -411,13 +511,18 @@ def test_fx_rates(demo):
     days = sorted({r["Date"] for r in rows})
     assert days[0] == "2026-08-03" and days[-1] == "2026-11-30"
     assert all(dt.date.fromisoformat(d).weekday() < 5 for d in days)
-    every_business_day = [d for d in (dt.date(2026, 8, 3) + dt.timedelta(n) for n in range(120))
-                          if d.weekday() < 5 and d <= dt.date(2026, 11, 30)]
+    every_business_day = [
+        d
+        for d in (dt.date(2026, 8, 3) + dt.timedelta(n) for n in range(120))
+        if d.weekday() < 5 and d <= dt.date(2026, 11, 30)
+    ]
     assert days == [d.isoformat() for d in every_business_day]
     for r in rows:
         rate = Decimal(r["Rate"])
         assert r["Quote Currency"] == "USD" and 4 <= -rate.as_tuple().exponent <= 6
-        lo, hi, source = {"EUR": (Decimal("1.08"), Decimal("1.12"), "ECB euro foreign exchange reference rates"),
-                          "GBP": (Decimal("1.25"), Decimal("1.30"), "Bank of England spot rate")}[r["Base Currency"]]
+        lo, hi, source = {
+            "EUR": (Decimal("1.08"), Decimal("1.12"), "ECB euro foreign exchange reference rates"),
+            "GBP": (Decimal("1.25"), Decimal("1.30"), "Bank of England spot rate"),
+        }[r["Base Currency"]]
         assert lo <= rate <= hi and r["Source"] == source
     assert len(rows) == 2 * len(days)

@@ -31,8 +31,11 @@ def _rows_gz(path: Path) -> list[dict]:
 
 
 def _digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +50,14 @@ def test_layouts(demo):
     for ym in ("2026-09", "2026-10"):
         assert (out / f"aws/cur2/northwind-cur2/data/BILLING_PERIOD={ym}/northwind-cur2-00001.snappy.parquet").exists()
         assert (out / f"aws/cur2/northwind-cur2/metadata/BILLING_PERIOD={ym}/northwind-cur2-Manifest.json").exists()
-        assert (out / f"aws/focus/northwind-edge-focus/data/BILLING_PERIOD={ym}/northwind-edge-focus-00001.snappy.parquet").exists()
+        assert (
+            out / f"aws/focus/northwind-edge-focus/data/BILLING_PERIOD={ym}/northwind-edge-focus-00001.snappy.parquet"
+        ).exists()
         assert list((out / "focus/oci-tenancy" / ym[:4] / ym[5:]).glob("*.csv.gz"))
-        assert (out / f"gcp/northwind-billing-export/invoice_month={ym.replace('-', '')}/billing-export-000000000000.json.gz").exists()
+        assert (
+            out
+            / f"gcp/northwind-billing-export/invoice_month={ym.replace('-', '')}/billing-export-000000000000.json.gz"
+        ).exists()
     legacy = out / "aws/cur-legacy/northwind-canada-cur"
     assert sorted(p.name for p in legacy.iterdir()) == ["20260901-20261001", "20261001-20261101"]
     for exp in ("northwind-ea-actual-cost", "northwind-ea-amortized-cost"):
@@ -57,23 +65,48 @@ def test_layouts(demo):
         for r in runs:
             assert (r / "part_1_0001.csv.gz").exists() and (r / "manifest.json").exists()
             man = json.loads((r / "manifest.json").read_text())
-            assert man["dataset"] in ("ActualCost", "AmortizedCost") and ("actual" in exp) == (man["dataset"] == "ActualCost")
-    assert set(s["formats"]) >= {"aws_cur2", "aws_cur_legacy", "azure_ea_actual", "azure_ea_amortized",
-                                 "azure_mca_actual", "azure_mca_amortized", "gcp_billing", "oci_focus", "aws_focus"}
+            assert man["dataset"] in ("ActualCost", "AmortizedCost") and ("actual" in exp) == (
+                man["dataset"] == "ActualCost"
+            )
+    assert set(s["formats"]) >= {
+        "aws_cur2",
+        "aws_cur_legacy",
+        "azure_ea_actual",
+        "azure_ea_amortized",
+        "azure_mca_actual",
+        "azure_mca_amortized",
+        "gcp_billing",
+        "oci_focus",
+        "aws_focus",
+    }
 
 
 def test_cur2_schema_maps(demo):
     out, _ = demo
     f = next((out / "aws/cur2/northwind-cur2/data/BILLING_PERIOD=2026-10").glob("*.parquet"))
     schema = pq.read_schema(f)
-    assert pa.types.is_map(schema.field("resource_tags").type) and schema.field("resource_tags").type.item_type == pa.string()
+    assert (
+        pa.types.is_map(schema.field("resource_tags").type)
+        and schema.field("resource_tags").type.item_type == pa.string()
+    )
     assert pa.types.is_map(schema.field("product").type) and schema.field("product").type.item_type == pa.string()
-    assert pa.types.is_map(schema.field("cost_category").type) and schema.field("cost_category").type.item_type == pa.string()
-    t = pq.read_table(f, columns=["line_item_line_item_type", "resource_tags", "line_item_product_code",
-                                  "line_item_usage_type"]).to_pylist()
+    assert (
+        pa.types.is_map(schema.field("cost_category").type)
+        and schema.field("cost_category").type.item_type == pa.string()
+    )
+    t = pq.read_table(
+        f, columns=["line_item_line_item_type", "resource_tags", "line_item_product_code", "line_item_usage_type"]
+    ).to_pylist()
     types = {r["line_item_line_item_type"] for r in t}
-    assert {"Usage", "SavingsPlanCoveredUsage", "SavingsPlanNegation", "SavingsPlanRecurringFee", "Tax",
-            "Credit", "Refund"} <= types
+    assert {
+        "Usage",
+        "SavingsPlanCoveredUsage",
+        "SavingsPlanNegation",
+        "SavingsPlanRecurringFee",
+        "Tax",
+        "Credit",
+        "Refund",
+    } <= types
     keys = {k for r in t for k, _ in (r["resource_tags"] or [])}
     assert {"user_business_unit", "user_cost_center", "user_project", "user_environment", "user_owner"} <= keys
     assert any(not r["resource_tags"] for r in t if r["line_item_line_item_type"] == "Usage")  # untagged spend
@@ -106,8 +139,11 @@ def test_azure_headers_and_consistency(demo):
     assert "UnusedReservation" not in {r["ChargeType"] for r in act}
     assert {r["ChargeType"] for r in amo} >= {"Usage", "UnusedReservation", "Refund"}
     assert "Purchase" not in {r["ChargeType"] for r in amo}
-    od = lambda rows: sorted((r["ResourceId"], r["Date"], r["Cost"]) for r in rows
-                             if r["ChargeType"] == "Usage" and r["PricingModel"] == "OnDemand")
+    od = lambda rows: sorted(
+        (r["ResourceId"], r["Date"], r["Cost"])
+        for r in rows
+        if r["ChargeType"] == "Usage" and r["PricingModel"] == "OnDemand"
+    )
     assert od(act) == od(amo)
     ri_act = [float(r["Cost"]) for r in act if r["ChargeType"] == "Usage" and r["PricingModel"] == "Reservation"]
     assert ri_act and all(c == 0 for c in ri_act)
@@ -115,7 +151,9 @@ def test_azure_headers_and_consistency(demo):
     amortized = sum(float(r["Cost"]) for r in amo if r["PricingModel"] == "Reservation")
     assert purchase == pytest.approx(amortized, abs=0.05)
     mca = min((out / "azure/mca-northwind-europe/northwind-mca-actual-cost/20261001-20261031").iterdir())
-    assert {"costInBillingCurrency", "billingCurrency", "invoiceId", "date"} <= set(_header_gz(mca / "part_1_0001.csv.gz"))
+    assert {"costInBillingCurrency", "billingCurrency", "invoiceId", "date"} <= set(
+        _header_gz(mca / "part_1_0001.csv.gz")
+    )
 
 
 def _header(path: Path) -> list[str]:
@@ -164,7 +202,9 @@ def test_redelivery_changes_restated_month(tmp_path):
     assert "Refund" in after.column("line_item_line_item_type").to_pylist()
     assert "Refund" not in before.column("line_item_line_item_type").to_pylist()
     assert after.num_rows == before.num_rows + 1
-    assert sum(after.column("line_item_unblended_cost").to_pylist()) != sum(before.column("line_item_unblended_cost").to_pylist())
+    assert sum(after.column("line_item_unblended_cost").to_pylist()) != sum(
+        before.column("line_item_unblended_cost").to_pylist()
+    )
     assert _digest(out / "aws/cur2/northwind-cur2/data/BILLING_PERIOD=2026-10") == oct_before
     man2 = json.loads((legacy / "northwind-canada-cur-Manifest.json").read_text())
     assert man2["assemblyId"] != man1["assemblyId"]
@@ -224,8 +264,24 @@ def test_focus_exports_valid_basics(demo):
 def test_no_dagster_import_and_cli(tmp_path):
     code = "import sys, finops_demo.generator; assert 'dagster' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
-    p = subprocess.run([sys.executable, "-m", "finops_demo.generator", "--seed", "1", "--rows", "2000", "--out",
-                        str(tmp_path / "cli"), "--formats", "aws_cur2,gcp_billing", "--quiet"],
-                       check=True, cwd=REPO, capture_output=True, text=True)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "finops_demo.generator",
+            "--seed",
+            "1",
+            "--rows",
+            "2000",
+            "--out",
+            str(tmp_path / "cli"),
+            "--formats",
+            "aws_cur2,gcp_billing",
+            "--quiet",
+        ],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert json.loads(p.stdout)["formats"]["aws_cur2"]["rows"] > 0
-

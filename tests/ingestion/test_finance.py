@@ -4,6 +4,7 @@ warehouse, as the warehouse runs it (runner.load_finance): exact decimal totals,
 re-exported invoice replaces all its lines, bad rows are quarantined with file/row/field while the rest loads,
 XLSX float cells give exact decimals, the ledger is read incrementally, the password never shows. Plus the Dagster
 asset."""
+
 from __future__ import annotations
 
 import csv
@@ -29,8 +30,21 @@ AP_HEADER = list(S.AP_HEADERS)
 CARD_HEADER = list(S.CARD_HEADERS)
 EXPENSE_HEADER = list(S.EXPENSE_HEADERS)
 FX_HEADER = list(S.FX_HEADERS)
-GL_COLUMNS = ("journal_id", "line_number", "period", "posting_date", "gl_account", "cost_center", "vendor_name",
-              "vendor_id", "amount", "currency", "reference", "description", "updated_at")
+GL_COLUMNS = (
+    "journal_id",
+    "line_number",
+    "period",
+    "posting_date",
+    "gl_account",
+    "cost_center",
+    "vendor_name",
+    "vendor_id",
+    "amount",
+    "currency",
+    "reference",
+    "description",
+    "updated_at",
+)
 
 
 @pytest.fixture()
@@ -103,10 +117,12 @@ def _write_xlsx(path: Path, header: list, rows: list[list], blank_rows: int = 0,
 def _ledger(path: Path, rows: list[tuple], table: str = "gl_journal_lines") -> str:
     con = sqlite3.connect(path)
     with con:
-        con.execute(f"create table if not exists {table} (journal_id text, line_number integer, period text, "
-                    "posting_date date, gl_account text, cost_center text, vendor_name text, vendor_id text, "
-                    "amount numeric(38, 10), currency text, reference text, description text, updated_at timestamp, "
-                    "approved_by text)")
+        con.execute(
+            f"create table if not exists {table} (journal_id text, line_number integer, period text, "
+            "posting_date date, gl_account text, cost_center text, vendor_name text, vendor_id text, "
+            "amount numeric(38, 10), currency text, reference text, description text, updated_at timestamp, "
+            "approved_by text)"
+        )
         con.executemany(f"insert into {table} ({', '.join(GL_COLUMNS)}) values ({', '.join('?' * 13)})", rows)
     con.close()
     return f"sqlite:///{path}"
@@ -114,16 +130,86 @@ def _ledger(path: Path, rows: list[tuple], table: str = "gl_journal_lines") -> s
 
 # the ERP's AP export: US dates, thousands separators, accounting negatives, lower-case currency, no tax
 AP_ROWS = [
-    ["Amazon Web Services, Inc.", "V-10001", "420000000001", "INV-AWS-10", "11/03/2026", "2026-10", "1",
-     "Amazon EC2", "1,234.56", "101.85", "usd", "6150-CLOUD", "CC-3100", "PO-77"],
-    ["Amazon Web Services, Inc.", "V-10001", "420000000001", "INV-AWS-10", "11/03/2026", "2026-10", "2",
-     "Amazon Bedrock", "10,000.0000000001", "825.00", "USD", "6150-CLOUD", "CC-1100", "PO-77"],
-    ["Amazon Web Services, Inc.", "V-10001", "420000000001", "INV-AWS-10", "11/03/2026", "2026-10", "3",
-     "Credit", "(12.00)", "", "USD", "6150-CLOUD", "CC-3100", "PO-77"],
-    ["OpenAI, L.L.C.", "V-10005", "org-northwind", "INV-OAI-10", "2026-11-01", "2026-10", "1", "API usage",
-     "5,100.42", "0", "USD", "6160-AI", "CC-1100", ""],
-    ["OpenAI, L.L.C.", "V-10005", "org-northwind", "INV-OAI-10", "2026-11-01", "2026-10", "2",
-     "Promotional credit", "-250.00", "0", "USD", "6160-AI", "CC-1100", ""],
+    [
+        "Amazon Web Services, Inc.",
+        "V-10001",
+        "420000000001",
+        "INV-AWS-10",
+        "11/03/2026",
+        "2026-10",
+        "1",
+        "Amazon EC2",
+        "1,234.56",
+        "101.85",
+        "usd",
+        "6150-CLOUD",
+        "CC-3100",
+        "PO-77",
+    ],
+    [
+        "Amazon Web Services, Inc.",
+        "V-10001",
+        "420000000001",
+        "INV-AWS-10",
+        "11/03/2026",
+        "2026-10",
+        "2",
+        "Amazon Bedrock",
+        "10,000.0000000001",
+        "825.00",
+        "USD",
+        "6150-CLOUD",
+        "CC-1100",
+        "PO-77",
+    ],
+    [
+        "Amazon Web Services, Inc.",
+        "V-10001",
+        "420000000001",
+        "INV-AWS-10",
+        "11/03/2026",
+        "2026-10",
+        "3",
+        "Credit",
+        "(12.00)",
+        "",
+        "USD",
+        "6150-CLOUD",
+        "CC-3100",
+        "PO-77",
+    ],
+    [
+        "OpenAI, L.L.C.",
+        "V-10005",
+        "org-northwind",
+        "INV-OAI-10",
+        "2026-11-01",
+        "2026-10",
+        "1",
+        "API usage",
+        "5,100.42",
+        "0",
+        "USD",
+        "6160-AI",
+        "CC-1100",
+        "",
+    ],
+    [
+        "OpenAI, L.L.C.",
+        "V-10005",
+        "org-northwind",
+        "INV-OAI-10",
+        "2026-11-01",
+        "2026-10",
+        "2",
+        "Promotional credit",
+        "-250.00",
+        "0",
+        "USD",
+        "6160-AI",
+        "CC-1100",
+        "",
+    ],
 ]
 CARD_ROWS = [
     ["T-1001", "2026-10-02", "Ann Lee", "E-1", "MIDJOURNEY INC.", "Pro plan", "60.00", "USD", "CC-4200", "Software"],
@@ -132,8 +218,18 @@ CARD_ROWS = [
 ]
 EXPENSE_ROWS = [
     ["ER-1-1", "10/04/2026", "Bo Chen", "E-9", "OTTER.AI", "Meeting notes", "16.99", "USD", "CC-6100", "Software"],
-    ["ER-1-2", "10/05/2026", "Bo Chen", "E-9", "CLAUDE.AI SUBSCRIPTION", "Claude Pro", "20.00", "EUR", "CC-6100",
-     "Software"],
+    [
+        "ER-1-2",
+        "10/05/2026",
+        "Bo Chen",
+        "E-9",
+        "CLAUDE.AI SUBSCRIPTION",
+        "Claude Pro",
+        "20.00",
+        "EUR",
+        "CC-6100",
+        "Software",
+    ],
 ]
 FX_ROWS = [
     ["2026-10-01", "EUR", "USD", "1.0862", "ECB euro foreign exchange reference rates"],
@@ -141,14 +237,66 @@ FX_ROWS = [
     ["2026-10-02", "EUR", "USD", "1.08705", "ECB euro foreign exchange reference rates"],
 ]
 GL_ROWS = [
-    ("JE-1", 1, "2026-10", "2026-11-13", "6150-CLOUD", "CC-3100", "AWS", "V-10001", "1222.56", "USD", "INV-AWS-10",
-     "EC2 net of credit", "2026-11-13 10:00:00"),
-    ("JE-1", 2, "2026-10", "2026-11-13", "6150-CLOUD", "CC-1100", "AWS", "V-10001", "10000.0000000001", "USD",
-     "INV-AWS-10", "Bedrock", "2026-11-13 10:00:00"),
-    ("JE-1", 3, "2026-10", "2026-11-13", "1410-TAX-INPUT", None, "AWS", "V-10001", 926.85, "USD", "INV-AWS-10",
-     "tax", "2026-11-13 10:00:00"),
-    ("JE-1", 4, "2026-10", "2026-11-13", "2000-AP", None, "AWS", "V-10001", "-12149.4100000001", "usd",
-     "INV-AWS-10", "AP", "2026-11-13 10:00:00"),
+    (
+        "JE-1",
+        1,
+        "2026-10",
+        "2026-11-13",
+        "6150-CLOUD",
+        "CC-3100",
+        "AWS",
+        "V-10001",
+        "1222.56",
+        "USD",
+        "INV-AWS-10",
+        "EC2 net of credit",
+        "2026-11-13 10:00:00",
+    ),
+    (
+        "JE-1",
+        2,
+        "2026-10",
+        "2026-11-13",
+        "6150-CLOUD",
+        "CC-1100",
+        "AWS",
+        "V-10001",
+        "10000.0000000001",
+        "USD",
+        "INV-AWS-10",
+        "Bedrock",
+        "2026-11-13 10:00:00",
+    ),
+    (
+        "JE-1",
+        3,
+        "2026-10",
+        "2026-11-13",
+        "1410-TAX-INPUT",
+        None,
+        "AWS",
+        "V-10001",
+        926.85,
+        "USD",
+        "INV-AWS-10",
+        "tax",
+        "2026-11-13 10:00:00",
+    ),
+    (
+        "JE-1",
+        4,
+        "2026-10",
+        "2026-11-13",
+        "2000-AP",
+        None,
+        "AWS",
+        "V-10001",
+        "-12149.4100000001",
+        "usd",
+        "INV-AWS-10",
+        "AP",
+        "2026-11-13 10:00:00",
+    ),
 ]
 
 
@@ -168,44 +316,92 @@ def test_every_part_loads_with_declared_types_and_exact_totals(all_parts):
     report = _load(all_parts)
     assert report.configured and all(report.parts.values()) and report.ok
     assert report.rows == {"ap_invoice_lines": 5, "card_transactions": 5, "fx_rates": 3, "gl_journal_lines": 4}
-    assert sorted(report.files_loaded) == ["finance/ap/ap_invoices_2026-10.csv", "finance/cards/amex_2026-10.csv.gz",
-                                           "finance/expenses/expenses_2026-10.csv", "finance/fx_rates/rates_2026-10.csv"]
+    assert sorted(report.files_loaded) == [
+        "finance/ap/ap_invoices_2026-10.csv",
+        "finance/cards/amex_2026-10.csv.gz",
+        "finance/expenses/expenses_2026-10.csv",
+        "finance/fx_rates/rates_2026-10.csv",
+    ]
     for table, cols in S.COLUMNS.items():
-        types = dict(_sql(all_parts, "select column_name, data_type from information_schema.columns "
-                                     "where table_schema = 'finance' and table_name = ?", table))
+        types = dict(
+            _sql(
+                all_parts,
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'finance' and table_name = ?",
+                table,
+            )
+        )
         assert set(cols) <= set(types) and "approved_by" not in types, table
         for name, col in cols.items():
             if col["data_type"] == "decimal":
                 assert types[name] == "DECIMAL(38,10)", (table, name)
-    nulls = dict(_sql(all_parts, "select column_name, is_nullable from information_schema.columns "
-                                 "where table_schema = 'finance' and table_name = 'ap_invoice_lines'"))
+    nulls = dict(
+        _sql(
+            all_parts,
+            "select column_name, is_nullable from information_schema.columns "
+            "where table_schema = 'finance' and table_name = 'ap_invoice_lines'",
+        )
+    )
     assert nulls["amount"] == "NO" and nulls["vendor_account_id"] == "YES"
 
     # exact totals, to the cent and beyond
     assert _sql(all_parts, "select sum(amount), sum(tax_amount) from finance.ap_invoice_lines") == [
-        (Decimal("16072.9800000001"), Decimal("926.85"))]
+        (Decimal("16072.9800000001"), Decimal("926.85"))
+    ]
     assert _sql(all_parts, "select channel, sum(amount) from finance.card_transactions group by 1 order by 1") == [
-        ("card", Decimal("1520.25")), ("expense", Decimal("36.99"))]
+        ("card", Decimal("1520.25")),
+        ("expense", Decimal("36.99")),
+    ]
     assert _one(all_parts, "select sum(rate) from finance.fx_rates") == Decimal("3.44505")
     assert _one(all_parts, "select sum(amount) from finance.gl_journal_lines") == 0
     assert _one(all_parts, "select sum(amount) from finance.gl_journal_lines where amount > 0") == Decimal(
-        "12149.4100000001")
+        "12149.4100000001"
+    )
 
-    ap = {(r[0], r[1]): r[2:] for r in _sql(
-        all_parts, "select invoice_number, line_number, amount, currency, invoice_date, billing_period, "
-                   "vendor_account_id, po_number, source_file, source_row, source_fingerprint is not null "
-                   "from finance.ap_invoice_lines")}
-    assert ap[("INV-AWS-10", 3)] == (Decimal("-12.00"), "USD", dt.date(2026, 11, 3), "2026-10", "420000000001",
-                                     "PO-77", "finance/ap/ap_invoices_2026-10.csv", 3, True)
+    ap = {
+        (r[0], r[1]): r[2:]
+        for r in _sql(
+            all_parts,
+            "select invoice_number, line_number, amount, currency, invoice_date, billing_period, "
+            "vendor_account_id, po_number, source_file, source_row, source_fingerprint is not null "
+            "from finance.ap_invoice_lines",
+        )
+    }
+    assert ap[("INV-AWS-10", 3)] == (
+        Decimal("-12.00"),
+        "USD",
+        dt.date(2026, 11, 3),
+        "2026-10",
+        "420000000001",
+        "PO-77",
+        "finance/ap/ap_invoices_2026-10.csv",
+        3,
+        True,
+    )
     assert ap[("INV-OAI-10", 1)][2] == dt.date(2026, 11, 1) and ap[("INV-OAI-10", 1)][5] is None  # "" -> NULL
-    card = {r[0]: r[1:] for r in _sql(all_parts, "select transaction_id, channel, merchant, employee_name, "
-                                                 "description, expense_category, currency, transaction_date "
-                                                 "from finance.card_transactions")}
+    card = {
+        r[0]: r[1:]
+        for r in _sql(
+            all_parts,
+            "select transaction_id, channel, merchant, employee_name, "
+            "description, expense_category, currency, transaction_date "
+            "from finance.card_transactions",
+        )
+    }
     assert card["T-1002"] == ("card", "AIRBNB * HMXX", "Ann Lee", "Offsite", "Lodging", "USD", dt.date(2026, 10, 3))
-    assert card["ER-1-2"] == ("expense", "CLAUDE.AI SUBSCRIPTION", "Bo Chen", "Claude Pro", "Software", "EUR",
-                              dt.date(2026, 10, 5))
-    gl = _sql(all_parts, "select currency, source_updated_at, posting_date from finance.gl_journal_lines "
-                         "where line_number = 4")
+    assert card["ER-1-2"] == (
+        "expense",
+        "CLAUDE.AI SUBSCRIPTION",
+        "Bo Chen",
+        "Claude Pro",
+        "Software",
+        "EUR",
+        dt.date(2026, 10, 5),
+    )
+    gl = _sql(
+        all_parts,
+        "select currency, source_updated_at, posting_date from finance.gl_journal_lines where line_number = 4",
+    )
     assert gl == [("USD", dt.datetime(2026, 11, 13, 10, tzinfo=dt.UTC), dt.date(2026, 11, 13))]
     assert "ap_invoice_lines 5" in report.summary() and "ledger sqlite:///" in report.summary()
 
@@ -216,8 +412,7 @@ def test_second_run_loads_nothing(all_parts):
     report = _load(all_parts)
     # dlt's own row count: nothing written, every file skipped by fingerprint, the ledger cursor unchanged
     assert report.rows_loaded == 0 and report.files_loaded == [] and len(report.files_skipped) == 4
-    assert {t: _sql(all_parts, f"select * exclude (_dlt_id) from finance.{t} order by all") for t in S.TABLES} \
-        == before
+    assert {t: _sql(all_parts, f"select * exclude (_dlt_id) from finance.{t} order by all") for t in S.TABLES} == before
     for t in S.TABLES:
         assert _one(all_parts, f"select count(distinct _dlt_load_id) from finance.{t}") == 1, t
 
@@ -233,21 +428,51 @@ def test_a_reexported_invoice_replaces_all_its_lines(env):
     report = _load(env)
     assert report.files_loaded == ["finance/ap/ap_invoices_2026-10.csv"] and report.rows[S.AP_TABLE] == 4
     assert _sql(env, "select invoice_number, line_number, amount from finance.ap_invoice_lines order by 1, 2") == [
-        ("INV-AWS-10", 1, Decimal("1234.56")), ("INV-AWS-10", 2, Decimal(9990)),
-        ("INV-OAI-10", 1, Decimal("5100.42")), ("INV-OAI-10", 2, Decimal(-250))]
+        ("INV-AWS-10", 1, Decimal("1234.56")),
+        ("INV-AWS-10", 2, Decimal(9990)),
+        ("INV-OAI-10", 1, Decimal("5100.42")),
+        ("INV-OAI-10", 2, Decimal(-250)),
+    ]
     # a correction of one invoice dropped as a new file (XLSX) replaces that invoice only, whole
     fix = _drop(env, S.AP_DROP, "ap_invoices_2026-10_fix.xlsx")
-    _write_xlsx(fix, AP_HEADER, [["OpenAI, L.L.C.", "V-10005", "org-northwind", "INV-OAI-10",
-                                  dt.datetime(2026, 11, 1), "2026-10", 1, "API usage (corrected)", 5000.5, 0, "USD",
-                                  "6160-AI", "CC-1100", None]])
+    _write_xlsx(
+        fix,
+        AP_HEADER,
+        [
+            [
+                "OpenAI, L.L.C.",
+                "V-10005",
+                "org-northwind",
+                "INV-OAI-10",
+                dt.datetime(2026, 11, 1),
+                "2026-10",
+                1,
+                "API usage (corrected)",
+                5000.5,
+                0,
+                "USD",
+                "6160-AI",
+                "CC-1100",
+                None,
+            ]
+        ],
+    )
     report = _load(env)
     assert report.files_loaded == ["finance/ap/ap_invoices_2026-10_fix.xlsx"] and report.rows[S.AP_TABLE] == 1
-    assert _sql(env, "select invoice_number, line_number, amount, source_file from finance.ap_invoice_lines "
-                     "where invoice_number = 'INV-OAI-10'") == [
-        ("INV-OAI-10", 1, Decimal("5000.5"), "finance/ap/ap_invoices_2026-10_fix.xlsx")]
+    assert _sql(
+        env,
+        "select invoice_number, line_number, amount, source_file from finance.ap_invoice_lines "
+        "where invoice_number = 'INV-OAI-10'",
+    ) == [("INV-OAI-10", 1, Decimal("5000.5"), "finance/ap/ap_invoices_2026-10_fix.xlsx")]
     assert _one(env, "select count(*) from finance.ap_invoice_lines") == 3
-    assert _one(env, "select count(*) from (select supplier_id, invoice_number, line_number from "
-                     "finance.ap_invoice_lines group by all having count(*) > 1)") == 0
+    assert (
+        _one(
+            env,
+            "select count(*) from (select supplier_id, invoice_number, line_number from "
+            "finance.ap_invoice_lines group by all having count(*) > 1)",
+        )
+        == 0
+    )
 
 
 def test_the_later_file_of_one_run_wins_the_whole_invoice(env):
@@ -256,7 +481,8 @@ def test_the_later_file_of_one_run_wins_the_whole_invoice(env):
     report = _load(env)
     assert report.rows[S.AP_TABLE] == 1 and report.ok
     assert _sql(env, "select line_number, source_file from finance.ap_invoice_lines") == [
-        (1, "finance/ap/b_reexport.csv")]
+        (1, "finance/ap/b_reexport.csv")
+    ]
 
 
 def test_bad_rows_are_quarantined_with_file_row_and_field_and_the_rest_loads(env, caplog):
@@ -267,30 +493,48 @@ def test_bad_rows_are_quarantined_with_file_row_and_field_and_the_rest_loads(env
     bad[3][1] = ""  # row 4: no supplier number
     bad.append(AP_ROWS[4])  # row 6: duplicate of row 5
     _write_csv(_drop(env, S.AP_DROP, "ap.csv"), AP_HEADER, bad)
-    _write_csv(_drop(env, S.FX_DROP, "fx.csv"), FX_HEADER, [
-        ["2026-10-01", "EUR", "USD", "0", "ECB"], ["2026-10-01", "GBP", "USD", "-1.2", "ECB"],
-        ["2026-10-02", "EUR", "USD", "1.09", "ECB"], ["2026-10-02", "usd", "USD", "1", "ECB"]])
-    _write_csv(_drop(env, S.CARDS_DROP, "cards.csv"), CARD_HEADER, [
-        ["T-1", "2026-10-02", "Ann", "E-1", "", "x", "1.00", "USD", "", ""], CARD_ROWS[0]])
+    _write_csv(
+        _drop(env, S.FX_DROP, "fx.csv"),
+        FX_HEADER,
+        [
+            ["2026-10-01", "EUR", "USD", "0", "ECB"],
+            ["2026-10-01", "GBP", "USD", "-1.2", "ECB"],
+            ["2026-10-02", "EUR", "USD", "1.09", "ECB"],
+            ["2026-10-02", "usd", "USD", "1", "ECB"],
+        ],
+    )
+    _write_csv(
+        _drop(env, S.CARDS_DROP, "cards.csv"),
+        CARD_HEADER,
+        [["T-1", "2026-10-02", "Ann", "E-1", "", "x", "1.00", "USD", "", ""], CARD_ROWS[0]],
+    )
     caplog.set_level(logging.WARNING, logger="finops.ingestion")
     report = _load(env)
     assert not report.ok
     assert report.rows == {"ap_invoice_lines": 1, "card_transactions": 1, "fx_rates": 1, "gl_journal_lines": 0}
     got = {(e.file, e.row, e.field): str(e) for e in report.quarantined}
     assert set(got) == {
-        ("finance/ap/ap.csv", 1, "amount"), ("finance/ap/ap.csv", 2, "currency"),
-        ("finance/ap/ap.csv", 3, "invoice_date"), ("finance/ap/ap.csv", 4, "supplier_id"),
-        ("finance/ap/ap.csv", 6, "line_number"), ("finance/fx_rates/fx.csv", 1, "rate"),
-        ("finance/fx_rates/fx.csv", 2, "rate"), ("finance/fx_rates/fx.csv", 4, "quote_currency"),
-        ("finance/cards/cards.csv", 1, "merchant")}
+        ("finance/ap/ap.csv", 1, "amount"),
+        ("finance/ap/ap.csv", 2, "currency"),
+        ("finance/ap/ap.csv", 3, "invoice_date"),
+        ("finance/ap/ap.csv", 4, "supplier_id"),
+        ("finance/ap/ap.csv", 6, "line_number"),
+        ("finance/fx_rates/fx.csv", 1, "rate"),
+        ("finance/fx_rates/fx.csv", 2, "rate"),
+        ("finance/fx_rates/fx.csv", 4, "quote_currency"),
+        ("finance/cards/cards.csv", 1, "merchant"),
+    }
     msg = got[("finance/ap/ap.csv", 1, "amount")]
     assert msg.startswith("finance/ap/ap.csv, row 1, field 'amount': not a number") and "'1.234,56'" in msg
     assert "ISO 4217" in got[("finance/ap/ap.csv", 2, "currency")]
     assert "duplicate of row 5" in got[("finance/ap/ap.csv", 6, "line_number")]
     assert "must be > 0" in got[("finance/fx_rates/fx.csv", 2, "rate")]
     assert "finance/ap/ap.csv, row 2, field 'currency'" in caplog.text  # logged, not silently dropped
-    q = _sql(env, "select source_file, row_number, field, value, raw_record from finance.quarantine "
-                  "where source_file = 'finance/ap/ap.csv' and row_number = 2")
+    q = _sql(
+        env,
+        "select source_file, row_number, field, value, raw_record from finance.quarantine "
+        "where source_file = 'finance/ap/ap.csv' and row_number = 2",
+    )
     assert q[0][:4] == ("finance/ap/ap.csv", 2, "currency", "US") and '"invoice_number": "INV-AWS-10"' in q[0][4]
     assert _one(env, "select count(*) from finance.quarantine") == 9
     assert {e.file for e in report.quarantined_for(S.CARD_TABLE)} == {"finance/cards/cards.csv"}
@@ -322,11 +566,36 @@ def test_a_file_without_a_required_column_or_unreadable_is_quarantined_whole(env
 def test_xlsx_float_and_date_cells_give_exact_values(env):
     # an ERP workbook: blank rows before the header (the first non-empty row), snake_case and ERP headers mixed in
     # any case, amounts as float cells with a 2-decimal format, dates as datetime cells, ids typed as numbers
-    header = ["supplier_name", "Supplier Number", "supplier account", "Invoice Number", "Invoice Date",
-              "Service Period", "LINE", "description", "Net Amount", "Tax Amount", "currency"]
+    header = [
+        "supplier_name",
+        "Supplier Number",
+        "supplier account",
+        "Invoice Number",
+        "Invoice Date",
+        "Service Period",
+        "LINE",
+        "description",
+        "Net Amount",
+        "Tax Amount",
+        "currency",
+    ]
     amounts = [0.1, 0.2, 1234.56, 33.33, 0.07, 1e-10, 19.99]
-    rows = [["Jasper AI, Inc.", "V-20001", 84012345.0, "J-2026-10", dt.datetime(2026, 10, 31), dt.datetime(2026, 10, 1),
-             float(i + 1), f"seat block {i}", a, a * 0.2, "usd"] for i, a in enumerate(amounts)]
+    rows = [
+        [
+            "Jasper AI, Inc.",
+            "V-20001",
+            84012345.0,
+            "J-2026-10",
+            dt.datetime(2026, 10, 31),
+            dt.datetime(2026, 10, 1),
+            float(i + 1),
+            f"seat block {i}",
+            a,
+            a * 0.2,
+            "usd",
+        ]
+        for i, a in enumerate(amounts)
+    ]
     path = _drop(env, S.AP_DROP, "ap_invoices_2026-10.xlsx")
     wb = Workbook()
     ws = wb.active
@@ -343,10 +612,12 @@ def test_xlsx_float_and_date_cells_give_exact_values(env):
     assert total == Decimal("1288.2500000001")
     # tax cells carry binary noise (0.1 * 0.2 = 0.020000000000000004): rounded to the warehouse's 10 places
     assert _sql(env, "select sum(amount), sum(tax_amount) from finance.ap_invoice_lines") == [
-        (total, Decimal("257.65"))]
+        (total, Decimal("257.65"))
+    ]
     assert _sql(env, "select amount from finance.ap_invoice_lines where line_number = 1") == [(Decimal("0.1"),)]
-    assert _sql(env, "select distinct vendor_account_id, invoice_date, billing_period, currency "
-                     "from finance.ap_invoice_lines") == [("84012345", dt.date(2026, 10, 31), "2026-10", "USD")]
+    assert _sql(
+        env, "select distinct vendor_account_id, invoice_date, billing_period, currency from finance.ap_invoice_lines"
+    ) == [("84012345", dt.date(2026, 10, 31), "2026-10", "USD")]
     assert _sql(env, "select min(source_row), max(source_row) from finance.ap_invoice_lines") == [(1, 7)]
 
 
@@ -369,29 +640,84 @@ def test_values_in_the_erp_spellings():
 # ------------------------------------------------------------------------------------------------------------ ledger
 def test_ledger_reads_only_changed_rows_and_quarantines_hard_failures(env, monkeypatch):
     db = env / "ledger.sqlite"
-    monkeypatch.setenv(S.LEDGER_CREDENTIALS_ENV, _ledger(db, GL_ROWS + [
-        (None, 1, "2026-10", "2026-11-13", "2000-AP", None, None, None, "1", "USD", None, None, "2026-11-13 11:00"),
-        ("JE-2", 1, "2026-10", "2026-11-13", "2000-AP", None, None, None, "n/a", "USD", None, None,
-         "2026-11-13 11:00"),
-        ("JE-2", 2, "2026-10", "2026-11-13", "2000-AP", None, None, None, "5", "DOLLARS", None, None,
-         "2026-11-13 11:00")]))
+    monkeypatch.setenv(
+        S.LEDGER_CREDENTIALS_ENV,
+        _ledger(
+            db,
+            GL_ROWS
+            + [
+                (
+                    None,
+                    1,
+                    "2026-10",
+                    "2026-11-13",
+                    "2000-AP",
+                    None,
+                    None,
+                    None,
+                    "1",
+                    "USD",
+                    None,
+                    None,
+                    "2026-11-13 11:00",
+                ),
+                (
+                    "JE-2",
+                    1,
+                    "2026-10",
+                    "2026-11-13",
+                    "2000-AP",
+                    None,
+                    None,
+                    None,
+                    "n/a",
+                    "USD",
+                    None,
+                    None,
+                    "2026-11-13 11:00",
+                ),
+                (
+                    "JE-2",
+                    2,
+                    "2026-10",
+                    "2026-11-13",
+                    "2000-AP",
+                    None,
+                    None,
+                    None,
+                    "5",
+                    "DOLLARS",
+                    None,
+                    None,
+                    "2026-11-13 11:00",
+                ),
+            ],
+        ),
+    )
     report = _load(env)
     assert report.rows[S.GL_TABLE] == 4 and report.parts["ledger"] and not report.parts[S.AP_DROP]
     assert {(e.file, e.field) for e in report.quarantined} == {
-        ("gl_journal_lines", "journal_id"), ("gl_journal_lines", "amount"), ("gl_journal_lines", "currency")}
+        ("gl_journal_lines", "journal_id"),
+        ("gl_journal_lines", "amount"),
+        ("gl_journal_lines", "currency"),
+    }
     assert all(H.table_of(e.file) == S.GL_TABLE for e in report.quarantined)
     assert _one(env, "select count(*) from finance.quarantine") == 3
     assert _load(env).rows_loaded == 0
     # the ledger corrects one line and bumps updated_at: only that row is read, and it replaces the old one
     con = sqlite3.connect(db)
     with con:
-        con.execute("update gl_journal_lines set amount = '1222.57', updated_at = '2026-11-20 08:00:00' "
-                    "where journal_id = 'JE-1' and line_number = 1")
+        con.execute(
+            "update gl_journal_lines set amount = '1222.57', updated_at = '2026-11-20 08:00:00' "
+            "where journal_id = 'JE-1' and line_number = 1"
+        )
     con.close()
     report = _load(env)
     assert report.rows == {"ap_invoice_lines": 0, "card_transactions": 0, "fx_rates": 0, "gl_journal_lines": 1}
-    assert _sql(env, "select amount, source_updated_at from finance.gl_journal_lines where journal_id = 'JE-1' "
-                     "and line_number = 1") == [(Decimal("1222.57"), dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC))]
+    assert _sql(
+        env,
+        "select amount, source_updated_at from finance.gl_journal_lines where journal_id = 'JE-1' and line_number = 1",
+    ) == [(Decimal("1222.57"), dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC))]
     assert _one(env, "select count(*) from finance.gl_journal_lines") == 4
 
 
@@ -412,8 +738,11 @@ def test_a_ledger_without_the_columns_fails_clearly(env, monkeypatch):
     con.execute("create table gl_journal_lines (journal_id text, line_number int, amount numeric)")
     con.close()
     monkeypatch.setenv(S.LEDGER_CREDENTIALS_ENV, f"sqlite:///{db}")
-    with pytest.raises(H.FinanceError, match=r"has no column\(s\) period, posting_date, gl_account, currency, "
-                                             r"updated_at"):
+    with pytest.raises(
+        H.FinanceError,
+        match=r"has no column\(s\) period, posting_date, gl_account, currency, "
+        r"updated_at",
+    ):
         _load(env)
     monkeypatch.setenv(S.LEDGER_TABLE_ENV, "no_such_table")
     with pytest.raises(H.FinanceError, match="cannot read table no_such_table"):
@@ -424,11 +753,14 @@ def _files_containing(root: Path, needle: str) -> list[str]:
     return [str(p) for p in root.rglob("*") if p.is_file() and needle.encode() in p.read_bytes()]
 
 
-@pytest.mark.parametrize("url", [
-    f"postgresql://ledger_reader:{PASSWORD}@127.0.0.1:1/erp",  # unreachable
-    f"postgresql+psycopg2://ledger_reader:{PASSWORD}@127.0.0.1:notaport/erp",  # malformed port
-    f"no-such-dialect://ledger_reader:{PASSWORD}@127.0.0.1/erp",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://ledger_reader:{PASSWORD}@127.0.0.1:1/erp",  # unreachable
+        f"postgresql+psycopg2://ledger_reader:{PASSWORD}@127.0.0.1:notaport/erp",  # malformed port
+        f"no-such-dialect://ledger_reader:{PASSWORD}@127.0.0.1/erp",
+    ],
+)
 def test_the_password_never_appears_in_errors_logs_reports_or_files(env, monkeypatch, caplog, url):
     _write_csv(_drop(env, S.FX_DROP, "fx.csv"), FX_HEADER, FX_ROWS)
     monkeypatch.setenv(S.LEDGER_CREDENTIALS_ENV, url)
@@ -469,16 +801,22 @@ def test_postgres_ledger_loads_incrementally(env, monkeypatch, caplog):
     try:
         with engine.begin() as con:
             con.execute(sa.text(f"create schema {schema}"))
-            con.execute(sa.text(
-                f"create table {schema}.gl_journal_lines (journal_id text, line_number int, period text, "
-                "posting_date date, gl_account text, cost_center text, vendor_name text, vendor_id text, "
-                "amount numeric(38, 10), currency text, reference text, description text, updated_at timestamptz)"))
-            con.execute(sa.text(
-                f"insert into {schema}.gl_journal_lines values "
-                "('JE-9', 1, '2026-10', '2026-11-01', '6160-AI', 'CC-1100', 'OpenAI', 'V-10005', 4850.4200000001, "
-                "'USD', 'INV-OAI-10', 'API', '2026-11-01 02:00+00'), "
-                "('JE-9', 2, '2026-10', '2026-11-01', '2000-AP', null, 'OpenAI', 'V-10005', -4850.4200000001, "
-                "'USD', 'INV-OAI-10', 'AP', '2026-11-01 02:00+00')"))
+            con.execute(
+                sa.text(
+                    f"create table {schema}.gl_journal_lines (journal_id text, line_number int, period text, "
+                    "posting_date date, gl_account text, cost_center text, vendor_name text, vendor_id text, "
+                    "amount numeric(38, 10), currency text, reference text, description text, updated_at timestamptz)"
+                )
+            )
+            con.execute(
+                sa.text(
+                    f"insert into {schema}.gl_journal_lines values "
+                    "('JE-9', 1, '2026-10', '2026-11-01', '6160-AI', 'CC-1100', 'OpenAI', 'V-10005', 4850.4200000001, "
+                    "'USD', 'INV-OAI-10', 'API', '2026-11-01 02:00+00'), "
+                    "('JE-9', 2, '2026-10', '2026-11-01', '2000-AP', null, 'OpenAI', 'V-10005', -4850.4200000001, "
+                    "'USD', 'INV-OAI-10', 'AP', '2026-11-01 02:00+00')"
+                )
+            )
         monkeypatch.setenv(S.LEDGER_CREDENTIALS_ENV, url)
         monkeypatch.setenv(S.LEDGER_SCHEMA_ENV, schema)
         caplog.set_level(logging.DEBUG)
@@ -487,8 +825,11 @@ def test_postgres_ledger_loads_incrementally(env, monkeypatch, caplog):
         assert _one(env, "select max(amount) from finance.gl_journal_lines") == Decimal("4850.4200000001")
         assert _load(env).rows_loaded == 0
         with engine.begin() as con:
-            con.execute(sa.text(f"update {schema}.gl_journal_lines set amount = 4850.43, updated_at = now() "
-                                "where line_number = 1"))
+            con.execute(
+                sa.text(
+                    f"update {schema}.gl_journal_lines set amount = 4850.43, updated_at = now() where line_number = 1"
+                )
+            )
         assert _load(env).rows[S.GL_TABLE] == 1
         assert _one(env, "select max(amount) from finance.gl_journal_lines") == Decimal("4850.43")
         password = sa.engine.make_url(url).password
@@ -514,8 +855,13 @@ def test_not_configured_creates_the_tables_empty(env):
     assert not report.configured and report.rows_loaded == 0
     assert S.LEDGER_CREDENTIALS_ENV in report.hint and "finance/ap/" in report.hint
     assert sorted(report.tables_created) == [f"finance.{t}" for t in sorted([*S.TABLES, "quarantine"])]
-    types = dict(_sql(env, "select column_name, data_type from information_schema.columns "
-                           "where table_schema = 'finance' and table_name = 'ap_invoice_lines'"))
+    types = dict(
+        _sql(
+            env,
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'finance' and table_name = 'ap_invoice_lines'",
+        )
+    )
     assert types["amount"] == "DECIMAL(38,10)" and types["invoice_date"] == "DATE" and "_dlt_load_id" in types
     assert _one(env, "select count(*) from finance.gl_journal_lines") == 0
     assert ensure_finance_tables(_warehouse(env)) == []  # exists now: nothing to create
@@ -563,10 +909,13 @@ def _materialize():
     from orchestration.defs.ingest.finance import ingest_finance
     from orchestration.lib.resources import finops_resources
 
-    result = dg.materialize([ingest_finance], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
-                            resources=finops_resources())
-    mats = {m.asset_key.path[-1]: {k: getattr(v, "value", v) for k, v in m.metadata.items()}
-            for m in result.asset_materializations_for_node("ingest_finance")}
+    result = dg.materialize(
+        [ingest_finance], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, resources=finops_resources()
+    )
+    mats = {
+        m.asset_key.path[-1]: {k: getattr(v, "value", v) for k, v in m.metadata.items()}
+        for m in result.asset_materializations_for_node("ingest_finance")
+    }
     assert isinstance(mats.pop("quarantine")["quarantined_this_run"], int)  # the quarantine table, materialized too
     checks = {c.asset_key.path[-1]: c for c in result.get_asset_check_evaluations()}
     return result, mats, checks
@@ -575,8 +924,7 @@ def _materialize():
 def test_asset_not_configured_materializes_every_table_empty(env):
     result, mats, checks = _materialize()
     assert result.success and set(mats) == set(S.TABLES) == set(checks)
-    assert all(m["configured"] is False and m["rows_loaded"] == 0 and m["created_empty"] is True
-               for m in mats.values())
+    assert all(m["configured"] is False and m["rows_loaded"] == 0 and m["created_empty"] is True for m in mats.values())
     assert S.LEDGER_CREDENTIALS_ENV in mats["gl_journal_lines"]["to_configure"]
     assert all(c.passed for c in checks.values())
 
@@ -586,9 +934,15 @@ def test_asset_loads_reports_and_fails_only_the_bad_tables_check(all_parts):
     result, mats, checks = _materialize()
     assert result.success
     assert {t: m["rows_loaded"] for t, m in mats.items()} == {
-        "ap_invoice_lines": 5, "card_transactions": 5, "fx_rates": 3, "gl_journal_lines": 4}
-    assert mats["card_transactions"]["files_loaded"] == ["finance/cards/amex_2026-10.csv.gz",
-                                                         "finance/expenses/expenses_2026-10.csv"]
+        "ap_invoice_lines": 5,
+        "card_transactions": 5,
+        "fx_rates": 3,
+        "gl_journal_lines": 4,
+    }
+    assert mats["card_transactions"]["files_loaded"] == [
+        "finance/cards/amex_2026-10.csv.gz",
+        "finance/expenses/expenses_2026-10.csv",
+    ]
     assert mats["gl_journal_lines"]["sources"]["ledger"].endswith("table gl_journal_lines")
     assert mats["fx_rates"]["quarantined"] == 1 and mats["ap_invoice_lines"]["quarantined"] == 0
     assert not checks["fx_rates"].passed and checks["fx_rates"].severity == dg.AssetCheckSeverity.ERROR

@@ -70,13 +70,9 @@ def test_full_load_paginates_and_reconciles_to_the_cent(server, tmp_path):
     assert [r.page for r in cost_pages] == [1, 2, 3, 4, 5, 6, 7]
     assert all(r.query["group_by[]"] == ["project_id", "line_item", "api_key_id", "api_source"] for r in cost_pages)
     for org in ("acme", "globex"):
-        (loaded,) = _sql(tmp_path, f"select sum(amount) from openai_usage.costs where organization='{org}'")[
-            0
-        ]
+        (loaded,) = _sql(tmp_path, f"select sum(amount) from openai_usage.costs where organization='{org}'")[0]
         assert loaded == server.total_cost(org, START, END)
-        assert loaded.quantize(Decimal("0.01")) == server.total_cost(org, START, END).quantize(
-            Decimal("0.01")
-        )
+        assert loaded.quantize(Decimal("0.01")) == server.total_cost(org, START, END).quantize(Decimal("0.01"))
         (tokens,) = _sql(
             tmp_path,
             f"select sum(input_tokens) from openai_usage.completions_usage where organization='{org}'",
@@ -122,9 +118,7 @@ def test_second_run_loads_nothing_and_lookback_replaces_restated_buckets(server,
     server.restate(2)  # the vendor restates the last two days
     _run(pipe, server, endpoints=eps)
     for org in ("acme", "globex"):
-        (loaded,) = _sql(tmp_path, f"select sum(amount) from openai_usage.costs where organization='{org}'")[
-            0
-        ]
+        (loaded,) = _sql(tmp_path, f"select sum(amount) from openai_usage.costs where organization='{org}'")[0]
         assert loaded == server.total_cost(org, START, END)
         (tokens,) = _sql(
             tmp_path,

@@ -1,5 +1,6 @@
 """Price book: the genai-prices snapshot is deterministic, equals the committed seed, prices usage exactly as the
 package does, and builds into dim_model_prices with its data and unit tests."""
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,11 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
 def _price_of(rows, vendor: str, model_ref: str, day: date) -> tuple[str, dict[str, Decimal]]:
     """What fct_ai_usage will do: first matching model (lowest match_rank), prices valid on the day."""
     ref = model_ref.lower()
-    cands = [r for r in rows if r["vendor"] == vendor
-             and any(_like_regex(p).fullmatch(ref) for p in r["model_match"].split("|"))]
+    cands = [
+        r
+        for r in rows
+        if r["vendor"] == vendor and any(_like_regex(p).fullmatch(ref) for p in r["model_match"].split("|"))
+    ]
     assert cands, f"no price for {vendor} {model_ref}"
     best = min(int(r["match_rank"]) for r in cands)
     prices = {
@@ -59,8 +63,10 @@ def committed():
     import genai_prices
 
     if rows[0]["source_version"] != genai_prices.__version__:
-        pytest.skip(f"seed is from genai-prices {rows[0]['source_version']}, installed {genai_prices.__version__}: "
-                    "regenerate with python -m ingestion.price_book.snapshot")
+        pytest.skip(
+            f"seed is from genai-prices {rows[0]['source_version']}, installed {genai_prices.__version__}: "
+            "regenerate with python -m ingestion.price_book.snapshot"
+        )
     return rows
 
 
@@ -72,7 +78,12 @@ def test_snapshot_is_deterministic_and_equals_committed_seed(committed, tmp_path
     assert snapshot.to_csv(snapshot.build_rows(snapshot_date=snap_day)) == SEED.read_bytes()
     # the CLI accepts our vendor names and the package's ids alike
     assert snapshot.resolve_providers(["aws-bedrock", "azure_openai", "google", "openai", "anthropic"]) == [
-        "aws", "azure", "google", "openai", "anthropic"]
+        "aws",
+        "azure",
+        "google",
+        "openai",
+        "anthropic",
+    ]
     # shape: sorted, unique key, every vendor present, exact decimals, one snapshot
     keys = [(r["vendor"], r["model_id"], r["token_type"], r["valid_from"]) for r in committed]
     assert keys == sorted(keys) and len(keys) == len(set(keys))
@@ -86,10 +97,13 @@ def test_snapshot_is_deterministic_and_equals_committed_seed(committed, tmp_path
 def test_match_rules_render_as_like():
     from genai_prices import types as t
 
-    assert snapshot.render_match(t.ClauseOr(or_=[t.ClauseEquals(equals="GPT-4o"), t.ClauseStartsWith(
-        starts_with="gpt-4o-2024")])) == (["gpt-4o", "gpt-4o-2024%"], True)
+    assert snapshot.render_match(
+        t.ClauseOr(or_=[t.ClauseEquals(equals="GPT-4o"), t.ClauseStartsWith(starts_with="gpt-4o-2024")])
+    ) == (["gpt-4o", "gpt-4o-2024%"], True)
     assert snapshot.render_match(t.ClauseRegex(regex=r"^claude-opus-5[-@]\d{8}$")) == (
-        ["claude-opus-5_________"], False)  # [-@] and \d{8} -> 9 x _
+        ["claude-opus-5_________"],
+        False,
+    )  # [-@] and \d{8} -> 9 x _
     assert snapshot.render_match(t.ClauseContains(contains="nova_pro")) == (["%nova\\_pro%"], True)
 
 
@@ -117,12 +131,19 @@ def test_known_prices_equal_genai_prices_to_the_cent(committed, provider_id, ven
         usage["cache_read_tokens"] = 60_000
     if "cache_write" in prices:
         usage["cache_write_tokens"] = 20_000
-    expected = calc_price(Usage(**usage), model_ref, provider_id=provider_id,
-                          genai_request_timestamp=datetime.combine(day, datetime.min.time(), UTC))
+    expected = calc_price(
+        Usage(**usage),
+        model_ref,
+        provider_id=provider_id,
+        genai_request_timestamp=datetime.combine(day, datetime.min.time(), UTC),
+    )
     assert expected.model.id == model_id
-    leaf = {"input": usage["input_tokens"] - usage.get("cache_read_tokens", 0) - usage.get("cache_write_tokens", 0),
-            "output": usage["output_tokens"], "cache_read": usage.get("cache_read_tokens", 0),
-            "cache_write": usage.get("cache_write_tokens", 0)}
+    leaf = {
+        "input": usage["input_tokens"] - usage.get("cache_read_tokens", 0) - usage.get("cache_write_tokens", 0),
+        "output": usage["output_tokens"],
+        "cache_read": usage.get("cache_read_tokens", 0),
+        "cache_write": usage.get("cache_write_tokens", 0),
+    }
     ours = sum(prices[k] * n for k, n in leaf.items() if n) / 1_000_000
     assert round(ours, 2) == round(expected.total_price, 2)
     assert ours == expected.total_price  # exact, not only to the cent
@@ -130,7 +151,10 @@ def test_known_prices_equal_genai_prices_to_the_cent(committed, provider_id, ven
 
 def test_known_list_prices(committed):
     assert _price_of(committed, "openai", "gpt-4o", date(2026, 1, 1))[1] == {
-        "input": Decimal("2.5"), "output": Decimal(10), "cache_read": Decimal("1.25")}
+        "input": Decimal("2.5"),
+        "output": Decimal(10),
+        "cache_read": Decimal("1.25"),
+    }
     assert _price_of(committed, "openai", "o3", date(2025, 6, 9))[1]["input"] == Decimal(10)
     assert _price_of(committed, "openai", "o3", date(2025, 6, 10))[1]["input"] == Decimal(2)
 

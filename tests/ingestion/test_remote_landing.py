@@ -1,5 +1,6 @@
 """A landing root given as an fsspec URL (s3://, az://, gs:// in production) is read the same way as a folder:
 here through fsspec's in-memory filesystem, so the URL code path runs without a cloud account."""
+
 from __future__ import annotations
 
 import duckdb
@@ -18,7 +19,10 @@ def test_memory_url_landing_loads_like_a_folder(tmp_path):
     fs.pipe(target, (SAMPLES / "aws" / "cur_legacy_sample.csv").read_bytes())
     (d,) = group_deliveries(root)
     assert (d.export_id, d.period, [f.rel for f in d.files]) == (
-        "cur/report", "2023-11", ["cur/report/20231101-20231201/assembly-1/report-1.csv"])
+        "cur/report",
+        "2023-11",
+        ["cur/report/20231101-20231201/assembly-1/report-1.csv"],
+    )
     planned = plan(root)
     report = load_dataset("aws_cur", planned, str(tmp_path / "wh.duckdb"))
     assert report.ok and report.rows == 1281

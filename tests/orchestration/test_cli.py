@@ -1,5 +1,6 @@
 """`finops load`: bring an export, see it in FOCUS at once; bad files are named and quarantined while the
 others load."""
+
 from __future__ import annotations
 
 import csv
@@ -46,4 +47,7 @@ def test_load_a_real_export_and_a_corrupt_one(tmp_path, monkeypatch):
     assert ("bad_amount.csv", 5, "lineItem/UnblendedCost") in quarantined
     listed = CliRunner().invoke(main, ["quarantine"], catch_exceptions=False)
     assert listed.exit_code == 0
-    assert "aws_cur: bad_amount.csv row 5 field lineItem/UnblendedCost: value cannot be parsed (value '12,5')" in listed.output
+    assert (
+        "aws_cur: bad_amount.csv row 5 field lineItem/UnblendedCost: value cannot be parsed (value '12,5')"
+        in listed.output
+    )

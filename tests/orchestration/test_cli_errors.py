@@ -1,5 +1,6 @@
 """Bad input, told once and well: every user mistake the CLI meets gives one line saying what is wrong and what to
 do, no Python traceback, and the exit code `finops --help` documents."""
+
 from __future__ import annotations
 
 import os
@@ -42,6 +43,7 @@ def wh(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def no_dbt(monkeypatch):
     """`finops load` must not start a dbt build in these cases."""
+
     def fail(*args, **kwargs):
         raise AssertionError("finops load started a dbt build")
 
@@ -50,15 +52,34 @@ def no_dbt(monkeypatch):
 
 def test_help_lists_every_exit_code():
     out = _run(["--help"]).output
-    for code in (cli.EXIT_OK, cli.EXIT_FAILED, cli.EXIT_QUARANTINED, cli.EXIT_USAGE, cli.EXIT_DATAERR,
-                 cli.EXIT_NOINPUT, cli.EXIT_CANTCREAT, cli.EXIT_BUSY, cli.EXIT_CONFIG, cli.EXIT_INTERRUPTED):
+    for code in (
+        cli.EXIT_OK,
+        cli.EXIT_FAILED,
+        cli.EXIT_QUARANTINED,
+        cli.EXIT_USAGE,
+        cli.EXIT_DATAERR,
+        cli.EXIT_NOINPUT,
+        cli.EXIT_CANTCREAT,
+        cli.EXIT_BUSY,
+        cli.EXIT_CONFIG,
+        cli.EXIT_INTERRUPTED,
+    ):
         assert re.search(rf"\n +{code}  \w", out), f"exit code {code} not listed:\n{out}"
     assert (cli.EXIT_QUARANTINED, cli.EXIT_BUSY) == (2, 75)  # kept: scripts rely on them
 
 
-@pytest.mark.parametrize("args", [["summary"], ["quarantine"], ["export-focus", "out.parquet"],
-                                  ["export-journal", "2026-10", "--out", "j.csv"], ["publish"], ["close", "2026-10"],
-                                  ["validate-focus"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary"],
+        ["quarantine"],
+        ["export-focus", "out.parquet"],
+        ["export-journal", "2026-10", "--out", "j.csv"],
+        ["publish"],
+        ["close", "2026-10"],
+        ["validate-focus"],
+    ],
+)
 def test_no_warehouse_yet(args, wh, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = _run(args)
@@ -116,16 +137,20 @@ def _pdf(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "name", "extra", "said"), [
-    (_pdf, "invoice.csv", [], "a PDF document, not a CSV file"),
-    (_xlsx, "costs.xlsx", [], "XLSX is not supported: open it and save the sheet as CSV"),
-    (_xlsx, "costs.csv", [], "an Excel workbook (XLSX), not a CSV file"),
-    # forced: the file is still not a CSV (not "missing column BillingAccountId", which the sheet has)
-    (_xlsx, "costs.xlsx", ["--format", "azure_ea"], "XLSX is not supported"),
-    (lambda p: p.write_bytes(b"") or p, "empty.csv", [], "the file is empty or has no header row"),
-])
-def test_a_file_that_is_not_a_billing_export_is_listed_and_nothing_is_built(make, name, extra, said, wh, tmp_path,
-                                                                            no_dbt):
+@pytest.mark.parametrize(
+    ("make", "name", "extra", "said"),
+    [
+        (_pdf, "invoice.csv", [], "a PDF document, not a CSV file"),
+        (_xlsx, "costs.xlsx", [], "XLSX is not supported: open it and save the sheet as CSV"),
+        (_xlsx, "costs.csv", [], "an Excel workbook (XLSX), not a CSV file"),
+        # forced: the file is still not a CSV (not "missing column BillingAccountId", which the sheet has)
+        (_xlsx, "costs.xlsx", ["--format", "azure_ea"], "XLSX is not supported"),
+        (lambda p: p.write_bytes(b"") or p, "empty.csv", [], "the file is empty or has no header row"),
+    ],
+)
+def test_a_file_that_is_not_a_billing_export_is_listed_and_nothing_is_built(
+    make, name, extra, said, wh, tmp_path, no_dbt
+):
     bad = make(tmp_path / name)
     result = _run(["load", str(bad), *extra])
     assert result.exit_code == cli.EXIT_DATAERR, result.output
@@ -153,8 +178,10 @@ def test_a_folder_without_export_files(wh, tmp_path, no_dbt):
     _xlsx(folder / "costs.xlsx")
     result = _run(["load", str(folder)])
     assert result.exit_code == cli.EXIT_DATAERR
-    assert "holds no .csv, .csv.gz, .parquet or .json(l) file" in result.output and "save the billing sheet as CSV" \
-        in result.output
+    assert (
+        "holds no .csv, .csv.gz, .parquet or .json(l) file" in result.output
+        and "save the billing sheet as CSV" in result.output
+    )
 
 
 @pytest.fixture
@@ -171,9 +198,16 @@ def read_only_folder(tmp_path):
     mnt.mkdir()
     mounted = False
     if os.geteuid() == 0 and shutil.which("mount"):
-        mounted = subprocess.run(["mount", "--bind", str(src), str(mnt)], check=False, capture_output=True).returncode == 0
-        if mounted and subprocess.run(["mount", "-o", "remount,bind,ro", str(mnt)],
-                                      check=False, capture_output=True).returncode != 0:
+        mounted = (
+            subprocess.run(["mount", "--bind", str(src), str(mnt)], check=False, capture_output=True).returncode == 0
+        )
+        if (
+            mounted
+            and subprocess.run(
+                ["mount", "-o", "remount,bind,ro", str(mnt)], check=False, capture_output=True
+            ).returncode
+            != 0
+        ):
             subprocess.run(["umount", str(mnt)], check=False)
             mounted = False
     if not mounted:
@@ -191,8 +225,9 @@ def read_only_folder(tmp_path):
             mnt.chmod(0o755)
 
 
-@pytest.mark.parametrize("args", [["load", "{sample}", "--no-transform"], ["close", "2026-10"],
-                                  ["export-focus", "{folder}/focus.parquet"]])
+@pytest.mark.parametrize(
+    "args", [["load", "{sample}", "--no-transform"], ["close", "2026-10"], ["export-focus", "{folder}/focus.parquet"]]
+)
 def test_a_read_only_folder_is_named(args, read_only_folder, tmp_path, monkeypatch):
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(read_only_folder / "finops.duckdb"))
     monkeypatch.setenv("FINOPS_LOCK_TIMEOUT", "0")
@@ -238,8 +273,13 @@ def test_demo_vendors_stops_what_its_command_started(tmp_path):
     pid_file = tmp_path / "grandchild.pid"
     script = tmp_path / "child.py"
     script.write_text(GRANDCHILD)
-    proc = subprocess.Popen([FINOPS, "demo-vendors", "--", sys.executable, str(script), str(pid_file)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [FINOPS, "demo-vendors", "--", sys.executable, str(script), str(pid_file)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     grandchild = None
     try:
         deadline = time.monotonic() + 120

@@ -7,6 +7,7 @@ the database-wide options at connect time (``config_options``).
 The whole project (seeds, every model, every data test) is built on a small demo warehouse with a memory limit
 small enough to force spilling, watched: the test fails if DuckDB never wrote a temporary file, so it cannot pass
 without exercising the spill."""
+
 from __future__ import annotations
 
 import os
@@ -80,7 +81,8 @@ def build_spilling(demo_warehouse: Path, tmp_path: Path, monkeypatch, threads: i
     with watch_spill(spill_dir) as spilled:
         run_dbt(["build", "--exclude-resource-type", "unit_test"], wh, tmp_path)
     assert any(f.startswith("duckdb_temp") for f in spilled), (
-        f"DuckDB never spilled under memory_limit={SPILL_MEMORY_LIMIT}: the test proves nothing (saw {spilled})")
+        f"DuckDB never spilled under memory_limit={SPILL_MEMORY_LIMIT}: the test proves nothing (saw {spilled})"
+    )
     # the FOCUS record is complete after the spills: every charge of the raw exports is in it
     with duckdb.connect(str(wh), read_only=True) as con:
         charges = con.execute("select count(*) from marts.fct_charges").fetchone()[0]

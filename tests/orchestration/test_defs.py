@@ -1,4 +1,5 @@
 """The Dagster graph: loads without env, lineage from dlt to dbt without glue, checks, pools, automation."""
+
 from __future__ import annotations
 
 import dagster as dg
@@ -22,8 +23,9 @@ def test_dbt_build_args_exclude_unit_tests():
 
 
 def test_changed_deliveries_are_new_or_redelivered():
-    assert changed_deliveries({"a|2026-09": "1", "b|2026-09": "2"},
-                              {"a|2026-09": "1", "b|2026-09": "3", "c|2026-10": "4"}) == ["b|2026-09", "c|2026-10"]
+    assert changed_deliveries(
+        {"a|2026-09": "1", "b|2026-09": "2"}, {"a|2026-09": "1", "b|2026-09": "3", "c|2026-10": "4"}
+    ) == ["b|2026-09", "c|2026-10"]
     assert changed_deliveries({"a": "1"}, {"a": "1"}) == []
 
 
@@ -57,8 +59,11 @@ def test_vendor_api_assets_are_the_dbt_source_keys(defs):
         assert all(set(ad.specs_by_key[k].kinds) == {"dlt", "duckdb"} for k in keys)
         assert {graph.get(k).group_name for k in keys} == {f"ingest_{dataset}"}
     # every dbt source of these datasets is one of the ingest assets' tables (no dangling external asset)
-    dangling = [k.to_user_string() for k in graph.get_all_asset_keys()
-                if k.path[0] in api_tables() and not graph.get(k).is_executable]
+    dangling = [
+        k.to_user_string()
+        for k in graph.get_all_asset_keys()
+        if k.path[0] in api_tables() and not graph.get(k).is_executable
+    ]
     assert dangling == []
 
 
@@ -113,7 +118,9 @@ def test_quarantine_tables_are_materialized_by_their_ingest_step(defs):
     external asset left "Missing" after a successful run)."""
     graph = defs.resolve_asset_graph()
     quarantines = {k for k in graph.get_all_asset_keys() if k.path[-1] == "quarantine"}
-    assert {dg.AssetKey([ds, "quarantine"]) for ds in (*catalogue.raw_tables(), "finance", "business_kpis")} <= quarantines
+    assert {
+        dg.AssetKey([ds, "quarantine"]) for ds in (*catalogue.raw_tables(), "finance", "business_kpis")
+    } <= quarantines
     for key in quarantines:
         assert graph.get(key).is_materializable, key
         step = next(a for a in graph.assets_defs if key in a.keys)

@@ -1,6 +1,7 @@
 """Governance signals in Dagster: budget and anomaly checks (business signals that never fail a run), the alert
 sensor posting Slack-compatible JSON to a webhook once per finding (a real local HTTP server), and the monthly close
 job writing a balanced close pack for one billing month."""
+
 from __future__ import annotations
 
 import csv
@@ -58,21 +59,120 @@ ANOMALY_DDL = """create table marts.fct_cost_anomalies (
 BUDGET_ROWS = [
     # budget_id, scope, value, period, cur, owner, amount, warn, alert, actual, projected, method, consumed,
     # projected_pct, crossed, basis, status, state
-    ("BU-RESEARCH-2026-10", "business_unit", "research", "2026-10", "USD", "sofia@example.com", 200000, 0.8, 1.0,
-     230521.24, 230521.24, "actual", 1.152606, 1.152606, "alert", "actual", "over_budget", "closed"),
-    ("PRD-DOCS-2026-10", "product", "doc-search", "2026-10", "USD", "<!channel>", 75000, 0.8, 1.0,
-     50000, 66000, "forecast", 0.666667, 0.88, "warn", "projected", "at_risk", "in_progress"),
-    ("PRV-AWS-2026-10", "provider", "AWS", "2026-10", "USD", "finops@example.com", 600000, 0.8, 1.0,
-     456019.52, 456019.52, "actual", 0.76, 0.76, "none", None, "on_track", "closed"),
+    (
+        "BU-RESEARCH-2026-10",
+        "business_unit",
+        "research",
+        "2026-10",
+        "USD",
+        "sofia@example.com",
+        200000,
+        0.8,
+        1.0,
+        230521.24,
+        230521.24,
+        "actual",
+        1.152606,
+        1.152606,
+        "alert",
+        "actual",
+        "over_budget",
+        "closed",
+    ),
+    (
+        "PRD-DOCS-2026-10",
+        "product",
+        "doc-search",
+        "2026-10",
+        "USD",
+        "<!channel>",
+        75000,
+        0.8,
+        1.0,
+        50000,
+        66000,
+        "forecast",
+        0.666667,
+        0.88,
+        "warn",
+        "projected",
+        "at_risk",
+        "in_progress",
+    ),
+    (
+        "PRV-AWS-2026-10",
+        "provider",
+        "AWS",
+        "2026-10",
+        "USD",
+        "finops@example.com",
+        600000,
+        0.8,
+        1.0,
+        456019.52,
+        456019.52,
+        "actual",
+        0.76,
+        0.76,
+        "none",
+        None,
+        "on_track",
+        "closed",
+    ),
 ]
 ANOMALY_ROWS = [
     # id, scope, value, provider, day, actual, baseline, impact, pct, cur, direction, driver, owner, severity, new
-    ("a1", "model", "gpt-4o-2024-08-06", "OpenAI", "2026-10-30", 900, 300, 600, 2.0, "USD", "spike", "price",
-     "maya@example.com", "error", True),
-    ("a2", "service", "Amazon SageMaker", "AWS", "2026-10-31", 1400, 1000, 400, 0.4, "USD", "spike", "volume",
-     "jonas@example.com", "warn", True),
-    ("a3", "project", "fraud-model", "GCP", "2026-10-02", 50, 500, -450, -0.9, "USD", "drop", "volume",
-     None, "error", False),
+    (
+        "a1",
+        "model",
+        "gpt-4o-2024-08-06",
+        "OpenAI",
+        "2026-10-30",
+        900,
+        300,
+        600,
+        2.0,
+        "USD",
+        "spike",
+        "price",
+        "maya@example.com",
+        "error",
+        True,
+    ),
+    (
+        "a2",
+        "service",
+        "Amazon SageMaker",
+        "AWS",
+        "2026-10-31",
+        1400,
+        1000,
+        400,
+        0.4,
+        "USD",
+        "spike",
+        "volume",
+        "jonas@example.com",
+        "warn",
+        True,
+    ),
+    (
+        "a3",
+        "project",
+        "fraud-model",
+        "GCP",
+        "2026-10-02",
+        50,
+        500,
+        -450,
+        -0.9,
+        "USD",
+        "drop",
+        "volume",
+        None,
+        "error",
+        False,
+    ),
 ]
 
 RESOURCES = {"warehouse": WarehouseResource(), "landing": LandingResource()}
@@ -83,13 +183,18 @@ def write_marts(path: Path, budgets=BUDGET_ROWS, anomalies=ANOMALY_ROWS) -> Path
         con.execute("create schema if not exists marts")
         if budgets is not None:
             con.execute(BUDGET_DDL)
-            con.executemany("insert into marts.fct_budget_vs_actual values "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, date '2026-10-31')", budgets)
+            con.executemany(
+                "insert into marts.fct_budget_vs_actual values "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, date '2026-10-31')",
+                budgets,
+            )
         if anomalies is not None:
             con.execute(ANOMALY_DDL)
             con.executemany(
                 "insert into marts.fct_cost_anomalies values (?, ?, ?, ?, cast(? as date), ?, ?, ?, ?, ?, ?, "
-                "0, 0, 0, 0, 0, ?, ?, 'research', 'CC-1', ?, ?, date '2026-10-31')", anomalies)
+                "0, 0, 0, 0, 0, ?, ?, 'research', 'CC-1', ?, ?, date '2026-10-31')",
+                anomalies,
+            )
     return path
 
 
@@ -210,8 +315,17 @@ def test_slack_payload_shape(warehouse):
 
 
 def test_slack_messages_are_chunked_within_slack_limits():
-    many = [Finding(finding_id=f"anomaly:x{i}:warn", kind="anomaly", severity="warn", reference=f"x{i}",
-                    title=f"Cost anomaly {i}", detail="spike") for i in range(45)]
+    many = [
+        Finding(
+            finding_id=f"anomaly:x{i}:warn",
+            kind="anomaly",
+            severity="warn",
+            reference=f"x{i}",
+            title=f"Cost anomaly {i}",
+            detail="spike",
+        )
+        for i in range(45)
+    ]
     payloads = slack_payloads(many)
     assert len(payloads) == 3
     assert all(len(p["blocks"]) <= 50 for p in payloads)
@@ -229,8 +343,14 @@ def test_cursor_dedups_findings_and_survives_encoding(warehouse):
     again.mark_notified(findings)
     assert again.unnotified(findings) == [] and len(again.notified) == len(findings)
     # an escalation warn -> alert is a new finding; the cursor stores hashes, not the ids
-    escalated = Finding(finding_id="budget:PRD-DOCS-2026-10:alert", kind="budget", severity="error",
-                        reference="PRD-DOCS-2026-10", title="t", detail="d")
+    escalated = Finding(
+        finding_id="budget:PRD-DOCS-2026-10:alert",
+        kind="budget",
+        severity="error",
+        reference="PRD-DOCS-2026-10",
+        title="t",
+        detail="d",
+    )
     assert again.unnotified([escalated]) == [escalated]
     assert finding_hash("budget:PRD-DOCS-2026-10:warn") in again.encode()
     assert "PRD-DOCS" not in again.encode()
@@ -260,9 +380,11 @@ def test_sensor_posts_new_findings_once(warehouse, webhook):
     assert "no new governance finding" in second.skip_reason.skip_message
 
     with duckdb.connect(str(warehouse)) as con:  # the next run detects a new anomaly
-        con.execute("insert into marts.fct_cost_anomalies (anomaly_id, scope_type, scope_value, impact_amount, "
-                    "currency, severity, is_new, owner, as_of_date) values "
-                    "('a4', 'api_key', 'key-prod-7', 250, 'USD', 'warn', true, 'liam@example.com', date '2026-11-01')")
+        con.execute(
+            "insert into marts.fct_cost_anomalies (anomaly_id, scope_type, scope_value, impact_amount, "
+            "currency, severity, is_new, owner, as_of_date) values "
+            "('a4', 'api_key', 'key-prod-7', 250, 'USD', 'warn', true, 'liam@example.com', date '2026-11-01')"
+        )
     alerts.governance_alert_sensor(dg.build_sensor_context(cursor=second.cursor, resources=RESOURCES))
     assert len(webhook.posts) == 2
     new_sections = [b for b in webhook.posts[1]["blocks"] if b["type"] == "section"][1:]
@@ -275,12 +397,14 @@ def test_sensor_reads_again_only_after_the_marts_materialize(warehouse, webhook)
     first = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance, resources=RESOURCES))
     assert len(webhook.posts) == 1
     warehouse.unlink()  # not read again: the marts did not materialize since
-    idle = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor,
-                                                                  resources=RESOURCES))
+    idle = alerts.governance_alert_sensor(
+        dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=RESOURCES)
+    )
     assert "no materialization" in idle.skip_message and len(webhook.posts) == 1
     instance.report_runless_asset_event(dg.AssetMaterialization(COST_ANOMALIES))
-    after = alerts.governance_alert_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor,
-                                                                   resources=RESOURCES))
+    after = alerts.governance_alert_sensor(
+        dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=RESOURCES)
+    )
     assert "not built yet" in after.skip_message
 
 
@@ -310,8 +434,11 @@ def test_failed_delivery_keeps_findings_and_never_reveals_the_url(warehouse, web
     port = webhook.server.server_port
     webhook.close()
     with pytest.raises(WebhookError) as unreachable:
-        post_json(f"http://127.0.0.1:{port}/services/T000/B000/{TOKEN}", {"text": "x"},
-                  RetryPolicy(attempts=2, backoff_seconds=0, timeout_seconds=2))
+        post_json(
+            f"http://127.0.0.1:{port}/services/T000/B000/{TOKEN}",
+            {"text": "x"},
+            RetryPolicy(attempts=2, backoff_seconds=0, timeout_seconds=2),
+        )
     errors.append(str(unreachable.value))
     exc = unreachable.value  # no chained exception that could carry the URL into a traceback
     assert exc.__cause__ is None and (exc.__context__ is None or exc.__suppress_context__)
@@ -350,8 +477,14 @@ def test_definitions_wire_checks_sensor_and_close_job(defs):
     assert close.partitions_def == billing_months
     assert {"2026-09", "2026-10"} <= set(billing_months.get_partition_keys())
     keys = {k.to_user_string() for k in close.asset_layer.selected_asset_keys}
-    assert {"close_pack", "fct_chargeback_journal", "fct_invoice_reconciliation", "fct_budget_vs_actual",
-            "int_governance_daily_cost", "budgets"} <= keys
+    assert {
+        "close_pack",
+        "fct_chargeback_journal",
+        "fct_invoice_reconciliation",
+        "fct_budget_vs_actual",
+        "int_governance_daily_cost",
+        "budgets",
+    } <= keys
     # on top of the FOCUS record and the allocation of the last full run: neither is re-built
     assert not keys & {"fct_charges", "int_charges_unioned", "fct_cost_allocated", "stg_aws_cur__line_items"}
     pack = next(a for a in graph.assets_defs if CLOSE_PACK in a.keys)
@@ -369,10 +502,13 @@ def test_a_budget_breach_is_a_finding_not_a_failed_run(warehouse):
     def stub():
         return None
 
-    result = dg.materialize([stub, budget_thresholds_not_crossed], instance=dg.DagsterInstance.ephemeral(),
-                            resources=RESOURCES, raise_on_error=False)
-    (evaluation,) = [e.event_specific_data for e in result.all_events
-                     if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    result = dg.materialize(
+        [stub, budget_thresholds_not_crossed],
+        instance=dg.DagsterInstance.ephemeral(),
+        resources=RESOURCES,
+        raise_on_error=False,
+    )
+    (evaluation,) = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     assert is_governance_signal(evaluation)
     out: list[str] = []
@@ -394,12 +530,18 @@ def missing_close_inputs(warehouse: Path, close_job) -> list[str]:
     manifest = json.loads(prepare_manifest().read_text())
     built = {k.path[-1] for k in close_job.asset_layer.selected_asset_keys}
     nodes = manifest["nodes"]
-    inputs = {d for n in nodes.values() if n["name"] in built for d in n.get("depends_on", {}).get("nodes", [])
-              if d in nodes and nodes[d]["resource_type"] in ("model", "seed") and nodes[d]["name"] not in built}
+    inputs = {
+        d
+        for n in nodes.values()
+        if n["name"] in built
+        for d in n.get("depends_on", {}).get("nodes", [])
+        if d in nodes and nodes[d]["resource_type"] in ("model", "seed") and nodes[d]["name"] not in built
+    }
     with duckdb.connect(str(warehouse), read_only=True) as con:
         have = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
-    return sorted(nodes[d]["name"] for d in inputs
-                  if (nodes[d]["schema"], nodes[d].get("alias") or nodes[d]["name"]) not in have)
+    return sorted(
+        nodes[d]["name"] for d in inputs if (nodes[d]["schema"], nodes[d].get("alias") or nodes[d]["name"]) not in have
+    )
 
 
 @pytest.mark.slow  # runs dbt build on the finance and governance models: the slowest test of this file
@@ -422,15 +564,20 @@ def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monk
 
     out: list[str] = []
     # the job monthly_close, partition 2026-10: dbt re-build of the finance and governance models, then the pack
-    assert run_close("2026-10", echo=out.append, defs=defs, dagster_instance=dg.DagsterInstance.ephemeral()), \
-        "\n".join(out)
+    assert run_close("2026-10", echo=out.append, defs=defs, dagster_instance=dg.DagsterInstance.ephemeral()), "\n".join(
+        out
+    )
     text = "\n".join(out)
     assert "SUCCESS" in out[0] and "FAILED" not in text
     assert "Budget breach BU-RESEARCH-2026-10" in text  # the demo's planted breach: a finding, the close succeeds
     pack = tmp_path / "close" / "2026-10"
     files = sorted(p.name for p in pack.iterdir())
-    assert files == ["budget_vs_actual.csv", "chargeback_journal.csv", "close_manifest.json",
-                     "invoice_reconciliation.csv"]
+    assert files == [
+        "budget_vs_actual.csv",
+        "chargeback_journal.csv",
+        "close_manifest.json",
+        "invoice_reconciliation.csv",
+    ]
 
     def rows(name):
         with (pack / name).open(newline="", encoding="utf-8") as fh:
@@ -446,8 +593,11 @@ def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monk
     assert budgets and {r["period"] for r in budgets} == {"2026-10"}
     manifest = json.loads((pack / "close_manifest.json").read_text())
     assert manifest["period"] == "2026-10" and manifest["period_complete"] is True
-    assert manifest["rows"] == {"chargeback_journal.csv": len(journal), "invoice_reconciliation.csv": len(recon),
-                                "budget_vs_actual.csv": len(budgets)}
+    assert manifest["rows"] == {
+        "chargeback_journal.csv": len(journal),
+        "invoice_reconciliation.csv": len(recon),
+        "budget_vs_actual.csv": len(budgets),
+    }
 
     # re-runnable: the month's pack is replaced whole, the same data gives the same files
     (pack / "stale.txt").write_text("left by hand")
@@ -462,13 +612,17 @@ def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monk
 def test_close_pack_is_refused_for_a_month_without_a_journal(tmp_path):
     wh = write_marts(tmp_path / "finops.duckdb", anomalies=None)
     with duckdb.connect(str(wh)) as con:
-        con.execute("create table marts.fct_invoice_reconciliation (billing_period varchar, vendor varchar, "
-                    "reconciliation_id varchar, currency varchar, unexplained_variance decimal(38,10), "
-                    "status varchar)")
-        con.execute("create table marts.fct_chargeback_journal (journal_id varchar, billing_period varchar, "
-                    "posting_date date, line_number bigint, account varchar, cost_center varchar, "
-                    "debit decimal(38,2), credit decimal(38,2), currency varchar, allocation_rule_id varchar, "
-                    "description varchar, reference varchar)")
+        con.execute(
+            "create table marts.fct_invoice_reconciliation (billing_period varchar, vendor varchar, "
+            "reconciliation_id varchar, currency varchar, unexplained_variance decimal(38,10), "
+            "status varchar)"
+        )
+        con.execute(
+            "create table marts.fct_chargeback_journal (journal_id varchar, billing_period varchar, "
+            "posting_date date, line_number bigint, account varchar, cost_center varchar, "
+            "debit decimal(38,2), credit decimal(38,2), currency varchar, allocation_rule_id varchar, "
+            "description varchar, reference varchar)"
+        )
     earlier = tmp_path / "close" / "2026-10"
     earlier.mkdir(parents=True)
     (earlier / "chargeback_journal.csv").write_text("an earlier pack")

@@ -7,6 +7,7 @@ docs/marts/budgets-and-forecasts.md).
 The synthetic warehouse holds only what the governance models read (marts.fct_charges, marts.fct_cost_allocated,
 intermediate.int_allocation_origins, reference.budgets), so only they are built. The demo test builds them on a
 copy of the demo warehouse (`make demo`, or FINOPS_DEMO_WAREHOUSE) and is skipped without one."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,12 @@ import pytest
 from tests.support import REPO, run_dbt
 
 # the governance models and their singular tests (the generic ones run in every `dbt build` of the pipeline)
-TESTS = ["assert_budget_actual_never_missing", "assert_budget_seed_is_valid", "assert_budget_daily_cost_conserves_cost",
-         "assert_forecast_intervals_are_ordered"]
+TESTS = [
+    "assert_budget_actual_never_missing",
+    "assert_budget_seed_is_valid",
+    "assert_budget_daily_cost_conserves_cost",
+    "assert_forecast_intervals_are_ordered",
+]
 GOVERNANCE = ["--select", "int_governance_daily_charges+,resource_type:model", *TESTS]
 START, AS_OF = dt.date(2026, 8, 1), dt.date(2026, 10, 15)
 HORIZON = 90
@@ -40,10 +45,10 @@ RESOURCES = {
 TAX = {"2026-08": Decimal(3100), "2026-09": Decimal(3000), "2026-10": Decimal(3100)}  # AWS, alpha's
 BUDGETS = [
     # budget_id, scope_type, scope_value, period, amount
-    ("ALPHA-2026-09", "business_unit", "alpha", "2026-09", "30000"),   # closed month, actual 39,600: breach
-    ("ALPHA-2026-10", "business_unit", "alpha", "2026-10", "36000"),   # day 15: 19,800 so far, ~40,700 projected
-    ("BETA-2026-10", "business_unit", "beta", "2026-10", "50000"),     # far under
-    ("GHOST-2026-10", "vendor", "Nobody Inc", "2026-10", "100"),       # no cost at all: actual 0
+    ("ALPHA-2026-09", "business_unit", "alpha", "2026-09", "30000"),  # closed month, actual 39,600: breach
+    ("ALPHA-2026-10", "business_unit", "alpha", "2026-10", "36000"),  # day 15: 19,800 so far, ~40,700 projected
+    ("BETA-2026-10", "business_unit", "beta", "2026-10", "50000"),  # far under
+    ("GHOST-2026-10", "vendor", "Nobody Inc", "2026-10", "100"),  # no cost at all: actual 0
     ("GPT-2026-10", "model", "gpt-4o", "2026-10", "1000"),
 ]
 
@@ -55,9 +60,11 @@ def _days(a: dt.date, b: dt.date):
 def _usage() -> dict[tuple[dt.date, str], Decimal]:
     """Daily cost per resource: its weekday or weekend level, +/- 4 % noise (seeded)."""
     rnd = random.Random(7)
-    return {(day, res): ((weekday if day.weekday() < 5 else weekend) * Decimal(1 + rnd.uniform(-0.04, 0.04))
-                         ).quantize(CENT)
-            for day in _days(START, AS_OF) for res, (*_, weekday, weekend) in RESOURCES.items()}
+    return {
+        (day, res): ((weekday if day.weekday() < 5 else weekend) * Decimal(1 + rnd.uniform(-0.04, 0.04))).quantize(CENT)
+        for day in _days(START, AS_OF)
+        for res, (*_, weekday, weekend) in RESOURCES.items()
+    }
 
 
 USAGE = _usage()
@@ -68,8 +75,19 @@ def _charges() -> list[tuple]:
     for (day, res), cost in USAGE.items():
         provider, service, _bu, _product, model_name, *_ = RESOURCES[res]
         start = dt.datetime.combine(day, dt.time())
-        rows.append((day.strftime("%Y-%m"), provider, service, res, "Usage", model_name, start,
-                     start + dt.timedelta(days=1), cost))
+        rows.append(
+            (
+                day.strftime("%Y-%m"),
+                provider,
+                service,
+                res,
+                "Usage",
+                model_name,
+                start,
+                start + dt.timedelta(days=1),
+                cost,
+            )
+        )
     for period, amount in TAX.items():  # a monthly charge: spread over the month's days
         first = dt.datetime.strptime(period + "-01", "%Y-%m-%d")
         nxt = (first + dt.timedelta(days=32)).replace(day=1)
@@ -79,8 +97,10 @@ def _charges() -> list[tuple]:
 
 def _expected_actual(bu: str, period: str) -> Decimal:
     """Cost of a business unit in a month up to AS_OF (the tax accrued per elapsed day)."""
-    total = sum((cost for (day, res), cost in USAGE.items()
-                 if day.strftime("%Y-%m") == period and RESOURCES[res][2] == bu), Decimal(0))
+    total = sum(
+        (cost for (day, res), cost in USAGE.items() if day.strftime("%Y-%m") == period and RESOURCES[res][2] == bu),
+        Decimal(0),
+    )
     for day in _days(START, AS_OF):
         if day.strftime("%Y-%m") == period and bu == "alpha":
             first = dt.date.fromisoformat(period + "-01")
@@ -102,8 +122,11 @@ def synthetic(tmp_path_factory):
             charge_period_end timestamp, effective_cost decimal(38,10))""")
         con.executemany(
             "insert into marts.fct_charges values (?, ?, ?, 'acct-1', 'sub-1', ?, ?, ?, 'synthetic', ?, 'USD', ?, ?, ?)",
-            [(p, prov, prov, svc, res, cat, model_name, s, e, cost)
-             for p, prov, svc, res, cat, model_name, s, e, cost in _charges()])
+            [
+                (p, prov, prov, svc, res, cat, model_name, s, e, cost)
+                for p, prov, svc, res, cat, model_name, s, e, cost in _charges()
+            ],
+        )
         # allocation: every line directly to its resource's product / business unit, one origin per month and key
         con.execute("create table owners (resource_id varchar, business_unit varchar, product varchar)")
         con.executemany("insert into owners values (?, ?, ?)", [(r, v[2], v[3]) for r, v in RESOURCES.items()])
@@ -120,11 +143,22 @@ def synthetic(tmp_path_factory):
         con.execute("""create table reference.budgets (budget_id varchar, scope_type varchar, scope_value varchar,
             period varchar, amount decimal(38,10), currency varchar, owner varchar,
             warn_threshold_pct decimal(9,4), alert_threshold_pct decimal(9,4))""")
-        con.executemany("insert into reference.budgets values (?, ?, ?, ?, ?, 'USD', 'owner@example.com', 0.8, 1.0)",
-                        BUDGETS)
+        con.executemany(
+            "insert into reference.budgets values (?, ?, ?, ?, ?, 'USD', 'owner@example.com', 0.8, 1.0)", BUDGETS
+        )
     # fewer series than the default scope types (every ETS fit costs ~0.5 s here)
-    run_dbt(["build", *GOVERNANCE, "--indirect-selection", "empty",
-             "--vars", "{forecast_scope_types: [total, business_unit, provider, model]}"], wh, tmp)
+    run_dbt(
+        [
+            "build",
+            *GOVERNANCE,
+            "--indirect-selection",
+            "empty",
+            "--vars",
+            "{forecast_scope_types: [total, business_unit, provider, model]}",
+        ],
+        wh,
+        tmp,
+    )
     return wh
 
 
@@ -146,17 +180,29 @@ def _forecast_checks(con) -> dict:
 def test_forecast_has_90_days_per_series_inside_its_intervals(synthetic):
     with duckdb.connect(str(synthetic)) as con:
         series = _forecast_checks(con)
-        methods = dict(con.execute("select scope_value, method from marts.fct_spend_forecast "
-                                   "where scope_type = 'business_unit' group by all").fetchall())
+        methods = dict(
+            con.execute(
+                "select scope_value, method from marts.fct_spend_forecast "
+                "where scope_type = 'business_unit' group by all"
+            ).fetchall()
+        )
         # noisy series: real intervals, widening with the horizon
         widths = con.execute("""select horizon_day, upper_95 - lower_95, upper_80 - lower_80 from marts.fct_spend_forecast
             where scope_type = 'total' and horizon_day in (1, 90) order by 1""").fetchall()
-        start = con.execute("select min(forecast_date), max(forecast_as_of_date) from marts.fct_spend_forecast"
-                            ).fetchone()
+        start = con.execute(
+            "select min(forecast_date), max(forecast_as_of_date) from marts.fct_spend_forecast"
+        ).fetchone()
         alpha = con.execute("""select sum(point_forecast) from marts.fct_spend_forecast
             where scope_type = 'business_unit' and scope_value = 'alpha' and horizon_day <= 14""").fetchone()[0]
-    assert series == {("total", "all"), ("business_unit", "alpha"), ("business_unit", "beta"), ("provider", "AWS"),
-                      ("provider", "Microsoft"), ("provider", "OpenAI"), ("model", "gpt-4o")}
+    assert series == {
+        ("total", "all"),
+        ("business_unit", "alpha"),
+        ("business_unit", "beta"),
+        ("provider", "AWS"),
+        ("provider", "Microsoft"),
+        ("provider", "OpenAI"),
+        ("model", "gpt-4o"),
+    }
     assert methods == {"alpha": "ensemble", "beta": "ensemble"}
     assert 0 < widths[0][2] < widths[0][1] and widths[0][1] <= widths[1][1]
     # the latest data day is still arriving: fitted through the day before, forecast from it
@@ -168,16 +214,33 @@ def test_forecast_has_90_days_per_series_inside_its_intervals(synthetic):
 @pytest.mark.slow
 def test_budgets_breach_alerts_and_a_scope_without_cost_is_zero(synthetic):
     with duckdb.connect(str(synthetic)) as con:
-        cols = ["budget_id", "actual_to_date", "days_elapsed", "period_state", "run_rate_projection",
-                "forecast_projection", "projection_method", "threshold_crossed", "threshold_basis", "status"]
-        rows = {r[0]: dict(zip(cols, r)) for r in con.execute(
-            f"select {', '.join(cols)} from marts.fct_budget_vs_actual").fetchall()}
+        cols = [
+            "budget_id",
+            "actual_to_date",
+            "days_elapsed",
+            "period_state",
+            "run_rate_projection",
+            "forecast_projection",
+            "projection_method",
+            "threshold_crossed",
+            "threshold_basis",
+            "status",
+        ]
+        rows = {
+            r[0]: dict(zip(cols, r))
+            for r in con.execute(f"select {', '.join(cols)} from marts.fct_budget_vs_actual").fetchall()
+        }
     assert set(rows) == {b[0] for b in BUDGETS}
 
     sep = rows["ALPHA-2026-09"]  # the known breach: a closed month over budget
     assert sep["actual_to_date"] == _expected_actual("alpha", "2026-09").quantize(CENT)
-    assert (sep["period_state"], sep["projection_method"], sep["threshold_crossed"], sep["threshold_basis"],
-            sep["status"]) == ("closed", "actual", "alert", "actual", "over_budget")
+    assert (
+        sep["period_state"],
+        sep["projection_method"],
+        sep["threshold_crossed"],
+        sep["threshold_basis"],
+        sep["status"],
+    ) == ("closed", "actual", "alert", "actual", "over_budget")
 
     octo = rows["ALPHA-2026-10"]  # 15 of 31 days under budget, but the month will end over it
     assert octo["actual_to_date"] == _expected_actual("alpha", "2026-10").quantize(CENT)
@@ -187,7 +250,10 @@ def test_budgets_breach_alerts_and_a_scope_without_cost_is_zero(synthetic):
     # 11 weekdays at ~1,300 and 5 weekend days at ~1,000 to come, plus the tax: ~40,700
     assert Decimal(39000) < octo["forecast_projection"] < Decimal(42500)
     assert (octo["threshold_crossed"], octo["threshold_basis"], octo["status"]) == (
-        "alert", "projected", "projected_over_budget")
+        "alert",
+        "projected",
+        "projected_over_budget",
+    )
 
     assert (rows["BETA-2026-10"]["threshold_crossed"], rows["BETA-2026-10"]["status"]) == ("none", "on_track")
     ghost = rows["GHOST-2026-10"]
@@ -239,8 +305,14 @@ def _demo_source() -> Path | None:
 # The demo backtest (docs/marts/budgets-and-forecasts.md): pooled WAPE of the selected forecaster and of seasonal-naive
 # per scope type, in %, to the hundredth as the docs state them. The forecaster must beat the baseline on each.
 DEMO_WAPE = {
-    "total": (2.89, 2.97), "business_unit": (3.95, 4.35), "product": (4.41, 4.94), "project": (4.40, 4.99),
-    "provider": (3.95, 4.28), "vendor": (3.95, 4.28), "service": (4.78, 5.26), "model": (21.12, 21.75),
+    "total": (2.89, 2.97),
+    "business_unit": (3.95, 4.35),
+    "product": (4.41, 4.94),
+    "project": (4.40, 4.99),
+    "provider": (3.95, 4.28),
+    "vendor": (3.95, 4.28),
+    "service": (4.78, 5.26),
+    "model": (21.12, 21.75),
 }
 
 
@@ -256,7 +328,9 @@ def test_demo_backtest_beats_seasonal_naive_on_every_scope_type(tmp_path):
                                       snaive_wape, beats_baseline
                                from marts.fct_forecast_backtest where scope_type = 'total' and currency = 'USD'
                                """).fetchone()
-        pooled = {scope_type: (float(selected), float(baseline)) for scope_type, selected, baseline in con.execute("""
+        pooled = {
+            scope_type: (float(selected), float(baseline))
+            for scope_type, selected, baseline in con.execute("""
             with p as (select * from intermediate.int_spend_forecast_paths where run_type = 'backtest'),
             a as (select * from intermediate.int_daily_spend_series where is_settled)
             select p.scope_type,
@@ -266,9 +340,11 @@ def test_demo_backtest_beats_seasonal_naive_on_every_scope_type(tmp_path):
                        / sum(abs(a.effective_cost)) filter (where p.method = 'seasonal_naive'), 2)
             from p join a on a.spend_date = p.forecast_date and a.scope_type = p.scope_type
                 and a.scope_value = p.scope_value and a.currency = p.currency
-            group by 1""").fetchall()}
-        breaches = con.execute("select budget_id from marts.fct_budget_vs_actual where status = 'over_budget'"
-                               ).fetchall()
+            group by 1""").fetchall()
+        }
+        breaches = con.execute(
+            "select budget_id from marts.fct_budget_vs_actual where status = 'over_budget'"
+        ).fetchall()
     for scope_type, (selected, baseline) in sorted(pooled.items()):
         print(f"{scope_type:14} pooled WAPE selected {selected:.2f} % seasonal-naive {baseline:.2f} %")
     method, holdout, mape, wape, snaive_mape, snaive_wape, beats = total

@@ -6,6 +6,7 @@ commitments and vendor contracts are measured.
 
 The billing exports are generated (seed 7, 8,000 rows), loaded as the pipeline loads them and the marts built with
 dbt (their ancestors and tests); the vendor APIs are not loaded, so the model-API contracts have no spend."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,9 +20,18 @@ from tests.support import ingest, run_dbt
 
 pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
 
-SELECT = ["--select", "+fct_waste_candidates", "+fct_cost_avoidance", "+fct_commitment_utilization",
-          "assert_waste_candidates_are_sound", "assert_commitment_utilization_is_consistent",
-          "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"]
+SELECT = [
+    "--select",
+    "+fct_waste_candidates",
+    "+fct_cost_avoidance",
+    "+fct_commitment_utilization",
+    "assert_waste_candidates_are_sound",
+    "assert_commitment_utilization_is_consistent",
+    "--exclude-resource-type",
+    "unit_test",
+    "--indirect-selection",
+    "cautious",
+]
 SM = "arn:aws:sagemaker:us-east-1"
 HOSTING_DAY = Decimal("33.792")  # ml.g5.xlarge hosting, 24 h x 1.408
 
@@ -52,7 +62,9 @@ def _rows(wh, sql: str) -> list[dict]:
 
 
 def _candidates(wh, waste_type: str) -> list[dict]:
-    return _rows(wh, f"select * from marts.fct_waste_candidates where waste_type = '{waste_type}' order by candidate_id")
+    return _rows(
+        wh, f"select * from marts.fct_waste_candidates where waste_type = '{waste_type}' order by candidate_id"
+    )
 
 
 def test_idle_endpoint_found_and_busy_ones_not(warehouse):
@@ -74,9 +86,12 @@ def test_abandoned_pilot_found(warehouse):
     pilots = [c for c in _candidates(warehouse, "abandoned_pilot") if c["scope_type"] == "project"]
     assert [c["scope_value"] for c in pilots] == ["genai-pilot-claims"]
     p = pilots[0]
-    s3 = _rows(warehouse, """select sum(x_reporting_effective_cost) as cost from marts.fct_charges
+    s3 = _rows(
+        warehouse,
+        """select sum(x_reporting_effective_cost) as cost from marts.fct_charges
                              where resource_id = 'nw-genai-pilot-claims-data'
-                               and charge_period_start >= timestamp '2026-10-02'""")[0]["cost"]
+                               and charge_period_start >= timestamp '2026-10-02'""",
+    )[0]["cost"]
     assert p["cost_30d"] == HOSTING_DAY * 30 + s3
     assert p["estimated_monthly_savings"] == round(p["cost_30d"], 2)
     assert p["owner"] is None and p["business_unit"] == "research"
@@ -92,8 +107,10 @@ def test_repeated_training_runs_found(warehouse):
     assert r["name"] == "robot-vision-grasp-ft" and r["owner"] == "sofia.rossi@northwind-robotics.com"
     # four 6-hour ml.g5.12xlarge runs with hyperparameters_hash hp-4f2a9c; the runs with other hyperparameters
     # (September, and 2026-10-27) are no repeats
-    assert r["evidence"].startswith("4 runs of one training spec (USE1-Train:ml.g5.12xlarge, 6 h, "
-                                    "hyperparameters_hash=hp-4f2a9c) between 2026-10-06 and 2026-10-20")
+    assert r["evidence"].startswith(
+        "4 runs of one training spec (USE1-Train:ml.g5.12xlarge, 6 h, "
+        "hyperparameters_hash=hp-4f2a9c) between 2026-10-06 and 2026-10-20"
+    )
     assert r["usage_30d"] == 24 and r["cost_30d"] == Decimal("170.16")
     assert r["estimated_monthly_savings"] == Decimal("127.62")  # 3 repeats x 6 h x 7.09
     assert r["first_flagged_date"] == dt.date(2026, 10, 13)
@@ -112,7 +129,9 @@ def test_acted_on_endpoint_savings_realised_exactly(warehouse):
 
 
 def test_commitments_measured(warehouse):
-    rows = _rows(warehouse, "select * from marts.fct_commitment_utilization order by commitment_type, commitment_id, period")
+    rows = _rows(
+        warehouse, "select * from marts.fct_commitment_utilization order by commitment_type, commitment_id, period"
+    )
     discounts = [r for r in rows if r["commitment_type"] == "commitment_discount"]
     sp = [r for r in discounts if r["commitment_id"].startswith("arn:aws:savingsplans::")]
     assert {r["period"] for r in sp} == {"2026-09", "2026-10"}
@@ -123,12 +142,19 @@ def test_commitments_measured(warehouse):
     contracts = {(r["commitment_id"], r["period_start"]): r for r in rows if r["commitment_type"] == "vendor_contract"}
     # no model-API data loaded here: the whole October minimum of the OpenAI contract is a shortfall
     openai = contracts[("C-OPENAI-API", dt.date(2026, 10, 1))]
-    assert (openai["spend_to_date"], openai["projected_shortfall"], openai["status"]) == (0, 5000, "projected_shortfall")
+    assert (openai["spend_to_date"], openai["projected_shortfall"], openai["status"]) == (
+        0,
+        5000,
+        "projected_shortfall",
+    )
     aws = contracts[("C-AWS-AI", dt.date(2026, 10, 1))]
     # the contract's spend to date is the record's AWS BilledCost of Usage and Purchase lines charged in October
-    aws_billed = _rows(warehouse, """select sum(billed_cost) as billed from marts.fct_charges
+    aws_billed = _rows(
+        warehouse,
+        """select sum(billed_cost) as billed from marts.fct_charges
                                      where provider_name = 'AWS' and charge_category in ('Usage', 'Purchase')
                                        and charge_period_start >= timestamp '2026-10-01'
-                                       and charge_period_start < timestamp '2026-11-01'""")[0]["billed"]
+                                       and charge_period_start < timestamp '2026-11-01'""",
+    )[0]["billed"]
     assert aws_billed > 0 and aws["spend_to_date"] == aws_billed
     assert aws["status"] == "no_commitment" and 0 < aws["effective_discount_rate"] < 1

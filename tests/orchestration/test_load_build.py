@@ -1,6 +1,7 @@
 """What `finops load` builds (orchestration/lib/dbt_cli.py): the FOCUS record and the quarantine view with everything
 upstream and the data tests that guard them, not every mart; seeds only when the warehouse does not hold them as
 the project has them now; the summary after the load shows the record only and says the marts are not rebuilt."""
+
 from __future__ import annotations
 
 import json
@@ -23,12 +24,25 @@ def test_load_builds_the_record_its_lineage_and_every_test_on_it(tmp_path):
     nodes = set(load_nodes(str(tmp_path / "none.duckdb"), m))  # no warehouse yet: every seed is loaded
     lineage = _upstream(m, LOAD_TARGETS)
     names = {m["nodes"][u]["name"] for u in nodes}
-    assert {"focus_cost_and_usage", "fct_charges", "fct_quarantined_records", "int_charges_unioned",
-            "int_fx_rates_daily", "stg_aws_cur__line_items", "int_aws__focus_charges", "int_charge_source_keys",
-            "aws_regions"} <= names
+    assert {
+        "focus_cost_and_usage",
+        "fct_charges",
+        "fct_quarantined_records",
+        "int_charges_unioned",
+        "int_fx_rates_daily",
+        "stg_aws_cur__line_items",
+        "int_aws__focus_charges",
+        "int_charge_source_keys",
+        "aws_regions",
+    } <= names
     # the marts downstream of the record are left to `finops run`, and so are unit tests
-    assert not names & {"fct_cost_allocated", "fct_ai_model_costs_daily", "fct_invoice_reconciliation",
-                        "fct_budget_vs_actual", "dim_ai_workloads"}
+    assert not names & {
+        "fct_cost_allocated",
+        "fct_ai_model_costs_daily",
+        "fct_invoice_reconciliation",
+        "fct_budget_vs_actual",
+        "dim_ai_workloads",
+    }
     assert not any(u.startswith("unit_test.") for u in nodes)
     assert {u for u in lineage if u.startswith(("model.", "seed."))} <= nodes
     # every data test on the lineage, none that also reads a mart not rebuilt
@@ -60,8 +74,12 @@ def test_load_reseeds_only_what_changed_and_summarises_the_record_only(tmp_path,
     rel = {u: f"{m['nodes'][u]['schema']}.{m['nodes'][u]['alias']}" for u in seeds}
     with duckdb.connect(str(wh), read_only=True) as con:
         recorded = dict(con.execute("select seed_relation, checksum from dbt_state.seed_loads").fetchall())
-        marts = {t for (t,) in con.execute("select table_name from information_schema.tables "
-                                           "where table_schema = 'marts'").fetchall()}
+        marts = {
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
     assert {rel[u]: m["nodes"][u]["checksum"]["checksum"] for u in seeds}.items() <= recorded.items()
     assert {"fct_charges", "focus_cost_and_usage", "fct_quarantined_records"} <= marts
     assert "fct_cost_allocated" not in marts
@@ -93,8 +111,11 @@ def test_load_reseeds_only_what_changed_and_summarises_the_record_only(tmp_path,
     nodes = set(load_nodes(str(wh), m, datasets={"aws_cur"}))
     assert by_name["int_saas_charges"] in nodes
     assert (by_name["int_azure__focus_charges"],) not in {
-        tuple(m["nodes"][u]["depends_on"]["nodes"]) for u in nodes if u.startswith("test.")}
-    assert any(by_name["int_saas_charges"] in m["nodes"][u]["depends_on"]["nodes"] for u in nodes if u.startswith("test."))
+        tuple(m["nodes"][u]["depends_on"]["nodes"]) for u in nodes if u.startswith("test.")
+    }
+    assert any(
+        by_name["int_saas_charges"] in m["nodes"][u]["depends_on"]["nodes"] for u in nodes if u.startswith("test.")
+    )
 
     # a seed whose file changed since its load (another checksum recorded), or whose table is gone, is loaded again
     changed, dropped = sorted(seeds)[:2]

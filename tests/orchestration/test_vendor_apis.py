@@ -1,6 +1,7 @@
 """The AI vendor API ingest assets (OpenAI, Anthropic) through Dagster: configuration read at run time, a vendor
 without a key materializes with configured=false and empty tables, a load reports rows per table and loads
 nothing the second time, and an auth error names the secret to set, never its value."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,11 +37,21 @@ def env(tmp_path, monkeypatch):
 
 def _materialize(dataset: str, instance: dg.DagsterInstance | None = None):
     instance = instance or dg.DagsterInstance.ephemeral()
-    result = dg.materialize([build_vendor_api_asset(dataset)], instance=instance, raise_on_error=False,
-                            resources={"warehouse": WarehouseResource()})
+    result = dg.materialize(
+        [build_vendor_api_asset(dataset)],
+        instance=instance,
+        raise_on_error=False,
+        resources={"warehouse": WarehouseResource()},
+    )
     logs = [e.user_message for e in instance.all_logs(result.run_id)]
-    return result, {m.asset_key.path[1]: {k: getattr(v, "value", v) for k, v in m.metadata.items()}
-                     for m in result.asset_materializations_for_node(f"ingest_{dataset}")}, logs
+    return (
+        result,
+        {
+            m.asset_key.path[1]: {k: getattr(v, "value", v) for k, v in m.metadata.items()}
+            for m in result.asset_materializations_for_node(f"ingest_{dataset}")
+        },
+        logs,
+    )
 
 
 def _sql(env, q):
@@ -65,8 +76,12 @@ def test_source_arguments_come_from_the_environment_at_call_time(env, monkeypatc
     assert "k1" not in str(e.value)
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__START_DATE", "2026-09-01")
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__LOOKBACK_DAYS", "5")
-    assert api.window("anthropic_usage") == {"start_date": "2026-09-01", "end_date": "now", "lookback_days": "5",
-                                             "bucket_width": "1d"}
+    assert api.window("anthropic_usage") == {
+        "start_date": "2026-09-01",
+        "end_date": "now",
+        "lookback_days": "5",
+        "bucket_width": "1d",
+    }
 
 
 def test_demo_environment_points_every_demo_organisation_at_the_local_servers(monkeypatch):
@@ -101,26 +116,43 @@ def test_not_configured_vendor_materializes_with_configured_false_and_empty_tabl
     assert "SOURCES__OPENAI_USAGE__API_KEY" in meta["costs"]["to_configure"]
     assert any("SOURCES__OPENAI_USAGE__ORGANIZATIONS" in (m or "") for m in logs)
     # every table exists, empty, with the declared columns, so dbt's staging views compile
-    tables = {t for (t,) in _sql(env, "select table_name from information_schema.tables "
-                                      "where table_schema = 'openai_usage' and table_name not like '\\_dlt%' escape '\\'")}
+    tables = {
+        t
+        for (t,) in _sql(
+            env,
+            "select table_name from information_schema.tables "
+            "where table_schema = 'openai_usage' and table_name not like '\\_dlt%' escape '\\'",
+        )
+    }
     assert tables == set(catalogue.api_tables()["openai_usage"])
-    types = dict(_sql(env, "select column_name, data_type from information_schema.columns "
-                           "where table_schema = 'openai_usage' and table_name = 'costs'"))
+    types = dict(
+        _sql(
+            env,
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'openai_usage' and table_name = 'costs'",
+        )
+    )
     assert types["amount"] == "DECIMAL(38,10)" and types["bucket_start_time"] == "TIMESTAMP WITH TIME ZONE"
     assert _sql(env, "select count(*) from openai_usage.costs") == [(0,)]
     # a second run finds the tables and creates nothing; a subset run reports only the selected table
     result, meta, _ = _materialize("openai_usage")
     assert result.success and "created_empty" not in meta["costs"]
     costs = dg.AssetKey(["openai_usage", "costs"])
-    subset = dg.materialize([build_vendor_api_asset("openai_usage")], selection=[costs],
-                            instance=dg.DagsterInstance.ephemeral(), resources={"warehouse": WarehouseResource()})
+    subset = dg.materialize(
+        [build_vendor_api_asset("openai_usage")],
+        selection=[costs],
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={"warehouse": WarehouseResource()},
+    )
     assert [m.asset_key for m in subset.asset_materializations_for_node("ingest_openai_usage")] == [costs]
 
 
 def test_configured_vendor_loads_reports_and_loads_nothing_the_second_time(env, monkeypatch):
     with OpenAIServer({OPENAI_KEY: "acme"}, data_start=dt.datetime(2026, 10, 25, tzinfo=dt.UTC)) as srv:
-        monkeypatch.setenv("SOURCES__OPENAI_USAGE__ORGANIZATIONS",
-                           json.dumps([{"name": "acme", "api_key": OPENAI_KEY, "base_url": srv.base_url}]))
+        monkeypatch.setenv(
+            "SOURCES__OPENAI_USAGE__ORGANIZATIONS",
+            json.dumps([{"name": "acme", "api_key": OPENAI_KEY, "base_url": srv.base_url}]),
+        )
         monkeypatch.setenv("SOURCES__OPENAI_USAGE__START_DATE", "2026-10-25")
         monkeypatch.setenv("SOURCES__OPENAI_USAGE__END_DATE", "2026-11-01")
         for k, v in FAST.items():
@@ -130,11 +162,12 @@ def test_configured_vendor_loads_reports_and_loads_nothing_the_second_time(env, 
         assert result.success
         assert meta["costs"]["configured"] is True and meta["costs"]["organizations"] == ["acme"]
         assert meta["costs"]["window"]["start_date"] == "2026-10-25"
-        (rows, total), = _sql(env, "select count(*), sum(amount) from openai_usage.costs")
+        ((rows, total),) = _sql(env, "select count(*), sum(amount) from openai_usage.costs")
         assert meta["costs"]["rows_loaded"] == rows > 0
         assert meta["costs"]["dataset_rows_loaded"] == sum(m["rows_loaded"] for m in meta.values())
-        assert total == srv.total_cost("acme", dt.datetime(2026, 10, 25, tzinfo=dt.UTC),
-                                       dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+        assert total == srv.total_cost(
+            "acme", dt.datetime(2026, 10, 25, tzinfo=dt.UTC), dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        )
 
         again, meta2, logs2 = _materialize("openai_usage", instance)
         assert again.success and all(m["rows_loaded"] == 0 for m in meta2.values())
@@ -150,8 +183,10 @@ def test_configured_vendor_loads_reports_and_loads_nothing_the_second_time(env, 
 def test_rejected_key_fails_with_the_secret_to_set_and_never_the_key(env, monkeypatch, capfd):
     with AnthropicServer({ANTHROPIC_KEY: "northwind-robotics"}) as srv:
         wrong = ANTHROPIC_KEY + "-revoked"
-        monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS",
-                           json.dumps([{"name": "northwind-robotics", "api_key": wrong, "base_url": srv.base_url}]))
+        monkeypatch.setenv(
+            "SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS",
+            json.dumps([{"name": "northwind-robotics", "api_key": wrong, "base_url": srv.base_url}]),
+        )
         monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__START_DATE", "2026-10-30")
         monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__END_DATE", "2026-11-01")
         result, meta, logs = _materialize("anthropic_usage")
@@ -171,10 +206,12 @@ def test_finops_demo_vendors_runs_a_command_against_the_local_servers(env):
 
     from finops_cli import main
 
-    probe = ("import json, os, urllib.request as u; o = json.loads(os.environ['SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS']); "
-             "r = u.Request(o[0]['base_url'] + '/v1/organizations/cost_report?starting_at=2026-10-01T00:00:00Z', "
-             "headers={'x-api-key': o[0]['api_key'], 'anthropic-version': '2023-06-01'}); "
-             "raise SystemExit(0 if json.load(u.urlopen(r))['data'] else 3)")
+    probe = (
+        "import json, os, urllib.request as u; o = json.loads(os.environ['SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS']); "
+        "r = u.Request(o[0]['base_url'] + '/v1/organizations/cost_report?starting_at=2026-10-01T00:00:00Z', "
+        "headers={'x-api-key': o[0]['api_key'], 'anthropic-version': '2023-06-01'}); "
+        "raise SystemExit(0 if json.load(u.urlopen(r))['data'] else 3)"
+    )
     result = CliRunner().invoke(main, ["demo-vendors", "--", sys.executable, "-c", probe], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "northwind-robotics" in result.output and "sk-" not in result.output

@@ -1,5 +1,6 @@
 """Fixtures of the fault-injection suite: an empty landing zone and a warehouse path per test (the helpers are in
 tests/support/faults.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path

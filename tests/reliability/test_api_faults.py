@@ -13,6 +13,7 @@ only through the environment as in production (``SOURCES__*``; retries made fast
 The ingestion unit tests (tests/ingestion/test_openai_usage.py, ...) check the messages of single faults on a bare
 dlt pipeline; these go through the warehouse loaders and check what is left behind.
 """
+
 from __future__ import annotations
 
 import copy
@@ -43,8 +44,10 @@ START = dt.date(2026, 10, 18)
 MIDDLE = dt.date(2026, 10, 25)  # end (exclusive) of the first, successful run of the persistent-fault tests
 END = dt.date(2026, 11, 1)
 OPENAI_KEY = "sk-admin-reliability-openai-7f3a9c"
-ANTHROPIC_KEYS = {"sk-ant-admin01-reliability-robotics-1b2c": "northwind-robotics",
-                  "sk-ant-admin01-reliability-research-3d4e": "northwind-research"}
+ANTHROPIC_KEYS = {
+    "sk-ant-admin01-reliability-robotics-1b2c": "northwind-robotics",
+    "sk-ant-admin01-reliability-research-3d4e": "northwind-research",
+}
 SAAS_KEYS = {slug: f"sk_test_reliability_{slug.replace('-', '_')}_5e6f" for slug in DEMO_SAAS_VENDORS.values()}
 TIMEOUT_S, SLOW_S = 1.5, 2.5  # client timeout, and how long a slow response takes
 
@@ -72,8 +75,11 @@ class Vendor:
     names: tuple[str, ...]  # words the error message must contain: vendor, endpoint
 
     def load(self, warehouse: str) -> int:
-        report = load_saas_invoices(warehouse) if self.dataset == "saas_invoices" else \
-            load_api_dataset(self.dataset, warehouse)
+        report = (
+            load_saas_invoices(warehouse)
+            if self.dataset == "saas_invoices"
+            else load_api_dataset(self.dataset, warehouse)
+        )
         assert report.configured
         return report.total_rows
 
@@ -98,8 +104,9 @@ def clean_env(monkeypatch):
 def _openai(monkeypatch) -> Iterator[Vendor]:
     p = "SOURCES__OPENAI_USAGE"
     with OpenAIServer({OPENAI_KEY: "northwind"}, seed=7) as srv:
-        monkeypatch.setenv(f"{p}__ORGANIZATIONS", json.dumps(
-            [{"name": "northwind", "api_key": OPENAI_KEY, "base_url": srv.base_url}]))
+        monkeypatch.setenv(
+            f"{p}__ORGANIZATIONS", json.dumps([{"name": "northwind", "api_key": OPENAI_KEY, "base_url": srv.base_url}])
+        )
         monkeypatch.setenv(f"{p}__START_DATE", START.isoformat())
         monkeypatch.setenv(f"{p}__PAGE_LIMIT", "5")  # 7 daily buckets: pages of 5 (page 2 exists everywhere)
         _fast_retries(monkeypatch, p, "REQUEST_TIMEOUT_S", "MAX_RETRY_DELAY_S")
@@ -107,16 +114,26 @@ def _openai(monkeypatch) -> Iterator[Vendor]:
         def loaded(wh: str) -> dict[str, Decimal]:
             return dict(_sql(wh, "select organization, sum(amount) from openai_usage.costs group by all"))
 
-        yield Vendor("openai_usage", srv, lambda end: monkeypatch.setenv(f"{p}__END_DATE", end.isoformat()),
-                     lambda end: {"northwind": srv.total_cost("northwind", _utc(START), _utc(end))}, loaded,
-                     "/organization/costs", ("OpenAI", "northwind", "/organization/costs"))
+        yield Vendor(
+            "openai_usage",
+            srv,
+            lambda end: monkeypatch.setenv(f"{p}__END_DATE", end.isoformat()),
+            lambda end: {"northwind": srv.total_cost("northwind", _utc(START), _utc(end))},
+            loaded,
+            "/organization/costs",
+            ("OpenAI", "northwind", "/organization/costs"),
+        )
 
 
 def _anthropic(monkeypatch) -> Iterator[Vendor]:
     p = "SOURCES__ANTHROPIC_USAGE"
     with AnthropicServer(ANTHROPIC_KEYS, seed=7) as srv:
-        monkeypatch.setenv(f"{p}__ORGANIZATIONS", json.dumps(
-            [{"name": org, "api_key": key, "base_url": srv.base_url} for key, org in ANTHROPIC_KEYS.items()]))
+        monkeypatch.setenv(
+            f"{p}__ORGANIZATIONS",
+            json.dumps(
+                [{"name": org, "api_key": key, "base_url": srv.base_url} for key, org in ANTHROPIC_KEYS.items()]
+            ),
+        )
         monkeypatch.setenv(f"{p}__START_DATE", START.isoformat())
         monkeypatch.setenv(f"{p}__PAGE_SIZE", "3")
         _fast_retries(monkeypatch, p, "REQUEST_TIMEOUT", "MAX_RETRY_DELAY")
@@ -124,9 +141,15 @@ def _anthropic(monkeypatch) -> Iterator[Vendor]:
         def loaded(wh: str) -> dict[str, Decimal]:
             return dict(_sql(wh, "select organization_name, sum(amount) from anthropic_usage.costs group by all"))
 
-        yield Vendor("anthropic_usage", srv, lambda end: monkeypatch.setenv(f"{p}__END_DATE", end.isoformat()),
-                     lambda end: {org: srv.total_cost_cents(org, START, end) / 100 for org in ANTHROPIC_KEYS.values()},
-                     loaded, "/cost_report", ("Anthropic", "/v1/organizations/cost_report"))
+        yield Vendor(
+            "anthropic_usage",
+            srv,
+            lambda end: monkeypatch.setenv(f"{p}__END_DATE", end.isoformat()),
+            lambda end: {org: srv.total_cost_cents(org, START, end) / 100 for org in ANTHROPIC_KEYS.values()},
+            loaded,
+            "/cost_report",
+            ("Anthropic", "/v1/organizations/cost_report"),
+        )
 
 
 def _saas(monkeypatch) -> Iterator[Vendor]:
@@ -134,9 +157,15 @@ def _saas(monkeypatch) -> Iterator[Vendor]:
     invoices = {slug: demo_invoices(name, 7) for name, slug in DEMO_SAAS_VENDORS.items()}
     names = {slug: name for name, slug in DEMO_SAAS_VENDORS.items()}
     with StripeServer({key: slug for slug, key in SAAS_KEYS.items()}, invoices) as srv:
-        monkeypatch.setenv(f"{p}__VENDORS", json.dumps(
-            [{"name": name, "base_url": srv.vendor_base_url(slug), "api_key": SAAS_KEYS[slug]}
-             for name, slug in DEMO_SAAS_VENDORS.items()]))
+        monkeypatch.setenv(
+            f"{p}__VENDORS",
+            json.dumps(
+                [
+                    {"name": name, "base_url": srv.vendor_base_url(slug), "api_key": SAAS_KEYS[slug]}
+                    for name, slug in DEMO_SAAS_VENDORS.items()
+                ]
+            ),
+        )
         monkeypatch.setenv(f"{p}__PAGE_LIMIT", "1")  # one invoice / line per page: many pages
         _fast_retries(monkeypatch, p, "REQUEST_TIMEOUT_S", "MAX_RETRY_DELAY_S")
 
@@ -151,8 +180,11 @@ def _saas(monkeypatch) -> Iterator[Vendor]:
                 srv.set_invoices(slug, inv)
 
         def truth(end: dt.date) -> dict[str, Decimal]:
-            return {names[slug]: sum((to_major(i["total"], i["currency"]) for i in inv), Decimal(0))
-                    for slug, inv in served_until(end).items() if inv}
+            return {
+                names[slug]: sum((to_major(i["total"], i["currency"]) for i in inv), Decimal(0))
+                for slug, inv in served_until(end).items()
+                if inv
+            }
 
         def loaded(wh: str) -> dict[str, Decimal]:
             # invoice totals, and the lines add up to them (each line read once: no doubled line)
@@ -162,8 +194,15 @@ def _saas(monkeypatch) -> Iterator[Vendor]:
             assert lines == subtotal, (lines, subtotal)
             return invoices_
 
-        yield Vendor("saas_invoices", srv, set_end, truth, loaded, "/mistral-ai/",
-                     ("SaaS vendor 'Mistral AI'", "/mistral-ai/v1/invoices"))
+        yield Vendor(
+            "saas_invoices",
+            srv,
+            set_end,
+            truth,
+            loaded,
+            "/mistral-ai/",
+            ("SaaS vendor 'Mistral AI'", "/mistral-ai/v1/invoices"),
+        )
 
 
 VENDORS = {"openai": _openai, "anthropic": _anthropic, "saas": _saas}
@@ -191,8 +230,12 @@ def _snapshot(dataset: str, warehouse: str) -> dict[str, Any]:
     (rows, checksum of its rows), and dlt's local pipeline state (the cursor)."""
     out: dict[str, Any] = {}
     with duckdb.connect(warehouse, read_only=True) as con:
-        tables = [t for (t,) in con.execute("select table_name from information_schema.tables "
-                                            "where table_schema = ? order by 1", [dataset]).fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = ? order by 1", [dataset]
+            ).fetchall()
+        ]
         for t in tables:
             out[t] = con.execute(f'select count(*), sum(hash(t)) from {dataset}."{t}" as t').fetchone()
     pipeline = make_pipeline(dataset, warehouse)

@@ -6,6 +6,7 @@ exact and not doubled afterwards. The lock is freed by the kernel when its holde
 The second run is a process started in advance with everything imported, released by a trigger file the moment the
 first one has recorded itself as the holder: so it really starts while the first run is in progress, however slow
 the machine."""
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,13 @@ def warehouse_totals(warehouse: Path) -> tuple[int, Decimal]:
 
 @pytest.fixture
 def env(tmp_path, landing, monkeypatch) -> dict[str, str]:
-    e = dict(os.environ, FINOPS_WAREHOUSE=str(tmp_path / "wh" / "finops.duckdb"), FINOPS_LANDING=str(landing),
-             DAGSTER_HOME=str(tmp_path / "dagster_home"), PYTHONUNBUFFERED="1")
+    e = dict(
+        os.environ,
+        FINOPS_WAREHOUSE=str(tmp_path / "wh" / "finops.duckdb"),
+        FINOPS_LANDING=str(landing),
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
+        PYTHONUNBUFFERED="1",
+    )
     e.pop(LOCK_TIMEOUT_ENV, None)
     return e
 
@@ -124,8 +130,7 @@ def _assert_clean(stderr: str) -> None:
 @pytest.mark.slow
 def test_a_second_run_with_no_wait_fails_at_once_naming_the_running_finops_run(env, tmp_path, landing):
     warehouse = Path(env["FINOPS_WAREHOUSE"])
-    second, go = _primed(["load", str(landing), "--no-transform"], {**env, LOCK_TIMEOUT_ENV: "0"}, tmp_path,
-                         "second")
+    second, go = _primed(["load", str(landing), "--no-transform"], {**env, LOCK_TIMEOUT_ENV: "0"}, tmp_path, "second")
     first = _start([FINOPS, "run", "--select", "aws_cur/line_items"], env, tmp_path, "first")
     rec = _wait_until_held_by(warehouse, first)
     assert rec["command"] == "finops run" and set(rec) == {"pid", "command", "host", "started_at"}
@@ -148,8 +153,7 @@ def test_a_second_run_with_no_wait_fails_at_once_naming_the_running_finops_run(e
 @pytest.mark.slow
 def test_a_second_run_waits_for_the_first_then_loads_nothing_twice(env, tmp_path, landing):
     warehouse = Path(env["FINOPS_WAREHOUSE"])
-    second, go = _primed(["load", str(landing), "--no-transform"], {**env, LOCK_TIMEOUT_ENV: "120"}, tmp_path,
-                         "second")
+    second, go = _primed(["load", str(landing), "--no-transform"], {**env, LOCK_TIMEOUT_ENV: "120"}, tmp_path, "second")
     first = _start([FINOPS, "load", str(landing), "--no-transform"], env, tmp_path, "first")
     rec = _wait_until_held_by(warehouse, first)
     go.touch()
@@ -158,8 +162,9 @@ def test_a_second_run_waits_for_the_first_then_loads_nothing_twice(env, tmp_path
     assert code1 == 0 and code2 == 0, (out1, err1, out2, err2)
     assert "aws_cur: 1 deliveries, 1" in out1 and "rows loaded" in out1, out1
     # the second said what it waited for, then ran and found nothing new
-    assert f"waiting for the warehouse lock held by pid {first.pid} (finops load, since {rec['started_at']}" \
-        in err2, err2
+    assert f"waiting for the warehouse lock held by pid {first.pid} (finops load, since {rec['started_at']}" in err2, (
+        err2
+    )
     assert "aws_cur: 0 deliveries, 0 rows loaded" in out2, out2
     _assert_clean(err1 + err2)
     assert warehouse_totals(warehouse) == source_totals(landing)  # exact, not doubled
@@ -183,8 +188,10 @@ def test_the_lock_records_its_holder_is_reentrant_and_is_freed_when_the_holder_i
         assert rec["pid"] == proc.pid and rec["command"] == "test holder"
         lines: list[str] = []
         t0 = time.monotonic()
-        with pytest.raises(WarehouseLockedError) as info, \
-                warehouse_lock(warehouse, "second", timeout=1.0, echo=lines.append, poll_s=0.05):
+        with (
+            pytest.raises(WarehouseLockedError) as info,
+            warehouse_lock(warehouse, "second", timeout=1.0, echo=lines.append, poll_s=0.05),
+        ):
             pass
         assert time.monotonic() - t0 >= 1.0  # it waited
         assert lines and lines[0].startswith(f"waiting for the warehouse lock held by pid {proc.pid} (test holder")

@@ -8,6 +8,7 @@
 * A vendor API load (OpenAI usage and costs; the SaaS invoices) killed in the middle of its pagination, then run
   again: the totals equal the server's truth exactly, and a further run changes nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,9 +62,12 @@ def source_totals(landing) -> dict[str, tuple[int, Decimal]]:
 
 def warehouse_totals(warehouse: Path) -> dict[str, tuple[int, Decimal]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {p: (n, s) for p, n, s in con.execute(
-            "select x_billing_period, count(*), sum(line_item_unblended_cost) from aws_cur.line_items "
-            "group by all").fetchall()}
+        return {
+            p: (n, s)
+            for p, n, s in con.execute(
+                "select x_billing_period, count(*), sum(line_item_unblended_cost) from aws_cur.line_items group by all"
+            ).fetchall()
+        }
 
 
 def assert_opens_and_checkpoints(warehouse: Path) -> None:
@@ -72,8 +76,9 @@ def assert_opens_and_checkpoints(warehouse: Path) -> None:
     if not warehouse.exists():
         return
     with duckdb.connect(str(warehouse)) as con:
-        for schema, table in con.execute("select table_schema, table_name from information_schema.tables "
-                                         "where table_type = 'BASE TABLE'").fetchall():
+        for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall():
             con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
         con.execute("CHECKPOINT")
         assert con.execute("PRAGMA database_size").fetchall()
@@ -92,14 +97,23 @@ KILL_POINTS = {
     # the package is normalized and ready to load, nothing loaded yet
     "package_ready": lambda d: _package_files(d, "load/normalized/*/new_jobs/line_items.*"),
     # loading: dlt's state/log jobs committed, the raw table's job started
-    "load": lambda d: _package_files(d, "load/normalized/*/completed_jobs/*")
-    and _package_files(d, "load/normalized/*/started_jobs/line_items.*"),
+    "load": lambda d: (
+        _package_files(d, "load/normalized/*/completed_jobs/*")
+        and _package_files(d, "load/normalized/*/started_jobs/line_items.*")
+    ),
 }
 
 
 def _load(env: dict, landing: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([FINOPS, "load", str(landing), "--no-transform"], env=env, cwd=REPO, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [FINOPS, "load", str(landing), "--no-transform"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.slow
@@ -108,8 +122,13 @@ def test_a_billing_load_killed_mid_load_is_finished_by_the_rerun_to_the_cent(poi
     warehouse = tmp_path / "wh" / "finops.duckdb"
     pipelines = warehouse.parent / ".finops.dlt" / "aws_cur"
     env = dict(os.environ, FINOPS_WAREHOUSE=str(warehouse), FINOPS_LANDING=str(landing), FINOPS_LOCK_TIMEOUT="0")
-    proc = subprocess.Popen([FINOPS, "load", str(landing), "--no-transform"], env=env, cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [FINOPS, "load", str(landing), "--no-transform"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 180
         while not KILL_POINTS[point](pipelines):
@@ -157,15 +176,21 @@ load_saas_invoices(warehouse) if dataset == "saas_invoices" else load_api_datase
 
 
 def _openai_env(srv: OpenAIServer) -> dict[str, str]:
-    return {"SOURCES__OPENAI_USAGE__ORGANIZATIONS": json.dumps(
-                [{"name": "northwind", "api_key": OPENAI_KEY, "base_url": srv.base_url}]),
-            "SOURCES__OPENAI_USAGE__START_DATE": "2026-10-01", "SOURCES__OPENAI_USAGE__END_DATE": "2026-11-01",
-            "SOURCES__OPENAI_USAGE__PAGE_LIMIT": "4"}
+    return {
+        "SOURCES__OPENAI_USAGE__ORGANIZATIONS": json.dumps(
+            [{"name": "northwind", "api_key": OPENAI_KEY, "base_url": srv.base_url}]
+        ),
+        "SOURCES__OPENAI_USAGE__START_DATE": "2026-10-01",
+        "SOURCES__OPENAI_USAGE__END_DATE": "2026-11-01",
+        "SOURCES__OPENAI_USAGE__PAGE_LIMIT": "4",
+    }
 
 
 def _saas_env(srv: StripeServer) -> dict[str, str]:
-    return {"SOURCES__SAAS_INVOICES__VENDORS": json.dumps(demo_vendors_config(srv)),
-            "SOURCES__SAAS_INVOICES__PAGE_LIMIT": "1"}
+    return {
+        "SOURCES__SAAS_INVOICES__VENDORS": json.dumps(demo_vendors_config(srv)),
+        "SOURCES__SAAS_INVOICES__PAGE_LIMIT": "1",
+    }
 
 
 @pytest.mark.slow
@@ -186,29 +211,38 @@ def test_a_vendor_api_load_killed_mid_pagination_is_exact_after_the_rerun(datase
 
         def loaded() -> dict:
             with duckdb.connect(str(warehouse), read_only=True) as con:
-                return dict(con.execute("select organization, sum(amount) from openai_usage.costs group by all")
-                            .fetchall())
+                return dict(
+                    con.execute("select organization, sum(amount) from openai_usage.costs group by all").fetchall()
+                )
 
         env_of, later = _openai_env, "/organization/costs"
     else:
         srv = StripeServer.demo(seed=7)
 
         def truth() -> dict:
-            return {name: sum((to_major(i["total"], i["currency"]) for i in srv.invoices[slug]), Decimal(0))
-                    for name, slug in DEMO_SAAS_VENDORS.items()}
+            return {
+                name: sum((to_major(i["total"], i["currency"]) for i in srv.invoices[slug]), Decimal(0))
+                for name, slug in DEMO_SAAS_VENDORS.items()
+            }
 
         def loaded() -> dict:
             with duckdb.connect(str(warehouse), read_only=True) as con:
-                return dict(con.execute("select vendor, sum(total) from saas_invoices.invoices group by all")
-                            .fetchall())
+                return dict(
+                    con.execute("select vendor, sum(total) from saas_invoices.invoices group by all").fetchall()
+                )
 
         env_of, later = _saas_env, "/mistral-ai/"
     with srv:
         env = env_of(srv)
         # slow pages so that the kill lands mid-pagination: every request of the later endpoint / vendor takes 0.3 s
         srv.faults = Faults(delay_s=0.3, path_contains=later)
-        proc = subprocess.Popen([PYTHON, "-c", KILLED_LOAD, dataset, str(warehouse)], env={**os.environ, **env},
-                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [PYTHON, "-c", KILLED_LOAD, dataset, str(warehouse)],
+            env={**os.environ, **env},
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 120
             while sum(later in r.path for r in srv.requests_seen) < 2:  # page 2 of the later endpoint asked for
@@ -228,8 +262,11 @@ def test_a_vendor_api_load_killed_mid_pagination_is_exact_after_the_rerun(datase
             monkeypatch.setenv(k, v)
 
         def load() -> int:
-            r = load_saas_invoices(str(warehouse)) if dataset == "saas_invoices" else \
-                load_api_dataset(dataset, str(warehouse))
+            r = (
+                load_saas_invoices(str(warehouse))
+                if dataset == "saas_invoices"
+                else load_api_dataset(dataset, str(warehouse))
+            )
             return r.total_rows
 
         assert load() > 0

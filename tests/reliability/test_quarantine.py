@@ -3,6 +3,7 @@ and raw record; the same bad file again keeps exactly its records (not twice); t
 replaces them (none left) and its rows load with exact totals. ``marts.fct_quarantined_records`` (a dbt view) lists
 every dataset's records and the landed files nothing could read; the asset check ``no_quarantined_records`` counts
 them; ``finops quarantine`` lists them, read-only."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,9 @@ def write_cur2_text(landing: Path, period: str, rows: list[dict], **kw) -> Path:
 def test_billing_quarantine_bad_same_again_then_fixed(landing, warehouse):
     # three exports of three accounts' bills (other amounts: identical content would be a copy, see test_file_faults)
     good = write_cur2(landing, SEP, cur2_rows(SEP, 1.5), export="aws/cur2-csv/good")
-    missing = write_cur2(landing, SEP, export="aws/cur2-csv/missing",
-                         header=[c for c in cur2_csv_rows(cur2_rows(SEP))[0] if c != COST])
+    missing = write_cur2(
+        landing, SEP, export="aws/cur2-csv/missing", header=[c for c in cur2_csv_rows(cur2_rows(SEP))[0] if c != COST]
+    )
     amount = write_cur2_text(landing, SEP, bad_amount_rows(SEP, 3), export="aws/cur2-csv/amount")
     rel = {p: p.relative_to(landing).as_posix() for p in (missing, amount)}
 
@@ -99,8 +101,10 @@ def test_billing_quarantine_bad_same_again_then_fixed(landing, warehouse):
     touch_later(fixed, 15)
     report = ingest(landing, warehouse)["aws_cur"]
     assert report.ok and quarantined(warehouse, "aws_cur") == []
-    assert cur_totals(warehouse) == {(f"aws/cur2-csv/{e}", SEP): cur2_file_sums(p)[SEP]
-                                     for e, p in (("good", good), ("amount", amount), ("missing", fixed))}
+    assert cur_totals(warehouse) == {
+        (f"aws/cur2-csv/{e}", SEP): cur2_file_sums(p)[SEP]
+        for e, p in (("good", good), ("amount", amount), ("missing", fixed))
+    }
 
 
 def test_removing_a_bad_version_folder_clears_its_record(landing, warehouse):
@@ -131,13 +135,19 @@ def test_file_drop_quarantine_bad_same_again_then_fixed(landing, warehouse, kpi_
     from ingestion.business_kpis.runner import load_business_kpis
 
     good = ["2026-09-01,doc-search,queries,1200.5,", "2026-09-02,doc-search,queries,1300,"]
-    path = write_kpis(landing, [*good, "2026-09-31,doc-search,queries,5,", "2026-09-03,doc-search,queries,x,",
-                                "2026-09-04,,queries,-1,"])
+    path = write_kpis(
+        landing,
+        [*good, "2026-09-31,doc-search,queries,5,", "2026-09-03,doc-search,queries,x,", "2026-09-04,,queries,-1,"],
+    )
     report = load_business_kpis(str(warehouse), str(landing))
     first = quarantined(warehouse, "business_kpis")
     src = "business_kpis/volumes.csv"
-    assert [q[:3] for q in first] == [(src, 3, "kpi_date"), (src, 4, "kpi_value"), (src, 5, "kpi_value"),
-                                      (src, 5, "product")]
+    assert [q[:3] for q in first] == [
+        (src, 3, "kpi_date"),
+        (src, 4, "kpi_value"),
+        (src, 5, "kpi_value"),
+        (src, 5, "product"),
+    ]
     assert len(report.quarantined) == 4 and all(json.loads(q[5])["kpi_name"] == "queries" for q in first)
 
     # unchanged: not read again, its records stay as they are (and the check still reports them)
@@ -163,8 +173,9 @@ def test_file_drop_quarantine_bad_same_again_then_fixed(landing, warehouse, kpi_
 
 # --------------------------------------------------------------------- one view, the check and the command
 @pytest.mark.slow
-def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_it(landing, warehouse, tmp_path,
-                                                                                  kpi_env, monkeypatch):
+def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_it(
+    landing, warehouse, tmp_path, kpi_env, monkeypatch
+):
     from finops_cli import main
     from ingestion._common.inventory import load_inventory
     from ingestion.business_kpis.runner import load_business_kpis
@@ -187,8 +198,12 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
     load_inventory(plan(str(landing)), str(warehouse))
     ensure_raw_tables(str(warehouse))
     for ds in ("aws_cur", "azure_cost_details", "gcp_billing", "focus_exports", "finance", "business_kpis"):
-        cols = sql(warehouse, "select column_name, data_type from information_schema.columns where table_schema = ? "
-                              "and table_name = 'quarantine'", [ds])
+        cols = sql(
+            warehouse,
+            "select column_name, data_type from information_schema.columns where table_schema = ? "
+            "and table_name = 'quarantine'",
+            [ds],
+        )
         assert set(QUARANTINE_COLUMNS) <= {c for c, _ in cols}, ds
 
     rel = lambda p: p.relative_to(landing).as_posix()
@@ -204,13 +219,15 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
     assert sorted(map(key, before_dbt.records)) == expected
 
     build(["build", "--select", "fct_quarantined_records"], warehouse, tmp_path)
-    view = sql(warehouse, "select dataset, source_file, row_number, field from marts.fct_quarantined_records "
-                          "order by all")
+    view = sql(
+        warehouse, "select dataset, source_file, row_number, field from marts.fct_quarantined_records order by all"
+    )
     assert view == expected
     report = read_records(warehouse)
     assert report.relation == "marts.fct_quarantined_records" and sorted(map(key, report.records)) == expected
     assert [r.as_json() for r in sorted(report.records, key=key)] == [
-        r.as_json() for r in sorted(before_dbt.records, key=key)]
+        r.as_json() for r in sorted(before_dbt.records, key=key)
+    ]
     garbage_record = next(r for r in report.records if r.source_file == rel(garbage))
     assert garbage_record.reason.startswith("unreadable: ") and "deliver it again" in garbage_record.hint
 
@@ -218,8 +235,10 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
     result = check_result(report)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
     lines = result.description.splitlines()
-    assert lines[0] == ("5 quarantined records in 5 file(s) (aws_cur 2, business_kpis 1, landing_zone 2): fix each "
-                        "file and deliver it again.")
+    assert lines[0] == (
+        "5 quarantined records in 5 file(s) (aws_cur 2, business_kpis 1, landing_zone 2): fix each "
+        "file and deliver it again."
+    )
     assert lines[-1] == WHAT_TO_DO and len(lines) == 7
     assert f"- aws_cur: {rel(amount)}, row 5, field '{COST}': value cannot be parsed (value '1.2.3')" in lines
     assert result.metadata["by_dataset"].value == {"aws_cur": 2, "business_kpis": 1, "landing_zone": 2}
@@ -234,7 +253,11 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
     only = CliRunner().invoke(main, ["quarantine", "--dataset", "business_kpis", "--json"], catch_exceptions=False)
     (rec,) = json.loads(only.output)
     assert (rec["source_file"], rec["row_number"], rec["field"], rec["value"]) == (
-        "business_kpis/volumes.csv", 1, "kpi_value", "oops")
+        "business_kpis/volumes.csv",
+        1,
+        "kpi_value",
+        "oops",
+    )
     assert json.loads(rec["raw_record"])["kpi_value"] == "oops"
     assert CliRunner().invoke(main, ["quarantine", "--dataset", "nope"]).exit_code == 64  # EX_USAGE (2: quarantined)
 
@@ -253,8 +276,10 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
     report = read_records(warehouse)
     assert report.empty and check_result(report).passed
     assert CliRunner().invoke(main, ["quarantine"]).output == "Quarantine is empty.\n"
-    assert cur_totals(warehouse) == {(CUR2_EXPORT, SEP): cur2_file_sums(corrupt)[SEP],
-                                     ("aws/cur2-csv/other", OCT): cur2_file_sums(amount)[OCT]}
+    assert cur_totals(warehouse) == {
+        (CUR2_EXPORT, SEP): cur2_file_sums(corrupt)[SEP],
+        ("aws/cur2-csv/other", OCT): cur2_file_sums(amount)[OCT],
+    }
     assert focus_file_sums(focus)  # the FOCUS export loaded throughout (not in quarantine)
 
 

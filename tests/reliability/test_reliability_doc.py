@@ -1,6 +1,7 @@
 """docs/reliability.md is the contract of the fault-injection suite: its table (fault → behaviour → test) must name
 only tests that exist, every test of tests/reliability/ must be in it, and every fault the reliability issue lists
 must have a row. Pure file parsing: no warehouse, no run."""
+
 from __future__ import annotations
 
 import ast
@@ -14,10 +15,31 @@ THIS = Path(__file__).name
 
 # every fault the issue asks for, as words that must appear in the "fault" column of some row (case-insensitive)
 REQUIRED_FAULTS = [
-    "corrupt gzip", "truncated gzip", "delimiter", "bom", "utf-16", "missing column", "renamed column",
-    "added column", "same file delivered twice", "restated month", "closed month", "negative", "zero cost",
-    "huge tag", "429", "500", "timeout", "malformed json", "truncated page", "killed mid-load",
-    "two runs started at once", "secrets", "read-only", "escape the landing root", "quarantine",
+    "corrupt gzip",
+    "truncated gzip",
+    "delimiter",
+    "bom",
+    "utf-16",
+    "missing column",
+    "renamed column",
+    "added column",
+    "same file delivered twice",
+    "restated month",
+    "closed month",
+    "negative",
+    "zero cost",
+    "huge tag",
+    "429",
+    "500",
+    "timeout",
+    "malformed json",
+    "truncated page",
+    "killed mid-load",
+    "two runs started at once",
+    "secrets",
+    "read-only",
+    "escape the landing root",
+    "quarantine",
 ]
 TEST_ID = re.compile(r"tests/reliability/(test_[a-z0-9_]+\.py)::(test_[A-Za-z0-9_]+)")
 
@@ -40,8 +62,11 @@ def suite_tests() -> set[tuple[str, str]]:
         if path.name == THIS:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        out |= {(path.name, n.name) for n in tree.body
-                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name.startswith("test_")}
+        out |= {
+            (path.name, n.name)
+            for n in tree.body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name.startswith("test_")
+        }
     return out
 
 

@@ -19,6 +19,7 @@
   key with a leading ``/``, AWS's form for a report without prefix, is a key inside the bucket), and
   nothing outside is read - for billing exports and for the finance and business-KPI file drops.
 """
+
 from __future__ import annotations
 
 import base64
@@ -76,7 +77,7 @@ def forms(secret: str) -> dict[str, bytes]:
         for name, enc in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
             text = enc(b"\0" * k + raw)
             start = (4 * k + 2) // 3 if k else 0  # characters that depend on the padding bytes
-            core = text[start: len(text) - 4]  # the last group may mix in what follows
+            core = text[start : len(text) - 4]  # the last group may mix in what follows
             if len(core) >= 16:
                 out[f"{name}@{k}"] = core
     return out
@@ -103,8 +104,9 @@ class Scanner:
         from dlt.common.versioned_state import decompress_state
 
         with duckdb.connect(str(path), read_only=True) as con:
-            tables = con.execute("select table_schema, table_name from information_schema.tables "
-                                 "where table_type = 'BASE TABLE'").fetchall()
+            tables = con.execute(
+                "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+            ).fetchall()
             for schema, table in tables:
                 self.scanned["tables"] += 1
                 cur = con.execute(f'select cast(t as varchar) from "{schema}"."{table}" as t')
@@ -113,8 +115,10 @@ class Scanner:
                     self.data(f"{path.name}:{schema}.{table}", "\n".join(r[0] for r in chunk))
                 if table == "_dlt_pipeline_state":
                     for (state,) in con.execute(f'select state from "{schema}"."{table}"').fetchall():
-                        self.data(f"{path.name}:{schema}._dlt_pipeline_state (decoded)",
-                                  json.dumps(decompress_state(state), default=str))
+                        self.data(
+                            f"{path.name}:{schema}._dlt_pipeline_state (decoded)",
+                            json.dumps(decompress_state(state), default=str),
+                        )
 
     def file(self, path: Path) -> None:
         self.scanned["files"] += 1
@@ -175,7 +179,7 @@ def test_the_scanner_finds_every_planted_form_in_every_place(tmp_path):
 # ----------------------------------------------------------------------------------------------------------------------
 # the full run, in its own process
 # ----------------------------------------------------------------------------------------------------------------------
-SCENARIO = r'''
+SCENARIO = r"""
 import json, logging, os, socket, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -287,7 +291,7 @@ with demo_vendor_servers(set_env=False) as v, demo_ledger_database(landing):
 from serving.focus_export import export_focus
 export_focus(warehouse, str(Path(warehouse).parent / "exports" / "focus.parquet"))
 print("RESULT " + json.dumps(result), flush=True)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -297,15 +301,30 @@ def full_run(tmp_path_factory):
     demo.generate(landing, seed=7, rows=1500, redelivery=False)
     secrets = make_secrets()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "FINOPS_"))}
-    env.update(FINOPS_WAREHOUSE=str(warehouse), FINOPS_LANDING=str(landing), DAGSTER_HOME=str(home),
-               SECSCAN_SECRETS=json.dumps(secrets), PYTHONUNBUFFERED="1")
+    env.update(
+        FINOPS_WAREHOUSE=str(warehouse),
+        FINOPS_LANDING=str(landing),
+        DAGSTER_HOME=str(home),
+        SECSCAN_SECRETS=json.dumps(secrets),
+        PYTHONUNBUFFERED="1",
+    )
     started = time.time()
-    proc = subprocess.run([PYTHON, "-c", SCENARIO], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=900, check=False)
+    proc = subprocess.run(
+        [PYTHON, "-c", SCENARIO], env=env, cwd=REPO, capture_output=True, text=True, timeout=900, check=False
+    )
     result = next((json.loads(line[7:]) for line in proc.stdout.splitlines() if line.startswith("RESULT ")), None)
     assert proc.returncode == 0 and result is not None, proc.stderr[-5000:]
-    return {"base": base, "landing": landing, "warehouse": warehouse, "home": home, "secrets": secrets,
-            "stdout": proc.stdout, "stderr": proc.stderr, "result": result, "started": started}
+    return {
+        "base": base,
+        "landing": landing,
+        "warehouse": warehouse,
+        "home": home,
+        "secrets": secrets,
+        "stdout": proc.stdout,
+        "stderr": proc.stderr,
+        "result": result,
+        "started": started,
+    }
 
 
 @pytest.mark.slow
@@ -313,8 +332,9 @@ def test_no_secret_of_a_full_run_appears_in_output_logs_warehouse_dlt_state_dags
     r = full_run["result"]
     # the run used every secret, and reconciled
     assert r["ok"], full_run["stdout"][-3000:]
-    assert {k: Decimal(v).quantize(CENT) for k, v in r["loaded"].items()} == \
-        {k: Decimal(v).quantize(CENT) for k, v in r["truth"].items()}
+    assert {k: Decimal(v).quantize(CENT) for k, v in r["loaded"].items()} == {
+        k: Decimal(v).quantize(CENT) for k, v in r["truth"].items()
+    }
     assert r["requests"]["openai"] > 0 and r["requests"]["anthropic"] > 0 and r["requests"]["saas"] > 0
     assert r["posts"] >= 1 and r["posts_to_token"] == r["posts"] and r["failed_posts"] >= 1
     assert r["failing_run_ok"] is False and r["rejected_statuses"] == [401]
@@ -341,8 +361,7 @@ def test_no_secret_of_a_full_run_appears_in_output_logs_warehouse_dlt_state_dags
     assert scanner.scanned["files"] > 50 and scanner.scanned["tables"] > 100 and scanner.scanned["rows"] > 10_000
 
     # positive control: a secret planted in dlt's pipelines dir and in DAGSTER_HOME is found by the same scan
-    planted = [full_run["warehouse"].parent / ".finops.dlt" / "planted.jsonl.gz",
-               full_run["home"] / "planted.log"]
+    planted = [full_run["warehouse"].parent / ".finops.dlt" / "planted.jsonl.gz", full_run["home"] / "planted.log"]
     planted[0].write_bytes(gzip.compress(base64.b64encode(b"x" + full_run["secrets"]["openai_admin_key"].encode())))
     planted[1].write_text(quote(full_run["secrets"]["ledger_password"], safe=""))
     try:
@@ -400,18 +419,26 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
             assert w in str(info.value), (w, str(info.value))
         errors.append(info.value)
 
-    with OpenAIServer({"sk-admin-the-right-one": "acme"}) as oa, \
-            AnthropicServer({"sk-ant-admin01-the-right-one": "northwind-robotics"}) as an, \
-            StripeServer.demo() as st:
-        monkeypatch.setenv("SOURCES__OPENAI_USAGE__ORGANIZATIONS", json.dumps(
-            [{"name": "acme", "api_key": s["rejected_openai_key"], "base_url": oa.base_url}]))
+    with (
+        OpenAIServer({"sk-admin-the-right-one": "acme"}) as oa,
+        AnthropicServer({"sk-ant-admin01-the-right-one": "northwind-robotics"}) as an,
+        StripeServer.demo() as st,
+    ):
+        monkeypatch.setenv(
+            "SOURCES__OPENAI_USAGE__ORGANIZATIONS",
+            json.dumps([{"name": "acme", "api_key": s["rejected_openai_key"], "base_url": oa.base_url}]),
+        )
         expect(ApiSourceError, lambda: load_api_dataset("openai_usage", warehouse), "HTTP 401", "acme")
         monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__API_KEY", s["anthropic_admin_key_robotics"])
         monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__ORGANIZATION_NAME", "northwind-robotics")
         monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__BASE_URL", an.base_url)
         expect(ApiSourceError, lambda: load_api_dataset("anthropic_usage", warehouse), "HTTP 401")
-        monkeypatch.setenv("SOURCES__SAAS_INVOICES__VENDORS", json.dumps(
-            [{"name": "Cursor", "base_url": st.vendor_base_url("cursor"), "api_key": s["rejected_saas_key"]}]))
+        monkeypatch.setenv(
+            "SOURCES__SAAS_INVOICES__VENDORS",
+            json.dumps(
+                [{"name": "Cursor", "base_url": st.vendor_base_url("cursor"), "api_key": s["rejected_saas_key"]}]
+            ),
+        )
         expect(SaasInvoicesError, lambda: load_saas_invoices(warehouse), "HTTP 401", "'Cursor'")
 
     sock = socket.socket()
@@ -421,8 +448,9 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
     pw = quote(s["ledger_password"], safe="")
     landing = tmp_path / "landing"
     landing.mkdir()
-    monkeypatch.setenv("SOURCES__FINANCE__LEDGER__CREDENTIALS",
-                       f"postgresql+psycopg://ledger_reader:{pw}@127.0.0.1:{port}/erp")
+    monkeypatch.setenv(
+        "SOURCES__FINANCE__LEDGER__CREDENTIALS", f"postgresql+psycopg://ledger_reader:{pw}@127.0.0.1:{port}/erp"
+    )
     expect(Exception, lambda: load_finance(warehouse, str(landing)), "127.0.0.1")
     monkeypatch.setenv("SOURCES__BUSINESS_KPIS__CREDENTIALS", f"postgresql+psycopg://kpi:{pw}@127.0.0.1:{port}/kpi")
     expect(Exception, lambda: load_business_kpis(warehouse, str(landing)), "127.0.0.1")
@@ -441,8 +469,11 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
     Thread(target=hook.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{hook.server_address[1]}/services/T0/B0/{quote(s['webhook_token'], safe='')}"
-        expect(WebhookError, lambda: post_json(url, {"text": "x"}, policy=RetryPolicy(attempts=2, backoff_seconds=0.01)),
-               "500")
+        expect(
+            WebhookError,
+            lambda: post_json(url, {"text": "x"}, policy=RetryPolicy(attempts=2, backoff_seconds=0.01)),
+            "500",
+        )
     finally:
         hook.shutdown()
         hook.server_close()
@@ -485,19 +516,27 @@ def test_the_shared_http_client_never_shows_a_key(caplog):
     key = s["openai_admin_key"]
     texts: dict[str, str] = {}
     for header in ("Authorization", "x-api-key"):
-        account = Account("OpenAI", "organisation", "acme", "http://127.0.0.1:1/v1", key, "SOURCES__X__API_KEY",
-                          auth_header=header)
+        account = Account(
+            "OpenAI", "organisation", "acme", "http://127.0.0.1:1/v1", key, "SOURCES__X__API_KEY", auth_header=header
+        )
         client = VendorClient(account, HttpSettings())
         texts[f"{header}: account, client, auth"] = " ".join(
-            [repr(account), str(account), repr(client), repr(account.auth()), str(account.auth())])
+            [repr(account), str(account), repr(client), repr(account.auth()), str(account.auth())]
+        )
         prepared = requests.Request("GET", "http://127.0.0.1:1/v1/x", auth=account.auth()).prepare()
         assert key in prepared.headers[header]  # sent where the vendor expects it, and only there
 
     position = PagePosition(account)
     position.path, position.page = "/v1/organization/costs", 2
     check = response_check(position, HttpSettings(max_attempts=3))
-    cases = {401: VendorAuthError, 403: VendorAuthError, 429: VendorHTTPError, 503: VendorHTTPError,
-             400: VendorHTTPError, 200: VendorResponseError}
+    cases = {
+        401: VendorAuthError,
+        403: VendorAuthError,
+        429: VendorHTTPError,
+        503: VendorHTTPError,
+        400: VendorHTTPError,
+        200: VendorResponseError,
+    }
     for status, kind in cases.items():
         for body in (json.dumps({"error": {"message": f"invalid key {key}"}}), "{not json " + key):
             response = requests.Response()
@@ -508,7 +547,7 @@ def test_the_shared_http_client_never_shows_a_key(caplog):
             msg = str(info.value)
             assert msg.startswith("OpenAI organisation 'acme', GET /v1/organization/costs, page 2: "), msg
             texts[f"HTTP {status} {body[:5]}"] = _chain(info.value)
-    assert "SOURCES__X__API_KEY" in texts["HTTP 401 {\"err"]  # says what to set
+    assert "SOURCES__X__API_KEY" in texts['HTTP 401 {"err']  # says what to set
     scanner = Scanner(s)
     for where, text in texts.items():
         scanner.data(where, text)
@@ -532,12 +571,15 @@ time.sleep(600)
 def _mart_totals(path: Path, read_only: bool = True) -> dict[str, tuple]:
     with duckdb.connect(str(path), read_only=read_only) as con:
         return {
-            "fct_charges": con.execute("select count(*), sum(billed_cost), sum(effective_cost) "
-                                       "from marts.fct_charges").fetchone(),
-            "fct_cost_allocated": con.execute("select count(*), sum(allocated_effective_cost) "
-                                              "from marts.fct_cost_allocated").fetchone(),
-            "focus_cost_and_usage": con.execute('select count(*), sum("BilledCost") '
-                                                "from marts.focus_cost_and_usage").fetchone(),
+            "fct_charges": con.execute(
+                "select count(*), sum(billed_cost), sum(effective_cost) from marts.fct_charges"
+            ).fetchone(),
+            "fct_cost_allocated": con.execute(
+                "select count(*), sum(allocated_effective_cost) from marts.fct_cost_allocated"
+            ).fetchone(),
+            "focus_cost_and_usage": con.execute(
+                'select count(*), sum("BilledCost") from marts.focus_cost_and_usage'
+            ).fetchone(),
         }
 
 
@@ -550,20 +592,26 @@ def test_bi_reads_the_published_copy_read_only_while_the_pipeline_holds_the_ware
     assert published.exists() and oct(published.stat().st_mode & 0o777) == "0o444"  # written by the run
     expected = _mart_totals(warehouse)
     assert expected["fct_charges"][0] > 1000 and expected["fct_charges"][1] > 0
-    writer = subprocess.Popen([PYTHON, "-c", HOLD_WRITER, str(warehouse)], cwd=REPO, stdout=subprocess.PIPE,
-                              text=True)
+    writer = subprocess.Popen([PYTHON, "-c", HOLD_WRITER, str(warehouse)], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "open"
         with pytest.raises(duckdb.IOException, match="lock"):  # why BI must not open the live file
             duckdb.connect(str(warehouse), read_only=True)
         assert _mart_totals(published) == expected  # same totals, to the last decimal
         with duckdb.connect(str(published), read_only=True) as bi:
-            rows = {(s, t): n for s, t, n in bi.execute(
-                f"select table_schema, table_name, row_count from main.{INFO_TABLE}").fetchall()}
+            rows = {
+                (s, t): n
+                for s, t, n in bi.execute(
+                    f"select table_schema, table_name, row_count from main.{INFO_TABLE}"
+                ).fetchall()
+            }
             assert rows[("marts", "fct_charges")] == expected["fct_charges"][0] and ("reference", "budgets") in rows
-            for statement in ("insert into main.publication values (now(), 'x', 'y', 1)",
-                              "create table marts.x as select 1", "delete from marts.fct_charges",
-                              "update marts.fct_charges set billed_cost = 0"):
+            for statement in (
+                "insert into main.publication values (now(), 'x', 'y', 1)",
+                "create table marts.x as select 1",
+                "delete from marts.fct_charges",
+                "update marts.fct_charges set billed_cost = 0",
+            ):
                 with pytest.raises(duckdb.Error, match="read-only|read only"):
                     bi.execute(statement)
         assert _mart_totals(published) == expected  # and nothing changed
@@ -598,13 +646,19 @@ def test_a_failing_blocking_check_on_a_mart_stops_the_publication(full_run, monk
     def finance_mart_is_sound():
         return dg.AssetCheckResult(passed=verdict["passed"], severity=dg.AssetCheckSeverity.ERROR)
 
-    defs = dg.Definitions(assets=[fct_charges, build_publication_asset(deps)], asset_checks=[finance_mart_is_sound],
-                          resources={"warehouse": WarehouseResource()})
+    defs = dg.Definitions(
+        assets=[fct_charges, build_publication_asset(deps)],
+        asset_checks=[finance_mart_is_sound],
+        resources={"warehouse": WarehouseResource()},
+    )
     job = defs.resolve_implicit_global_asset_job_def()
 
     def materialized(result) -> set:
-        return {e.event_specific_data.materialization.asset_key for e in result.all_events
-                if e.event_type_value == "ASSET_MATERIALIZATION"}
+        return {
+            e.event_specific_data.materialization.asset_key
+            for e in result.all_events
+            if e.event_type_value == "ASSET_MATERIALIZATION"
+        }
 
     result = job.execute_in_process(raise_on_error=False, instance=dg.DagsterInstance.ephemeral())
     assert not result.success and BI_PUBLICATION not in materialized(result)
@@ -646,11 +700,16 @@ ESCAPES = {
     "symlinked file": lambda root, out: (root / "aws" / "evil.csv").symlink_to(out / "passwd.csv"),
     "symlinked folder": lambda root, out: (root / "aws" / "evil").symlink_to(out, target_is_directory=True),
     "percent-encoded dot-dot folder": lambda root, out: (
-        (root / "%2e%2e").mkdir(), (root / "%2e%2e" / "passwd.csv").write_text("a,b\n1,2\n")),
+        (root / "%2e%2e").mkdir(),
+        (root / "%2e%2e" / "passwd.csv").write_text("a,b\n1,2\n"),
+    ),
     "double-encoded dot-dot folder": lambda root, out: (
-        (root / "x" / "%252E%252E").mkdir(parents=True), (root / "x" / "%252E%252E" / "p.csv").write_text("a\n1\n")),
+        (root / "x" / "%252E%252E").mkdir(parents=True),
+        (root / "x" / "%252E%252E" / "p.csv").write_text("a\n1\n"),
+    ),
     "manifest naming ../../etc/passwd": lambda root, out: _legacy_manifest(
-        root, reportKeys=["cur/evil-cur/20261001-20261101/assembly-1/evil-cur-1.csv", "../../etc/passwd"]),
+        root, reportKeys=["cur/evil-cur/20261001-20261101/assembly-1/evil-cur-1.csv", "../../etc/passwd"]
+    ),
     "manifest naming a URL": lambda root, out: _legacy_manifest(root, reportKeys=[f"file://{out}/passwd.csv"]),
     "manifest naming a drive path": lambda root, out: _legacy_manifest(root, reportKeys=["C:\\Windows\\passwd.csv"]),
     "manifest naming %2e%2e": lambda root, out: _legacy_manifest(root, reportKeys=["%2e%2e/%2e%2e/etc/passwd"]),
@@ -682,8 +741,9 @@ def test_manifest_keys_with_a_leading_slash_are_keys_inside_the_bucket(zone, tmp
     from ingestion.catalogue import load_dataset, plan
 
     root, outside = zone
-    rng = _legacy_manifest(root, reportKeys=["/evil-cur/20261001-20261101/assembly-1/evil-cur-1.csv",
-                                             str(outside / "passwd.csv")])
+    rng = _legacy_manifest(
+        root, reportKeys=["/evil-cur/20261001-20261101/assembly-1/evil-cur-1.csv", str(outside / "passwd.csv")]
+    )
     (d,) = [d for d in group_deliveries(str(root), list_files(str(root))) if d.export_id.endswith("evil-cur")]
     assert [f.rel for f in d.files] == [(rng / "assembly-1" / "evil-cur-1.csv").relative_to(root).as_posix()]
     warehouse = tmp_path / "wh" / "finops.duckdb"
@@ -697,9 +757,16 @@ def test_explicit_paths_with_dot_dot_or_absolute_are_refused(tmp_path):
     for path in (f"{root}/../outside.csv", f"{root}/a/../../outside.csv", "/etc/passwd", f"{root}/../../etc/passwd"):
         with pytest.raises(LandingPathError, match="outside the landing root"):
             safe_rel(str(root), path)
-    for key, why in (("../x", "'..'"), ("a/%2e%2e/b", "percent-encoded"), ("%252e%252e/x", "percent-encoded"),
-                     ("/etc/passwd", "absolute"), ("s3://other-bucket/x", "URL"), ("C:\\Windows\\x", "absolute"),
-                     ("a\\..\\..\\x", "'..'"), ("a/./b", "'.'")):
+    for key, why in (
+        ("../x", "'..'"),
+        ("a/%2e%2e/b", "percent-encoded"),
+        ("%252e%252e/x", "percent-encoded"),
+        ("/etc/passwd", "absolute"),
+        ("s3://other-bucket/x", "URL"),
+        ("C:\\Windows\\x", "absolute"),
+        ("a\\..\\..\\x", "'..'"),
+        ("a/./b", "'.'"),
+    ):
         assert why in (escapes(key) or ""), key
     for key in ("cur/report/20261001-20261101/abc/report-1.csv.gz", "a..b/c", "cost%20report.csv"):
         assert escapes(key) is None, key

@@ -1,5 +1,6 @@
 """`finops export-journal`: a balanced month is written in the documented layout; an unbalanced or missing one is
 refused and nothing is written."""
+
 from __future__ import annotations
 
 import csv
@@ -24,13 +25,16 @@ LINES = [  # journal_id, period, posting_date, line, account, cost_center, debit
 def _warehouse(path, lines):
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.fct_chargeback_journal (journal_id varchar, billing_period varchar, "
-                    "posting_date date, line_number bigint, account varchar, cost_center varchar, "
-                    "debit decimal(38,2), credit decimal(38,2), currency varchar, allocation_rule_id varchar, "
-                    "description varchar, reference varchar)")
+        con.execute(
+            "create table marts.fct_chargeback_journal (journal_id varchar, billing_period varchar, "
+            "posting_date date, line_number bigint, account varchar, cost_center varchar, "
+            "debit decimal(38,2), credit decimal(38,2), currency varchar, allocation_rule_id varchar, "
+            "description varchar, reference varchar)"
+        )
         for r in lines:
-            con.execute("insert into marts.fct_chargeback_journal values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'd', 'ref')",
-                        list(r))
+            con.execute(
+                "insert into marts.fct_chargeback_journal values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'd', 'ref')", list(r)
+            )
     return path
 
 
@@ -43,8 +47,10 @@ def test_balanced_month_is_written_in_the_documented_layout(tmp_path):
         rows = list(csv.DictReader(fh))
     assert tuple(rows[0]) == JOURNAL_COLUMNS and len(rows) == res["lines"] == 5
     assert [(r["journal_id"], r["line_number"], r["cost_center"], r["debit"], r["credit"]) for r in rows][:3] == [
-        ("CHB-2026-10-EUR", "1", "CC-1", "0.00", "2.50"), ("CHB-2026-10-EUR", "2", "CC-0", "2.50", "0.00"),
-        ("CHB-2026-10-USD", "1", "CC-1", "10.00", "0.00")]
+        ("CHB-2026-10-EUR", "1", "CC-1", "0.00", "2.50"),
+        ("CHB-2026-10-EUR", "2", "CC-0", "2.50", "0.00"),
+        ("CHB-2026-10-USD", "1", "CC-1", "10.00", "0.00"),
+    ]
     assert rows[0]["posting_date"] == "2026-10-31"
 
 

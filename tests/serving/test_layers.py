@@ -1,5 +1,6 @@
 """serving/ (the outputs) and data_quality/ (the checks) stay below orchestration: neither imports Dagster or
 orchestration, and importing every serving module loads no Dagster."""
+
 from __future__ import annotations
 
 import ast
@@ -37,8 +38,10 @@ def test_serving_outputs_never_import_checks() -> None:
 
 
 def test_importing_serving_loads_no_dagster() -> None:
-    code = ("import sys, importlib, pkgutil, serving\n"
-            "for m in pkgutil.walk_packages(serving.__path__, 'serving.'):\n"
-            "    importlib.import_module(m.name)\n"
-            "assert 'dagster' not in sys.modules, [m for m in sys.modules if m.startswith('dagster')]\n")
+    code = (
+        "import sys, importlib, pkgutil, serving\n"
+        "for m in pkgutil.walk_packages(serving.__path__, 'serving.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "assert 'dagster' not in sys.modules, [m for m in sys.modules if m.startswith('dagster')]\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -1,4 +1,5 @@
 """Test support: run the pipeline pieces (ingestion, dbt) in process against a temporary warehouse."""
+
 from __future__ import annotations
 
 import os
@@ -56,8 +57,17 @@ def run_dbt(args: list[str], warehouse: str | Path, tmp: str | Path) -> None:
 
     os.environ["FINOPS_WAREHOUSE"] = str(Path(warehouse).resolve())
     tmp = Path(tmp)
-    flags = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-             "--target-path", str(tmp / "dbt_target"), "--log-path", str(tmp / "dbt_logs"), "--quiet"]
+    flags = [
+        "--project-dir",
+        str(DBT_DIR),
+        "--profiles-dir",
+        str(DBT_DIR),
+        "--target-path",
+        str(tmp / "dbt_target"),
+        "--log-path",
+        str(tmp / "dbt_logs"),
+        "--quiet",
+    ]
     try:
         res = dbtRunner(manifest=_manifest(args, flags)).invoke([*args, *flags])
     finally:

@@ -1,6 +1,7 @@
 """The expected sums of an Azure cost details export (EA or MCA, actual or amortized), read straight back from the file
 (never from the warehouse): per billing period, total cost, commitment purchases/refunds, covered usage + unused.
 Used by the Azure ingestion tests and the end-to-end tests."""
+
 from __future__ import annotations
 
 import csv

@@ -1,6 +1,7 @@
 """Helpers of the fault-injection suite (tests/reliability): tiny export files in the providers' landing layouts, written with any
 delimiter or encoding, and the independent expectations (sums read back from the files with csv / pyarrow + Decimal,
 never from the warehouse), the raw tables' totals and the quarantine as loaded."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,9 @@ __all__ = ["AWS10_HEADER", "AWS_EXPORT", "CENT", "CUR2_EXPORT", "aws10_rows", "c
 
 
 # ------------------------------------------------------------------------------------------------ writing files
-def csv_bytes(header: list[str], rows: list[dict], *, delimiter: str = ",", encoding: str = "utf-8",
-              gz: bool = False) -> bytes:
+def csv_bytes(
+    header: list[str], rows: list[dict], *, delimiter: str = ",", encoding: str = "utf-8", gz: bool = False
+) -> bytes:
     """A CSV file's bytes: header + rows, any delimiter, encoded as ``encoding`` (``utf-8-sig`` writes a BOM,
     ``utf-16`` writes UTF-16 LE with its BOM on little-endian machines), gzip-compressed when ``gz``."""
     buf = io.StringIO()
@@ -40,8 +42,9 @@ def csv_bytes(header: list[str], rows: list[dict], *, delimiter: str = ",", enco
     return gzip.compress(data, mtime=0) if gz else data
 
 
-def cur2_path(root: Path, period: str, *, export: str = CUR2_EXPORT, name: str = "part-00001.csv.gz",
-              version: str | None = None) -> Path:
+def cur2_path(
+    root: Path, period: str, *, export: str = CUR2_EXPORT, name: str = "part-00001.csv.gz", version: str | None = None
+) -> Path:
     """``<export>/data/BILLING_PERIOD=<period>/[<version>/]<name>`` under ``root``."""
     folder = root / export / "data" / f"BILLING_PERIOD={period}"
     return (folder / version / name) if version else folder / name
@@ -59,16 +62,27 @@ def write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_cur2(root: Path, period: str, rows: list[dict] | None = None, *, header: list[str] | None = None,
-               delimiter: str = ",", encoding: str = "utf-8", export: str = CUR2_EXPORT,
-               name: str = "part-00001.csv.gz", version: str | None = None) -> Path:
+def write_cur2(
+    root: Path,
+    period: str,
+    rows: list[dict] | None = None,
+    *,
+    header: list[str] | None = None,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    export: str = CUR2_EXPORT,
+    name: str = "part-00001.csv.gz",
+    version: str | None = None,
+) -> Path:
     """A CUR 2.0 CSV delivery (gzip when ``name`` ends in .gz) of ``rows`` (default: every line item type of the
     period, see tests/ingestion/test_aws_cur.py), with any header, delimiter and encoding."""
     text_rows = cur2_csv_rows(cur2_rows(period) if rows is None else rows)
     header = header or list(CUR2_SCHEMA.names)
     text_rows = [{h: r.get(h, "") for h in header} for r in text_rows]
-    return write_bytes(cur2_path(root, period, export=export, name=name, version=version),
-                       csv_bytes(header, text_rows, delimiter=delimiter, encoding=encoding, gz=name.endswith(".gz")))
+    return write_bytes(
+        cur2_path(root, period, export=export, name=name, version=version),
+        csv_bytes(header, text_rows, delimiter=delimiter, encoding=encoding, gz=name.endswith(".gz")),
+    )
 
 
 def write_focus(path: Path, rows: list[dict], header: list[str] | None = None) -> Path:
@@ -136,24 +150,40 @@ def sql(warehouse: Path, query: str, params: list | None = None) -> list[tuple]:
 
 def cur_totals(warehouse: Path) -> dict[tuple[str, str], tuple[int, Decimal]]:
     """{(export, billing period): (rows, Σ line_item_unblended_cost)} of aws_cur.line_items."""
-    return {(e, p): (n, s) for e, p, n, s in sql(
-        warehouse, "select x_export_id, x_billing_period, count(*), sum(line_item_unblended_cost) "
-                   "from aws_cur.line_items group by all")}
+    return {
+        (e, p): (n, s)
+        for e, p, n, s in sql(
+            warehouse,
+            "select x_export_id, x_billing_period, count(*), sum(line_item_unblended_cost) "
+            "from aws_cur.line_items group by all",
+        )
+    }
 
 
 def focus_totals(warehouse: Path) -> dict[tuple[str, str], tuple[int, Decimal, Decimal]]:
     """{(export, billing period): (rows, Σ billed_cost, Σ effective_cost)} of focus_exports.focus_rows."""
-    return {(e, p): (n, b, c) for e, p, n, b, c in sql(
-        warehouse, "select x_export_id, x_billing_period, count(*), sum(billed_cost), sum(effective_cost) "
-                   "from focus_exports.focus_rows group by all")}
+    return {
+        (e, p): (n, b, c)
+        for e, p, n, b, c in sql(
+            warehouse,
+            "select x_export_id, x_billing_period, count(*), sum(billed_cost), sum(effective_cost) "
+            "from focus_exports.focus_rows group by all",
+        )
+    }
 
 
 def quarantined(warehouse: Path, dataset: str) -> list[tuple]:
     """(source_file, row_number, field, reason, value, raw_record, delivery_id) of ``<dataset>.quarantine``,
     ordered; [] when the table does not exist."""
-    exists = sql(warehouse, "select count(*) from information_schema.tables where table_schema = ? and "
-                            "table_name = 'quarantine'", [dataset])[0][0]
+    exists = sql(
+        warehouse,
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = 'quarantine'",
+        [dataset],
+    )[0][0]
     if not exists:
         return []
-    return sql(warehouse, f"select source_file, row_number, field, reason, value, raw_record, delivery_id "
-                          f"from {dataset}.quarantine order by source_file, row_number, field")
+    return sql(
+        warehouse,
+        f"select source_file, row_number, field, reason, value, raw_record, delivery_id "
+        f"from {dataset}.quarantine order by source_file, row_number, field",
+    )

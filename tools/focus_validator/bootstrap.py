@@ -103,9 +103,7 @@ def find_python312() -> str:
         candidates.append(on_path)
     roots = [os.environ.get("PYENV_ROOT"), str(Path.home() / ".pyenv")]
     for root in filter(None, roots):
-        candidates += sorted(
-            glob.glob(os.path.join(root, "versions", "3.12*", "bin", "python3.12")), reverse=True
-        )
+        candidates += sorted(glob.glob(os.path.join(root, "versions", "3.12*", "bin", "python3.12")), reverse=True)
     seen = set()
     for cand in candidates:
         if cand in seen:
@@ -173,13 +171,10 @@ def bootstrap(venv_dir: Path | None = None) -> Path:
                 if venv.exists():
                     shutil.rmtree(venv)
                 py312 = find_python312()
-                print(
-                    f"[focus-validator] creating virtualenv {venv} with {py312}", file=sys.stderr, flush=True
-                )
+                print(f"[focus-validator] creating virtualenv {venv} with {py312}", file=sys.stderr, flush=True)
                 subprocess.run([py312, "-m", "venv", str(venv)], check=True)
             print(
-                f"[focus-validator] pip install {' '.join(reqs)} into {venv} "
-                "(first run only, ~30 s - 3 min) ...",
+                f"[focus-validator] pip install {' '.join(reqs)} into {venv} (first run only, ~30 s - 3 min) ...",
                 file=sys.stderr,
                 flush=True,
             )
@@ -215,9 +210,7 @@ def bootstrap(venv_dir: Path | None = None) -> Path:
                 check=False,
             )
             if check.returncode != 0:
-                raise ValidatorNotAvailable(
-                    f"focus-validator does not import in {venv}:\n{check.stderr[-4000:]}"
-                )
+                raise ValidatorNotAvailable(f"focus-validator does not import in {venv}:\n{check.stderr[-4000:]}")
             fv_version, pa_version = check.stdout.split()
             if fv_version != version:
                 raise ValidatorNotAvailable(f"expected focus-validator {version}, got {fv_version}")
@@ -237,8 +230,9 @@ def bootstrap(venv_dir: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools/focus_validator/bootstrap.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--venv", default=None, help=f"virtualenv directory (default: ${VENV_ENV_VAR} or "
-                                                       "<repo>/.venv-focus-validator)")
+    parser.add_argument(
+        "--venv", default=None, help=f"virtualenv directory (default: ${VENV_ENV_VAR} or <repo>/.venv-focus-validator)"
+    )
     args = parser.parse_args(argv)
     try:
         venv = bootstrap(Path(args.venv) if args.venv else None)

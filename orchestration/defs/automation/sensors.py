@@ -1,4 +1,5 @@
 """Start a run when a new or re-delivered export appears under the landing root."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,12 @@ def changed_deliveries(previous: dict[str, str], current: dict[str, str]) -> lis
     return sorted(k for k, fp in current.items() if previous.get(k) != fp)
 
 
-@dg.sensor(job=refresh_all, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="New or re-delivered billing exports under FINOPS_LANDING start a refresh.")
+@dg.sensor(
+    job=refresh_all,
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="New or re-delivered billing exports under FINOPS_LANDING start a refresh.",
+)
 def landing_zone_sensor(context: dg.SensorEvaluationContext, landing: LandingResource):
     try:
         current = landing_fingerprints(landing.location())

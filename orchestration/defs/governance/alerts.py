@@ -38,10 +38,13 @@ def materialization_marks(context: dg.SensorEvaluationContext) -> dict[str, str]
     return {k.to_user_string(): f"{e.run_id}:{e.timestamp}" for k, e in events.items() if e is not None}
 
 
-@dg.sensor(name="governance_alert_sensor", minimum_interval_seconds=300,
-           default_status=dg.DefaultSensorStatus.RUNNING,
-           description=f"Posts new budget crossings and new cost anomalies to the webhook in {WEBHOOK_ENV} "
-                       "(Slack-compatible JSON), once each, after the governance marts materialize.")
+@dg.sensor(
+    name="governance_alert_sensor",
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=f"Posts new budget crossings and new cost anomalies to the webhook in {WEBHOOK_ENV} "
+    "(Slack-compatible JSON), once each, after the governance marts materialize.",
+)
 def governance_alert_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     import duckdb
 
@@ -66,25 +69,32 @@ def governance_alert_sensor(context: dg.SensorEvaluationContext, warehouse: Ware
     new = cursor.unnotified(f for r in built for f in r.findings)
     if not new:
         cursor.marks = marks
-        return dg.SensorResult(skip_reason=dg.SkipReason(
-            f"no new governance finding ({sum(len(r.findings) for r in built)} already posted)"),
-            cursor=cursor.encode())
+        return dg.SensorResult(
+            skip_reason=dg.SkipReason(
+                f"no new governance finding ({sum(len(r.findings) for r in built)} already posted)"
+            ),
+            cursor=cursor.encode(),
+        )
     posted = 0
     for payload, chunk in slack_messages(new):
         try:
             post_json(url, payload, policy=retry_policy())
         except WebhookError as e:  # never contains the URL
-            context.log.error(f"governance alert not delivered: {e}; {len(new) - posted} finding(s) kept for "
-                              "the next evaluation")
+            context.log.error(
+                f"governance alert not delivered: {e}; {len(new) - posted} finding(s) kept for the next evaluation"
+            )
             # what was delivered stays delivered; the marks stay old, so the next evaluation reads again
-            return dg.SensorResult(skip_reason=dg.SkipReason(
-                f"posted {posted} of {len(new)} new finding(s); delivery failed: {e}"), cursor=cursor.encode())
+            return dg.SensorResult(
+                skip_reason=dg.SkipReason(f"posted {posted} of {len(new)} new finding(s); delivery failed: {e}"),
+                cursor=cursor.encode(),
+            )
         cursor.mark_notified(chunk)
         posted += len(chunk)
     cursor.marks = marks
     context.log.info(f"posted {posted} new governance finding(s) to the alert webhook")
-    return dg.SensorResult(skip_reason=dg.SkipReason(f"posted {posted} new governance finding(s)"),
-                           cursor=cursor.encode())
+    return dg.SensorResult(
+        skip_reason=dg.SkipReason(f"posted {posted} new governance finding(s)"), cursor=cursor.encode()
+    )
 
 
 @dg.definitions

@@ -19,8 +19,16 @@ import dagster as dg
 from orchestration.lib.constants import BUDGET_VS_ACTUAL, COST_ANOMALIES, WAREHOUSE_POOL
 from orchestration.lib.resources import WarehouseResource
 
-__all__ = ["ANOMALY_CHECK", "BUDGET_CHECK", "BUDGET_VS_ACTUAL", "COST_ANOMALIES", "budget_thresholds_not_crossed",
-           "is_governance_signal", "no_new_cost_anomalies", "signal_result"]
+__all__ = [
+    "ANOMALY_CHECK",
+    "BUDGET_CHECK",
+    "BUDGET_VS_ACTUAL",
+    "COST_ANOMALIES",
+    "budget_thresholds_not_crossed",
+    "is_governance_signal",
+    "no_new_cost_anomalies",
+    "signal_result",
+]
 BUDGET_CHECK = "budget_thresholds_not_crossed"
 ANOMALY_CHECK = "no_new_cost_anomalies"
 SIGNAL_KEY = "finops_signal"
@@ -40,31 +48,48 @@ def signal_result(result) -> dg.AssetCheckResult:
     meta: dict = {SIGNAL_KEY: SIGNAL, "relation": result.relation}
     if not result.built:
         meta["status"] = "not built yet"
-        return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN,
-                                   description=summary_line(result), metadata=meta)
+        return dg.AssetCheckResult(
+            passed=True, severity=dg.AssetCheckSeverity.WARN, description=summary_line(result), metadata=meta
+        )
     findings = result.findings
-    meta |= {"status": "findings" if findings else "clear", "rows": result.rows, "findings": len(findings),
-             "errors": result.count("error"), "warnings": result.count("warn"),
-             "as_of_date": str(result.as_of_date) if result.as_of_date else "-"}
+    meta |= {
+        "status": "findings" if findings else "clear",
+        "rows": result.rows,
+        "findings": len(findings),
+        "errors": result.count("error"),
+        "warnings": result.count("warn"),
+        "as_of_date": str(result.as_of_date) if result.as_of_date else "-",
+    }
     if findings:
         meta["finding_ids"] = dg.MetadataValue.json([f.finding_id for f in findings[:100]])
         meta["findings_table"] = dg.MetadataValue.md(
             "| severity | finding | detail | owner |\n|---|---|---|---|\n"
-            + "\n".join(f"| {f.severity} | {f.title} | {f.detail} | {f.owner or '-'} |".replace("\n", " ")
-                        for f in findings[:50]))
+            + "\n".join(
+                f"| {f.severity} | {f.title} | {f.detail} | {f.owner or '-'} |".replace("\n", " ")
+                for f in findings[:50]
+            )
+        )
     description = summary_line(result) + "".join(f"\n{f.line()}" for f in findings)
     return dg.AssetCheckResult(
         passed=not findings,
         severity=dg.AssetCheckSeverity.ERROR if result.severity == "error" else dg.AssetCheckSeverity.WARN,
-        description=description[:2000], metadata=meta)
+        description=description[:2000],
+        metadata=meta,
+    )
 
 
-@dg.asset_check(asset=BUDGET_VS_ACTUAL, name=BUDGET_CHECK, blocking=False, pool=WAREHOUSE_POOL,
-                description="Governance signal (never fails the run): WARN when a budget's actual or month-end "
-                            "projection reached its warn threshold, ERROR when it reached its alert threshold "
-                            "(budget breach).")
-def budget_thresholds_not_crossed(context: dg.AssetCheckExecutionContext,
-                                  warehouse: WarehouseResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=BUDGET_VS_ACTUAL,
+    name=BUDGET_CHECK,
+    blocking=False,
+    pool=WAREHOUSE_POOL,
+    description="Governance signal (never fails the run): WARN when a budget's actual or month-end "
+    "projection reached its warn threshold, ERROR when it reached its alert threshold "
+    "(budget breach).",
+)
+def budget_thresholds_not_crossed(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
     from serving.governance_alerts import budget_findings
 
     result = budget_findings(warehouse.location())
@@ -75,12 +100,16 @@ def budget_thresholds_not_crossed(context: dg.AssetCheckExecutionContext,
 
 # the anomaly mart is built by the same dbt step as the budget mart: the extra dependency orders the check after dbt
 # even while fct_cost_anomalies is not a dbt model yet
-@dg.asset_check(asset=COST_ANOMALIES, name=ANOMALY_CHECK, blocking=False, pool=WAREHOUSE_POOL,
-                additional_deps=[BUDGET_VS_ACTUAL],
-                description="Governance signal (never fails the run): new cost anomalies (is_new), with the worst "
-                            "severity among them (warn | error).")
-def no_new_cost_anomalies(context: dg.AssetCheckExecutionContext,
-                          warehouse: WarehouseResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=COST_ANOMALIES,
+    name=ANOMALY_CHECK,
+    blocking=False,
+    pool=WAREHOUSE_POOL,
+    additional_deps=[BUDGET_VS_ACTUAL],
+    description="Governance signal (never fails the run): new cost anomalies (is_new), with the worst "
+    "severity among them (warn | error).",
+)
+def no_new_cost_anomalies(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     from serving.governance_alerts import anomaly_findings
 
     result = anomaly_findings(warehouse.location())

@@ -36,19 +36,33 @@ from orchestration.lib.dbt import DOMAIN_TAG, REFERENCE_DATA_GROUP
 from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.settings import close_root
 
-__all__ = ["CLOSE_DBT_SELECTION", "CLOSE_PACK", "CLOSE_START", "billing_months", "close_pack", "monthly_close",
-           "monthly_close_pack_only", "monthly_close_schedule"]
+__all__ = [
+    "CLOSE_DBT_SELECTION",
+    "CLOSE_PACK",
+    "CLOSE_START",
+    "billing_months",
+    "close_pack",
+    "monthly_close",
+    "monthly_close_pack_only",
+    "monthly_close_schedule",
+]
 
 CLOSE_START = "2026-01"
 
 billing_months = dg.MonthlyPartitionsDefinition(start_date=CLOSE_START, fmt="%Y-%m", end_offset=0)
 
 
-@dg.asset(key=CLOSE_PACK, partitions_def=billing_months, group_name=CLOSE_GROUP, pool=WAREHOUSE_POOL,
-          kinds={"duckdb", "csv"}, deps=[CHARGEBACK_JOURNAL, INVOICE_RECONCILIATION, BUDGET_VS_ACTUAL],
-          description="The billing month's close pack: chargeback journal (balanced, ledger layout), invoice "
-                      "reconciliation and budget vs actual as CSV, and a manifest, under "
-                      "<FINOPS_CLOSE_DIR or warehouse dir/close>/<YYYY-MM>/ (replaced on re-run).")
+@dg.asset(
+    key=CLOSE_PACK,
+    partitions_def=billing_months,
+    group_name=CLOSE_GROUP,
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb", "csv"},
+    deps=[CHARGEBACK_JOURNAL, INVOICE_RECONCILIATION, BUDGET_VS_ACTUAL],
+    description="The billing month's close pack: chargeback journal (balanced, ledger layout), invoice "
+    "reconciliation and budget vs actual as CSV, and a manifest, under "
+    "<FINOPS_CLOSE_DIR or warehouse dir/close>/<YYYY-MM>/ (replaced on re-run).",
+)
 def close_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from serving.close_pack import JOURNAL_FILE, write_close_pack
 
@@ -57,22 +71,25 @@ def close_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
     out = close_root(location) / period
     pack = write_close_pack(location, period, out)
     if not pack.period_complete:
-        context.log.warning(f"{period} is not complete in the warehouse (data as of {pack.as_of_date}): "
-                            "this pack is provisional")
+        context.log.warning(
+            f"{period} is not complete in the warehouse (data as of {pack.as_of_date}): this pack is provisional"
+        )
     for journal in pack.journals:
         context.log.info(f"{journal}: debits = credits = {pack.journal_debits[journal]}")
-    return dg.MaterializeResult(metadata={
-        "close_dir": dg.MetadataValue.path(str(out)),
-        "files": dg.MetadataValue.json({name: Path(p).name for name, p in pack.files.items()}),
-        "rows": dg.MetadataValue.json(pack.rows),
-        "journal_lines": pack.rows[JOURNAL_FILE],
-        "journal_debits_eq_credits": dg.MetadataValue.json(pack.journal_debits),
-        "reconciliation_status": dg.MetadataValue.json(pack.reconciliation_status),
-        "unexplained_variance": dg.MetadataValue.json(pack.unexplained_variance),
-        "budget_status": dg.MetadataValue.json(pack.budget_status),
-        "as_of_date": pack.as_of_date or "-",
-        "period_complete": pack.period_complete,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "close_dir": dg.MetadataValue.path(str(out)),
+            "files": dg.MetadataValue.json({name: Path(p).name for name, p in pack.files.items()}),
+            "rows": dg.MetadataValue.json(pack.rows),
+            "journal_lines": pack.rows[JOURNAL_FILE],
+            "journal_debits_eq_credits": dg.MetadataValue.json(pack.journal_debits),
+            "reconciliation_status": dg.MetadataValue.json(pack.reconciliation_status),
+            "unexplained_variance": dg.MetadataValue.json(pack.unexplained_variance),
+            "budget_status": dg.MetadataValue.json(pack.budget_status),
+            "as_of_date": pack.as_of_date or "-",
+            "period_complete": pack.period_complete,
+        }
+    )
 
 
 # The dbt models the close re-builds: the finance and governance marts, the governance seeds, and the intermediate
@@ -84,26 +101,38 @@ _RECORD = dg.AssetSelection.assets(FCT_CHARGES, FCT_COST_ALLOCATED)
 CLOSE_DBT_SELECTION = (
     _MARTS
     | (dg.AssetSelection.groups(REFERENCE_DATA_GROUP) & dg.AssetSelection.tag(DOMAIN_TAG, "governance"))
-    | ((_MARTS.upstream() & _RECORD.downstream() & dg.AssetSelection.groups("intermediate"))
-       - dg.AssetSelection.assets(FCT_COST_ALLOCATED).upstream())
+    | (
+        (_MARTS.upstream() & _RECORD.downstream() & dg.AssetSelection.groups("intermediate"))
+        - dg.AssetSelection.assets(FCT_COST_ALLOCATED).upstream()
+    )
 )
 
 monthly_close = dg.define_asset_job(
-    CLOSE_JOB, selection=CLOSE_DBT_SELECTION | dg.AssetSelection.assets(CLOSE_PACK),
+    CLOSE_JOB,
+    selection=CLOSE_DBT_SELECTION | dg.AssetSelection.assets(CLOSE_PACK),
     description="Monthly close of one billing month (partition YYYY-MM): re-build the finance and governance models "
-                "(dbt, with their tests and the governance checks), then write the month's close pack.")
+    "(dbt, with their tests and the governance checks), then write the month's close pack.",
+)
 
 monthly_close_pack_only = dg.define_asset_job(
-    CLOSE_PACK_ONLY_JOB, selection=dg.AssetSelection.assets(CLOSE_PACK),
-    description="Write one billing month's close pack from the marts as they are (no dbt).")
+    CLOSE_PACK_ONLY_JOB,
+    selection=dg.AssetSelection.assets(CLOSE_PACK),
+    description="Write one billing month's close pack from the marts as they are (no dbt).",
+)
 
 monthly_close_schedule = dg.build_schedule_from_partitioned_job(
-    monthly_close, name="monthly_close_schedule", day_of_month=5, hour_of_day=8, minute_of_hour=0,
+    monthly_close,
+    name="monthly_close_schedule",
+    day_of_month=5,
+    hour_of_day=8,
+    minute_of_hour=0,
     description="Close the previous billing month on the 5th at 08:00 UTC (stopped by default: finance switches "
-                "it on).")
+    "it on).",
+)
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(assets=[close_pack], jobs=[monthly_close, monthly_close_pack_only],
-                          schedules=[monthly_close_schedule])
+    return dg.Definitions(
+        assets=[close_pack], jobs=[monthly_close, monthly_close_pack_only], schedules=[monthly_close_schedule]
+    )

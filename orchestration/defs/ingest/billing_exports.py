@@ -16,11 +16,21 @@ def build_ingest_asset(dataset: str, table: str) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name=f"ingest_{dataset}",
-        specs=[dg.AssetSpec(key, group_name=ingest_group(dataset), kinds={"dlt", "duckdb"},
-                            description=f"Raw {dataset} export rows loaded by dlt from the landing zone "
-                                        "(re-delivered billing periods replace earlier deliveries)."), quarantine],
-        check_specs=[dg.AssetCheckSpec("no_quarantined_deliveries", asset=key,
-                                       description="Every landed delivery loaded; none quarantined.")],
+        specs=[
+            dg.AssetSpec(
+                key,
+                group_name=ingest_group(dataset),
+                kinds={"dlt", "duckdb"},
+                description=f"Raw {dataset} export rows loaded by dlt from the landing zone "
+                "(re-delivered billing periods replace earlier deliveries).",
+            ),
+            quarantine,
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "no_quarantined_deliveries", asset=key, description="Every landed delivery loaded; none quarantined."
+            )
+        ],
         pool=WAREHOUSE_POOL,
         can_subset=True,  # one load fills both tables; a subset run reports only the selected ones
     )
@@ -35,16 +45,21 @@ def build_ingest_asset(dataset: str, table: str) -> dg.AssetsDefinition:
         if key in context.selected_asset_keys:
             yield dg.MaterializeResult(
                 asset_key=key,
-                metadata={"rows_loaded": report.rows, "deliveries": len(report.deliveries_loaded),
-                          "quarantined": len(report.quarantined),
-                          "unrecognised_files": dg.MetadataValue.json(planned.unrecognised[:50])},
+                metadata={
+                    "rows_loaded": report.rows,
+                    "deliveries": len(report.deliveries_loaded),
+                    "quarantined": len(report.quarantined),
+                    "unrecognised_files": dg.MetadataValue.json(planned.unrecognised[:50]),
+                },
             )
         if quarantine.key in context.selected_asset_keys:
             yield quarantine_materialization(dataset, len(report.quarantined))
         if dg.AssetCheckKey(key, "no_quarantined_deliveries") not in context.selected_asset_check_keys:
             return
         yield dg.AssetCheckResult(
-            asset_key=key, check_name="no_quarantined_deliveries", passed=report.ok,
+            asset_key=key,
+            check_name="no_quarantined_deliveries",
+            passed=report.ok,
             severity=dg.AssetCheckSeverity.ERROR,
             description="; ".join(str(e) for e in report.quarantined)[:2000] or None,
             metadata={"quarantined": len(report.quarantined)},
@@ -58,36 +73,57 @@ LANDING_FILES = dg.AssetKey(["landing_zone", "files"])
 
 @dg.multi_asset(
     name="landing_zone_inventory",
-    specs=[dg.AssetSpec(LANDING_FILES, group_name=ingest_group("landing_zone"), kinds={"dlt", "duckdb"},
-                        description="Every file under the landing root and what became of it "
-                                    "(recognised, unrecognised, unreadable).")],
-    check_specs=[dg.AssetCheckSpec("every_file_recognised", asset=LANDING_FILES,
-                                   description="No landed file is unreadable or of an unknown format.")],
+    specs=[
+        dg.AssetSpec(
+            LANDING_FILES,
+            group_name=ingest_group("landing_zone"),
+            kinds={"dlt", "duckdb"},
+            description="Every file under the landing root and what became of it "
+            "(recognised, unrecognised, unreadable).",
+        )
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "every_file_recognised",
+            asset=LANDING_FILES,
+            description="No landed file is unreadable or of an unknown format.",
+        )
+    ],
     pool=WAREHOUSE_POOL,
 )
-def landing_zone_inventory(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                           landing: LandingResource):
+def landing_zone_inventory(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     from ingestion._common.inventory import load_inventory
     from ingestion.catalogue import plan
 
     rows = load_inventory(plan(landing.location()), warehouse.location())
     problems = [r for r in rows if r["status"] != "recognised"]
-    yield dg.MaterializeResult(asset_key=LANDING_FILES, metadata={
-        "files": len(rows), "unrecognised": sum(r["status"] == "unrecognised" for r in rows),
-        "unreadable": sum(r["status"] == "unreadable" for r in rows)})
+    yield dg.MaterializeResult(
+        asset_key=LANDING_FILES,
+        metadata={
+            "files": len(rows),
+            "unrecognised": sum(r["status"] == "unrecognised" for r in rows),
+            "unreadable": sum(r["status"] == "unreadable" for r in rows),
+        },
+    )
     yield dg.AssetCheckResult(
-        asset_key=LANDING_FILES, check_name="every_file_recognised", passed=not problems,
-        severity=dg.AssetCheckSeverity.ERROR if any(r["status"] == "unreadable" for r in problems)
+        asset_key=LANDING_FILES,
+        check_name="every_file_recognised",
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR
+        if any(r["status"] == "unreadable" for r in problems)
         else dg.AssetCheckSeverity.WARN,
         description="; ".join(f"{r['path']}: {r['status']} ({r['reason']})" for r in problems)[:2000] or None,
     )
 
 
 # written by `finops load` (outside Dagster): the files of a load that nothing loaded or quarantined
-LOAD_REJECTS = dg.AssetSpec(dg.AssetKey(["landing_zone", "load_rejects"]), group_name=ingest_group("landing_zone"),
-                            kinds={"duckdb"},
-                            description="Files given to `finops load` that no dataset loaded or quarantined "
-                                        "(unreadable, or of no known format), written by `finops load`.")
+LOAD_REJECTS = dg.AssetSpec(
+    dg.AssetKey(["landing_zone", "load_rejects"]),
+    group_name=ingest_group("landing_zone"),
+    kinds={"duckdb"},
+    description="Files given to `finops load` that no dataset loaded or quarantined "
+    "(unreadable, or of no known format), written by `finops load`.",
+)
 
 
 @dg.definitions

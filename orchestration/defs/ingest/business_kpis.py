@@ -47,13 +47,24 @@ def materialize_metadata(report) -> dict:
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
-    specs=[dg.AssetSpec(DAILY_VOLUMES, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"},
-                        description="Daily business volumes per product (transactions, documents processed, active "
-                                    "users, ...) loaded by dlt from the CSV drop and the KPI SQL table (merged on "
-                                    "kpi_date, product, kpi_name, source_system: a corrected value replaces)."),
-           QUARANTINE],
-    check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=DAILY_VOLUMES,
-                                   description="Every KPI row loaded; none quarantined (finops quarantine).")],
+    specs=[
+        dg.AssetSpec(
+            DAILY_VOLUMES,
+            group_name=ingest_group(DATASET),
+            kinds={"dlt", "duckdb"},
+            description="Daily business volumes per product (transactions, documents processed, active "
+            "users, ...) loaded by dlt from the CSV drop and the KPI SQL table (merged on "
+            "kpi_date, product, kpi_name, source_system: a corrected value replaces).",
+        ),
+        QUARANTINE,
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            QUARANTINE_CHECK,
+            asset=DAILY_VOLUMES,
+            description="Every KPI row loaded; none quarantined (finops quarantine).",
+        )
+    ],
     pool=WAREHOUSE_POOL,
     can_subset=True,  # one load fills both tables; a subset run reports only the selected ones
 )

@@ -23,13 +23,13 @@ from orchestration.lib.resources import LandingResource, WarehouseResource
 DATASET = "finance"
 TABLES = {
     "ap_invoice_lines": "Accounts-payable invoice lines from the ERP's CSV/XLSX exports (finance/ap/), merged on "
-                        "(supplier_id, invoice_number, line_number); a re-exported invoice replaces all its lines.",
+    "(supplier_id, invoice_number, line_number); a re-exported invoice replaces all its lines.",
     "card_transactions": "Corporate card statement lines (finance/cards/) and expense-report lines "
-                         "(finance/expenses/), merged on (channel, transaction_id).",
+    "(finance/expenses/), merged on (channel, transaction_id).",
     "fx_rates": "Treasury's daily FX rates (finance/fx_rates/), merged on (rate_date, base_currency, "
-                "quote_currency, rate_source).",
+    "quote_currency, rate_source).",
     "gl_journal_lines": "General-ledger journal lines read incrementally (updated_at) from the ledger database by "
-                        "dlt sql_database, merged on (journal_id, line_number).",
+    "dlt sql_database, merged on (journal_id, line_number).",
 }
 KEYS = {t: dg.AssetKey([DATASET, t]) for t in TABLES}
 QUARANTINE = quarantine_spec(DATASET)
@@ -40,9 +40,15 @@ def materialize_metadata(report, table: str) -> dict:
     ledger is shown without its password)."""
     from ingestion.finance.runner import LEDGER_PART, PART_TABLES
 
-    sources = {part: ((report.ledger_source if part == LEDGER_PART else report.paths.get(part))
-                      if report.parts[part] else "not configured")
-               for part, t in PART_TABLES.items() if t == table}
+    sources = {
+        part: (
+            (report.ledger_source if part == LEDGER_PART else report.paths.get(part))
+            if report.parts[part]
+            else "not configured"
+        )
+        for part, t in PART_TABLES.items()
+        if t == table
+    }
     meta = {
         "configured": report.configured_for(table),
         "rows_loaded": report.rows.get(table, 0),
@@ -61,11 +67,19 @@ def materialize_metadata(report, table: str) -> dict:
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
-    specs=[*(dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=TABLES[t])
-             for t, key in KEYS.items()), QUARANTINE],
-    check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=key,
-                                   description=f"Every {t} row loaded; none quarantined (finops quarantine).")
-                 for t, key in KEYS.items()],
+    specs=[
+        *(
+            dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=TABLES[t])
+            for t, key in KEYS.items()
+        ),
+        QUARANTINE,
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            QUARANTINE_CHECK, asset=key, description=f"Every {t} row loaded; none quarantined (finops quarantine)."
+        )
+        for t, key in KEYS.items()
+    ],
     pool=WAREHOUSE_POOL,
     can_subset=True,  # one load fills every table; a subset run reports only the selected ones
 )

@@ -19,16 +19,18 @@ TABLES = ("invoices", "invoice_lines")
 KEYS = {table: dg.AssetKey([DATASET, table]) for table in TABLES}
 _DESCRIPTIONS = {
     "invoices": "Raw SaaS vendor invoices (Stripe-style invoices API, one row per invoice, amounts DECIMAL in major "
-                "units) loaded by dlt's rest_api source; merged on id, recent invoices re-read (look-back).",
+    "units) loaded by dlt's rest_api source; merged on id, recent invoices re-read (look-back).",
     "invoice_lines": "Raw SaaS vendor invoice lines (seats, usage, overage, credits, discounts; quantity with its "
-                     "unit and virtual pricing currency) loaded by dlt's rest_api source; merged on (invoice_id, id).",
+    "unit and virtual pricing currency) loaded by dlt's rest_api source; merged on (invoice_id, id).",
 }
 
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
-    specs=[dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=_DESCRIPTIONS[t])
-           for t, key in KEYS.items()],
+    specs=[
+        dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=_DESCRIPTIONS[t])
+        for t, key in KEYS.items()
+    ],
     pool=WAREHOUSE_POOL,
     can_subset=True,  # one load fills both tables; a subset run reports only the selected one
 )
@@ -42,9 +44,15 @@ def ingest_saas_invoices(context: dg.AssetExecutionContext, warehouse: Warehouse
         context.log.warning(report.summary())
     for table, key in KEYS.items():
         if key in context.selected_asset_keys:
-            yield dg.MaterializeResult(asset_key=key, metadata=api_load_metadata(
-                report, table, vendors=report.vendors,
-                rows_by_vendor={v: rows.get(table, 0) for v, rows in report.rows_by_vendor.items()}))
+            yield dg.MaterializeResult(
+                asset_key=key,
+                metadata=api_load_metadata(
+                    report,
+                    table,
+                    vendors=report.vendors,
+                    rows_by_vendor={v: rows.get(table, 0) for v, rows in report.rows_by_vendor.items()},
+                ),
+            )
 
 
 @dg.definitions

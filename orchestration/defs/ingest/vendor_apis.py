@@ -21,10 +21,16 @@ def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name=f"ingest_{dataset}",
-        specs=[dg.AssetSpec(key, group_name=ingest_group(dataset), kinds={"dlt", "duckdb"},
-                            description=f"Raw {source.vendor} {table} rows loaded by dlt from the {source.vendor} "
-                                        "admin API (merged on natural keys; recent days re-fetched and replaced).")
-               for table, key in keys.items()],
+        specs=[
+            dg.AssetSpec(
+                key,
+                group_name=ingest_group(dataset),
+                kinds={"dlt", "duckdb"},
+                description=f"Raw {source.vendor} {table} rows loaded by dlt from the {source.vendor} "
+                "admin API (merged on natural keys; recent days re-fetched and replaced).",
+            )
+            for table, key in keys.items()
+        ],
         pool=WAREHOUSE_POOL,
         can_subset=True,  # one API load fills every table; a subset run reports only the selected ones
     )
@@ -38,8 +44,9 @@ def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
             context.log.warning(report.summary())
         for table, key in keys.items():
             if key in context.selected_asset_keys:
-                yield dg.MaterializeResult(asset_key=key, metadata=api_load_metadata(
-                    report, table, organizations=report.organizations))
+                yield dg.MaterializeResult(
+                    asset_key=key, metadata=api_load_metadata(report, table, organizations=report.organizations)
+                )
 
     return _ingest
 

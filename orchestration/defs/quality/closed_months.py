@@ -16,19 +16,40 @@ def check_result(periods: list[str], changes: list) -> dg.AssetCheckResult:
     meta = {"closed_months": dg.MetadataValue.json(periods), "changed_journals": len(changes)}
     if changes:
         meta["changes"] = dg.MetadataValue.json(
-            [{"period": c.period, "journal_id": c.journal_id, "at_close": str(c.debits_at_close),
-              "now": str(c.debits_now), "difference": str(c.difference)} for c in changes[:100]])
-    description = ("\n".join(c.line() for c in changes) if changes else
-                   f"{len(periods)} closed month(s) unchanged since their close" if periods else "no closed month")
-    return dg.AssetCheckResult(passed=not changes, severity=dg.AssetCheckSeverity.WARN,
-                               description=description[:4000], metadata=meta)
+            [
+                {
+                    "period": c.period,
+                    "journal_id": c.journal_id,
+                    "at_close": str(c.debits_at_close),
+                    "now": str(c.debits_now),
+                    "difference": str(c.difference),
+                }
+                for c in changes[:100]
+            ]
+        )
+    description = (
+        "\n".join(c.line() for c in changes)
+        if changes
+        else f"{len(periods)} closed month(s) unchanged since their close"
+        if periods
+        else "no closed month"
+    )
+    return dg.AssetCheckResult(
+        passed=not changes, severity=dg.AssetCheckSeverity.WARN, description=description[:4000], metadata=meta
+    )
 
 
-@dg.asset_check(asset=CHARGEBACK_JOURNAL, name="closed_months_unchanged", pool=WAREHOUSE_POOL, blocking=False,
-                description="Every closed month's chargeback journal (close pack manifest) equals the journal the "
-                            "warehouse computes now; WARN with the difference when a provider restated a closed month.")
-def closed_months_unchanged(context: dg.AssetCheckExecutionContext,
-                            warehouse: WarehouseResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=CHARGEBACK_JOURNAL,
+    name="closed_months_unchanged",
+    pool=WAREHOUSE_POOL,
+    blocking=False,
+    description="Every closed month's chargeback journal (close pack manifest) equals the journal the "
+    "warehouse computes now; WARN with the difference when a provider restated a closed month.",
+)
+def closed_months_unchanged(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
     from data_quality.closed_months import closed_month_changes
 
     location = warehouse.location()

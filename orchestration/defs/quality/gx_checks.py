@@ -33,8 +33,10 @@ def asset_key(relation: str) -> dg.AssetKey:
 
 
 def check_description(suite) -> str:
-    return (f"GX suite on {suite.relation}: {suite.rule}. Severity {suite.severity}"
-            f"{', blocking' if suite.blocking else ''}. On failure: {suite.remedy}")[:1000]
+    return (
+        f"GX suite on {suite.relation}: {suite.rule}. Severity {suite.severity}"
+        f"{', blocking' if suite.blocking else ''}. On failure: {suite.remedy}"
+    )[:1000]
 
 
 def check_result(result) -> dg.AssetCheckResult:
@@ -45,28 +47,58 @@ def check_result(result) -> dg.AssetCheckResult:
     suite = result.suite
     failures = result.failures
     meta: dict = {
-        "suite": suite.id, "relation": suite.relation, "status": result.status,
-        "rows_validated": result.rows, "expectations": len(result.outcomes), "failing_expectations": len(failures),
+        "suite": suite.id,
+        "relation": suite.relation,
+        "status": result.status,
+        "rows_validated": result.rows,
+        "expectations": len(result.outcomes),
+        "failing_expectations": len(failures),
         "seconds": round(result.seconds, 2),
-        "frames": dg.MetadataValue.json([{"frame": f.name, "rows": f.rows, "status": f.status,
-                                          **({"missing": list(f.missing)} if f.missing else {})}
-                                         for f in result.frames]),
+        "frames": dg.MetadataValue.json(
+            [
+                {
+                    "frame": f.name,
+                    "rows": f.rows,
+                    "status": f.status,
+                    **({"missing": list(f.missing)} if f.missing else {}),
+                }
+                for f in result.frames
+            ]
+        ),
     }
     if failures:
-        meta["failing_rules"] = dg.MetadataValue.json([
-            {"frame": o.frame, "rule": o.rule, "expectation": o.expectation, "columns": list(o.columns),
-             "unexpected": o.unexpected_count, "of": o.element_count, "observed": plain(o.observed),
-             "examples": plain(list(o.examples)), **({"error": o.error} if o.error else {})}
-            for o in failures[:MAX_FAILURES_IN_METADATA]])
+        meta["failing_rules"] = dg.MetadataValue.json(
+            [
+                {
+                    "frame": o.frame,
+                    "rule": o.rule,
+                    "expectation": o.expectation,
+                    "columns": list(o.columns),
+                    "unexpected": o.unexpected_count,
+                    "of": o.element_count,
+                    "observed": plain(o.observed),
+                    "examples": plain(list(o.examples)),
+                    **({"error": o.error} if o.error else {}),
+                }
+                for o in failures[:MAX_FAILURES_IN_METADATA]
+            ]
+        )
         meta["failures_table"] = dg.MetadataValue.md(
             "| frame | rule | failing | examples |\n|---|---|---|---|\n"
-            + "\n".join(f"| {o.frame} | {o.rule} | {o.unexpected_count if o.unexpected_count is not None else '-'}"
-                        f" | {o.line().split('; e.g. ', 1)[-1] if o.examples else (o.error or '-')} |"
-                        .replace("\n", " ") for o in failures[:MAX_FAILURES_IN_METADATA]))
+            + "\n".join(
+                f"| {o.frame} | {o.rule} | {o.unexpected_count if o.unexpected_count is not None else '-'}"
+                f" | {o.line().split('; e.g. ', 1)[-1] if o.examples else (o.error or '-')} |".replace("\n", " ")
+                for o in failures[:MAX_FAILURES_IN_METADATA]
+            )
+        )
     return dg.AssetCheckResult(
-        asset_key=asset_key(suite.relation), check_name=suite.name, passed=result.passed,
+        asset_key=asset_key(suite.relation),
+        check_name=suite.name,
+        passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR if suite.severity == "error" else dg.AssetCheckSeverity.WARN,
-        description=result.summary()[:2000], metadata=meta)
+        description=result.summary()[:2000],
+        metadata=meta,
+    )
 
 
 def build_gx_checks(group: str, suites: Iterable) -> dg.AssetChecksDefinition:
@@ -75,11 +107,22 @@ def build_gx_checks(group: str, suites: Iterable) -> dg.AssetChecksDefinition:
     specs = {dg.AssetCheckKey(asset_key(s.relation), s.name): s for s in suites}
 
     @dg.multi_asset_check(
-        name=f"gx_{group}", can_subset=True, pool=WAREHOUSE_POOL, compute_kind="great_expectations",
-        specs=[dg.AssetCheckSpec(s.name, asset=asset_key(s.relation), blocking=s.blocking,
-                                 description=check_description(s),
-                                 metadata={"suite": s.id, "severity": s.severity}) for s in suites],
-        description=f"Great Expectations suites on {group} (data_quality/gx), read-only.")
+        name=f"gx_{group}",
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+        compute_kind="great_expectations",
+        specs=[
+            dg.AssetCheckSpec(
+                s.name,
+                asset=asset_key(s.relation),
+                blocking=s.blocking,
+                description=check_description(s),
+                metadata={"suite": s.id, "severity": s.severity},
+            )
+            for s in suites
+        ],
+        description=f"Great Expectations suites on {group} (data_quality/gx), read-only.",
+    )
     def _gx_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         from data_quality.gx import run_suites
 

@@ -24,21 +24,29 @@ def bi_relations() -> list[dg.AssetKey]:
 
 
 def build_publication_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    @dg.asset(key=BI_PUBLICATION, deps=deps, pool=WAREHOUSE_POOL, group_name=PUBLICATION_GROUP, kinds={"duckdb"},
-              description="Read-only copy of the marts and reference data for BI tools "
-                          "(<warehouse dir>/published/finops_bi.duckdb), swapped in atomically; skipped when a "
-                          "blocking check on a mart fails, so BI keeps the last good copy.")
+    @dg.asset(
+        key=BI_PUBLICATION,
+        deps=deps,
+        pool=WAREHOUSE_POOL,
+        group_name=PUBLICATION_GROUP,
+        kinds={"duckdb"},
+        description="Read-only copy of the marts and reference data for BI tools "
+        "(<warehouse dir>/published/finops_bi.duckdb), swapped in atomically; skipped when a "
+        "blocking check on a mart fails, so BI keeps the last good copy.",
+    )
     def bi_publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         from serving.publish import publish
 
         report = publish(warehouse.location(), schemas=BI_SCHEMAS)
         context.log.info(report.summary())
-        return dg.MaterializeResult(metadata={
-            "path": dg.MetadataValue.path(str(report.path)),
-            "tables": len(report.tables),
-            "rows": report.rows,
-            "published_at": report.published_at.isoformat(),
-        })
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(report.path)),
+                "tables": len(report.tables),
+                "rows": report.rows,
+                "published_at": report.published_at.isoformat(),
+            }
+        )
 
     return bi_publication
 

@@ -34,25 +34,38 @@ EXAMPLES = 5
 
 def check_result(report) -> dg.AssetCheckResult:
     """The check's result from a :class:`~data_quality.quarantine.QuarantineReport`."""
-    meta: dict = {"records": len(report.records), "files": report.files(),
-                  "by_dataset": dg.MetadataValue.json(report.by_dataset()), "relation": report.relation}
+    meta: dict = {
+        "records": len(report.records),
+        "files": report.files(),
+        "by_dataset": dg.MetadataValue.json(report.by_dataset()),
+        "relation": report.relation,
+    }
     if report.records:
         meta["examples"] = dg.MetadataValue.md(
             "| dataset | file | row | field | reason |\n|---|---|---|---|---|\n"
-            + "\n".join(f"| {r.dataset} | {r.source_file} | {r.row_number} | {r.field or '-'} | {r.reason} |"
-                        .replace("\n", " ") for r in report.records[:50]))
+            + "\n".join(
+                f"| {r.dataset} | {r.source_file} | {r.row_number} | {r.field or '-'} | {r.reason} |".replace("\n", " ")
+                for r in report.records[:50]
+            )
+        )
     return dg.AssetCheckResult(
         passed=report.empty,
         severity=dg.AssetCheckSeverity.WARN if report.severity == "warn" else dg.AssetCheckSeverity.ERROR,
-        description=report.description(EXAMPLES)[:4000], metadata=meta)
+        description=report.description(EXAMPLES)[:4000],
+        metadata=meta,
+    )
 
 
-@dg.asset_check(asset=QUARANTINE_VIEW, name=QUARANTINE_CHECK, pool=WAREHOUSE_POOL, blocking=False,
-                description="Nothing in quarantine (every dataset's quarantine and the unreadable or unrecognised "
-                            "landed files): fails with the count per dataset, the first records and what to do "
-                            "(fix the file and deliver it again). Non-blocking: the rest of the data loaded.")
-def no_quarantined_records(context: dg.AssetCheckExecutionContext,
-                           warehouse: WarehouseResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=QUARANTINE_VIEW,
+    name=QUARANTINE_CHECK,
+    pool=WAREHOUSE_POOL,
+    blocking=False,
+    description="Nothing in quarantine (every dataset's quarantine and the unreadable or unrecognised "
+    "landed files): fails with the count per dataset, the first records and what to do "
+    "(fix the file and deliver it again). Non-blocking: the rest of the data loaded.",
+)
+def no_quarantined_records(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     from data_quality.quarantine import quarantine_report
 
     report = quarantine_report(warehouse.location())

@@ -23,10 +23,16 @@ def dbt_build_args(full_refresh: bool = False) -> list[str]:
 def defs() -> dg.Definitions:
     prepare_dbt_project()  # dbt parse when the project changed since the manifest was written
 
-    @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=FinopsDbtTranslator(),
-                pool=WAREHOUSE_POOL, name="finops_dbt")
-    def finops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-                   config: DbtRunConfig):
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=FinopsDbtTranslator(),
+        pool=WAREHOUSE_POOL,
+        name="finops_dbt",
+    )
+    def finops_dbt(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtRunConfig
+    ):
         from ingestion.catalogue import ensure_raw_tables
 
         location = warehouse.export()  # dbt's profiles.yml reads FINOPS_WAREHOUSE
