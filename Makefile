@@ -42,8 +42,11 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
 
+## make lint: ruff (rules and line length in pyproject.toml), ruff's formatter, and sqlfluff on the dbt project's SQL.
+PY_PATHS := ingestion orchestration data_quality serving finops_cli finops_demo tools tests benchmarks dbt_project/scripts
 lint: install
-	$(BIN)/ruff check ingestion orchestration data_quality serving finops_demo finops_cli tools tests benchmarks
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
 
 ## make docs: the reference (docs/, mkdocs.yml) as a site in build/site; --strict: a broken link or a page missing
 ## from the nav fails. make docs-serve: the same, served at http://127.0.0.1:8000 and rebuilt on every change.
