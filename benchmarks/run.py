@@ -715,7 +715,7 @@ def print_report(results: dict) -> None:
             )
         con.print(t)
     h = results["summary"]
-    con.print("[bold]summary[/] " + json.dumps({k: v for k, v in h.items()}, default=str))
+    con.print("[bold]summary[/] " + json.dumps(dict(h.items()), default=str))
 
 
 def _detail(stage: str, s: dict) -> str:
@@ -723,7 +723,10 @@ def _detail(stage: str, s: dict) -> str:
         return f"[red]{(s.get('error') or '')[:120]}[/]"
     d = s.get("detail", {})
     if stage.endswith("ingest"):
-        return f"extract {d.get('extract_s', 0):.1f}s · normalize {d.get('normalize_s', 0):.1f}s · load {d.get('load_s', 0):.1f}s"
+        return (
+            f"extract {d.get('extract_s', 0):.1f}s · normalize {d.get('normalize_s', 0):.1f}s · "
+            f"load {d.get('load_s', 0):.1f}s"
+        )
     if stage.endswith("transform"):
         models = d.get("models", {})
         top = sorted(models.items(), key=lambda kv: -kv[1]["s"])[:2]
@@ -731,7 +734,10 @@ def _detail(stage: str, s: dict) -> str:
     if stage == "checks":
         t = d.get("dbt_test", {})
         gx = d.get("gx", {})
-        return f"{t.get('tests', 0)} dbt tests {t.get('statuses', {})} · GX: {gx.get('skipped') or gx.get('error') or 'ran'}"
+        return (
+            f"{t.get('tests', 0)} dbt tests {t.get('statuses', {})} · "
+            f"GX: {gx.get('skipped') or gx.get('error') or 'ran'}"
+        )
     if stage == "floor":
         return f"CTAS {d.get('s', 0):.1f}s, {d.get('columns')} columns"
     if stage == "peer":

@@ -35,7 +35,8 @@ def spend_summary(warehouse: str, where: str = "1=1", marts: bool = True) -> str
                 lines.append(f"  {name!s:<34} {cur or '':<4} {_fmt(billed):>16} {_fmt(eff):>16} {n:>10,}")
         ai, total, cur, no_rate = con.execute(
             "select sum(x_reporting_effective_cost) filter (where service_category = 'AI and Machine Learning'), "
-            "sum(x_reporting_effective_cost), any_value(x_reporting_currency), count(*) filter (where x_fx_rate_missing) "
+            "sum(x_reporting_effective_cost), any_value(x_reporting_currency), "
+            "count(*) filter (where x_fx_rate_missing) "
             f"from marts.fct_charges where {where}"
         ).fetchone()
         share = (ai or Decimal(0)) / total * 100 if total else Decimal(0)
@@ -80,7 +81,8 @@ def _ai_model_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
         return []
     out = [
         "\nAI model spend (token-priced lines; expected = usage x contracted price):",
-        f"  {'vendor':<16} {'cur':<4} {'tokens':>18} {'billed':>14} {'expected':>14} {'$/1M tok':>9} {'out of tol.':>11}",
+        f"  {'vendor':<16} {'cur':<4} {'tokens':>18} {'billed':>14} {'expected':>14} "
+        f"{'$/1M tok':>9} {'out of tol.':>11}",
     ]
     for vendor, cur, tokens, billed, expected, off in rows:
         per_m = billed / tokens * 1_000_000 if tokens and billed is not None else None
@@ -118,7 +120,8 @@ def _finance_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     out: list[str] = []
     if _has_mart(con, "fct_invoice_reconciliation"):
         rows = con.execute(
-            "select vendor, invoice_number, billing_period, currency, variance, unexplained_variance, status, explanation "
+            "select vendor, invoice_number, billing_period, currency, variance, unexplained_variance, status, "
+            "explanation "
             "from marts.fct_invoice_reconciliation order by status = 'matched', vendor, billing_period"
         ).fetchall()
         if rows:
@@ -128,7 +131,8 @@ def _finance_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
             out += [
                 "\nThree-way reconciliation (billing vs invoice vs ledger; marts.fct_invoice_reconciliation): "
                 + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
-                f"  {'vendor':<20} {'invoice':<16} {'period':<8} {'cur':<4} {'variance':>14} {'unexplained':>12}  status",
+                f"  {'vendor':<20} {'invoice':<16} {'period':<8} {'cur':<4} {'variance':>14} "
+                f"{'unexplained':>12}  status",
             ]
             for vendor, inv, period, cur, var, unexpl, status, _expl in rows:
                 if status == "matched" and abs(var or 0) < Decimal("0.01"):
@@ -140,13 +144,15 @@ def _finance_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
     if _has_mart(con, "fct_shadow_ai_spend"):
         rows = con.execute(
             "select vendor, coalesce(product, ''), string_agg(distinct channel, ', ' order by channel), count(*), "
-            "sum(amount_reporting), count(*) filter (where fx_rate_missing), min(spend_date), any_value(reporting_currency) "
+            "sum(amount_reporting), count(*) filter (where fx_rate_missing), min(spend_date), "
+            "any_value(reporting_currency) "
             "from marts.fct_shadow_ai_spend group by 1, 2 order by 5 desc nulls last"
         ).fetchall()
         if rows:
             out += [
                 "\nShadow AI (AI vendor spend no sanctioned contract covers; marts.fct_shadow_ai_spend):",
-                f"  {'vendor':<14} {'product':<14} {'channels':<16} {'lines':>5} {'amount':>12} {'no FX rate':>10}  first seen",
+                f"  {'vendor':<14} {'product':<14} {'channels':<16} {'lines':>5} {'amount':>12} "
+                f"{'no FX rate':>10}  first seen",
             ]
             for vendor, product, channels, n, amount, no_fx, first, cur in rows:
                 out.append(

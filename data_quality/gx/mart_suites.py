@@ -192,7 +192,8 @@ with charges as (
     from {qr(FOCUS)} where "x_SourceSystem" in ('saas_invoices', 'finance_ap') group by all
 ),
 saas as (
-    select 'saas_invoices' as source, coalesce(number, id) as invoice_id, coalesce(customer, vendor) as billing_account_id,
+    select 'saas_invoices' as source, coalesce(number, id) as invoice_id,
+           coalesce(customer, vendor) as billing_account_id,
            upper(currency) as currency, total
     from saas_invoices.invoices
     where coalesce(lower(status), 'open') not in ('draft', 'void', 'deleted')
@@ -450,7 +451,8 @@ def _allocation_conserves_record() -> Suite:
         f"effective_cost, sum(billed_cost) as billed_cost from {qr(CHARGES)} group by all",
         CHARGES,
         "allocation lost or double-counted cost: check the allocation rules (seeds/allocation/allocation_rule*.csv) "
-        "for ratios that do not sum to 1 and for lines that match no rule without an unallocated row (assert_allocation_conserves_"
+        "for ratios that do not sum to 1 and for lines that match no rule without an unallocated row "
+        "(assert_allocation_conserves_"
         "cost names the origin lines).",
     )
 
@@ -566,7 +568,7 @@ def _shadow_ai_amounts() -> Suite:
         return [
             e.ExpectColumnValuesToNotBeNull(
                 column="amount_reporting",
-                row_condition=condition("fx_rate_missing") == False,
+                row_condition=condition("fx_rate_missing") == False,  # noqa: E712 - GX Column overloads ==, `not` would not
                 description="a reporting-currency amount unless the FX rate is missing",
             ),
             *date_window_expectations(["spend_date"]),

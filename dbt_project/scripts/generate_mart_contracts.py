@@ -29,27 +29,50 @@ TYPES = {
 }
 DESCRIPTIONS = {
     "billed_cost": "Cash-basis cost invoiced for the charge, in billing_currency (FOCUS BilledCost).",
-    "effective_cost": "Amortised cost after discounts and prepaid commitments, in billing_currency (FOCUS EffectiveCost).",
+    "effective_cost": (
+        "Amortised cost after discounts and prepaid commitments, in billing_currency (FOCUS EffectiveCost)."
+    ),
     "list_cost": "Cost at public list prices, in billing_currency.",
     "contracted_cost": "Cost at negotiated prices before commitment discounts, in billing_currency.",
     "billing_currency": "ISO 4217 currency of every cost column on the row.",
     "charge_category": "Usage, Purchase, Tax, Credit or Adjustment.",
-    "invoice_id": "Provider invoice id; the provisional invoice id (<Provider>/provisional/<account>/<YYYY-MM>) until one is issued.",
+    "invoice_id": (
+        "Provider invoice id; the provisional invoice id (<Provider>/provisional/<account>/<YYYY-MM>) "
+        "until one is issued."
+    ),
     "x_source_file": "Landing-relative path of the export file the row came from (model-API rows: the API endpoint).",
     "x_source_row": "1-based data row in x_source_file.",
     "x_billing_period": "Billing period (YYYY-MM) of the export delivery; restatements replace whole periods.",
-    "x_source_values": 'FOCUS exports: the delivered values the mapping replaced to conform (JSON object by FOCUS column ID, e.g. {"InvoiceIssuerName": "Amazon Web Services EMEA SARL", "ConsumedUnit": "GiB/Second-Months"}; JSON null = delivered empty, derived); null when nothing was replaced.',
+    "x_source_values": (
+        "FOCUS exports: the delivered values the mapping replaced to conform (JSON object by FOCUS column ID, "
+        'e.g. {"InvoiceIssuerName": "Amazon Web Services EMEA SARL", "ConsumedUnit": "GiB/Second-Months"}; '
+        "JSON null = delivered empty, derived); null when nothing was replaced."
+    ),
     "x_model_name": "Model-API charges: the model as the vendor reports it (null on cloud bills; see fct_ai_usage).",
-    "x_token_type": "Model-API charges: price-book token type (input, output, cache_read, cache_write, cache_write_1h, ...).",
+    "x_token_type": (
+        "Model-API charges: price-book token type (input, output, cache_read, cache_write, cache_write_1h, ...)."
+    ),
     "x_token_count": "Model-API charges: tokens of x_token_type on the row (unit: tokens).",
     "x_invoice_id_provisional": "True when invoice_id is the provisional id, not one the provider issued.",
     "x_reporting_currency": "The reporting currency (dbt var reporting_currency, ISO 4217) of x_reporting_* amounts.",
-    "x_reporting_billed_cost": "billed_cost converted into x_reporting_currency at x_fx_rate; null when x_fx_rate_missing.",
-    "x_reporting_effective_cost": "effective_cost converted into x_reporting_currency at x_fx_rate; null when x_fx_rate_missing.",
-    "x_fx_rate": "1 billing_currency = x_fx_rate x_reporting_currency on the charge's day (charge_period_start's date); 1 when the currencies are equal.",
-    "x_fx_rate_date": "The day of the quote used (earlier than the charge day when a weekend / holiday quote was carried).",
+    "x_reporting_billed_cost": (
+        "billed_cost converted into x_reporting_currency at x_fx_rate; null when x_fx_rate_missing."
+    ),
+    "x_reporting_effective_cost": (
+        "effective_cost converted into x_reporting_currency at x_fx_rate; null when x_fx_rate_missing."
+    ),
+    "x_fx_rate": (
+        "1 billing_currency = x_fx_rate x_reporting_currency on the charge's day (charge_period_start's date); "
+        "1 when the currencies are equal."
+    ),
+    "x_fx_rate_date": (
+        "The day of the quote used (earlier than the charge day when a weekend / holiday quote was carried)."
+    ),
     "x_fx_rate_source": "Source of x_fx_rate (treasury rate source; 'same currency' for the reporting currency).",
-    "x_fx_rate_missing": "True when no usable rate exists for the currency and day: the x_reporting_* amounts are null (never converted at 0 or 1).",
+    "x_fx_rate_missing": (
+        "True when no usable rate exists for the currency and day: the x_reporting_* amounts are null "
+        "(never converted at 0 or 1)."
+    ),
 }
 NOT_NULL = {
     "billed_cost",

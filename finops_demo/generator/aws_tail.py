@@ -231,7 +231,9 @@ class _Tail:
                 "line_item_unblended_cost": cost,
                 "line_item_blended_cost": cost,
                 "line_item_net_unblended_cost": cost,
-                "line_item_line_item_description": f"USD {plan.ri_rate} hourly fee per Linux/UNIX (Amazon VPC), m5.xlarge instance",
+                "line_item_line_item_description": (
+                    f"USD {plan.ri_rate} hourly fee per Linux/UNIX (Amazon VPC), m5.xlarge instance"
+                ),
                 "line_item_normalization_factor": 8.0,
                 "line_item_normalized_usage_amount": reserved * 8,
                 "product": product_map(plan.ri_sku),

@@ -515,9 +515,12 @@ def write_focus(out_dir: Path, kind: str, month: Month, rows: int, seed: int, ba
         w = ParquetPartWriter(
             Path(out_dir) / "aws" / "focus" / export / "data" / f"BILLING_PERIOD={month.ym}", export, FOCUS12_SCHEMA
         )
-        conv = lambda rs: pa.Table.from_pylist(
-            [{c: r.get(c) for c in FOCUS12_SCHEMA.names} for r in rs], schema=FOCUS12_SCHEMA
-        )
+
+        def conv(rs):
+            return pa.Table.from_pylist(
+                [{c: r.get(c) for c in FOCUS12_SCHEMA.names} for r in rs], schema=FOCUS12_SCHEMA
+            )
+
     else:
         cols = FOCUS10_COLUMNS + OCI_EXTRA
         path = (
@@ -529,16 +532,19 @@ def write_focus(out_dir: Path, kind: str, month: Month, rows: int, seed: int, ba
             / f"0001000001{month.compact}-00001.csv.gz"
         )
         w = GzipCsvWriter(path)
-        conv = lambda rs: pa.Table.from_pylist(
-            [
-                {
-                    c: (str(v) if isinstance(v, Decimal) else _iso(v)) if v is not None else None
-                    for c, v in ((c, r.get(c)) for c in cols)
-                }
-                for r in rs
-            ],
-            schema=pa.schema([(c, pa.string()) for c in cols]),
-        )
+
+        def conv(rs):
+            return pa.Table.from_pylist(
+                [
+                    {
+                        c: (str(v) if isinstance(v, Decimal) else _iso(v)) if v is not None else None
+                        for c, v in ((c, r.get(c)) for c in cols)
+                    }
+                    for r in rs
+                ],
+                schema=pa.schema([(c, pa.string()) for c in cols]),
+            )
+
     for lo in range(0, gen.usage_rows, batch):
         w.write(conv(gen.usage(lo, min(gen.usage_rows, lo + batch))))
     if rows > 2:

@@ -784,7 +784,7 @@ class AnthropicServer(VendorServer):
                         {
                             "starting_at": _iso(p_start),
                             "ending_at": _iso(p_end),
-                            "group": {d: v for d, v in zip(USAGE_DIMS, key, strict=True)},
+                            "group": dict(zip(USAGE_DIMS, key, strict=True)),
                             "usage": {
                                 "uncached_input_tokens": a["u"],
                                 "cache_read_input_tokens": a["cr"],

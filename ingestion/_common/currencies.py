@@ -3,7 +3,8 @@ currency at ingestion (:mod:`ingestion._common.values`), the Great Expectations 
 marts against it (``data_quality/gx/reference.py`` re-exports it).
 
 In it: the national currencies and the fund codes of list one, the codes that can appear on a bill. Precious metals
-(XAU, XAG, XPT, XPD), bond-market units (XBA..XBD), the SDR (XDR), XSU, XUA and the testing / "no currency" codes (XTS, XXX) are left out on purpose: nothing is billed in them.
+(XAU, XAG, XPT, XPD), bond-market units (XBA..XBD), the SDR (XDR), XSU, XUA and the testing / "no currency" codes (XTS,
+XXX) are left out on purpose: nothing is billed in them.
 Withdrawn codes still met in older exports during their transition (ANG until XCG replaces it, SLL next to SLE,
 ZWL next to ZWG, CUC, BGN until the euro changeover) are kept. The dbt test ``iso_currency_code``
 (``dbt_project/macros/finance.sql``) only checks the shape (three upper-case letters); this list checks the code.

@@ -1,4 +1,5 @@
-"""``python -m ingestion.azure_cost_details PATH --warehouse W``: load every azure_cost_details delivery found under PATH."""
+"""``python -m ingestion.azure_cost_details PATH --warehouse W``: load every azure_cost_details delivery found under
+PATH."""
 
 import sys
 

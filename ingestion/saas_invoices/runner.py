@@ -11,7 +11,8 @@
   do not exist (so dbt's staging compiles); called by :func:`~ingestion._common.source.ensure_raw_tables`.
 
 Errors surface as :class:`~ingestion._common.http.VendorApiError` (``SaasInvoicesError``) naming the vendor, the
-request and its page and the variable to fix (the shared HTTP client's error mapping), with every configured key scrubbed and no exception chain. A failure after the
+request and its page and the variable to fix (the shared HTTP client's error mapping), with every configured key
+scrubbed and no exception chain. A failure after the
 retries (429, 5xx, timeouts, a malformed or truncated page) commits nothing (no package, cursor unchanged) and says
 that a re-run is safe (:data:`~ingestion._common.api_sources.RERUN_HINT`).
 """

@@ -1,5 +1,6 @@
 """Running dbt without Dagster (the `finops` CLI, :mod:`finops_cli.load`): the dbt executable, the manifest, and what
-`finops load` builds. No Dagster import here, so that `finops load` starts in a fraction of the time `finops run` needs."""
+`finops load` builds. No Dagster import here, so that `finops load` starts in a fraction of the time `finops run`
+needs."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def dbt_executable() -> str:
 
 def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
     """Whether the manifest is missing or older than any of the project's files: when to parse again (by
-    :func:`prepare_manifest` here, by the Dagster definitions' ``DbtProject`` preparer in :mod:`orchestration.lib.dbt`)."""
+    :func:`prepare_manifest` here, by the Dagster definitions' ``DbtProject`` preparer in
+    :mod:`orchestration.lib.dbt`)."""
     manifest = project_dir / "target" / "manifest.json"
     if not manifest.exists():
         return True

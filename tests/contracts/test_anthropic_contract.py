@@ -722,7 +722,8 @@ def test_documented_examples_load_end_to_end_exactly(tmp_path):
     with duckdb.connect(str(wh)) as con:
         usage = con.execute(
             "select usage_type, usage_quantity, usage_unit, model_name, project_id, api_key_id, service_tier, "
-            "context_window, cast(usage_date as varchar), bucket_width from staging.stg_anthropic_usage__messages_usage "
+            "context_window, cast(usage_date as varchar), bucket_width "
+            "from staging.stg_anthropic_usage__messages_usage "
             "where usage_quantity <> 0 order by usage_type"
         ).fetchall()
         cost = con.execute(

@@ -20,8 +20,14 @@ import httpx
 import pydantic
 import pytest
 
+from finops_demo.vendor_servers.openai import OpenAIFixtureServer, OpenAIServer
+from ingestion.openai_usage import ENDPOINTS, openai_usage
+from tests.contracts.sdk_types import validate_strictly
+from tests.support import run_dbt
+
 openai = pytest.importorskip("openai")
-from openai.types.admin.organization import (
+# noqa below: the SDK is optional; importorskip above must run first so a missing SDK skips the module
+from openai.types.admin.organization import (  # noqa: E402
     UsageAudioSpeechesResponse,
     UsageAudioTranscriptionsResponse,
     UsageCodeInterpreterSessionsResponse,
@@ -34,11 +40,6 @@ from openai.types.admin.organization import (
     UsageVectorStoresResponse,
     UsageWebSearchCallsResponse,
 )
-
-from finops_demo.vendor_servers.openai import OpenAIFixtureServer, OpenAIServer
-from ingestion.openai_usage import ENDPOINTS, openai_usage
-from tests.contracts.sdk_types import validate_strictly
-from tests.support import run_dbt
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vendor_apis"
 KEY = "sk-admin-contract-test-0123456789"

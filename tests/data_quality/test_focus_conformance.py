@@ -184,7 +184,8 @@ MINI_JUNIT = """<?xml version='1.0' encoding='utf-8'?>
   </testsuite>
   <testsuite name="ListUnitPrice-C-008-ListUnitPrice" time="0">
     <testcase name="ListUnitPrice-C-008-M :: Validation" time="0">
-      <failure name="ListUnitPrice-C-008-M" message="Validation check for ListUnitPrice" type="AssertionError">Failed</failure>
+      <failure name="ListUnitPrice-C-008-M" message="Validation check for ListUnitPrice"
+               type="AssertionError">Failed</failure>
     </testcase>
   </testsuite>
   <testsuite name="X-C-000-X" time="0">
@@ -282,7 +283,7 @@ def test_build_report_only_known_wrong_is_conformant() -> None:
         "",
     )
     kinds = fc.load_rule_kinds(MINI_MODEL)
-    kinds_no_broken = {k: v for k, v in kinds.items()}
+    kinds_no_broken = dict(kinds.items())
     report = fc.build_report(xml, kinds_no_broken)
     assert "ChargeCategory-C-003-M" not in report.conformance_failure_ids
     assert {

@@ -30,7 +30,9 @@ pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
 DATA = Path(__file__).parent / "data"
 FILES = {  # fixture -> AWS Data Exports layout under the landing root (the second one gzipped, as AWS delivers)
     "aws_focus_1_0_emea_apac.csv": "aws/focus/northwind-emea/data/BILLING_PERIOD=2025-05/northwind-emea-00001.csv",
-    "aws_focus_1_0_americas.csv": "aws/focus/northwind-americas/data/BILLING_PERIOD=2025-05/northwind-americas-00001.csv.gz",
+    "aws_focus_1_0_americas.csv": (
+        "aws/focus/northwind-americas/data/BILLING_PERIOD=2025-05/northwind-americas-00001.csv.gz"
+    ),
 }
 MART = "marts.focus_cost_and_usage"
 STAGING = "intermediate.int_focus_exports__focus_charges"

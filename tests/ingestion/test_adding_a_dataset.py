@@ -25,7 +25,7 @@ HEADER = "AccountId,UsageDate,Service,Cost,Currency\n"
 
 def recipe_blocks() -> dict[str, str]:
     """title -> code of the page's titled Python blocks."""
-    return {title: code for title, code in BLOCK.findall(PAGE.read_text(encoding="utf-8"))}
+    return dict(BLOCK.findall(PAGE.read_text(encoding="utf-8")))
 
 
 @pytest.fixture

@@ -143,7 +143,10 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
     wh = built[2]
     con = duckdb.connect(str(wh))
     try:
-        q = lambda sql, *a: con.execute(sql, list(a)).fetchall()
+
+        def q(sql, *a):
+            return con.execute(sql, list(a)).fetchall()
+
         # Savings Plan: Used + Unused EffectiveCost = the recurring fee (BilledCost of the Purchase)
         rows = dict(
             q(
@@ -155,9 +158,11 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
             )
         )
         assert rows == {"Used": Decimal("7.1234567891"), "Unused": Decimal("29.5"), "Purchase": Decimal(0)}
-        unused = q("""select billed_cost, consumed_quantity, pricing_quantity, pricing_unit, resource_id, charge_frequency
+        unused = q("""select billed_cost, consumed_quantity, pricing_quantity, pricing_unit, resource_id,
+                             charge_frequency
                       from intermediate.int_aws__focus_charges where x_source_format = 'aws_cur2'
-                      and x_billing_period = '2026-09' and commitment_discount_status = 'Unused' order by pricing_unit""")
+                      and x_billing_period = '2026-09' and commitment_discount_status = 'Unused'
+                      order by pricing_unit""")
         assert unused == [
             (Decimal(0), None, Decimal(40), "Hours", RI_ARN, "Usage-Based"),
             (Decimal(0), None, Decimal("29.5"), "USD", SP_ARN, "Usage-Based"),
@@ -174,14 +179,17 @@ def test_focus_mapping_of_commitments_ai_services_and_tags(built):
         assert svc["Amazon SageMaker"] == ("AI and Machine Learning", "Machine Learning")
         assert svc["Amazon Elastic Compute Cloud"] == ("Compute", "Virtual Machines")
         gpu = q("""select service_category, pricing_unit, sku_price_details, region_name, list_cost
-                   from intermediate.int_aws__focus_charges where resource_id = 'i-0gpu' and x_source_format = 'aws_cur2'
+                   from intermediate.int_aws__focus_charges
+                   where resource_id = 'i-0gpu' and x_source_format = 'aws_cur2'
                    and x_billing_period = '2026-09'""")
         assert gpu == [
             ("Compute", "Hours", '{"InstanceType":"p4d.24xlarge"}', "US East (N. Virginia)", Decimal("32.7726"))
         ]
         # Bedrock: units in FOCUS UnitFormat, private rate discount in the contracted cost
-        br = q("""select pricing_unit, list_cost, contracted_cost, contracted_unit_price from intermediate.int_aws__focus_charges
-                  where x_usage_type like '%input-tokens' and x_source_format = 'aws_cur2' and x_billing_period = '2026-09'""")
+        br = q("""select pricing_unit, list_cost, contracted_cost, contracted_unit_price
+                  from intermediate.int_aws__focus_charges
+                  where x_usage_type like '%input-tokens' and x_source_format = 'aws_cur2'
+                  and x_billing_period = '2026-09'""")
         assert br == [("1000 Tokens", Decimal("3.6"), Decimal("3.24"), Decimal("0.0027"))]
         # tags: legacy resourceTags/user:CostCenter and CUR 2.0 resource_tags['user_cost_center'] agree
         raw = q("""select x_source_format, resource_tags, cost_category from aws_cur.line_items

@@ -749,7 +749,8 @@ def _assert_focus_rules(wh: Path) -> None:
           when charge_category = 'Purchase' and commitment_discount_id is not null and effective_cost <> 0
                then 'purchase effective cost'
           when (region_id is null) <> (region_name is null) then 'region'
-          when (sub_account_id is null) <> (sub_account_type is null) or (sub_account_id is null) <> (sub_account_name is null)
+          when (sub_account_id is null) <> (sub_account_type is null)
+               or (sub_account_id is null) <> (sub_account_name is null)
                then 'sub account'
           when (resource_id is null) <> (resource_type is null) then 'resource type'
           when billing_account_type is null or invoice_issuer_name is null or publisher_name is null

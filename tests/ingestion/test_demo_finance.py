@@ -1,5 +1,5 @@
-"""The demo's finance data (finops_demo/generator/finance.py): AP invoices equal the final billing data and the vendor APIs
-except the planted variances, every ledger journal balances, shadow-AI and trap lines are there, and the output is
+"""The demo's finance data (finops_demo/generator/finance.py): AP invoices equal the final billing data and the vendor
+APIs except the planted variances, every ledger journal balances, shadow-AI and trap lines are there, and the output is
 byte-identical per seed. Small row budget (as the e2e test): fast."""
 
 from __future__ import annotations

@@ -132,18 +132,24 @@ def test_azure_headers_and_consistency(demo):
     out, _ = demo
     sample = _header(SAMPLES / "azure/ea_actual_cost_small.csv")
     base = out / "azure/ea-enrollment-84012345"
-    run = lambda exp: min((base / exp / "20261001-20261031").iterdir()) / "part_1_0001.csv.gz"
+
+    def run(exp):
+        return min((base / exp / "20261001-20261031").iterdir()) / "part_1_0001.csv.gz"
+
     act, amo = _rows_gz(run("northwind-ea-actual-cost")), _rows_gz(run("northwind-ea-amortized-cost"))
     assert set(sample) <= set(_header_gz(run("northwind-ea-actual-cost")))
     assert {r["ChargeType"] for r in act} >= {"Usage", "Purchase", "Refund"}
     assert "UnusedReservation" not in {r["ChargeType"] for r in act}
     assert {r["ChargeType"] for r in amo} >= {"Usage", "UnusedReservation", "Refund"}
     assert "Purchase" not in {r["ChargeType"] for r in amo}
-    od = lambda rows: sorted(
-        (r["ResourceId"], r["Date"], r["Cost"])
-        for r in rows
-        if r["ChargeType"] == "Usage" and r["PricingModel"] == "OnDemand"
-    )
+
+    def od(rows):
+        return sorted(
+            (r["ResourceId"], r["Date"], r["Cost"])
+            for r in rows
+            if r["ChargeType"] == "Usage" and r["PricingModel"] == "OnDemand"
+        )
+
     assert od(act) == od(amo)
     ri_act = [float(r["Cost"]) for r in act if r["ChargeType"] == "Usage" and r["PricingModel"] == "Reservation"]
     assert ri_act and all(c == 0 for c in ri_act)

@@ -26,7 +26,8 @@ def _usage(wh, model: str, day: str = "2026-10-01") -> None:
     with duckdb.connect(str(wh)) as con:
         con.execute(
             "insert into openai_usage.completions_usage (organization, bucket_start_time, bucket_end_time, "
-            "bucket_width, project_id, user_id, api_key_id, model, batch, service_tier, api_source, input_tokens, output_tokens, "
+            "bucket_width, project_id, user_id, api_key_id, model, batch, service_tier, api_source, input_tokens, "
+            "output_tokens, "
             "input_cached_tokens, input_audio_tokens, output_audio_tokens, num_model_requests, _dlt_load_id, _dlt_id) "
             f"values ('acme', timestamptz '{day} 00:00:00+00', timestamptz '{day} 00:00:00+00' + interval 1 day, "
             f"'1d', 'proj_1', '', 'key_1', '{model}', false, 'default', '', 2000000, 1000000, 500000, 0, 0, 10, "

@@ -253,7 +253,8 @@ def test_clean_cloud_ai_series_raise_nothing_but_partially_delivered_days(demo):
         )
         select l.scope_type, l.scope_value, l.day
         from lines as l
-        join (select scope_type, scope_value, median(n) as n from lines group by all) as m using (scope_type, scope_value)
+        join (select scope_type, scope_value, median(n) as n from lines group by all) as m
+            using (scope_type, scope_value)
         where l.n < 0.8 * m.n""",
         )
     }

@@ -121,7 +121,8 @@ def synthetic(tmp_path_factory):
             x_source_system varchar, x_model_name varchar, billing_currency varchar, charge_period_start timestamp,
             charge_period_end timestamp, effective_cost decimal(38,10))""")
         con.executemany(
-            "insert into marts.fct_charges values (?, ?, ?, 'acct-1', 'sub-1', ?, ?, ?, 'synthetic', ?, 'USD', ?, ?, ?)",
+            "insert into marts.fct_charges "
+            "values (?, ?, ?, 'acct-1', 'sub-1', ?, ?, ?, 'synthetic', ?, 'USD', ?, ?, ?)",
             [
                 (p, prov, prov, svc, res, cat, model_name, s, e, cost)
                 for p, prov, svc, res, cat, model_name, s, e, cost in _charges()
@@ -187,7 +188,8 @@ def test_forecast_has_90_days_per_series_inside_its_intervals(synthetic):
             ).fetchall()
         )
         # noisy series: real intervals, widening with the horizon
-        widths = con.execute("""select horizon_day, upper_95 - lower_95, upper_80 - lower_80 from marts.fct_spend_forecast
+        widths = con.execute("""select horizon_day, upper_95 - lower_95, upper_80 - lower_80
+            from marts.fct_spend_forecast
             where scope_type = 'total' and horizon_day in (1, 90) order by 1""").fetchall()
         start = con.execute(
             "select min(forecast_date), max(forecast_as_of_date) from marts.fct_spend_forecast"

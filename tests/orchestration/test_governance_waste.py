@@ -1,6 +1,7 @@
 """Waste, cost avoidance and commitments (models/{intermediate,marts}/governance: int_waste_*, int_commitment_*,
 fct_waste_candidates, fct_cost_avoidance, fct_commitment_utilization) on a small demo enterprise: the waste scenarios
-the AWS generator plants (finops_demo/generator/aws_planted.py PLANTED) are found from the billing data alone, with exact figures,
+the AWS generator plants (finops_demo/generator/aws_planted.py PLANTED) are found from the billing data alone, with
+exact figures,
 and nothing else of their kind is flagged; the acted-on endpoint's savings are realised to the cent; the cloud
 commitments and vendor contracts are measured.
 

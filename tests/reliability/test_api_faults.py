@@ -6,7 +6,8 @@ only through the environment as in production (``SOURCES__*``; retries made fast
   are retried and the load then equals the server's truth to the cent.
 * Persistent faults (a malformed JSON page, a truncated page, 500 forever, 429 forever) injected on an endpoint that
   comes after others were already extracted fail with an error naming the vendor, the endpoint, the page and what
-  to do, in the one format of the shared HTTP client (``ingestion/_common/http.py``) for the three sources; nothing of the run is committed (every table, dlt's load log and state, and the cursor are exactly as the
+  to do, in the one format of the shared HTTP client (``ingestion/_common/http.py``) for the three sources; nothing of
+  the run is committed (every table, dlt's load log and state, and the cursor are exactly as the
   previous successful run left them, no package pending), and after the server recovers a re-run loads the truth
   exactly (nothing lost, nothing doubled), a further run changes nothing.
 

@@ -206,7 +206,9 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
         )
         assert set(QUARANTINE_COLUMNS) <= {c for c, _ in cols}, ds
 
-    rel = lambda p: p.relative_to(landing).as_posix()
+    def rel(p):
+        return p.relative_to(landing).as_posix()
+
     expected = [
         ("aws_cur", rel(corrupt), 0, None),
         ("aws_cur", rel(amount), 5, COST),
@@ -214,7 +216,10 @@ def test_one_view_lists_every_dataset_the_check_counts_it_and_the_command_lists_
         ("landing_zone", rel(garbage), 0, None),
         ("landing_zone", rel(notes), 0, None),
     ]
-    key = lambda r: (r.dataset, r.source_file, r.row_number, r.field)
+
+    def key(r):
+        return (r.dataset, r.source_file, r.row_number, r.field)
+
     before_dbt = read_records(warehouse)  # the raw tables, while the view is not built
     assert sorted(map(key, before_dbt.records)) == expected
 

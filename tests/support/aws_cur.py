@@ -100,7 +100,9 @@ def cur2_rows(period: str, scale: float = 1.0) -> list[dict]:
 
     start = _dt(period)
     end = (start + dt.timedelta(days=32)).replace(day=1)
-    s = lambda v: round(v * scale, 10)
+
+    def s(v):
+        return round(v * scale, 10)
 
     def row(i, line_type, cost, **kw):
         r = {
@@ -369,7 +371,9 @@ LEGACY_NAMES = {  # CUR 2.0 name -> legacy header, for the columns the test rows
     "pricing_public_on_demand_cost": "pricing/publicOnDemandCost",
     "reservation_reservation_a_r_n": "reservation/ReservationARN",
     "reservation_effective_cost": "reservation/EffectiveCost",
-    "reservation_unused_amortized_upfront_fee_for_billing_period": "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+    "reservation_unused_amortized_upfront_fee_for_billing_period": (
+        "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod"
+    ),
     "reservation_unused_recurring_fee": "reservation/UnusedRecurringFee",
     "reservation_unused_quantity": "reservation/UnusedQuantity",
     "savings_plan_savings_plan_a_r_n": "savingsPlan/SavingsPlanARN",
@@ -428,7 +432,10 @@ def _d(v) -> Decimal:
 def amortised(r: dict) -> Decimal:
     """The CUR amortised cost of one line (CUR 2.0 names)."""
     t = r.get("line_item_line_item_type")
-    g = lambda k: _d(r.get(k))
+
+    def g(k):
+        return _d(r.get(k))
+
     if t == "SavingsPlanCoveredUsage":
         return g("savings_plan_savings_plan_effective_cost")
     if t == "SavingsPlanRecurringFee":

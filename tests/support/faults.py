@@ -1,4 +1,5 @@
-"""Helpers of the fault-injection suite (tests/reliability): tiny export files in the providers' landing layouts, written with any
+"""Helpers of the fault-injection suite (tests/reliability): tiny export files in the providers' landing layouts,
+written with any
 delimiter or encoding, and the independent expectations (sums read back from the files with csv / pyarrow + Decimal,
 never from the warehouse), the raw tables' totals and the quarantine as loaded."""
 
