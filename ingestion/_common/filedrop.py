@@ -37,7 +37,9 @@ import fsspec
 
 from .errors import BadInputError
 from .landing import FileRef, LandingPathError, list_files
+from .pipeline import make_pipeline
 from .source import QUARANTINE_COLUMNS, QUARANTINE_KEY, QUARANTINE_TABLE
+from .sqlsource import SqlDatabase, row_counts, run_scrubbed
 from .tables import has_table
 
 log = logging.getLogger("finops.ingestion")
@@ -249,6 +251,26 @@ def supersede_quarantine(pipeline: Any) -> int:
     if n:
         log.info("%s: %s quarantine records of files read again removed", pipeline.dataset_name, n)
     return n
+
+
+def run_drop_source(
+    dataset: str,
+    warehouse: str,
+    make_source: Callable[[], Any],
+    *,
+    error: type[Exception],
+    db: SqlDatabase | None,
+    engines: list[Any],
+) -> dict[str, int]:
+    """Run a file-drop source (and its optional SQL table ``db``) into the warehouse with the billing exports'
+    pipeline layout (pipeline and dataset ``dataset``): failures re-raised as ``error`` with ``db``'s password
+    scrubbed (:func:`~ingestion._common.sqlsource.run_scrubbed`), then the quarantine records of files read again
+    superseded. Returns the rows per table written by the run."""
+    pipeline = make_pipeline(dataset, warehouse)
+    secrets = db.secrets if db is not None else []
+    run_scrubbed(pipeline, make_source, error=error, secrets=secrets, label=dataset, engines=engines)
+    supersede_quarantine(pipeline)  # a file read again replaces its earlier quarantine records
+    return row_counts(pipeline)
 
 
 # ----------------------------------------------------------------------------------------------------------------------
