@@ -6,6 +6,7 @@ loaders that quarantine (billing exports, finance, business KPIs) also materiali
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -46,11 +47,39 @@ def api_load_metadata(report: Any, table: str, **extra: Any) -> dict:
         **{k: dg.MetadataValue.json(v) for k, v in extra.items()},
         "window": dg.MetadataValue.json(report.window),
     }
-    if not report.configured:
-        meta["to_configure"] = report.hint
-    if f"{report.dataset}.{table}" in report.tables_created:
+    return with_load_state(meta, report, f"{report.dataset}.{table}", report.configured, report.hint)
+
+
+def with_load_state(meta: dict, report: Any, table: str, configured: bool, hint: str | None) -> dict:
+    """``meta`` plus what to configure (``hint``) when the table is not ``configured`` and ``created_empty`` when
+    the load created ``table`` (``dataset.table``) empty."""
+    if not configured:
+        meta["to_configure"] = hint
+    if table in report.tables_created:
         meta["created_empty"] = True
     return meta
+
+
+def drop_load_results(
+    context: dg.AssetExecutionContext,
+    dataset: str,
+    report: Any,
+    keys: Mapping[str, dg.AssetKey],
+    metadata: Callable[[str], dict],
+    quarantined: Callable[[str], list],
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """What a file-drop ingest asset yields for its runner's ``report``, selected ones only: the report logged, each
+    table of ``keys`` (table -> key) with its ``metadata(table)``, the dataset's quarantine table, and each table's
+    ``no_quarantined_rows`` check of its ``quarantined(table)`` rows."""
+    log_load(context, report)
+    for table, key in keys.items():
+        if key in context.selected_asset_keys:
+            yield dg.MaterializeResult(asset_key=key, metadata=metadata(table))
+    if dg.AssetKey([dataset, "quarantine"]) in context.selected_asset_keys:
+        yield quarantine_materialization(dataset, len(report.all_quarantined))
+    for table, key in keys.items():
+        if dg.AssetCheckKey(key, QUARANTINE_CHECK) in context.selected_asset_check_keys:
+            yield quarantine_check(key, quarantined(table))
 
 
 def quarantine_spec(dataset: str) -> dg.AssetSpec:

@@ -11,13 +11,7 @@ fail the check ``no_quarantined_rows`` (the rest of the data is loaded).
 import dagster as dg
 
 from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
-from orchestration.lib.ingest_reports import (
-    QUARANTINE_CHECK,
-    log_load,
-    quarantine_check,
-    quarantine_materialization,
-    quarantine_spec,
-)
+from orchestration.lib.ingest_reports import QUARANTINE_CHECK, drop_load_results, quarantine_spec, with_load_state
 from orchestration.lib.resources import LandingResource, WarehouseResource
 
 DATASET = "business_kpis"
@@ -38,11 +32,7 @@ def materialize_metadata(report) -> dict:
         "files_unchanged": len(report.files_skipped),
         "quarantined": len(report.all_quarantined),
     }
-    if not report.configured:
-        meta["to_configure"] = report.hint
-    if f"{DATASET}.daily_volumes" in report.tables_created:
-        meta["created_empty"] = True
-    return meta
+    return with_load_state(meta, report, f"{DATASET}.daily_volumes", report.configured, report.hint)
 
 
 @dg.multi_asset(
@@ -72,13 +62,14 @@ def ingest_business_kpis(context: dg.AssetExecutionContext, warehouse: Warehouse
     from ingestion.business_kpis.runner import load_business_kpis
 
     report = load_business_kpis(warehouse.location(), landing.location())
-    log_load(context, report)
-    if DAILY_VOLUMES in context.selected_asset_keys:
-        yield dg.MaterializeResult(asset_key=DAILY_VOLUMES, metadata=materialize_metadata(report))
-    if QUARANTINE.key in context.selected_asset_keys:
-        yield quarantine_materialization(DATASET, len(report.all_quarantined))
-    if dg.AssetCheckKey(DAILY_VOLUMES, QUARANTINE_CHECK) in context.selected_asset_check_keys:
-        yield quarantine_check(DAILY_VOLUMES, report.all_quarantined)
+    yield from drop_load_results(
+        context,
+        DATASET,
+        report,
+        {"daily_volumes": DAILY_VOLUMES},
+        lambda _: materialize_metadata(report),
+        lambda _: report.all_quarantined,
+    )
 
 
 @dg.definitions
