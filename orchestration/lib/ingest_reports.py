@@ -23,11 +23,23 @@ def log_load(context: dg.AssetExecutionContext, report: Any) -> None:
         context.log.error(f"quarantined: {e}")
 
 
-def quarantine_check(key: dg.AssetKey, bad: list) -> dg.AssetCheckResult:
-    """``no_quarantined_rows`` of ``key``: fails (ERROR) with the quarantined rows' messages."""
+def api_load_results(
+    context: dg.AssetExecutionContext, report: Any, keys: Mapping[str, dg.AssetKey], extra: Callable[[str], dict]
+) -> Iterator[dg.MaterializeResult]:
+    """What an API ingest asset yields for its runner's ``report``: the summary logged (a warning when nothing is
+    configured), and each selected table of ``keys`` (table -> key) with :func:`api_load_metadata` plus
+    ``extra(table)``."""
+    (context.log.info if report.configured else context.log.warning)(report.summary())
+    for table, key in keys.items():
+        if key in context.selected_asset_keys:
+            yield dg.MaterializeResult(asset_key=key, metadata=api_load_metadata(report, table, **extra(table)))
+
+
+def quarantine_check(key: dg.AssetKey, bad: list, check_name: str = QUARANTINE_CHECK) -> dg.AssetCheckResult:
+    """``no_quarantined_rows`` (or ``check_name``) of ``key``: fails (ERROR) with the quarantined rows' messages."""
     return dg.AssetCheckResult(
         asset_key=key,
-        check_name=QUARANTINE_CHECK,
+        check_name=check_name,
         passed=not bad,
         severity=dg.AssetCheckSeverity.ERROR,
         description="; ".join(str(e) for e in bad)[:2000] or None,
@@ -85,14 +97,18 @@ def drop_load_results(
 def quarantine_spec(dataset: str) -> dg.AssetSpec:
     """``[dataset, quarantine]``: the records of ``dataset`` its loader could not load, a table the ingest step writes
     beside the raw tables (and materializes, so a run shows it fresh); a source of the quarantine view."""
-    return dg.AssetSpec(
+    return raw_table_spec(
         dg.AssetKey([dataset, "quarantine"]),
-        group_name=ingest_group(dataset),
-        kinds={"dlt", "duckdb"},
-        description=f"{dataset} records that could not be loaded (file, row, field, reason, raw "
+        dataset,
+        f"{dataset} records that could not be loaded (file, row, field, reason, raw "
         f"record), written by ingest_{dataset}; the current state (a fixed file delivered "
         "again clears its records).",
     )
+
+
+def raw_table_spec(key: dg.AssetKey, dataset: str, description: str) -> dg.AssetSpec:
+    """A raw table dlt loads into DuckDB, in the dataset's ingest group."""
+    return dg.AssetSpec(key, group_name=ingest_group(dataset), kinds={"dlt", "duckdb"}, description=description)
 
 
 def quarantine_materialization(dataset: str, quarantined: int) -> dg.MaterializeResult:

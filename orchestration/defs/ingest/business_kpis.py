@@ -10,8 +10,14 @@ fail the check ``no_quarantined_rows`` (the rest of the data is loaded).
 
 import dagster as dg
 
-from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
-from orchestration.lib.ingest_reports import QUARANTINE_CHECK, drop_load_results, quarantine_spec, with_load_state
+from orchestration.lib.constants import WAREHOUSE_POOL
+from orchestration.lib.ingest_reports import (
+    QUARANTINE_CHECK,
+    drop_load_results,
+    quarantine_spec,
+    raw_table_spec,
+    with_load_state,
+)
 from orchestration.lib.resources import LandingResource, WarehouseResource
 
 DATASET = "business_kpis"
@@ -38,11 +44,10 @@ def materialize_metadata(report) -> dict:
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
     specs=[
-        dg.AssetSpec(
+        raw_table_spec(
             DAILY_VOLUMES,
-            group_name=ingest_group(DATASET),
-            kinds={"dlt", "duckdb"},
-            description="Daily business volumes per product (transactions, documents processed, active "
+            DATASET,
+            "Daily business volumes per product (transactions, documents processed, active "
             "users, ...) loaded by dlt from the CSV drop and the KPI SQL table (merged on "
             "kpi_date, product, kpi_name, source_system: a corrected value replaces).",
         ),

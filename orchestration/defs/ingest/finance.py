@@ -10,8 +10,14 @@ created empty and every table materializes with ``configured=false``. Quarantine
 
 import dagster as dg
 
-from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
-from orchestration.lib.ingest_reports import QUARANTINE_CHECK, drop_load_results, quarantine_spec, with_load_state
+from orchestration.lib.constants import WAREHOUSE_POOL
+from orchestration.lib.ingest_reports import (
+    QUARANTINE_CHECK,
+    drop_load_results,
+    quarantine_spec,
+    raw_table_spec,
+    with_load_state,
+)
 from orchestration.lib.resources import LandingResource, WarehouseResource
 
 DATASET = "finance"
@@ -59,10 +65,7 @@ def materialize_metadata(report, table: str) -> dict:
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
     specs=[
-        *(
-            dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=TABLES[t])
-            for t, key in KEYS.items()
-        ),
+        *(raw_table_spec(key, DATASET, TABLES[t]) for t, key in KEYS.items()),
         QUARANTINE,
     ],
     check_specs=[
