@@ -28,7 +28,7 @@ import dlt
 
 from ingestion._common.errors import BadInputError
 from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, run_drop_source
-from ingestion._common.sqlsource import SqlDatabase, sqlite_env
+from ingestion._common.sqlsource import configured_database, sqlite_env
 from ingestion._common.tables import ensure_tables
 
 from . import finance, table_hints
@@ -152,15 +152,9 @@ def load_finance(warehouse: str, landing: str | None = None, full_refresh: bool 
         report.parts[drop] = bool(args.get(arg)) and folder_exists(args[arg])
         if not report.parts[drop]:
             args.pop(arg, None)
-    report.parts[LEDGER_PART] = bool(args.get("ledger_credentials"))
-    db = None
-    if report.parts[LEDGER_PART]:
-        db = SqlDatabase(
-            args["ledger_credentials"],
-            args.get("ledger_table_name") or S.DEFAULT_LEDGER_TABLE,
-            args.get("ledger_db_schema"),
-            args.get("ledger_cursor_column") or S.DEFAULT_CURSOR,
-        )
+    db = configured_database(args, S.DEFAULT_LEDGER_TABLE, S.DEFAULT_CURSOR, prefix="ledger_")
+    report.parts[LEDGER_PART] = db is not None
+    if db is not None:
         report.ledger_source = db.shown
     if not report.configured:
         return report.nothing_configured(NOT_CONFIGURED_HINT, ensure_finance_tables(warehouse))
