@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -129,6 +129,14 @@ def anthropic_usage(
         for org in orgs:
             yield VendorClient(org, http, headers={"anthropic-version": S.ANTHROPIC_VERSION})
 
+    def incremental(width: str, fetcher: Callable[[VendorClient], Any]) -> Iterator[Any]:
+        """Every organisation's buckets of ``width`` that ``fetcher(client)`` fetches, from its cursor (the resource
+        state per organisation) less the look-back."""
+        start, end = H.load_range(start_date, end_date, width)
+        state = dlt.current.resource_state().setdefault("organizations", {})
+        for c in clients():
+            yield from H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetcher(c))
+
     # ---------------------------------------------------------------------------------------- messages_usage
     def fetch_messages(c: VendorClient, width: str):
         def fetch(start: dt.datetime, end: dt.datetime):
@@ -168,12 +176,7 @@ def anthropic_usage(
     )
     def messages_usage() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at per organisation (resource state), look-back ``lookback_days``."""
-        start, end = H.load_range(start_date, end_date, bucket_width)
-        state = dlt.current.resource_state().setdefault("organizations", {})
-        for c in clients():
-            yield from H.incremental_buckets(
-                state.setdefault(c.account.name, {}), start, end, lookback, fetch_messages(c, bucket_width)
-            )
+        yield from incremental(bucket_width, lambda c: fetch_messages(c, bucket_width))
 
     # ------------------------------------------------------------------------------------------------ costs
     def fetch_costs(c: VendorClient):
@@ -229,10 +232,7 @@ def anthropic_usage(
     )
     def costs() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at (daily) per organisation, look-back ``lookback_days``."""
-        start, end = H.load_range(start_date, end_date, "1d")
-        state = dlt.current.resource_state().setdefault("organizations", {})
-        for c in clients():
-            yield from H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetch_costs(c))
+        yield from incremental("1d", fetch_costs)
 
     # ------------------------------------------------------------------------------------------ claude code
     model_hints = dlt.mark.make_hints(
@@ -253,11 +253,9 @@ def anthropic_usage(
     def claude_code_usage() -> Iterator[Any]:
         """One request listing per day (the report takes a single day); cursor: date per organisation.
         Also fills ``claude_code_model_usage`` (same keys + model)."""
-        start, end = H.load_range(start_date, end_date, "1d")
-        state = dlt.current.resource_state().setdefault("organizations", {})
-        for c in clients():
 
-            def fetch(s: dt.datetime, e: dt.datetime, c: VendorClient = c):
+        def fetcher(c: VendorClient):
+            def fetch(s: dt.datetime, e: dt.datetime):
                 day = s
                 while day + dt.timedelta(days=1) <= e:
                     rows: list[dict[str, Any]] = []
@@ -270,11 +268,13 @@ def anthropic_usage(
                     yield day, rows
                     day += dt.timedelta(days=1)
 
-            for day_rows in H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetch):
-                yield [r["user"] for r in day_rows]
-                models = [m for r in day_rows for m in r["models"]]
-                if models:
-                    yield dlt.mark.with_hints(models, model_hints, create_table_variant=True)
+            return fetch
+
+        for day_rows in incremental("1d", fetcher):
+            yield [r["user"] for r in day_rows]
+            models = [m for r in day_rows for m in r["models"]]
+            if models:
+                yield dlt.mark.with_hints(models, model_hints, create_table_variant=True)
 
     def _analytics(c: VendorClient, endpoint: str, start: dt.datetime, end: dt.datetime, width: str, measure, to_row):
         """The analytics API lists items (bucket x group), ranges of at most 31 days, at most 5 group_by[]
