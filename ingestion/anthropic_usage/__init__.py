@@ -123,6 +123,7 @@ def anthropic_usage(
         raise VendorApiError(f"bucket_width must be one of {S.BUCKET_WIDTHS}, got {bucket_width!r}")
     orgs = parse_organizations(organizations, api_key, organization_name, base_url)
     lookback = dt.timedelta(days=lookback_days)
+    hints = table_hints()  # the resources' write disposition, keys and columns
     http = HttpSettings(request_timeout, max_attempts, backoff_factor, max_retry_delay)
 
     def clients() -> Iterator[VendorClient]:
@@ -167,13 +168,7 @@ def anthropic_usage(
 
         return fetch
 
-    @dlt.resource(
-        name=MESSAGES_USAGE,
-        write_disposition=_MERGE,
-        primary_key="row_key",
-        merge_key=S.BUCKET_MERGE_KEY,
-        columns=S.MESSAGES_COLUMNS,
-    )
+    @dlt.resource(name=MESSAGES_USAGE, **hints[MESSAGES_USAGE])
     def messages_usage() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at per organisation (resource state), look-back ``lookback_days``."""
         yield from incremental(bucket_width, lambda c: fetch_messages(c, bucket_width))
@@ -223,33 +218,15 @@ def anthropic_usage(
 
         return fetch
 
-    @dlt.resource(
-        name=COSTS,
-        write_disposition=_MERGE,
-        primary_key="row_key",
-        merge_key=S.BUCKET_MERGE_KEY,
-        columns=S.COSTS_COLUMNS,
-    )
+    @dlt.resource(name=COSTS, **hints[COSTS])
     def costs() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at (daily) per organisation, look-back ``lookback_days``."""
         yield from incremental("1d", fetch_costs)
 
     # ------------------------------------------------------------------------------------------ claude code
-    model_hints = dlt.mark.make_hints(
-        table_name=CLAUDE_CODE_MODEL_USAGE,
-        write_disposition=_MERGE,
-        primary_key="row_key",
-        merge_key=S.DAY_MERGE_KEY,
-        columns=S.CLAUDE_CODE_MODEL_COLUMNS,
-    )
+    model_hints = dlt.mark.make_hints(table_name=CLAUDE_CODE_MODEL_USAGE, **hints[CLAUDE_CODE_MODEL_USAGE])
 
-    @dlt.resource(
-        name=CLAUDE_CODE_USAGE,
-        write_disposition=_MERGE,
-        primary_key="row_key",
-        merge_key=S.DAY_MERGE_KEY,
-        columns=S.CLAUDE_CODE_COLUMNS,
-    )
+    @dlt.resource(name=CLAUDE_CODE_USAGE, **hints[CLAUDE_CODE_USAGE])
     def claude_code_usage() -> Iterator[Any]:
         """One request listing per day (the report takes a single day); cursor: date per organisation.
         Also fills ``claude_code_model_usage`` (same keys + model)."""
