@@ -49,6 +49,10 @@ SKIP_PREFIXES = (".", "_", "~$")
 # at most this many quarantine records per file are kept in the state (to report them again while unchanged)
 STATE_ERRORS = 200
 
+# what a file-drop error tells the person who dropped the file: a bad row (the file's other rows load), a bad file
+ROW_HINT = "Fix the row and drop the file again (a changed file is read again; its other rows are loaded already)."
+FILE_HINT = "Fix or re-export the file and drop it again; nothing of it was loaded."
+
 # (row number, the value found, its errors): what a row validator returns
 Validator = Callable[[Mapping[str, Any], str, int, str], tuple[dict[str, Any] | None, list[BadInputError]]]
 
