@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import click
 
@@ -50,22 +51,22 @@ def demo_sources(vendors: bool = False, kpis: bool = False, finance: bool = Fals
     (``finance``) and the local vendor API servers (``vendors``), with the SOURCES__* settings pointing at them."""
     landing = Settings.from_env().landing
     with ExitStack() as stack:
+
+        def demo_database(database: Callable[..., Any], what: str) -> None:
+            try:
+                stack.enter_context(database(landing))
+            except FileNotFoundError as e:
+                raise click.ClickException(str(e)) from None
+            click.echo(f"{what} under the landing zone (SQLite)")
+
         if kpis:
             from finops_demo.generator.kpis import demo_kpi_database
 
-            try:
-                stack.enter_context(demo_kpi_database(landing))
-            except FileNotFoundError as e:
-                raise click.ClickException(str(e)) from None
-            click.echo("demo business-KPI database: business_kpis/kpis.sqlite under the landing zone (SQLite)")
+            demo_database(demo_kpi_database, "demo business-KPI database: business_kpis/kpis.sqlite")
         if finance:
             from ingestion.finance.runner import demo_ledger_database
 
-            try:
-                stack.enter_context(demo_ledger_database(landing))
-            except FileNotFoundError as e:
-                raise click.ClickException(str(e)) from None
-            click.echo("demo general ledger: finance/ledger.sqlite under the landing zone (SQLite)")
+            demo_database(demo_ledger_database, "demo general ledger: finance/ledger.sqlite")
         if vendors:
             from finops_demo.vendor_servers.demo import demo_vendor_servers
 

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -170,10 +171,8 @@ def budget_findings(warehouse: str | Path, relation: str = BUDGETS) -> MartFindi
         "threshold_crossed in ('warn', 'alert')",
         "threshold_crossed = 'alert' desc, period, budget_id",
     )
-    if rows is None:
-        return MartFindings(relation, built=False)
-    out = []
-    for r in rows:
+
+    def finding(r: dict) -> Finding:
         alert = r["threshold_crossed"] == "alert"
         projected = r["threshold_basis"] == "projected"
         amount = r["projected_month_end"] if projected else r["actual_to_date"]
@@ -189,26 +188,20 @@ def budget_findings(warehouse: str | Path, relation: str = BUDGETS) -> MartFindi
             + (f", projection by {r['projection_method']}" if projected and r["projection_method"] else "")
             + f"); owner {r['owner'] or 'unassigned'}"
         )
-        out.append(
-            Finding(
-                finding_id=f"budget:{r['budget_id']}:{r['threshold_crossed']}",
-                kind="budget",
-                severity="error" if alert else "warn",
-                reference=r["budget_id"],
-                title=f"Budget {'breach' if alert else 'warning'} {r['budget_id']} "
-                f"({r['scope_type']} {r['scope_value']}, {r['period']})",
-                detail=detail,
-                scope_type=r["scope_type"],
-                scope_value=r["scope_value"],
-                owner=r["owner"],
-                currency=r["currency"],
-                amount=amount,
-                period=r["period"],
-                as_of_date=r["as_of_date"],
-            )
+        return _scoped(
+            r,
+            finding_id=f"budget:{r['budget_id']}:{r['threshold_crossed']}",
+            kind="budget",
+            severity="error" if alert else "warn",
+            reference=r["budget_id"],
+            title=f"Budget {'breach' if alert else 'warning'} {r['budget_id']} "
+            f"({r['scope_type']} {r['scope_value']}, {r['period']})",
+            detail=detail,
+            amount=amount,
+            period=r["period"],
         )
-    as_of = next((r["as_of_date"] for r in rows), None) or _as_of(warehouse, relation, total)
-    return MartFindings(relation, built=True, findings=tuple(out), rows=total, as_of_date=as_of)
+
+    return _mart_findings(warehouse, relation, rows, total, finding)
 
 
 _ANOMALY_COLUMNS = (
@@ -242,10 +235,8 @@ def anomaly_findings(warehouse: str | Path, relation: str = ANOMALIES) -> MartFi
         "is_new and severity in ('warn', 'error')",
         "severity = 'error' desc, abs(impact_amount) desc nulls last, anomaly_id",
     )
-    if rows is None:
-        return MartFindings(relation, built=False)
-    out = []
-    for r in rows:
+
+    def finding(r: dict) -> Finding:
         cur = r["currency"] or ""
         scope = " ".join(str(v) for v in (r["scope_type"], r["scope_value"]) if v) or r["anomaly_id"]
         provider = f" ({r['provider_name']})" if r["provider_name"] and r["provider_name"] != r["scope_value"] else ""
@@ -259,25 +250,42 @@ def anomaly_findings(warehouse: str | Path, relation: str = ANOMALIES) -> MartFi
             + f"; owner {r['owner'] or 'unassigned'}"
         )
         day = r["anomaly_date"].isoformat() if isinstance(r["anomaly_date"], date) else r["anomaly_date"]
-        out.append(
-            Finding(
-                finding_id=f"anomaly:{r['anomaly_id']}:{r['severity']}",
-                kind="anomaly",
-                severity=r["severity"],
-                reference=r["anomaly_id"],
-                title=f"Cost anomaly on {scope}{provider}" + (f" on {day}" if day else ""),
-                detail=detail,
-                scope_type=r["scope_type"],
-                scope_value=r["scope_value"],
-                owner=r["owner"],
-                currency=r["currency"],
-                amount=impact,
-                period=day,
-                as_of_date=r["as_of_date"],
-            )
+        return _scoped(
+            r,
+            finding_id=f"anomaly:{r['anomaly_id']}:{r['severity']}",
+            kind="anomaly",
+            severity=r["severity"],
+            reference=r["anomaly_id"],
+            title=f"Cost anomaly on {scope}{provider}" + (f" on {day}" if day else ""),
+            detail=detail,
+            amount=impact,
+            period=day,
         )
+
+    return _mart_findings(warehouse, relation, rows, total, finding)
+
+
+def _scoped(r: dict, **fields: Any) -> Finding:
+    """A finding with the scope, owner, currency and as-of date of the mart row ``r``."""
+    return Finding(
+        scope_type=r["scope_type"],
+        scope_value=r["scope_value"],
+        owner=r["owner"],
+        currency=r["currency"],
+        as_of_date=r["as_of_date"],
+        **fields,
+    )
+
+
+def _mart_findings(
+    warehouse: str | Path, relation: str, rows: list[dict] | None, total: int, finding: Callable[[dict], Finding]
+) -> MartFindings:
+    """The mart's findings, one per row read (``rows`` None: the mart is not built), as of the rows' date."""
+    if rows is None:
+        return MartFindings(relation, built=False)
+    out = tuple(finding(r) for r in rows)
     as_of = next((r["as_of_date"] for r in rows), None) or _as_of(warehouse, relation, total)
-    return MartFindings(relation, built=True, findings=tuple(out), rows=total, as_of_date=as_of)
+    return MartFindings(relation, built=True, findings=out, rows=total, as_of_date=as_of)
 
 
 def _as_of(warehouse: str | Path, relation: str, total: int) -> date | None:

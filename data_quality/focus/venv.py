@@ -4,66 +4,44 @@ virtualenv is missing and by CI before the conformance tests."""
 
 from __future__ import annotations
 
-import glob
-import json
-import os
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = REPO_ROOT / "tools" / "focus_validator" / "bootstrap.py"
-REQUIREMENTS_FILE = BOOTSTRAP.parent / "requirements.txt"
-VENV_ENV_VAR = "FINOPS_FOCUS_VALIDATOR_VENV"
-MARKER = ".finops-focus-validator.json"  # written by the bootstrap after a finished install
+
+
+def _load_tool() -> ModuleType:
+    """The bootstrap step's module (a standalone script beside its pins, not a package of the project): where the
+    virtualenv is and what a finished install looks like are its functions, used here as they are."""
+    spec = importlib.util.spec_from_file_location("_finops_focus_validator_bootstrap", BOOTSTRAP)
+    if spec is None or spec.loader is None:  # pragma: no cover - the file is part of the repository
+        raise ImportError(f"cannot load {BOOTSTRAP}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_tool = _load_tool()
+REQUIREMENTS_FILE: Path = _tool.REQUIREMENTS_FILE
+VENV_ENV_VAR: str = _tool.VENV_ENV_VAR
+MARKER: str = _tool.MARKER  # written by the bootstrap after a finished install
+VALIDATOR_VERSION: str = _tool.validator_version()
+default_validator_venv = _tool.default_venv
+venv_bin = _tool.venv_bin
+validator_package_dir = _tool.validator_package_dir
 
 
 class ValidatorNotAvailable(RuntimeError):
     """The validator venv cannot be created (no Python 3.12, pip failure, ...)."""
 
 
-def _pinned_version() -> str:
-    for line in REQUIREMENTS_FILE.read_text(encoding="utf-8").splitlines():
-        name, sep, version = line.split("#", 1)[0].strip().partition("==")
-        if name.strip() == "focus-validator" and sep:
-            return version.strip()
-    raise ValueError(f"{REQUIREMENTS_FILE}: no pinned focus-validator==VERSION line")
-
-
-VALIDATOR_VERSION = _pinned_version()
-
-
-def default_validator_venv() -> Path:
-    """``$FINOPS_FOCUS_VALIDATOR_VENV`` if set (read now), else ``<repo>/.venv-focus-validator``."""
-    env = os.environ.get(VENV_ENV_VAR)
-    return Path(env).expanduser() if env else REPO_ROOT / ".venv-focus-validator"
-
-
-def venv_bin(venv: Path, name: str) -> Path:
-    if os.name == "nt":  # pragma: no cover - not used on our machines
-        return venv / "Scripts" / (name + (".exe" if not name.endswith(".exe") else ""))
-    return venv / "bin" / name
-
-
-def validator_package_dir(venv: Path) -> Path | None:
-    hits = sorted(glob.glob(str(venv / "lib" / "python3*" / "site-packages" / "focus_validator")))
-    if not hits and os.name == "nt":  # pragma: no cover
-        hits = glob.glob(str(venv / "Lib" / "site-packages" / "focus_validator"))
-    return Path(hits[-1]) if hits else None
-
-
 def venv_ready(venv: Path) -> bool:
     """The bootstrap's marker of a finished install of the pinned version, with the validator's executables."""
-    try:
-        info = json.loads((venv / MARKER).read_text())
-    except (OSError, ValueError):
-        return False
-    return (
-        info.get("focus_validator") == VALIDATOR_VERSION
-        and venv_bin(venv, "focus-validator").exists()
-        and venv_bin(venv, "python").exists()
-        and validator_package_dir(venv) is not None
-    )
+    return _tool.venv_ready(venv, VALIDATOR_VERSION)
 
 
 def ensure_validator_venv(venv_dir: Path | None = None) -> Path:

@@ -37,7 +37,9 @@ import fsspec
 
 from .errors import BadInputError
 from .landing import FileRef, LandingPathError, list_files
+from .pipeline import make_pipeline
 from .source import QUARANTINE_COLUMNS, QUARANTINE_KEY, QUARANTINE_TABLE
+from .sqlsource import SqlDatabase, row_counts, run_scrubbed
 from .tables import has_table
 
 log = logging.getLogger("finops.ingestion")
@@ -46,6 +48,10 @@ log = logging.getLogger("finops.ingestion")
 SKIP_PREFIXES = (".", "_", "~$")
 # at most this many quarantine records per file are kept in the state (to report them again while unchanged)
 STATE_ERRORS = 200
+
+# what a file-drop error tells the person who dropped the file: a bad row (the file's other rows load), a bad file
+ROW_HINT = "Fix the row and drop the file again (a changed file is read again; its other rows are loaded already)."
+FILE_HINT = "Fix or re-export the file and drop it again; nothing of it was loaded."
 
 # (row number, the value found, its errors): what a row validator returns
 Validator = Callable[[Mapping[str, Any], str, int, str], tuple[dict[str, Any] | None, list[BadInputError]]]
@@ -249,6 +255,26 @@ def supersede_quarantine(pipeline: Any) -> int:
     if n:
         log.info("%s: %s quarantine records of files read again removed", pipeline.dataset_name, n)
     return n
+
+
+def run_drop_source(
+    dataset: str,
+    warehouse: str,
+    make_source: Callable[[], Any],
+    *,
+    error: type[Exception],
+    db: SqlDatabase | None,
+    engines: list[Any],
+) -> dict[str, int]:
+    """Run a file-drop source (and its optional SQL table ``db``) into the warehouse with the billing exports'
+    pipeline layout (pipeline and dataset ``dataset``): failures re-raised as ``error`` with ``db``'s password
+    scrubbed (:func:`~ingestion._common.sqlsource.run_scrubbed`), then the quarantine records of files read again
+    superseded. Returns the rows per table written by the run."""
+    pipeline = make_pipeline(dataset, warehouse)
+    secrets = db.secrets if db is not None else []
+    run_scrubbed(pipeline, make_source, error=error, secrets=secrets, label=dataset, engines=engines)
+    supersede_quarantine(pipeline)  # a file read again replaces its earlier quarantine records
+    return row_counts(pipeline)
 
 
 # ----------------------------------------------------------------------------------------------------------------------

@@ -17,6 +17,34 @@ from .pipeline import make_pipeline
 from .source import Plan
 from .tables import ensure_tables, has_table
 
+UNRECOGNISED = "not a known billing export format; load it with `finops load PATH --format F`"
+
+
+def _file_row(
+    path: str,
+    status: str,
+    seen_at: str,
+    *,
+    size_bytes: int | None = None,
+    format_id: str | None = None,
+    dataset: str | None = None,
+    delivery_key: str | None = None,
+    fingerprint: str | None = None,
+    reason: str | None = None,
+) -> dict:
+    """One row of ``landing_zone.files`` / ``load_rejects``: a landed file and what the plan made of it."""
+    return {
+        "path": path,
+        "size_bytes": size_bytes,
+        "status": status,
+        "format": format_id,
+        "dataset": dataset,
+        "delivery_key": delivery_key,
+        "fingerprint": fingerprint,
+        "reason": reason,
+        "seen_at": seen_at,
+    }
+
 
 def inventory_rows(planned: Plan) -> list[dict]:
     seen_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
@@ -24,59 +52,30 @@ def inventory_rows(planned: Plan) -> list[dict]:
     for d, fmt in planned.deliveries:
         for f in d.files:
             rows.append(
-                {
-                    "path": f.rel,
-                    "size_bytes": f.size,
-                    "status": "recognised",
-                    "format": fmt.id,
-                    "dataset": fmt.dataset,
-                    "delivery_key": d.key,
-                    "fingerprint": d.fingerprint,
-                    "reason": None,
-                    "seen_at": seen_at,
-                }
+                _file_row(
+                    f.rel,
+                    "recognised",
+                    seen_at,
+                    size_bytes=f.size,
+                    format_id=fmt.id,
+                    dataset=fmt.dataset,
+                    delivery_key=d.key,
+                    fingerprint=d.fingerprint,
+                )
             )
     for rel, dataset in planned.other_sources:  # e.g. the business-KPI CSV drop, loaded by its own asset
-        rows.append(
-            {
-                "path": rel,
-                "size_bytes": None,
-                "status": "recognised",
-                "format": f"{dataset}_csv",
-                "dataset": dataset,
-                "delivery_key": None,
-                "fingerprint": None,
-                "reason": None,
-                "seen_at": seen_at,
-            }
-        )
+        rows.append(_file_row(rel, "recognised", seen_at, format_id=f"{dataset}_csv", dataset=dataset))
     for rel in planned.unrecognised:
-        rows.append(
-            {
-                "path": rel,
-                "size_bytes": None,
-                "status": "unrecognised",
-                "format": None,
-                "dataset": None,
-                "delivery_key": None,
-                "fingerprint": None,
-                "reason": "not a known billing export format; load it with `finops load PATH --format F`",
-                "seen_at": seen_at,
-            }
-        )
+        rows.append(_file_row(rel, "unrecognised", seen_at, reason=UNRECOGNISED))
     for e in planned.errors:
         rows.append(
-            {
-                "path": e.file,
-                "size_bytes": None,
-                "status": "unreadable",
-                "format": None,
-                "dataset": None,
-                "delivery_key": (e.delivery_id or "").rsplit("|", 1)[0] or None,
-                "fingerprint": None,
-                "reason": str(e),
-                "seen_at": seen_at,
-            }
+            _file_row(
+                e.file,
+                "unreadable",
+                seen_at,
+                delivery_key=(e.delivery_id or "").rsplit("|", 1)[0] or None,
+                reason=str(e),
+            )
         )
     return rows
 
@@ -140,34 +139,13 @@ def record_load_rejects(
     url_of = {f.rel: f.url for d, _ in planned.deliveries for f in d.files}
     url_of |= {f.rel: f.url for d, _ in planned.unreadable for f in d.files}
     rows = [
-        {
-            "path": url_of.get(e.file, e.file),
-            "size_bytes": None,
-            "status": "unreadable",
-            "format": format_id,
-            "dataset": dataset,
-            "delivery_key": None,
-            "fingerprint": None,
-            "reason": str(e),
-            "seen_at": seen_at,
-        }
+        _file_row(
+            url_of.get(e.file, e.file), "unreadable", seen_at, format_id=format_id, dataset=dataset, reason=str(e)
+        )
         for e in planned.errors
         if e.file not in quarantined
     ]
-    rows += [
-        {
-            "path": url,
-            "size_bytes": None,
-            "status": "unrecognised",
-            "format": None,
-            "dataset": None,
-            "delivery_key": None,
-            "fingerprint": None,
-            "reason": "not a known billing export format; load it with `finops load PATH --format F`",
-            "seen_at": seen_at,
-        }
-        for url in planned.unrecognised_urls
-    ]
+    rows += [_file_row(url, "unrecognised", seen_at, reason=UNRECOGNISED) for url in planned.unrecognised_urls]
     cleared = sorted(set(url_of.values()) - {r["path"] for r in rows})
     if not rows and not cleared:
         return rows

@@ -58,6 +58,21 @@ class SqlDatabase:
         return scrub(text, self.secrets)
 
 
+def configured_database(
+    args: dict[str, Any], default_table: str, default_cursor: str, prefix: str = ""
+) -> SqlDatabase | None:
+    """The SQL table a file-drop source's arguments configure (``<prefix>credentials``, ``<prefix>table_name``,
+    ``<prefix>db_schema``, ``<prefix>cursor_column``); None without credentials."""
+    if not args.get(f"{prefix}credentials"):
+        return None
+    return SqlDatabase(
+        args[f"{prefix}credentials"],
+        args.get(f"{prefix}table_name") or default_table,
+        args.get(f"{prefix}db_schema"),
+        args.get(f"{prefix}cursor_column") or default_cursor,
+    )
+
+
 def _parse_url(url: str):
     from sqlalchemy.engine import make_url
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -123,11 +123,20 @@ def anthropic_usage(
         raise VendorApiError(f"bucket_width must be one of {S.BUCKET_WIDTHS}, got {bucket_width!r}")
     orgs = parse_organizations(organizations, api_key, organization_name, base_url)
     lookback = dt.timedelta(days=lookback_days)
+    hints = table_hints()  # the resources' write disposition, keys and columns
     http = HttpSettings(request_timeout, max_attempts, backoff_factor, max_retry_delay)
 
     def clients() -> Iterator[VendorClient]:
         for org in orgs:
             yield VendorClient(org, http, headers={"anthropic-version": S.ANTHROPIC_VERSION})
+
+    def incremental(width: str, fetcher: Callable[[VendorClient], Any]) -> Iterator[Any]:
+        """Every organisation's buckets of ``width`` that ``fetcher(client)`` fetches, from its cursor (the resource
+        state per organisation) less the look-back."""
+        start, end = H.load_range(start_date, end_date, width)
+        state = dlt.current.resource_state().setdefault("organizations", {})
+        for c in clients():
+            yield from H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetcher(c))
 
     # ---------------------------------------------------------------------------------------- messages_usage
     def fetch_messages(c: VendorClient, width: str):
@@ -159,21 +168,10 @@ def anthropic_usage(
 
         return fetch
 
-    @dlt.resource(
-        name=MESSAGES_USAGE,
-        write_disposition=_MERGE,
-        primary_key="row_key",
-        merge_key=S.BUCKET_MERGE_KEY,
-        columns=S.MESSAGES_COLUMNS,
-    )
+    @dlt.resource(name=MESSAGES_USAGE, **hints[MESSAGES_USAGE])
     def messages_usage() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at per organisation (resource state), look-back ``lookback_days``."""
-        start, end = H.load_range(start_date, end_date, bucket_width)
-        state = dlt.current.resource_state().setdefault("organizations", {})
-        for c in clients():
-            yield from H.incremental_buckets(
-                state.setdefault(c.account.name, {}), start, end, lookback, fetch_messages(c, bucket_width)
-            )
+        yield from incremental(bucket_width, lambda c: fetch_messages(c, bucket_width))
 
     # ------------------------------------------------------------------------------------------------ costs
     def fetch_costs(c: VendorClient):
@@ -220,44 +218,21 @@ def anthropic_usage(
 
         return fetch
 
-    @dlt.resource(
-        name=COSTS,
-        write_disposition=_MERGE,
-        primary_key="row_key",
-        merge_key=S.BUCKET_MERGE_KEY,
-        columns=S.COSTS_COLUMNS,
-    )
+    @dlt.resource(name=COSTS, **hints[COSTS])
     def costs() -> Iterator[list[dict[str, Any]]]:
         """Cursor: bucket_starting_at (daily) per organisation, look-back ``lookback_days``."""
-        start, end = H.load_range(start_date, end_date, "1d")
-        state = dlt.current.resource_state().setdefault("organizations", {})
-        for c in clients():
-            yield from H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetch_costs(c))
+        yield from incremental("1d", fetch_costs)
 
     # ------------------------------------------------------------------------------------------ claude code
-    model_hints = dlt.mark.make_hints(
-        table_name=CLAUDE_CODE_MODEL_USAGE,
-        write_disposition=_MERGE,
-        primary_key="row_key",
-        merge_key=S.DAY_MERGE_KEY,
-        columns=S.CLAUDE_CODE_MODEL_COLUMNS,
-    )
+    model_hints = dlt.mark.make_hints(table_name=CLAUDE_CODE_MODEL_USAGE, **hints[CLAUDE_CODE_MODEL_USAGE])
 
-    @dlt.resource(
-        name=CLAUDE_CODE_USAGE,
-        write_disposition=_MERGE,
-        primary_key="row_key",
-        merge_key=S.DAY_MERGE_KEY,
-        columns=S.CLAUDE_CODE_COLUMNS,
-    )
+    @dlt.resource(name=CLAUDE_CODE_USAGE, **hints[CLAUDE_CODE_USAGE])
     def claude_code_usage() -> Iterator[Any]:
         """One request listing per day (the report takes a single day); cursor: date per organisation.
         Also fills ``claude_code_model_usage`` (same keys + model)."""
-        start, end = H.load_range(start_date, end_date, "1d")
-        state = dlt.current.resource_state().setdefault("organizations", {})
-        for c in clients():
 
-            def fetch(s: dt.datetime, e: dt.datetime, c: VendorClient = c):
+        def fetcher(c: VendorClient):
+            def fetch(s: dt.datetime, e: dt.datetime):
                 day = s
                 while day + dt.timedelta(days=1) <= e:
                     rows: list[dict[str, Any]] = []
@@ -270,11 +245,13 @@ def anthropic_usage(
                     yield day, rows
                     day += dt.timedelta(days=1)
 
-            for day_rows in H.incremental_buckets(state.setdefault(c.account.name, {}), start, end, lookback, fetch):
-                yield [r["user"] for r in day_rows]
-                models = [m for r in day_rows for m in r["models"]]
-                if models:
-                    yield dlt.mark.with_hints(models, model_hints, create_table_variant=True)
+            return fetch
+
+        for day_rows in incremental("1d", fetcher):
+            yield [r["user"] for r in day_rows]
+            models = [m for r in day_rows for m in r["models"]]
+            if models:
+                yield dlt.mark.with_hints(models, model_hints, create_table_variant=True)
 
     def _analytics(c: VendorClient, endpoint: str, start: dt.datetime, end: dt.datetime, width: str, measure, to_row):
         """The analytics API lists items (bucket x group), ranges of at most 31 days, at most 5 group_by[]

@@ -22,9 +22,8 @@ from typing import Any
 
 import dlt
 
-from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, supersede_quarantine
-from ingestion._common.pipeline import make_pipeline
-from ingestion._common.sqlsource import row_counts, run_scrubbed
+from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, run_drop_source
+from ingestion._common.sqlsource import configured_database
 from ingestion._common.tables import ensure_tables
 
 from . import business_kpis, table_hints
@@ -97,35 +96,25 @@ def load_business_kpis(warehouse: str, landing: str | None = None, full_refresh:
     args = source_arguments(landing)
     report = KpiLoadReport(csv_path=args.get("csv_path"))
     report.csv_configured = bool(report.csv_path) and folder_exists(report.csv_path)
-    report.sql_configured = bool(args.get("credentials"))
+    db = configured_database(args, S.DEFAULT_SQL_TABLE, S.DEFAULT_CURSOR)
+    report.sql_configured = db is not None
     if not report.csv_configured:
         args.pop("csv_path", None)
     report.configured = report.csv_configured or report.sql_configured
-    secrets: list[str] = []
-    if report.sql_configured:
-        db = H.SqlDatabase(
-            args["credentials"],
-            args.get("table_name") or S.DEFAULT_SQL_TABLE,
-            args.get("db_schema"),
-            args.get("cursor_column") or S.DEFAULT_CURSOR,
-        )
+    if db is not None:
         report.sql_source = db.shown
-        secrets = db.secrets
     if not report.configured:
         return report.nothing_configured(NOT_CONFIGURED_HINT, ensure_kpi_tables(warehouse))
 
     run_log = H.KpiRunLog()
-    pipeline = make_pipeline(S.DATASET, warehouse)
-    run_scrubbed(
-        pipeline,
+    counts = run_drop_source(
+        S.DATASET,
+        warehouse,
         lambda: business_kpis(**args, full_refresh=full_refresh, run_log=run_log),
         error=H.BusinessKpiError,
-        secrets=secrets,
-        label=S.DATASET,
+        db=db,
         engines=run_log.engines,
     )
-    supersede_quarantine(pipeline)  # a file read again replaces its earlier quarantine records
-    counts = row_counts(pipeline)
     report.rows_loaded = int(counts.get(S.TABLE, 0))
     report.rows_by_source = dict(run_log.rows)
     report.take(run_log, S.DATASET, ensure_kpi_tables(warehouse))  # tables_created: e.g. no quarantine table yet

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from ingestion._common.errors import BadInputError
-from ingestion._common.filedrop import DropLog, Layout, raw_record
+from ingestion._common.filedrop import FILE_HINT, ROW_HINT, DropLog, Layout, raw_record
 
 from . import settings as S
 
@@ -27,12 +27,10 @@ class FinanceError(RuntimeError):
     message names what to fix and never carries the database password."""
 
 
-ROW_HINT = "Fix the row and drop the file again (a changed file is read again; its other rows are loaded already)."
 SQL_ROW_HINT = (
     "Fix the row in the ledger and bump its cursor column (updated_at) so that the next load reads it "
     "again; the other rows are loaded."
 )
-FILE_HINT = "Fix or re-export the file and drop it again; nothing of it was loaded."
 
 
 # ----------------------------------------------------------------------------------------------------------------------

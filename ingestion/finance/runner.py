@@ -27,9 +27,8 @@ from typing import Any
 import dlt
 
 from ingestion._common.errors import BadInputError
-from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, supersede_quarantine
-from ingestion._common.pipeline import make_pipeline
-from ingestion._common.sqlsource import SqlDatabase, row_counts, run_scrubbed, sqlite_env
+from ingestion._common.filedrop import DropLoadReport, config_value, folder_exists, run_drop_source
+from ingestion._common.sqlsource import configured_database, sqlite_env
 from ingestion._common.tables import ensure_tables
 
 from . import finance, table_hints
@@ -153,32 +152,22 @@ def load_finance(warehouse: str, landing: str | None = None, full_refresh: bool 
         report.parts[drop] = bool(args.get(arg)) and folder_exists(args[arg])
         if not report.parts[drop]:
             args.pop(arg, None)
-    report.parts[LEDGER_PART] = bool(args.get("ledger_credentials"))
-    secrets: list[str] = []
-    if report.parts[LEDGER_PART]:
-        db = SqlDatabase(
-            args["ledger_credentials"],
-            args.get("ledger_table_name") or S.DEFAULT_LEDGER_TABLE,
-            args.get("ledger_db_schema"),
-            args.get("ledger_cursor_column") or S.DEFAULT_CURSOR,
-        )
+    db = configured_database(args, S.DEFAULT_LEDGER_TABLE, S.DEFAULT_CURSOR, prefix="ledger_")
+    report.parts[LEDGER_PART] = db is not None
+    if db is not None:
         report.ledger_source = db.shown
-        secrets = db.secrets
     if not report.configured:
         return report.nothing_configured(NOT_CONFIGURED_HINT, ensure_finance_tables(warehouse))
 
     run_log = H.FinanceRunLog()
-    pipeline = make_pipeline(S.DATASET, warehouse)
-    run_scrubbed(
-        pipeline,
+    counts = run_drop_source(
+        S.DATASET,
+        warehouse,
         lambda: finance(**args, full_refresh=full_refresh, run_log=run_log),
         error=H.FinanceError,
-        secrets=secrets,
-        label=S.DATASET,
+        db=db,
         engines=run_log.engines,
     )
-    supersede_quarantine(pipeline)  # a file read again replaces its earlier quarantine records
-    counts = row_counts(pipeline)
     report.rows = {t: counts.get(t, 0) for t in S.TABLES}
     report.ledger_rows_without_cursor = run_log.ledger_rows_without_cursor
     report.take(run_log, S.DATASET, ensure_finance_tables(warehouse))  # the parts not configured, no quarantine yet

@@ -44,14 +44,16 @@ __all__ = [
 def table_hints() -> dict[str, dict[str, Any]]:
     """Every table's dlt hints (write disposition, keys, declared columns), as the resources declare them, without
     any configuration or request: used to create the tables empty when no organisation is configured."""
+    return {ep.table: _hints(ep) for ep in ENDPOINTS.values()}
+
+
+def _hints(endpoint: S.Endpoint) -> dict[str, Any]:
+    """One endpoint's table hints: merged (delete-insert) on the bucket, keyed, with its declared columns."""
     return {
-        ep.table: {
-            "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
-            "primary_key": list(ep.primary_key),
-            "merge_key": list(S.MERGE_KEY),
-            "columns": H.columns(ep),
-        }
-        for ep in ENDPOINTS.values()
+        "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
+        "primary_key": list(endpoint.primary_key),
+        "merge_key": list(S.MERGE_KEY),
+        "columns": H.columns(endpoint),
     }
 
 
@@ -113,14 +115,7 @@ def _resource(
             st["last_bucket_start"] = last
             st["bucket_width"] = width
 
-    return dlt.resource(
-        rows,
-        name=endpoint.table,
-        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-        primary_key=list(endpoint.primary_key),
-        merge_key=list(S.MERGE_KEY),
-        columns=H.columns(endpoint),
-    )()
+    return dlt.resource(rows, name=endpoint.table, **_hints(endpoint))()
 
 
 @dlt.source(name="openai_usage")

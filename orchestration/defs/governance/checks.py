@@ -17,6 +17,7 @@ mart) is a failed step and does fail the run.
 import dagster as dg
 
 from orchestration.lib.constants import BUDGET_VS_ACTUAL, COST_ANOMALIES, WAREHOUSE_POOL
+from orchestration.lib.metadata import md_table
 from orchestration.lib.resources import WarehouseResource
 
 __all__ = [
@@ -62,12 +63,9 @@ def signal_result(result) -> dg.AssetCheckResult:
     }
     if findings:
         meta["finding_ids"] = dg.MetadataValue.json([f.finding_id for f in findings[:100]])
-        meta["findings_table"] = dg.MetadataValue.md(
-            "| severity | finding | detail | owner |\n|---|---|---|---|\n"
-            + "\n".join(
-                f"| {f.severity} | {f.title} | {f.detail} | {f.owner or '-'} |".replace("\n", " ")
-                for f in findings[:50]
-            )
+        meta["findings_table"] = md_table(
+            ("severity", "finding", "detail", "owner"),
+            ((f.severity, f.title, f.detail, f.owner or "-") for f in findings[:50]),
         )
     description = summary_line(result) + "".join(f"\n{f.line()}" for f in findings)
     return dg.AssetCheckResult(

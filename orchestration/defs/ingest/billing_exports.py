@@ -6,7 +6,12 @@ import dagster as dg
 
 from ingestion import catalogue
 from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
-from orchestration.lib.ingest_reports import quarantine_materialization, quarantine_spec
+from orchestration.lib.ingest_reports import (
+    quarantine_check,
+    quarantine_materialization,
+    quarantine_spec,
+    raw_table_spec,
+)
 from orchestration.lib.resources import LandingResource, WarehouseResource
 
 
@@ -17,11 +22,10 @@ def build_ingest_asset(dataset: str, table: str) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"ingest_{dataset}",
         specs=[
-            dg.AssetSpec(
+            raw_table_spec(
                 key,
-                group_name=ingest_group(dataset),
-                kinds={"dlt", "duckdb"},
-                description=f"Raw {dataset} export rows loaded by dlt from the landing zone "
+                dataset,
+                f"Raw {dataset} export rows loaded by dlt from the landing zone "
                 "(re-delivered billing periods replace earlier deliveries).",
             ),
             quarantine,
@@ -54,16 +58,8 @@ def build_ingest_asset(dataset: str, table: str) -> dg.AssetsDefinition:
             )
         if quarantine.key in context.selected_asset_keys:
             yield quarantine_materialization(dataset, len(report.quarantined))
-        if dg.AssetCheckKey(key, "no_quarantined_deliveries") not in context.selected_asset_check_keys:
-            return
-        yield dg.AssetCheckResult(
-            asset_key=key,
-            check_name="no_quarantined_deliveries",
-            passed=report.ok,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description="; ".join(str(e) for e in report.quarantined)[:2000] or None,
-            metadata={"quarantined": len(report.quarantined)},
-        )
+        if dg.AssetCheckKey(key, "no_quarantined_deliveries") in context.selected_asset_check_keys:
+            yield quarantine_check(key, report.quarantined, "no_quarantined_deliveries")
 
     return _ingest
 

@@ -10,13 +10,13 @@ fail the check ``no_quarantined_rows`` (the rest of the data is loaded).
 
 import dagster as dg
 
-from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
+from orchestration.lib.constants import WAREHOUSE_POOL
 from orchestration.lib.ingest_reports import (
     QUARANTINE_CHECK,
-    log_load,
-    quarantine_check,
-    quarantine_materialization,
+    drop_load_results,
     quarantine_spec,
+    raw_table_spec,
+    with_load_state,
 )
 from orchestration.lib.resources import LandingResource, WarehouseResource
 
@@ -38,21 +38,16 @@ def materialize_metadata(report) -> dict:
         "files_unchanged": len(report.files_skipped),
         "quarantined": len(report.all_quarantined),
     }
-    if not report.configured:
-        meta["to_configure"] = report.hint
-    if f"{DATASET}.daily_volumes" in report.tables_created:
-        meta["created_empty"] = True
-    return meta
+    return with_load_state(meta, report, f"{DATASET}.daily_volumes", report.configured, report.hint)
 
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
     specs=[
-        dg.AssetSpec(
+        raw_table_spec(
             DAILY_VOLUMES,
-            group_name=ingest_group(DATASET),
-            kinds={"dlt", "duckdb"},
-            description="Daily business volumes per product (transactions, documents processed, active "
+            DATASET,
+            "Daily business volumes per product (transactions, documents processed, active "
             "users, ...) loaded by dlt from the CSV drop and the KPI SQL table (merged on "
             "kpi_date, product, kpi_name, source_system: a corrected value replaces).",
         ),
@@ -72,13 +67,14 @@ def ingest_business_kpis(context: dg.AssetExecutionContext, warehouse: Warehouse
     from ingestion.business_kpis.runner import load_business_kpis
 
     report = load_business_kpis(warehouse.location(), landing.location())
-    log_load(context, report)
-    if DAILY_VOLUMES in context.selected_asset_keys:
-        yield dg.MaterializeResult(asset_key=DAILY_VOLUMES, metadata=materialize_metadata(report))
-    if QUARANTINE.key in context.selected_asset_keys:
-        yield quarantine_materialization(DATASET, len(report.all_quarantined))
-    if dg.AssetCheckKey(DAILY_VOLUMES, QUARANTINE_CHECK) in context.selected_asset_check_keys:
-        yield quarantine_check(DAILY_VOLUMES, report.all_quarantined)
+    yield from drop_load_results(
+        context,
+        DATASET,
+        report,
+        {"daily_volumes": DAILY_VOLUMES},
+        lambda _: materialize_metadata(report),
+        lambda _: report.all_quarantined,
+    )
 
 
 @dg.definitions

@@ -10,13 +10,13 @@ created empty and every table materializes with ``configured=false``. Quarantine
 
 import dagster as dg
 
-from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
+from orchestration.lib.constants import WAREHOUSE_POOL
 from orchestration.lib.ingest_reports import (
     QUARANTINE_CHECK,
-    log_load,
-    quarantine_check,
-    quarantine_materialization,
+    drop_load_results,
     quarantine_spec,
+    raw_table_spec,
+    with_load_state,
 )
 from orchestration.lib.resources import LandingResource, WarehouseResource
 
@@ -58,20 +58,14 @@ def materialize_metadata(report, table: str) -> dict:
     if table != "gl_journal_lines":
         meta["files_loaded"] = dg.MetadataValue.json(report.files_for(table, report.files_loaded)[:50])
         meta["files_unchanged"] = len(report.files_for(table, report.files_skipped))
-    if not report.configured_for(table):
-        meta["to_configure"] = report.hint or "see ingestion/finance/README.md"
-    if f"{DATASET}.{table}" in report.tables_created:
-        meta["created_empty"] = True
-    return meta
+    hint = report.hint or "see ingestion/finance/README.md"
+    return with_load_state(meta, report, f"{DATASET}.{table}", report.configured_for(table), hint)
 
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
     specs=[
-        *(
-            dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=TABLES[t])
-            for t, key in KEYS.items()
-        ),
+        *(raw_table_spec(key, DATASET, TABLES[t]) for t, key in KEYS.items()),
         QUARANTINE,
     ],
     check_specs=[
@@ -87,15 +81,9 @@ def ingest_finance(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     from ingestion.finance.runner import load_finance
 
     report = load_finance(warehouse.location(), landing.location())
-    log_load(context, report)
-    for table, key in KEYS.items():
-        if key in context.selected_asset_keys:
-            yield dg.MaterializeResult(asset_key=key, metadata=materialize_metadata(report, table))
-    if QUARANTINE.key in context.selected_asset_keys:
-        yield quarantine_materialization(DATASET, len(report.all_quarantined))
-    for table, key in KEYS.items():
-        if dg.AssetCheckKey(key, QUARANTINE_CHECK) in context.selected_asset_check_keys:
-            yield quarantine_check(key, report.quarantined_for(table))
+    yield from drop_load_results(
+        context, DATASET, report, KEYS, lambda table: materialize_metadata(report, table), report.quarantined_for
+    )
 
 
 @dg.definitions

@@ -10,8 +10,8 @@ created empty and materialize with ``configured=false``.
 
 import dagster as dg
 
-from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
-from orchestration.lib.ingest_reports import api_load_metadata
+from orchestration.lib.constants import WAREHOUSE_POOL
+from orchestration.lib.ingest_reports import api_load_results, raw_table_spec
 from orchestration.lib.resources import WarehouseResource
 
 DATASET = "saas_invoices"
@@ -27,10 +27,7 @@ _DESCRIPTIONS = {
 
 @dg.multi_asset(
     name=f"ingest_{DATASET}",
-    specs=[
-        dg.AssetSpec(key, group_name=ingest_group(DATASET), kinds={"dlt", "duckdb"}, description=_DESCRIPTIONS[t])
-        for t, key in KEYS.items()
-    ],
+    specs=[raw_table_spec(key, DATASET, _DESCRIPTIONS[t]) for t, key in KEYS.items()],
     pool=WAREHOUSE_POOL,
     can_subset=True,  # one load fills both tables; a subset run reports only the selected one
 )
@@ -38,21 +35,15 @@ def ingest_saas_invoices(context: dg.AssetExecutionContext, warehouse: Warehouse
     from ingestion.saas_invoices.runner import load_saas_invoices
 
     report = load_saas_invoices(warehouse.location())
-    if report.configured:
-        context.log.info(report.summary())
-    else:
-        context.log.warning(report.summary())
-    for table, key in KEYS.items():
-        if key in context.selected_asset_keys:
-            yield dg.MaterializeResult(
-                asset_key=key,
-                metadata=api_load_metadata(
-                    report,
-                    table,
-                    vendors=report.vendors,
-                    rows_by_vendor={v: rows.get(table, 0) for v, rows in report.rows_by_vendor.items()},
-                ),
-            )
+    yield from api_load_results(
+        context,
+        report,
+        KEYS,
+        lambda table: {
+            "vendors": report.vendors,
+            "rows_by_vendor": {v: rows.get(table, 0) for v, rows in report.rows_by_vendor.items()},
+        },
+    )
 
 
 @dg.definitions

@@ -10,8 +10,8 @@ A vendor without a key does not fail: its tables are created empty and materiali
 import dagster as dg
 
 from ingestion.catalogue import api_sources
-from orchestration.lib.constants import WAREHOUSE_POOL, ingest_group
-from orchestration.lib.ingest_reports import api_load_metadata
+from orchestration.lib.constants import WAREHOUSE_POOL
+from orchestration.lib.ingest_reports import api_load_results, raw_table_spec
 from orchestration.lib.resources import WarehouseResource
 
 
@@ -22,11 +22,10 @@ def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"ingest_{dataset}",
         specs=[
-            dg.AssetSpec(
+            raw_table_spec(
                 key,
-                group_name=ingest_group(dataset),
-                kinds={"dlt", "duckdb"},
-                description=f"Raw {source.vendor} {table} rows loaded by dlt from the {source.vendor} "
+                dataset,
+                f"Raw {source.vendor} {table} rows loaded by dlt from the {source.vendor} "
                 "admin API (merged on natural keys; recent days re-fetched and replaced).",
             )
             for table, key in keys.items()
@@ -38,15 +37,7 @@ def build_vendor_api_asset(dataset: str) -> dg.AssetsDefinition:
         from ingestion.catalogue import load_api_dataset
 
         report = load_api_dataset(dataset, warehouse.location())
-        if report.configured:
-            context.log.info(report.summary())
-        else:
-            context.log.warning(report.summary())
-        for table, key in keys.items():
-            if key in context.selected_asset_keys:
-                yield dg.MaterializeResult(
-                    asset_key=key, metadata=api_load_metadata(report, table, organizations=report.organizations)
-                )
+        yield from api_load_results(context, report, keys, lambda _: {"organizations": report.organizations})
 
     return _ingest
 

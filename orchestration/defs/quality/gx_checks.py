@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import dagster as dg
 
 from orchestration.lib.constants import WAREHOUSE_POOL
+from orchestration.lib.metadata import md_table
 from orchestration.lib.resources import WarehouseResource
 
 MARTS_SCHEMA = "marts"
@@ -83,13 +84,17 @@ def check_result(result) -> dg.AssetCheckResult:
                 for o in failures[:MAX_FAILURES_IN_METADATA]
             ]
         )
-        meta["failures_table"] = dg.MetadataValue.md(
-            "| frame | rule | failing | examples |\n|---|---|---|---|\n"
-            + "\n".join(
-                f"| {o.frame} | {o.rule} | {o.unexpected_count if o.unexpected_count is not None else '-'}"
-                f" | {o.line().split('; e.g. ', 1)[-1] if o.examples else (o.error or '-')} |".replace("\n", " ")
+        meta["failures_table"] = md_table(
+            ("frame", "rule", "failing", "examples"),
+            (
+                (
+                    o.frame,
+                    o.rule,
+                    o.unexpected_count if o.unexpected_count is not None else "-",
+                    o.line().split("; e.g. ", 1)[-1] if o.examples else (o.error or "-"),
+                )
                 for o in failures[:MAX_FAILURES_IN_METADATA]
-            )
+            ),
         )
     return dg.AssetCheckResult(
         asset_key=asset_key(suite.relation),

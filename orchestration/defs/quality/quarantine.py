@@ -26,6 +26,7 @@ writes them (:func:`orchestration.lib.ingest_reports.quarantine_spec`).
 import dagster as dg
 
 from orchestration.lib.constants import QUARANTINE_VIEW, WAREHOUSE_POOL
+from orchestration.lib.metadata import md_table
 from orchestration.lib.resources import WarehouseResource
 
 QUARANTINE_CHECK = "no_quarantined_records"
@@ -41,12 +42,9 @@ def check_result(report) -> dg.AssetCheckResult:
         "relation": report.relation,
     }
     if report.records:
-        meta["examples"] = dg.MetadataValue.md(
-            "| dataset | file | row | field | reason |\n|---|---|---|---|---|\n"
-            + "\n".join(
-                f"| {r.dataset} | {r.source_file} | {r.row_number} | {r.field or '-'} | {r.reason} |".replace("\n", " ")
-                for r in report.records[:50]
-            )
+        meta["examples"] = md_table(
+            ("dataset", "file", "row", "field", "reason"),
+            ((r.dataset, r.source_file, r.row_number, r.field or "-", r.reason) for r in report.records[:50]),
         )
     return dg.AssetCheckResult(
         passed=report.empty,
