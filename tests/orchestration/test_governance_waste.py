@@ -11,7 +11,6 @@ dbt (their ancestors and tests); the vendor APIs are not loaded, so the model-AP
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 import duckdb
@@ -42,16 +41,12 @@ def warehouse(tmp_path_factory):
     from finops_demo.generator import generate
     from ingestion.catalogue import ensure_raw_tables
 
-    t0 = time.monotonic()
     tmp = tmp_path_factory.mktemp("waste")
     generate(tmp / "landing", seed=7, rows=8_000)
     wh = tmp / "finops.duckdb"
     ensure_raw_tables(str(wh))
     ingest(tmp / "landing", wh)
-    run_dbt(["build", *SELECT], wh, tmp)
-    elapsed = time.monotonic() - t0
-    print(f"\ngenerate + load + dbt build: {elapsed:.1f} s")
-    assert elapsed < 120
+    run_dbt(["build", *SELECT], wh, tmp)  # speed is measured by `make bench`, not asserted here
     return wh
 
 
