@@ -13,7 +13,8 @@ with anthropic_usage as (
         organization, usage_date, project_id, api_key_id, model_name, usage_type, service_tier, context_window,
         inference_geo, sum(usage_quantity) as usage_quantity
     from {{ ref('stg_anthropic_usage__messages_usage') }}
-    group by organization, usage_date, project_id, api_key_id, model_name, usage_type, service_tier,
+    group by
+        organization, usage_date, project_id, api_key_id, model_name, usage_type, service_tier,
         context_window, inference_geo
 ),
 
@@ -40,15 +41,15 @@ anthropic_lines as (
         max(c.x_load_id) as x_load_id
     from {{ ref('stg_anthropic_usage__costs') }} as c
     left join anthropic_usage as u
-        on u.organization = c.organization
-        and u.usage_date = c.usage_date
-        and u.project_id = c.project_id
-        and u.usage_type = c.usage_type
-        and (c.api_key_id is null or u.api_key_id = c.api_key_id)
-        and (c.model_name is null or u.model_name = c.model_name)
-        and (c.service_tier is null or u.service_tier = c.service_tier)
-        and (c.context_window is null or u.context_window = c.context_window)
-        and (c.inference_geo is null or u.inference_geo = c.inference_geo)
+        on c.organization = u.organization
+        and c.usage_date = u.usage_date
+        and c.project_id = u.project_id
+        and c.usage_type = u.usage_type
+        and (c.api_key_id is null or c.api_key_id = u.api_key_id)
+        and (c.model_name is null or c.model_name = u.model_name)
+        and (c.service_tier is null or c.service_tier = u.service_tier)
+        and (c.context_window is null or c.context_window = u.context_window)
+        and (c.inference_geo is null or c.inference_geo = u.inference_geo)
     group by c.row_key
 ),
 

@@ -157,14 +157,15 @@ classified as (
 -- subcategory across CUR/Cost Details and FOCUS rows
 service_hints as (
 
-    select 'aws' as hint_system, product_code as hint_key, service_category as hint_category,
+    select
+        'aws' as hint_system, product_code as hint_key, service_category as hint_category,
         service_subcategory as hint_subcategory
     from {{ ref('aws_service_categories') }}
     union all
-    select 'azure', ServiceName, min(ServiceCategory), min(ServiceSubcategory)
+    select 'azure', servicename, min(servicecategory), min(servicesubcategory)
     from {{ ref('azure_services') }}
-    group by ServiceName
-    having count(distinct ServiceSubcategory) = 1 and count(distinct ServiceCategory) = 1
+    group by servicename
+    having count(distinct servicesubcategory) = 1 and count(distinct servicecategory) = 1
 
 ),
 
@@ -182,19 +183,21 @@ with_defaults as (
         -- name from another period (StringHandling: a renamed entity must not alter earlier charges); keyed by
         -- the merge key, so the incremental filter on (x_export_id, x_billing_period) still reaches the raw scan
         max(c.src_billing_account_name) over (
-            partition by c.x_export_id, c.x_billing_period, c.billing_account_id) as known_billing_account_name,
+            partition by c.x_export_id, c.x_billing_period, c.billing_account_id
+        ) as known_billing_account_name,
         max(c.src_sub_account_name) over (
-            partition by c.x_export_id, c.x_billing_period, c.sub_account_id) as known_sub_account_name
+            partition by c.x_export_id, c.x_billing_period, c.sub_account_id
+        ) as known_sub_account_name
     from classified as c
     left join {{ ref('focus_exports__provider_defaults') }} as d
-        on d.provider_key = c.x_source_system
+        on c.x_source_system = d.provider_key
     left join (
         select distinct service_category, {{ focus_exports_category_key('service_category') }} as category_key
         from {{ ref('focus_exports__service_subcategories') }}
     ) as cat
         on cat.category_key = {{ focus_exports_category_key('c.src_service_category') }}
     left join service_hints as h
-        on h.hint_system = c.x_source_system
+        on c.x_source_system = h.hint_system
         and h.hint_key = case c.x_source_system when 'aws' then c.ext_service_code else c.service_name end
 
 ),
@@ -248,23 +251,27 @@ normalised as (
         end as capacity_reservation_status,
         -- account / region pairs: name and type non-null iff the id is
         case when w.billing_account_id is not null
-            then coalesce(w.src_billing_account_type, w.default_billing_account_type, 'Billing Account') end as billing_account_type,
+                then coalesce(w.src_billing_account_type, w.default_billing_account_type, 'Billing Account')
+        end as billing_account_type,
         case when w.sub_account_id is not null
-            then coalesce(w.src_sub_account_type, w.default_sub_account_type, 'Sub Account') end as sub_account_type,
+                then coalesce(w.src_sub_account_type, w.default_sub_account_type, 'Sub Account')
+        end as sub_account_type,
         -- names: the export's; else the name the same delivery gives the account on other rows; else the id
         -- (FOCUS: BillingAccountName MUST NOT be null when the provider supports names, SubAccountName null iff
         -- SubAccountId is)
         case when w.billing_account_id is not null
-            then coalesce(w.src_billing_account_name, w.known_billing_account_name, w.billing_account_id)
-            else w.src_billing_account_name end as billing_account_name,
+                then coalesce(w.src_billing_account_name, w.known_billing_account_name, w.billing_account_id)
+            else w.src_billing_account_name
+        end as billing_account_name,
         case when w.sub_account_id is not null
-            then coalesce(w.src_sub_account_name, w.known_sub_account_name, w.sub_account_id) end as sub_account_name,
+                then coalesce(w.src_sub_account_name, w.known_sub_account_name, w.sub_account_id)
+        end as sub_account_name,
         -- ChargeDescription SHOULD NOT be null: without one, what the row says about itself
         coalesce(
             w.src_charge_description,
             coalesce(w.service_name, w.provider_name)
-                || coalesce(' - ' || coalesce(w.src_sku_meter, w.ext_usage_type, w.ext_meter_name, w.sku_id), '')
-                || ' (' || w.charge_category || ')'
+            || coalesce(' - ' || coalesce(w.src_sku_meter, w.ext_usage_type, w.ext_meter_name, w.sku_id), '')
+            || ' (' || w.charge_category || ')'
         ) as charge_description,
         coalesce(w.src_region_id, w.src_region_name) as region_id,
         coalesce(w.src_region_name, w.src_region_id) as region_name,
@@ -279,10 +286,10 @@ normalised as (
         select distinct provider_key, {{ focus_exports_entity_key('legal_entity') }} as entity_key
         from {{ ref('focus_exports__provider_entities') }}
     ) as ent
-        on ent.provider_key = w.x_source_system
+        on w.x_source_system = ent.provider_key
         and ent.entity_key = {{ focus_exports_entity_key('w.src_invoice_issuer_name') }}
     left join {{ ref('focus_exports__service_subcategories') }} as sub
-        on sub.service_category = w.matched_service_category
+        on w.matched_service_category = sub.service_category
         and lower(sub.service_subcategory) = lower(w.src_service_subcategory)
 
 ),
@@ -367,14 +374,16 @@ final as (
         p.commitment_discount_type,
         p.commitment_discount_unit,
         case when p.charge_category = 'Usage' and coalesce(p.commitment_discount_status, '') <> 'Unused'
-            then coalesce(p.src_consumed_quantity, p.pricing_quantity) end as consumed_quantity,
+                then coalesce(p.src_consumed_quantity, p.pricing_quantity)
+        end as consumed_quantity,
         case when p.charge_category = 'Usage' and coalesce(p.commitment_discount_status, '') <> 'Unused'
                 and coalesce(p.src_consumed_quantity, p.pricing_quantity) is not null
-            then coalesce(p.src_consumed_unit, p.src_pricing_unit) end as consumed_unit,
+                then coalesce(p.src_consumed_unit, p.src_pricing_unit)
+        end as consumed_unit,
         case
             when p.contracted_unit_price is not null and p.pricing_quantity is not null and p.pricing_quantity <> 0
                 and p.charge_class is null
-            then cast(p.contracted_unit_price * p.pricing_quantity as {{ money }})
+                then cast(p.contracted_unit_price * p.pricing_quantity as {{ money }})
             else p.contracted_cost_base
         end as contracted_cost,
         p.contracted_unit_price,
@@ -384,7 +393,7 @@ final as (
         case
             when p.list_unit_price is not null and p.pricing_quantity is not null and p.pricing_quantity <> 0
                 and p.charge_class is null
-            then cast(p.list_unit_price * p.pricing_quantity as {{ money }})
+                then cast(p.list_unit_price * p.pricing_quantity as {{ money }})
             else p.list_cost_base
         end as list_cost,
         p.list_unit_price,
@@ -393,13 +402,16 @@ final as (
         -- no PricingCurrency in the export: prices are in BillingCurrency, so the PricingCurrency* columns are the
         -- billing-currency values (exact); a different PricingCurrency without its own columns stays NULL
         coalesce(p.pricing_currency, p.billing_currency) as pricing_currency,
-        coalesce(p.pricing_currency_contracted_unit_price,
+        coalesce(
+            p.pricing_currency_contracted_unit_price,
             case when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.contracted_unit_price end
         ) as pricing_currency_contracted_unit_price,
-        coalesce(p.pricing_currency_effective_cost,
+        coalesce(
+            p.pricing_currency_effective_cost,
             case when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.effective_cost end
         ) as pricing_currency_effective_cost,
-        coalesce(p.pricing_currency_list_unit_price,
+        coalesce(
+            p.pricing_currency_list_unit_price,
             case when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.list_unit_price end
         ) as pricing_currency_list_unit_price,
         {%- else %}
@@ -422,13 +434,16 @@ final as (
         p.service_subcategory,
         p.sku_id,
         case when p.sku_id is not null
-            then coalesce(p.src_sku_meter, p.ext_usage_type, p.ext_meter_name, p.src_charge_description)
-            else p.src_sku_meter end as sku_meter,
+                then coalesce(p.src_sku_meter, p.ext_usage_type, p.ext_meter_name, p.src_charge_description)
+            else p.src_sku_meter
+        end as sku_meter,
         case when coalesce(p.src_sku_price_id, case when p.needs_prices then p.sku_id end) is not null
                 and p.charge_category <> 'Tax'
-            then p.src_sku_price_details end as sku_price_details,
+                then p.src_sku_price_details
+        end as sku_price_details,
         case when p.charge_category <> 'Tax'
-            then coalesce(p.src_sku_price_id, case when p.needs_prices then p.sku_id end) end as sku_price_id,
+                then coalesce(p.src_sku_price_id, case when p.needs_prices then p.sku_id end)
+        end as sku_price_id,
         p.sub_account_id,
         p.sub_account_name,
         p.sub_account_type,

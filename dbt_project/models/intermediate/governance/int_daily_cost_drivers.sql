@@ -85,7 +85,7 @@ single_day as (
 multi_day as (
     select k.*, n.n as day_index
     from keyed as k
-    inner join {{ anomaly_numbers(3) }} as n on n.n < k.span_days
+    inner join {{ anomaly_numbers(3) }} as n on k.span_days > n.n
     where k.span_days > 1
 ),
 
@@ -161,7 +161,7 @@ project_shares as (
             else cast(1.0 * p.project_rows / t.key_rows as {{ type_money() }})
         end as share
     from key_projects as p
-    inner join key_totals as t on t.allocation_key = p.allocation_key
+    inner join key_totals as t on p.allocation_key = t.allocation_key
     where p.project is not null
 ),
 {%- endif %}

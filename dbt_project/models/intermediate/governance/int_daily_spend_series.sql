@@ -44,8 +44,8 @@ filled as (
         cast(d.as_of_date - {{ var('forecast_unsettled_days') | int }} as date) as settled_through_date
     from days as d
     left join cost as c
-        on c.charge_date = cast(d.day_ts as date) and c.scope_type = d.scope_type
-        and c.scope_value = d.scope_value and c.currency = d.currency
+        on c.charge_date = cast(d.day_ts as date) and d.scope_type = c.scope_type
+        and d.scope_value = c.scope_value and d.currency = c.currency
 )
 
 select

@@ -58,5 +58,5 @@ select
     {{ safe_ratio('p.total_cost - p.unallocated_cost', 'p.total_cost', 'decimal(18, 6)') }} as period_accuracy_ratio,
     c.main_unallocated_causes
 from by_unit as u
-inner join periods as p on p.billing_period = u.billing_period and p.billing_currency = u.billing_currency
-left join cause_text as c on c.billing_period = u.billing_period and c.billing_currency = u.billing_currency
+inner join periods as p on u.billing_period = p.billing_period and u.billing_currency = p.billing_currency
+left join cause_text as c on u.billing_period = c.billing_period and u.billing_currency = c.billing_currency

@@ -3,6 +3,7 @@
     them. This is what `finops validate-focus` checks and `finops export-focus` writes. -#}
 select
 {%- for name, focus_id, _ in focus_charge_columns() + mart_extra_columns() %}
-    {{ name }} as {{ adapter.quote(focus_id) }}{{ "," if not loop.last }}
+{{ name }} as {{ adapter.quote(focus_id) }}{{ "," if not loop.last }}
+
 {%- endfor %}
 from {{ ref('fct_charges') }}

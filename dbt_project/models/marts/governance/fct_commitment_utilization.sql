@@ -75,8 +75,8 @@ contract_periods as (
     cross join as_of as o
     cross join data_bounds as b
     where p.period_start <= p.term_end
-      and p.period_start <= o.as_of_date
-      and p.period_end_raw >= b.first_day
+        and p.period_start <= o.as_of_date
+        and p.period_end_raw >= b.first_day
 ),
 
 contract_actuals as (
@@ -91,8 +91,8 @@ contract_actuals as (
         max(case when d.fx_missing then 1 else 0 end) as fx_missing
     from contract_periods as p
     inner join {{ ref('int_commitment_contract_daily') }} as d
-        on d.contract_id = p.contract_id and d.charge_day between p.period_start and p.period_end
-        and d.charge_day <= p.as_of_date
+        on p.contract_id = d.contract_id and d.charge_day between p.period_start and p.period_end
+        and p.as_of_date >= d.charge_day
     group by 1, 2
 ),
 
@@ -101,14 +101,15 @@ contract_rows as (
         p.*,
         cast({{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1 as integer) as days_in_period,
         cast(case when p.as_of_date >= p.period_end then {{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1
-                  else {{ dbt.datediff('p.period_start', 'p.as_of_date', 'day') }} + 1 end as integer) as days_elapsed,
+            else {{ dbt.datediff('p.period_start', 'p.as_of_date', 'day') }} + 1
+        end as integer) as days_elapsed,
         coalesce(a.spend_to_date, 0) as spend_to_date,
         coalesce(a.effective_to_date, 0) as effective_to_date,
         coalesce(a.list_to_date, 0) as list_to_date,
         case when p.unit is not null then coalesce(a.quantity_to_date, 0) end as quantity_to_date,
         coalesce(a.fx_missing, 0) = 1 as fx_missing
     from contract_periods as p
-    left join contract_actuals as a on a.contract_id = p.contract_id and a.period_start = p.period_start
+    left join contract_actuals as a on p.contract_id = a.contract_id and p.period_start = a.period_start
 ),
 
 contract_projected as (
@@ -140,17 +141,22 @@ vendor_contract_rows as (
         cast(round(r.projected_spend, 2) as {{ type_money() }}) as projected_spend,
         cast({{ safe_ratio('r.projected_spend', 'r.minimum_commit', 'decimal(18, 6)') }} as decimal(18, 6)) as projected_utilization,
         cast(case when r.minimum_commit > 0 and round(r.projected_spend, 2) < r.minimum_commit
-                  then r.minimum_commit - round(r.projected_spend, 2) else 0 end as {{ type_money() }}) as projected_shortfall,
+                then r.minimum_commit - round(r.projected_spend, 2)
+            else 0
+        end as {{ type_money() }}) as projected_shortfall,
         r.unit,
         cast(r.included_quantity as {{ type_money() }}) as included_quantity,
         cast(r.quantity_to_date as {{ type_money() }}) as quantity_to_date,
         cast(round(r.projected_quantity, 6) as {{ type_money() }}) as projected_quantity,
         cast(case when r.included_quantity is not null and r.projected_quantity > r.included_quantity
-                  then round(r.projected_quantity - r.included_quantity, 6) else 0 end as {{ type_money() }})
+                then round(r.projected_quantity - r.included_quantity, 6)
+            else 0
+        end as {{ type_money() }})
             as projected_overage_quantity,
         cast(case when r.included_quantity is not null and r.projected_quantity > r.included_quantity
-                  then round((r.projected_quantity - r.included_quantity) * coalesce(r.overage_unit_price, 0), 2)
-                  else 0 end as {{ type_money() }}) as projected_overage_cost,
+                then round((r.projected_quantity - r.included_quantity) * coalesce(r.overage_unit_price, 0), 2)
+            else 0
+        end as {{ type_money() }}) as projected_overage_cost,
         cast(r.list_to_date as {{ type_money() }}) as list_cost_to_date,
         cast(r.effective_to_date as {{ type_money() }}) as effective_cost_to_date,
         cast({{ safe_ratio('r.list_to_date - r.effective_to_date', 'r.list_to_date', 'decimal(18, 6)') }} as decimal(18, 6))
@@ -190,7 +196,7 @@ commitment_lines as (
     from {{ ref('fct_charges') }} as c
     cross join as_of as o
     where c.commitment_discount_id is not null
-      and cast(c.charge_period_start as date) <= o.as_of_date
+        and cast(c.charge_period_start as date) <= o.as_of_date
     group by c.commitment_discount_id, c.provider_name, c.x_billing_period, c.billing_currency
 ),
 
@@ -209,7 +215,8 @@ commitment_elapsed as (
         r.*,
         cast({{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1 as integer) as days_in_period,
         cast(case when r.as_of_date >= r.period_end then {{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1
-                  else {{ dbt.datediff('r.period_start', 'r.as_of_date', 'day') }} + 1 end as integer) as days_elapsed
+            else {{ dbt.datediff('r.period_start', 'r.as_of_date', 'day') }} + 1
+        end as integer) as days_elapsed
     from commitment_rows as r
 ),
 
@@ -253,8 +260,10 @@ commitment_discount_rows as (
         cast(round(r.unused_cost * r.days_in_period / r.days_elapsed, 2) as {{ type_money() }}) as projected_unused_cost,
         cast({{ safe_ratio('r.used_list_cost - r.used_cost', 'r.used_list_cost', 'decimal(18, 6)') }} as decimal(18, 6))
             as effective_savings_rate,
-        cast({{ safe_ratio('r.used_list_cost - r.used_cost - r.unused_cost', 'r.used_list_cost', 'decimal(18, 6)') }}
-             as decimal(18, 6)) as net_savings_rate,
+        cast(
+            {{ safe_ratio('r.used_list_cost - r.used_cost - r.unused_cost', 'r.used_list_cost', 'decimal(18, 6)') }}
+            as decimal(18, 6)
+        ) as net_savings_rate,
         false as fx_missing,
         case
             when r.used_cost + r.unused_cost > 0 and r.used_cost / (r.used_cost + r.unused_cost) < {{ target }}

@@ -56,4 +56,4 @@ select
     e.resolved_on,
     e.as_of_date
 from episodes as e
-left join owners as o on o.scope_type = e.scope_type and o.scope_value = e.scope_value
+left join owners as o on e.scope_type = o.scope_type and e.scope_value = o.scope_value

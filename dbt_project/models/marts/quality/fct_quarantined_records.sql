@@ -48,12 +48,12 @@ landing_zone as (
         select path, status, reason, delivery_key, seen_at from {{ source('landing_zone', 'load_rejects') }}
     ) as landed
     where status <> 'recognised'
-      -- a corrupt re-delivery of a known export is quarantined by its dataset: list it once
-      and path not in (
-        {%- for ds in datasets %}
-        select source_file from {{ ds }}{{ ' union all' if not loop.last }}
-        {%- endfor %}
-      )
+        -- a corrupt re-delivery of a known export is quarantined by its dataset: list it once
+        and path not in (
+            {%- for ds in datasets %}
+            select source_file from {{ ds }}{{ ' union all' if not loop.last }}
+            {%- endfor %}
+        )
 )
 
 {% for ds in datasets %}

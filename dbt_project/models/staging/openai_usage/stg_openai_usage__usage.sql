@@ -63,8 +63,9 @@ completions_tokens as (
             select
                 *,
                 coalesce(input_cached_tokens, 0) as tok_cached,
-                coalesce(input_cache_write_tokens,
-                         coalesce(input_cache_write_30m_tokens, 0) + coalesce(input_cache_write_12h_tokens, 0))
+                coalesce(
+                    input_cache_write_tokens,
+                    coalesce(input_cache_write_30m_tokens, 0) + coalesce(input_cache_write_12h_tokens, 0))
                     as tok_cache_write,
                 coalesce(input_cache_write_12h_tokens, 0) as tok_cache_write_12h,
                 coalesce(input_audio_tokens, 0) as tok_input_audio,
