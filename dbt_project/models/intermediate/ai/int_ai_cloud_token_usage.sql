@@ -159,15 +159,23 @@ classified as (
                 or {{ ai_meter_has_word('meter_words', exclusion_words) }}
                 then 0
             when vendor = 'aws_bedrock' then case when meter_model_raw is not null then 1 else 0 end
-            when vendor = 'azure_openai' then case when {{ ai_meter_has_word('meter_words', ['token', 'tokens']) }} then 1 else 0 end
+            when
+                vendor = 'azure_openai'
+                then case when {{ ai_meter_has_word('meter_words', ['token', 'tokens']) }} then 1 else 0 end
             when vendor = 'google_vertex'
                 then
-                    case when {{ ai_meter_has_word('qualifier_words', ['input', 'output', 'cached', 'caching']) }} then 1 else 0 end
+                    case
+                        when
+                            {{ ai_meter_has_word('qualifier_words', ['input', 'output', 'cached', 'caching']) }}
+                            then 1
+                        else 0
+                    end
             else 0
         end as is_token_meter,
         -- quantity and unit: ConsumedQuantity / ConsumedUnit, else PricingQuantity / PricingUnit
         case when consumed_quantity is not null then consumed_quantity else pricing_quantity end as quantity,
-        lower(trim(coalesce(case when consumed_quantity is not null then consumed_unit else pricing_unit end, ''))) as unit_lc
+        lower(trim(coalesce(case when consumed_quantity is not null then consumed_unit else pricing_unit end, '')))
+            as unit_lc
     from worded
 ),
 

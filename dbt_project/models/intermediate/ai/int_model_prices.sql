@@ -97,7 +97,7 @@ ranked as (
         s.vendor, s.model_id, s.token_type, s.list_valid_from, s.seg_from, s.seg_to, a.overlay_id,
         row_number() over (
             partition by s.vendor, s.model_id, s.token_type, s.seg_from
-            order by a.kind_rank ASC, a.term_from desc, a.contract_ref ASC, a.overlay_id ASC
+            order by a.kind_rank asc, a.term_from desc, a.contract_ref asc, a.overlay_id asc
         ) as rn
     from segments as s
     left join applicable as a

@@ -48,7 +48,10 @@ with charges as {{ cost_tag_materialized() }} (
         sum(c.x_token_count) as tokens,
         count(*) as charge_rows
     from {{ ref('int_charges_unioned') }} as c
-    group by {% for i in range(1, 16) %}{{ i }}{% if not loop.last %}, {% endif %}{% endfor %}
+    group by
+        {% for i in range(1, 16) %}{{ i }}{% if not loop.last %},
+        {% endif %}
+    {% endfor %}
 ),
 
 -- ---------------------------------------------------------------------------------------------- 1. tags
@@ -98,7 +101,9 @@ valued_entries as (
         k.canonical_key,
         k.priority,
         case
-            when r.canonical_key is not null then {{ cost_tag_value_case('k.canonical_key', "nullif(trim(r.normalised_value), '')") }}
+            when
+                r.canonical_key is not null
+                then {{ cost_tag_value_case('k.canonical_key', "nullif(trim(r.normalised_value), '')") }}
             else {{ cost_tag_value_case('k.canonical_key', 'k.trimmed_value') }}
         end as tag_value,
         -- a key's own value rule beats the '*' one
@@ -148,7 +153,8 @@ mappings_long as (
     select
         scope_type,
         provider_name as scope_provider,
-        case when scope_type = 'project' then {{ cost_tag_value_case("'project'", 'trim(scope_id)') }} else scope_id end as scope_id,
+        case when scope_type = 'project' then {{ cost_tag_value_case("'project'", 'trim(scope_id)') }} else scope_id end
+            as scope_id,
         case scope_type
             {%- for s, r in ranks.items() %}
             when '{{ s }}' then {{ r }}
@@ -238,7 +244,9 @@ rule_matches as (
         r.tag_key,
         {{ cost_tag_value_case('r.tag_key', 'trim(r.tag_value)') }} as tag_value,
         row_number() over (
-            partition by {% for c in rule_grain %}t.{{ c }}, {% endfor %}r.tag_key
+            partition by
+                {% for c in rule_grain %}t.{{ c }},
+                {% endfor %}r.tag_key
             order by r.rule_order
         ) as rule_rank
     from rule_tuples as t
@@ -322,4 +330,7 @@ select
     cast(sum(tokens) as {{ type_money() }}) as tokens,
     cast(sum(charge_rows) as {{ dbt.type_bigint() }}) as charge_rows
 from resolved
-group by {% for i in range(1, dims | length + (keys | length) * 2 + 1) %}{{ i }}{% if not loop.last %}, {% endif %}{% endfor %}
+group by
+    {% for i in range(1, dims | length + (keys | length) * 2 + 1) %}{{ i }}{% if not loop.last %},
+    {% endif %}
+{% endfor %}

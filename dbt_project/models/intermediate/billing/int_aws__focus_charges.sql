@@ -134,7 +134,9 @@ categorised as (
             when is_unused_row then 'Usage'
             when line_item_line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') then 'Usage'
             when line_item_line_item_type = 'Tax' then 'Tax'
-            when line_item_line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') then 'Purchase'
+            when
+                line_item_line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee')
+                then 'Purchase'
             when line_item_line_item_type = 'Fee' and commitment_kind = 'ri' then 'Purchase'
             -- other one-time fees (support, domain registration, marketplace fees) are not amortised: their
             -- EffectiveCost is their cost, which FOCUS only allows outside "Purchase" (EffectiveCost-C-005)

@@ -106,8 +106,13 @@ costed as (
         case when _pricing_model in {{ azure_commitment_pricing_models() }} or _is_unused_commitment then
                 nullif(regexp_replace(rtrim(lower(coalesce(
                     benefit_id,
-                    case when _pricing_model = 'reservation' and product_order_id is not null and reservation_id is not null
-                            then '/providers/microsoft.capacity/reservationorders/' || product_order_id || '/reservations/' || reservation_id
+                    case when _pricing_model = 'reservation'
+                            and product_order_id is not null
+                            and reservation_id is not null
+                            then '/providers/microsoft.capacity/reservationorders/'
+                                || product_order_id
+                                || '/reservations/'
+                                || reservation_id
                     end
                 )), '/'), '/reservations$', ''), '')
         end as _commitment_discount_id,
@@ -139,7 +144,9 @@ units as (
         case
             when pu.distinct_units is null then coalesce(c.unit_of_measure, 'Units')
             when pu.block_size = 1 or pu.distinct_units like '%/%' then pu.distinct_units
-            else cast(cast(pu.block_size as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}) || ' ' || pu.distinct_units
+            else cast(cast(pu.block_size as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+                || ' '
+                || pu.distinct_units
         end as _pricing_unit,
         -- FOCUS UnitFormat has a block size only before plain units ('100 Hours'), not before a rate: a rate
         -- unit in blocks ('100 GB/Month', '10 /Month') is priced per single unit ('GB/Month', 'Units/Month'),
@@ -194,7 +201,9 @@ categorized as (
             when _commitment_discount_id is not null then 'Reservation'
         end as _commitment_discount_type,
         coalesce(lower(trim(coalesce(resource_location, location))), '') as _location_key,
-        cast(nullif({{ azure_json_text('additional_info', 'RINormalizationRatio') }}, '') as {{ type_money() }}) as _ri_ratio,
+        cast(
+            nullif({{ azure_json_text('additional_info', 'RINormalizationRatio') }}, '') as {{ type_money() }}
+        ) as _ri_ratio,
         {{ azure_json_text('additional_info', 'VMCapacityReservationId') }} as _capacity_reservation_id
     from prices2 as p
 ),
@@ -229,7 +238,7 @@ services_by_consumed as (
         select
             *, row_number() over (
                 partition by consumed_service_key
-                order by n desc, service_name ASC
+                order by n desc, service_name asc
             ) as _rn
         from (
             select consumed_service_key, service_name, service_category, service_subcategory, count(*) as n
@@ -268,8 +277,12 @@ enriched as (
             else coalesce(
                     se.service_name, st.service_name, sc.service_name,
                     case
-                        when lower(c.meter_category) in ('cognitive services', 'azure ai services') then 'Azure AI Services'
-                        when lower(c.meter_category) in ('machine learning', 'azure machine learning', 'machine learning studio')
+                        when
+                            lower(c.meter_category) in ('cognitive services', 'azure ai services')
+                            then 'Azure AI Services'
+                        when lower(c.meter_category) in (
+                                'machine learning', 'azure machine learning', 'machine learning studio'
+                            )
                             then 'Azure Machine Learning'
                     end,
                     c.meter_category, c.consumed_service, c.product_name, 'Microsoft Azure'
@@ -337,7 +350,8 @@ final as (
                 case when _is_mca then 'Billing Profile' else 'Billing Account' end
         end as billing_account_type,
         billing_currency,
-        coalesce({{ dbt.dateadd('day', 1, 'billing_period_end') }}, {{ dbt.dateadd('month', 1, '_billing_period_start') }})
+        coalesce(                        {{ dbt.dateadd('day', 1, 'billing_period_end') }}, {{ dbt.dateadd('month', 1, '_billing_period_start') }}
+        )
             as billing_period_end,
         _billing_period_start as billing_period_start,
         _capacity_reservation_id as capacity_reservation_id,
@@ -451,7 +465,9 @@ final as (
         end as resource_name,
         case
             when _is_commitment_purchase and _commitment_discount_id is not null then _commitment_discount_type
-            when nullif(resource_id, '') is not null then coalesce(_resource_type_display, _arm_resource_type, 'Resource')
+            when
+                nullif(resource_id, '') is not null
+                then coalesce(_resource_type_display, _arm_resource_type, 'Resource')
         end as resource_type,
         _service_category as service_category,
         {{ focus_ascii('_service_name') }} as service_name,

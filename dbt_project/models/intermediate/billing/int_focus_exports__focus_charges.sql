@@ -51,7 +51,9 @@ renamed as (
         {{ focus_exports_clean_text('billing_currency') }} as src_billing_currency,
         {{ focus_exports_clean_text('capacity_reservation_id') }} as capacity_reservation_id,
         {{ focus_exports_clean_text('capacity_reservation_status') }} as src_capacity_reservation_status,
-        coalesce({{ focus_exports_clean_text('charge_category') }}, {{ focus_exports_clean_text('charge_type') }}) as src_charge_category,
+        coalesce(
+            {{ focus_exports_clean_text('charge_category') }}, {{ focus_exports_clean_text('charge_type') }}
+        ) as src_charge_category,
         {{ focus_exports_clean_text('charge_subcategory') }} as src_charge_subcategory,
         {{ focus_exports_clean_text('charge_class') }} as src_charge_class,
         {{ focus_exports_clean_text('charge_frequency') }} as src_charge_frequency,
@@ -61,19 +63,37 @@ renamed as (
         {{ focus_exports_clean_text('commitment_discount_type') }} as src_commitment_discount_type,
         {{ focus_exports_unit('commitment_discount_unit') }} as src_commitment_discount_unit,
         {{ focus_exports_clean_text('commitment_discount_unit') }} as delivered_commitment_discount_unit,
-        coalesce({{ focus_exports_clean_text('consumed_unit') }}, {{ focus_exports_clean_text('usage_unit') }}) as delivered_consumed_unit,
+        coalesce(
+            {{ focus_exports_clean_text('consumed_unit') }}, {{ focus_exports_clean_text('usage_unit') }}
+        ) as delivered_consumed_unit,
         {{ focus_exports_clean_text('pricing_unit') }} as delivered_pricing_unit,
         commitment_discount_quantity as src_commitment_discount_quantity,
         coalesce(consumed_quantity, usage_quantity) as src_consumed_quantity,
-        coalesce({{ focus_exports_unit('consumed_unit') }}, {{ focus_exports_unit('usage_unit') }}) as src_consumed_unit,
-        coalesce({{ focus_exports_clean_text('invoice_id') }}, {{ focus_exports_extension('x_InvoiceId') }}) as invoice_id,
-        coalesce({{ focus_exports_clean_text('invoice_issuer_name') }}, {{ focus_exports_clean_text('invoice_issuer') }}) as src_invoice_issuer_name,
-        coalesce({{ focus_exports_clean_text('provider_name') }}, {{ focus_exports_clean_text('provider') }}) as src_provider_name,
-        coalesce({{ focus_exports_clean_text('publisher_name') }}, {{ focus_exports_clean_text('publisher') }}) as src_publisher_name,
-        coalesce({{ focus_exports_clean_text('region_id') }}, {{ focus_exports_clean_text('region') }}) as src_region_id,
-        coalesce({{ focus_exports_clean_text('region_name') }}, {{ focus_exports_clean_text('region') }}) as src_region_name,
+        coalesce(
+            {{ focus_exports_unit('consumed_unit') }}, {{ focus_exports_unit('usage_unit') }}
+        ) as src_consumed_unit,
+        coalesce(
+            {{ focus_exports_clean_text('invoice_id') }}, {{ focus_exports_extension('x_InvoiceId') }}
+        ) as invoice_id,
+        coalesce(
+            {{ focus_exports_clean_text('invoice_issuer_name') }}, {{ focus_exports_clean_text('invoice_issuer') }}
+        ) as src_invoice_issuer_name,
+        coalesce(
+            {{ focus_exports_clean_text('provider_name') }}, {{ focus_exports_clean_text('provider') }}
+        ) as src_provider_name,
+        coalesce(
+            {{ focus_exports_clean_text('publisher_name') }}, {{ focus_exports_clean_text('publisher') }}
+        ) as src_publisher_name,
+        coalesce(
+            {{ focus_exports_clean_text('region_id') }}, {{ focus_exports_clean_text('region') }}
+        ) as src_region_id,
+        coalesce(
+            {{ focus_exports_clean_text('region_name') }}, {{ focus_exports_clean_text('region') }}
+        ) as src_region_name,
         {{ focus_exports_clean_text('pricing_category') }} as src_pricing_category,
-        coalesce({{ focus_exports_clean_text('pricing_currency') }}, {{ focus_exports_extension('x_PricingCurrency') }}) as pricing_currency,
+        coalesce(
+            {{ focus_exports_clean_text('pricing_currency') }}, {{ focus_exports_extension('x_PricingCurrency') }}
+        ) as pricing_currency,
         {{ focus_exports_unit('pricing_unit') }} as src_pricing_unit,
         {{ focus_exports_clean_text('service_category') }} as src_service_category,
         {{ focus_exports_clean_text('service_subcategory') }} as src_service_subcategory,
@@ -81,7 +101,10 @@ renamed as (
         {{ focus_exports_clean_text('sku_meter') }} as src_sku_meter,
         {{ focus_exports_json_object(focus_exports_clean_text('sku_price_details')) }} as src_sku_price_details,
         {{ focus_exports_json_object(focus_exports_clean_text('tags')) }} as tags,
-        {{ focus_exports_json_object(focus_exports_clean_text('allocated_method_details')) }} as allocated_method_details,
+        
+            
+            {{ focus_exports_json_object(focus_exports_clean_text('allocated_method_details')) }}
+            as allocated_method_details,
         {{ focus_exports_json_object(focus_exports_clean_text('allocated_tags')) }} as allocated_tags,
         {{ focus_exports_clean_text('contract_applied') }} as contract_applied,
 
@@ -226,7 +249,10 @@ normalised as (
             when lower(w.src_commitment_discount_category) = 'spend' then 'Spend'
             when lower(w.src_commitment_discount_category) = 'usage' then 'Usage'
             when w.src_commitment_discount_category is not null then w.src_commitment_discount_category
-            when upper(w.src_commitment_discount_unit) = upper(coalesce(w.src_billing_currency, '{{ default_currency }}')) then 'Spend'
+            when
+                upper(w.src_commitment_discount_unit)
+                = upper(coalesce(w.src_billing_currency, '{{ default_currency }}'))
+                then 'Spend'
             else 'Usage'
         end as commitment_discount_category,
         case
@@ -238,9 +264,12 @@ normalised as (
             when w.resource_id = w.commitment_discount_id then 'Unused'
             else 'Used'
         end as commitment_discount_status,
-        case when w.commitment_discount_id is not null then w.src_commitment_discount_type end as commitment_discount_type,
-        case when w.commitment_discount_id is not null then w.src_commitment_discount_quantity end as commitment_discount_quantity,
-        case when w.commitment_discount_id is not null then w.src_commitment_discount_unit end as commitment_discount_unit,
+        case when w.commitment_discount_id is not null then w.src_commitment_discount_type end
+            as commitment_discount_type,
+        case when w.commitment_discount_id is not null then w.src_commitment_discount_quantity end
+            as commitment_discount_quantity,
+        case when w.commitment_discount_id is not null then w.src_commitment_discount_unit end
+            as commitment_discount_unit,
         case
             when w.capacity_reservation_id is null then null
             when lower(w.src_capacity_reservation_status) = 'used' then 'Used'
@@ -303,16 +332,28 @@ cost_bases as (
         n.charge_category in ('Usage', 'Purchase') and n.charge_class is null as needs_prices,
         coalesce(
             n.src_list_cost,
-            case when n.pricing_quantity is not null then cast(n.src_list_unit_price * n.pricing_quantity as {{ money }}) end,
+            case
+                when n.pricing_quantity is not null then cast(n.src_list_unit_price * n.pricing_quantity as {{ money }})
+            end,
             n.src_contracted_cost,
-            case when n.pricing_quantity is not null then cast(n.src_contracted_unit_price * n.pricing_quantity as {{ money }}) end,
+            case
+                when
+                    n.pricing_quantity is not null
+                    then cast(n.src_contracted_unit_price * n.pricing_quantity as {{ money }})
+            end,
             case when n.charge_category = 'Usage' then n.effective_cost else n.billed_cost end
         ) as list_cost_base,
         coalesce(
             n.src_contracted_cost,
-            case when n.pricing_quantity is not null then cast(n.src_contracted_unit_price * n.pricing_quantity as {{ money }}) end,
+            case
+                when
+                    n.pricing_quantity is not null
+                    then cast(n.src_contracted_unit_price * n.pricing_quantity as {{ money }})
+            end,
             n.src_list_cost,
-            case when n.pricing_quantity is not null then cast(n.src_list_unit_price * n.pricing_quantity as {{ money }}) end,
+            case
+                when n.pricing_quantity is not null then cast(n.src_list_unit_price * n.pricing_quantity as {{ money }})
+            end,
             case when n.charge_category = 'Usage' then n.effective_cost else n.billed_cost end
         ) as contracted_cost_base
     from normalised as n
@@ -329,7 +370,8 @@ priced as (
             when b.charge_category = 'Tax' then null
             when b.charge_class is not null or b.pricing_quantity is null then b.src_list_unit_price
             when b.src_list_unit_price is not null
-                and cast(b.src_list_unit_price * b.pricing_quantity as {{ money }}) = b.list_cost_base then b.src_list_unit_price
+                and cast(b.src_list_unit_price * b.pricing_quantity as {{ money }}) = b.list_cost_base
+                then b.src_list_unit_price
             when b.pricing_quantity = 0 then coalesce(b.src_list_unit_price, case when b.needs_prices then 0 end)
             when b.needs_prices or b.src_list_unit_price is not null
                 then cast(b.list_cost_base / b.pricing_quantity as {{ money }})
@@ -338,7 +380,8 @@ priced as (
             when b.charge_category = 'Tax' then null
             when b.charge_class is not null or b.pricing_quantity is null then b.src_contracted_unit_price
             when b.src_contracted_unit_price is not null
-                and cast(b.src_contracted_unit_price * b.pricing_quantity as {{ money }}) = b.contracted_cost_base then b.src_contracted_unit_price
+                and cast(b.src_contracted_unit_price * b.pricing_quantity as {{ money }}) = b.contracted_cost_base
+                then b.src_contracted_unit_price
             when b.pricing_quantity = 0 then coalesce(b.src_contracted_unit_price, case when b.needs_prices then 0 end)
             when b.needs_prices or b.src_contracted_unit_price is not null
                 then cast(b.contracted_cost_base / b.pricing_quantity as {{ money }})
@@ -404,7 +447,9 @@ final as (
         coalesce(p.pricing_currency, p.billing_currency) as pricing_currency,
         coalesce(
             p.pricing_currency_contracted_unit_price,
-            case when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.contracted_unit_price end
+            case
+                when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.contracted_unit_price
+            end
         ) as pricing_currency_contracted_unit_price,
         coalesce(
             p.pricing_currency_effective_cost,
@@ -421,7 +466,8 @@ final as (
         p.pricing_currency_list_unit_price,
         {%- endif %}
         p.pricing_quantity,
-        case when p.pricing_quantity is not null then coalesce(p.src_pricing_unit, p.src_consumed_unit) end as pricing_unit,
+        case when p.pricing_quantity is not null then coalesce(p.src_pricing_unit, p.src_consumed_unit) end
+            as pricing_unit,
         p.provider_name,
         p.publisher_name,
         p.region_id,

@@ -143,7 +143,7 @@ ranked as (
         max(product_match) over (partition by spend_line_id) as product_covered,
         row_number() over (
             partition by spend_line_id
-            order by product_match * in_term desc, product_match desc, contract_id ASC
+            order by product_match * in_term desc, product_match desc, contract_id asc
         ) as contract_rank
     from candidates
 )

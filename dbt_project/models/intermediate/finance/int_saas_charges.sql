@@ -85,7 +85,7 @@ saas_contract as (
             partition by i.invoice_id
             order by
                 case when cast(i.service_month as date) between c.term_start and c.term_end then 0 else 1 end,
-                c.term_start desc, c.contract_id ASC
+                c.term_start desc, c.contract_id asc
         ) as contract_rank
     from saas_invoices as i
     inner join contracts as c on i.vendor_name = c.vendor
@@ -216,7 +216,7 @@ ap_contract as (
             partition by a.supplier_id, a.invoice_number
             order by
                 case when cast(a.service_month as date) between c.term_start and c.term_end then 0 else 1 end,
-                c.term_start desc, c.contract_id ASC
+                c.term_start desc, c.contract_id asc
         ) as contract_rank
     from ap_resolved as a
     inner join contracts as c

@@ -149,7 +149,8 @@ measured as (
         cast(1.4826 * m.mad as {{ type_money() }}) as spread,
         c.actual_cost - b.baseline_cost as impact_amount,
         c.as_of_date,
-        cast({{ dbt.dateadd('day', -(var('anomaly_unsettled_days') | int), 'c.as_of_date') }} as date) as settled_through_date
+        cast({{ dbt.dateadd('day', -(var('anomaly_unsettled_days') | int), 'c.as_of_date') }} as date)
+            as settled_through_date
     from candidates as c
     inner join baseline as b
         on c.scope_type = b.scope_type and c.scope_value = b.scope_value and c.cost_date = b.cost_date

@@ -44,7 +44,7 @@ allocated_ranked as (
             partition by scope_type, scope_value
             order by
                 case when owner is null then 1 else 0 end, sum(allocated_effective_cost) desc,
-                owner, business_unit ASC, cost_center ASC
+                owner, business_unit asc, cost_center asc
         ) as owner_rank
     from allocated_scoped
     group by 1, 2, 3, 4, 5

@@ -74,7 +74,11 @@ spans as (
         contract_id,
         start_day,
         last_day,
-        sum(case when charge_category in {{ sql_in_list(var('commitment_spend_categories')) }} then billed_cost else 0 end)
+        sum(
+            case
+                when charge_category in {{ sql_in_list(var('commitment_spend_categories')) }} then billed_cost else 0
+            end
+        )
             as commit_spend,
         sum(billed_cost) as billed_cost,
         sum(case when charge_category <> 'Tax' then effective_cost else 0 end) as effective_cost,

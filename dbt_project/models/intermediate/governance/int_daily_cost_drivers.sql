@@ -58,7 +58,9 @@ lines as (
         -- exclusive end day: a period ending at midnight ends that day, one ending within a day covers it
         case
             when c.charge_period_end is null then cast(c.charge_period_start as date)
-            when c.charge_period_end = cast(cast(c.charge_period_end as date) as timestamp) then cast(c.charge_period_end as date)
+            when
+                c.charge_period_end = cast(cast(c.charge_period_end as date) as timestamp)
+                then cast(c.charge_period_end as date)
             else {{ dbt.dateadd('day', 1, 'cast(c.charge_period_end as date)') }}
         end as end_day_raw
     from {{ ref('fct_charges') }} as c
@@ -121,7 +123,10 @@ daily as (
     from spread as s
     cross join as_of as a
     where s.cost_date <= a.as_of_date
-    group by {% for i in range(1, dims | length + 2) %}{{ i }}{% if not loop.last %}, {% endif %}{% endfor %}
+    group by
+        {% for i in range(1, dims | length + 2) %}{{ i }}{% if not loop.last %},
+        {% endif %}
+    {% endfor %}
 ),
 
 {%- if 'project' in scope_types %}

@@ -58,7 +58,9 @@ spread as (
     select
         cast(charge_ts as date) as charge_date, billing_period, allocation_key, provider_name, vendor_name,
         service_name, model_name, billing_currency,
-        case when cast(charge_ts as date) = end_day - 1 then effective_cost - day_share * (span_days - 1) else day_share end
+        case
+            when cast(charge_ts as date) = end_day - 1 then effective_cost - day_share * (span_days - 1) else day_share
+        end
             as effective_cost
     from multi_day
     union all

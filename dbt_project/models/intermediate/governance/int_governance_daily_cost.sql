@@ -90,7 +90,13 @@ allocated_daily as (
 ),
 
 scoped as (
-    select charge_date, 'total' as scope_type, 'all' as scope_value, billing_currency, effective_cost, 'fct_charges' as source_model
+    select
+        charge_date,
+        'total' as scope_type,
+        'all' as scope_value,
+        billing_currency,
+        effective_cost,
+        'fct_charges' as source_model
     from daily
     union all
     select charge_date, 'provider', provider_name, billing_currency, effective_cost, 'fct_charges' from daily
@@ -102,7 +108,8 @@ scoped as (
     select charge_date, 'model', model_name, billing_currency, effective_cost, 'fct_charges' from daily
     where model_name is not null
     union all
-    select charge_date, 'business_unit', business_unit, billing_currency, effective_cost, 'fct_cost_allocated' from allocated_daily
+    select charge_date, 'business_unit', business_unit, billing_currency, effective_cost, 'fct_cost_allocated'
+    from allocated_daily
     union all
     select charge_date, 'product', product, billing_currency, effective_cost, 'fct_cost_allocated' from allocated_daily
     union all

@@ -66,7 +66,7 @@ tagged as (
                 partition by
                     billing_period, provider_name, billing_account_id, sub_account_id, service_name,
                     resource_id, charge_category, x_source_system, model_name, billing_currency
-                order by case when project is not null then 0 else 1 end, abs(effective_cost) desc, project, owner ASC
+                order by case when project is not null then 0 else 1 end, abs(effective_cost) desc, project, owner asc
             ) as pick
         from {{ ref('int_cost_tagged') }}
     ) as ranked

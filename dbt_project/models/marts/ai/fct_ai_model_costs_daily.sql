@@ -63,7 +63,8 @@ joined as (
         u.tokens,
         u.requests,
         case when u.usage_source = 'cloud_billing' then u.cloud_billed_cost else b.billed_cost end as billed_cost,
-        case when u.usage_source = 'cloud_billing' then u.cloud_billed_cost else b.billed_token_cost end as billed_token_cost,
+        case when u.usage_source = 'cloud_billing' then u.cloud_billed_cost else b.billed_token_cost end
+            as billed_token_cost,
         case when coalesce(u.has_unpriced, 0) = 0 then u.list_cost end as list_cost,
         case when coalesce(u.has_unpriced, 0) = 0 then u.expected_cost end as expected_cost,
         coalesce(u.has_unpriced, 0) as has_unpriced

@@ -14,7 +14,8 @@ by_unit as (
         case when is_allocated then coalesce(business_unit, 'unknown') else 'unallocated' end as business_unit,
         sum(allocated_effective_cost) as effective_cost,
         sum(case when allocation_method = 'direct' then allocated_effective_cost else 0 end) as direct_cost,
-        sum(case when is_allocated and allocation_method <> 'direct' then allocated_effective_cost else 0 end) as shared_cost
+        sum(case when is_allocated and allocation_method <> 'direct' then allocated_effective_cost else 0 end)
+            as shared_cost
     from allocated
     group by 1, 2, 3
 ),
@@ -40,7 +41,8 @@ cause_text as (
     select
         billing_period,
         billing_currency,
-        {{ dbt.listagg(dbt.concat(['unallocated_reason', "': '", 'cast(cast(cost as decimal(38, 2)) as ' ~ dbt.type_string() ~ ')']), "'; '", 'order by cost desc') }} as main_unallocated_causes
+                    {{ dbt.listagg(dbt.concat(['unallocated_reason', "': '", 'cast(cast(cost as decimal(38, 2)) as ' ~ dbt.type_string() ~ ')']), "'; '", 'order by cost desc') }}        
+            as main_unallocated_causes
     from causes
     group by 1, 2
 )

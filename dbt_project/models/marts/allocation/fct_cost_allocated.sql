@@ -18,7 +18,7 @@ catalog as (
     select * from {{ ref('product_catalog') }}
 ),
 
-periods as (  -- noqa: ST03 (read by the target weights of the shared rules)
+periods as (  -- read by the target weights of the shared rules -- noqa: ST03
     select distinct billing_period from origins
 ),
 
@@ -58,7 +58,14 @@ ratios as (
         rule_id, billing_period, scope_key, product, weight, total_weight, target_order, targets,
         case
             when target_order < targets then head_ratio
-            else cast(1 - coalesce(sum(head_ratio) over (partition by rule_id, billing_period, scope_key), 0) as {{ type_money() }})
+            else cast(
+                    1
+                    - coalesce(
+                        sum(head_ratio) over (partition by rule_id, billing_period, scope_key), 0
+                    ) as 
+                        
+                        {{ type_money() }}
+                )
         end as ratio
     from first_ratios
 ),
@@ -116,7 +123,9 @@ unplaced as (
         case
             when o.rule_id <> 'unallocated' then {{ dbt.concat(["'zero_driver:'", 'o.rule_id']) }}
             when not o.taggable then 'not_taggable_no_rule'
-            when o.business_unit is null and o.project is null and o.product is null and o.cost_center is null then 'untagged'
+            when
+                o.business_unit is null and o.project is null and o.product is null and o.cost_center is null
+                then 'untagged'
             else 'no_matching_rule'
         end as unallocated_reason
     from origins as o

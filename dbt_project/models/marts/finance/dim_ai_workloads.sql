@@ -230,7 +230,7 @@ top_service as (
         service_name,
         row_number() over (
             partition by workload_id
-            order by service_cost desc, service_name ASC
+            order by service_cost desc, service_name asc
         ) as service_rank
     from service_costs
 ),
@@ -309,7 +309,7 @@ usage_identities as (
         u.x_source_system,
         u.billing_account_id,
         u.sub_account_id,
-        u.sub_account_id,  -- noqa: AL08 (sub_account_name: the project id stands for its name)
+        u.sub_account_id,  -- sub_account_name: the project id stands for its name -- noqa: AL08
         u.resource_id,
         cast(null as {{ dbt.type_string() }}),
         u.service_name,
@@ -413,7 +413,7 @@ allocated as (
             *,
             row_number() over (
                 partition by workload_id
-                order by billing_period desc, allocated_cost desc, product ASC
+                order by billing_period desc, allocated_cost desc, product asc
             ) as attribute_rank
         from allocated_targets
     ) as a

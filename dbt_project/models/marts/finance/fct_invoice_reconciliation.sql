@@ -108,13 +108,15 @@ invoices as (
 
 -- billing groups -> AP invoices: by invoice number, else vendor + account + period, else vendor + period (unique)
 match_candidates as (
-    select b.group_key, i.supplier_id, i.invoice_number, i.invoice_date, 1 as basis_rank, 'invoice_number' as match_basis
+    select
+        b.group_key, i.supplier_id, i.invoice_number, i.invoice_date, 1 as basis_rank, 'invoice_number' as match_basis
     from billing as b
     inner join invoices as i
         on not b.is_provisional and b.invoice_id = i.invoice_number
         and (b.vendor = i.vendor or b.billing_account_id in (i.vendor_account_id, i.supplier_id))
     union all
-    select b.group_key, i.supplier_id, i.invoice_number, i.invoice_date, 2 as basis_rank, 'account_period' as match_basis
+    select
+        b.group_key, i.supplier_id, i.invoice_number, i.invoice_date, 2 as basis_rank, 'account_period' as match_basis
     from billing as b
     inner join invoices as i
         on b.vendor = i.vendor and b.billing_account_id = i.vendor_account_id and b.billing_period = i.billing_period
@@ -176,9 +178,12 @@ billing_for_invoice as (
         end as match_basis,
         max(case when b.is_provisional then 1 else 0 end) = 1 as is_invoice_id_provisional,
         sum({{ recon_convert('b.billed_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }}) as billed_amount,
-        sum({{ recon_convert('b.billed_tax_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }}) as billed_tax_amount,
-        sum({{ recon_convert('b.billed_credit_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }}) as billed_credit_amount,
-        max(case when b.billing_currency <> i.currency and (fb.rate is null or fi.rate is null) then 1 else 0 end) = 1 as fx_missing
+        sum({{ recon_convert('b.billed_tax_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }})
+            as billed_tax_amount,
+        sum({{ recon_convert('b.billed_credit_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }})
+            as billed_credit_amount,
+        max(case when b.billing_currency <> i.currency and (fb.rate is null or fi.rate is null) then 1 else 0 end)
+        = 1 as fx_missing
     from billing_matches as m
     inner join billing as b on b.group_key = m.group_key
     inner join invoices as i on i.supplier_id = m.supplier_id and i.invoice_number = m.invoice_number
@@ -203,7 +208,8 @@ reconciliation_rows as (
         bi.billing_currency,
         i.invoice_date,
         i.invoice_date as fx_reference_date,
-        coalesce(bi.match_basis, case when bv.vendor is null then 'no_billing_feed' else 'unmatched' end) as match_basis,
+        coalesce(bi.match_basis, case when bv.vendor is null then 'no_billing_feed' else 'unmatched' end)
+            as match_basis,
         bi.supplier_id is not null as has_billing,
         true as has_invoice,
         bv.vendor is not null as vendor_has_billing_feed,
@@ -238,7 +244,8 @@ reconciliation_rows as (
         b.billing_currency as currency,
         b.billing_currency,
         cast(null as date) as invoice_date,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['b.billing_period', "'-01'"]) ~ " as date)")) }} as date) as fx_reference_date,
+        cast(                                    {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['b.billing_period', "'-01'"]) ~ " as date)")) }} as date
+        ) as fx_reference_date,
         'unmatched' as match_basis,
         true as has_billing,
         false as has_invoice,
@@ -275,7 +282,9 @@ ledger_lines as (
     left join payees on gl.vendor_name = payees.payee
     where gl.reference is not null
     {%- if control_accounts | length > 0 %}
-    and gl.gl_account not in ({% for a in control_accounts %}{{ sql_literal(a) }}{% if not loop.last %}, {% endif %}{% endfor %})
+    and gl.gl_account not in (
+        {% for a in control_accounts %}{{ sql_literal(a) }}{% if not loop.last %}, {% endif %}{% endfor %}
+    )
     {%- endif %}
 ),
 
@@ -330,7 +339,8 @@ ledger as (
         sum(case when in_period then amount_at_invoice_rate else 0 end) as ledger_in_period,
         sum(case when in_period then 0 else amount_at_invoice_rate end) as ledger_other_periods,
         sum(amount_at_posting_rate) as ledger_at_posting_rate,
-        max(case when amount_at_invoice_rate is null or amount_at_posting_rate is null then 1 else 0 end) = 1 as fx_missing,
+        max(case when amount_at_invoice_rate is null or amount_at_posting_rate is null then 1 else 0 end)
+        = 1 as fx_missing,
         max(case when in_period then 1 else 0 end) = 1 as posted_in_period,
         min(posting_date) as first_posting_date,
         max(posting_date) as last_posting_date,
@@ -465,8 +475,18 @@ buckets as (
         cast(case
             when abs(billing_to_invoice_residual + invoice_to_ledger_residual) <= {{ rounding_tolerance }}
                 then billing_to_invoice_residual + invoice_to_ledger_residual
-            else case when abs(billing_to_invoice_residual) <= {{ rounding_tolerance }} then billing_to_invoice_residual else 0 end
-                + case when abs(invoice_to_ledger_residual) <= ledger_rounding_tolerance then invoice_to_ledger_residual else 0 end
+            else case
+                    when
+                        abs(billing_to_invoice_residual) <= {{ rounding_tolerance }}
+                        then billing_to_invoice_residual
+                    else 0
+                end
+                + case
+                    when
+                        abs(invoice_to_ledger_residual) <= ledger_rounding_tolerance
+                        then invoice_to_ledger_residual
+                    else 0
+                end
         end as {{ money }}) as rounding_bucket
     from residuals
 ),
@@ -474,7 +494,8 @@ buckets as (
 final as (
     select
         *,
-        cast(billing_to_invoice_residual + invoice_to_ledger_residual - rounding_bucket as {{ money }}) as unexplained_bucket,
+        cast(billing_to_invoice_residual + invoice_to_ledger_residual - rounding_bucket as {{ money }})
+            as unexplained_bucket,
         cast(case
             when {{ recon_money_var('recon_tolerance_abs') }}
                 >= {{ recon_money_var('recon_tolerance_pct') }} * abs(coalesce(invoice_total_amount, billed_amount, 0))
@@ -564,7 +585,8 @@ select
     -- reporting currency
     '{{ var("reporting_currency") }}' as reporting_currency,
     case when not f.fx_missing then {{ to_reporting_currency('f.variance_amount', 'rep') }} end as variance_reporting,
-    case when not f.fx_missing then {{ to_reporting_currency('f.unexplained_bucket', 'rep') }} end as unexplained_variance_reporting,
+    case when not f.fx_missing then {{ to_reporting_currency('f.unexplained_bucket', 'rep') }} end
+        as unexplained_variance_reporting,
     rep.rate as reporting_fx_rate,
     rep.rate_source as reporting_fx_rate_source,
     cast(rep.rate_as_of_date as date) as reporting_fx_rate_date,

@@ -5,5 +5,6 @@ select
 {%- for name, focus_id, _ in focus_charge_columns() + mart_extra_columns() %}
 {{ name }} as {{ adapter.quote(focus_id) }}{{ "," if not loop.last }}
 
+
 {%- endfor %}
 from {{ ref('fct_charges') }}

@@ -92,21 +92,25 @@ select
     acknowledged_at,
     acknowledged_by,
     case
-        when annotation_resolved_at is not null and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
+        when annotation_resolved_at is not null
+            and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
             then annotation_resolved_at
         else auto_resolved_at
     end as resolved_at,
     case
-        when annotation_resolved_at is not null and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
+        when annotation_resolved_at is not null
+            and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
             then 'annotation'
         when auto_resolved_at is not null then 'returned_to_baseline'
     end as resolution,
     case
-        when annotation_resolved_at is not null and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
+        when annotation_resolved_at is not null
+            and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
             then annotation_resolved_by
     end as resolved_by,
     case
-        when annotation_resolved_at is not null and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
+        when annotation_resolved_at is not null
+            and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
             then resolve_note
         else coalesce(acknowledge_note, resolve_note)
     end as note,

@@ -170,7 +170,8 @@ select
     cast(projected_month_end as {{ type_money() }}) as projected_month_end,
     projection_method,
     cast(projected_month_end - amount as {{ type_money() }}) as variance_amount,
-    cast(case when amount <> 0 then round((projected_month_end - amount) / amount, 6) end as decimal(38, 6)) as variance_pct,
+    cast(case when amount <> 0 then round((projected_month_end - amount) / amount, 6) end as decimal(38, 6))
+        as variance_pct,
     cast(case when amount <> 0 then round(actual_to_date / amount, 6) end as decimal(38, 6)) as consumed_pct,
     cast(case when amount <> 0 then round(projected_month_end / amount, 6) end as decimal(38, 6)) as projected_pct,
     case

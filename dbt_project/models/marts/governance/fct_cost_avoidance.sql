@@ -48,7 +48,9 @@ scope_days as (
         r.run_date,
         sum(r.run_cost)
     from actions as a
-    inner join {{ ref('int_waste_training_runs') }} as r on a.scope_type = 'training_spec' and a.scope_value = r.spec_key
+    inner join
+        {{ ref('int_waste_training_runs') }} as r
+        on a.scope_type = 'training_spec' and a.scope_value = r.spec_key
     group by 1, 2
     union all
     select
@@ -68,10 +70,13 @@ windows as (
         a.action_id,
         o.as_of_date,
         min(d.charge_day) as first_cost_day,
-        sum(case when d.charge_day >= {{ dbt.dateadd('day', -lookback, 'a.action_date') }} and d.charge_day < a.action_date
-                then d.cost
-            else 0
-        end) as cost_before,
+        sum(
+            case when d.charge_day >= {{ dbt.dateadd('day', -lookback, 'a.action_date') }}
+                    and d.charge_day < a.action_date
+                    then d.cost
+                else 0
+            end
+        ) as cost_before,
         sum(case when d.charge_day >= a.action_date and d.charge_day <= o.as_of_date then d.cost else 0 end)
             as cost_after
     from actions as a
@@ -88,7 +93,7 @@ spans as (
             "case when w.first_cost_day > " ~ dbt.dateadd('day', -lookback, 'a.action_date')
             ~ " then w.first_cost_day else " ~ dbt.dateadd('day', -lookback, 'a.action_date') ~ " end",
             'a.action_date', 'day') }} as days_before,
-        {{ dbt.datediff('a.action_date', 'w.as_of_date', 'day') }} + 1 as days_after
+        {{ dbt.datediff('a.action_date', 'w.as_of_date', 'day') }}                         + 1 as days_after
     from windows as w
     inner join actions as a on w.action_id = a.action_id
 ),

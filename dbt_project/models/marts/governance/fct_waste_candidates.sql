@@ -39,7 +39,7 @@ resource_attrs as (
                 partition by provider_name, resource_id
                 order by
                     billing_period desc, case when owner is not null then 0 else 1 end,
-                    abs(effective_cost) desc, project, owner ASC
+                    abs(effective_cost) desc, project, owner asc
             ) as pick
         from {{ ref('int_cost_tagged') }}
         where resource_id is not null
@@ -60,7 +60,7 @@ project_attrs as (
                 order by
                     billing_period desc, case when owner is not null then 0 else 1 end,
                     case when business_unit is not null then 0 else 1 end, abs(effective_cost) desc,
-                    owner, business_unit ASC
+                    owner, business_unit asc
             ) as pick
         from {{ ref('int_cost_tagged') }}
         where project is not null
@@ -172,7 +172,8 @@ idle_candidates as (
         c.window_traffic_quantity as usage_30d,
         c.traffic_unit as usage_unit,
         cast(c.window_capacity_cost / c.window_capacity_days * 30 as {{ type_money() }}) as estimated_monthly_savings,
-        cast(coalesce({{ dbt.dateadd('day', 1, 's.last_not_idle_day') }}, s.first_idle_day) as date) as first_flagged_date
+        cast(coalesce({{ dbt.dateadd('day', 1, 's.last_not_idle_day') }}, s.first_idle_day) as date)
+            as first_flagged_date
     from capacity as c
     inner join idle_since as s
         on c.rule_id = s.rule_id and c.provider_name = s.provider_name and c.resource_id = s.resource_id
@@ -187,7 +188,8 @@ idle_candidates as (
             where (a.scope_type = 'project' and a.scope_value = r.project)
                 or (
                     a.scope_type = 'workload'
-                    and a.scope_value = {{ dbt.concat(["'cloud_resource:'", 'c.provider_name', "':'", 'c.resource_id']) }}
+                    and a.scope_value
+                    = {{ dbt.concat(["'cloud_resource:'", 'c.provider_name', "':'", 'c.resource_id']) }}
                 )
         )
 ),
@@ -327,7 +329,8 @@ select
     cast(c.first_flagged_date as date) as first_flagged_date,
     exists(
         select 1 from actions as x
-        where x.candidate_id = {{ waste_candidate_id('c.waste_type', dbt.concat(['c.scope_type', "':'", 'c.scope_value'])) }}
+        where x.candidate_id
+            = {{ waste_candidate_id('c.waste_type', dbt.concat(['c.scope_type', "':'", 'c.scope_value'])) }}
             or (x.waste_type = c.waste_type and x.scope_type = c.scope_type and x.scope_value = c.scope_value)
     ) as is_actioned,
     o.as_of_date

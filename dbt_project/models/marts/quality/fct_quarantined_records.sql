@@ -37,7 +37,9 @@ landing_zone as (
         cast(null as {{ dbt.type_string() }}) as value,
         cast(null as {{ dbt.type_string() }}) as raw_record,
         cast(case status
-            when 'unreadable' then 'Fix or re-export the file and deliver it again; the previous delivery of its period stays loaded.'
+            when
+                'unreadable'
+                then 'Fix or re-export the file and deliver it again; the previous delivery of its period stays loaded.'
             else 'Not a known billing export: load it with `finops load PATH --format F`, or move it out of the landing zone.'
         end as {{ dbt.type_string() }}) as hint,
         {{ utc_timestamp('seen_at') }} as quarantined_at

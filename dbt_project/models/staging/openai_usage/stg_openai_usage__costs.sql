@@ -101,7 +101,9 @@ typed as (
         coalesce(li_model, li_bare_model) as model_name,
         case
             {%- for usage_type, kinds in token_kinds.items() %}
-            when li_kind in ('{{ kinds | join("', '") }}') then '{{ usage_type }}'
+            when
+                li_kind in ('{{ kinds | join("', '") }}')
+                then '{{ usage_type }}'
             {%- endfor %}
             when li_kind in ('training', 'training tokens', 'fine-tuning', 'fine tuning', 'training hours')
                 then 'training'
