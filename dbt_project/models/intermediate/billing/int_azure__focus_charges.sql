@@ -350,9 +350,10 @@ final as (
                 case when _is_mca then 'Billing Profile' else 'Billing Account' end
         end as billing_account_type,
         billing_currency,
-        coalesce(                        {{ dbt.dateadd('day', 1, 'billing_period_end') }}, {{ dbt.dateadd('month', 1, '_billing_period_start') }}
-        )
-            as billing_period_end,
+        coalesce(
+            {{ dbt.dateadd('day', 1, 'billing_period_end') }},
+            {{ dbt.dateadd('month', 1, '_billing_period_start') }}
+        ) as billing_period_end,
         _billing_period_start as billing_period_start,
         _capacity_reservation_id as capacity_reservation_id,
         case when _capacity_reservation_id is not null and _charge_category = 'Usage' then

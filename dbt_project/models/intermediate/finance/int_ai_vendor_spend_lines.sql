@@ -17,7 +17,9 @@
 with ap_lines as (
     select
         'ap' as channel,
-        {{ dbt.concat(["'ap:'", 'supplier_id', "':'", 'invoice_number', "':'", "cast(line_number as " ~ dbt.type_string() ~ ")"]) }} as spend_line_id,
+        {{ dbt.concat([
+                "'ap:'", 'supplier_id', "':'", 'invoice_number', "':'", "cast(line_number as " ~ dbt.type_string() ~ ")"
+        ]) }} as spend_line_id,
         supplier_id,
         invoice_number,
         line_number as invoice_line_number,

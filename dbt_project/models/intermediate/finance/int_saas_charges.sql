@@ -263,10 +263,15 @@ ap_charge_lines as (
         service_name,
         invoice_number,
         coalesce(invoice_vendor_account_id, supplier_id) as billing_account_id,
-        case when invoice_vendor_account_id is not null then 'Customer Account' else 'ERP Supplier' end as billing_account_type,
+        case
+            when invoice_vendor_account_id is not null then 'Customer Account'
+            else 'ERP Supplier'
+        end as billing_account_type,
         invoice_currency as billing_currency,
         service_month as billing_period_start,
-        {{ dbt.concat(['supplier_id', "'/'", 'invoice_number', "'/'", 'cast(line_number as ' ~ dbt.type_string() ~ ')']) }} as line_key,
+        {{ dbt.concat([
+                'supplier_id', "'/'", 'invoice_number', "'/'", 'cast(line_number as ' ~ dbt.type_string() ~ ')'
+        ]) }} as line_key,
         line_description as description,
         amount,
         case when per_unit = 1 then cast(round(amount / contract_unit_price, 0) as {{ type_money() }})
@@ -301,7 +306,10 @@ ap_charge_lines as (
         case when invoice_vendor_account_id is not null then 'Customer Account' else 'ERP Supplier' end,
         invoice_currency,
         service_month,
-        {{ dbt.concat(['supplier_id', "'/'", 'invoice_number', "'/'", 'cast(line_number as ' ~ dbt.type_string() ~ ')', "'/tax'"]) }},
+        {{ dbt.concat([
+                'supplier_id', "'/'", 'invoice_number', "'/'", 'cast(line_number as ' ~ dbt.type_string() ~ ')',
+                "'/tax'"
+        ]) }},
         {{ dbt.concat(["'Tax: '", 'line_description']) }},
         tax_amount,
         cast(null as {{ type_money() }}),
@@ -391,10 +399,14 @@ described as (
         s.service_subcategory as listed_service_subcategory,
         -- model-API token lines ("mistral-large-latest input tokens (...)"): the model and the token type
         case when p.unit_base = 'Tokens' or p.unit = 'Tokens'
-                then {{ ai_meter_regex_extract('lower(p.description)', "'^([a-z0-9][a-z0-9._:/-]*) (?:input|output) tokens'") }}
+                then {{ ai_meter_regex_extract(
+                    'lower(p.description)', "'^([a-z0-9][a-z0-9._:/-]*) (?:input|output) tokens'"
+                ) }}
         end as model_name,
         case when p.unit_base = 'Tokens' or p.unit = 'Tokens'
-                then {{ ai_meter_regex_extract('lower(p.description)', "'^[a-z0-9][a-z0-9._:/-]* (input|output) tokens'") }}
+                then {{ ai_meter_regex_extract(
+                    'lower(p.description)', "'^[a-z0-9][a-z0-9._:/-]* (input|output) tokens'"
+                ) }}
         end as token_type
     from priced as p
     left join services as s on p.vendor = s.vendor and p.service_name = s.product
@@ -414,7 +426,9 @@ final as (
         cast(null as {{ dbt.type_string() }}) as capacity_reservation_status,
         charge_category,
         cast(null as {{ dbt.type_string() }}) as charge_class,
-        {{ ascii_text("case when row_kind = 'amortization' then " ~ dbt.concat(['description', "' (amortized)'"]) ~ " else description end") }} as charge_description,
+        {{ ascii_text(
+            "case when row_kind = 'amortization' then " ~ dbt.concat(['description', "' (amortized)'"]) ~ " else description end"
+        ) }} as charge_description,
         case
             when charge_category = 'Tax' then 'Recurring'
             when charge_category = 'Credit' then 'One-Time'
@@ -422,8 +436,14 @@ final as (
             when usage_type is null or proration then 'One-Time'
             else 'Recurring'
         end as charge_frequency,
-        case when line_period_end > line_period_start then line_period_end else billing_period_end end as charge_period_end,
-        case when line_period_end > line_period_start then line_period_start else billing_period_start end as charge_period_start,
+        case
+            when line_period_end > line_period_start then line_period_end
+            else billing_period_end
+        end as charge_period_end,
+        case
+            when line_period_end > line_period_start then line_period_start
+            else billing_period_start
+        end as charge_period_start,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_category,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_id,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_name,
@@ -442,22 +462,37 @@ final as (
             when is_virtual = 1 then pricing_currency
             else coalesce(unit_base, unit, 'Count')
         end as consumed_unit,
-        case when pricing_quantity_value is null then amount else {{ money_mul('pricing_quantity_value', 'unit_price_value') }} end as contracted_cost,
+        case
+            when pricing_quantity_value is null then amount
+            else {{ money_mul('pricing_quantity_value', 'unit_price_value') }}
+        end as contracted_cost,
         unit_price_value as contracted_unit_price,
-        case when row_kind = 'charge' and charge_category = 'Purchase' then cast(0 as {{ type_money() }}) else amount end as effective_cost,
+        case
+            when row_kind = 'charge' and charge_category = 'Purchase' then cast(0 as {{ type_money() }})
+            else amount
+        end as effective_cost,
         invoice_number as invoice_id,
         vendor as invoice_issuer_name,
-        case when pricing_quantity_value is null then amount else {{ money_mul('pricing_quantity_value', 'unit_price_value') }} end as list_cost,
+        case
+            when pricing_quantity_value is null then amount
+            else {{ money_mul('pricing_quantity_value', 'unit_price_value') }}
+        end as list_cost,
         unit_price_value as list_unit_price,
         case when charge_category in ('Usage', 'Purchase') then 'Standard' end as pricing_category,
         case when in_virtual_currency = 1 then pricing_currency else billing_currency end as pricing_currency,
-        case when in_virtual_currency = 1 then cast(1 as {{ type_money() }}) else unit_price_value end as pricing_currency_contracted_unit_price,
+        case
+            when in_virtual_currency = 1 then cast(1 as {{ type_money() }})
+            else unit_price_value
+        end as pricing_currency_contracted_unit_price,
         case
             when row_kind = 'charge' and charge_category = 'Purchase' then cast(0 as {{ type_money() }})
             when in_virtual_currency = 1 then pricing_currency_quantity
             else amount
         end as pricing_currency_effective_cost,
-        case when in_virtual_currency = 1 then cast(1 as {{ type_money() }}) else unit_price_value end as pricing_currency_list_unit_price,
+        case
+            when in_virtual_currency = 1 then cast(1 as {{ type_money() }})
+            else unit_price_value
+        end as pricing_currency_list_unit_price,
         pricing_quantity_value as pricing_quantity,
         pricing_unit_value as pricing_unit,
         vendor as provider_name,

@@ -77,7 +77,9 @@ quiet_runs as (
         scope_type,
         scope_value,
         anomaly_date,
-        {{ dbt.datediff('anomaly_date', 'least(coalesce(next_date, settled_end), settled_end)', 'day') }} - 1 as quiet_days
+        {{ dbt.datediff(
+            'anomaly_date', 'least(coalesce(next_date, settled_end), settled_end)', 'day'
+        ) }} - 1 as quiet_days
     from (
         select
             f.*,
@@ -104,7 +106,9 @@ resolved as (
 )
 
 select
-    {{ dbt.hash(dbt.concat(["e.scope_type", "'|'", "e.scope_value", "'|'", "cast(e.start_date as " ~ dbt.type_string() ~ ")"])) }}
+    {{ dbt.hash(
+        dbt.concat(["e.scope_type", "'|'", "e.scope_value", "'|'", "cast(e.start_date as " ~ dbt.type_string() ~ ")"])
+    ) }}
         as anomaly_id,
     e.scope_type,
     e.scope_value,

@@ -57,7 +57,9 @@ select
     cast(case when k.billing_period > b.first_period
             then coalesce(a.effective_cost, 0) - coalesce(s.previous_effective_cost, 0)
     end as {{ type_money() }}) as change_effective_cost,
-    {{ safe_ratio('coalesce(a.effective_cost, 0) - s.previous_effective_cost', 's.previous_effective_cost', 'decimal(18, 6)') }} as change_ratio
+    {{ safe_ratio(
+        'coalesce(a.effective_cost, 0) - s.previous_effective_cost', 's.previous_effective_cost', 'decimal(18, 6)'
+    ) }} as change_ratio
 from keys as k
 cross join bounds as b
 left join allocated as a

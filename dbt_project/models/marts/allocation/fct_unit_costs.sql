@@ -23,8 +23,12 @@ usage as (
         sum(case when u.token_type = 'requests' then u.usage_quantity end) as requests,
         sum(case when u.token_type in {{ sql_in_list(ai_input_token_types()) }} then u.tokens end) as input_tokens,
         sum(case when u.token_type in {{ sql_in_list(ai_output_token_types()) }} then u.tokens end) as output_tokens,
-        sum(case when u.token_type in {{ sql_in_list(ai_input_token_types()) }} then u.contracted_cost end) as input_expected_cost,
-        sum(case when u.token_type in {{ sql_in_list(ai_output_token_types()) }} then u.contracted_cost end) as output_expected_cost
+        sum(case when u.token_type in {{ sql_in_list(
+            ai_input_token_types()
+        ) }} then u.contracted_cost end) as input_expected_cost,
+        sum(case when u.token_type in {{ sql_in_list(
+            ai_output_token_types()
+        ) }} then u.contracted_cost end) as output_expected_cost
     from {{ ref('int_ai_usage_priced') }} as u
     inner join {{ ref('int_api_scope_products') }} as s
         on u.vendor = s.vendor and u.organization = s.organization and u.project_id = s.project_id
@@ -111,7 +115,9 @@ measured as (
     select
         *,
         -- billed / expected: spreads the billed cost over input and output tokens at contracted price proportions
-        {{ safe_ratio('cost', 'coalesce(input_expected_cost, 0) + coalesce(output_expected_cost, 0)') }} as billed_over_expected
+        {{ safe_ratio(
+            'cost', 'coalesce(input_expected_cost, 0) + coalesce(output_expected_cost, 0)'
+        ) }} as billed_over_expected
     from unioned
 )
 
@@ -129,8 +135,12 @@ select
     cast(transactions as {{ type_money() }}) as transactions,
     cast(active_users as {{ type_money() }}) as active_users,
     {{ safe_ratio('cost', 'requests') }} as cost_per_request,
-    {{ safe_ratio('input_expected_cost * billed_over_expected * 1000000', 'input_tokens') }} as cost_per_million_input_tokens,
-    {{ safe_ratio('output_expected_cost * billed_over_expected * 1000000', 'output_tokens') }} as cost_per_million_output_tokens,
+    {{ safe_ratio(
+        'input_expected_cost * billed_over_expected * 1000000', 'input_tokens'
+    ) }} as cost_per_million_input_tokens,
+    {{ safe_ratio(
+        'output_expected_cost * billed_over_expected * 1000000', 'output_tokens'
+    ) }} as cost_per_million_output_tokens,
     {{ safe_ratio('cost', 'transactions') }} as cost_per_transaction,
     {{ safe_ratio('cost', 'active_users') }} as cost_per_active_user
 from measured

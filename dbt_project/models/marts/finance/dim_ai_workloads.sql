@@ -89,7 +89,10 @@ ai_lines as (
 
 shadow as (
     select
-        {{ dbt.concat(["'shadow_saas:'", 's.vendor', "':'", "coalesce(s.product, '-')", "':'", "coalesce(s.payer_type, '-')", "':'", "coalesce(s.payer_id, '-')"]) }} as workload_id,
+        {{ dbt.concat([
+                "'shadow_saas:'", 's.vendor', "':'", "coalesce(s.product, '-')", "':'", "coalesce(s.payer_type, '-')",
+                "':'", "coalesce(s.payer_id, '-')"
+        ]) }} as workload_id,
         s.*
     from {{ ref('fct_shadow_ai_spend') }} as s
 ),
@@ -129,7 +132,10 @@ line_periods as (
                 else spend_date
             end as start_day,
             case when billing_period is not null
-                    then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['billing_period', "'-01'"]) ~ " as date)")) }} as date)
+                    then cast({{ dbt.dateadd(
+                        'day', -1,
+                        dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['billing_period', "'-01'"]) ~ " as date)")
+                    ) }} as date)
                 else spend_date
             end as last_day
         from shadow

@@ -244,8 +244,8 @@ reconciliation_rows as (
         b.billing_currency as currency,
         b.billing_currency,
         cast(null as date) as invoice_date,
-        cast(                                    {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['b.billing_period', "'-01'"]) ~ " as date)")) }} as date
-        ) as fx_reference_date,
+        {%- set period_start = "cast(" ~ dbt.concat(['b.billing_period', "'-01'"]) ~ " as date)" %}
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, period_start)) }} as date) as fx_reference_date,
         'unmatched' as match_basis,
         true as has_billing,
         false as has_invoice,

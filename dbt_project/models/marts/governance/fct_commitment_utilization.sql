@@ -51,14 +51,21 @@ contracts as (
 
 -- the contract's periods: term_start + k periods (up to 10 years of months)
 period_numbers as (
-    {{ calendar_days("cast('2000-01-01' as date)", "cast(" ~ dbt.dateadd('day', 119, "cast('2000-01-01' as date)") ~ " as date)") }}
+    {{ calendar_days(
+        "cast('2000-01-01' as date)", "cast(" ~ dbt.dateadd('day', 119, "cast('2000-01-01' as date)") ~ " as date)"
+    ) }}
 ),
 
 periods as (
     select
         k.*,
-        cast({{ dbt.dateadd('month', "n.k * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start') }} as date) as period_start,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', "(n.k + 1) * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start')) }} as date) as period_end_raw
+        cast({{ dbt.dateadd(
+            'month', "n.k * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start'
+        ) }} as date) as period_start,
+        cast({{ dbt.dateadd(
+            'day', -1,
+            dbt.dateadd('month', "(n.k + 1) * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start')
+        ) }} as date) as period_end_raw
     from contracts as k
     cross join (
         select cast({{ dbt.datediff("cast('2000-01-01' as date)", 'calendar_day', 'day') }} as integer) as k
@@ -129,7 +136,10 @@ vendor_contract_rows as (
         r.commit_period as commitment_category,
         r.owner,
         r.business_unit,
-        {{ dbt.concat(["cast(r.period_start as " ~ dbt.type_string() ~ ")", "'/'", "cast(r.period_end as " ~ dbt.type_string() ~ ")"]) }} as period,
+        {{ dbt.concat([
+                "cast(r.period_start as " ~ dbt.type_string() ~ ")", "'/'",
+                "cast(r.period_end as " ~ dbt.type_string() ~ ")"
+        ]) }} as period,
         r.period_start,
         r.period_end,
         r.days_in_period,
@@ -137,9 +147,13 @@ vendor_contract_rows as (
         r.currency,
         cast(r.minimum_commit as {{ type_money() }}) as minimum_commit,
         cast(r.spend_to_date as {{ type_money() }}) as spend_to_date,
-        cast({{ safe_ratio('r.spend_to_date', 'r.minimum_commit', 'decimal(18, 6)') }} as decimal(18, 6)) as utilization_to_date,
+        cast({{ safe_ratio(
+            'r.spend_to_date', 'r.minimum_commit', 'decimal(18, 6)'
+        ) }} as decimal(18, 6)) as utilization_to_date,
         cast(round(r.projected_spend, 2) as {{ type_money() }}) as projected_spend,
-        cast({{ safe_ratio('r.projected_spend', 'r.minimum_commit', 'decimal(18, 6)') }} as decimal(18, 6)) as projected_utilization,
+        cast({{ safe_ratio(
+            'r.projected_spend', 'r.minimum_commit', 'decimal(18, 6)'
+        ) }} as decimal(18, 6)) as projected_utilization,
         cast(case when r.minimum_commit > 0 and round(r.projected_spend, 2) < r.minimum_commit
                 then r.minimum_commit - round(r.projected_spend, 2)
             else 0
@@ -159,7 +173,9 @@ vendor_contract_rows as (
         end as {{ type_money() }}) as projected_overage_cost,
         cast(r.list_to_date as {{ type_money() }}) as list_cost_to_date,
         cast(r.effective_to_date as {{ type_money() }}) as effective_cost_to_date,
-        cast({{ safe_ratio('r.list_to_date - r.effective_to_date', 'r.list_to_date', 'decimal(18, 6)') }} as decimal(18, 6))
+        cast({{ safe_ratio(
+            'r.list_to_date - r.effective_to_date', 'r.list_to_date', 'decimal(18, 6)'
+        ) }} as decimal(18, 6))
             as effective_discount_rate,
         cast(null as {{ type_money() }}) as used_commitment_cost,
         cast(null as {{ type_money() }}) as unused_commitment_cost,
@@ -226,7 +242,9 @@ commitment_discount_rows as (
         r.commitment_discount_id as commitment_id,
         r.provider_name,
         coalesce(r.commitment_discount_name, r.commitment_discount_type, r.commitment_discount_id) as commitment_name,
-        {{ dbt.concat(["coalesce(r.commitment_discount_category, '-')", "' / '", "coalesce(r.commitment_discount_type, '-')"]) }}
+        {{ dbt.concat([
+                "coalesce(r.commitment_discount_category, '-')", "' / '", "coalesce(r.commitment_discount_type, '-')"
+        ]) }}
             as commitment_category,
         cast(null as {{ dbt.type_string() }}) as owner,
         cast(null as {{ dbt.type_string() }}) as business_unit,

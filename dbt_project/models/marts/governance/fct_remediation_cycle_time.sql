@@ -27,7 +27,10 @@ durations as (
         {{ anomaly_hours_between('detected_at', 'acknowledged_at') }} as hours_to_acknowledge,
         {{ anomaly_hours_between('detected_at', 'resolved_at') }} as hours_to_resolve,
         case when resolved_at is null then
-                                                                                                {{ anomaly_hours_between('detected_at', 'cast(' ~ dbt.dateadd('day', 1, 'as_of_date') ~ ' as timestamp)') }}
+                                                                                                {{ anomaly_hours_between(
+                                                                                                    'detected_at',
+                                                                                                    'cast(' ~ dbt.dateadd('day', 1, 'as_of_date') ~ ' as timestamp)'
+                                                                                                ) }}
         end as open_hours,
         as_of_date
     from lifecycle

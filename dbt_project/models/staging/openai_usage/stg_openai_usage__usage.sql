@@ -104,7 +104,9 @@ completions_leaves as (
         ('inference_geo', 'cast(null as ' ~ dbt.type_string() ~ ')'),
         ('x_load_id', '_dlt_load_id'),
     ] %}
-    {{ ai_usage_unpivot('completions_leaves' if endpoint == 'completions' else source('openai_usage', table), measures, dims) }}    
+    {{ ai_usage_unpivot(
+        'completions_leaves' if endpoint == 'completions' else source('openai_usage', table), measures, dims
+    ) }}    
 ){{ "," if not loop.last }}
 {% endfor %}
 
