@@ -101,10 +101,9 @@ renamed as (
         {{ focus_exports_clean_text('sku_meter') }} as src_sku_meter,
         {{ focus_exports_json_object(focus_exports_clean_text('sku_price_details')) }} as src_sku_price_details,
         {{ focus_exports_json_object(focus_exports_clean_text('tags')) }} as tags,
-        
-            
-            {{ focus_exports_json_object(focus_exports_clean_text('allocated_method_details')) }}
-            as allocated_method_details,
+        {{ focus_exports_json_object(
+            focus_exports_clean_text('allocated_method_details')
+        ) }} as allocated_method_details,
         {{ focus_exports_json_object(focus_exports_clean_text('allocated_tags')) }} as allocated_tags,
         {{ focus_exports_clean_text('contract_applied') }} as contract_applied,
 

@@ -69,7 +69,9 @@ saas_invoices as (
         i.*,
         coalesce(pv.vendor, i.vendor) as vendor_name,
         pv.product as resolved_product,
-        cast({{ dbt.date_trunc('month', 'coalesce(i.period_start, i.created_at)') }} as {{ type_utc_timestamp() }}) as service_month
+        cast(
+            {{ dbt.date_trunc('month', 'coalesce(i.period_start, i.created_at)') }} as {{ type_utc_timestamp() }}
+        ) as service_month
     from {{ ref('stg_saas_invoices__invoices') }} as i
     left join payee_vendors as pv on i.vendor = pv.payee
     where coalesce(lower(i.status), 'open') not in ('draft', 'void', 'deleted')
@@ -197,7 +199,9 @@ ap_resolved as (
         a.*,
         coalesce(sv.vendor, d.vendor) as vendor_name,
         coalesce(case when d.vendor = coalesce(sv.vendor, d.vendor) then d.product end, sv.product) as resolved_product,
-        cast(cast({{ dbt.concat(['a.billing_period', "'-01'"]) }} as date) as {{ type_utc_timestamp() }}) as service_month
+        cast(
+            cast({{ dbt.concat(['a.billing_period', "'-01'"]) }} as date) as {{ type_utc_timestamp() }}
+        ) as service_month
     from ap_invoices as a
     left join payee_vendors as sv on a.supplier_name = sv.payee
     left join ap_described as d on a.supplier_id = d.supplier_id and a.invoice_number = d.invoice_number
@@ -281,7 +285,11 @@ ap_charge_lines as (
         service_name as sku_id,
         contract_id as sku_price_id,
         'licensed' as usage_type,
-        case when amount < 0 then 'discount' when per_unit = 1 then lower(contract_unit) else 'subscription' end as line_type,
+        case
+            when amount < 0 then 'discount'
+            when per_unit = 1 then lower(contract_unit)
+            else 'subscription'
+        end as line_type,
         case when per_unit = 1 then contract_unit else 'Count' end as unit,
         cast(null as {{ dbt.type_string() }}) as pricing_currency,
         cast(null as {{ type_money() }}) as pricing_currency_unit_price,
@@ -353,7 +361,9 @@ classified as (
                 and l.pricing_currency_unit_price is not null then 1
             else 0
         end as is_virtual,
-        cast({{ dbt.dateadd('month', 1, 'l.billing_period_start') }} as {{ type_utc_timestamp() }}) as billing_period_end,
+        cast(
+            {{ dbt.dateadd('month', 1, 'l.billing_period_start') }} as {{ type_utc_timestamp() }}
+        ) as billing_period_end,
         -- "1000000 Tokens": pricing unit of 1e6 tokens; consumed quantity in the base unit
         cast({{ ai_meter_regex_extract('l.unit', "'^([0-9]+) '") }} as {{ type_money() }}) as unit_multiplier,
         {{ ai_meter_regex_extract('l.unit', "'^[0-9]+ (.+)$'") }} as unit_base

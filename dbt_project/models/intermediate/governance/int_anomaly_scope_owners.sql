@@ -32,7 +32,10 @@ allocated_scoped as (
     {%- set parts = [] %}
     {%- for s, col in [('provider', 'provider_name'), ('service', 'service_name'), ('model', 'model_name'),
                        ('api_key', 'api_key'), ('project', 'project')] if s in scope_types %}
-    {%- do parts.append("select '" ~ s ~ "' as scope_type, " ~ col ~ " as scope_value, owner, business_unit, cost_center, allocated_effective_cost from allocated where " ~ col ~ " is not null") %}
+    {%- do parts.append(
+        "select '" ~ s ~ "' as scope_type, " ~ col ~ " as scope_value, owner, business_unit, cost_center, "
+        ~ "allocated_effective_cost from allocated where " ~ col ~ " is not null"
+    ) %}
     {%- endfor %}
     {{ parts | join('\n    union all\n    ') }}
 ),

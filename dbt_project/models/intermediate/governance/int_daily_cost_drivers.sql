@@ -124,9 +124,9 @@ daily as (
     cross join as_of as a
     where s.cost_date <= a.as_of_date
     group by
-        {% for i in range(1, dims | length + 2) %}{{ i }}{% if not loop.last %},
-        {% endif %}
-    {% endfor %}
+        {%- for i in range(1, dims | length + 2) %}
+        {{ i }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
 ),
 
 {%- if 'project' in scope_types %}
@@ -173,11 +173,37 @@ project_shares as (
 
 scoped as (
     {%- set parts = [] %}
-    {%- if 'provider' in scope_types %}{% do parts.append("select cost_date, 'provider' as scope_type, provider_name as scope_value, provider_name, item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost from daily") %}{% endif %}
-    {%- if 'service' in scope_types %}{% do parts.append("select cost_date, 'service', service_name, provider_name, item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost from daily where service_name is not null") %}{% endif %}
-    {%- if 'model' in scope_types %}{% do parts.append("select cost_date, 'model', model_name, provider_name, item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost from daily where model_name is not null") %}{% endif %}
-    {%- if 'api_key' in scope_types %}{% do parts.append("select cost_date, 'api_key', api_key, provider_name, item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost from daily where api_key is not null") %}{% endif %}
-    {%- if 'project' in scope_types %}{% do parts.append("select d.cost_date, 'project', p.project, d.provider_name, d.item_key, d.item_unit, d.billing_currency, d.reporting_currency, cast(d.quantity * p.share as " ~ type_money() ~ "), cast(d.effective_cost * p.share as " ~ type_money() ~ "), cast(d.reporting_cost * p.share as " ~ type_money() ~ ") from daily as d inner join project_shares as p on p.allocation_key = d.allocation_key") %}{% endif %}
+    {%- set measures = "item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost" %}
+    {%- if 'provider' in scope_types %}
+        {%- do parts.append(
+            "select cost_date, 'provider' as scope_type, provider_name as scope_value, provider_name, "
+            ~ measures ~ " from daily"
+        ) %}
+    {%- endif %}
+    {%- if 'service' in scope_types %}
+        {%- do parts.append(
+            "select cost_date, 'service', service_name, provider_name, " ~ measures ~ " from daily where service_name is not null"
+        ) %}
+    {%- endif %}
+    {%- if 'model' in scope_types %}
+        {%- do parts.append(
+            "select cost_date, 'model', model_name, provider_name, " ~ measures ~ " from daily where model_name is not null"
+        ) %}
+    {%- endif %}
+    {%- if 'api_key' in scope_types %}
+        {%- do parts.append(
+            "select cost_date, 'api_key', api_key, provider_name, " ~ measures ~ " from daily where api_key is not null"
+        ) %}
+    {%- endif %}
+    {%- if 'project' in scope_types %}
+        {%- do parts.append(
+            "select d.cost_date, 'project', p.project, d.provider_name, d.item_key, d.item_unit, d.billing_currency, "
+            ~ "d.reporting_currency, cast(d.quantity * p.share as " ~ type_money() ~ "), "
+            ~ "cast(d.effective_cost * p.share as " ~ type_money() ~ "), "
+            ~ "cast(d.reporting_cost * p.share as " ~ type_money() ~ ") "
+            ~ "from daily as d inner join project_shares as p on p.allocation_key = d.allocation_key"
+        ) %}
+    {%- endif %}
     {{ parts | join('\n    union all\n    ') }}
 )
 

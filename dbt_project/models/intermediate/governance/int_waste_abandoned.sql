@@ -92,10 +92,12 @@ select
     j.first_cost_day,
     j.last_cost_day,
     j.last_activity_day,
-    cast(case when j.last_activity_day is not null
-            then {{ dbt.datediff(
-                'j.last_activity_day', 'j.as_of_date', 'day'
-            ) }} end as integer) as days_since_activity,
+    cast(
+        case
+            when j.last_activity_day is not null
+                then {{ dbt.datediff('j.last_activity_day', 'j.as_of_date', 'day') }}
+        end as integer
+    ) as days_since_activity,
     j.last_owned_day,
     j.is_inactive,
     j.is_ownerless,

@@ -53,7 +53,8 @@ capacity_lines as (
         '{{ r.waste_type }}' as waste_type,
         l.*
     from lines as l
-    where l.service_name = {{ sql_literal(r.service_name) }}
+    -- a literal per rule; `null` only in the one placeholder rule of an empty seed, which must match nothing
+    where l.service_name = {{ sql_literal(r.service_name) }}  -- noqa: CV05
         and {{ waste_meter_like('l', r.capacity_meters) }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -187,7 +188,8 @@ thresholds as (
     select
         {{ loop.index }} as rule_id,
         cast({{ r.max_traffic_per_hour | default(0) }} as {{ type_money() }}) as max_traffic_per_hour,
-        {{ "'Tokens'" if (r.traffic is defined and r.traffic == 'tokens') else sql_literal(r.traffic_unit | default(none)) }} as rule_traffic_unit,
+        {{ "'Tokens'" if (r.traffic is defined and r.traffic == 'tokens')
+            else sql_literal(r.traffic_unit | default(none)) }} as rule_traffic_unit,
         {{ 'true' if (r.traffic is defined and r.traffic == 'tokens') else 'false' }} as traffic_is_tokens
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -41,11 +41,10 @@ cause_text as (
     select
         billing_period,
         billing_currency,
-                    {{ dbt.listagg(
-                        dbt.concat(['unallocated_reason', "': '", 'cast(cast(cost as decimal(38, 2)) as ' ~ dbt.type_string() ~ ')']),
-                        "'; '", 'order by cost desc'
-                    ) }}        
-            as main_unallocated_causes
+        {{ dbt.listagg(
+            dbt.concat(['unallocated_reason', "': '", 'cast(cast(cost as decimal(38, 2)) as ' ~ dbt.type_string() ~ ')']),
+            "'; '", 'order by cost desc'
+        ) }} as main_unallocated_causes
     from causes
     group by 1, 2
 )

@@ -25,7 +25,8 @@ bounds as (
 shifted as (
     -- each month's amounts, presented as the next month's "previous month"
     select
-        substring(cast({{ dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['a.billing_period', "'-01'"]) ~ " as date)") }} as {{ dbt.type_string() }}), 1, 7) as billing_period,
+        {%- set period_start = "cast(" ~ dbt.concat(['a.billing_period', "'-01'"]) ~ " as date)" %}
+        substring(cast({{ dbt.dateadd('month', 1, period_start) }} as {{ dbt.type_string() }}), 1, 7) as billing_period,
         a.business_unit, a.cost_center, a.product, a.provider_name, a.service_name, a.model_key, a.billing_currency,
         a.effective_cost as previous_effective_cost
     from allocated as a

@@ -110,7 +110,9 @@ line_periods as (
         sum(x_reporting_effective_cost) as cost,
         max(case when effective_cost <> 0 then 1 else 0 end) as has_cost,
         max(case when effective_cost <> 0 and x_fx_rate_missing then 1 else 0 end) as fx_missing,
-        max(case when charge_category = 'Usage' and (consumed_quantity > 0 or x_token_count > 0) then 1 else 0 end) as has_usage
+        max(
+            case when charge_category = 'Usage' and (consumed_quantity > 0 or x_token_count > 0) then 1 else 0 end
+        ) as has_usage
     from ai_lines
     group by 1, 2, 3, 4
     union all

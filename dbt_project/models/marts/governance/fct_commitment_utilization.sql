@@ -275,7 +275,9 @@ commitment_discount_rows as (
             as effective_discount_rate,
         cast(r.used_cost as {{ type_money() }}) as used_commitment_cost,
         cast(r.unused_cost as {{ type_money() }}) as unused_commitment_cost,
-        cast(round(r.unused_cost * r.days_in_period / r.days_elapsed, 2) as {{ type_money() }}) as projected_unused_cost,
+        cast(
+            round(r.unused_cost * r.days_in_period / r.days_elapsed, 2) as {{ type_money() }}
+        ) as projected_unused_cost,
         cast({{ safe_ratio('r.used_list_cost - r.used_cost', 'r.used_list_cost', 'decimal(18, 6)') }} as decimal(18, 6))
             as effective_savings_rate,
         cast(
