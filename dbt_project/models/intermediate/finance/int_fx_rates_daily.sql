@@ -41,7 +41,9 @@ best_quote as (
                 order by
                     case derivation when 'direct' then 0 else 1 end,
                     case rate_source
-                        {%- for s in preferred %} when {{ sql_literal(s) }} then {{ loop.index }}{% endfor %}
+                        {%- for s in preferred %}
+                        when {{ sql_literal(s) }} then {{ loop.index }}
+                        {%- endfor %}
                         else {{ preferred | length + 1 }}
                     end,
                     rate_source

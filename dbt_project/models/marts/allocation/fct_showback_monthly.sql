@@ -36,7 +36,9 @@ keys as (
     select billing_period, business_unit, cost_center, product, provider_name, service_name, model_key, billing_currency
     from allocated
     union
-    select s.billing_period, s.business_unit, s.cost_center, s.product, s.provider_name, s.service_name, s.model_key, s.billing_currency
+    select
+        s.billing_period, s.business_unit, s.cost_center, s.product, s.provider_name, s.service_name, s.model_key,
+        s.billing_currency
     from shifted as s
     cross join bounds as b
     where s.billing_period <= b.last_period
@@ -54,10 +56,16 @@ select
     cast(coalesce(a.effective_cost, 0) as {{ type_money() }}) as allocated_effective_cost,
     cast(coalesce(a.billed_cost, 0) as {{ type_money() }}) as allocated_billed_cost,
     -- the first month of data has no previous month to compare with: previous and change are null there
-    cast(case when k.billing_period > b.first_period then coalesce(s.previous_effective_cost, 0) end as {{ type_money() }}) as previous_effective_cost,
-    cast(case when k.billing_period > b.first_period
-            then coalesce(a.effective_cost, 0) - coalesce(s.previous_effective_cost, 0)
-    end as {{ type_money() }}) as change_effective_cost,
+    cast(
+        case when k.billing_period > b.first_period then coalesce(s.previous_effective_cost, 0) end
+        as {{ type_money() }}
+    ) as previous_effective_cost,
+    cast(
+        case
+            when k.billing_period > b.first_period
+                then coalesce(a.effective_cost, 0) - coalesce(s.previous_effective_cost, 0)
+        end as {{ type_money() }}
+    ) as change_effective_cost,
     {{ safe_ratio(
         'coalesce(a.effective_cost, 0) - s.previous_effective_cost', 's.previous_effective_cost', 'decimal(18, 6)'
     ) }} as change_ratio

@@ -40,7 +40,8 @@ landing_zone as (
             when
                 'unreadable'
                 then 'Fix or re-export the file and deliver it again; the previous delivery of its period stays loaded.'
-            else 'Not a known billing export: load it with `finops load PATH --format F`, or move it out of the landing zone.'
+            -- a message for people, one string literal
+            else 'Not a known billing export: load it with `finops load PATH --format F`, or move it out of the landing zone.'  -- noqa: LT05
         end as {{ dbt.type_string() }}) as hint,
         {{ utc_timestamp('seen_at') }} as quarantined_at
     from (
