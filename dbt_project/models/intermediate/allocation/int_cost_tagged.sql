@@ -49,9 +49,9 @@ with charges as {{ cost_tag_materialized() }} (
         count(*) as charge_rows
     from {{ ref('int_charges_unioned') }} as c
     group by
-        {%- for i in range(1, 16) %}
+    {%- for i in range(1, 16) %}
         {{ i }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- endfor %}
 ),
 
 -- ---------------------------------------------------------------------------------------------- 1. tags
@@ -331,6 +331,6 @@ select
     cast(sum(charge_rows) as {{ dbt.type_bigint() }}) as charge_rows
 from resolved
 group by
-    {%- for i in range(1, dims | length + (keys | length) * 2 + 1) %}
+{%- for i in range(1, dims | length + (keys | length) * 2 + 1) %}
     {{ i }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+{%- endfor %}

@@ -96,7 +96,7 @@ select
     rate_source,
     cast(rate_as_of_date as date) as rate_as_of_date,
     derivation,
-    {{ dbt.datediff('rate_as_of_date', 'rate_date', 'day') }} as carried_days
+    {{ dbt.datediff('rate_as_of_date', 'rate_date', 'day') }} as carried_days  -- noqa: LT05
 from carried
 where recency = 1
 

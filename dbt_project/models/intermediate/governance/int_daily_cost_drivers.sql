@@ -124,9 +124,9 @@ daily as (
     cross join as_of as a
     where s.cost_date <= a.as_of_date
     group by
-        {%- for i in range(1, dims | length + 2) %}
+    {%- for i in range(1, dims | length + 2) %}
         {{ i }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- endfor %}
 ),
 
 {%- if 'project' in scope_types %}
@@ -173,7 +173,8 @@ project_shares as (
 
 scoped as (
     {%- set parts = [] %}
-    {%- set measures = "item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost" %}
+    {%- set measures = "item_key, item_unit, billing_currency, reporting_currency, "
+        ~ "quantity, effective_cost, reporting_cost" %}
     {%- if 'provider' in scope_types %}
         {%- do parts.append(
             "select cost_date, 'provider' as scope_type, provider_name as scope_value, provider_name, "

@@ -59,9 +59,9 @@ ratios as (
         case
             when target_order < targets then head_ratio
             else cast(
-                1 - coalesce(sum(head_ratio) over (partition by rule_id, billing_period, scope_key), 0)
-                as {{ type_money() }}
-            )
+                    1 - coalesce(sum(head_ratio) over (partition by rule_id, billing_period, scope_key), 0)
+                    as {{ type_money() }}
+                )
         end as ratio
     from first_ratios
 ),

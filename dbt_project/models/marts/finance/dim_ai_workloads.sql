@@ -592,7 +592,7 @@ select
     '{{ reporting }}' as currency,
     s.cost_30d_fx_missing,
     o.as_of_date,
-    cast({{ dbt.datediff('s.last_seen', 'o.as_of_date', 'day') }} as {{ dbt.type_bigint() }}) as days_since_last_seen,
+    cast({{ dbt.datediff('s.last_seen', 'o.as_of_date', 'day') }} as {{ dbt.type_bigint() }}) as days_since_last_seen,  -- noqa: LT05
     case
         when s.last_seen <= {{ dbt.dateadd('day', -abandoned_days, 'o.as_of_date') }} then 'abandoned'
         when i.owner is null and s.cost_30d <> 0 then 'abandoned'

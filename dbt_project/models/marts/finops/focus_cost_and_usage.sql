@@ -2,7 +2,7 @@
 {#- FOCUS 1.2 export: exact FOCUS column IDs, FOCUS 1.3 columns nullable, custom columns x_-prefixed after
     them. This is what `finops validate-focus` checks and `finops export-focus` writes. -#}
 select
-    {%- for name, focus_id, _ in focus_charge_columns() + mart_extra_columns() %}
+{%- for name, focus_id, _ in focus_charge_columns() + mart_extra_columns() %}
     {{ name }} as {{ adapter.quote(focus_id) }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+{%- endfor %}
 from {{ ref('fct_charges') }}

@@ -68,7 +68,7 @@ periods as (
         ) }} as date) as period_end_raw
     from contracts as k
     cross join (
-        select cast({{ dbt.datediff("cast('2000-01-01' as date)", 'calendar_day', 'day') }} as integer) as k
+        select cast({{ dbt.datediff("cast('2000-01-01' as date)", 'calendar_day', 'day') }} as integer) as k  -- noqa: LT05
         from period_numbers
     ) as n
 ),
@@ -106,9 +106,9 @@ contract_actuals as (
 contract_rows as (
     select
         p.*,
-        cast({{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1 as integer) as days_in_period,
-        cast(case when p.as_of_date >= p.period_end then {{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1
-            else {{ dbt.datediff('p.period_start', 'p.as_of_date', 'day') }} + 1
+        cast({{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1 as integer) as days_in_period,  -- noqa: LT05
+        cast(case when p.as_of_date >= p.period_end then {{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1  -- noqa: LT05
+            else {{ dbt.datediff('p.period_start', 'p.as_of_date', 'day') }} + 1  -- noqa: LT05
         end as integer) as days_elapsed,
         coalesce(a.spend_to_date, 0) as spend_to_date,
         coalesce(a.effective_to_date, 0) as effective_to_date,
@@ -229,9 +229,9 @@ commitment_rows as (
 commitment_elapsed as (
     select
         r.*,
-        cast({{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1 as integer) as days_in_period,
-        cast(case when r.as_of_date >= r.period_end then {{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1
-            else {{ dbt.datediff('r.period_start', 'r.as_of_date', 'day') }} + 1
+        cast({{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1 as integer) as days_in_period,  -- noqa: LT05
+        cast(case when r.as_of_date >= r.period_end then {{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1  -- noqa: LT05
+            else {{ dbt.datediff('r.period_start', 'r.as_of_date', 'day') }} + 1  -- noqa: LT05
         end as integer) as days_elapsed
     from commitment_rows as r
 ),

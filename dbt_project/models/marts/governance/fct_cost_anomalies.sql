@@ -52,7 +52,7 @@ select
     o.cost_center,
     o.owner_source,
     case when abs(e.impact_amount) >= {{ var('anomaly_error_impact') }} then 'error' else 'warn' end as severity,
-    {{ dbt.datediff('e.start_date', 'e.as_of_date', 'day') }} < {{ var('anomaly_new_days') | int }} as is_new,
+    {{ dbt.datediff('e.start_date', 'e.as_of_date', 'day') }} < {{ var('anomaly_new_days') | int }} as is_new,  -- noqa: LT05
     e.resolved_on,
     e.as_of_date
 from episodes as e

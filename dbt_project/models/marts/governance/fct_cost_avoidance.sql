@@ -93,7 +93,7 @@ spans as (
             "case when w.first_cost_day > " ~ dbt.dateadd('day', -lookback, 'a.action_date')
             ~ " then w.first_cost_day else " ~ dbt.dateadd('day', -lookback, 'a.action_date') ~ " end",
             'a.action_date', 'day') }} as days_before,
-        {{ dbt.datediff('a.action_date', 'w.as_of_date', 'day') }} + 1 as days_after
+        {{ dbt.datediff('a.action_date', 'w.as_of_date', 'day') }} + 1 as days_after  -- noqa: LT05
     from windows as w
     inner join actions as a on w.action_id = a.action_id
 ),

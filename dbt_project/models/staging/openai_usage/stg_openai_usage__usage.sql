@@ -106,7 +106,7 @@ completions_leaves as (
     ] %}
     {{ ai_usage_unpivot(
         'completions_leaves' if endpoint == 'completions' else source('openai_usage', table), measures, dims
-    ) }}    
+    ) }}
 ){{ "," if not loop.last }}
 {% endfor %}
 
