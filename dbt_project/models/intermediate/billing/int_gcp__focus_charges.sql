@@ -226,8 +226,8 @@ classified as (
             as consumed_unit_focus,
 
         cast(e.billing_account_id as {{ dbt.type_string() }}) as billing_account_id_focus,
-        -- the export carries no account name: var gcp_billing_account_names {id: name}, else the id
         {%- set account_names = var('gcp_billing_account_names', {}) %}
+        -- the export carries no account name: var gcp_billing_account_names {id: name}, else the id
         case
             {%- for account_id, account_name in account_names.items() %}
             when e.billing_account_id = '{{ account_id }}' then '{{ account_name | replace("'", "''") }}'
@@ -301,8 +301,9 @@ charge_rows as (
                         then abs(p.commitment_credit_amount)
                     when p.cost > 0
                         then cast(
-                            p.pricing_quantity_focus * least(1, abs(p.commitment_credit_amount) / p.cost) as {{ type_money() }}
-                        )
+                                p.pricing_quantity_focus * least(1, abs(p.commitment_credit_amount) / p.cost)
+                                as {{ type_money() }}
+                            )
                     else p.pricing_quantity_focus
                 end
         end as commitment_discount_quantity,
@@ -371,8 +372,8 @@ credit_rows as (
         p.charge_class_base as charge_class,
         coalesce(
             {{ gcp_billing_credit_entry('full_name') }}, {{ gcp_billing_credit_entry('name') }},
-            {{ gcp_billing_credit_entry('id') }}, {{ gcp_billing_credit_entry('type') }}, 'Credit')
-                as charge_description,
+            {{ gcp_billing_credit_entry('id') }}, {{ gcp_billing_credit_entry('type') }}, 'Credit'
+        ) as charge_description,
         {{ charge_frequency_column }}
         cast(null as {{ dbt.type_string() }}) as commitment_discount_category,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_id,
