@@ -228,12 +228,13 @@ classified as (
         cast(e.billing_account_id as {{ dbt.type_string() }}) as billing_account_id_focus,
         {%- set account_names = var('gcp_billing_account_names', {}) %}
         -- the export carries no account name: var gcp_billing_account_names {id: name}, else the id
+        -- (LT02 misplaces the `case` before a whitespace-stripping loop) -- noqa: disable=LT02
         case
             {%- for account_id, account_name in account_names.items() %}
             when e.billing_account_id = '{{ account_id }}' then '{{ account_name | replace("'", "''") }}'
             {%- endfor %}
             when e.billing_account_id is not null then e.billing_account_id
-        end as billing_account_name_focus,
+        end as billing_account_name_focus,  -- noqa: enable=LT02
         -- GCP prices in USD: cost / currency_conversion_rate is the cost in US dollars
         coalesce(nullif(e.currency_conversion_rate, 0), 1) as usd_conversion_rate,
         {{ gcp_billing_period_start_utc('e.x_billing_period') }} as billing_period_start_utc,
