@@ -13,7 +13,8 @@ with anthropic_usage as (
         organization, usage_date, project_id, api_key_id, model_name, usage_type, service_tier, context_window,
         inference_geo, sum(usage_quantity) as usage_quantity
     from {{ ref('stg_anthropic_usage__messages_usage') }}
-    group by organization, usage_date, project_id, api_key_id, model_name, usage_type, service_tier,
+    group by
+        organization, usage_date, project_id, api_key_id, model_name, usage_type, service_tier,
         context_window, inference_geo
 ),
 
@@ -40,15 +41,15 @@ anthropic_lines as (
         max(c.x_load_id) as x_load_id
     from {{ ref('stg_anthropic_usage__costs') }} as c
     left join anthropic_usage as u
-        on u.organization = c.organization
-        and u.usage_date = c.usage_date
-        and u.project_id = c.project_id
-        and u.usage_type = c.usage_type
-        and (c.api_key_id is null or u.api_key_id = c.api_key_id)
-        and (c.model_name is null or u.model_name = c.model_name)
-        and (c.service_tier is null or u.service_tier = c.service_tier)
-        and (c.context_window is null or u.context_window = c.context_window)
-        and (c.inference_geo is null or u.inference_geo = c.inference_geo)
+        on c.organization = u.organization
+        and c.usage_date = u.usage_date
+        and c.project_id = u.project_id
+        and c.usage_type = u.usage_type
+        and (c.api_key_id is null or c.api_key_id = u.api_key_id)
+        and (c.model_name is null or c.model_name = u.model_name)
+        and (c.service_tier is null or c.service_tier = u.service_tier)
+        and (c.context_window is null or c.context_window = u.context_window)
+        and (c.inference_geo is null or c.inference_geo = u.inference_geo)
     group by c.row_key
 ),
 
@@ -111,22 +112,31 @@ priced as (
         r.price_status,
         r.price_model_id,
         case when l.usage_unit = 'Tokens' and r.price_status = 'priced' then 1 else 0 end as is_priced,
-        {{ money_mul('r.list_price_per_million', money_mul('coalesce(mt.multiplier, 1)', 'coalesce(mc.multiplier, 1)')) }} as list_price_per_million,
-        {{ money_mul('r.contracted_price_per_million', money_mul('coalesce(mt.multiplier, 1)', 'coalesce(mc.multiplier, 1)')) }} as contracted_price_per_million
+        {%- set multiplier = money_mul('coalesce(mt.multiplier, 1)', 'coalesce(mc.multiplier, 1)') %}
+        {{ money_mul('r.list_price_per_million', multiplier) }} as list_price_per_million,
+        {{ money_mul('r.contracted_price_per_million', multiplier) }} as contracted_price_per_million
     from cost_lines as l
     left join {{ ref('int_ai_price_resolution') }} as r
         on r.vendor = l.vendor and r.model_name = l.model_name and r.token_type = l.usage_type
         and r.usage_date = l.usage_date and l.usage_unit = 'Tokens'
     left join {{ ref('model_price_modifiers') }} as mt
-        on {{ ai_price_modifier_matches('mt', 'l', 'service_tier', 'l.service_tier', 'l.usage_type', 'l.usage_date', "coalesce(l.model_name, '')") }}
+        on {{ ai_price_modifier_matches(
+            'mt', 'l', 'service_tier', 'l.service_tier', 'l.usage_type', 'l.usage_date', "coalesce(l.model_name, '')"
+        ) }}
     left join {{ ref('model_price_modifiers') }} as mc
-        on {{ ai_price_modifier_matches('mc', 'l', 'context_window', 'l.context_window', 'l.usage_type', 'l.usage_date', "coalesce(l.model_name, '')") }}
+        on {{ ai_price_modifier_matches(
+            'mc', 'l', 'context_window', 'l.context_window', 'l.usage_type', 'l.usage_date',
+            "coalesce(l.model_name, '')"
+        ) }}
 ),
 
 quantified as (
     select
         *,
-        case when usage_unit = 'Tokens' then {{ per_million('usage_quantity') }} else usage_quantity end as pricing_quantity,
+        case
+            when usage_unit = 'Tokens' then {{ per_million('usage_quantity') }}
+            else usage_quantity
+        end as pricing_quantity,
         case when usage_unit = 'Tokens' then '1000000 Tokens' else usage_unit end as pricing_unit,
         case when vendor = 'openai' then 'OpenAI' else 'Anthropic' end as provider
     from priced
@@ -140,7 +150,9 @@ final as (
         organization as billing_account_name,
         'Organization' as billing_account_type,
         currency as billing_currency,
-        cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', 'bucket_start_time')) }} as {{ type_utc_timestamp() }}) as billing_period_end,
+        cast(
+            {{ dbt.dateadd('month', 1, dbt.date_trunc('month', 'bucket_start_time')) }} as {{ type_utc_timestamp() }}
+        ) as billing_period_end,
         cast({{ dbt.date_trunc('month', 'bucket_start_time') }} as {{ type_utc_timestamp() }}) as billing_period_start,
         cast(null as {{ dbt.type_string() }}) as capacity_reservation_id,
         cast(null as {{ dbt.type_string() }}) as capacity_reservation_status,
@@ -159,12 +171,18 @@ final as (
         cast(null as {{ dbt.type_string() }}) as commitment_discount_unit,
         usage_quantity as consumed_quantity,
         case when usage_quantity is not null then usage_unit end as consumed_unit,
-        case when is_priced = 1 then {{ money_mul('pricing_quantity', 'contracted_price_per_million') }} else amount end as contracted_cost,
+        case
+            when is_priced = 1 then {{ money_mul('pricing_quantity', 'contracted_price_per_million') }}
+            else amount
+        end as contracted_cost,
         case when is_priced = 1 then contracted_price_per_million end as contracted_unit_price,
         amount as effective_cost,
         cast(null as {{ dbt.type_string() }}) as invoice_id,
         provider as invoice_issuer_name,
-        case when is_priced = 1 then {{ money_mul('pricing_quantity', 'list_price_per_million') }} else amount end as list_cost,
+        case
+            when is_priced = 1 then {{ money_mul('pricing_quantity', 'list_price_per_million') }}
+            else amount
+        end as list_cost,
         case when is_priced = 1 then list_price_per_million end as list_unit_price,
         'Standard' as pricing_category,
         currency as pricing_currency,
@@ -184,9 +202,15 @@ final as (
         case when vendor = 'openai' then 'OpenAI API' else 'Anthropic API' end as service_name,
         'Generative AI' as service_subcategory,
         coalesce(line_item, usage_type) as sku_id,
-        case when usage_unit = 'Tokens' then {{ dbt.concat(['usage_type', "' tokens'"]) }} else usage_type end as sku_meter,
+        case
+            when usage_unit = 'Tokens' then {{ dbt.concat(['usage_type', "' tokens'"]) }}
+            else usage_type
+        end as sku_meter,
         cast(null as {{ type_json_text() }}) as sku_price_details,
-        case when usage_unit = 'Tokens' then {{ dbt.concat(["coalesce(model_name, '')", "'|'", 'usage_type', "'|'", "coalesce(service_tier, '')", "'|'", "coalesce(context_window, '')"]) }} end as sku_price_id,
+        case when usage_unit = 'Tokens' then {{ dbt.concat([
+                "coalesce(model_name, '')", "'|'", 'usage_type', "'|'", "coalesce(service_tier, '')", "'|'",
+                "coalesce(context_window, '')",
+            ]) }} end as sku_price_id,
         project_id as sub_account_id,
         project_id as sub_account_name,
         case when project_id is not null then sub_account_type end as sub_account_type,

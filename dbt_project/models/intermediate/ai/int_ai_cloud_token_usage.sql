@@ -33,7 +33,7 @@ with charges as (
     from {{ ref('int_charges_unioned') }}
     -- usage only: credits, refunds, tax and adjustments are in the FOCUS record, not usage
     where charge_category = 'Usage'
-      and coalesce(sku_meter, x_usage_type) is not null
+        and coalesce(sku_meter, x_usage_type) is not null
 ),
 
 vendored as (
@@ -41,20 +41,26 @@ vendored as (
         *,
         case
             when (lower(provider_name) like 'aws%' or lower(provider_name) like 'amazon%')
-                 and (lower(coalesce(service_name, '')) like '%bedrock%'
-                      or lower(coalesce(x_native_service_code, '')) like '%bedrock%')
+                and (
+                    lower(coalesce(service_name, '')) like '%bedrock%'
+                    or lower(coalesce(x_native_service_code, '')) like '%bedrock%'
+                )
                 then 'aws_bedrock'
             when (lower(provider_name) like 'microsoft%' or lower(provider_name) like 'azure%')
-                 and (lower(coalesce(service_name, '')) like '%openai%'
-                      or lower(coalesce(service_name, '')) like '%foundry%'
-                      or lower(coalesce(service_name, '')) like '%cognitive%'
-                      or lower(coalesce(service_name, '')) like '%ai services%'
-                      or service_category = 'AI and Machine Learning')
+                and (
+                    lower(coalesce(service_name, '')) like '%openai%'
+                    or lower(coalesce(service_name, '')) like '%foundry%'
+                    or lower(coalesce(service_name, '')) like '%cognitive%'
+                    or lower(coalesce(service_name, '')) like '%ai services%'
+                    or service_category = 'AI and Machine Learning'
+                )
                 then 'azure_openai'
             when lower(provider_name) like 'google%'
-                 and (lower(coalesce(service_name, '')) like '%vertex%'
-                      or lower(coalesce(service_name, '')) like '%gemini%'
-                      or service_subcategory = 'Generative AI')
+                and (
+                    lower(coalesce(service_name, '')) like '%vertex%'
+                    or lower(coalesce(service_name, '')) like '%gemini%'
+                    or service_subcategory = 'Generative AI'
+                )
                 then 'google_vertex'
         end as vendor
     from charges
@@ -66,7 +72,8 @@ metered as (
         -- the usage type / meter as the provider reports it: AWS's usage type (with its region prefix) where the
         -- source has it (FOCUS exports may carry SkuMeter without the prefix), else the SKU meter
         case when vendor = 'aws_bedrock' then coalesce(x_usage_type, sku_meter)
-             else coalesce(sku_meter, x_usage_type) end as meter_name
+            else coalesce(sku_meter, x_usage_type)
+        end as meter_name
     from vendored
     where vendor is not null
 ),
@@ -107,7 +114,7 @@ classified as (
         *,
         case
             when {{ ai_meter_has_word('qualifier_words', ['1h']) }}
-                 and {{ ai_meter_has_word('qualifier_words', ['cache write', 'cache creation', 'cache writes']) }}
+                and {{ ai_meter_has_word('qualifier_words', ['cache write', 'cache creation', 'cache writes']) }}
                 then 'cache_write_1h'
             when {{ ai_meter_has_word('qualifier_words', ['cache write', 'cache creation', 'cache writes']) }}
                 then 'cache_write'
@@ -139,25 +146,36 @@ classified as (
         end as service_tier,
         -- Bedrock global cross-Region inference profile (priced apart in the price book as global.<model id>)
         case when vendor = 'aws_bedrock' and {{ ai_meter_has_word('qualifier_words', ['global']) }}
-             then 1 else 0 end as is_global_profile,
+                then 1
+            else 0
+        end as is_global_profile,
         -- token-like meter
         case
             -- provisioned throughput (Bedrock model units, Azure PTU, Vertex GSUs), reserved capacity, storage,
             -- training and hosting are not tokens
             when meter_lc like '%provisioned%' or meter_lc like '%reserved%' or meter_lc like '%storage%'
-                 or meter_lc like '%training%' or meter_lc like '%tuning%' or meter_lc like '%hosting%'
-                 or meter_lc like '%grounding%'
-                 or {{ ai_meter_has_word('meter_words', exclusion_words) }}
+                or meter_lc like '%training%' or meter_lc like '%tuning%' or meter_lc like '%hosting%'
+                or meter_lc like '%grounding%'
+                or {{ ai_meter_has_word('meter_words', exclusion_words) }}
                 then 0
             when vendor = 'aws_bedrock' then case when meter_model_raw is not null then 1 else 0 end
-            when vendor = 'azure_openai' then case when {{ ai_meter_has_word('meter_words', ['token', 'tokens']) }} then 1 else 0 end
-            when vendor = 'google_vertex' then
-                case when {{ ai_meter_has_word('qualifier_words', ['input', 'output', 'cached', 'caching']) }} then 1 else 0 end
+            when
+                vendor = 'azure_openai'
+                then case when {{ ai_meter_has_word('meter_words', ['token', 'tokens']) }} then 1 else 0 end
+            when vendor = 'google_vertex'
+                then
+                    case
+                        when
+                            {{ ai_meter_has_word('qualifier_words', ['input', 'output', 'cached', 'caching']) }}
+                            then 1
+                        else 0
+                    end
             else 0
         end as is_token_meter,
         -- quantity and unit: ConsumedQuantity / ConsumedUnit, else PricingQuantity / PricingUnit
         case when consumed_quantity is not null then consumed_quantity else pricing_quantity end as quantity,
-        lower(trim(coalesce(case when consumed_quantity is not null then consumed_unit else pricing_unit end, ''))) as unit_lc
+        lower(trim(coalesce(case when consumed_quantity is not null then consumed_unit else pricing_unit end, '')))
+            as unit_lc
     from worded
 ),
 
@@ -177,22 +195,25 @@ measured as (
             when quantity is null then 0
             -- the meter counts something else (Vertex "... Input Characters", images, seconds ...)
             when {{ ai_meter_has_word('meter_words', non_token_meter_words) }}
-                 and not {{ ai_meter_has_word('meter_words', ['token', 'tokens']) }} then 0
+                and not {{ ai_meter_has_word('meter_words', ['token', 'tokens']) }} then 0
             -- the unit is a time, a size, characters, images, pages or a rate
             when unit_lc like '%/%' or unit_lc like '%hour%' or unit_lc like '%second%' or unit_lc like '%minute%'
-                 or unit_lc like '%day%' or unit_lc like '%month%' or unit_lc like '%char%' or unit_lc like '%image%'
-                 or unit_lc like '%page%' or unit_lc like '%byte%' or unit_lc like '%gb%' or unit_lc like '%gib%' then 0
+                or unit_lc like '%day%' or unit_lc like '%month%' or unit_lc like '%char%' or unit_lc like '%image%'
+                or unit_lc like '%page%' or unit_lc like '%byte%' or unit_lc like '%gb%' or unit_lc like '%gib%' then 0
             when unit_lc like '%token%' then 1
             -- a count on a token meter: Azure "Units" / "1K" / "1M", Vertex "Count" / "Requests"
-            when coalesce(unit_word, '') in ('', 'k', 'm', 'mn', 'thousand', 'million', 'unit', 'units', 'count',
-                                             'counts', 'request', 'requests') then 1
+            when coalesce(unit_word, '') in (
+                    '', 'k', 'm', 'mn', 'thousand', 'million', 'unit', 'units', 'count',
+                    'counts', 'request', 'requests'
+                ) then 1
             else 0
         end as is_tokens,
         -- tokens per unit, from the unit text: "1000 Tokens" -> 1000, "1K" -> 1000, "1M Tokens" -> 1000000, "Units" -> 1
         coalesce(cast(unit_number as {{ dbt.type_bigint() }}), 1)
-            * case when unit_word in ('k', 'thousand') then 1000
-                   when unit_word in ('m', 'mn', 'million') then 1000000
-                   else 1 end as tokens_per_unit
+        * case when unit_word in ('k', 'thousand') then 1000
+            when unit_word in ('m', 'mn', 'million') then 1000000
+            else 1
+        end as tokens_per_unit
     from united
 ),
 
@@ -208,7 +229,7 @@ aliased as (
         case when m.is_tokens = 1 then cast(m.quantity * m.tokens_per_unit as {{ type_money() }}) end as tokens
     from measured as m
     left join {{ ref('ai_cloud_model_aliases') }} as a
-        on a.vendor = m.vendor
+        on m.vendor = a.vendor
         and replace(lower(trim(a.meter_model)), ' ', '-') = replace(m.meter_model, ' ', '-')
 )
 

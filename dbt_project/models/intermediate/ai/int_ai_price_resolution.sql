@@ -28,5 +28,4 @@ with usage_keys as (
     where cost_type = 'tokens' and model_name is not null
 ),
 
-
 {{ ai_price_resolution_sql('usage_keys', ref('int_model_prices'), ref('token_type_fallbacks')) }}

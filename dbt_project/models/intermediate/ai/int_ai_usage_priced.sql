@@ -81,9 +81,14 @@ priced as (
         on r.vendor = u.vendor and r.model_name = u.model_name and r.token_type = u.usage_type
         and r.usage_date = u.usage_date and u.usage_unit = 'Tokens'
     left join {{ ref('model_price_modifiers') }} as mt
-        on {{ ai_price_modifier_matches('mt', 'u', 'service_tier', 'u.service_tier', 'u.usage_type', 'u.usage_date', "coalesce(u.model_name, '')") }}
+        on {{ ai_price_modifier_matches(
+            'mt', 'u', 'service_tier', 'u.service_tier', 'u.usage_type', 'u.usage_date', "coalesce(u.model_name, '')"
+        ) }}
     left join {{ ref('model_price_modifiers') }} as mc
-        on {{ ai_price_modifier_matches('mc', 'u', 'context_window', 'u.context_window', 'u.usage_type', 'u.usage_date', "coalesce(u.model_name, '')") }}
+        on {{ ai_price_modifier_matches(
+            'mc', 'u', 'context_window', 'u.context_window', 'u.usage_type', 'u.usage_date',
+            "coalesce(u.model_name, '')"
+        ) }}
 ),
 
 final as (
@@ -115,8 +120,12 @@ select
     list_price_per_million,
     contracted_price_per_million,
     price_multiplier,
-    case when price_status = 'priced' then {{ money_mul(per_million('usage_quantity'), 'list_price_per_million') }} end as list_cost,
-    case when price_status = 'priced' then {{ money_mul(per_million('usage_quantity'), 'contracted_price_per_million') }} end as contracted_cost,
+    case
+        when price_status = 'priced' then {{ money_mul(per_million('usage_quantity'), 'list_price_per_million') }}
+    end as list_cost,
+    case
+        when price_status = 'priced' then {{ money_mul(per_million('usage_quantity'), 'contracted_price_per_million') }}
+    end as contracted_cost,
     billed_cost,
     effective_cost,
     coalesce(billing_currency, price_currency, 'USD') as currency,

@@ -32,7 +32,9 @@ with list_prices as (
 
 overlay as (
     select
-        row_number() over (order by vendor, model_pattern, token_type, valid_from, contract_ref) as overlay_id,
+        row_number() over (
+            order by vendor, model_pattern, token_type, valid_from, contract_ref
+        ) as overlay_id,
         vendor,
         lower(model_pattern) as model_pattern,
         token_type,
@@ -55,12 +57,12 @@ applicable as (
         case when o.term_to < l.list_valid_to then o.term_to else l.list_valid_to end as applies_to
     from list_prices as l
     inner join overlay as o
-        on o.vendor = l.vendor
-        and o.currency = l.currency
-        and (o.token_type = '*' or o.token_type = l.token_type)
+        on l.vendor = o.vendor
+        and l.currency = o.currency
+        and (o.token_type = '*' or l.token_type = o.token_type)
         and {{ price_book_like('lower(l.model_id)', 'o.model_pattern') }}
-        and o.term_from < l.list_valid_to
-        and o.term_to > l.list_valid_from
+        and l.list_valid_to > o.term_from
+        and l.list_valid_from < o.term_to
 ),
 
 boundaries as (
@@ -76,13 +78,16 @@ segments as (
         b.vendor, b.model_id, b.token_type, b.list_valid_from,
         b.boundary as seg_from,
         coalesce(
-            lead(b.boundary) over (partition by b.vendor, b.model_id, b.token_type, b.list_valid_from order by b.boundary),
+            lead(b.boundary) over (
+                partition by b.vendor, b.model_id, b.token_type, b.list_valid_from
+                order by b.boundary
+            ),
             l.list_valid_to
         ) as seg_to
     from boundaries as b
     inner join list_prices as l
-        on l.vendor = b.vendor and l.model_id = b.model_id and l.token_type = b.token_type
-        and l.list_valid_from = b.list_valid_from
+        on b.vendor = l.vendor and b.model_id = l.model_id and b.token_type = l.token_type
+        and b.list_valid_from = l.list_valid_from
     where b.boundary < l.list_valid_to
 ),
 
@@ -92,21 +97,27 @@ ranked as (
         s.vendor, s.model_id, s.token_type, s.list_valid_from, s.seg_from, s.seg_to, a.overlay_id,
         row_number() over (
             partition by s.vendor, s.model_id, s.token_type, s.seg_from
-            order by a.kind_rank, a.term_from desc, a.contract_ref, a.overlay_id
+            order by a.kind_rank asc, a.term_from desc, a.contract_ref asc, a.overlay_id asc
         ) as rn
     from segments as s
     left join applicable as a
-        on a.vendor = s.vendor and a.model_id = s.model_id and a.token_type = s.token_type
-        and a.list_valid_from = s.list_valid_from
-        and a.applies_from <= s.seg_from and a.applies_to >= s.seg_to
+        on s.vendor = a.vendor and s.model_id = a.model_id and s.token_type = a.token_type
+        and s.list_valid_from = a.list_valid_from
+        and s.seg_from >= a.applies_from and s.seg_to <= a.applies_to
 ),
 
 flagged as (
     select
         {{ key }}, seg_from, seg_to, overlay_id,
         case
-            when coalesce(lag(overlay_id) over (partition by {{ key }} order by seg_from), 0) = coalesce(overlay_id, 0)
-                 and lag(seg_from) over (partition by {{ key }} order by seg_from) is not null
+            when coalesce(lag(overlay_id) over (
+                    partition by {{ key }}
+                    order by seg_from
+                ), 0) = coalesce(overlay_id, 0)
+                and lag(seg_from) over (
+                    partition by {{ key }}
+                    order by seg_from
+                ) is not null
                 then 0
             else 1
         end as starts_island
@@ -117,7 +128,10 @@ flagged as (
 islands as (
     select
         {{ key }}, seg_from, seg_to, overlay_id,
-        sum(starts_island) over (partition by {{ key }} order by seg_from rows between unbounded preceding and current row) as island
+        sum(starts_island) over (
+            partition by {{ key }}
+            order by seg_from rows between unbounded preceding and current row
+        ) as island
     from flagged
 ),
 
@@ -156,7 +170,7 @@ select
     l.snapshot_date
 from merged as m
 inner join list_prices as l
-    on l.vendor = m.vendor and l.model_id = m.model_id and l.token_type = m.token_type
-    and l.list_valid_from = m.list_valid_from
+    on m.vendor = l.vendor and m.model_id = l.model_id and m.token_type = l.token_type
+    and m.list_valid_from = l.list_valid_from
 left join overlay as o
-    on o.overlay_id = m.overlay_id
+    on m.overlay_id = o.overlay_id

@@ -17,13 +17,14 @@ requests as (
         sum(u.usage_quantity) as driver_value
     from {{ ref('int_ai_usage_priced') }} as u
     inner join {{ ref('int_api_scope_products') }} as s
-        on s.vendor = u.vendor and s.organization = u.organization and s.project_id = u.project_id
+        on u.vendor = s.vendor and u.organization = s.organization and u.project_id = s.project_id
     where u.usage_source = 'api' and u.token_type = 'requests'
     group by 1, 2
 )
 
-select billing_period, 'effective_cost' as driver, direct_product as product, 'Cost' as driver_unit,
-       cast(sum(effective_cost) as {{ type_money() }}) as driver_value
+select
+    billing_period, 'effective_cost' as driver, direct_product as product, 'Cost' as driver_unit,
+    cast(sum(effective_cost) as {{ type_money() }}) as driver_value
 from origins
 where direct_product is not null
 group by billing_period, direct_product

@@ -48,7 +48,10 @@ with charges as {{ cost_tag_materialized() }} (
         sum(c.x_token_count) as tokens,
         count(*) as charge_rows
     from {{ ref('int_charges_unioned') }} as c
-    group by {% for i in range(1, 16) %}{{ i }}{% if not loop.last %}, {% endif %}{% endfor %}
+    group by
+    {%- for i in range(1, 16) %}
+        {{ i }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
 ),
 
 -- ---------------------------------------------------------------------------------------------- 1. tags
@@ -87,7 +90,7 @@ keyed_entries as (
     from tag_entries as e
     inner join key_aliases as a
         on a.match_key = {{ cost_tag_key_match('e.raw_key') }}
-        and (a.alias_provider = '*' or a.alias_provider = e.provider_name)
+        and (a.alias_provider = '*' or e.provider_name = a.alias_provider)
 ),
 
 valued_entries as (
@@ -98,7 +101,9 @@ valued_entries as (
         k.canonical_key,
         k.priority,
         case
-            when r.canonical_key is not null then {{ cost_tag_value_case('k.canonical_key', "nullif(trim(r.normalised_value), '')") }}
+            when
+                r.canonical_key is not null
+                then {{ cost_tag_value_case('k.canonical_key', "nullif(trim(r.normalised_value), '')") }}
             else {{ cost_tag_value_case('k.canonical_key', 'k.trimmed_value') }}
         end as tag_value,
         -- a key's own value rule beats the '*' one
@@ -108,10 +113,10 @@ valued_entries as (
         ) as rule_rank
     from keyed_entries as k
     left join {{ ref('tag_value_rules') }} as r
-        on (r.canonical_key = k.canonical_key or r.canonical_key = '*')
+        on (k.canonical_key = r.canonical_key or r.canonical_key = '*')
         and lower(trim(r.raw_value)) = lower(k.trimmed_value)
     where k.alias_rank = 1
-      and k.trimmed_value is not null
+        and k.trimmed_value is not null
 ),
 
 tag_ranked as (
@@ -127,16 +132,16 @@ tag_ranked as (
         ) as key_rank
     from valued_entries
     where rule_rank = 1
-      and tag_value is not null
+        and tag_value is not null
 ),
 
 tag_values as (
     select
         provider_name,
         tags,
-        {%- for k in keys %}
-        max(case when canonical_key = '{{ k }}' then tag_value end) as {{ k }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for k in keys %}
+    max(case when canonical_key = '{{ k }}' then tag_value end) as {{ k }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from tag_ranked
     where key_rank = 1
     group by provider_name, tags
@@ -148,7 +153,8 @@ mappings_long as (
     select
         scope_type,
         provider_name as scope_provider,
-        case when scope_type = 'project' then {{ cost_tag_value_case("'project'", 'trim(scope_id)') }} else scope_id end as scope_id,
+        case when scope_type = 'project' then {{ cost_tag_value_case("'project'", 'trim(scope_id)') }} else scope_id end
+            as scope_id,
         case scope_type
             {%- for s, r in ranks.items() %}
             when '{{ s }}' then {{ r }}
@@ -158,9 +164,9 @@ mappings_long as (
         {{ cost_tag_value_case("'" ~ k ~ "'", 'trim(' ~ k ~ ')') }} as tag_value
     from {{ ref('ownership_mappings') }}
     where nullif(trim({{ k }}), '') is not null
-      {%- if k == 'project' %}
-      and scope_type <> 'project'
-      {%- endif %}
+        {%- if k == 'project' %}
+        and scope_type <> 'project'
+        {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
@@ -184,9 +190,9 @@ scope_candidates as (
         on m.scope_type = '{{ scope_type }}'
         and m.scope_id = t.{{ column }}
         and (m.scope_provider = '*' or m.scope_provider = t.provider_name)
-        {%- if condition %}
-        and {{ condition }}
-        {%- endif %}
+    {%- if condition %}
+    and {{ condition }}
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
@@ -204,10 +210,10 @@ scope_ranked as (
 scope_values as (
     select
         {{ scope_grain | join(', ') }},
-        {%- for k in keys %}
-        max(case when tag_key = '{{ k }}' then tag_value end) as {{ k }},
-        max(case when tag_key = '{{ k }}' then specificity end) as {{ k }}_specificity{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for k in keys %}
+    max(case when tag_key = '{{ k }}' then tag_value end) as {{ k }},
+    max(case when tag_key = '{{ k }}' then specificity end) as {{ k }}_specificity{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from scope_ranked
     where scope_rank = 1
     group by {{ scope_grain | join(', ') }}
@@ -216,9 +222,9 @@ scope_values as (
 registry_values as (
     select
         scope_id as registry_project,
-        {%- for k in keys if k != 'project' %}
-        max(case when tag_key = '{{ k }}' then tag_value end) as {{ k }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for k in keys if k != 'project' %}
+    max(case when tag_key = '{{ k }}' then tag_value end) as {{ k }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from mappings_long
     where scope_type = 'project'
     group by scope_id
@@ -238,7 +244,9 @@ rule_matches as (
         r.tag_key,
         {{ cost_tag_value_case('r.tag_key', 'trim(r.tag_value)') }} as tag_value,
         row_number() over (
-            partition by {% for c in rule_grain %}t.{{ c }}, {% endfor %}r.tag_key
+            partition by
+                {% for c in rule_grain %}t.{{ c }},
+                {% endfor %}r.tag_key
             order by r.rule_order
         ) as rule_rank
     from rule_tuples as t
@@ -254,9 +262,9 @@ rule_matches as (
 virtual_values as (
     select
         {{ rule_grain | join(', ') }},
-        {%- for k in keys %}
-        max(case when tag_key = '{{ k }}' then tag_value end) as {{ k }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for k in keys %}
+    max(case when tag_key = '{{ k }}' then tag_value end) as {{ k }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from rule_matches
     where rule_rank = 1
     group by {{ rule_grain | join(', ') }}
@@ -275,8 +283,8 @@ enriched as (
         coalesce(tv.project, sv.project, vv.project) as resolved_project
     from charges as c
     left join tag_values as tv
-        on tv.provider_name = c.provider_name
-        and tv.tags = c.tags
+        on c.provider_name = tv.provider_name
+        and c.tags = tv.tags
     left join scope_values as sv
         on {% for col in scope_grain %}{{ cost_tag_null_safe_eq('sv.' ~ col, 'c.' ~ col) }}{% if not loop.last %}
         and {% endif %}{% endfor %}
@@ -288,24 +296,24 @@ enriched as (
 resolved as (
     select
         e.*,
-        {%- for k in keys %}
-        {%- set registry_value = 'null' if k == 'project' else 'rg.' ~ k %}
-        case
-            when e.tag_{{ k }} is not null then e.tag_{{ k }}
-            when e.scope_{{ k }} is not null and e.scope_{{ k }}_specificity < {{ registry_rank }} then e.scope_{{ k }}
-            when {{ registry_value }} is not null then {{ registry_value }}
-            when e.scope_{{ k }} is not null then e.scope_{{ k }}
-            else e.virtual_{{ k }}
-        end as {{ k }},
-        case
-            when e.tag_{{ k }} is not null then 'tag'
-            when e.scope_{{ k }} is not null or {{ registry_value }} is not null then 'mapping'
-            when e.virtual_{{ k }} is not null then 'virtual_tag'
-        end as {{ k }}_source{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for k in keys %}
+    {%- set registry_value = 'null' if k == 'project' else 'rg.' ~ k %}
+    case
+        when e.tag_{{ k }} is not null then e.tag_{{ k }}
+        when e.scope_{{ k }} is not null and e.scope_{{ k }}_specificity < {{ registry_rank }} then e.scope_{{ k }}
+        when {{ registry_value }} is not null then {{ registry_value }}
+        when e.scope_{{ k }} is not null then e.scope_{{ k }}
+        else e.virtual_{{ k }}
+    end as {{ k }},
+    case
+        when e.tag_{{ k }} is not null then 'tag'
+        when e.scope_{{ k }} is not null or {{ registry_value }} is not null then 'mapping'
+        when e.virtual_{{ k }} is not null then 'virtual_tag'
+    end as {{ k }}_source{% if not loop.last %},{% endif %}
+    {%- endfor %}
     from enriched as e
     left join registry_values as rg
-        on rg.registry_project = e.resolved_project
+        on e.resolved_project = rg.registry_project
 )
 
 select
@@ -322,4 +330,7 @@ select
     cast(sum(tokens) as {{ type_money() }}) as tokens,
     cast(sum(charge_rows) as {{ dbt.type_bigint() }}) as charge_rows
 from resolved
-group by {% for i in range(1, dims | length + (keys | length) * 2 + 1) %}{{ i }}{% if not loop.last %}, {% endif %}{% endfor %}
+group by
+{%- for i in range(1, dims | length + (keys | length) * 2 + 1) %}
+    {{ i }}{% if not loop.last %},{% endif %}
+{%- endfor %}

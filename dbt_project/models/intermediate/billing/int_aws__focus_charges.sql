@@ -69,8 +69,10 @@ classified as (
 
         -- which commitment, if any, the line belongs to
         case
-            when line_item_line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation',
-                                              'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') then 'sp'
+            when line_item_line_item_type in (
+                    'SavingsPlanCoveredUsage', 'SavingsPlanNegation',
+                    'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee'
+                ) then 'sp'
             when line_item_line_item_type in ('DiscountedUsage', 'RIFee') then 'ri'
             when line_item_line_item_type = 'Fee' and reservation_reservation_a_r_n is not null then 'ri'
         end as commitment_kind,
@@ -79,8 +81,10 @@ classified as (
         case
             when line_item_line_item_type = 'SavingsPlanCoveredUsage'
                 then coalesce(savings_plan_savings_plan_effective_cost, 0)
-            when line_item_line_item_type in ('SavingsPlanNegation', 'SavingsPlanUpfrontFee',
-                                              'SavingsPlanRecurringFee', 'RIFee') then 0
+            when line_item_line_item_type in (
+                    'SavingsPlanNegation', 'SavingsPlanUpfrontFee',
+                    'SavingsPlanRecurringFee', 'RIFee'
+                ) then 0
             when line_item_line_item_type = 'DiscountedUsage' then coalesce(reservation_effective_cost, 0)
             when line_item_line_item_type = 'Fee' and reservation_reservation_a_r_n is not null then 0
             else coalesce(line_item_unblended_cost, 0)
@@ -92,7 +96,7 @@ classified as (
                 then coalesce(savings_plan_total_commitment_to_date, 0) - coalesce(savings_plan_used_commitment, 0)
             when line_item_line_item_type = 'RIFee'
                 then coalesce(reservation_unused_amortized_upfront_fee_for_billing_period, 0)
-                     + coalesce(reservation_unused_recurring_fee, 0)
+                    + coalesce(reservation_unused_recurring_fee, 0)
             else 0
         end as unused_commitment_cost
 
@@ -115,8 +119,10 @@ expanded as (
     from classified
     inner join row_kinds
         on not row_kinds.is_unused_row
-        or (classified.line_item_line_item_type in ('SavingsPlanRecurringFee', 'RIFee')
-            and classified.unused_commitment_cost <> 0)
+        or (
+            classified.line_item_line_item_type in ('SavingsPlanRecurringFee', 'RIFee')
+            and classified.unused_commitment_cost <> 0
+        )
 
 ),
 
@@ -128,7 +134,9 @@ categorised as (
             when is_unused_row then 'Usage'
             when line_item_line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') then 'Usage'
             when line_item_line_item_type = 'Tax' then 'Tax'
-            when line_item_line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') then 'Purchase'
+            when
+                line_item_line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee')
+                then 'Purchase'
             when line_item_line_item_type = 'Fee' and commitment_kind = 'ri' then 'Purchase'
             -- other one-time fees (support, domain registration, marketplace fees) are not amortised: their
             -- EffectiveCost is their cost, which FOCUS only allows outside "Purchase" (EffectiveCost-C-005)
@@ -143,11 +151,16 @@ categorised as (
         case
             when commitment_kind = 'sp' and line_item_line_item_type = 'SavingsPlanNegation'
                 then savings_plan_savings_plan_a_r_n
-            when commitment_kind = 'sp' then coalesce(savings_plan_savings_plan_a_r_n,
-                'aws:savingsplans:' || coalesce(bill_payer_account_id, 'unknown'))
-            when commitment_kind = 'ri' then coalesce(reservation_reservation_a_r_n,
-                'aws:reservations:' || coalesce(bill_payer_account_id, 'unknown') || ':'
-                || coalesce(line_item_product_code, 'unknown'))
+            when commitment_kind = 'sp'
+                then coalesce(
+                        savings_plan_savings_plan_a_r_n,
+                        'aws:savingsplans:' || coalesce(bill_payer_account_id, 'unknown')
+                    )
+            when commitment_kind = 'ri' then coalesce(
+                    reservation_reservation_a_r_n,
+                    'aws:reservations:' || coalesce(bill_payer_account_id, 'unknown') || ':'
+                    || coalesce(line_item_product_code, 'unknown')
+                )
         end as commitment_discount_id,
         -- list/contracted cost the unit prices are derived from when the CUR has no rate
         case
@@ -170,13 +183,17 @@ priced as (
         -- PricingQuantity: the usage amount; 1 for a priced line without quantity; the unused commitment
         -- quantity on Unused rows; NULL outside Usage/Purchase
         case
-            when is_unused_row then
-                case when commitment_kind = 'sp' then unused_commitment_cost
-                     else coalesce(reservation_unused_quantity, 0) end
+            when is_unused_row
+                then
+                    case when commitment_kind = 'sp' then unused_commitment_cost
+                        else coalesce(reservation_unused_quantity, 0)
+                    end
             when charge_category not in ('Usage', 'Purchase') then null
             when usage_amount = 0
-                 and (contracted_cost_basis <> 0 or coalesce(pricing_public_on_demand_cost, 0) <> 0
-                      or charge_category = 'Purchase') then 1
+                and (
+                    contracted_cost_basis <> 0 or coalesce(pricing_public_on_demand_cost, 0) <> 0
+                    or charge_category = 'Purchase'
+                ) then 1
             else usage_amount
         end as pricing_quantity
     from categorised
@@ -190,26 +207,36 @@ unit_priced as (
         -- unit prices: the CUR rate when the line has one, else cost / quantity; 0 on Unused rows
         case
             when is_unused_row then 0
-            when charge_category = 'Purchase' then coalesce(
-                case when pricing_quantity = usage_amount then line_item_unblended_rate end,
-                cast(unblended / pricing_quantity as {{ type_money() }}))
+            when charge_category = 'Purchase'
+                then coalesce(
+                        case when pricing_quantity = usage_amount then line_item_unblended_rate end,
+                        cast(unblended / pricing_quantity as {{ type_money() }})
+                    )
             when charge_category = 'Usage' then coalesce(
-                case when pricing_quantity = usage_amount then pricing_public_on_demand_rate end,
-                case when pricing_quantity <> 0
-                     then cast(coalesce(pricing_public_on_demand_cost, contracted_cost_basis) / pricing_quantity
-                               as {{ type_money() }}) end,
-                contracted_rate_basis, 0)
+                    case when pricing_quantity = usage_amount then pricing_public_on_demand_rate end,
+                    case when pricing_quantity <> 0
+                            then cast(
+                                    coalesce(pricing_public_on_demand_cost, contracted_cost_basis) / pricing_quantity
+                                    as {{ type_money() }}
+                                )
+                    end,
+                    contracted_rate_basis, 0
+                )
         end as list_unit_price,
         case
             when is_unused_row then 0
-            when charge_category = 'Purchase' then coalesce(
-                case when pricing_quantity = usage_amount then line_item_unblended_rate end,
-                cast(unblended / pricing_quantity as {{ type_money() }}))
+            when charge_category = 'Purchase'
+                then coalesce(
+                        case when pricing_quantity = usage_amount then line_item_unblended_rate end,
+                        cast(unblended / pricing_quantity as {{ type_money() }})
+                    )
             when charge_category = 'Usage' then coalesce(
-                case when pricing_quantity = usage_amount then contracted_rate_basis end,
-                case when pricing_quantity <> 0
-                     then cast(contracted_cost_basis / pricing_quantity as {{ type_money() }}) end,
-                0)
+                    case when pricing_quantity = usage_amount then contracted_rate_basis end,
+                    case when pricing_quantity <> 0
+                            then cast(contracted_cost_basis / pricing_quantity as {{ type_money() }})
+                    end,
+                    0
+                )
         end as contracted_unit_price
     from priced
 
@@ -224,8 +251,10 @@ final as (
         coalesce(bill_payer_account_name, bill_payer_account_id) as billing_account_name,
         case when bill_payer_account_id is not null then 'Payer Account' end as billing_account_type,
         line_item_currency_code as billing_currency,
-        coalesce(bill_billing_period_end_date,
-                 {{ dbt.dateadd('month', 1, 'bill_billing_period_start_date') }}) as billing_period_end,
+        coalesce(
+            bill_billing_period_end_date,
+            {{ dbt.dateadd('month', 1, 'bill_billing_period_start_date') }}
+        ) as billing_period_end,
         bill_billing_period_start_date as billing_period_start,
         cast(null as {{ dbt.type_string() }}) as capacity_reservation_id,
         cast(null as {{ dbt.type_string() }}) as capacity_reservation_status,
@@ -236,9 +265,13 @@ final as (
             when is_unused_row then 'Unused Reserved Instance hours'
             -- a line without a description (the CUR leaves it empty on some lines): what the line is, from its
             -- product and usage type, rather than NULL (FOCUS: ChargeDescription SHOULD NOT be null)
-            else coalesce(line_item_line_item_description,
-                          nullif(trim(concat_ws(' ', coalesce(product_product_name, line_item_product_code),
-                                                line_item_usage_type)), ''))
+            else coalesce(
+                    line_item_line_item_description,
+                    nullif(trim(concat_ws(
+                        ' ', coalesce(product_product_name, line_item_product_code),
+                        line_item_usage_type
+                    )), '')
+                )
         end as charge_description,
         case
             when is_unused_row then 'Usage-Based'
@@ -253,7 +286,7 @@ final as (
         coalesce(line_item_usage_end_date, bill_billing_period_end_date) as charge_period_end,
         coalesce(line_item_usage_start_date, bill_billing_period_start_date) as charge_period_start,
         case when commitment_discount_id is not null then
-            case commitment_kind when 'sp' then 'Spend' when 'ri' then 'Usage' end
+                case commitment_kind when 'sp' then 'Spend' when 'ri' then 'Usage' end
         end as commitment_discount_category,
         commitment_discount_id,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_name,
@@ -274,10 +307,10 @@ final as (
             else 'Used'
         end as commitment_discount_status,
         case when commitment_discount_id is not null then
-            case commitment_kind
-                when 'sp' then coalesce(savings_plan_offering_type, 'SavingsPlans')
-                when 'ri' then 'Reserved Instance'
-            end
+                case commitment_kind
+                    when 'sp' then coalesce(savings_plan_offering_type, 'SavingsPlans')
+                    when 'ri' then 'Reserved Instance'
+                end
         end as commitment_discount_type,
         case
             when commitment_discount_id is null or charge_category not in ('Usage', 'Purchase') then null
@@ -294,8 +327,10 @@ final as (
             else unblended
         end as contracted_cost,
         contracted_unit_price,
-        cast(case when is_unused_row then unused_commitment_cost else line_effective_cost end
-             as {{ type_money() }}) as effective_cost,
+        cast(
+            case when is_unused_row then unused_commitment_cost else line_effective_cost end
+            as {{ type_money() }}
+        ) as effective_cost,
         bill_invoice_id as invoice_id,
         -- FOCUS's validator requires BilledCost 0 whenever InvoiceIssuerName differs from ProviderName
         -- (BilledCost-C-005); AWS invoices every line of the CUR, Marketplace included, so both are 'AWS'
@@ -317,8 +352,10 @@ final as (
         end as pricing_category,
         line_item_currency_code as pricing_currency,
         contracted_unit_price as pricing_currency_contracted_unit_price,
-        cast(case when is_unused_row then unused_commitment_cost else line_effective_cost end
-             as {{ type_money() }}) as pricing_currency_effective_cost,
+        cast(
+            case when is_unused_row then unused_commitment_cost else line_effective_cost end
+            as {{ type_money() }}
+        ) as pricing_currency_effective_cost,
         list_unit_price as pricing_currency_list_unit_price,
         pricing_quantity,
         case
@@ -333,7 +370,8 @@ final as (
         end as publisher_name,
         nullif(product_region_code, 'global') as region_id,
         case when nullif(product_region_code, 'global') is not null
-            then coalesce(regions.region_name, product_location, product_region_code) end as region_name,
+                then coalesce(regions.region_name, product_location, product_region_code)
+        end as region_name,
         case
             when charge_category in ('Purchase') or is_unused_row
                 then coalesce(line_item_resource_id, commitment_discount_id)
@@ -373,11 +411,11 @@ final as (
         x_ingested_at,
         x_billing_period
     from unit_priced
-    left join regions on regions.region_id = unit_priced.product_region_code
-    left join units on units.raw_unit = unit_priced.pricing_unit
+    left join regions on unit_priced.product_region_code = regions.region_id
+    left join units on unit_priced.pricing_unit = units.raw_unit
     left join tag_sets
         on tag_sets.resource_tags is not distinct from unit_priced.resource_tags
-       and tag_sets.cost_category is not distinct from unit_priced.cost_category
+        and tag_sets.cost_category is not distinct from unit_priced.cost_category
 
 ),
 
@@ -387,41 +425,45 @@ focus as (
         final.*,
         case
             when final.resource_id is null then null
-            when final.is_unused_row or final.charge_category = 'Purchase' then
-                case final.commitment_kind when 'sp' then 'Savings Plan' when 'ri' then 'Reserved Instance'
-                     else coalesce(final.product_product_family, 'Purchase') end
+            when final.is_unused_row or final.charge_category = 'Purchase'
+                then
+                    case final.commitment_kind when 'sp' then 'Savings Plan' when 'ri' then 'Reserved Instance'
+                        else coalesce(final.product_product_family, 'Purchase')
+                    end
             else coalesce(final.product_product_family, final.line_item_product_code, 'AWS Resource')
         end as resource_type,
         case
             when services.service_name is not null then services.service_name
             when final.line_item_product_code like 'AmazonBedrock%'
-                 or final.product_product_name like '%Bedrock%' then 'Amazon Bedrock'
+                or final.product_product_name like '%Bedrock%' then 'Amazon Bedrock'
             else coalesce({{ focus_ascii('final.product_product_name') }}, final.line_item_product_code, 'AWS')
         end as service_name,
         case
             when services.service_name is not null then services.service_category
             when final.line_item_product_code like 'AmazonBedrock%'
-                 or final.product_product_name like '%Bedrock%' then 'AI and Machine Learning'
+                or final.product_product_name like '%Bedrock%' then 'AI and Machine Learning'
             else 'Other'
         end as service_category,
         case
             when services.service_name is not null then services.service_subcategory
             when final.line_item_product_code like 'AmazonBedrock%'
-                 or final.product_product_name like '%Bedrock%' then 'Generative AI'
+                or final.product_product_name like '%Bedrock%' then 'Generative AI'
             else 'Other (Other)'
         end as service_subcategory,
         case when final.sku_id is not null
-            then coalesce(final.line_item_usage_type, final.product_product_family, final.line_item_line_item_type)
+                then coalesce(final.line_item_usage_type, final.product_product_family, final.line_item_line_item_type)
         end as sku_meter,
         -- SkuPriceId: AWS's rate code (SKU.OfferTermCode.RateCode) when it belongs to the SKU, otherwise the SKU
         -- qualified by the rate id / term, so that every SkuPriceId has exactly one parent SkuId
         case
             when final.sku_id is null or final.charge_category = 'Tax' then null
             when final.pricing_rate_code is not null and final.product_sku is not null
-                 and substr(final.pricing_rate_code, 1, length(final.product_sku) + 1) = final.product_sku || '.'
+                and substr(final.pricing_rate_code, 1, length(final.product_sku) + 1) = final.product_sku || '.'
                 then final.pricing_rate_code
-            else final.sku_id || ':' || coalesce(final.pricing_rate_id, final.pricing_rate_code,
-                                                 final.pricing_term, final.line_item_line_item_type)
+            else final.sku_id || ':' || coalesce(
+                    final.pricing_rate_id, final.pricing_rate_code,
+                    final.pricing_term, final.line_item_line_item_type
+                )
         end as sku_price_id,
         'aws' as x_source_system,
         final.line_item_line_item_type as x_native_charge_type,
@@ -432,7 +474,7 @@ focus as (
         cast(null as {{ dbt.type_string() }}) as host_provider_name,
         {{ focus_unallocated_columns() }}
     from final
-    left join service_map as services on services.product_code = final.line_item_product_code
+    left join service_map as services on final.line_item_product_code = services.product_code
 
 ),
 
@@ -441,7 +483,8 @@ with_details as (
     select
         focus.*,
         case when focus.sku_price_id is not null
-            then {{ aws_cur__sku_price_details('focus.product_instance_type') }} end as sku_price_details
+                then {{ aws_cur__sku_price_details('focus.product_instance_type') }}
+        end as sku_price_details
     from focus
 
 )

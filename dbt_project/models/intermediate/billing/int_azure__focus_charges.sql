@@ -29,13 +29,16 @@ normalized as (
         x_source_format = 'azure_mca' as _is_mca,
         -- Microsoft's FOCUS conversion: EA BillingAccountId (enrollment); MCA billingProfileId
         case when x_source_format = 'azure_mca' then coalesce(billing_profile_id, billing_account_id)
-             else billing_account_id end as _billing_account_id,
+            else billing_account_id
+        end as _billing_account_id,
         case when x_source_format = 'azure_mca' then coalesce(billing_profile_name, billing_account_name)
-             else billing_account_name end as _billing_account_name,
+            else billing_account_name
+        end as _billing_account_name,
         lower(coalesce(subscription_id, '')) as _pair_subscription,
         -- MCA prices are in the pricing currency: x exchangeRatePricingToBilling gives the billing currency
         case when x_source_format = 'azure_mca' then coalesce(nullif(exchange_rate_pricing_to_billing, 0), 1)
-             else cast(1 as {{ type_money() }}) end as _fx
+            else cast(1 as {{ type_money() }})
+        end as _fx
     from source
 ),
 
@@ -44,7 +47,7 @@ classified as (
         *,
         _charge_type in {{ azure_unused_charge_types() }} as _is_unused_commitment,
         _charge_type in {{ azure_purchase_charge_types() }}
-            and _pricing_model in {{ azure_commitment_pricing_models() }} as _is_commitment_purchase,
+        and _pricing_model in {{ azure_commitment_pricing_models() }} as _is_commitment_purchase,
         _charge_type = 'usage' and _pricing_model in {{ azure_commitment_pricing_models() }} as _is_commitment_usage
     from normalized
 ),
@@ -53,9 +56,11 @@ paired as (
     select
         *,
         max(case when x_cost_type = 'AmortizedCost' then 1 else 0 end)
-            over (partition by _billing_account_id, x_billing_period, _pair_subscription) = 1 as _pair_has_amortized,
+            over (partition by _billing_account_id, x_billing_period, _pair_subscription)
+        = 1 as _pair_has_amortized,
         max(case when x_cost_type = 'ActualCost' then 1 else 0 end)
-            over (partition by _billing_account_id, x_billing_period, _pair_subscription) = 1 as _pair_has_actual,
+            over (partition by _billing_account_id, x_billing_period, _pair_subscription)
+        = 1 as _pair_has_actual,
         -- a row's FOCUS treatment depends on every delivery of its pair: its x_ingested_at is the latest of them,
         -- so that int_charges_unioned (incremental by export and period on x_ingested_at) reprocesses an
         -- export's period when the other dataset of the pair arrives or is re-delivered
@@ -69,8 +74,8 @@ paired as (
 kept as (
     select * from paired
     where not (_pair_has_amortized and _pair_has_actual)
-       or (x_cost_type = 'AmortizedCost' and not _is_commitment_purchase)
-       or (x_cost_type = 'ActualCost' and _is_commitment_purchase)
+        or (x_cost_type = 'AmortizedCost' and not _is_commitment_purchase)
+        or (x_cost_type = 'ActualCost' and _is_commitment_purchase)
 ),
 
 costed as (
@@ -90,7 +95,7 @@ costed as (
             -- Usage correction here (a Purchase must have EffectiveCost 0, which would drop the refund from
             -- EffectiveCost); commitment and unmetered (marketplace, support) refunds stay Purchase
             when _charge_type = 'refund' and _pricing_model not in {{ azure_commitment_pricing_models() }}
-                 and coalesce(meter_id, meter_category) is not null then 'Usage'
+                and coalesce(meter_id, meter_category) is not null then 'Usage'
             when _charge_type in ('purchase', 'refund') then 'Purchase'
             when _charge_type = 'tax' then 'Tax'
             when _charge_type = 'credit' then 'Credit'
@@ -99,12 +104,17 @@ costed as (
         -- commitment discount ID: benefitId (lower-cased, without a trailing '/' or an empty '/reservations/'
         -- segment as on order-level reservation purchases), else built from the reservation order and ID
         case when _pricing_model in {{ azure_commitment_pricing_models() }} or _is_unused_commitment then
-            nullif(regexp_replace(rtrim(lower(coalesce(
-                benefit_id,
-                case when _pricing_model = 'reservation' and product_order_id is not null and reservation_id is not null
-                     then '/providers/microsoft.capacity/reservationorders/' || product_order_id || '/reservations/' || reservation_id
-                end
-            )), '/'), '/reservations$', ''), '')
+                nullif(regexp_replace(rtrim(lower(coalesce(
+                    benefit_id,
+                    case when _pricing_model = 'reservation'
+                            and product_order_id is not null
+                            and reservation_id is not null
+                            then '/providers/microsoft.capacity/reservationorders/'
+                                || product_order_id
+                                || '/reservations/'
+                                || reservation_id
+                    end
+                )), '/'), '/reservations$', ''), '')
         end as _commitment_discount_id,
         {{ azure_arm_resource_type('resource_id') }} as _arm_resource_type
     from kept
@@ -114,10 +124,13 @@ pricing_units as (
     select uom_key, block_size, distinct_units
     from (
         select
-            lower(trim(UnitOfMeasure)) as uom_key,
-            cast(PricingBlockSize as {{ type_money() }}) as block_size,
-            DistinctUnits as distinct_units,
-            row_number() over (partition by lower(trim(UnitOfMeasure)) order by UnitOfMeasure) as _rn
+            lower(trim(unitofmeasure)) as uom_key,
+            cast(pricingblocksize as {{ type_money() }}) as block_size,
+            distinctunits as distinct_units,
+            row_number() over (
+                partition by lower(trim(unitofmeasure))
+                order by unitofmeasure
+            ) as _rn
         from {{ ref('azure_pricing_units') }}
     ) as pu
     where _rn = 1
@@ -131,7 +144,9 @@ units as (
         case
             when pu.distinct_units is null then coalesce(c.unit_of_measure, 'Units')
             when pu.block_size = 1 or pu.distinct_units like '%/%' then pu.distinct_units
-            else cast(cast(pu.block_size as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}) || ' ' || pu.distinct_units
+            else cast(cast(pu.block_size as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+                || ' '
+                || pu.distinct_units
         end as _pricing_unit,
         -- FOCUS UnitFormat has a block size only before plain units ('100 Hours'), not before a rate: a rate
         -- unit in blocks ('100 GB/Month', '10 /Month') is priced per single unit ('GB/Month', 'Units/Month'),
@@ -174,9 +189,11 @@ categorized as (
         p.*,
         case when _charge_category in ('Usage', 'Purchase') then _quantity * _price_block end as _pricing_quantity,
         case when _charge_category in ('Usage', 'Purchase')
-             then cast(_pc_list_unit_price * _fx as {{ type_money() }}) end as _list_unit_price,
+                then cast(_pc_list_unit_price * _fx as {{ type_money() }})
+        end as _list_unit_price,
         case when _charge_category in ('Usage', 'Purchase')
-             then cast(_pc_contracted_unit_price * _fx as {{ type_money() }}) end as _contracted_unit_price,
+                then cast(_pc_contracted_unit_price * _fx as {{ type_money() }})
+        end as _contracted_unit_price,
         case
             when _commitment_discount_id like '%/microsoft.capacity/%' then 'Reservation'
             when _commitment_discount_id like '%/microsoft.billingbenefits/%' then 'Savings Plan'
@@ -184,28 +201,33 @@ categorized as (
             when _commitment_discount_id is not null then 'Reservation'
         end as _commitment_discount_type,
         coalesce(lower(trim(coalesce(resource_location, location))), '') as _location_key,
-        cast(nullif({{ azure_json_text('additional_info', 'RINormalizationRatio') }}, '') as {{ type_money() }}) as _ri_ratio,
+        cast(
+            nullif({{ azure_json_text('additional_info', 'RINormalizationRatio') }}, '') as {{ type_money() }}
+        ) as _ri_ratio,
         {{ azure_json_text('additional_info', 'VMCapacityReservationId') }} as _capacity_reservation_id
     from prices2 as p
 ),
 
 services as (
     select
-        lower(trim(ConsumedService)) as consumed_service_key,
-        lower(trim(ResourceType)) as resource_type_key,
-        ServiceName as service_name,
-        ServiceCategory as service_category,
-        ServiceSubcategory as service_subcategory
+        lower(trim(consumedservice)) as consumed_service_key,
+        lower(trim(resourcetype)) as resource_type_key,
+        servicename as service_name,
+        servicecategory as service_category,
+        servicesubcategory as service_subcategory
     from {{ ref('azure_services') }}
 ),
 
 services_by_type as (
     select resource_type_key, service_name, service_category, service_subcategory
     from (
-        select *, row_number() over (
-            partition by resource_type_key
-            order by case when consumed_service_key is null then 0 else 1 end, service_name) as _rn
-        from services where resource_type_key is not null
+        select
+            *, row_number() over (
+                partition by resource_type_key
+                order by case when consumed_service_key is null then 0 else 1 end, service_name
+            ) as _rn
+        from services
+        where resource_type_key is not null
     ) as s
     where _rn = 1
 ),
@@ -213,10 +235,15 @@ services_by_type as (
 services_by_consumed as (
     select consumed_service_key, service_name, service_category, service_subcategory
     from (
-        select *, row_number() over (partition by consumed_service_key order by n desc, service_name) as _rn
+        select
+            *, row_number() over (
+                partition by consumed_service_key
+                order by n desc, service_name asc
+            ) as _rn
         from (
             select consumed_service_key, service_name, service_category, service_subcategory, count(*) as n
-            from services where consumed_service_key is not null
+            from services
+            where consumed_service_key is not null
             group by consumed_service_key, service_name, service_category, service_subcategory
         ) as g
     ) as s
@@ -230,12 +257,12 @@ service_names as (
 ),
 
 resource_types as (
-    select lower(trim(ResourceType)) as resource_type_key, SingularDisplayName as display_name
+    select lower(trim(resourcetype)) as resource_type_key, singulardisplayname as display_name
     from {{ ref('azure_resource_types') }}
 ),
 
 regions as (
-    select lower(trim(OriginalValue)) as location_key, RegionId as region_id, RegionName as region_name
+    select lower(trim(originalvalue)) as location_key, regionid as region_id, regionname as region_name
     from {{ ref('azure_regions') }}
 ),
 
@@ -246,24 +273,29 @@ enriched as (
             -- Azure OpenAI meters ("gpt-4o ... Tokens") bill under MeterCategory "Cognitive Services",
             -- MeterSubCategory "Azure OpenAI": its own service name, Generative AI
             when lower(coalesce(c.meter_subcategory, '')) like '%openai%'
-              or lower(coalesce(c.meter_category, '')) like '%openai%' then 'Azure OpenAI'
+                or lower(coalesce(c.meter_category, '')) like '%openai%' then 'Azure OpenAI'
             else coalesce(
-                se.service_name, st.service_name, sc.service_name,
-                case
-                    when lower(c.meter_category) in ('cognitive services', 'azure ai services') then 'Azure AI Services'
-                    when lower(c.meter_category) in ('machine learning', 'azure machine learning', 'machine learning studio')
-                        then 'Azure Machine Learning'
-                end,
-                c.meter_category, c.consumed_service, c.product_name, 'Microsoft Azure')
+                    se.service_name, st.service_name, sc.service_name,
+                    case
+                        when
+                            lower(c.meter_category) in ('cognitive services', 'azure ai services')
+                            then 'Azure AI Services'
+                        when lower(c.meter_category) in (
+                                'machine learning', 'azure machine learning', 'machine learning studio'
+                            )
+                            then 'Azure Machine Learning'
+                    end,
+                    c.meter_category, c.consumed_service, c.product_name, 'Microsoft Azure'
+                )
         end as _service_name,
         case
             when lower(coalesce(c.meter_subcategory, '')) like '%openai%'
-              or lower(coalesce(c.meter_category, '')) like '%openai%' then 'AI and Machine Learning'
+                or lower(coalesce(c.meter_category, '')) like '%openai%' then 'AI and Machine Learning'
             else coalesce(se.service_category, st.service_category, sc.service_category)
         end as _service_category_lookup,
         case
             when lower(coalesce(c.meter_subcategory, '')) like '%openai%'
-              or lower(coalesce(c.meter_category, '')) like '%openai%' then 'Generative AI'
+                or lower(coalesce(c.meter_category, '')) like '%openai%' then 'Generative AI'
             else coalesce(se.service_subcategory, st.service_subcategory, sc.service_subcategory)
         end as _service_subcategory_lookup,
         rt.display_name as _resource_type_display,
@@ -272,15 +304,15 @@ enriched as (
     from categorized as c
     left join services as se
         on se.consumed_service_key = lower(trim(c.consumed_service))
-       and se.resource_type_key = c._arm_resource_type
+        and c._arm_resource_type = se.resource_type_key
     left join services_by_type as st
-        on st.resource_type_key = c._arm_resource_type
+        on c._arm_resource_type = st.resource_type_key
     left join services_by_consumed as sc
         on sc.consumed_service_key = lower(trim(c.consumed_service))
     left join resource_types as rt
-        on rt.resource_type_key = c._arm_resource_type
+        on c._arm_resource_type = rt.resource_type_key
     left join regions as rg
-        on rg.location_key = c._location_key
+        on c._location_key = rg.location_key
 ),
 
 serviced as (
@@ -295,14 +327,17 @@ serviced as (
         -- Usage/Purchase (last resort: consumed service + charge type), null for Tax.
         case
             when e._charge_category = 'Tax' then null
-            when e._charge_category in ('Usage', 'Purchase') then
-                coalesce(e.product_id, e.meter_id, e.part_number, e.product_name,
-                         lower(coalesce(e.consumed_service, e.publisher_name, 'azure')) || ':' || e._charge_type)
+            when e._charge_category in ('Usage', 'Purchase')
+                then
+                    coalesce(
+                        e.product_id, e.meter_id, e.part_number, e.product_name,
+                        lower(coalesce(e.consumed_service, e.publisher_name, 'azure')) || ':' || e._charge_type
+                    )
             else coalesce(e.product_id, e.meter_id, e.part_number)
         end as _sku_id
     from enriched as e
     left join service_names as sn
-        on e._service_category_lookup is null and sn.service_name = e._service_name
+        on e._service_category_lookup is null and e._service_name = sn.service_name
 ),
 
 final as (
@@ -312,15 +347,20 @@ final as (
         _billing_account_id as billing_account_id,
         _billing_account_name as billing_account_name,
         case when _billing_account_id is not null then
-            case when _is_mca then 'Billing Profile' else 'Billing Account' end end as billing_account_type,
+                case when _is_mca then 'Billing Profile' else 'Billing Account' end
+        end as billing_account_type,
         billing_currency,
-        coalesce({{ dbt.dateadd('day', 1, 'billing_period_end') }}, {{ dbt.dateadd('month', 1, '_billing_period_start') }})
-            as billing_period_end,
+        coalesce(
+            {{ dbt.dateadd('day', 1, 'billing_period_end') }},
+            {{ dbt.dateadd('month', 1, '_billing_period_start') }}
+        ) as billing_period_end,
         _billing_period_start as billing_period_start,
         _capacity_reservation_id as capacity_reservation_id,
         case when _capacity_reservation_id is not null and _charge_category = 'Usage' then
-            case when _arm_resource_type = 'microsoft.compute/capacityreservationgroups/capacityreservations'
-                 then 'Unused' else 'Used' end
+                case when _arm_resource_type = 'microsoft.compute/capacityreservationgroups/capacityreservations'
+                        then 'Unused'
+                    else 'Used'
+                end
         end as capacity_reservation_status,
         _charge_category as charge_category,
         case when _charge_type = 'refund' then 'Correction' end as charge_class,
@@ -328,10 +368,12 @@ final as (
         case
             -- a Purchase is never Usage-Based; Azure marks some monthly commitment payments UsageBased (the
             -- FinOps toolkit corrects those to Recurring)
-            when _charge_category = 'Purchase' then
-                case when _frequency = 'recurring' then 'Recurring'
-                     when _frequency = 'usagebased' and _commitment_discount_id is not null then 'Recurring'
-                     else 'One-Time' end
+            when _charge_category = 'Purchase'
+                then
+                    case when _frequency = 'recurring' then 'Recurring'
+                        when _frequency = 'usagebased' and _commitment_discount_id is not null then 'Recurring'
+                        else 'One-Time'
+                    end
             when _frequency = 'onetime' then 'One-Time'
             when _frequency = 'recurring' then 'Recurring'
             when _frequency = 'usagebased' then 'Usage-Based'
@@ -348,38 +390,41 @@ final as (
         case when _commitment_discount_id is not null then coalesce(benefit_name, reservation_name) end
             as commitment_discount_name,
         case when _commitment_discount_id is not null and _charge_category in ('Usage', 'Purchase') then
-            case
+                case
                 -- Spend (savings plan): the commitment amount consumed (amortized cost) or bought, pricing currency
-                when _commitment_discount_type = 'Savings Plan' and _charge_category = 'Purchase'
-                    then coalesce(cost_in_pricing_currency, _billed_cost / _fx)
-                when _commitment_discount_type = 'Savings Plan'
-                    then coalesce(cost_in_pricing_currency, cost / _fx, 0)
-                -- Usage (reservation): consumed or unused quantity in distinct units, normalised by the
-                -- instance size flexibility ratio when Azure gives one
-                else cast(_quantity * _block_size as {{ type_money() }}) * coalesce(_ri_ratio, 1)
-            end
+                    when _commitment_discount_type = 'Savings Plan' and _charge_category = 'Purchase'
+                        then coalesce(cost_in_pricing_currency, _billed_cost / _fx)
+                    when _commitment_discount_type = 'Savings Plan'
+                        then coalesce(cost_in_pricing_currency, cost / _fx, 0)
+                    -- Usage (reservation): consumed or unused quantity in distinct units, normalised by the
+                    -- instance size flexibility ratio when Azure gives one
+                    else cast(_quantity * _block_size as {{ type_money() }}) * coalesce(_ri_ratio, 1)
+                end
         end as commitment_discount_quantity,
         case when _commitment_discount_id is not null and _charge_category = 'Usage' then
-            case when _is_unused_commitment then 'Unused' else 'Used' end
+                case when _is_unused_commitment then 'Unused' else 'Used' end
         end as commitment_discount_status,
         _commitment_discount_type as commitment_discount_type,
         case when _commitment_discount_id is not null and _charge_category in ('Usage', 'Purchase') then
-            case when _commitment_discount_type = 'Savings Plan' then coalesce(pricing_currency, billing_currency)
-                 else _distinct_unit end
+                case when _commitment_discount_type = 'Savings Plan' then coalesce(pricing_currency, billing_currency)
+                    else _distinct_unit
+                end
         end as commitment_discount_unit,
         case when _charge_category = 'Usage' and not _is_unused_commitment then _quantity * _block_size end
             as consumed_quantity,
         case when _charge_category = 'Usage' and not _is_unused_commitment then _distinct_unit end as consumed_unit,
         case when _charge_category in ('Usage', 'Purchase')
-             then cast(_contracted_unit_price * _pricing_quantity as {{ type_money() }})
-             else _billed_cost end as contracted_cost,
+                then cast(_contracted_unit_price * _pricing_quantity as {{ type_money() }})
+            else _billed_cost
+        end as contracted_cost,
         _contracted_unit_price as contracted_unit_price,
         _effective_cost as effective_cost,
         case when _is_mca then invoice_id end as invoice_id,
         coalesce(partner_name, 'Microsoft') as invoice_issuer_name,
         case when _charge_category in ('Usage', 'Purchase')
-             then cast(_list_unit_price * _pricing_quantity as {{ type_money() }})
-             else _billed_cost end as list_cost,
+                then cast(_list_unit_price * _pricing_quantity as {{ type_money() }})
+            else _billed_cost
+        end as list_cost,
         _list_unit_price as list_unit_price,
         case
             when _charge_category = 'Tax' then null
@@ -404,7 +449,8 @@ final as (
         case when _pricing_quantity is not null then _pricing_unit end as pricing_unit,
         'Microsoft' as provider_name,
         case when publisher_name = 'Microsoft Corporation' then 'Microsoft'
-             else coalesce(publisher_name, 'Microsoft') end as publisher_name,
+            else coalesce(publisher_name, 'Microsoft')
+        end as publisher_name,
         case when _location_key <> '' then coalesce(_region_id, replace(_location_key, ' ', '')) end as region_id,
         case when _location_key <> '' then coalesce(_region_name, coalesce(resource_location, location)) end
             as region_name,
@@ -420,7 +466,9 @@ final as (
         end as resource_name,
         case
             when _is_commitment_purchase and _commitment_discount_id is not null then _commitment_discount_type
-            when nullif(resource_id, '') is not null then coalesce(_resource_type_display, _arm_resource_type, 'Resource')
+            when
+                nullif(resource_id, '') is not null
+                then coalesce(_resource_type_display, _arm_resource_type, 'Resource')
         end as resource_type,
         _service_category as service_category,
         {{ focus_ascii('_service_name') }} as service_name,
@@ -431,8 +479,8 @@ final as (
         cast(null as {{ dbt.type_string() }}) as sku_price_details,
         -- no SKU price ID in cost details: SKU + pricing model + term + unit of measure identify the price
         case when _sku_id is not null then
-            _sku_id || '|' || case when _pricing_model = '' then 'ondemand' else _pricing_model end
-            || '|' || coalesce(term, '') || '|' || coalesce(unit_of_measure, '')
+                _sku_id || '|' || case when _pricing_model = '' then 'ondemand' else _pricing_model end
+                || '|' || coalesce(term, '') || '|' || coalesce(unit_of_measure, '')
         end as sku_price_id,
         nullif(subscription_id, '') as sub_account_id,
         case when nullif(subscription_id, '') is not null then coalesce(subscription_name, subscription_id) end
@@ -440,7 +488,8 @@ final as (
         case when nullif(subscription_id, '') is not null then 'Subscription' end as sub_account_type,
         {{ azure_tags_normalize('_tags_object') }} as tags,
         case when publisher_name = 'Microsoft Corporation' then 'Microsoft'
-             else coalesce(publisher_name, 'Microsoft') end as service_provider_name,
+            else coalesce(publisher_name, 'Microsoft')
+        end as service_provider_name,
         'Microsoft' as host_provider_name,
         {{ focus_unallocated_columns() }},
         'azure' as x_source_system,

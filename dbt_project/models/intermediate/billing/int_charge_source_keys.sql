@@ -19,8 +19,9 @@ with
 
 aws as (
 
-    select 'aws' as charge_source, 'key' as rebuild_by,
-           x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
+    select
+        'aws' as charge_source, 'key' as rebuild_by,
+        x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
     from {{ ref('stg_aws_cur__line_items') }}
     group by x_export_id, x_billing_period
 
@@ -28,8 +29,9 @@ aws as (
 
 azure as (
 
-    select 'azure' as charge_source, 'period' as rebuild_by,
-           x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
+    select
+        'azure' as charge_source, 'period' as rebuild_by,
+        x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
     from {{ ref('stg_azure_cost_details__cost_details') }}
     group by x_export_id, x_billing_period
 
@@ -37,8 +39,9 @@ azure as (
 
 gcp as (
 
-    select 'gcp' as charge_source, 'key' as rebuild_by,
-           x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
+    select
+        'gcp' as charge_source, 'key' as rebuild_by,
+        x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
     from {{ ref('stg_gcp_billing__billing_export_rows') }}
     group by x_export_id, x_billing_period
 
@@ -46,8 +49,9 @@ gcp as (
 
 focus_exports as (
 
-    select 'focus_exports' as charge_source, 'key' as rebuild_by,
-           x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
+    select
+        'focus_exports' as charge_source, 'key' as rebuild_by,
+        x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
     from {{ ref('stg_focus_exports__focus_rows') }}
     group by x_export_id, x_billing_period
 
@@ -55,8 +59,9 @@ focus_exports as (
 
 ai_api as (
 
-    select 'ai_api' as charge_source, 'key' as rebuild_by,
-           x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
+    select
+        'ai_api' as charge_source, 'key' as rebuild_by,
+        x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
     from {{ ref('int_ai_api_charges') }}
     group by x_export_id, x_billing_period
 
@@ -64,8 +69,9 @@ ai_api as (
 
 saas as (
 
-    select 'saas' as charge_source, 'always' as rebuild_by,
-           x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
+    select
+        'saas' as charge_source, 'always' as rebuild_by,
+        x_export_id, x_billing_period, max(x_ingested_at) as ingested_at
     from {{ ref('int_saas_charges') }}
     group by x_export_id, x_billing_period
 

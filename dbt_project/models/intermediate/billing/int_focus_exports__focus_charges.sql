@@ -51,7 +51,9 @@ renamed as (
         {{ focus_exports_clean_text('billing_currency') }} as src_billing_currency,
         {{ focus_exports_clean_text('capacity_reservation_id') }} as capacity_reservation_id,
         {{ focus_exports_clean_text('capacity_reservation_status') }} as src_capacity_reservation_status,
-        coalesce({{ focus_exports_clean_text('charge_category') }}, {{ focus_exports_clean_text('charge_type') }}) as src_charge_category,
+        coalesce(
+            {{ focus_exports_clean_text('charge_category') }}, {{ focus_exports_clean_text('charge_type') }}
+        ) as src_charge_category,
         {{ focus_exports_clean_text('charge_subcategory') }} as src_charge_subcategory,
         {{ focus_exports_clean_text('charge_class') }} as src_charge_class,
         {{ focus_exports_clean_text('charge_frequency') }} as src_charge_frequency,
@@ -61,19 +63,37 @@ renamed as (
         {{ focus_exports_clean_text('commitment_discount_type') }} as src_commitment_discount_type,
         {{ focus_exports_unit('commitment_discount_unit') }} as src_commitment_discount_unit,
         {{ focus_exports_clean_text('commitment_discount_unit') }} as delivered_commitment_discount_unit,
-        coalesce({{ focus_exports_clean_text('consumed_unit') }}, {{ focus_exports_clean_text('usage_unit') }}) as delivered_consumed_unit,
+        coalesce(
+            {{ focus_exports_clean_text('consumed_unit') }}, {{ focus_exports_clean_text('usage_unit') }}
+        ) as delivered_consumed_unit,
         {{ focus_exports_clean_text('pricing_unit') }} as delivered_pricing_unit,
         commitment_discount_quantity as src_commitment_discount_quantity,
         coalesce(consumed_quantity, usage_quantity) as src_consumed_quantity,
-        coalesce({{ focus_exports_unit('consumed_unit') }}, {{ focus_exports_unit('usage_unit') }}) as src_consumed_unit,
-        coalesce({{ focus_exports_clean_text('invoice_id') }}, {{ focus_exports_extension('x_InvoiceId') }}) as invoice_id,
-        coalesce({{ focus_exports_clean_text('invoice_issuer_name') }}, {{ focus_exports_clean_text('invoice_issuer') }}) as src_invoice_issuer_name,
-        coalesce({{ focus_exports_clean_text('provider_name') }}, {{ focus_exports_clean_text('provider') }}) as src_provider_name,
-        coalesce({{ focus_exports_clean_text('publisher_name') }}, {{ focus_exports_clean_text('publisher') }}) as src_publisher_name,
-        coalesce({{ focus_exports_clean_text('region_id') }}, {{ focus_exports_clean_text('region') }}) as src_region_id,
-        coalesce({{ focus_exports_clean_text('region_name') }}, {{ focus_exports_clean_text('region') }}) as src_region_name,
+        coalesce(
+            {{ focus_exports_unit('consumed_unit') }}, {{ focus_exports_unit('usage_unit') }}
+        ) as src_consumed_unit,
+        coalesce(
+            {{ focus_exports_clean_text('invoice_id') }}, {{ focus_exports_extension('x_InvoiceId') }}
+        ) as invoice_id,
+        coalesce(
+            {{ focus_exports_clean_text('invoice_issuer_name') }}, {{ focus_exports_clean_text('invoice_issuer') }}
+        ) as src_invoice_issuer_name,
+        coalesce(
+            {{ focus_exports_clean_text('provider_name') }}, {{ focus_exports_clean_text('provider') }}
+        ) as src_provider_name,
+        coalesce(
+            {{ focus_exports_clean_text('publisher_name') }}, {{ focus_exports_clean_text('publisher') }}
+        ) as src_publisher_name,
+        coalesce(
+            {{ focus_exports_clean_text('region_id') }}, {{ focus_exports_clean_text('region') }}
+        ) as src_region_id,
+        coalesce(
+            {{ focus_exports_clean_text('region_name') }}, {{ focus_exports_clean_text('region') }}
+        ) as src_region_name,
         {{ focus_exports_clean_text('pricing_category') }} as src_pricing_category,
-        coalesce({{ focus_exports_clean_text('pricing_currency') }}, {{ focus_exports_extension('x_PricingCurrency') }}) as pricing_currency,
+        coalesce(
+            {{ focus_exports_clean_text('pricing_currency') }}, {{ focus_exports_extension('x_PricingCurrency') }}
+        ) as pricing_currency,
         {{ focus_exports_unit('pricing_unit') }} as src_pricing_unit,
         {{ focus_exports_clean_text('service_category') }} as src_service_category,
         {{ focus_exports_clean_text('service_subcategory') }} as src_service_subcategory,
@@ -81,7 +101,9 @@ renamed as (
         {{ focus_exports_clean_text('sku_meter') }} as src_sku_meter,
         {{ focus_exports_json_object(focus_exports_clean_text('sku_price_details')) }} as src_sku_price_details,
         {{ focus_exports_json_object(focus_exports_clean_text('tags')) }} as tags,
-        {{ focus_exports_json_object(focus_exports_clean_text('allocated_method_details')) }} as allocated_method_details,
+        {{ focus_exports_json_object(
+            focus_exports_clean_text('allocated_method_details')
+        ) }} as allocated_method_details,
         {{ focus_exports_json_object(focus_exports_clean_text('allocated_tags')) }} as allocated_tags,
         {{ focus_exports_clean_text('contract_applied') }} as contract_applied,
 
@@ -157,14 +179,15 @@ classified as (
 -- subcategory across CUR/Cost Details and FOCUS rows
 service_hints as (
 
-    select 'aws' as hint_system, product_code as hint_key, service_category as hint_category,
+    select
+        'aws' as hint_system, product_code as hint_key, service_category as hint_category,
         service_subcategory as hint_subcategory
     from {{ ref('aws_service_categories') }}
     union all
-    select 'azure', ServiceName, min(ServiceCategory), min(ServiceSubcategory)
+    select 'azure', servicename, min(servicecategory), min(servicesubcategory)
     from {{ ref('azure_services') }}
-    group by ServiceName
-    having count(distinct ServiceSubcategory) = 1 and count(distinct ServiceCategory) = 1
+    group by servicename
+    having count(distinct servicesubcategory) = 1 and count(distinct servicecategory) = 1
 
 ),
 
@@ -182,19 +205,21 @@ with_defaults as (
         -- name from another period (StringHandling: a renamed entity must not alter earlier charges); keyed by
         -- the merge key, so the incremental filter on (x_export_id, x_billing_period) still reaches the raw scan
         max(c.src_billing_account_name) over (
-            partition by c.x_export_id, c.x_billing_period, c.billing_account_id) as known_billing_account_name,
+            partition by c.x_export_id, c.x_billing_period, c.billing_account_id
+        ) as known_billing_account_name,
         max(c.src_sub_account_name) over (
-            partition by c.x_export_id, c.x_billing_period, c.sub_account_id) as known_sub_account_name
+            partition by c.x_export_id, c.x_billing_period, c.sub_account_id
+        ) as known_sub_account_name
     from classified as c
     left join {{ ref('focus_exports__provider_defaults') }} as d
-        on d.provider_key = c.x_source_system
+        on c.x_source_system = d.provider_key
     left join (
         select distinct service_category, {{ focus_exports_category_key('service_category') }} as category_key
         from {{ ref('focus_exports__service_subcategories') }}
     ) as cat
         on cat.category_key = {{ focus_exports_category_key('c.src_service_category') }}
     left join service_hints as h
-        on h.hint_system = c.x_source_system
+        on c.x_source_system = h.hint_system
         and h.hint_key = case c.x_source_system when 'aws' then c.ext_service_code else c.service_name end
 
 ),
@@ -223,7 +248,10 @@ normalised as (
             when lower(w.src_commitment_discount_category) = 'spend' then 'Spend'
             when lower(w.src_commitment_discount_category) = 'usage' then 'Usage'
             when w.src_commitment_discount_category is not null then w.src_commitment_discount_category
-            when upper(w.src_commitment_discount_unit) = upper(coalesce(w.src_billing_currency, '{{ default_currency }}')) then 'Spend'
+            when
+                upper(w.src_commitment_discount_unit)
+                = upper(coalesce(w.src_billing_currency, '{{ default_currency }}'))
+                then 'Spend'
             else 'Usage'
         end as commitment_discount_category,
         case
@@ -235,9 +263,12 @@ normalised as (
             when w.resource_id = w.commitment_discount_id then 'Unused'
             else 'Used'
         end as commitment_discount_status,
-        case when w.commitment_discount_id is not null then w.src_commitment_discount_type end as commitment_discount_type,
-        case when w.commitment_discount_id is not null then w.src_commitment_discount_quantity end as commitment_discount_quantity,
-        case when w.commitment_discount_id is not null then w.src_commitment_discount_unit end as commitment_discount_unit,
+        case when w.commitment_discount_id is not null then w.src_commitment_discount_type end
+            as commitment_discount_type,
+        case when w.commitment_discount_id is not null then w.src_commitment_discount_quantity end
+            as commitment_discount_quantity,
+        case when w.commitment_discount_id is not null then w.src_commitment_discount_unit end
+            as commitment_discount_unit,
         case
             when w.capacity_reservation_id is null then null
             when lower(w.src_capacity_reservation_status) = 'used' then 'Used'
@@ -248,23 +279,27 @@ normalised as (
         end as capacity_reservation_status,
         -- account / region pairs: name and type non-null iff the id is
         case when w.billing_account_id is not null
-            then coalesce(w.src_billing_account_type, w.default_billing_account_type, 'Billing Account') end as billing_account_type,
+                then coalesce(w.src_billing_account_type, w.default_billing_account_type, 'Billing Account')
+        end as billing_account_type,
         case when w.sub_account_id is not null
-            then coalesce(w.src_sub_account_type, w.default_sub_account_type, 'Sub Account') end as sub_account_type,
+                then coalesce(w.src_sub_account_type, w.default_sub_account_type, 'Sub Account')
+        end as sub_account_type,
         -- names: the export's; else the name the same delivery gives the account on other rows; else the id
         -- (FOCUS: BillingAccountName MUST NOT be null when the provider supports names, SubAccountName null iff
         -- SubAccountId is)
         case when w.billing_account_id is not null
-            then coalesce(w.src_billing_account_name, w.known_billing_account_name, w.billing_account_id)
-            else w.src_billing_account_name end as billing_account_name,
+                then coalesce(w.src_billing_account_name, w.known_billing_account_name, w.billing_account_id)
+            else w.src_billing_account_name
+        end as billing_account_name,
         case when w.sub_account_id is not null
-            then coalesce(w.src_sub_account_name, w.known_sub_account_name, w.sub_account_id) end as sub_account_name,
+                then coalesce(w.src_sub_account_name, w.known_sub_account_name, w.sub_account_id)
+        end as sub_account_name,
         -- ChargeDescription SHOULD NOT be null: without one, what the row says about itself
         coalesce(
             w.src_charge_description,
             coalesce(w.service_name, w.provider_name)
-                || coalesce(' - ' || coalesce(w.src_sku_meter, w.ext_usage_type, w.ext_meter_name, w.sku_id), '')
-                || ' (' || w.charge_category || ')'
+            || coalesce(' - ' || coalesce(w.src_sku_meter, w.ext_usage_type, w.ext_meter_name, w.sku_id), '')
+            || ' (' || w.charge_category || ')'
         ) as charge_description,
         coalesce(w.src_region_id, w.src_region_name) as region_id,
         coalesce(w.src_region_name, w.src_region_id) as region_name,
@@ -279,10 +314,10 @@ normalised as (
         select distinct provider_key, {{ focus_exports_entity_key('legal_entity') }} as entity_key
         from {{ ref('focus_exports__provider_entities') }}
     ) as ent
-        on ent.provider_key = w.x_source_system
+        on w.x_source_system = ent.provider_key
         and ent.entity_key = {{ focus_exports_entity_key('w.src_invoice_issuer_name') }}
     left join {{ ref('focus_exports__service_subcategories') }} as sub
-        on sub.service_category = w.matched_service_category
+        on w.matched_service_category = sub.service_category
         and lower(sub.service_subcategory) = lower(w.src_service_subcategory)
 
 ),
@@ -296,16 +331,28 @@ cost_bases as (
         n.charge_category in ('Usage', 'Purchase') and n.charge_class is null as needs_prices,
         coalesce(
             n.src_list_cost,
-            case when n.pricing_quantity is not null then cast(n.src_list_unit_price * n.pricing_quantity as {{ money }}) end,
+            case
+                when n.pricing_quantity is not null then cast(n.src_list_unit_price * n.pricing_quantity as {{ money }})
+            end,
             n.src_contracted_cost,
-            case when n.pricing_quantity is not null then cast(n.src_contracted_unit_price * n.pricing_quantity as {{ money }}) end,
+            case
+                when
+                    n.pricing_quantity is not null
+                    then cast(n.src_contracted_unit_price * n.pricing_quantity as {{ money }})
+            end,
             case when n.charge_category = 'Usage' then n.effective_cost else n.billed_cost end
         ) as list_cost_base,
         coalesce(
             n.src_contracted_cost,
-            case when n.pricing_quantity is not null then cast(n.src_contracted_unit_price * n.pricing_quantity as {{ money }}) end,
+            case
+                when
+                    n.pricing_quantity is not null
+                    then cast(n.src_contracted_unit_price * n.pricing_quantity as {{ money }})
+            end,
             n.src_list_cost,
-            case when n.pricing_quantity is not null then cast(n.src_list_unit_price * n.pricing_quantity as {{ money }}) end,
+            case
+                when n.pricing_quantity is not null then cast(n.src_list_unit_price * n.pricing_quantity as {{ money }})
+            end,
             case when n.charge_category = 'Usage' then n.effective_cost else n.billed_cost end
         ) as contracted_cost_base
     from normalised as n
@@ -322,7 +369,8 @@ priced as (
             when b.charge_category = 'Tax' then null
             when b.charge_class is not null or b.pricing_quantity is null then b.src_list_unit_price
             when b.src_list_unit_price is not null
-                and cast(b.src_list_unit_price * b.pricing_quantity as {{ money }}) = b.list_cost_base then b.src_list_unit_price
+                and cast(b.src_list_unit_price * b.pricing_quantity as {{ money }}) = b.list_cost_base
+                then b.src_list_unit_price
             when b.pricing_quantity = 0 then coalesce(b.src_list_unit_price, case when b.needs_prices then 0 end)
             when b.needs_prices or b.src_list_unit_price is not null
                 then cast(b.list_cost_base / b.pricing_quantity as {{ money }})
@@ -331,7 +379,8 @@ priced as (
             when b.charge_category = 'Tax' then null
             when b.charge_class is not null or b.pricing_quantity is null then b.src_contracted_unit_price
             when b.src_contracted_unit_price is not null
-                and cast(b.src_contracted_unit_price * b.pricing_quantity as {{ money }}) = b.contracted_cost_base then b.src_contracted_unit_price
+                and cast(b.src_contracted_unit_price * b.pricing_quantity as {{ money }}) = b.contracted_cost_base
+                then b.src_contracted_unit_price
             when b.pricing_quantity = 0 then coalesce(b.src_contracted_unit_price, case when b.needs_prices then 0 end)
             when b.needs_prices or b.src_contracted_unit_price is not null
                 then cast(b.contracted_cost_base / b.pricing_quantity as {{ money }})
@@ -367,14 +416,16 @@ final as (
         p.commitment_discount_type,
         p.commitment_discount_unit,
         case when p.charge_category = 'Usage' and coalesce(p.commitment_discount_status, '') <> 'Unused'
-            then coalesce(p.src_consumed_quantity, p.pricing_quantity) end as consumed_quantity,
+                then coalesce(p.src_consumed_quantity, p.pricing_quantity)
+        end as consumed_quantity,
         case when p.charge_category = 'Usage' and coalesce(p.commitment_discount_status, '') <> 'Unused'
                 and coalesce(p.src_consumed_quantity, p.pricing_quantity) is not null
-            then coalesce(p.src_consumed_unit, p.src_pricing_unit) end as consumed_unit,
+                then coalesce(p.src_consumed_unit, p.src_pricing_unit)
+        end as consumed_unit,
         case
             when p.contracted_unit_price is not null and p.pricing_quantity is not null and p.pricing_quantity <> 0
                 and p.charge_class is null
-            then cast(p.contracted_unit_price * p.pricing_quantity as {{ money }})
+                then cast(p.contracted_unit_price * p.pricing_quantity as {{ money }})
             else p.contracted_cost_base
         end as contracted_cost,
         p.contracted_unit_price,
@@ -384,7 +435,7 @@ final as (
         case
             when p.list_unit_price is not null and p.pricing_quantity is not null and p.pricing_quantity <> 0
                 and p.charge_class is null
-            then cast(p.list_unit_price * p.pricing_quantity as {{ money }})
+                then cast(p.list_unit_price * p.pricing_quantity as {{ money }})
             else p.list_cost_base
         end as list_cost,
         p.list_unit_price,
@@ -393,13 +444,18 @@ final as (
         -- no PricingCurrency in the export: prices are in BillingCurrency, so the PricingCurrency* columns are the
         -- billing-currency values (exact); a different PricingCurrency without its own columns stays NULL
         coalesce(p.pricing_currency, p.billing_currency) as pricing_currency,
-        coalesce(p.pricing_currency_contracted_unit_price,
-            case when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.contracted_unit_price end
+        coalesce(
+            p.pricing_currency_contracted_unit_price,
+            case
+                when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.contracted_unit_price
+            end
         ) as pricing_currency_contracted_unit_price,
-        coalesce(p.pricing_currency_effective_cost,
+        coalesce(
+            p.pricing_currency_effective_cost,
             case when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.effective_cost end
         ) as pricing_currency_effective_cost,
-        coalesce(p.pricing_currency_list_unit_price,
+        coalesce(
+            p.pricing_currency_list_unit_price,
             case when coalesce(p.pricing_currency, p.billing_currency) = p.billing_currency then p.list_unit_price end
         ) as pricing_currency_list_unit_price,
         {%- else %}
@@ -409,7 +465,8 @@ final as (
         p.pricing_currency_list_unit_price,
         {%- endif %}
         p.pricing_quantity,
-        case when p.pricing_quantity is not null then coalesce(p.src_pricing_unit, p.src_consumed_unit) end as pricing_unit,
+        case when p.pricing_quantity is not null then coalesce(p.src_pricing_unit, p.src_consumed_unit) end
+            as pricing_unit,
         p.provider_name,
         p.publisher_name,
         p.region_id,
@@ -422,13 +479,16 @@ final as (
         p.service_subcategory,
         p.sku_id,
         case when p.sku_id is not null
-            then coalesce(p.src_sku_meter, p.ext_usage_type, p.ext_meter_name, p.src_charge_description)
-            else p.src_sku_meter end as sku_meter,
+                then coalesce(p.src_sku_meter, p.ext_usage_type, p.ext_meter_name, p.src_charge_description)
+            else p.src_sku_meter
+        end as sku_meter,
         case when coalesce(p.src_sku_price_id, case when p.needs_prices then p.sku_id end) is not null
                 and p.charge_category <> 'Tax'
-            then p.src_sku_price_details end as sku_price_details,
+                then p.src_sku_price_details
+        end as sku_price_details,
         case when p.charge_category <> 'Tax'
-            then coalesce(p.src_sku_price_id, case when p.needs_prices then p.sku_id end) end as sku_price_id,
+                then coalesce(p.src_sku_price_id, case when p.needs_prices then p.sku_id end)
+        end as sku_price_id,
         p.sub_account_id,
         p.sub_account_name,
         p.sub_account_type,

@@ -17,7 +17,9 @@
 with ap_lines as (
     select
         'ap' as channel,
-        {{ dbt.concat(["'ap:'", 'supplier_id', "':'", 'invoice_number', "':'", "cast(line_number as " ~ dbt.type_string() ~ ")"]) }} as spend_line_id,
+        {{ dbt.concat([
+                "'ap:'", 'supplier_id', "':'", 'invoice_number', "':'", "cast(line_number as " ~ dbt.type_string() ~ ")"
+        ]) }} as spend_line_id,
         supplier_id,
         invoice_number,
         line_number as invoice_line_number,
@@ -53,7 +55,8 @@ card_lines as (
         merchant as payee,
         description,
         case when employee_id is not null or employee_name is not null then 'employee'
-             when cost_center is not null then 'cost_center' end as payer_type,
+            when cost_center is not null then 'cost_center'
+        end as payer_type,
         coalesce(employee_id, employee_name, cost_center) as payer_id,
         coalesce(employee_name, employee_id, cost_center) as payer_name,
         employee_id,
@@ -91,8 +94,8 @@ matched as (
             false
         ) as use_description
     from spend_lines as l
-    left join {{ ref('int_payee_vendors') }} as p on p.payee = l.payee
-    left join {{ ref('int_payee_vendors') }} as d on d.payee = l.description and l.channel = 'ap'
+    left join {{ ref('int_payee_vendors') }} as p on l.payee = p.payee
+    left join {{ ref('int_payee_vendors') }} as d on l.description = d.payee and l.channel = 'ap'
 ),
 
 resolved as (
@@ -124,12 +127,15 @@ candidates as (
         c.contract_id,
         c.billing_source,
         case when c.contract_id is null then 0
-             when c.product is null or r.product is null or c.product = r.product then 1
-             else 0 end as product_match,
+            when c.product is null or r.product is null or c.product = r.product then 1
+            else 0
+        end as product_match,
         case when c.contract_id is not null and r.spend_date >= c.term_start and r.spend_date <= c.term_end
-             then 1 else 0 end as in_term
+                then 1
+            else 0
+        end as in_term
     from resolved as r
-    left join contracts as c on c.vendor = r.vendor
+    left join contracts as c on r.vendor = c.vendor
 ),
 
 ranked as (
@@ -139,7 +145,7 @@ ranked as (
         max(product_match) over (partition by spend_line_id) as product_covered,
         row_number() over (
             partition by spend_line_id
-            order by product_match * in_term desc, product_match desc, contract_id
+            order by product_match * in_term desc, product_match desc, contract_id asc
         ) as contract_rank
     from candidates
 )
@@ -181,4 +187,4 @@ select
     r.source_file,
     r.source_row
 from resolved as r
-inner join ranked as k on k.spend_line_id = r.spend_line_id and k.contract_rank = 1
+inner join ranked as k on r.spend_line_id = k.spend_line_id and k.contract_rank = 1

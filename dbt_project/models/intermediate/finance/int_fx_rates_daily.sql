@@ -41,8 +41,11 @@ best_quote as (
                 order by
                     case derivation when 'direct' then 0 else 1 end,
                     case rate_source
-                        {%- for s in preferred %} when {{ sql_literal(s) }} then {{ loop.index }}{% endfor %}
-                        else {{ preferred | length + 1 }} end,
+                        {%- for s in preferred %}
+                        when {{ sql_literal(s) }} then {{ loop.index }}
+                        {%- endfor %}
+                        else {{ preferred | length + 1 }}
+                    end,
                     rate_source
             ) as quote_rank
         from quotes
@@ -73,12 +76,15 @@ carried as (
         q.rate,
         q.rate_source,
         q.derivation,
-        row_number() over (partition by d.calendar_day, c.from_currency order by q.rate_date desc) as recency
+        row_number() over (
+            partition by d.calendar_day, c.from_currency
+            order by q.rate_date desc
+        ) as recency
     from days as d
     cross join currencies as c
     inner join best_quote as q
-        on q.from_currency = c.from_currency
-        and q.rate_date <= d.calendar_day
+        on c.from_currency = q.from_currency
+        and d.calendar_day >= q.rate_date
         and q.rate_date >= {{ dbt.dateadd('day', -max_carry, 'd.calendar_day') }}
 )
 
@@ -90,7 +96,7 @@ select
     rate_source,
     cast(rate_as_of_date as date) as rate_as_of_date,
     derivation,
-    {{ dbt.datediff('rate_as_of_date', 'rate_date', 'day') }} as carried_days
+    {{ dbt.datediff('rate_as_of_date', 'rate_date', 'day') }} as carried_days  -- noqa: LT05
 from carried
 where recency = 1
 

@@ -14,7 +14,8 @@ with payees as (
     -- "GitHub Copilot Business - 200 seats"); fct_shadow_ai_spend decides when the description wins
     select line_description from {{ ref('stg_finance__ap_invoice_lines') }}
     union
-    select vendor_name from {{ ref('stg_finance__gl_journal_lines') }} where vendor_name is not null
+    select vendor_name from {{ ref('stg_finance__gl_journal_lines') }}
+    where vendor_name is not null
     union
     select vendor from {{ ref('stg_saas_invoices__invoices') }}
     union

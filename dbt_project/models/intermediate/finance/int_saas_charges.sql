@@ -36,8 +36,9 @@
     so restated invoices and contract / catalogue seed changes replace their rows without a --full-refresh. -#}
 
 with contracts as (
-    select contract_id, vendor, nullif(product, '') as product, billing_source, unit as contract_unit,
-           unit_price as contract_unit_price, term_start, term_end
+    select
+        contract_id, vendor, nullif(product, '') as product, billing_source, unit as contract_unit,
+        unit_price as contract_unit_price, term_start, term_end
     from {{ ref('ai_vendor_contracts') }}
 ),
 
@@ -68,9 +69,11 @@ saas_invoices as (
         i.*,
         coalesce(pv.vendor, i.vendor) as vendor_name,
         pv.product as resolved_product,
-        cast({{ dbt.date_trunc('month', 'coalesce(i.period_start, i.created_at)') }} as {{ type_utc_timestamp() }}) as service_month
+        cast(
+            {{ dbt.date_trunc('month', 'coalesce(i.period_start, i.created_at)') }} as {{ type_utc_timestamp() }}
+        ) as service_month
     from {{ ref('stg_saas_invoices__invoices') }} as i
-    left join payee_vendors as pv on pv.payee = i.vendor
+    left join payee_vendors as pv on i.vendor = pv.payee
     where coalesce(lower(i.status), 'open') not in ('draft', 'void', 'deleted')
 ),
 
@@ -82,11 +85,12 @@ saas_contract as (
         c.product as contract_product,
         row_number() over (
             partition by i.invoice_id
-            order by case when cast(i.service_month as date) between c.term_start and c.term_end then 0 else 1 end,
-                     c.term_start desc, c.contract_id
+            order by
+                case when cast(i.service_month as date) between c.term_start and c.term_end then 0 else 1 end,
+                c.term_start desc, c.contract_id asc
         ) as contract_rank
     from saas_invoices as i
-    inner join contracts as c on c.vendor = i.vendor_name
+    inner join contracts as c on i.vendor_name = c.vendor
 ),
 
 saas_lines as (
@@ -123,8 +127,8 @@ saas_lines as (
         greatest({{ dlt_load_time('l.x_load_id') }}, {{ dlt_load_time('i.x_load_id') }}) as ingested_at
     from saas_invoices as i
     inner join saas_contract as c
-        on c.invoice_id = i.invoice_id and c.contract_rank = 1 and c.billing_source = 'saas_api'
-    inner join {{ ref('stg_saas_invoices__invoice_lines') }} as l on l.invoice_id = i.invoice_id
+        on i.invoice_id = c.invoice_id and c.contract_rank = 1 and c.billing_source = 'saas_api'
+    inner join {{ ref('stg_saas_invoices__invoice_lines') }} as l on i.invoice_id = l.invoice_id
     union all
     select
         'saas_invoices',
@@ -159,7 +163,7 @@ saas_lines as (
         {{ dlt_load_time('i.x_load_id') }}
     from saas_invoices as i
     inner join saas_contract as c
-        on c.invoice_id = i.invoice_id and c.contract_rank = 1 and c.billing_source = 'saas_api'
+        on i.invoice_id = c.invoice_id and c.contract_rank = 1 and c.billing_source = 'saas_api'
     where i.tax <> 0
 ),
 
@@ -184,7 +188,7 @@ ap_described as (
         min(pv.vendor) as vendor,
         min(pv.product) as product
     from ap_lines as l
-    inner join payee_vendors as pv on pv.payee = l.line_description
+    inner join payee_vendors as pv on l.line_description = pv.payee
     where pv.vendor is not null
     group by l.supplier_id, l.invoice_number
     having count(distinct pv.vendor) = 1
@@ -195,10 +199,12 @@ ap_resolved as (
         a.*,
         coalesce(sv.vendor, d.vendor) as vendor_name,
         coalesce(case when d.vendor = coalesce(sv.vendor, d.vendor) then d.product end, sv.product) as resolved_product,
-        cast(cast({{ dbt.concat(['a.billing_period', "'-01'"]) }} as date) as {{ type_utc_timestamp() }}) as service_month
+        cast(
+            cast({{ dbt.concat(['a.billing_period', "'-01'"]) }} as date) as {{ type_utc_timestamp() }}
+        ) as service_month
     from ap_invoices as a
-    left join payee_vendors as sv on sv.payee = a.supplier_name
-    left join ap_described as d on d.supplier_id = a.supplier_id and d.invoice_number = a.invoice_number
+    left join payee_vendors as sv on a.supplier_name = sv.payee
+    left join ap_described as d on a.supplier_id = d.supplier_id and a.invoice_number = d.invoice_number
 ),
 
 ap_contract as (
@@ -212,20 +218,21 @@ ap_contract as (
         c.contract_unit_price,
         row_number() over (
             partition by a.supplier_id, a.invoice_number
-            order by case when cast(a.service_month as date) between c.term_start and c.term_end then 0 else 1 end,
-                     c.term_start desc, c.contract_id
+            order by
+                case when cast(a.service_month as date) between c.term_start and c.term_end then 0 else 1 end,
+                c.term_start desc, c.contract_id asc
         ) as contract_rank
     from ap_resolved as a
     inner join contracts as c
-        on c.vendor = a.vendor_name
-        and (c.product is null or c.product = a.resolved_product)
+        on a.vendor_name = c.vendor
+        and (c.product is null or a.resolved_product = c.product)
 ),
 
 ap_covered as (
     select a.*, c.contract_id, c.contract_product, c.contract_unit, c.contract_unit_price
     from ap_resolved as a
     inner join ap_contract as c
-        on c.supplier_id = a.supplier_id and c.invoice_number = a.invoice_number
+        on a.supplier_id = c.supplier_id and a.invoice_number = c.invoice_number
         and c.contract_rank = 1 and c.billing_source = 'ap_invoice'
 ),
 
@@ -241,13 +248,14 @@ ap_priced as (
         a.currency as invoice_currency,
         case
             when l.amount > 0 and a.contract_unit_price > 0 and a.contract_unit is not null
-                 and {{ money_mul('round(l.amount / a.contract_unit_price, 0)', 'a.contract_unit_price') }} = l.amount
-                then 1 else 0
+                and {{ money_mul('round(l.amount / a.contract_unit_price, 0)', 'a.contract_unit_price') }} = l.amount
+                then 1
+            else 0
         end as per_unit,
         a.contract_unit,
         a.contract_unit_price
     from ap_lines as l
-    inner join ap_covered as a on a.supplier_id = l.supplier_id and a.invoice_number = l.invoice_number
+    inner join ap_covered as a on l.supplier_id = a.supplier_id and l.invoice_number = a.invoice_number
 ),
 
 ap_charge_lines as (
@@ -259,19 +267,29 @@ ap_charge_lines as (
         service_name,
         invoice_number,
         coalesce(invoice_vendor_account_id, supplier_id) as billing_account_id,
-        case when invoice_vendor_account_id is not null then 'Customer Account' else 'ERP Supplier' end as billing_account_type,
+        case
+            when invoice_vendor_account_id is not null then 'Customer Account'
+            else 'ERP Supplier'
+        end as billing_account_type,
         invoice_currency as billing_currency,
         service_month as billing_period_start,
-        {{ dbt.concat(['supplier_id', "'/'", 'invoice_number', "'/'", 'cast(line_number as ' ~ dbt.type_string() ~ ')']) }} as line_key,
+        {{ dbt.concat([
+                'supplier_id', "'/'", 'invoice_number', "'/'", 'cast(line_number as ' ~ dbt.type_string() ~ ')'
+        ]) }} as line_key,
         line_description as description,
         amount,
         case when per_unit = 1 then cast(round(amount / contract_unit_price, 0) as {{ type_money() }})
-             else cast(1 as {{ type_money() }}) end as quantity,
+            else cast(1 as {{ type_money() }})
+        end as quantity,
         case when per_unit = 1 then contract_unit_price else amount end as unit_amount,
         service_name as sku_id,
         contract_id as sku_price_id,
         'licensed' as usage_type,
-        case when amount < 0 then 'discount' when per_unit = 1 then lower(contract_unit) else 'subscription' end as line_type,
+        case
+            when amount < 0 then 'discount'
+            when per_unit = 1 then lower(contract_unit)
+            else 'subscription'
+        end as line_type,
         case when per_unit = 1 then contract_unit else 'Count' end as unit,
         cast(null as {{ dbt.type_string() }}) as pricing_currency,
         cast(null as {{ type_money() }}) as pricing_currency_unit_price,
@@ -296,7 +314,10 @@ ap_charge_lines as (
         case when invoice_vendor_account_id is not null then 'Customer Account' else 'ERP Supplier' end,
         invoice_currency,
         service_month,
-        {{ dbt.concat(['supplier_id', "'/'", 'invoice_number', "'/'", 'cast(line_number as ' ~ dbt.type_string() ~ ')', "'/tax'"]) }},
+        {{ dbt.concat([
+                'supplier_id', "'/'", 'invoice_number', "'/'", 'cast(line_number as ' ~ dbt.type_string() ~ ')',
+                "'/tax'"
+        ]) }},
         {{ dbt.concat(["'Tax: '", 'line_description']) }},
         tax_amount,
         cast(null as {{ type_money() }}),
@@ -337,8 +358,12 @@ classified as (
             else 'Purchase'
         end as line_category,
         case when l.pricing_currency is not null and l.pricing_currency_quantity is not null
-                  and l.pricing_currency_unit_price is not null then 1 else 0 end as is_virtual,
-        cast({{ dbt.dateadd('month', 1, 'l.billing_period_start') }} as {{ type_utc_timestamp() }}) as billing_period_end,
+                and l.pricing_currency_unit_price is not null then 1
+            else 0
+        end as is_virtual,
+        cast(
+            {{ dbt.dateadd('month', 1, 'l.billing_period_start') }} as {{ type_utc_timestamp() }}
+        ) as billing_period_end,
         -- "1000000 Tokens": pricing unit of 1e6 tokens; consumed quantity in the base unit
         cast({{ ai_meter_regex_extract('l.unit', "'^([0-9]+) '") }} as {{ type_money() }}) as unit_multiplier,
         {{ ai_meter_regex_extract('l.unit', "'^[0-9]+ (.+)$'") }} as unit_base
@@ -349,7 +374,8 @@ charge_rows as (
     -- the invoice line itself, plus the amortization (Usage) row of every Purchase
     select c.*, 'charge' as row_kind, c.line_category as charge_category from classified as c
     union all
-    select c.*, 'amortization', 'Usage' from classified as c where c.line_category = 'Purchase'
+    select c.*, 'amortization', 'Usage' from classified as c
+    where c.line_category = 'Purchase'
 ),
 
 priced as (
@@ -383,11 +409,17 @@ described as (
         s.service_subcategory as listed_service_subcategory,
         -- model-API token lines ("mistral-large-latest input tokens (...)"): the model and the token type
         case when p.unit_base = 'Tokens' or p.unit = 'Tokens'
-             then {{ ai_meter_regex_extract('lower(p.description)', "'^([a-z0-9][a-z0-9._:/-]*) (?:input|output) tokens'") }} end as model_name,
+                then {{ ai_meter_regex_extract(
+                    'lower(p.description)', "'^([a-z0-9][a-z0-9._:/-]*) (?:input|output) tokens'"
+                ) }}
+        end as model_name,
         case when p.unit_base = 'Tokens' or p.unit = 'Tokens'
-             then {{ ai_meter_regex_extract('lower(p.description)', "'^[a-z0-9][a-z0-9._:/-]* (input|output) tokens'") }} end as token_type
+                then {{ ai_meter_regex_extract(
+                    'lower(p.description)', "'^[a-z0-9][a-z0-9._:/-]* (input|output) tokens'"
+                ) }}
+        end as token_type
     from priced as p
-    left join services as s on s.vendor = p.vendor and s.product = p.service_name
+    left join services as s on p.vendor = s.vendor and p.service_name = s.product
 ),
 
 final as (
@@ -404,7 +436,9 @@ final as (
         cast(null as {{ dbt.type_string() }}) as capacity_reservation_status,
         charge_category,
         cast(null as {{ dbt.type_string() }}) as charge_class,
-        {{ ascii_text("case when row_kind = 'amortization' then " ~ dbt.concat(['description', "' (amortized)'"]) ~ " else description end") }} as charge_description,
+        {{ ascii_text(
+            "case when row_kind = 'amortization' then " ~ dbt.concat(['description', "' (amortized)'"]) ~ " else description end"
+        ) }} as charge_description,
         case
             when charge_category = 'Tax' then 'Recurring'
             when charge_category = 'Credit' then 'One-Time'
@@ -412,8 +446,14 @@ final as (
             when usage_type is null or proration then 'One-Time'
             else 'Recurring'
         end as charge_frequency,
-        case when line_period_end > line_period_start then line_period_end else billing_period_end end as charge_period_end,
-        case when line_period_end > line_period_start then line_period_start else billing_period_start end as charge_period_start,
+        case
+            when line_period_end > line_period_start then line_period_end
+            else billing_period_end
+        end as charge_period_end,
+        case
+            when line_period_end > line_period_start then line_period_start
+            else billing_period_start
+        end as charge_period_start,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_category,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_id,
         cast(null as {{ dbt.type_string() }}) as commitment_discount_name,
@@ -432,22 +472,37 @@ final as (
             when is_virtual = 1 then pricing_currency
             else coalesce(unit_base, unit, 'Count')
         end as consumed_unit,
-        case when pricing_quantity_value is null then amount else {{ money_mul('pricing_quantity_value', 'unit_price_value') }} end as contracted_cost,
+        case
+            when pricing_quantity_value is null then amount
+            else {{ money_mul('pricing_quantity_value', 'unit_price_value') }}
+        end as contracted_cost,
         unit_price_value as contracted_unit_price,
-        case when row_kind = 'charge' and charge_category = 'Purchase' then cast(0 as {{ type_money() }}) else amount end as effective_cost,
+        case
+            when row_kind = 'charge' and charge_category = 'Purchase' then cast(0 as {{ type_money() }})
+            else amount
+        end as effective_cost,
         invoice_number as invoice_id,
         vendor as invoice_issuer_name,
-        case when pricing_quantity_value is null then amount else {{ money_mul('pricing_quantity_value', 'unit_price_value') }} end as list_cost,
+        case
+            when pricing_quantity_value is null then amount
+            else {{ money_mul('pricing_quantity_value', 'unit_price_value') }}
+        end as list_cost,
         unit_price_value as list_unit_price,
         case when charge_category in ('Usage', 'Purchase') then 'Standard' end as pricing_category,
         case when in_virtual_currency = 1 then pricing_currency else billing_currency end as pricing_currency,
-        case when in_virtual_currency = 1 then cast(1 as {{ type_money() }}) else unit_price_value end as pricing_currency_contracted_unit_price,
+        case
+            when in_virtual_currency = 1 then cast(1 as {{ type_money() }})
+            else unit_price_value
+        end as pricing_currency_contracted_unit_price,
         case
             when row_kind = 'charge' and charge_category = 'Purchase' then cast(0 as {{ type_money() }})
             when in_virtual_currency = 1 then pricing_currency_quantity
             else amount
         end as pricing_currency_effective_cost,
-        case when in_virtual_currency = 1 then cast(1 as {{ type_money() }}) else unit_price_value end as pricing_currency_list_unit_price,
+        case
+            when in_virtual_currency = 1 then cast(1 as {{ type_money() }})
+            else unit_price_value
+        end as pricing_currency_list_unit_price,
         pricing_quantity_value as pricing_quantity,
         pricing_unit_value as pricing_unit,
         vendor as provider_name,
@@ -491,7 +546,8 @@ final as (
         model_name as x_model_name,
         token_type as x_token_type,
         case when token_type is not null and charge_category = 'Usage'
-             then cast({{ money_mul('quantity', 'coalesce(unit_multiplier, 1)') }} as {{ dbt.type_bigint() }}) end as x_token_count
+                then cast({{ money_mul('quantity', 'coalesce(unit_multiplier, 1)') }} as {{ dbt.type_bigint() }})
+        end as x_token_count
     from described
 )
 

@@ -77,7 +77,7 @@ series as (
         cast(coalesce(d.cost, 0) as {{ type_money() }}) as actual_cost
     from filled as f
     left join daily as d
-        on d.scope_type = f.scope_type and d.scope_value = f.scope_value and d.cost_date = f.cost_date
+        on f.scope_type = d.scope_type and f.scope_value = d.scope_value and f.cost_date = d.cost_date
 ),
 
 candidates as (
@@ -97,19 +97,23 @@ lags as (
         l.baseline_method,
         cast({{ dbt.dateadd('day', '-l.lag_days', 'c.cost_date') }} as date) as lag_date
     from candidates as c
-    inner join {{ anomaly_baseline_lags() }} as l on l.baseline_method = c.baseline_method
+    inner join {{ anomaly_baseline_lags() }} as l on c.baseline_method = l.baseline_method
 ),
 
 lag_values as (
     select
         l.scope_type, l.scope_value, l.cost_date, l.lag_date, h.actual_cost,
-        row_number() over (partition by l.scope_type, l.scope_value, l.cost_date order by h.actual_cost, l.lag_date)
+        row_number()
+            over (
+                partition by l.scope_type, l.scope_value, l.cost_date
+                order by h.actual_cost, l.lag_date
+            )
             as cost_rank,
         count(*) over (partition by l.scope_type, l.scope_value, l.cost_date) as lag_count
     from lags as l
     inner join series as h
-        on h.scope_type = l.scope_type and h.scope_value = l.scope_value and h.cost_date = l.lag_date
-        and (l.baseline_method = 'same_weekday' or h.is_weekend = l.is_weekend)
+        on l.scope_type = h.scope_type and l.scope_value = h.scope_value and l.lag_date = h.cost_date
+        and (l.baseline_method = 'same_weekday' or l.is_weekend = h.is_weekend)
 ),
 
 baseline as (
@@ -127,7 +131,7 @@ spread as (
         cast({{ anomaly_median('abs(v.actual_cost - b.baseline_cost)') }} as {{ type_money() }}) as mad
     from lag_values as v
     inner join baseline as b
-        on b.scope_type = v.scope_type and b.scope_value = v.scope_value and b.cost_date = v.cost_date
+        on v.scope_type = b.scope_type and v.scope_value = b.scope_value and v.cost_date = b.cost_date
     group by 1, 2, 3
 ),
 
@@ -145,12 +149,13 @@ measured as (
         cast(1.4826 * m.mad as {{ type_money() }}) as spread,
         c.actual_cost - b.baseline_cost as impact_amount,
         c.as_of_date,
-        cast({{ dbt.dateadd('day', -(var('anomaly_unsettled_days') | int), 'c.as_of_date') }} as date) as settled_through_date
+        cast({{ dbt.dateadd('day', -(var('anomaly_unsettled_days') | int), 'c.as_of_date') }} as date)
+            as settled_through_date
     from candidates as c
     inner join baseline as b
-        on b.scope_type = c.scope_type and b.scope_value = c.scope_value and b.cost_date = c.cost_date
+        on c.scope_type = b.scope_type and c.scope_value = b.scope_value and c.cost_date = b.cost_date
     inner join spread as m
-        on m.scope_type = c.scope_type and m.scope_value = c.scope_value and m.cost_date = c.cost_date
+        on c.scope_type = m.scope_type and c.scope_value = m.scope_value and c.cost_date = m.cost_date
 ),
 
 banded as (
@@ -178,11 +183,13 @@ flagged as (
 -- ------------------------------------------------------------------------------------------- decomposition
 median_days as (
     -- the baseline day(s) that make the median: the middle one (odd count) or two (even count) by cost
-    select v.scope_type, v.scope_value, v.cost_date, v.lag_date, count(*) over (
-        partition by v.scope_type, v.scope_value, v.cost_date) as reference_days
+    select
+        v.scope_type, v.scope_value, v.cost_date, v.lag_date, count(*) over (
+            partition by v.scope_type, v.scope_value, v.cost_date
+        ) as reference_days
     from lag_values as v
     inner join flagged as f
-        on f.scope_type = v.scope_type and f.scope_value = v.scope_value and f.cost_date = v.cost_date
+        on v.scope_type = f.scope_type and v.scope_value = f.scope_value and v.cost_date = f.cost_date
     where 2 * v.cost_rank in (v.lag_count, v.lag_count + 1, v.lag_count + 2)
 ),
 
@@ -198,7 +205,7 @@ item_rows as (
         cast(0 as {{ fl }}) as rc1
     from median_days as v
     inner join drivers as d
-        on d.scope_type = v.scope_type and d.scope_value = v.scope_value and d.cost_date = v.lag_date
+        on v.scope_type = d.scope_type and v.scope_value = d.scope_value and v.lag_date = d.cost_date
     union all
     -- the day itself
     select
@@ -209,7 +216,7 @@ item_rows as (
         cast(d.reporting_cost as {{ fl }})
     from flagged as f
     inner join drivers as d
-        on d.scope_type = f.scope_type and d.scope_value = f.scope_value and d.cost_date = f.cost_date
+        on f.scope_type = d.scope_type and f.scope_value = d.scope_value and f.cost_date = d.cost_date
 ),
 
 items as (
@@ -296,9 +303,9 @@ decomposed as (
         p.provider_name as lead_provider_name
     from flagged as f
     left join effects as e
-        on e.scope_type = f.scope_type and e.scope_value = f.scope_value and e.cost_date = f.cost_date
+        on f.scope_type = e.scope_type and f.scope_value = e.scope_value and f.cost_date = e.cost_date
     left join provider_changes as p
-        on p.scope_type = f.scope_type and p.scope_value = f.scope_value and p.cost_date = f.cost_date
+        on f.scope_type = p.scope_type and f.scope_value = p.scope_value and f.cost_date = p.cost_date
         and p.provider_rank = 1
 )
 

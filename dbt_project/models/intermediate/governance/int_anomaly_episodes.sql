@@ -14,7 +14,10 @@ with days as (
 ranked as (
     select
         d.*,
-        row_number() over (partition by d.scope_type, d.scope_value, d.direction order by d.anomaly_date) as day_rank
+        row_number() over (
+            partition by d.scope_type, d.scope_value, d.direction
+            order by d.anomaly_date
+        ) as day_rank
     from days as d
 ),
 
@@ -29,7 +32,8 @@ islands as (
         *,
         min(anomaly_date) over (partition by scope_type, scope_value, direction, island) as start_date,
         row_number() over (
-            partition by scope_type, scope_value, direction, island order by abs(impact_amount) desc, anomaly_date
+            partition by scope_type, scope_value, direction, island
+            order by abs(impact_amount) desc, anomaly_date
         ) as peak_rank
     from numbered
 ),
@@ -73,11 +77,16 @@ quiet_runs as (
         scope_type,
         scope_value,
         anomaly_date,
-        {{ dbt.datediff('anomaly_date', 'least(coalesce(next_date, settled_end), settled_end)', 'day') }} - 1 as quiet_days
+        {{ dbt.datediff(
+            'anomaly_date', 'least(coalesce(next_date, settled_end), settled_end)', 'day'
+        ) }} - 1 as quiet_days
     from (
         select
             f.*,
-            lead(f.anomaly_date) over (partition by f.scope_type, f.scope_value order by f.anomaly_date) as next_date,
+            lead(f.anomaly_date) over (
+                partition by f.scope_type, f.scope_value
+                order by f.anomaly_date
+            ) as next_date,
             cast({{ dbt.dateadd('day', 1, 'f.settled_through_date') }} as date) as settled_end
         from flag_days as f
     ) as x
@@ -91,13 +100,15 @@ resolved as (
         min(q.anomaly_date) as last_anomalous_date
     from episodes as e
     inner join quiet_runs as q
-        on q.scope_type = e.scope_type and q.scope_value = e.scope_value and q.anomaly_date >= e.end_date
+        on e.scope_type = q.scope_type and e.scope_value = q.scope_value and e.end_date <= q.anomaly_date
         and q.quiet_days >= {{ k }}
     group by 1, 2, 3
 )
 
 select
-    {{ dbt.hash(dbt.concat(["e.scope_type", "'|'", "e.scope_value", "'|'", "cast(e.start_date as " ~ dbt.type_string() ~ ")"])) }}
+    {{ dbt.hash(
+        dbt.concat(["e.scope_type", "'|'", "e.scope_value", "'|'", "cast(e.start_date as " ~ dbt.type_string() ~ ")"])
+    ) }}
         as anomaly_id,
     e.scope_type,
     e.scope_value,
@@ -132,4 +143,4 @@ select
     e.settled_through_date
 from episodes as e
 left join resolved as r
-    on r.scope_type = e.scope_type and r.scope_value = e.scope_value and r.start_date = e.start_date
+    on e.scope_type = r.scope_type and e.scope_value = r.scope_value and e.start_date = r.start_date

@@ -25,14 +25,17 @@ allocated as (
         a.cost_center,
         a.allocated_effective_cost
     from {{ ref('fct_cost_allocated') }} as a
-    left join {{ ref('int_allocation_origins') }} as o on o.origin_id = a.origin_id
+    left join {{ ref('int_allocation_origins') }} as o on a.origin_id = o.origin_id
 ),
 
 allocated_scoped as (
     {%- set parts = [] %}
     {%- for s, col in [('provider', 'provider_name'), ('service', 'service_name'), ('model', 'model_name'),
                        ('api_key', 'api_key'), ('project', 'project')] if s in scope_types %}
-        {%- do parts.append("select '" ~ s ~ "' as scope_type, " ~ col ~ " as scope_value, owner, business_unit, cost_center, allocated_effective_cost from allocated where " ~ col ~ " is not null") %}
+    {%- do parts.append(
+        "select '" ~ s ~ "' as scope_type, " ~ col ~ " as scope_value, owner, business_unit, cost_center, "
+        ~ "allocated_effective_cost from allocated where " ~ col ~ " is not null"
+    ) %}
     {%- endfor %}
     {{ parts | join('\n    union all\n    ') }}
 ),
@@ -42,8 +45,9 @@ allocated_ranked as (
         scope_type, scope_value, owner, business_unit, cost_center,
         row_number() over (
             partition by scope_type, scope_value
-            order by case when owner is null then 1 else 0 end, sum(allocated_effective_cost) desc,
-                owner, business_unit, cost_center
+            order by
+                case when owner is null then 1 else 0 end, sum(allocated_effective_cost) desc,
+                owner, business_unit asc, cost_center asc
         ) as owner_rank
     from allocated_scoped
     group by 1, 2, 3, 4, 5
@@ -62,7 +66,11 @@ workloads as (
 workloads_ranked as (
     select
         *,
-        row_number() over (partition by scope_type, scope_value order by owner, business_unit, cost_center)
+        row_number()
+            over (
+                partition by scope_type, scope_value
+                order by owner, business_unit, cost_center
+            )
             as workload_rank
     from workloads
 )
@@ -79,6 +87,6 @@ select
     end as owner_source
 from scopes as s
 left join workloads_ranked as w
-    on w.scope_type = s.scope_type and w.scope_value = s.scope_value and w.workload_rank = 1
+    on s.scope_type = w.scope_type and s.scope_value = w.scope_value and w.workload_rank = 1
 left join allocated_ranked as a
-    on a.scope_type = s.scope_type and a.scope_value = s.scope_value and a.owner_rank = 1
+    on s.scope_type = a.scope_type and s.scope_value = a.scope_value and a.owner_rank = 1

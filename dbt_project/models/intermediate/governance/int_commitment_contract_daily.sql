@@ -59,11 +59,13 @@ lines as (
         end as list_cost,
         k.unit
     from {{ ref('fct_charges') }} as c
-    inner join payee_vendors as v on v.payee = c.provider_name
+    inner join payee_vendors as v on c.provider_name = v.payee
     inner join contracts as k
-        on k.vendor = v.vendor
-        and (k.product is null or c.service_name = k.product
-             or c.service_name like {{ dbt.concat(["'% '", 'k.product']) }})
+        on v.vendor = k.vendor
+        and (
+            k.product is null or c.service_name = k.product
+            or c.service_name like {{ dbt.concat(["'% '", 'k.product']) }}
+        )
         and cast(c.charge_period_start as date) between k.term_start and k.term_end
 ),
 
@@ -72,7 +74,11 @@ spans as (
         contract_id,
         start_day,
         last_day,
-        sum(case when charge_category in {{ sql_in_list(var('commitment_spend_categories')) }} then billed_cost else 0 end)
+        sum(
+            case
+                when charge_category in {{ sql_in_list(var('commitment_spend_categories')) }} then billed_cost else 0
+            end
+        )
             as commit_spend,
         sum(billed_cost) as billed_cost,
         sum(case when charge_category <> 'Tax' then effective_cost else 0 end) as effective_cost,

@@ -58,7 +58,9 @@ lines as (
         -- exclusive end day: a period ending at midnight ends that day, one ending within a day covers it
         case
             when c.charge_period_end is null then cast(c.charge_period_start as date)
-            when c.charge_period_end = cast(cast(c.charge_period_end as date) as timestamp) then cast(c.charge_period_end as date)
+            when
+                c.charge_period_end = cast(cast(c.charge_period_end as date) as timestamp)
+                then cast(c.charge_period_end as date)
             else {{ dbt.dateadd('day', 1, 'cast(c.charge_period_end as date)') }}
         end as end_day_raw
     from {{ ref('fct_charges') }} as c
@@ -85,7 +87,7 @@ single_day as (
 multi_day as (
     select k.*, n.n as day_index
     from keyed as k
-    inner join {{ anomaly_numbers(3) }} as n on n.n < k.span_days
+    inner join {{ anomaly_numbers(3) }} as n on k.span_days > n.n
     where k.span_days > 1
 ),
 
@@ -121,7 +123,10 @@ daily as (
     from spread as s
     cross join as_of as a
     where s.cost_date <= a.as_of_date
-    group by {% for i in range(1, dims | length + 2) %}{{ i }}{% if not loop.last %}, {% endif %}{% endfor %}
+    group by
+    {%- for i in range(1, dims | length + 2) %}
+        {{ i }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
 ),
 
 {%- if 'project' in scope_types %}
@@ -161,18 +166,45 @@ project_shares as (
             else cast(1.0 * p.project_rows / t.key_rows as {{ type_money() }})
         end as share
     from key_projects as p
-    inner join key_totals as t on t.allocation_key = p.allocation_key
+    inner join key_totals as t on p.allocation_key = t.allocation_key
     where p.project is not null
 ),
 {%- endif %}
 
 scoped as (
     {%- set parts = [] %}
-    {%- if 'provider' in scope_types %}{% do parts.append("select cost_date, 'provider' as scope_type, provider_name as scope_value, provider_name, item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost from daily") %}{% endif %}
-    {%- if 'service' in scope_types %}{% do parts.append("select cost_date, 'service', service_name, provider_name, item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost from daily where service_name is not null") %}{% endif %}
-    {%- if 'model' in scope_types %}{% do parts.append("select cost_date, 'model', model_name, provider_name, item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost from daily where model_name is not null") %}{% endif %}
-    {%- if 'api_key' in scope_types %}{% do parts.append("select cost_date, 'api_key', api_key, provider_name, item_key, item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost from daily where api_key is not null") %}{% endif %}
-    {%- if 'project' in scope_types %}{% do parts.append("select d.cost_date, 'project', p.project, d.provider_name, d.item_key, d.item_unit, d.billing_currency, d.reporting_currency, cast(d.quantity * p.share as " ~ type_money() ~ "), cast(d.effective_cost * p.share as " ~ type_money() ~ "), cast(d.reporting_cost * p.share as " ~ type_money() ~ ") from daily as d inner join project_shares as p on p.allocation_key = d.allocation_key") %}{% endif %}
+    {%- set measures = "item_key, item_unit, billing_currency, reporting_currency, "
+        ~ "quantity, effective_cost, reporting_cost" %}
+    {%- if 'provider' in scope_types %}
+        {%- do parts.append(
+            "select cost_date, 'provider' as scope_type, provider_name as scope_value, provider_name, "
+            ~ measures ~ " from daily"
+        ) %}
+    {%- endif %}
+    {%- if 'service' in scope_types %}
+        {%- do parts.append(
+            "select cost_date, 'service', service_name, provider_name, " ~ measures ~ " from daily where service_name is not null"
+        ) %}
+    {%- endif %}
+    {%- if 'model' in scope_types %}
+        {%- do parts.append(
+            "select cost_date, 'model', model_name, provider_name, " ~ measures ~ " from daily where model_name is not null"
+        ) %}
+    {%- endif %}
+    {%- if 'api_key' in scope_types %}
+        {%- do parts.append(
+            "select cost_date, 'api_key', api_key, provider_name, " ~ measures ~ " from daily where api_key is not null"
+        ) %}
+    {%- endif %}
+    {%- if 'project' in scope_types %}
+        {%- do parts.append(
+            "select d.cost_date, 'project', p.project, d.provider_name, d.item_key, d.item_unit, d.billing_currency, "
+            ~ "d.reporting_currency, cast(d.quantity * p.share as " ~ type_money() ~ "), "
+            ~ "cast(d.effective_cost * p.share as " ~ type_money() ~ "), "
+            ~ "cast(d.reporting_cost * p.share as " ~ type_money() ~ ") "
+            ~ "from daily as d inner join project_shares as p on p.allocation_key = d.allocation_key"
+        ) %}
+    {%- endif %}
     {{ parts | join('\n    union all\n    ') }}
 )
 

@@ -17,7 +17,12 @@ as_of as (
 ),
 
 series as (
-    select c.scope_type, c.scope_value, c.currency, min(c.charge_date) as series_start_date, max(a.as_of_date) as as_of_date
+    select
+        c.scope_type,
+        c.scope_value,
+        c.currency,
+        min(c.charge_date) as series_start_date,
+        max(a.as_of_date) as as_of_date
     from cost as c
     cross join as_of as a
     where c.charge_date <= a.as_of_date
@@ -27,7 +32,8 @@ series as (
 days as (
     select
         scope_type, scope_value, currency, series_start_date, as_of_date,
-        unnest(generate_series(cast(series_start_date as timestamp), cast(as_of_date as timestamp), interval 1 day)) as day_ts
+        unnest(generate_series(cast(series_start_date as timestamp), cast(as_of_date as timestamp), interval 1 day))
+            as day_ts
     from series
 ),
 
@@ -44,8 +50,8 @@ filled as (
         cast(d.as_of_date - {{ var('forecast_unsettled_days') | int }} as date) as settled_through_date
     from days as d
     left join cost as c
-        on c.charge_date = cast(d.day_ts as date) and c.scope_type = d.scope_type
-        and c.scope_value = d.scope_value and c.currency = d.currency
+        on c.charge_date = cast(d.day_ts as date) and d.scope_type = c.scope_type
+        and d.scope_value = c.scope_value and d.currency = c.currency
 )
 
 select

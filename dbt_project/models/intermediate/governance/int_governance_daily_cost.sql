@@ -36,7 +36,7 @@ allocated as (
         o.project,
         sum(a.allocated_effective_cost) as allocated_cost
     from {{ ref('fct_cost_allocated') }} as a
-    left join {{ ref('int_allocation_origins') }} as o on o.origin_id = a.origin_id
+    left join {{ ref('int_allocation_origins') }} as o on a.origin_id = o.origin_id
     group by 1, 2, 3, 4, 5, 6
 ),
 
@@ -51,7 +51,10 @@ key_profile as (
         *,
         sum(day_cost) over (partition by billing_period, allocation_key) as key_cost,
         count(*) over (partition by billing_period, allocation_key) as key_day_count,
-        row_number() over (partition by billing_period, allocation_key order by charge_date desc) as day_rank
+        row_number() over (
+            partition by billing_period, allocation_key
+            order by charge_date desc
+        ) as day_rank
     from key_days
 ),
 
@@ -71,7 +74,7 @@ allocated_heads as (
             else a.allocated_cost / p.key_day_count
         end as {{ type_money() }}) as head_cost
     from allocated as a
-    inner join key_profile as p on p.billing_period = a.billing_period and p.allocation_key = a.allocation_key
+    inner join key_profile as p on a.billing_period = p.billing_period and a.allocation_key = p.allocation_key
 ),
 
 allocated_daily as (
@@ -80,13 +83,20 @@ allocated_daily as (
         case
             when day_rank > 1 then head_cost
             else allocated_cost - coalesce(sum(case when day_rank > 1 then head_cost end) over (
-                partition by billing_period, allocation_key, billing_currency, business_unit, product, project), 0)
+                    partition by billing_period, allocation_key, billing_currency, business_unit, product, project
+                ), 0)
         end as effective_cost
     from allocated_heads
 ),
 
 scoped as (
-    select charge_date, 'total' as scope_type, 'all' as scope_value, billing_currency, effective_cost, 'fct_charges' as source_model
+    select
+        charge_date,
+        'total' as scope_type,
+        'all' as scope_value,
+        billing_currency,
+        effective_cost,
+        'fct_charges' as source_model
     from daily
     union all
     select charge_date, 'provider', provider_name, billing_currency, effective_cost, 'fct_charges' from daily
@@ -98,7 +108,8 @@ scoped as (
     select charge_date, 'model', model_name, billing_currency, effective_cost, 'fct_charges' from daily
     where model_name is not null
     union all
-    select charge_date, 'business_unit', business_unit, billing_currency, effective_cost, 'fct_cost_allocated' from allocated_daily
+    select charge_date, 'business_unit', business_unit, billing_currency, effective_cost, 'fct_cost_allocated'
+    from allocated_daily
     union all
     select charge_date, 'product', product, billing_currency, effective_cost, 'fct_cost_allocated' from allocated_daily
     union all

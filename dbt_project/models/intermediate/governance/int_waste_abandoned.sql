@@ -47,7 +47,9 @@ stats as (
         sum(case when d.charge_day > {{ dbt.dateadd('day', -lookback, 'o.as_of_date') }} then d.ai_cost else 0 end)
             as ai_cost_window,
         sum(case when d.charge_day > {{ dbt.dateadd('day', -lookback, 'o.as_of_date') }} and d.has_activity
-                 then 1 else 0 end) as active_days_window,
+                then 1
+            else 0
+        end) as active_days_window,
         o.as_of_date
     from daily as d
     cross join as_of as o
@@ -58,20 +60,20 @@ judged as (
     select
         s.*,
         s.last_activity_day is not null
-            and s.last_activity_day <= {{ dbt.dateadd('day', -abandoned_days, 's.as_of_date') }} as is_inactive,
+        and s.last_activity_day <= {{ dbt.dateadd('day', -abandoned_days, 's.as_of_date') }} as is_inactive,
         -- no owner on any cost of the window (a workload: nor in the AI inventory, which also takes the owner of the
         -- product its cost is allocated to), and unowned for abandoned_days days or more
         s.owned_cost_window = 0
-            and (s.scope_type = 'project' or w.owner is null)
-            and coalesce({{ dbt.dateadd('day', 1, 's.last_owned_day') }}, s.first_cost_day)
-                <= {{ dbt.dateadd('day', 1 - abandoned_days, 's.as_of_date') }} as is_ownerless
+        and (s.scope_type = 'project' or w.owner is null)
+        and coalesce({{ dbt.dateadd('day', 1, 's.last_owned_day') }}, s.first_cost_day)
+        <= {{ dbt.dateadd('day', 1 - abandoned_days, 's.as_of_date') }} as is_ownerless
     from stats as s
-    left join workloads as w on s.scope_type = 'workload' and w.workload_id = s.scope_value
+    left join workloads as w on s.scope_type = 'workload' and s.scope_value = w.workload_id
     where s.cost_window > 0
-      and (
-          (s.scope_type = 'project' and s.ai_cost_window <> 0)
-          or (s.scope_type = 'workload' and w.workload_id is not null)
-      )
+        and (
+            (s.scope_type = 'project' and s.ai_cost_window <> 0)
+            or (s.scope_type = 'workload' and w.workload_id is not null)
+        )
 )
 
 select
@@ -90,8 +92,12 @@ select
     j.first_cost_day,
     j.last_cost_day,
     j.last_activity_day,
-    cast(case when j.last_activity_day is not null
-              then {{ dbt.datediff('j.last_activity_day', 'j.as_of_date', 'day') }} end as integer) as days_since_activity,
+    cast(
+        case
+            when j.last_activity_day is not null
+                then {{ dbt.datediff('j.last_activity_day', 'j.as_of_date', 'day') }}
+        end as integer
+    ) as days_since_activity,
     j.last_owned_day,
     j.is_inactive,
     j.is_ownerless,
@@ -106,5 +112,5 @@ select
     end as date) as flagged_from,
     j.as_of_date
 from judged as j
-left join workloads as w on j.scope_type = 'workload' and w.workload_id = j.scope_value
+left join workloads as w on j.scope_type = 'workload' and j.scope_value = w.workload_id
 where j.is_inactive or j.is_ownerless

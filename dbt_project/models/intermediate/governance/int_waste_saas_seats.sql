@@ -22,15 +22,16 @@ seat_lines as (
     from {{ ref('fct_charges') }} as c
     cross join as_of as o
     where c.x_source_system in {{ ai_workload_saas_sources() }}
-      and c.charge_category = 'Usage'
-      and c.pricing_unit in {{ sql_in_list(var('waste_seat_units')) }}
-      and cast(c.charge_period_start as date) <= o.as_of_date
+        and c.charge_category = 'Usage'
+        and c.pricing_unit in {{ sql_in_list(var('waste_seat_units')) }}
+        and cast(c.charge_period_start as date) <= o.as_of_date
     group by 1, 2, 3, 4
 ),
 
 contracts as (
-    select contract_id, vendor, nullif(trim(product), '') as product, unit, included_quantity, term_start, term_end,
-           owner, business_unit, cost_center
+    select
+        contract_id, vendor, nullif(trim(product), '') as product, unit, included_quantity, term_start, term_end,
+        owner, business_unit, cost_center
     from {{ ref('ai_vendor_contracts') }}
     where unit in {{ sql_in_list(var('waste_seat_units')) }} and included_quantity is not null
 ),
@@ -43,13 +44,15 @@ matched as (
         k.owner,
         k.business_unit,
         k.cost_center,
-        row_number() over (partition by s.provider_name, s.billing_account_id, s.service_name, s.billing_period
-                           order by case when k.product is not null then 0 else 1 end, k.contract_id) as pick
+        row_number() over (
+            partition by s.provider_name, s.billing_account_id, s.service_name, s.billing_period
+            order by case when k.product is not null then 0 else 1 end, k.contract_id
+        ) as pick
     from seat_lines as s
-    inner join {{ ref('int_payee_vendors') }} as v on v.payee = s.provider_name
+    inner join {{ ref('int_payee_vendors') }} as v on s.provider_name = v.payee
     inner join contracts as k
-        on k.vendor = v.vendor
-        and (k.product is null or k.product = s.service_name)
+        on v.vendor = k.vendor
+        and (k.product is null or s.service_name = k.product)
         and s.period_start between k.term_start and k.term_end
 )
 

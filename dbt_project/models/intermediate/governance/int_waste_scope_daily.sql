@@ -35,8 +35,10 @@ lines as (
         end as last_day,
         case when {{ waste_is_activity('c') }} then 1 else 0 end as is_activity,
         case when c.service_category = 'AI and Machine Learning' or {{ ai_workload_is_gpu('c') }}
-                  or c.x_source_system in {{ ai_workload_api_sources() }}
-                  or c.x_source_system in {{ ai_workload_saas_sources() }} then 1 else 0 end as is_ai,
+                or c.x_source_system in {{ ai_workload_api_sources() }}
+                or c.x_source_system in {{ ai_workload_saas_sources() }} then 1
+            else 0
+        end as is_ai,
         sum(c.x_reporting_effective_cost) as cost
     from {{ ref('fct_charges') }} as c
     cross join as_of as o
@@ -61,9 +63,10 @@ tagged as (
             project,
             owner,
             row_number() over (
-                partition by billing_period, provider_name, billing_account_id, sub_account_id, service_name,
-                             resource_id, charge_category, x_source_system, model_name, billing_currency
-                order by case when project is not null then 0 else 1 end, abs(effective_cost) desc, project, owner
+                partition by
+                    billing_period, provider_name, billing_account_id, sub_account_id, service_name,
+                    resource_id, charge_category, x_source_system, model_name, billing_currency
+                order by case when project is not null then 0 else 1 end, abs(effective_cost) desc, project, owner asc
             ) as pick
         from {{ ref('int_cost_tagged') }}
     ) as ranked
@@ -77,14 +80,14 @@ attributed as (
         t.owner
     from lines as l
     left join tagged as t
-        on t.billing_period = l.billing_period
-        and t.provider_name = l.provider_name
+        on l.billing_period = t.billing_period
+        and l.provider_name = t.provider_name
         and {{ cost_tag_null_safe_eq('t.billing_account_id', 'l.billing_account_id') }}
         and {{ cost_tag_null_safe_eq('t.sub_account_id', 'l.sub_account_id') }}
         and {{ cost_tag_null_safe_eq('t.service_name', 'l.service_name') }}
         and {{ cost_tag_null_safe_eq('t.resource_id', 'l.resource_id') }}
-        and t.charge_category = l.charge_category
-        and t.x_source_system = l.x_source_system
+        and l.charge_category = t.charge_category
+        and l.x_source_system = t.x_source_system
         and {{ cost_tag_null_safe_eq('t.model_name', 'l.model_name') }}
         and {{ cost_tag_null_safe_eq('t.billing_currency', 'l.billing_currency') }}
 ),
@@ -95,8 +98,8 @@ scoped as (
         start_day, last_day, is_activity, is_ai, owner, cost
     from attributed
     where resource_id is not null
-      and x_source_system not in {{ ai_workload_api_sources() }}
-      and x_source_system not in {{ ai_workload_saas_sources() }}
+        and x_source_system not in {{ ai_workload_api_sources() }}
+        and x_source_system not in {{ ai_workload_saas_sources() }}
     union all
     select
         'project', cast(null as {{ dbt.type_string() }}), project,

@@ -18,9 +18,9 @@ lines as (
     from {{ ref('fct_charges') }} as c
     cross join as_of as o
     where c.resource_id is not null
-      and c.charge_category = 'Usage'
-      and {{ waste_meter_like('c', var('waste_training_meters')) }}
-      and cast(c.charge_period_start as date) <= o.as_of_date
+        and c.charge_category = 'Usage'
+        and {{ waste_meter_like('c', var('waste_training_meters')) }}
+        and cast(c.charge_period_start as date) <= o.as_of_date
 ),
 
 runs as (
@@ -55,8 +55,9 @@ keyed as (
     select
         s.*,
         case when s.spec_tag_value is not null
-             then {{ dbt.concat(["'" ~ spec_tag ~ "='", 's.spec_tag_value']) }}
-             else {{ dbt.concat(["'job family '", 's.job_family']) }} end as spec_label,
+                then {{ dbt.concat(["'" ~ spec_tag ~ "='", 's.spec_tag_value']) }}
+            else {{ dbt.concat(["'job family '", 's.job_family']) }}
+        end as spec_label,
         {{ dbt.concat([
             's.provider_name', "'|'", "coalesce(s.billing_account_id, '-')", "'|'", "coalesce(s.sub_account_id, '-')",
             "'|'", "coalesce(s.instance_meter, '-')", "'|'", waste_number_text('s.spec_hours'), "'h|'",
@@ -72,7 +73,10 @@ numbered as (
     select
         k.*,
         case when k.in_window then row_number() over (
-            partition by k.spec_key, k.in_window order by k.run_start, k.resource_id) end as run_number,
+                    partition by k.spec_key, k.in_window
+                    order by k.run_start, k.resource_id
+                )
+        end as run_number,
         case when k.in_window then count(*) over (partition by k.spec_key, k.in_window) end as runs_in_window
     from keyed as k
 )

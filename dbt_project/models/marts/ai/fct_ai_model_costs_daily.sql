@@ -63,24 +63,27 @@ joined as (
         u.tokens,
         u.requests,
         case when u.usage_source = 'cloud_billing' then u.cloud_billed_cost else b.billed_cost end as billed_cost,
-        case when u.usage_source = 'cloud_billing' then u.cloud_billed_cost else b.billed_token_cost end as billed_token_cost,
+        case when u.usage_source = 'cloud_billing' then u.cloud_billed_cost else b.billed_token_cost end
+            as billed_token_cost,
         case when coalesce(u.has_unpriced, 0) = 0 then u.list_cost end as list_cost,
         case when coalesce(u.has_unpriced, 0) = 0 then u.expected_cost end as expected_cost,
         coalesce(u.has_unpriced, 0) as has_unpriced
     from usage_side as u
     full outer join api_billed as b
         on u.usage_source = 'api'
-        and b.usage_date = u.usage_date and b.vendor = u.vendor and b.organization = u.organization
-        and (b.model_name = u.model_name or (b.model_name is null and u.model_name is null))
-        and b.currency = u.currency
+        and u.usage_date = b.usage_date and u.vendor = b.vendor and u.organization = b.organization
+        and (u.model_name = b.model_name or (b.model_name is null and u.model_name is null))
+        and u.currency = b.currency
 ),
 
 measured as (
     select
         *,
         coalesce(billed_token_cost, 0) - expected_cost as variance,
-        greatest(cast({{ tol_abs }} as {{ type_money() }}),
-                 abs(expected_cost) * cast({{ tol_pct }} as {{ type_money() }}) * 0.01) as tolerance,
+        greatest(
+            cast({{ tol_abs }} as {{ type_money() }}),
+            abs(expected_cost) * cast({{ tol_pct }} as {{ type_money() }}) * 0.01
+        ) as tolerance,
         {{ safe_ratio('billed_token_cost', 'tokens') }} * 1000000 as cost_per_million_tokens_raw
     from joined
 )

@@ -25,9 +25,11 @@ select
     cast(sum(tokens) as {{ type_money() }}) as tokens,
     cast(sum(requests) as {{ type_money() }}) as requests,
     cast(case when min(case when price_status = 'priced' then 1 else 0 end) = 1 and usage_unit = 'Tokens'
-              then sum(list_cost) end as {{ type_money() }}) as list_cost,
+            then sum(list_cost)
+    end as {{ type_money() }}) as list_cost,
     cast(case when min(case when price_status = 'priced' then 1 else 0 end) = 1 and usage_unit = 'Tokens'
-              then sum(contracted_cost) end as {{ type_money() }}) as contracted_cost,
+            then sum(contracted_cost)
+    end as {{ type_money() }}) as contracted_cost,
     cast(sum(billed_cost) as {{ type_money() }}) as billed_cost,
     cast(sum(effective_cost) as {{ type_money() }}) as effective_cost,
     currency,
@@ -39,5 +41,6 @@ select
     end as price_status,
     max(contract_ref) as contract_ref
 from priced
-group by usage_date, usage_month, vendor, usage_source, organization, project_id, api_key_id, model_name, token_type,
+group by
+    usage_date, usage_month, vendor, usage_source, organization, project_id, api_key_id, model_name, token_type,
     service_tier, usage_unit, currency

@@ -14,7 +14,8 @@ by_unit as (
         case when is_allocated then coalesce(business_unit, 'unknown') else 'unallocated' end as business_unit,
         sum(allocated_effective_cost) as effective_cost,
         sum(case when allocation_method = 'direct' then allocated_effective_cost else 0 end) as direct_cost,
-        sum(case when is_allocated and allocation_method <> 'direct' then allocated_effective_cost else 0 end) as shared_cost
+        sum(case when is_allocated and allocation_method <> 'direct' then allocated_effective_cost else 0 end)
+            as shared_cost
     from allocated
     group by 1, 2, 3
 ),
@@ -40,7 +41,10 @@ cause_text as (
     select
         billing_period,
         billing_currency,
-        {{ dbt.listagg(dbt.concat(['unallocated_reason', "': '", 'cast(cast(cost as decimal(38, 2)) as ' ~ dbt.type_string() ~ ')']), "'; '", 'order by cost desc') }} as main_unallocated_causes
+        {{ dbt.listagg(
+            dbt.concat(['unallocated_reason', "': '", 'cast(cast(cost as decimal(38, 2)) as ' ~ dbt.type_string() ~ ')']),
+            "'; '", 'order by cost desc'
+        ) }} as main_unallocated_causes
     from causes
     group by 1, 2
 )
@@ -58,5 +62,5 @@ select
     {{ safe_ratio('p.total_cost - p.unallocated_cost', 'p.total_cost', 'decimal(18, 6)') }} as period_accuracy_ratio,
     c.main_unallocated_causes
 from by_unit as u
-inner join periods as p on p.billing_period = u.billing_period and p.billing_currency = u.billing_currency
-left join cause_text as c on c.billing_period = u.billing_period and c.billing_currency = u.billing_currency
+inner join periods as p on u.billing_period = p.billing_period and u.billing_currency = p.billing_currency
+left join cause_text as c on u.billing_period = c.billing_period and u.billing_currency = c.billing_currency

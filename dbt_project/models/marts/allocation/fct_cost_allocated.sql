@@ -18,7 +18,7 @@ catalog as (
     select * from {{ ref('product_catalog') }}
 ),
 
-periods as (  -- noqa: ST03 (read by the target weights of the shared rules)
+periods as (  -- read by the target weights of the shared rules -- noqa: ST03
     select distinct billing_period from origins
 ),
 
@@ -38,7 +38,10 @@ shares as (
         product,
         weight,
         sum(weight) over (partition by rule_id, billing_period, scope_key) as total_weight,
-        row_number() over (partition by rule_id, billing_period, scope_key order by product) as target_order,
+        row_number() over (
+            partition by rule_id, billing_period, scope_key
+            order by product
+        ) as target_order,
         count(*) over (partition by rule_id, billing_period, scope_key) as targets
     from weights
 ),
@@ -55,7 +58,10 @@ ratios as (
         rule_id, billing_period, scope_key, product, weight, total_weight, target_order, targets,
         case
             when target_order < targets then head_ratio
-            else cast(1 - coalesce(sum(head_ratio) over (partition by rule_id, billing_period, scope_key), 0) as {{ type_money() }})
+            else cast(
+                    1 - coalesce(sum(head_ratio) over (partition by rule_id, billing_period, scope_key), 0)
+                    as {{ type_money() }}
+                )
         end as ratio
     from first_ratios
 ),
@@ -73,7 +79,7 @@ shared_heads as (
         case when r.target_order < r.targets then {{ money_mul('o.billed_cost', 'r.ratio') }} end as head_billed
     from origins as o
     inner join ratios as r
-        on r.rule_id = o.rule_id and r.billing_period = o.billing_period
+        on o.rule_id = r.rule_id and o.billing_period = r.billing_period
         and r.scope_key = {{ allocation_scope_key(rules, 'o') }}
     where o.direct_product is null and o.rule_id <> 'unallocated'
 ),
@@ -86,17 +92,20 @@ shared as (
         s.weight,
         s.total_weight,
         case when s.target_order < s.targets then s.head_effective
-             else o.effective_cost - coalesce(sum(s.head_effective) over (partition by s.origin_id), 0) end as allocated_effective_cost,
+            else o.effective_cost - coalesce(sum(s.head_effective) over (partition by s.origin_id), 0)
+        end as allocated_effective_cost,
         case when s.target_order < s.targets then s.head_billed
-             else o.billed_cost - coalesce(sum(s.head_billed) over (partition by s.origin_id), 0) end as allocated_billed_cost
+            else o.billed_cost - coalesce(sum(s.head_billed) over (partition by s.origin_id), 0)
+        end as allocated_billed_cost
     from shared_heads as s
-    inner join origins as o on o.origin_id = s.origin_id
+    inner join origins as o on s.origin_id = o.origin_id
 ),
 
 placed as (
-    select origin_id, direct_product as target_product, cast(1 as {{ type_money() }}) as ratio,
-           cast(null as {{ type_money() }}) as weight, cast(null as {{ type_money() }}) as total_weight,
-           effective_cost as allocated_effective_cost, billed_cost as allocated_billed_cost
+    select
+        origin_id, direct_product as target_product, cast(1 as {{ type_money() }}) as ratio,
+        cast(null as {{ type_money() }}) as weight, cast(null as {{ type_money() }}) as total_weight,
+        effective_cost as allocated_effective_cost, billed_cost as allocated_billed_cost
     from origins
     where direct_product is not null
     union all
@@ -110,7 +119,9 @@ unplaced as (
         case
             when o.rule_id <> 'unallocated' then {{ dbt.concat(["'zero_driver:'", 'o.rule_id']) }}
             when not o.taggable then 'not_taggable_no_rule'
-            when o.business_unit is null and o.project is null and o.product is null and o.cost_center is null then 'untagged'
+            when
+                o.business_unit is null and o.project is null and o.product is null and o.cost_center is null
+                then 'untagged'
             else 'no_matching_rule'
         end as unallocated_reason
     from origins as o
@@ -118,15 +129,17 @@ unplaced as (
 ),
 
 rows_out as (
-    select p.origin_id, p.target_product, p.ratio, p.weight, p.total_weight, p.allocated_effective_cost,
-           p.allocated_billed_cost, true as is_allocated, cast(null as {{ dbt.type_string() }}) as unallocated_reason
+    select
+        p.origin_id, p.target_product, p.ratio, p.weight, p.total_weight, p.allocated_effective_cost,
+        p.allocated_billed_cost, true as is_allocated, cast(null as {{ dbt.type_string() }}) as unallocated_reason
     from placed as p
     union all
-    select u.origin_id, cast(null as {{ dbt.type_string() }}), cast(1 as {{ type_money() }}),
-           cast(null as {{ type_money() }}), cast(null as {{ type_money() }}), o.effective_cost, o.billed_cost,
-           false, u.unallocated_reason
+    select
+        u.origin_id, cast(null as {{ dbt.type_string() }}), cast(1 as {{ type_money() }}),
+        cast(null as {{ type_money() }}), cast(null as {{ type_money() }}), o.effective_cost, o.billed_cost,
+        false, u.unallocated_reason
     from unplaced as u
-    inner join origins as o on o.origin_id = u.origin_id
+    inner join origins as o on u.origin_id = o.origin_id
 ),
 
 final as (
@@ -153,13 +166,13 @@ final as (
         r.unallocated_reason,
         r.target_product as product,
         case when r.is_allocated then
-            case when ru.method = 'direct' then coalesce(o.business_unit, c.business_unit) else c.business_unit end
+                case when ru.method = 'direct' then coalesce(o.business_unit, c.business_unit) else c.business_unit end
         end as business_unit,
         case when r.is_allocated then
-            case when ru.method = 'direct' then coalesce(o.cost_center, c.cost_center) else c.cost_center end
+                case when ru.method = 'direct' then coalesce(o.cost_center, c.cost_center) else c.cost_center end
         end as cost_center,
         case when r.is_allocated then
-            case when ru.method = 'direct' then coalesce(o.owner, c.owner) else c.owner end
+                case when ru.method = 'direct' then coalesce(o.owner, c.owner) else c.owner end
         end as owner,
         r.ratio as allocation_ratio,
         cast(r.allocated_effective_cost as {{ type_money() }}) as allocated_effective_cost,
@@ -167,9 +180,9 @@ final as (
         r.weight as driver_value,
         r.total_weight as driver_total
     from rows_out as r
-    inner join origins as o on o.origin_id = r.origin_id
-    left join rules as ru on ru.rule_id = o.rule_id
-    left join catalog as c on c.product = r.target_product
+    inner join origins as o on r.origin_id = o.origin_id
+    left join rules as ru on o.rule_id = ru.rule_id
+    left join catalog as c on r.target_product = c.product
 )
 
 select

@@ -25,7 +25,8 @@ bounds as (
 shifted as (
     -- each month's amounts, presented as the next month's "previous month"
     select
-        substring(cast({{ dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['a.billing_period', "'-01'"]) ~ " as date)") }} as {{ dbt.type_string() }}), 1, 7) as billing_period,
+        {%- set period_start = "cast(" ~ dbt.concat(['a.billing_period', "'-01'"]) ~ " as date)" %}
+        substring(cast({{ dbt.dateadd('month', 1, period_start) }} as {{ dbt.type_string() }}), 1, 7) as billing_period,
         a.business_unit, a.cost_center, a.product, a.provider_name, a.service_name, a.model_key, a.billing_currency,
         a.effective_cost as previous_effective_cost
     from allocated as a
@@ -35,7 +36,9 @@ keys as (
     select billing_period, business_unit, cost_center, product, provider_name, service_name, model_key, billing_currency
     from allocated
     union
-    select s.billing_period, s.business_unit, s.cost_center, s.product, s.provider_name, s.service_name, s.model_key, s.billing_currency
+    select
+        s.billing_period, s.business_unit, s.cost_center, s.product, s.provider_name, s.service_name, s.model_key,
+        s.billing_currency
     from shifted as s
     cross join bounds as b
     where s.billing_period <= b.last_period
@@ -53,17 +56,26 @@ select
     cast(coalesce(a.effective_cost, 0) as {{ type_money() }}) as allocated_effective_cost,
     cast(coalesce(a.billed_cost, 0) as {{ type_money() }}) as allocated_billed_cost,
     -- the first month of data has no previous month to compare with: previous and change are null there
-    cast(case when k.billing_period > b.first_period then coalesce(s.previous_effective_cost, 0) end as {{ type_money() }}) as previous_effective_cost,
-    cast(case when k.billing_period > b.first_period
-              then coalesce(a.effective_cost, 0) - coalesce(s.previous_effective_cost, 0) end as {{ type_money() }}) as change_effective_cost,
-    {{ safe_ratio('coalesce(a.effective_cost, 0) - s.previous_effective_cost', 's.previous_effective_cost', 'decimal(18, 6)') }} as change_ratio
+    cast(
+        case when k.billing_period > b.first_period then coalesce(s.previous_effective_cost, 0) end
+        as {{ type_money() }}
+    ) as previous_effective_cost,
+    cast(
+        case
+            when k.billing_period > b.first_period
+                then coalesce(a.effective_cost, 0) - coalesce(s.previous_effective_cost, 0)
+        end as {{ type_money() }}
+    ) as change_effective_cost,
+    {{ safe_ratio(
+        'coalesce(a.effective_cost, 0) - s.previous_effective_cost', 's.previous_effective_cost', 'decimal(18, 6)'
+    ) }} as change_ratio
 from keys as k
 cross join bounds as b
 left join allocated as a
-    on a.billing_period = k.billing_period and a.business_unit = k.business_unit and a.cost_center = k.cost_center
-    and a.product = k.product and a.provider_name = k.provider_name and a.service_name = k.service_name
-    and a.model_key = k.model_key and a.billing_currency = k.billing_currency
+    on k.billing_period = a.billing_period and k.business_unit = a.business_unit and k.cost_center = a.cost_center
+    and k.product = a.product and k.provider_name = a.provider_name and k.service_name = a.service_name
+    and k.model_key = a.model_key and k.billing_currency = a.billing_currency
 left join shifted as s
-    on s.billing_period = k.billing_period and s.business_unit = k.business_unit and s.cost_center = k.cost_center
-    and s.product = k.product and s.provider_name = k.provider_name and s.service_name = k.service_name
-    and s.model_key = k.model_key and s.billing_currency = k.billing_currency
+    on k.billing_period = s.billing_period and k.business_unit = s.business_unit and k.cost_center = s.cost_center
+    and k.product = s.product and k.provider_name = s.provider_name and k.service_name = s.service_name
+    and k.model_key = s.model_key and k.billing_currency = s.billing_currency

@@ -19,7 +19,8 @@ by_key as (
         sum(case when taggable then effective_cost else 0 end) as taggable_cost,
         sum(case when taggable and {{ k }}_source = 'tag' then effective_cost else 0 end) as tagged_cost,
         sum(case when taggable and {{ k }}_source = 'mapping' then effective_cost else 0 end) as mapped_cost,
-        sum(case when taggable and {{ k }}_source = 'virtual_tag' then effective_cost else 0 end) as virtual_tagged_cost,
+        sum(case when taggable and {{ k }}_source = 'virtual_tag' then effective_cost else 0 end)
+            as virtual_tagged_cost,
         sum(case when taggable and {{ k }}_source is null then effective_cost else 0 end) as uncovered_cost,
         sum(charge_rows) as charge_rows
     from tagged

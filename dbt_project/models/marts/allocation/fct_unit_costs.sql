@@ -23,11 +23,15 @@ usage as (
         sum(case when u.token_type = 'requests' then u.usage_quantity end) as requests,
         sum(case when u.token_type in {{ sql_in_list(ai_input_token_types()) }} then u.tokens end) as input_tokens,
         sum(case when u.token_type in {{ sql_in_list(ai_output_token_types()) }} then u.tokens end) as output_tokens,
-        sum(case when u.token_type in {{ sql_in_list(ai_input_token_types()) }} then u.contracted_cost end) as input_expected_cost,
-        sum(case when u.token_type in {{ sql_in_list(ai_output_token_types()) }} then u.contracted_cost end) as output_expected_cost
+        sum(case when u.token_type in {{ sql_in_list(
+            ai_input_token_types()
+        ) }} then u.contracted_cost end) as input_expected_cost,
+        sum(case when u.token_type in {{ sql_in_list(
+            ai_output_token_types()
+        ) }} then u.contracted_cost end) as output_expected_cost
     from {{ ref('int_ai_usage_priced') }} as u
     inner join {{ ref('int_api_scope_products') }} as s
-        on s.vendor = u.vendor and s.organization = u.organization and s.project_id = u.project_id
+        on u.vendor = s.vendor and u.organization = s.organization and u.project_id = s.project_id
     where u.usage_source = 'api' and u.model_name is not null
     group by 1, 2, 3
 ),
@@ -43,8 +47,9 @@ kpis as (
 ),
 
 model_cost as (
-    select billing_period, product, max(business_unit) as business_unit, model_name,
-           sum(allocated_effective_cost) as cost
+    select
+        billing_period, product, max(business_unit) as business_unit, model_name,
+        sum(allocated_effective_cost) as cost
     from allocated
     where model_name is not null
     group by billing_period, product, model_name
@@ -67,7 +72,7 @@ model_rows as (
         cast(null as {{ type_money() }}) as active_users
     from model_cost as m
     full outer join usage as u
-        on u.billing_period = m.billing_period and u.product = m.product and u.model_name = m.model_name
+        on m.billing_period = u.billing_period and m.product = u.product and m.model_name = u.model_name
     left join {{ ref('product_catalog') }} as c on c.product = coalesce(m.product, u.product)
 ),
 
@@ -88,12 +93,14 @@ product_rows as (
         max(k.active_users) as active_users
     from allocated as a
     left join (
-        select billing_period, product, sum(requests) as requests, sum(input_tokens) as input_tokens,
-               sum(output_tokens) as output_tokens, sum(input_expected_cost) as input_expected_cost,
-               sum(output_expected_cost) as output_expected_cost
-        from usage group by billing_period, product
-    ) as u on u.billing_period = a.billing_period and u.product = a.product
-    left join kpis as k on k.billing_period = a.billing_period and k.product = a.product
+        select
+            billing_period, product, sum(requests) as requests, sum(input_tokens) as input_tokens,
+            sum(output_tokens) as output_tokens, sum(input_expected_cost) as input_expected_cost,
+            sum(output_expected_cost) as output_expected_cost
+        from usage
+        group by billing_period, product
+    ) as u on a.billing_period = u.billing_period and a.product = u.product
+    left join kpis as k on a.billing_period = k.billing_period and a.product = k.product
     where a.service_category = 'AI and Machine Learning'
     group by a.billing_period, a.product
 ),
@@ -108,7 +115,9 @@ measured as (
     select
         *,
         -- billed / expected: spreads the billed cost over input and output tokens at contracted price proportions
-        {{ safe_ratio('cost', 'coalesce(input_expected_cost, 0) + coalesce(output_expected_cost, 0)') }} as billed_over_expected
+        {{ safe_ratio(
+            'cost', 'coalesce(input_expected_cost, 0) + coalesce(output_expected_cost, 0)'
+        ) }} as billed_over_expected
     from unioned
 )
 
@@ -126,8 +135,12 @@ select
     cast(transactions as {{ type_money() }}) as transactions,
     cast(active_users as {{ type_money() }}) as active_users,
     {{ safe_ratio('cost', 'requests') }} as cost_per_request,
-    {{ safe_ratio('input_expected_cost * billed_over_expected * 1000000', 'input_tokens') }} as cost_per_million_input_tokens,
-    {{ safe_ratio('output_expected_cost * billed_over_expected * 1000000', 'output_tokens') }} as cost_per_million_output_tokens,
+    {{ safe_ratio(
+        'input_expected_cost * billed_over_expected * 1000000', 'input_tokens'
+    ) }} as cost_per_million_input_tokens,
+    {{ safe_ratio(
+        'output_expected_cost * billed_over_expected * 1000000', 'output_tokens'
+    ) }} as cost_per_million_output_tokens,
     {{ safe_ratio('cost', 'transactions') }} as cost_per_transaction,
     {{ safe_ratio('cost', 'active_users') }} as cost_per_active_user
 from measured

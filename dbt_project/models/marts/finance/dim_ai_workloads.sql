@@ -62,7 +62,7 @@ with charge_lines as (
         {{ ai_workload_id('c') }} as workload_id,
         {{ ai_workload_api_key_id('c') }} as api_key_workload_id,
         c.x_source_system in {{ ai_workload_api_sources() }} or c.x_source_system in {{ ai_workload_saas_sources() }}
-            or c.service_category = 'AI and Machine Learning' or {{ ai_workload_is_gpu('c') }} as is_ai_line,
+        or c.service_category = 'AI and Machine Learning' or {{ ai_workload_is_gpu('c') }} as is_ai_line,
         c.service_category <> 'AI and Machine Learning' and {{ ai_workload_is_gpu('c') }} as is_gpu_line
     from {{ ref('fct_charges') }} as c
 ),
@@ -71,23 +71,28 @@ ai_resources as (
     select distinct workload_id
     from charge_lines
     where is_ai_line and resource_id is not null
-      and x_source_system not in {{ ai_workload_api_sources() }}
-      and x_source_system not in {{ ai_workload_saas_sources() }}
+        and x_source_system not in {{ ai_workload_api_sources() }}
+        and x_source_system not in {{ ai_workload_saas_sources() }}
 ),
 
 ai_lines as (
     select l.*
     from charge_lines as l
     where l.x_source_system in {{ ai_workload_api_sources() }}
-       or l.x_source_system in {{ ai_workload_saas_sources() }}
-       or (l.resource_id is null and l.is_ai_line and l.charge_category = 'Usage'
-           and coalesce(l.charge_class, '') <> 'Correction')
-       or (l.resource_id is not null and l.workload_id in (select workload_id from ai_resources))
+        or l.x_source_system in {{ ai_workload_saas_sources() }}
+        or (
+            l.resource_id is null and l.is_ai_line and l.charge_category = 'Usage'
+            and coalesce(l.charge_class, '') <> 'Correction'
+        )
+        or (l.resource_id is not null and l.workload_id in (select workload_id from ai_resources))
 ),
 
 shadow as (
     select
-        {{ dbt.concat(["'shadow_saas:'", 's.vendor', "':'", "coalesce(s.product, '-')", "':'", "coalesce(s.payer_type, '-')", "':'", "coalesce(s.payer_id, '-')"]) }} as workload_id,
+        {{ dbt.concat([
+                "'shadow_saas:'", 's.vendor', "':'", "coalesce(s.product, '-')", "':'", "coalesce(s.payer_type, '-')",
+                "':'", "coalesce(s.payer_id, '-')"
+        ]) }} as workload_id,
         s.*
     from {{ ref('fct_shadow_ai_spend') }} as s
 ),
@@ -99,12 +104,15 @@ line_periods as (
         api_key_workload_id,
         cast(charge_period_start as date) as start_day,
         case when charge_period_end > charge_period_start
-             then cast({{ dbt.dateadd('second', -1, 'charge_period_end') }} as date)
-             else cast(charge_period_start as date) end as last_day,
+                then cast({{ dbt.dateadd('second', -1, 'charge_period_end') }} as date)
+            else cast(charge_period_start as date)
+        end as last_day,
         sum(x_reporting_effective_cost) as cost,
         max(case when effective_cost <> 0 then 1 else 0 end) as has_cost,
         max(case when effective_cost <> 0 and x_fx_rate_missing then 1 else 0 end) as fx_missing,
-        max(case when charge_category = 'Usage' and (consumed_quantity > 0 or x_token_count > 0) then 1 else 0 end) as has_usage
+        max(
+            case when charge_category = 'Usage' and (consumed_quantity > 0 or x_token_count > 0) then 1 else 0 end
+        ) as has_usage
     from ai_lines
     group by 1, 2, 3, 4
     union all
@@ -122,10 +130,16 @@ line_periods as (
         select
             *,
             case when billing_period is not null
-                 then cast({{ dbt.concat(['billing_period', "'-01'"]) }} as date) else spend_date end as start_day,
+                    then cast({{ dbt.concat(['billing_period', "'-01'"]) }} as date)
+                else spend_date
+            end as start_day,
             case when billing_period is not null
-                 then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['billing_period', "'-01'"]) ~ " as date)")) }} as date)
-                 else spend_date end as last_day
+                    then cast({{ dbt.dateadd(
+                        'day', -1,
+                        dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['billing_period', "'-01'"]) ~ " as date)")
+                    ) }} as date)
+                else spend_date
+            end as last_day
         from shadow
     ) as s
     group by 1, 2, 3, 4
@@ -147,7 +161,7 @@ api_usage as (
         usage_date
     from {{ ref('fct_ai_usage') }}
     where usage_source = 'api' and vendor in ('openai', 'anthropic')
-      and (tokens > 0 or requests > 0 or usage_quantity > 0)
+        and (tokens > 0 or requests > 0 or usage_quantity > 0)
     group by 1, 2, 3, 4, 5, 6, 7
 ),
 
@@ -168,11 +182,11 @@ activity as (
 
 as_of as (
     select
-        {%- if as_of_override %}
+    {%- if as_of_override %}
         cast('{{ as_of_override }}' as date) as as_of_date
         {%- else %}
-        cast(max(activity_day) as date) as as_of_date
-        {%- endif %}
+    cast(max(activity_day) as date) as as_of_date
+    {%- endif %}
     from activity
     where has_cost = 1 or has_usage = 1
 ),
@@ -198,8 +212,10 @@ stats as (
         max(case when d.has_cost = 1 or d.has_usage = 1 then d.activity_day end) as last_seen,
         max(case when d.has_cost = 1 then d.activity_day end) as last_cost_date,
         max(case when d.has_usage = 1 then d.activity_day end) as last_usage_date,
-        cast(coalesce(sum(case when d.activity_day > {{ dbt.dateadd('day', -30, 'o.as_of_date') }} then d.cost end), 0)
-             as {{ type_money() }}) as cost_30d,
+        cast(
+            coalesce(sum(case when d.activity_day > {{ dbt.dateadd('day', -30, 'o.as_of_date') }} then d.cost end), 0)
+            as {{ type_money() }}
+        ) as cost_30d,
         max(case when d.activity_day > {{ dbt.dateadd('day', -30, 'o.as_of_date') }} then d.fx_missing else 0 end) = 1
             as cost_30d_fx_missing
     from daily as d
@@ -220,7 +236,10 @@ top_service as (
     select
         workload_id,
         service_name,
-        row_number() over (partition by workload_id order by service_cost desc, service_name) as service_rank
+        row_number() over (
+            partition by workload_id
+            order by service_cost desc, service_name asc
+        ) as service_rank
     from service_costs
 ),
 
@@ -228,8 +247,9 @@ line_identities as (
     select
         l.workload_id,
         case when l.x_source_system in {{ ai_workload_api_sources() }} then 'api_project'
-             when l.x_source_system in {{ ai_workload_saas_sources() }} then 'saas_subscription'
-             else 'cloud_resource' end as workload_type,
+            when l.x_source_system in {{ ai_workload_saas_sources() }} then 'saas_subscription'
+            else 'cloud_resource'
+        end as workload_type,
         l.provider_name,
         l.x_source_system,
         l.billing_account_id,
@@ -242,8 +262,9 @@ line_identities as (
         cast(null as {{ dbt.type_string() }}) as parent_workload_id,
         row_number() over (
             partition by l.workload_id
-            order by l.charge_period_start desc, case when l.resource_name is not null then 0 else 1 end,
-                     abs(l.effective_cost) desc
+            order by
+                l.charge_period_start desc, case when l.resource_name is not null then 0 else 1 end,
+                abs(l.effective_cost) desc
         ) as identity_rank
     from ai_lines as l
     where l.is_ai_line or l.resource_id is not null
@@ -283,7 +304,10 @@ usage_identities as (
         u.service_name,
         false as is_gpu_line,
         cast(null as {{ dbt.type_string() }}) as parent_workload_id,
-        row_number() over (partition by {{ ai_workload_id('u') }} order by u.usage_date desc) as identity_rank
+        row_number() over (
+            partition by {{ ai_workload_id('u') }}
+            order by u.usage_date desc
+        ) as identity_rank
     from (select *, sub_account_id as sub_account_name from api_usage) as u
     union all
     select
@@ -293,13 +317,16 @@ usage_identities as (
         u.x_source_system,
         u.billing_account_id,
         u.sub_account_id,
-        u.sub_account_id,  -- noqa: AL08 (sub_account_name: the project id stands for its name)
+        u.sub_account_id,  -- sub_account_name: the project id stands for its name -- noqa: AL08
         u.resource_id,
         cast(null as {{ dbt.type_string() }}),
         u.service_name,
         false,
         {{ ai_workload_id('u') }},
-        row_number() over (partition by {{ ai_workload_api_key_id('u') }} order by u.usage_date desc)
+        row_number() over (
+            partition by {{ ai_workload_api_key_id('u') }}
+            order by u.usage_date desc
+        )
     from api_usage as u
     where u.resource_id is not null
 ),
@@ -309,11 +336,16 @@ identities as (
     from (
         select
             *,
-            row_number() over (partition by workload_id order by source_rank, identity_rank) as pick
+            row_number() over (
+                partition by workload_id
+                order by source_rank, identity_rank
+            ) as pick
         from (
-            select *, 1 as source_rank from line_identities where identity_rank = 1
+            select *, 1 as source_rank from line_identities
+            where identity_rank = 1
             union all
-            select *, 2 as source_rank from usage_identities where identity_rank = 1
+            select *, 2 as source_rank from usage_identities
+            where identity_rank = 1
         ) as candidates
     ) as ranked
     where pick = 1
@@ -346,10 +378,11 @@ tagged as (
             cost_center,
             row_number() over (
                 partition by workload_id
-                order by billing_period desc,
-                         case when owner is not null then 0 else 1 end,
-                         case when product is not null then 0 else 1 end,
-                         abs(effective_cost) desc
+                order by
+                    billing_period desc,
+                    case when owner is not null then 0 else 1 end,
+                    case when product is not null then 0 else 1 end,
+                    abs(effective_cost) desc
             ) as attribute_rank
         from tagged_keys
         where workload_id in (select workload_id from identities)
@@ -388,7 +421,7 @@ allocated as (
             *,
             row_number() over (
                 partition by workload_id
-                order by billing_period desc, allocated_cost desc, product
+                order by billing_period desc, allocated_cost desc, product asc
             ) as attribute_rank
         from allocated_targets
     ) as a
@@ -430,8 +463,8 @@ workloads as (
         i.resource_id,
         i.parent_workload_id
     from identities as i
-    left join top_service as ts on ts.workload_id = i.workload_id and ts.service_rank = 1
-    left join payee_vendors as pv on pv.payee = i.provider_name
+    left join top_service as ts on i.workload_id = ts.workload_id and ts.service_rank = 1
+    left join payee_vendors as pv on i.provider_name = pv.payee
 ),
 
 covering as (
@@ -441,12 +474,15 @@ covering as (
         c.owner,
         c.business_unit,
         c.cost_center,
-        row_number() over (partition by w.workload_id order by c.product nulls last, c.contract_id) as contract_rank
+        row_number() over (
+            partition by w.workload_id
+            order by c.product nulls last, c.contract_id
+        ) as contract_rank
     from workloads as w
-    inner join stats as s on s.workload_id = w.workload_id
+    inner join stats as s on w.workload_id = s.workload_id
     inner join contracts as c
-        on c.vendor = w.vendor
-        and (c.product is null or w.vendor_product is null or c.product = w.vendor_product)
+        on w.vendor = c.vendor
+        and (c.product is null or w.vendor_product is null or w.vendor_product = c.product)
         and s.last_seen >= c.term_start and s.last_seen <= c.term_end
 ),
 
@@ -455,20 +491,26 @@ attributed as (
         w.*,
         coalesce(t.owner, case when w.workload_type = 'saas_subscription' then k.owner end, a.owner) as own_owner,
         case when t.owner is not null then t.owner_source
-             when w.workload_type = 'saas_subscription' and k.owner is not null then 'contract'
-             when a.owner is not null then 'allocation' end as own_owner_source,
+            when w.workload_type = 'saas_subscription' and k.owner is not null then 'contract'
+            when a.owner is not null then 'allocation'
+        end as own_owner_source,
         coalesce(t.product, a.product) as own_product,
         case when t.product is not null then t.product_source
-             when a.product is not null then 'allocation' end as own_product_source,
-        coalesce(t.business_unit, case when w.workload_type = 'saas_subscription' then k.business_unit end,
-                 a.business_unit) as own_business_unit,
-        coalesce(t.cost_center, case when w.workload_type = 'saas_subscription' then k.cost_center end,
-                 a.cost_center) as own_cost_center,
+            when a.product is not null then 'allocation'
+        end as own_product_source,
+        coalesce(
+            t.business_unit, case when w.workload_type = 'saas_subscription' then k.business_unit end,
+            a.business_unit
+        ) as own_business_unit,
+        coalesce(
+            t.cost_center, case when w.workload_type = 'saas_subscription' then k.cost_center end,
+            a.cost_center
+        ) as own_cost_center,
         k.contract_id
     from workloads as w
-    left join tagged as t on t.workload_id = w.workload_id
-    left join allocated as a on a.workload_id = w.workload_id
-    left join covering as k on k.workload_id = w.workload_id and k.contract_rank = 1
+    left join tagged as t on w.workload_id = t.workload_id
+    left join allocated as a on w.workload_id = a.workload_id
+    left join covering as k on w.workload_id = k.workload_id and k.contract_rank = 1
 ),
 
 inventory as (
@@ -484,16 +526,18 @@ inventory as (
         w.resource_id,
         coalesce(w.own_owner, p.own_owner) as owner,
         case when w.own_owner is not null then w.own_owner_source
-             when p.own_owner is not null then {{ dbt.concat(["'project '", 'p.own_owner_source']) }} end as owner_source,
+            when p.own_owner is not null then {{ dbt.concat(["'project '", 'p.own_owner_source']) }}
+        end as owner_source,
         coalesce(w.own_business_unit, p.own_business_unit) as business_unit,
         coalesce(w.own_cost_center, p.own_cost_center) as cost_center,
         coalesce(w.own_product, p.own_product) as product,
         case when w.own_product is not null then w.own_product_source
-             when p.own_product is not null then {{ dbt.concat(["'project '", 'p.own_product_source']) }} end as product_source,
+            when p.own_product is not null then {{ dbt.concat(["'project '", 'p.own_product_source']) }}
+        end as product_source,
         w.contract_id is not null as sanctioned,
         w.contract_id
     from attributed as w
-    left join attributed as p on p.workload_id = w.parent_workload_id
+    left join attributed as p on w.parent_workload_id = p.workload_id
     union all
     -- shadow SaaS, per vendor, product and payer: the latest line describes it
     select
@@ -516,7 +560,10 @@ inventory as (
     from (
         select
             *,
-            row_number() over (partition by workload_id order by spend_date desc, spend_line_id desc) as line_rank
+            row_number() over (
+                partition by workload_id
+                order by spend_date desc, spend_line_id desc
+            ) as line_rank
         from shadow
     ) as s
     where line_rank = 1
@@ -545,12 +592,12 @@ select
     '{{ reporting }}' as currency,
     s.cost_30d_fx_missing,
     o.as_of_date,
-    cast({{ dbt.datediff('s.last_seen', 'o.as_of_date', 'day') }} as {{ dbt.type_bigint() }}) as days_since_last_seen,
+    cast({{ dbt.datediff('s.last_seen', 'o.as_of_date', 'day') }} as {{ dbt.type_bigint() }}) as days_since_last_seen,  -- noqa: LT05
     case
         when s.last_seen <= {{ dbt.dateadd('day', -abandoned_days, 'o.as_of_date') }} then 'abandoned'
         when i.owner is null and s.cost_30d <> 0 then 'abandoned'
         when s.last_cost_date > {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }}
-             and (s.last_usage_date is null or s.last_usage_date <= {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }})
+            and (s.last_usage_date is null or s.last_usage_date <= {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }})
             then 'idle'
         when s.last_seen > {{ dbt.dateadd('day', -active_days, 'o.as_of_date') }} then 'active'
         else 'inactive'
@@ -560,7 +607,7 @@ select
             then 'no cost and no usage for {{ abandoned_days }}+ days'
         when i.owner is null and s.cost_30d <> 0 then 'cost without an owner'
         when s.last_cost_date > {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }}
-             and (s.last_usage_date is null or s.last_usage_date <= {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }})
+            and (s.last_usage_date is null or s.last_usage_date <= {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }})
             then 'cost but no usage in the last {{ idle_days }} days'
         when s.last_seen > {{ dbt.dateadd('day', -active_days, 'o.as_of_date') }}
             then 'cost or usage in the last {{ active_days }} days'
@@ -569,5 +616,5 @@ select
     i.sanctioned,
     i.contract_id
 from inventory as i
-inner join stats as s on s.workload_id = i.workload_id
+inner join stats as s on i.workload_id = s.workload_id
 cross join as_of as o

@@ -49,8 +49,13 @@ lines as (
 select
     {{ dbt.concat(["'CHB-'", 'billing_period', "'-'", 'billing_currency']) }} as journal_id,
     billing_period,
-    cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['billing_period', "'-01'"]) ~ " as date)")) }} as date) as posting_date,
-    row_number() over (partition by billing_period, billing_currency order by allocation_rule_id, side, cost_center) as line_number,
+    cast({{ dbt.dateadd(
+        'day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['billing_period', "'-01'"]) ~ " as date)")
+    ) }} as date) as posting_date,
+    row_number() over (
+        partition by billing_period, billing_currency
+        order by allocation_rule_id, side, cost_center
+    ) as line_number,
     account,
     cost_center,
     case when amount > 0 then amount else cast(0 as decimal(38, 2)) end as debit,
@@ -58,8 +63,13 @@ select
     billing_currency as currency,
     allocation_rule_id,
     case when side = 1
-         then {{ dbt.concat(["'AI and cloud chargeback '", 'billing_period', "' - rule '", 'allocation_rule_id', "' - '", 'cost_center']) }}
-         else {{ dbt.concat(["'AI and cloud chargeback '", 'billing_period', "' - rule '", 'allocation_rule_id', "' - clearing'"]) }}
+            then {{ dbt.concat([
+                    "'AI and cloud chargeback '", 'billing_period', "' - rule '", 'allocation_rule_id', "' - '",
+                    'cost_center'
+            ]) }}
+        else {{ dbt.concat([
+                "'AI and cloud chargeback '", 'billing_period', "' - rule '", 'allocation_rule_id', "' - clearing'"
+        ]) }}
     end as description,
     {{ dbt.concat(["'fct_cost_allocated:'", 'billing_period', "':'", 'allocation_rule_id']) }} as reference
 from lines

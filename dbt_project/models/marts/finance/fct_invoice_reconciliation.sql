@@ -67,8 +67,8 @@ billing_groups as (
         sum(case when charges.charge_category = 'Tax' then charges.billed_cost else 0 end) as billed_tax_amount,
         sum(case when charges.charge_category = 'Credit' then charges.billed_cost else 0 end) as billed_credit_amount
     from {{ ref('fct_charges') }} as charges
-    left join payees as issuer on issuer.payee = charges.invoice_issuer_name
-    left join payees as provider on provider.payee = charges.provider_name
+    left join payees as issuer on charges.invoice_issuer_name = issuer.payee
+    left join payees as provider on charges.provider_name = provider.payee
     group by 1, 2, 3, 4, 5, 6, 7
 ),
 
@@ -102,22 +102,24 @@ invoices as (
         sum(case when lines.amount < 0 then lines.amount else 0 end) as invoice_credit_amount,
         sum(lines.gross_amount) as invoice_total_amount
     from {{ ref('stg_finance__ap_invoice_lines') }} as lines
-    left join payees on payees.payee = lines.supplier_name
+    left join payees on lines.supplier_name = payees.payee
     group by 1, 2
 ),
 
 -- billing groups -> AP invoices: by invoice number, else vendor + account + period, else vendor + period (unique)
 match_candidates as (
-    select b.group_key, i.supplier_id, i.invoice_number, i.invoice_date, 1 as basis_rank, 'invoice_number' as match_basis
+    select
+        b.group_key, i.supplier_id, i.invoice_number, i.invoice_date, 1 as basis_rank, 'invoice_number' as match_basis
     from billing as b
     inner join invoices as i
-        on not b.is_provisional and i.invoice_number = b.invoice_id
-        and (i.vendor = b.vendor or b.billing_account_id in (i.vendor_account_id, i.supplier_id))
+        on not b.is_provisional and b.invoice_id = i.invoice_number
+        and (b.vendor = i.vendor or b.billing_account_id in (i.vendor_account_id, i.supplier_id))
     union all
-    select b.group_key, i.supplier_id, i.invoice_number, i.invoice_date, 2 as basis_rank, 'account_period' as match_basis
+    select
+        b.group_key, i.supplier_id, i.invoice_number, i.invoice_date, 2 as basis_rank, 'account_period' as match_basis
     from billing as b
     inner join invoices as i
-        on i.vendor = b.vendor and i.vendor_account_id = b.billing_account_id and i.billing_period = b.billing_period
+        on b.vendor = i.vendor and b.billing_account_id = i.vendor_account_id and b.billing_period = i.billing_period
 ),
 
 first_pass as (
@@ -125,7 +127,10 @@ first_pass as (
     from (
         select
             *,
-            row_number() over (partition by group_key order by basis_rank, invoice_date, invoice_number, supplier_id) as candidate_rank
+            row_number() over (
+                partition by group_key
+                order by basis_rank, invoice_date, invoice_number, supplier_id
+            ) as candidate_rank
         from match_candidates
     ) as ranked
     where candidate_rank = 1
@@ -139,9 +144,15 @@ period_candidates as (
         count(*) over (partition by b.group_key) as invoices_for_group,
         count(*) over (partition by i.supplier_id, i.invoice_number) as groups_for_invoice
     from billing as b
-    inner join invoices as i on i.vendor = b.vendor and i.billing_period = b.billing_period
-    where not exists (select 1 from first_pass as f where f.group_key = b.group_key)
-      and not exists (select 1 from first_pass as f where f.supplier_id = i.supplier_id and f.invoice_number = i.invoice_number)
+    inner join invoices as i on b.vendor = i.vendor and b.billing_period = i.billing_period
+    where not exists (
+            select 1 from first_pass as f
+            where f.group_key = b.group_key
+        )
+        and not exists (
+            select 1 from first_pass as f
+            where f.supplier_id = i.supplier_id and f.invoice_number = i.invoice_number
+        )
 ),
 
 billing_matches as (
@@ -163,12 +174,16 @@ billing_for_invoice as (
         min(b.billing_account_id) as billing_account_id,
         min(b.billing_currency) as billing_currency,
         case when min(m.match_basis) = max(m.match_basis) then min(m.match_basis)
-             else {{ dbt.concat(["min(m.match_basis)", "'+'", "max(m.match_basis)"]) }} end as match_basis,
+            else {{ dbt.concat(["min(m.match_basis)", "'+'", "max(m.match_basis)"]) }}
+        end as match_basis,
         max(case when b.is_provisional then 1 else 0 end) = 1 as is_invoice_id_provisional,
         sum({{ recon_convert('b.billed_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }}) as billed_amount,
-        sum({{ recon_convert('b.billed_tax_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }}) as billed_tax_amount,
-        sum({{ recon_convert('b.billed_credit_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }}) as billed_credit_amount,
-        max(case when b.billing_currency <> i.currency and (fb.rate is null or fi.rate is null) then 1 else 0 end) = 1 as fx_missing
+        sum({{ recon_convert('b.billed_tax_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }})
+            as billed_tax_amount,
+        sum({{ recon_convert('b.billed_credit_amount', 'b.billing_currency', 'i.currency', 'fb', 'fi') }})
+            as billed_credit_amount,
+        max(case when b.billing_currency <> i.currency and (fb.rate is null or fi.rate is null) then 1 else 0 end)
+        = 1 as fx_missing
     from billing_matches as m
     inner join billing as b on b.group_key = m.group_key
     inner join invoices as i on i.supplier_id = m.supplier_id and i.invoice_number = m.invoice_number
@@ -193,7 +208,8 @@ reconciliation_rows as (
         bi.billing_currency,
         i.invoice_date,
         i.invoice_date as fx_reference_date,
-        coalesce(bi.match_basis, case when bv.vendor is null then 'no_billing_feed' else 'unmatched' end) as match_basis,
+        coalesce(bi.match_basis, case when bv.vendor is null then 'no_billing_feed' else 'unmatched' end)
+            as match_basis,
         bi.supplier_id is not null as has_billing,
         true as has_invoice,
         bv.vendor is not null as vendor_has_billing_feed,
@@ -209,7 +225,7 @@ reconciliation_rows as (
         i.currency_count > 1 as invoice_has_several_currencies,
         i.invoice_number as ledger_reference
     from invoices as i
-    left join billing_for_invoice as bi on bi.supplier_id = i.supplier_id and bi.invoice_number = i.invoice_number
+    left join billing_for_invoice as bi on i.supplier_id = bi.supplier_id and i.invoice_number = bi.invoice_number
     left join billing_vendors as bv on bv.vendor = coalesce(i.resolved_vendor, bi.billing_vendor, i.vendor)
 
     union all
@@ -228,7 +244,8 @@ reconciliation_rows as (
         b.billing_currency as currency,
         b.billing_currency,
         cast(null as date) as invoice_date,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['b.billing_period', "'-01'"]) ~ " as date)")) }} as date) as fx_reference_date,
+        {%- set period_start = "cast(" ~ dbt.concat(['b.billing_period', "'-01'"]) ~ " as date)" %}
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, period_start)) }} as date) as fx_reference_date,
         'unmatched' as match_basis,
         true as has_billing,
         false as has_invoice,
@@ -245,7 +262,10 @@ reconciliation_rows as (
         false as invoice_has_several_currencies,
         case when not b.is_provisional then b.invoice_id end as ledger_reference
     from billing as b
-    where not exists (select 1 from billing_matches as m where m.group_key = b.group_key)
+    where not exists (
+            select 1 from billing_matches as m
+            where m.group_key = b.group_key
+        )
 ),
 
 -- ledger leg: postings referencing the invoice, off the control accounts
@@ -259,10 +279,12 @@ ledger_lines as (
         gl.currency,
         gl.reference
     from {{ ref('stg_finance__gl_journal_lines') }} as gl
-    left join payees on payees.payee = gl.vendor_name
+    left join payees on gl.vendor_name = payees.payee
     where gl.reference is not null
     {%- if control_accounts | length > 0 %}
-      and gl.gl_account not in ({% for a in control_accounts %}{{ sql_literal(a) }}{% if not loop.last %}, {% endif %}{% endfor %})
+    and gl.gl_account not in (
+        {% for a in control_accounts %}{{ sql_literal(a) }}{% if not loop.last %}, {% endif %}{% endfor %}
+    )
     {%- endif %}
 ),
 
@@ -281,10 +303,10 @@ ledger_matched as (
         count(*) as line_count
     from reconciliation_rows as r
     inner join ledger_lines as l
-        on l.reference = r.ledger_reference
+        on r.ledger_reference = l.reference
         and case
-            when l.vendor_id is not null and r.supplier_id is not null then l.vendor_id = r.supplier_id
-            when l.vendor is not null then l.vendor = r.vendor or l.vendor = r.supplier_name
+            when l.vendor_id is not null and r.supplier_id is not null then r.supplier_id = l.vendor_id
+            when l.vendor is not null then r.vendor = l.vendor or r.supplier_name = l.vendor
             else true
         end
     group by 1, 2, 3, 4, 5, 6, 7
@@ -317,7 +339,8 @@ ledger as (
         sum(case when in_period then amount_at_invoice_rate else 0 end) as ledger_in_period,
         sum(case when in_period then 0 else amount_at_invoice_rate end) as ledger_other_periods,
         sum(amount_at_posting_rate) as ledger_at_posting_rate,
-        max(case when amount_at_invoice_rate is null or amount_at_posting_rate is null then 1 else 0 end) = 1 as fx_missing,
+        max(case when amount_at_invoice_rate is null or amount_at_posting_rate is null then 1 else 0 end)
+        = 1 as fx_missing,
         max(case when in_period then 1 else 0 end) = 1 as posted_in_period,
         min(posting_date) as first_posting_date,
         max(posting_date) as last_posting_date,
@@ -350,22 +373,27 @@ legs as (
         cast(coalesce(l.ledger_other_periods, 0) as {{ money }}) as ledger_other_periods,
         cast(coalesce(l.ledger_at_posting_rate, 0) as {{ money }}) as ledger_at_posting_rate,
         -- each ledger line converted into another currency was rounded to the cent on its own
-        cast({{ rounding_tolerance }} * case when coalesce(l.converted_lines, 0) > 1 then l.converted_lines else 1 end
-             as {{ money }}) as ledger_rounding_tolerance,
+        cast(
+            {{ rounding_tolerance }} * case when coalesce(l.converted_lines, 0) > 1 then l.converted_lines else 1 end
+            as {{ money }}
+        ) as ledger_rounding_tolerance,
         cast(case when r.has_billing then r.billed_amount
-                  when r.has_invoice and not r.vendor_has_billing_feed then r.invoice_total_amount
-                  else 0 end as {{ money }}) as base_total,
+            when r.has_invoice and not r.vendor_has_billing_feed then r.invoice_total_amount
+            else 0
+        end as {{ money }}) as base_total,
         cast(case when r.has_billing then r.billed_tax_amount
-                  when r.has_invoice and not r.vendor_has_billing_feed then r.invoice_tax_amount
-                  else 0 end as {{ money }}) as base_tax,
+            when r.has_invoice and not r.vendor_has_billing_feed then r.invoice_tax_amount
+            else 0
+        end as {{ money }}) as base_tax,
         cast(case when r.has_billing then r.billed_credit_amount
-                  when r.has_invoice and not r.vendor_has_billing_feed then r.invoice_credit_amount
-                  else 0 end as {{ money }}) as base_credit,
+            when r.has_invoice and not r.vendor_has_billing_feed then r.invoice_credit_amount
+            else 0
+        end as {{ money }}) as base_credit,
         cast(coalesce(r.invoice_total_amount, 0) as {{ money }}) as invoice_total,
         cast(coalesce(r.invoice_tax_amount, 0) as {{ money }}) as invoice_tax,
         cast(coalesce(r.invoice_credit_amount, 0) as {{ money }}) as invoice_credit
     from reconciliation_rows as r
-    left join ledger as l on l.reconciliation_id = r.reconciliation_id
+    left join ledger as l on r.reconciliation_id = l.reconciliation_id
 ),
 
 -- tax and credits the invoice and the billing data disagree on, per layout: 'itemized' (the invoice shows the
@@ -376,13 +404,21 @@ differences as (
     select
         *,
         cast(case when has_billing and has_invoice and abs(invoice_tax - base_tax) > {{ rounding_tolerance }}
-                  then invoice_tax - base_tax else 0 end as {{ money }}) as tax_itemized,
+                then invoice_tax - base_tax
+            else 0
+        end as {{ money }}) as tax_itemized,
         cast(case when has_billing and has_invoice and abs(invoice_tax) > {{ rounding_tolerance }}
-                  then invoice_tax else 0 end as {{ money }}) as tax_in_charges,
+                then invoice_tax
+            else 0
+        end as {{ money }}) as tax_in_charges,
         cast(case when has_billing and has_invoice and abs(invoice_credit - base_credit) > {{ rounding_tolerance }}
-                  then invoice_credit - base_credit else 0 end as {{ money }}) as credit_itemized,
+                then invoice_credit - base_credit
+            else 0
+        end as {{ money }}) as credit_itemized,
         cast(case when has_billing and has_invoice and abs(invoice_credit) > {{ rounding_tolerance }}
-                  then invoice_credit else 0 end as {{ money }}) as credit_in_charges,
+                then invoice_credit
+            else 0
+        end as {{ money }}) as credit_in_charges,
         cast(invoice_total - base_total as {{ money }}) as invoice_minus_billed
     from legs
 ),
@@ -395,12 +431,14 @@ layouts as (
             when abs(invoice_minus_billed - tax_itemized - credit_itemized) <= least(
                     abs(invoice_minus_billed - tax_itemized - credit_in_charges),
                     abs(invoice_minus_billed - tax_in_charges - credit_itemized),
-                    abs(invoice_minus_billed - tax_in_charges - credit_in_charges)) then 'itemized|itemized'
+                    abs(invoice_minus_billed - tax_in_charges - credit_in_charges)
+                ) then 'itemized|itemized'
             when abs(invoice_minus_billed - tax_itemized - credit_in_charges) <= least(
                     abs(invoice_minus_billed - tax_in_charges - credit_itemized),
-                    abs(invoice_minus_billed - tax_in_charges - credit_in_charges)) then 'itemized|in_charges'
+                    abs(invoice_minus_billed - tax_in_charges - credit_in_charges)
+                ) then 'itemized|in_charges'
             when abs(invoice_minus_billed - tax_in_charges - credit_itemized)
-                 <= abs(invoice_minus_billed - tax_in_charges - credit_in_charges) then 'in_charges|itemized'
+                <= abs(invoice_minus_billed - tax_in_charges - credit_in_charges) then 'in_charges|itemized'
             else 'in_charges|in_charges'
         end as layout_pair
     from differences
@@ -410,9 +448,11 @@ explained as (
     select
         *,
         case when has_billing and has_invoice then
-            case when layout_pair like 'itemized|%' then 'itemized' else 'in_charges' end end as tax_layout,
+                case when layout_pair like 'itemized|%' then 'itemized' else 'in_charges' end
+        end as tax_layout,
         case when has_billing and has_invoice then
-            case when layout_pair like '%|itemized' then 'itemized' else 'in_charges' end end as credit_layout,
+                case when layout_pair like '%|itemized' then 'itemized' else 'in_charges' end
+        end as credit_layout,
         case when layout_pair like 'itemized|%' then tax_itemized else tax_in_charges end as tax_bucket,
         case when layout_pair like '%|itemized' then credit_itemized else credit_in_charges end as credit_bucket,
         cast(-ledger_other_periods as {{ money }}) as timing_bucket,
@@ -435,8 +475,18 @@ buckets as (
         cast(case
             when abs(billing_to_invoice_residual + invoice_to_ledger_residual) <= {{ rounding_tolerance }}
                 then billing_to_invoice_residual + invoice_to_ledger_residual
-            else case when abs(billing_to_invoice_residual) <= {{ rounding_tolerance }} then billing_to_invoice_residual else 0 end
-               + case when abs(invoice_to_ledger_residual) <= ledger_rounding_tolerance then invoice_to_ledger_residual else 0 end
+            else case
+                    when
+                        abs(billing_to_invoice_residual) <= {{ rounding_tolerance }}
+                        then billing_to_invoice_residual
+                    else 0
+                end
+                + case
+                    when
+                        abs(invoice_to_ledger_residual) <= ledger_rounding_tolerance
+                        then invoice_to_ledger_residual
+                    else 0
+                end
         end as {{ money }}) as rounding_bucket
     from residuals
 ),
@@ -444,10 +494,11 @@ buckets as (
 final as (
     select
         *,
-        cast(billing_to_invoice_residual + invoice_to_ledger_residual - rounding_bucket as {{ money }}) as unexplained_bucket,
+        cast(billing_to_invoice_residual + invoice_to_ledger_residual - rounding_bucket as {{ money }})
+            as unexplained_bucket,
         cast(case
             when {{ recon_money_var('recon_tolerance_abs') }}
-                 >= {{ recon_money_var('recon_tolerance_pct') }} * abs(coalesce(invoice_total_amount, billed_amount, 0))
+                >= {{ recon_money_var('recon_tolerance_pct') }} * abs(coalesce(invoice_total_amount, billed_amount, 0))
                 then {{ recon_money_var('recon_tolerance_abs') }}
             else {{ recon_money_var('recon_tolerance_pct') }} * abs(coalesce(invoice_total_amount, billed_amount, 0))
         end as {{ money }}) as tolerance_amount
@@ -522,18 +573,20 @@ select
         "case when f.ledger_has_several_currencies then '; ledger lines in several currencies' else '' end",
     ]) }}, 3), '') as reconciliation_gaps,
     case when f.fx_missing then 'amounts cannot be converted into the invoice currency' else
-    coalesce(nullif(substring({{ dbt.concat([
+            coalesce(nullif(substring({{ dbt.concat([
         "case when f.tax_bucket = 0 then '' when f.tax_layout = 'itemized' then " ~ dbt.concat(["'; tax '", recon_amount_text('f.tax_bucket'), "' (invoice tax '", recon_amount_text('f.invoice_tax'), "' vs billing Tax rows '", recon_amount_text('f.base_tax'), "')'"]) ~ " else " ~ dbt.concat(["'; tax '", recon_amount_text('f.tax_bucket'), "' (invoice tax not in the billing data)'"]) ~ " end",
         "case when f.credit_bucket = 0 then '' when f.credit_layout = 'itemized' then " ~ dbt.concat(["'; credits '", recon_amount_text('f.credit_bucket'), "' (invoice credit lines '", recon_amount_text('f.invoice_credit'), "' vs billing Credit rows '", recon_amount_text('f.base_credit'), "')'"]) ~ " else " ~ dbt.concat(["'; credits '", recon_amount_text('f.credit_bucket'), "' (invoice credit lines not in the billing data)'"]) ~ " end",
         "case when f.timing_bucket <> 0 then " ~ dbt.concat(["'; timing '", recon_amount_text('f.timing_bucket'), "' (posted in '", "f.first_other_period", "case when f.last_other_period <> f.first_other_period then " ~ dbt.concat(["'..'", "f.last_other_period"]) ~ " else '' end", "', not in the billing period '", "f.billing_period", "')'"]) ~ " else '' end",
         "case when f.fx_bucket <> 0 then " ~ dbt.concat(["'; fx '", recon_amount_text('f.fx_bucket'), "' (ledger in '", "f.ledger_currency", "' at the invoice-date vs the posting-date rate)'"]) ~ " else '' end",
         "case when f.rounding_bucket <> 0 then " ~ dbt.concat(["'; rounding '", recon_amount_text('f.rounding_bucket', 10)]) ~ " else '' end",
         "case when f.unexplained_bucket <> 0 then " ~ dbt.concat(["'; unexplained '", recon_amount_text('f.unexplained_bucket')]) ~ " else '' end",
-    ]) }}, 3), ''), 'no difference') end as explanation,
+    ]) }}, 3), ''), 'no difference')
+    end as explanation,
     -- reporting currency
     '{{ var("reporting_currency") }}' as reporting_currency,
     case when not f.fx_missing then {{ to_reporting_currency('f.variance_amount', 'rep') }} end as variance_reporting,
-    case when not f.fx_missing then {{ to_reporting_currency('f.unexplained_bucket', 'rep') }} end as unexplained_variance_reporting,
+    case when not f.fx_missing then {{ to_reporting_currency('f.unexplained_bucket', 'rep') }} end
+        as unexplained_variance_reporting,
     rep.rate as reporting_fx_rate,
     rep.rate_source as reporting_fx_rate_source,
     cast(rep.rate_as_of_date as date) as reporting_fx_rate_date,

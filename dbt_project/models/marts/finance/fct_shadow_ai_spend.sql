@@ -75,7 +75,8 @@ select
     s.cost_center,
     coalesce(cu.business_unit, ku.business_unit) as business_unit,
     case when cu.business_unit is not null then 'product_catalog'
-         when ku.business_unit is not null then 'contract' end as business_unit_source,
+        when ku.business_unit is not null then 'contract'
+    end as business_unit_source,
     s.amount,
     s.tax_amount,
     s.currency,

@@ -20,19 +20,24 @@ annotations as (
         cast(n.action_at as timestamp) as action_at,
         n.action_by,
         n.note,
-        row_number() over (partition by a.anomaly_id, n.action order by n.action_at, n.action_by) as action_rank
+        row_number() over (
+            partition by a.anomaly_id, n.action
+            order by n.action_at, n.action_by
+        ) as action_rank
     from {{ ref('anomaly_annotations') }} as n
     inner join anomalies as a
-        on a.scope_type = n.scope_type and a.scope_value = n.scope_value
+        on n.scope_type = a.scope_type and n.scope_value = a.scope_value
         and cast(n.anomaly_date as date) >= a.anomaly_date and cast(n.anomaly_date as date) <= a.anomaly_end_date
 ),
 
 acks as (
-    select anomaly_id, action_at, action_by, note from annotations where action = 'acknowledge' and action_rank = 1
+    select anomaly_id, action_at, action_by, note from annotations
+    where action = 'acknowledge' and action_rank = 1
 ),
 
 resolves as (
-    select anomaly_id, action_at, action_by, note from annotations where action = 'resolve' and action_rank = 1
+    select anomaly_id, action_at, action_by, note from annotations
+    where action = 'resolve' and action_rank = 1
 ),
 
 joined as (
@@ -60,8 +65,8 @@ joined as (
         r.note as resolve_note,
         a.as_of_date
     from anomalies as a
-    left join acks as k on k.anomaly_id = a.anomaly_id
-    left join resolves as r on r.anomaly_id = a.anomaly_id
+    left join acks as k on a.anomaly_id = k.anomaly_id
+    left join resolves as r on a.anomaly_id = r.anomaly_id
 )
 
 select
@@ -87,21 +92,25 @@ select
     acknowledged_at,
     acknowledged_by,
     case
-        when annotation_resolved_at is not null and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
+        when annotation_resolved_at is not null
+            and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
             then annotation_resolved_at
         else auto_resolved_at
     end as resolved_at,
     case
-        when annotation_resolved_at is not null and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
+        when annotation_resolved_at is not null
+            and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
             then 'annotation'
         when auto_resolved_at is not null then 'returned_to_baseline'
     end as resolution,
     case
-        when annotation_resolved_at is not null and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
+        when annotation_resolved_at is not null
+            and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
             then annotation_resolved_by
     end as resolved_by,
     case
-        when annotation_resolved_at is not null and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
+        when annotation_resolved_at is not null
+            and (auto_resolved_at is null or annotation_resolved_at < auto_resolved_at)
             then resolve_note
         else coalesce(acknowledge_note, resolve_note)
     end as note,

@@ -60,7 +60,7 @@ actuals as (
         sum(c.effective_cost) as actual_to_date
     from elapsed as e
     inner join {{ ref('int_governance_daily_cost') }} as c
-        on c.scope_type = e.scope_type and c.scope_value = e.scope_value and c.currency = e.currency
+        on e.scope_type = c.scope_type and e.scope_value = c.scope_value and e.currency = c.currency
         and c.charge_date between e.period_start and least(e.period_end, e.as_of_date)
     group by 1
 ),
@@ -72,9 +72,9 @@ forecast_rest as (
         count(*) as forecast_days
     from elapsed as e
     inner join {{ ref('fct_spend_forecast') }} as f
-        on f.scope_type = e.scope_type and f.scope_value = e.scope_value and f.currency = e.currency
+        on e.scope_type = f.scope_type and e.scope_value = f.scope_value and e.currency = f.currency
         and f.forecast_date between e.period_start and e.period_end
-        and f.forecast_date > e.as_of_date
+        and e.as_of_date < f.forecast_date
     group by 1
 ),
 
@@ -88,7 +88,9 @@ projected as (
         e.*,
         cast(coalesce(a.actual_to_date, 0) as {{ type_money() }}) as actual_to_date,
         case when e.scope_type in {{ sql_in_list(['business_unit', 'product', 'project']) }}
-             then 'fct_cost_allocated' else 'fct_charges' end as actual_source,
+                then 'fct_cost_allocated'
+            else 'fct_charges'
+        end as actual_source,
         case
             when e.days_elapsed = 0 then 'not_started'
             when e.days_elapsed = e.days_in_period then 'closed'
@@ -101,14 +103,14 @@ projected as (
             when e.days_elapsed = e.days_in_period then coalesce(a.actual_to_date, 0)
             -- the forecast must cover every remaining day of the month
             when s.scope_type is not null
-                 and coalesce(f.forecast_days, 0) = e.days_in_period - e.days_elapsed
+                and coalesce(f.forecast_days, 0) = e.days_in_period - e.days_elapsed
                 then coalesce(a.actual_to_date, 0) + coalesce(f.forecast_rest, 0)
         end as {{ type_money() }}) as forecast_projection
     from elapsed as e
-    left join actuals as a on a.budget_id = e.budget_id
-    left join forecast_rest as f on f.budget_id = e.budget_id
+    left join actuals as a on e.budget_id = a.budget_id
+    left join forecast_rest as f on e.budget_id = f.budget_id
     left join forecast_scopes as s
-        on s.scope_type = e.scope_type and s.scope_value = e.scope_value and s.currency = e.currency
+        on e.scope_type = s.scope_type and e.scope_value = s.scope_value and e.currency = s.currency
 ),
 
 measured as (
@@ -168,7 +170,8 @@ select
     cast(projected_month_end as {{ type_money() }}) as projected_month_end,
     projection_method,
     cast(projected_month_end - amount as {{ type_money() }}) as variance_amount,
-    cast(case when amount <> 0 then round((projected_month_end - amount) / amount, 6) end as decimal(38, 6)) as variance_pct,
+    cast(case when amount <> 0 then round((projected_month_end - amount) / amount, 6) end as decimal(38, 6))
+        as variance_pct,
     cast(case when amount <> 0 then round(actual_to_date / amount, 6) end as decimal(38, 6)) as consumed_pct,
     cast(case when amount <> 0 then round(projected_month_end / amount, 6) end as decimal(38, 6)) as projected_pct,
     case

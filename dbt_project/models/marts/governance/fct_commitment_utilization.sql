@@ -51,17 +51,24 @@ contracts as (
 
 -- the contract's periods: term_start + k periods (up to 10 years of months)
 period_numbers as (
-    {{ calendar_days("cast('2000-01-01' as date)", "cast(" ~ dbt.dateadd('day', 119, "cast('2000-01-01' as date)") ~ " as date)") }}
+    {{ calendar_days(
+        "cast('2000-01-01' as date)", "cast(" ~ dbt.dateadd('day', 119, "cast('2000-01-01' as date)") ~ " as date)"
+    ) }}
 ),
 
 periods as (
     select
         k.*,
-        cast({{ dbt.dateadd('month', "n.k * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start') }} as date) as period_start,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', "(n.k + 1) * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start')) }} as date) as period_end_raw
+        cast({{ dbt.dateadd(
+            'month', "n.k * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start'
+        ) }} as date) as period_start,
+        cast({{ dbt.dateadd(
+            'day', -1,
+            dbt.dateadd('month', "(n.k + 1) * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start')
+        ) }} as date) as period_end_raw
     from contracts as k
     cross join (
-        select cast({{ dbt.datediff("cast('2000-01-01' as date)", 'calendar_day', 'day') }} as integer) as k
+        select cast({{ dbt.datediff("cast('2000-01-01' as date)", 'calendar_day', 'day') }} as integer) as k  -- noqa: LT05
         from period_numbers
     ) as n
 ),
@@ -75,8 +82,8 @@ contract_periods as (
     cross join as_of as o
     cross join data_bounds as b
     where p.period_start <= p.term_end
-      and p.period_start <= o.as_of_date
-      and p.period_end_raw >= b.first_day
+        and p.period_start <= o.as_of_date
+        and p.period_end_raw >= b.first_day
 ),
 
 contract_actuals as (
@@ -91,24 +98,25 @@ contract_actuals as (
         max(case when d.fx_missing then 1 else 0 end) as fx_missing
     from contract_periods as p
     inner join {{ ref('int_commitment_contract_daily') }} as d
-        on d.contract_id = p.contract_id and d.charge_day between p.period_start and p.period_end
-        and d.charge_day <= p.as_of_date
+        on p.contract_id = d.contract_id and d.charge_day between p.period_start and p.period_end
+        and p.as_of_date >= d.charge_day
     group by 1, 2
 ),
 
 contract_rows as (
     select
         p.*,
-        cast({{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1 as integer) as days_in_period,
-        cast(case when p.as_of_date >= p.period_end then {{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1
-                  else {{ dbt.datediff('p.period_start', 'p.as_of_date', 'day') }} + 1 end as integer) as days_elapsed,
+        cast({{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1 as integer) as days_in_period,  -- noqa: LT05
+        cast(case when p.as_of_date >= p.period_end then {{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} + 1  -- noqa: LT05
+            else {{ dbt.datediff('p.period_start', 'p.as_of_date', 'day') }} + 1  -- noqa: LT05
+        end as integer) as days_elapsed,
         coalesce(a.spend_to_date, 0) as spend_to_date,
         coalesce(a.effective_to_date, 0) as effective_to_date,
         coalesce(a.list_to_date, 0) as list_to_date,
         case when p.unit is not null then coalesce(a.quantity_to_date, 0) end as quantity_to_date,
         coalesce(a.fx_missing, 0) = 1 as fx_missing
     from contract_periods as p
-    left join contract_actuals as a on a.contract_id = p.contract_id and a.period_start = p.period_start
+    left join contract_actuals as a on p.contract_id = a.contract_id and p.period_start = a.period_start
 ),
 
 contract_projected as (
@@ -128,7 +136,10 @@ vendor_contract_rows as (
         r.commit_period as commitment_category,
         r.owner,
         r.business_unit,
-        {{ dbt.concat(["cast(r.period_start as " ~ dbt.type_string() ~ ")", "'/'", "cast(r.period_end as " ~ dbt.type_string() ~ ")"]) }} as period,
+        {{ dbt.concat([
+                "cast(r.period_start as " ~ dbt.type_string() ~ ")", "'/'",
+                "cast(r.period_end as " ~ dbt.type_string() ~ ")"
+        ]) }} as period,
         r.period_start,
         r.period_end,
         r.days_in_period,
@@ -136,24 +147,35 @@ vendor_contract_rows as (
         r.currency,
         cast(r.minimum_commit as {{ type_money() }}) as minimum_commit,
         cast(r.spend_to_date as {{ type_money() }}) as spend_to_date,
-        cast({{ safe_ratio('r.spend_to_date', 'r.minimum_commit', 'decimal(18, 6)') }} as decimal(18, 6)) as utilization_to_date,
+        cast({{ safe_ratio(
+            'r.spend_to_date', 'r.minimum_commit', 'decimal(18, 6)'
+        ) }} as decimal(18, 6)) as utilization_to_date,
         cast(round(r.projected_spend, 2) as {{ type_money() }}) as projected_spend,
-        cast({{ safe_ratio('r.projected_spend', 'r.minimum_commit', 'decimal(18, 6)') }} as decimal(18, 6)) as projected_utilization,
+        cast({{ safe_ratio(
+            'r.projected_spend', 'r.minimum_commit', 'decimal(18, 6)'
+        ) }} as decimal(18, 6)) as projected_utilization,
         cast(case when r.minimum_commit > 0 and round(r.projected_spend, 2) < r.minimum_commit
-                  then r.minimum_commit - round(r.projected_spend, 2) else 0 end as {{ type_money() }}) as projected_shortfall,
+                then r.minimum_commit - round(r.projected_spend, 2)
+            else 0
+        end as {{ type_money() }}) as projected_shortfall,
         r.unit,
         cast(r.included_quantity as {{ type_money() }}) as included_quantity,
         cast(r.quantity_to_date as {{ type_money() }}) as quantity_to_date,
         cast(round(r.projected_quantity, 6) as {{ type_money() }}) as projected_quantity,
         cast(case when r.included_quantity is not null and r.projected_quantity > r.included_quantity
-                  then round(r.projected_quantity - r.included_quantity, 6) else 0 end as {{ type_money() }})
+                then round(r.projected_quantity - r.included_quantity, 6)
+            else 0
+        end as {{ type_money() }})
             as projected_overage_quantity,
         cast(case when r.included_quantity is not null and r.projected_quantity > r.included_quantity
-                  then round((r.projected_quantity - r.included_quantity) * coalesce(r.overage_unit_price, 0), 2)
-                  else 0 end as {{ type_money() }}) as projected_overage_cost,
+                then round((r.projected_quantity - r.included_quantity) * coalesce(r.overage_unit_price, 0), 2)
+            else 0
+        end as {{ type_money() }}) as projected_overage_cost,
         cast(r.list_to_date as {{ type_money() }}) as list_cost_to_date,
         cast(r.effective_to_date as {{ type_money() }}) as effective_cost_to_date,
-        cast({{ safe_ratio('r.list_to_date - r.effective_to_date', 'r.list_to_date', 'decimal(18, 6)') }} as decimal(18, 6))
+        cast({{ safe_ratio(
+            'r.list_to_date - r.effective_to_date', 'r.list_to_date', 'decimal(18, 6)'
+        ) }} as decimal(18, 6))
             as effective_discount_rate,
         cast(null as {{ type_money() }}) as used_commitment_cost,
         cast(null as {{ type_money() }}) as unused_commitment_cost,
@@ -190,7 +212,7 @@ commitment_lines as (
     from {{ ref('fct_charges') }} as c
     cross join as_of as o
     where c.commitment_discount_id is not null
-      and cast(c.charge_period_start as date) <= o.as_of_date
+        and cast(c.charge_period_start as date) <= o.as_of_date
     group by c.commitment_discount_id, c.provider_name, c.x_billing_period, c.billing_currency
 ),
 
@@ -207,9 +229,10 @@ commitment_rows as (
 commitment_elapsed as (
     select
         r.*,
-        cast({{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1 as integer) as days_in_period,
-        cast(case when r.as_of_date >= r.period_end then {{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1
-                  else {{ dbt.datediff('r.period_start', 'r.as_of_date', 'day') }} + 1 end as integer) as days_elapsed
+        cast({{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1 as integer) as days_in_period,  -- noqa: LT05
+        cast(case when r.as_of_date >= r.period_end then {{ dbt.datediff('r.period_start', 'r.period_end', 'day') }} + 1  -- noqa: LT05
+            else {{ dbt.datediff('r.period_start', 'r.as_of_date', 'day') }} + 1  -- noqa: LT05
+        end as integer) as days_elapsed
     from commitment_rows as r
 ),
 
@@ -219,7 +242,9 @@ commitment_discount_rows as (
         r.commitment_discount_id as commitment_id,
         r.provider_name,
         coalesce(r.commitment_discount_name, r.commitment_discount_type, r.commitment_discount_id) as commitment_name,
-        {{ dbt.concat(["coalesce(r.commitment_discount_category, '-')", "' / '", "coalesce(r.commitment_discount_type, '-')"]) }}
+        {{ dbt.concat([
+                "coalesce(r.commitment_discount_category, '-')", "' / '", "coalesce(r.commitment_discount_type, '-')"
+        ]) }}
             as commitment_category,
         cast(null as {{ dbt.type_string() }}) as owner,
         cast(null as {{ dbt.type_string() }}) as business_unit,
@@ -250,11 +275,15 @@ commitment_discount_rows as (
             as effective_discount_rate,
         cast(r.used_cost as {{ type_money() }}) as used_commitment_cost,
         cast(r.unused_cost as {{ type_money() }}) as unused_commitment_cost,
-        cast(round(r.unused_cost * r.days_in_period / r.days_elapsed, 2) as {{ type_money() }}) as projected_unused_cost,
+        cast(
+            round(r.unused_cost * r.days_in_period / r.days_elapsed, 2) as {{ type_money() }}
+        ) as projected_unused_cost,
         cast({{ safe_ratio('r.used_list_cost - r.used_cost', 'r.used_list_cost', 'decimal(18, 6)') }} as decimal(18, 6))
             as effective_savings_rate,
-        cast({{ safe_ratio('r.used_list_cost - r.used_cost - r.unused_cost', 'r.used_list_cost', 'decimal(18, 6)') }}
-             as decimal(18, 6)) as net_savings_rate,
+        cast(
+            {{ safe_ratio('r.used_list_cost - r.used_cost - r.unused_cost', 'r.used_list_cost', 'decimal(18, 6)') }}
+            as decimal(18, 6)
+        ) as net_savings_rate,
         false as fx_missing,
         case
             when r.used_cost + r.unused_cost > 0 and r.used_cost / (r.used_cost + r.unused_cost) < {{ target }}

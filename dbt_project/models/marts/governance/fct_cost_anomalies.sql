@@ -52,8 +52,8 @@ select
     o.cost_center,
     o.owner_source,
     case when abs(e.impact_amount) >= {{ var('anomaly_error_impact') }} then 'error' else 'warn' end as severity,
-    {{ dbt.datediff('e.start_date', 'e.as_of_date', 'day') }} < {{ var('anomaly_new_days') | int }} as is_new,
+    {{ dbt.datediff('e.start_date', 'e.as_of_date', 'day') }} < {{ var('anomaly_new_days') | int }} as is_new,  -- noqa: LT05
     e.resolved_on,
     e.as_of_date
 from episodes as e
-left join owners as o on o.scope_type = e.scope_type and o.scope_value = e.scope_value
+left join owners as o on e.scope_type = o.scope_type and e.scope_value = o.scope_value

@@ -24,8 +24,9 @@ with as_of as (
 actions as (
     select
         a.*,
-        coalesce(nullif(trim(a.candidate_id), ''),
-                 {{ waste_candidate_id('a.waste_type', dbt.concat(['a.scope_type', "':'", 'a.scope_value'])) }})
+        coalesce(
+            nullif(trim(a.candidate_id), ''),
+            {{ waste_candidate_id('a.waste_type', dbt.concat(['a.scope_type', "':'", 'a.scope_value'])) }})
             as resolved_candidate_id
     from {{ ref('waste_actions') }} as a
 ),
@@ -38,7 +39,7 @@ scope_days as (
         sum(d.cost) as cost
     from actions as a
     inner join {{ ref('int_waste_scope_daily') }} as d
-        on d.scope_type = a.scope_type and d.scope_value = a.scope_value
+        on a.scope_type = d.scope_type and a.scope_value = d.scope_value
     where a.scope_type in ('resource', 'project', 'workload')
     group by 1, 2
     union all
@@ -47,7 +48,9 @@ scope_days as (
         r.run_date,
         sum(r.run_cost)
     from actions as a
-    inner join {{ ref('int_waste_training_runs') }} as r on a.scope_type = 'training_spec' and r.spec_key = a.scope_value
+    inner join
+        {{ ref('int_waste_training_runs') }} as r
+        on a.scope_type = 'training_spec' and a.scope_value = r.spec_key
     group by 1, 2
     union all
     select
@@ -58,7 +61,7 @@ scope_days as (
     inner join {{ ref('int_waste_saas_seats') }} as s
         on a.scope_type = 'saas_seats'
         and {{ dbt.concat(['s.provider_name', "'|'", "coalesce(s.billing_account_id, '-')", "'|'", 's.service_name']) }}
-            = a.scope_value
+        = a.scope_value
     group by 1, 2
 ),
 
@@ -67,13 +70,18 @@ windows as (
         a.action_id,
         o.as_of_date,
         min(d.charge_day) as first_cost_day,
-        sum(case when d.charge_day >= {{ dbt.dateadd('day', -lookback, 'a.action_date') }} and d.charge_day < a.action_date
-                 then d.cost else 0 end) as cost_before,
+        sum(
+            case when d.charge_day >= {{ dbt.dateadd('day', -lookback, 'a.action_date') }}
+                    and d.charge_day < a.action_date
+                    then d.cost
+                else 0
+            end
+        ) as cost_before,
         sum(case when d.charge_day >= a.action_date and d.charge_day <= o.as_of_date then d.cost else 0 end)
             as cost_after
     from actions as a
     cross join as_of as o
-    left join scope_days as d on d.action_id = a.action_id
+    left join scope_days as d on a.action_id = d.action_id
     group by 1, 2
 ),
 
@@ -85,9 +93,9 @@ spans as (
             "case when w.first_cost_day > " ~ dbt.dateadd('day', -lookback, 'a.action_date')
             ~ " then w.first_cost_day else " ~ dbt.dateadd('day', -lookback, 'a.action_date') ~ " end",
             'a.action_date', 'day') }} as days_before,
-        {{ dbt.datediff('a.action_date', 'w.as_of_date', 'day') }} + 1 as days_after
+        {{ dbt.datediff('a.action_date', 'w.as_of_date', 'day') }} + 1 as days_after  -- noqa: LT05
     from windows as w
-    inner join actions as a on a.action_id = w.action_id
+    inner join actions as a on w.action_id = a.action_id
 ),
 
 -- what the candidate promised the day before the action
@@ -97,7 +105,7 @@ idle_promise as (
         max(c.window_capacity_cost / c.window_capacity_days * 30) as promised
     from actions as a
     inner join {{ ref('int_waste_capacity_daily') }} as c
-        on a.scope_type = 'resource' and c.resource_id = a.scope_value and c.waste_type = a.waste_type
+        on a.scope_type = 'resource' and a.scope_value = c.resource_id and a.waste_type = c.waste_type
         and c.charge_day = {{ dbt.dateadd('day', -1, 'a.action_date') }}
     where c.is_idle
     group by 1
@@ -109,8 +117,8 @@ training_promise as (
         sum(case when r.is_repeat then r.run_cost else 0 end) * 30 / {{ lookback }} as promised
     from actions as a
     inner join {{ ref('int_waste_training_runs') }} as r
-        on a.scope_type = 'training_spec' and r.spec_key = a.scope_value
-        and r.run_date < a.action_date and r.run_date >= {{ dbt.dateadd('day', -lookback, 'a.action_date') }}
+        on a.scope_type = 'training_spec' and a.scope_value = r.spec_key
+        and a.action_date > r.run_date and r.run_date >= {{ dbt.dateadd('day', -lookback, 'a.action_date') }}
     group by 1
 ),
 
@@ -122,8 +130,8 @@ seat_promise as (
     inner join {{ ref('int_waste_saas_seats') }} as s
         on a.scope_type = 'saas_seats'
         and {{ dbt.concat(['s.provider_name', "'|'", "coalesce(s.billing_account_id, '-')", "'|'", 's.service_name']) }}
-            = a.scope_value
-        and s.period_start < a.action_date
+        = a.scope_value
+        and a.action_date > s.period_start
         and s.period_start >= {{ dbt.dateadd('month', -1, 'a.action_date') }}
     group by 1
 ),
@@ -148,10 +156,10 @@ measured as (
         case when s.days_after > 0 then s.cost_after / s.days_after end as daily_after,
         coalesce(ip.promised, tp.promised, sp.promised) as promised
     from actions as a
-    inner join spans as s on s.action_id = a.action_id
-    left join idle_promise as ip on ip.action_id = a.action_id
-    left join training_promise as tp on tp.action_id = a.action_id
-    left join seat_promise as sp on sp.action_id = a.action_id
+    inner join spans as s on a.action_id = s.action_id
+    left join idle_promise as ip on a.action_id = ip.action_id
+    left join training_promise as tp on a.action_id = tp.action_id
+    left join seat_promise as sp on a.action_id = sp.action_id
 ),
 
 valued as (

@@ -14,14 +14,16 @@ with actuals as (
 ),
 
 forecasts as (
-    select 'backtest' as evaluation, train_end_date as forecast_as_of_date, scope_type, scope_value, currency,
-           method, forecast_date, horizon_day, point_forecast, lower_80, upper_80, lower_95, upper_95
+    select
+        'backtest' as evaluation, train_end_date as forecast_as_of_date, scope_type, scope_value, currency,
+        method, forecast_date, horizon_day, point_forecast, lower_80, upper_80, lower_95, upper_95
     from {{ ref('int_spend_forecast_paths') }}
     where run_type = 'backtest' and is_selected
     union all
-    select 'stored_forecast', forecast_as_of_date, scope_type, scope_value, currency, method, forecast_date,
-           horizon_day, cast(point_forecast as double), cast(lower_80 as double), cast(upper_80 as double),
-           cast(lower_95 as double), cast(upper_95 as double)
+    select
+        'stored_forecast', forecast_as_of_date, scope_type, scope_value, currency, method, forecast_date,
+        horizon_day, cast(point_forecast as double), cast(lower_80 as double), cast(upper_80 as double),
+        cast(lower_95 as double), cast(upper_95 as double)
     from {{ ref('fct_spend_forecast_history') }}
 ),
 
@@ -35,8 +37,8 @@ scored as (
         case when a.actual between f.lower_95 and f.upper_95 then 1.0 else 0.0 end as in_95
     from forecasts as f
     inner join actuals as a
-        on a.spend_date = f.forecast_date and a.scope_type = f.scope_type and a.scope_value = f.scope_value
-        and a.currency = f.currency
+        on f.forecast_date = a.spend_date and f.scope_type = a.scope_type and f.scope_value = a.scope_value
+        and f.currency = a.currency
 ),
 
 per_month as (

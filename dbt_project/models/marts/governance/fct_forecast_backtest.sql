@@ -28,8 +28,8 @@ scored as (
         case when a.actual between p.lower_95 and p.upper_95 then 1.0 else 0.0 end as in_95
     from paths as p
     inner join actuals as a
-        on a.spend_date = p.forecast_date and a.scope_type = p.scope_type and a.scope_value = p.scope_value
-        and a.currency = p.currency
+        on p.forecast_date = a.spend_date and p.scope_type = a.scope_type and p.scope_value = a.scope_value
+        and p.currency = a.currency
 ),
 
 per_method as (
@@ -81,8 +81,8 @@ select
     cast(round(s.coverage_95, 6) as decimal(18, 6)) as coverage_95
 from per_method as s
 left join per_method as e
-    on e.scope_type = s.scope_type and e.scope_value = s.scope_value and e.currency = s.currency and e.method = 'ets'
+    on s.scope_type = e.scope_type and s.scope_value = e.scope_value and s.currency = e.currency and e.method = 'ets'
 left join per_method as n
-    on n.scope_type = s.scope_type and n.scope_value = s.scope_value and n.currency = s.currency
+    on s.scope_type = n.scope_type and s.scope_value = n.scope_value and s.currency = n.currency
     and n.method = 'seasonal_naive'
 where s.is_selected

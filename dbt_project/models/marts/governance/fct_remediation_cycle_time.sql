@@ -26,8 +26,11 @@ durations as (
         substring(cast(detected_date as {{ dbt.type_string() }}), 1, 7) as detection_month,
         {{ anomaly_hours_between('detected_at', 'acknowledged_at') }} as hours_to_acknowledge,
         {{ anomaly_hours_between('detected_at', 'resolved_at') }} as hours_to_resolve,
-        case when resolved_at is null then
-            {{ anomaly_hours_between('detected_at', 'cast(' ~ dbt.dateadd('day', 1, 'as_of_date') ~ ' as timestamp)') }}
+        case
+            when resolved_at is null
+                then {{ anomaly_hours_between(
+                    'detected_at', 'cast(' ~ dbt.dateadd('day', 1, 'as_of_date') ~ ' as timestamp)'
+                ) }}
         end as open_hours,
         as_of_date
     from lifecycle
@@ -40,6 +43,7 @@ select
     cast(count(*) over (partition by detection_month) as integer) as month_anomalies,
     cast(count(acknowledged_at) over (partition by detection_month) as integer) as month_acknowledged,
     cast(count(resolved_at) over (partition by detection_month) as integer) as month_resolved,
-    cast(avg(hours_to_acknowledge) over (partition by detection_month) as decimal(18, 6)) as month_mean_hours_to_acknowledge,
+    cast(avg(hours_to_acknowledge) over (partition by detection_month) as decimal(18, 6))
+        as month_mean_hours_to_acknowledge,
     cast(avg(hours_to_resolve) over (partition by detection_month) as decimal(18, 6)) as month_mean_hours_to_resolve
 from durations

@@ -32,8 +32,8 @@ select
     p.level_shift_date,
     p.train_start_date,
     p.train_days,
-    {%- for m in money %}
-    cast(round(p.{{ m }}, 2) as {{ type_money() }}) as {{ m }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+{%- for m in money %}
+cast(round(p.{{ m }}, 2) as {{ type_money() }}) as {{ m }}{% if not loop.last %},{% endif %}
+{%- endfor %}
 from paths as p
 cross join as_of as a

@@ -37,8 +37,9 @@ resource_attrs as (
             cost_center,
             row_number() over (
                 partition by provider_name, resource_id
-                order by billing_period desc, case when owner is not null then 0 else 1 end,
-                         abs(effective_cost) desc, project, owner
+                order by
+                    billing_period desc, case when owner is not null then 0 else 1 end,
+                    abs(effective_cost) desc, project, owner asc
             ) as pick
         from {{ ref('int_cost_tagged') }}
         where resource_id is not null
@@ -56,9 +57,10 @@ project_attrs as (
             cost_center,
             row_number() over (
                 partition by project
-                order by billing_period desc, case when owner is not null then 0 else 1 end,
-                         case when business_unit is not null then 0 else 1 end, abs(effective_cost) desc,
-                         owner, business_unit
+                order by
+                    billing_period desc, case when owner is not null then 0 else 1 end,
+                    case when business_unit is not null then 0 else 1 end, abs(effective_cost) desc,
+                    owner, business_unit asc
             ) as pick
         from {{ ref('int_cost_tagged') }}
         where project is not null
@@ -91,8 +93,8 @@ project_resources as (
             dbt.concat([waste_resource_short_name('c.resource_id'), "' '", waste_money_text('c.cost_window')]),
             "', '", 'order by c.cost_window desc, c.resource_id', 3) }} as largest
     from abandoned as a
-    inner join resource_attrs as r on r.project = a.scope_value
-    inner join resource_cost as c on c.provider_name = r.provider_name and c.resource_id = r.resource_id
+    inner join resource_attrs as r on a.scope_value = r.project
+    inner join resource_cost as c on r.provider_name = c.provider_name and r.resource_id = c.resource_id
     where a.scope_type = 'project' and c.cost_window <> 0
     group by 1
 ),
@@ -125,8 +127,8 @@ abandoned_candidates as (
         cast(a.cost_window * 30 / {{ lookback }} as {{ type_money() }}) as estimated_monthly_savings,
         a.flagged_from as first_flagged_date
     from abandoned as a
-    left join project_attrs as p on a.scope_type = 'project' and p.project = a.scope_value
-    left join project_resources as pr on a.scope_type = 'project' and pr.project = a.scope_value
+    left join project_attrs as p on a.scope_type = 'project' and a.scope_value = p.project
+    left join project_resources as pr on a.scope_type = 'project' and a.scope_value = pr.project
 ),
 
 -- idle provisioned capacity --------------------------------------------------------------------------------------
@@ -170,22 +172,26 @@ idle_candidates as (
         c.window_traffic_quantity as usage_30d,
         c.traffic_unit as usage_unit,
         cast(c.window_capacity_cost / c.window_capacity_days * 30 as {{ type_money() }}) as estimated_monthly_savings,
-        cast(coalesce({{ dbt.dateadd('day', 1, 's.last_not_idle_day') }}, s.first_idle_day) as date) as first_flagged_date
+        cast(coalesce({{ dbt.dateadd('day', 1, 's.last_not_idle_day') }}, s.first_idle_day) as date)
+            as first_flagged_date
     from capacity as c
     inner join idle_since as s
-        on s.rule_id = c.rule_id and s.provider_name = c.provider_name and s.resource_id = c.resource_id
-    left join resource_attrs as r on r.provider_name = c.provider_name and r.resource_id = c.resource_id
-    left join resource_cost as rc on rc.provider_name = c.provider_name and rc.resource_id = c.resource_id
+        on c.rule_id = s.rule_id and c.provider_name = s.provider_name and c.resource_id = s.resource_id
+    left join resource_attrs as r on c.provider_name = r.provider_name and c.resource_id = r.resource_id
+    left join resource_cost as rc on c.provider_name = rc.provider_name and c.resource_id = rc.resource_id
     where c.charge_day = c.as_of_date
-      and c.is_idle
-      and c.window_last_capacity_day > {{ dbt.dateadd('day', -still_billed, 'c.as_of_date') }}
-      -- covered by an abandoned pilot: its project or its workload
-      and not exists (
-          select 1 from abandoned as a
-          where (a.scope_type = 'project' and a.scope_value = r.project)
-             or (a.scope_type = 'workload'
-                 and a.scope_value = {{ dbt.concat(["'cloud_resource:'", 'c.provider_name', "':'", 'c.resource_id']) }})
-      )
+        and c.is_idle
+        and c.window_last_capacity_day > {{ dbt.dateadd('day', -still_billed, 'c.as_of_date') }}
+        -- covered by an abandoned pilot: its project or its workload
+        and not exists (
+            select 1 from abandoned as a
+            where (a.scope_type = 'project' and a.scope_value = r.project)
+                or (
+                    a.scope_type = 'workload'
+                    and a.scope_value
+                    = {{ dbt.concat(["'cloud_resource:'", 'c.provider_name', "':'", 'c.resource_id']) }}
+                )
+        )
 ),
 
 -- repeated training runs -----------------------------------------------------------------------------------------
@@ -197,7 +203,11 @@ runs as (
 latest_runs as (
     select *
     from (
-        select *, row_number() over (partition by spec_key order by run_start desc, resource_id desc) as pick
+        select
+            *, row_number() over (
+                partition by spec_key
+                order by run_start desc, resource_id desc
+            ) as pick
         from runs
     ) as ranked
     where pick = 1
@@ -231,8 +241,8 @@ training_candidates as (
             as estimated_monthly_savings,
         cast(max(case when r.run_number = {{ min_runs }} then r.run_date end) as date) as first_flagged_date
     from runs as r
-    inner join latest_runs as l on l.spec_key = r.spec_key
-    left join resource_attrs as a on a.provider_name = l.provider_name and a.resource_id = l.resource_id
+    inner join latest_runs as l on r.spec_key = l.spec_key
+    left join resource_attrs as a on l.provider_name = a.provider_name and l.resource_id = a.resource_id
     group by r.spec_key
 ),
 
@@ -242,8 +252,10 @@ seats as (
     from (
         select
             s.*,
-            row_number() over (partition by s.provider_name, s.billing_account_id, s.service_name
-                               order by s.period_start desc) as pick
+            row_number() over (
+                partition by s.provider_name, s.billing_account_id, s.service_name
+                order by s.period_start desc
+            ) as pick
         from {{ ref('int_waste_saas_seats') }} as s
         where s.period_start <= s.as_of_date
     ) as ranked
@@ -315,10 +327,11 @@ select
     cast(round(c.estimated_monthly_savings, 2) as {{ type_money() }}) as estimated_monthly_savings,
     '{{ reporting }}' as currency,
     cast(c.first_flagged_date as date) as first_flagged_date,
-    exists (
+    exists(
         select 1 from actions as x
-        where x.candidate_id = {{ waste_candidate_id('c.waste_type', dbt.concat(['c.scope_type', "':'", 'c.scope_value'])) }}
-           or (x.waste_type = c.waste_type and x.scope_type = c.scope_type and x.scope_value = c.scope_value)
+        where x.candidate_id
+            = {{ waste_candidate_id('c.waste_type', dbt.concat(['c.scope_type', "':'", 'c.scope_value'])) }}
+            or (x.waste_type = c.waste_type and x.scope_type = c.scope_type and x.scope_value = c.scope_value)
     ) as is_actioned,
     o.as_of_date
 from candidates as c

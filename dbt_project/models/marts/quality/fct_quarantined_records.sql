@@ -37,8 +37,11 @@ landing_zone as (
         cast(null as {{ dbt.type_string() }}) as value,
         cast(null as {{ dbt.type_string() }}) as raw_record,
         cast(case status
-            when 'unreadable' then 'Fix or re-export the file and deliver it again; the previous delivery of its period stays loaded.'
-            else 'Not a known billing export: load it with `finops load PATH --format F`, or move it out of the landing zone.'
+            when
+                'unreadable'
+                then 'Fix or re-export the file and deliver it again; the previous delivery of its period stays loaded.'
+            -- a message for people, one string literal
+            else 'Not a known billing export: load it with `finops load PATH --format F`, or move it out of the landing zone.'  -- noqa: LT05
         end as {{ dbt.type_string() }}) as hint,
         {{ utc_timestamp('seen_at') }} as quarantined_at
     from (
@@ -48,12 +51,12 @@ landing_zone as (
         select path, status, reason, delivery_key, seen_at from {{ source('landing_zone', 'load_rejects') }}
     ) as landed
     where status <> 'recognised'
-      -- a corrupt re-delivery of a known export is quarantined by its dataset: list it once
-      and path not in (
-        {%- for ds in datasets %}
-        select source_file from {{ ds }}{{ ' union all' if not loop.last }}
-        {%- endfor %}
-      )
+        -- a corrupt re-delivery of a known export is quarantined by its dataset: list it once
+        and path not in (
+            {%- for ds in datasets %}
+            select source_file from {{ ds }}{{ ' union all' if not loop.last }}
+            {%- endfor %}
+        )
 )
 
 {% for ds in datasets %}

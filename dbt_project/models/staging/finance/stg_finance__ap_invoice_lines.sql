@@ -11,7 +11,10 @@ select
     nullif(trim(vendor_account_id), '') as vendor_account_id,
     trim(invoice_number) as invoice_number,
     cast(invoice_date as date) as invoice_date,
-    coalesce(nullif(trim(billing_period), ''), substring(cast(cast(invoice_date as date) as {{ dbt.type_string() }}), 1, 7)) as billing_period,
+    coalesce(
+        nullif(trim(billing_period), ''), substring(cast(cast(invoice_date as date) as {{ dbt.type_string() }}), 1, 7)
+    )
+        as billing_period,
     cast(line_number as {{ dbt.type_bigint() }}) as line_number,
     trim(line_description) as line_description,
     cast(amount as {{ type_money() }}) as amount,

@@ -52,9 +52,11 @@ parsed as (
         {{ empty_as_null('line_item') }} as line_item,
         lower(trim(line_item)) as li,
         case when {{ dbt.position("', '", 'line_item') }} > 0
-             then trim({{ dbt.split_part('line_item', "', '", 1) }}) end as li_model,
+                then trim({{ dbt.split_part('line_item', "', '", 1) }})
+        end as li_model,
         case when {{ dbt.position("', '", 'line_item') }} > 0
-             then lower(trim(substr(line_item, {{ dbt.position("', '", 'line_item') }} + 2))) end as li_rest,
+                then lower(trim(substr(line_item, {{ dbt.position("', '", 'line_item') }} + 2)))
+        end as li_rest,
         amount,
         upper(currency) as currency,
         quantity,
@@ -74,16 +76,20 @@ tiered as (
             else 'default'
         end as service_tier,
         -- the kind without the tier, underscores as spaces: "input_cached_tokens (batch)" -> "input cached tokens"
-        trim(replace(replace(replace(replace(replace(li_rest, '(batch)', ''), '(flex)', ''), '(priority)', ''),
-                             '(scale)', ''), '_', ' ')) as li_kind,
+        trim(replace(replace(
+            replace(replace(replace(li_rest, '(batch)', ''), '(flex)', ''), '(priority)', ''),
+            '(scale)', ''
+        ), '_', ' ')) as li_kind,
         -- a line item that is a model id by itself ("gpt-4o-2024-08-06", "whisper-1"), not a display name
         case
             when li_model is null and {{ dbt.position("' '", 'trim(line_item)') }} = 0
-                 and (li like 'gpt-%' or li like 'o1%' or li like 'o3%' or li like 'o4%' or li like 'chatgpt-%'
-                      or li like 'ft:%' or li like 'text-embedding%' or li like 'omni-moderation%'
-                      or li like 'text-moderation%' or li like 'dall-e%' or li like 'tts%' or li like 'whisper%'
-                      or li like 'davinci%' or li like 'babbage%' or li like 'computer-use%' or li like 'codex%'
-                      or li like 'sora%')
+                and (
+                    li like 'gpt-%' or li like 'o1%' or li like 'o3%' or li like 'o4%' or li like 'chatgpt-%'
+                    or li like 'ft:%' or li like 'text-embedding%' or li like 'omni-moderation%'
+                    or li like 'text-moderation%' or li like 'dall-e%' or li like 'tts%' or li like 'whisper%'
+                    or li like 'davinci%' or li like 'babbage%' or li like 'computer-use%' or li like 'codex%'
+                    or li like 'sora%'
+                )
                 then trim(line_item)
         end as li_bare_model
     from parsed
@@ -95,12 +101,16 @@ typed as (
         coalesce(li_model, li_bare_model) as model_name,
         case
             {%- for usage_type, kinds in token_kinds.items() %}
-            when li_kind in ('{{ kinds | join("', '") }}') then '{{ usage_type }}'
+            when
+                li_kind in ('{{ kinds | join("', '") }}')
+                then '{{ usage_type }}'
             {%- endfor %}
             when li_kind in ('training', 'training tokens', 'fine-tuning', 'fine tuning', 'training hours')
                 then 'training'
-            when li_model is not null and (lower(li_model) like 'dall-e%' or lower(li_model) like 'gpt-image%'
-                                           or lower(li_model) like 'chatgpt-image%') then 'images'
+            when li_model is not null and (
+                    lower(li_model) like 'dall-e%' or lower(li_model) like 'gpt-image%'
+                    or lower(li_model) like 'chatgpt-image%'
+                ) then 'images'
             when li_bare_model is not null and li like 'tts%' then 'characters'
             when li_bare_model is not null and li like 'whisper%' then 'seconds'
             when li_bare_model is not null and li like 'text-embedding%' then 'input'

@@ -63,8 +63,9 @@ completions_tokens as (
             select
                 *,
                 coalesce(input_cached_tokens, 0) as tok_cached,
-                coalesce(input_cache_write_tokens,
-                         coalesce(input_cache_write_30m_tokens, 0) + coalesce(input_cache_write_12h_tokens, 0))
+                coalesce(
+                    input_cache_write_tokens,
+                    coalesce(input_cache_write_30m_tokens, 0) + coalesce(input_cache_write_12h_tokens, 0))
                     as tok_cache_write,
                 coalesce(input_cache_write_12h_tokens, 0) as tok_cache_write_12h,
                 coalesce(input_audio_tokens, 0) as tok_input_audio,
@@ -103,7 +104,9 @@ completions_leaves as (
         ('inference_geo', 'cast(null as ' ~ dbt.type_string() ~ ')'),
         ('x_load_id', '_dlt_load_id'),
     ] %}
-    {{ ai_usage_unpivot('completions_leaves' if endpoint == 'completions' else source('openai_usage', table), measures, dims) }}
+    {{ ai_usage_unpivot(
+        'completions_leaves' if endpoint == 'completions' else source('openai_usage', table), measures, dims
+    ) }}
 ){{ "," if not loop.last }}
 {% endfor %}
 
