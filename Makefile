@@ -47,6 +47,7 @@ PY_PATHS := ingestion orchestration data_quality serving finops_cli finops_demo 
 lint: install
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)
+	cd dbt_project && FINOPS_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models --processes 2
 
 ## make docs: the reference (docs/, mkdocs.yml) as a site in build/site; --strict: a broken link or a page missing
 ## from the nav fails. make docs-serve: the same, served at http://127.0.0.1:8000 and rebuilt on every change.
