@@ -139,8 +139,6 @@ API_SOURCES: tuple[ApiSource, ...] = (
         openai_usage.openai_usage,
         openai_usage.table_hints,
         openai_helpers.parse_organizations,
-        openai_helpers.OpenAIUsageError,
-        openai_helpers.OpenAIAuthError,
     ),
     ApiSource(
         anthropic_settings.DATASET,
@@ -151,8 +149,6 @@ API_SOURCES: tuple[ApiSource, ...] = (
         anthropic_usage.anthropic_usage,
         anthropic_usage.table_hints,
         anthropic_helpers.parse_organizations,
-        anthropic_helpers.AnthropicUsageError,
-        anthropic_helpers.AnthropicAuthError,
     ),
 )
 

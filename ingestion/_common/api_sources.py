@@ -30,6 +30,7 @@ from typing import Any
 import dlt
 
 from .filedrop import config_value
+from .http import VendorApiError, VendorAuthError
 from .pipeline import make_pipeline
 from .tables import ensure_tables, existing_tables, finish_pending
 
@@ -71,8 +72,6 @@ class ApiSource:
     source: Callable[..., Any]  # the @dlt.source function
     table_hints: Callable[[], dict[str, dict[str, Any]]]
     parse_organizations: Callable[..., list[Any]]
-    error: type[Exception]  # the source's base error
-    auth_error: type[Exception] = Exception  # 401/403 or no key: the message says which secret to set
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -159,11 +158,12 @@ class ApiLoadReport:
         )
 
 
-def _vendor_error(exc: BaseException, error: type[Exception]) -> BaseException | None:
+def _vendor_error(exc: BaseException) -> BaseException | None:
+    """The shared HTTP client's error behind ``exc`` (dlt wraps it), if any."""
     seen: set[int] = set()
     e: BaseException | None = exc
     while e is not None and id(e) not in seen:
-        if isinstance(e, error):
+        if isinstance(e, VendorApiError):
             return e
         seen.add(id(e))
         e = e.__cause__ or e.__context__
@@ -183,18 +183,18 @@ def load_api_source(s: ApiSource, warehouse: str) -> ApiLoadReport:
     report.configured = True
     try:
         report.organizations = organization_names(s, args)
-    except s.error as e:  # a bad organisation list: the message names the variable to fix
+    except VendorApiError as e:  # a bad organisation list: the message names the variable to fix
         raise ApiSourceError(f"{dataset}: {e}") from e
     pipeline = make_pipeline(dataset, warehouse)
     try:
         finish_pending(pipeline)  # a crashed run: finish its load first
         pipeline.run(s.source(**args))
     except Exception as e:  # dlt wraps the source's errors (PipelineStepFailed, extraction errors)
-        cause = _vendor_error(e, s.error)
+        cause = _vendor_error(e)
         if cause is None:
             raise
         message = f"{dataset}: {cause}"
-        raise ApiSourceError(message if isinstance(cause, s.auth_error) else with_rerun_hint(message)) from cause
+        raise ApiSourceError(message if isinstance(cause, VendorAuthError) else with_rerun_hint(message)) from cause
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     report.rows = {t: int(counts.get(t, 0)) for t in s.tables}

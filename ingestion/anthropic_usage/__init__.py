@@ -36,11 +36,11 @@ import dlt
 from dlt.common.typing import TSecretStrValue, TSecretValue
 from dlt.extract.resource import DltResource
 
-from ingestion._common.http import HttpSettings, VendorApiError, VendorClient, VendorResponseError
+from ingestion._common.http import HttpSettings, VendorApiError, VendorAuthError, VendorClient, VendorResponseError
 
 from . import helpers as H
 from . import settings as S
-from .helpers import AnthropicAuthError, AnthropicUsageError, parse_organizations
+from .helpers import parse_organizations
 from .settings import (
     CLAUDE_CODE_MODEL_USAGE,
     CLAUDE_CODE_USAGE,
@@ -55,8 +55,8 @@ __all__ = [
     "COSTS",
     "DATASET",
     "MESSAGES_USAGE",
-    "AnthropicAuthError",
-    "AnthropicUsageError",
+    "VendorAuthError",
+    "VendorApiError",
     "anthropic_usage",
     "table_hints",
 ]

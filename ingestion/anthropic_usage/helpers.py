@@ -30,8 +30,6 @@ _TEN = Decimal("1e-10")
 _LIMIT = Decimal(10) ** 28
 
 # the REST sources' shared error tree (ingestion._common.http), under this source's names
-AnthropicUsageError = VendorApiError
-AnthropicAuthError = VendorAuthError
 
 
 # ------------------------------------------------------------------------------------------------ organisations

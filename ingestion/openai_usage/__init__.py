@@ -22,11 +22,10 @@ import dlt
 from dlt.common.typing import TSecretStrValue, TSecretValue
 from dlt.extract.resource import DltResource
 
-from ingestion._common.http import Account, HttpSettings, VendorClient
+from ingestion._common.http import Account, HttpSettings, VendorApiError, VendorAuthError, VendorClient
 
 from . import helpers as H
 from . import settings as S
-from .helpers import OpenAIAuthError, OpenAIUsageError
 from .settings import COSTS, DATASET, ENDPOINTS, USAGE_ENDPOINTS
 
 __all__ = [
@@ -34,8 +33,8 @@ __all__ = [
     "DATASET",
     "ENDPOINTS",
     "USAGE_ENDPOINTS",
-    "OpenAIAuthError",
-    "OpenAIUsageError",
+    "VendorAuthError",
+    "VendorApiError",
     "openai_usage",
     "table_hints",
 ]
@@ -75,7 +74,7 @@ def _resource(
         for org in orgs:
             st = org_states.setdefault(org.name, {})
             if st.get("bucket_width") not in (None, width):
-                raise OpenAIUsageError(
+                raise VendorApiError(
                     f"{endpoint.table}: bucket_width changed from {st['bucket_width']} to {width} for organisation "
                     f"{org.name!r}; load into a new dataset or drop the table first"
                 )
@@ -154,7 +153,7 @@ def openai_usage(
             dropped connections back off exponentially).
     """
     if bucket_width not in S.BUCKET_WIDTHS:
-        raise OpenAIUsageError(f"bucket_width must be one of {sorted(S.BUCKET_WIDTHS)}, got {bucket_width!r}")
+        raise VendorApiError(f"bucket_width must be one of {sorted(S.BUCKET_WIDTHS)}, got {bucket_width!r}")
     orgs = H.parse_organizations(organizations, api_key, organization_name, base_url)
     now = int(time.time())
     end = H.epoch(end_date, now)
@@ -163,7 +162,7 @@ def openai_usage(
     names = list(endpoints) if endpoints else list(ENDPOINTS)
     unknown = [n for n in names if n not in ENDPOINTS]
     if unknown:
-        raise OpenAIUsageError(f"unknown endpoint(s) {unknown}; known: {list(ENDPOINTS)}")
+        raise VendorApiError(f"unknown endpoint(s) {unknown}; known: {list(ENDPOINTS)}")
     resources = []
     for name in names:
         ep = ENDPOINTS[name]

@@ -24,8 +24,6 @@ from ingestion._common.http import Account, VendorApiError, VendorAuthError
 from . import settings as S
 
 # the REST sources' shared error tree (ingestion._common.http), under this source's names
-OpenAIUsageError = VendorApiError
-OpenAIAuthError = VendorAuthError
 
 
 def organization(

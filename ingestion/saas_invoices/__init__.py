@@ -49,14 +49,14 @@ from ingestion._common.http import (
 
 from . import helpers as H
 from . import settings as S
-from .helpers import SaasInvoicesError, SaasRunLog, Vendor
+from .helpers import SaasRunLog, Vendor
 from .settings import DATASET, INVOICE_LINES, INVOICES
 
 __all__ = [
     "DATASET",
     "INVOICES",
     "INVOICE_LINES",
-    "SaasInvoicesError",
+    "VendorApiError",
     "SaasRunLog",
     "Vendor",
     "saas_invoices",

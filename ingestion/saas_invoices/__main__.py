@@ -8,7 +8,8 @@ import logging
 import os
 import sys
 
-from .helpers import SaasInvoicesError
+from ingestion._common.http import VendorApiError
+
 from .runner import load_saas_invoices
 
 
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         report = load_saas_invoices(args.warehouse, lookback_days=args.lookback_days)
-    except SaasInvoicesError as e:
+    except VendorApiError as e:
         print(f"ERROR {e}", file=sys.stderr)
         return 1
     print(report.summary())

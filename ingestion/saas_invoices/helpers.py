@@ -20,7 +20,6 @@ from ingestion._common.http import Account, PagePosition, VendorApiError
 from . import settings as S
 
 # the REST sources' shared error tree (ingestion._common.http), under this source's name
-SaasInvoicesError = VendorApiError
 
 
 # ----------------------------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 * :func:`ensure_saas_tables` creates ``saas_invoices.invoices`` and ``saas_invoices.invoice_lines`` empty when they
   do not exist (so dbt's staging compiles); called by :func:`~ingestion._common.source.ensure_raw_tables`.
 
-Errors surface as :class:`~ingestion._common.http.VendorApiError` (``SaasInvoicesError``) naming the vendor, the
+Errors surface as :class:`~ingestion._common.http.VendorApiError` (``VendorApiError``) naming the vendor, the
 request and its page and the variable to fix (the shared HTTP client's error mapping), with every configured key
 scrubbed and no exception chain. A failure after the
 retries (429, 5xx, timeouts, a malformed or truncated page) commits nothing (no package, cursor unchanged) and says

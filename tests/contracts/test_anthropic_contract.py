@@ -463,7 +463,7 @@ def test_split_join_attaches_exactly_and_never_double_counts():
     assert [i["group"]["inference_geo"] for i in out.items if i["group"]["api_key_id"] is None] == [None, None]
     assert out.unresolved == [(None, "m", "standard", "0-200k")]
     # the two reads disagree (data changed between them): a clear error, never a silent mix
-    with pytest.raises(H.AnthropicUsageError, match="disagree.*run the load again"):
+    with pytest.raises(H.VendorApiError, match="disagree.*run the load again"):
         H.join_split_groups(first, [_item(None, "k1", "m", "us", 9)], jk, first_only, second_only, _measure, "t")
 
 
@@ -568,7 +568,7 @@ def conforms(value: Any, example: Any, report: str, path: str = "$", key: str = 
     if key in ("starting_at", "ending_at", "date"):
         try:
             H.parse_ts(value)
-        except H.AnthropicUsageError:
+        except H.VendorApiError:
             errs.append(f"{path}: {value!r} is not RFC 3339")
     return errs
 

@@ -26,7 +26,8 @@ from finops_demo.vendor_servers.stripe import (
     to_major,
     truth,
 )
-from ingestion.saas_invoices import SaasInvoicesError, table_hints
+from ingestion._common.http import VendorApiError
+from ingestion.saas_invoices import table_hints
 from ingestion.saas_invoices.runner import ensure_saas_tables, load_saas_invoices
 
 FAST = {"backoff_factor": 0.01, "max_retry_delay_s": 2, "request_timeout_s": 10}
@@ -265,7 +266,7 @@ def test_a_rejected_key_names_the_vendor_and_the_variable_never_the_key(wh, monk
         vendors = demo_vendors_config(srv)
         vendors[0]["api_key"] = wrong
         monkeypatch.setenv("SOURCES__SAAS_INVOICES__VENDORS", json.dumps(vendors))
-        with pytest.raises(SaasInvoicesError) as e:
+        with pytest.raises(VendorApiError) as e:
             load_saas_invoices(wh, **FAST)
     msg = str(e.value)
     assert "'Cursor'" in msg and "HTTP 401" in msg and "SOURCES__SAAS_INVOICES__VENDORS" in msg, msg
@@ -289,12 +290,12 @@ def test_rate_limits_are_retried_after_retry_after(wh):
 
 
 def test_bad_configuration_fails_before_any_request(wh):
-    with pytest.raises(SaasInvoicesError, match="not valid JSON"):
+    with pytest.raises(VendorApiError, match="not valid JSON"):
         load_saas_invoices(wh, vendors="[{not json")
-    with pytest.raises(SaasInvoicesError, match=r"no API key; set the api_key of entry 0") as e:
+    with pytest.raises(VendorApiError, match=r"no API key; set the api_key of entry 0") as e:
         load_saas_invoices(wh, vendors=[{"name": "Acme", "base_url": "http://127.0.0.1:9"}])
     assert "SOURCES__SAAS_INVOICES__VENDORS" in str(e.value)
-    with pytest.raises(SaasInvoicesError, match="base_url must be an http"):
+    with pytest.raises(VendorApiError, match="base_url must be an http"):
         load_saas_invoices(wh, vendors=[{"name": "Acme", "base_url": "ftp://x", "api_key": KEY}])
 
 

@@ -17,6 +17,7 @@ from finops_demo.vendor_servers.anthropic import AnthropicServer
 from finops_demo.vendor_servers.openai import OpenAIServer
 from ingestion import catalogue
 from ingestion._common import api_sources as api
+from ingestion._common.http import VendorApiError
 from orchestration.defs.ingest.vendor_apis import build_vendor_api_asset
 from orchestration.lib.resources import WarehouseResource
 
@@ -71,7 +72,7 @@ def test_source_arguments_come_from_the_environment_at_call_time(env, monkeypatc
     args = api.source_arguments("openai_usage")
     assert set(args) == {"organizations"} and catalogue.organization_names("openai_usage", args) == ["a", "b"]
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__ORGANIZATIONS", "[{not json")
-    with pytest.raises(catalogue.api_sources()["anthropic_usage"].error, match="not valid JSON") as e:
+    with pytest.raises(VendorApiError, match="not valid JSON") as e:
         catalogue.organization_names("anthropic_usage", api.source_arguments("anthropic_usage"))
     assert "k1" not in str(e.value)
     monkeypatch.setenv("SOURCES__ANTHROPIC_USAGE__START_DATE", "2026-09-01")

@@ -35,9 +35,9 @@ from finops_demo.vendor_servers.anthropic import AnthropicServer
 from finops_demo.vendor_servers.openai import OpenAIServer
 from finops_demo.vendor_servers.stripe import DEMO_SAAS_VENDORS, StripeServer, demo_invoices, to_major
 from ingestion._common.api_sources import RERUN_HINT, ApiSourceError
+from ingestion._common.http import VendorApiError
 from ingestion._common.source import make_pipeline
 from ingestion.catalogue import load_api_dataset
-from ingestion.saas_invoices import SaasInvoicesError
 from ingestion.saas_invoices.runner import load_saas_invoices
 
 CENT = Decimal("0.01")
@@ -297,7 +297,7 @@ WHERE = re.compile(r"(OpenAI organisation|Anthropic organisation|SaaS vendor) '[
 @pytest.mark.slow
 def test_persistent_faults_fail_clearly_commit_nothing_and_the_rerun_after_recovery_is_exact(vendor, tmp_path):
     warehouse = str(tmp_path / "finops.duckdb")
-    error = SaasInvoicesError if vendor.dataset == "saas_invoices" else ApiSourceError
+    error = VendorApiError if vendor.dataset == "saas_invoices" else ApiSourceError
     vendor.set_end(MIDDLE)  # a first, successful run
     assert vendor.load(warehouse) > 0
     _exact(vendor, warehouse, MIDDLE)

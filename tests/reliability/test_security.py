@@ -397,10 +397,10 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
     from finops_demo.vendor_servers.openai import OpenAIServer
     from finops_demo.vendor_servers.stripe import StripeServer
     from ingestion._common.api_sources import ApiSourceError
+    from ingestion._common.http import VendorApiError
     from ingestion.business_kpis.runner import load_business_kpis
     from ingestion.catalogue import load_api_dataset
     from ingestion.finance.runner import load_finance
-    from ingestion.saas_invoices import SaasInvoicesError
     from ingestion.saas_invoices.runner import load_saas_invoices
     from serving.alert_webhook import RetryPolicy, WebhookError, post_json
 
@@ -439,7 +439,7 @@ def test_errors_raised_on_purpose_never_carry_a_secret(tmp_path, monkeypatch, ca
                 [{"name": "Cursor", "base_url": st.vendor_base_url("cursor"), "api_key": s["rejected_saas_key"]}]
             ),
         )
-        expect(SaasInvoicesError, lambda: load_saas_invoices(warehouse), "HTTP 401", "'Cursor'")
+        expect(VendorApiError, lambda: load_saas_invoices(warehouse), "HTTP 401", "'Cursor'")
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
