@@ -138,6 +138,8 @@ FOCUS12_COLUMNS = (
     "Tags",
 )
 AWS_X = ("x_CostCategories", "x_Discounts", "x_Operation", "x_ServiceCode", "x_UsageType")
+# AWS Data Exports "FOCUS 1.0 with AWS columns": the FOCUS 1.0 columns, then AWS's x_ columns (the tests' CSV header)
+AWS_FOCUS10_COLUMNS = FOCUS10_COLUMNS + AWS_X
 DEC = pa.decimal128(38, 10)
 _DEC_COLS = {
     "BilledCost",

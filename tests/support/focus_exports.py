@@ -12,61 +12,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from finops_demo.generator.focus import AWS_FOCUS10_COLUMNS
+
 CENT = Decimal("0.01")
 AWS_EXPORT = "aws/focus/northwind-focus"  # AWS Data Exports FOCUS 1.0 (CSV) layout
 
 
 # ------------------------------------------------------------------------------------------- source files
-AWS10_HEADER = [
-    "AvailabilityZone",
-    "BilledCost",
-    "BillingAccountId",
-    "BillingAccountName",
-    "BillingCurrency",
-    "BillingPeriodEnd",
-    "BillingPeriodStart",
-    "ChargeCategory",
-    "ChargeClass",
-    "ChargeDescription",
-    "ChargeFrequency",
-    "ChargePeriodEnd",
-    "ChargePeriodStart",
-    "CommitmentDiscountCategory",
-    "CommitmentDiscountId",
-    "CommitmentDiscountName",
-    "CommitmentDiscountStatus",
-    "CommitmentDiscountType",
-    "ConsumedQuantity",
-    "ConsumedUnit",
-    "ContractedCost",
-    "ContractedUnitPrice",
-    "EffectiveCost",
-    "InvoiceIssuerName",
-    "ListCost",
-    "ListUnitPrice",
-    "PricingCategory",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "PublisherName",
-    "RegionId",
-    "RegionName",
-    "ResourceId",
-    "ResourceName",
-    "ResourceType",
-    "ServiceCategory",
-    "ServiceName",
-    "SkuId",
-    "SkuPriceId",
-    "SubAccountId",
-    "SubAccountName",
-    "Tags",
-    "x_CostCategories",
-    "x_Discounts",
-    "x_Operation",
-    "x_ServiceCode",
-    "x_UsageType",
-]
+AWS10_HEADER = list(AWS_FOCUS10_COLUMNS)
 SP_ARN = "arn:aws:savingsplans::210987654321:savingsplan/7d3c0f7e-0000-4000-8000-000000000001"
 
 
