@@ -22,7 +22,7 @@ session (:func:`make_session`):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -101,6 +101,61 @@ class Account:
 
     def scrub(self, text: str) -> str:
         return text.replace(self.api_key, "***") if self.api_key else text
+
+
+@dataclass(frozen=True)
+class AccountsConfig:
+    """How a REST source's accounts are configured - a list of ``{name, api_key, base_url}`` (or its JSON text), else
+    one account from a single key - and what its configuration errors say (each source keeps its own wording)."""
+
+    make: Callable[[str, str, str, str], Account]  # (name, key, base_url, secret_hint) -> the source's Account
+    invalid_json: str  # the list's text is not JSON
+    not_a_list: str | None  # the value is no list; None: one mapping is taken as a list of one
+    no_name: Callable[[int], str]  # entry i has no name
+    key_hint: Callable[[int], str]  # where entry i's key is configured
+    no_key: Callable[[str, str], str]  # (name, key_hint) -> entry ``name`` has no key
+    no_single_key: str  # no list and no single key
+    single_hint: str  # where the single key is configured
+    duplicate_names: Callable[[list[str]], str]  # the names are not unique
+    entry_base_url: str | None = None  # an entry's default base URL; None: the configured ``base_url``
+    blank_text_is_unset: bool = False  # a blank JSON text is no list (else it is invalid JSON)
+
+
+def parse_accounts(
+    accounts: Any, api_key: str | None, account_name: str, base_url: str, config: AccountsConfig
+) -> list[Account]:
+    """The configured accounts: ``accounts`` (a list of ``{name, api_key, base_url}``, or its JSON text), else one
+    account from ``api_key`` / ``account_name`` / ``base_url``. Names must be unique; every message is the
+    source's (``config``)."""
+    if isinstance(accounts, str) and (accounts.strip() or not config.blank_text_is_unset):
+        try:
+            accounts = json.loads(accounts)
+        except ValueError:
+            raise VendorApiError(config.invalid_json) from None
+    if not accounts:
+        if not api_key:
+            raise VendorAuthError(config.no_single_key)
+        return [config.make(account_name, str(api_key).strip(), base_url.rstrip("/"), config.single_hint)]
+    if isinstance(accounts, Mapping) and config.not_a_list is None:
+        accounts = [accounts]
+    if not isinstance(accounts, list | tuple):
+        raise VendorApiError(config.not_a_list or config.invalid_json)
+    out: list[Account] = []
+    for i, entry in enumerate(accounts):
+        entry = dict(entry) if isinstance(entry, Mapping) else {}
+        name = str(entry.get("name") or "").strip()
+        if not name:
+            raise VendorApiError(config.no_name(i))
+        key = str(entry.get("api_key") or "").strip()
+        hint = config.key_hint(i)
+        if not key:
+            raise VendorAuthError(config.no_key(name, hint))
+        url = str(entry.get("base_url") or config.entry_base_url or base_url).rstrip("/")
+        out.append(config.make(name, key, url, hint))
+    names = [a.name for a in out]
+    if len(set(names)) != len(names):
+        raise VendorApiError(config.duplicate_names(names))
+    return out
 
 
 def make_session(http: HttpSettings) -> requests.Session:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from ingestion._common.http import Account, VendorApiError, VendorAuthError, VendorResponseError
+from ingestion._common.http import Account, AccountsConfig, VendorApiError, VendorResponseError, parse_accounts
 
 from . import settings as S
 
@@ -49,50 +49,34 @@ def organization(
     )
 
 
+ORGANIZATIONS = AccountsConfig(
+    make=organization,
+    invalid_json=(
+        f"{S.ENV_ORGANIZATIONS} (sources.anthropic_usage.organizations) is not valid JSON: expected a list "
+        'of {"name", "api_key", "base_url"} objects'
+    ),
+    not_a_list=None,  # one {name, api_key, base_url} object is a list of one
+    no_name=lambda i: f"organisation #{i} has no name: set {S.ENV_ORGANIZATIONS}[{i}].name",
+    key_hint=lambda i: f"{S.ENV_ORGANIZATIONS}[{i}].api_key (sources.anthropic_usage.organizations[{i}].api_key)",
+    no_key=lambda name, hint: f"organisation {name!r} has no admin API key: set {hint}",
+    no_single_key=(
+        f"No Anthropic admin API key configured: set {S.ENV_API_KEY}, or {S.ENV_ORGANIZATIONS} as a JSON list of "
+        f"{{name, api_key, base_url}} for several organisations ({S.SECRETS_TOML_HINT})."
+    ),
+    single_hint=f"{S.ENV_API_KEY} (sources.anthropic_usage.api_key)",
+    duplicate_names=lambda names: f"organisation names must be unique, got {names}",
+    entry_base_url=S.DEFAULT_BASE_URL,
+    blank_text_is_unset=True,
+)
+
+
 def parse_organizations(
     organizations: Any, api_key: str | None, organization_name: str, base_url: str
 ) -> list[Account]:
     """The configured organisations: ``organizations`` (list of {name, api_key, base_url}, or its JSON text),
-    else one organisation from ``api_key`` / ``organization_name`` / ``base_url``."""
-    if isinstance(organizations, str) and organizations.strip():
-        try:
-            organizations = json.loads(organizations)
-        except json.JSONDecodeError:
-            raise VendorApiError(
-                f"{S.ENV_ORGANIZATIONS} (sources.anthropic_usage.organizations) is not valid JSON: expected a list "
-                'of {"name", "api_key", "base_url"} objects'
-            ) from None
-    out: list[Account] = []
-    if organizations:
-        if isinstance(organizations, dict):
-            organizations = [organizations]
-        for i, org in enumerate(organizations):
-            where = f"{S.ENV_ORGANIZATIONS}[{i}].api_key (sources.anthropic_usage.organizations[{i}].api_key)"
-            name = str(org.get("name") or "").strip()
-            key = str(org.get("api_key") or "").strip()
-            if not name:
-                raise VendorApiError(f"organisation #{i} has no name: set {S.ENV_ORGANIZATIONS}[{i}].name")
-            if not key:
-                raise VendorAuthError(f"organisation {name!r} has no admin API key: set {where}")
-            out.append(organization(name, key, str(org.get("base_url") or S.DEFAULT_BASE_URL).rstrip("/"), where))
-    elif api_key:
-        out.append(
-            organization(
-                organization_name,
-                str(api_key).strip(),
-                base_url.rstrip("/"),
-                f"{S.ENV_API_KEY} (sources.anthropic_usage.api_key)",
-            )
-        )
-    else:
-        raise VendorAuthError(
-            f"No Anthropic admin API key configured: set {S.ENV_API_KEY}, or {S.ENV_ORGANIZATIONS} as a JSON list of "
-            f"{{name, api_key, base_url}} for several organisations ({S.SECRETS_TOML_HINT})."
-        )
-    names = [o.name for o in out]
-    if len(set(names)) != len(names):
-        raise VendorApiError(f"organisation names must be unique, got {names}")
-    return out
+    else one organisation from ``api_key`` / ``organization_name`` / ``base_url``
+    (:func:`ingestion._common.http.parse_accounts`)."""
+    return parse_accounts(organizations, api_key, organization_name, base_url, ORGANIZATIONS)
 
 
 # ------------------------------------------------------------------------------------------------------ values

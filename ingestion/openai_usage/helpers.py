@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from ingestion._common.http import Account, VendorApiError, VendorAuthError
+from ingestion._common.http import Account, AccountsConfig, parse_accounts
 
 from . import settings as S
 
@@ -35,42 +35,28 @@ def organization(
     )
 
 
+ORGANIZATIONS = AccountsConfig(
+    make=organization,
+    invalid_json=f"{S.ORGS_SECRET_ENV} is not valid JSON: expected a list of {{name, api_key, base_url}}",
+    not_a_list=f"{S.ORGS_SECRET_ENV}: expected a list of {{name, api_key, base_url}}",
+    no_name=lambda i: f"{S.ORGS_SECRET_ENV}[{i}] has no name",
+    key_hint=lambda i: f"sources.openai_usage.organizations[{i}].api_key ({S.ORGS_SECRET_ENV})",
+    no_key=lambda name, hint: f"OpenAI organisation {name!r}: no admin API key; set {hint}",
+    no_single_key=(
+        f"no OpenAI admin API key configured: set {S.SECRET_ENV} (sources.openai_usage.api_key in "
+        f"secrets.toml) or {S.ORGS_SECRET_ENV} for several organisations"
+    ),
+    single_hint=S.SECRET_ENV,
+    duplicate_names=lambda names: f"{S.ORGS_SECRET_ENV}: organisation names must be unique, got {names}",
+)
+
+
 def parse_organizations(
     organizations: Any, api_key: str | None, organization_name: str, base_url: str
 ) -> list[Account]:
     """The organisations from config: a list of ``{name, api_key, base_url}`` (or its JSON), else one organisation
-    from ``api_key``/``organization_name``/``base_url``."""
-    if isinstance(organizations, str):
-        try:
-            organizations = json.loads(organizations)
-        except ValueError:
-            raise VendorApiError(
-                f"{S.ORGS_SECRET_ENV} is not valid JSON: expected a list of {{name, api_key, base_url}}"
-            ) from None
-    out: list[Account] = []
-    if organizations:
-        if not isinstance(organizations, list | tuple):
-            raise VendorApiError(f"{S.ORGS_SECRET_ENV}: expected a list of {{name, api_key, base_url}}")
-        for i, o in enumerate(organizations):
-            o = dict(o) if isinstance(o, Mapping) else {}
-            name = str(o.get("name") or "").strip()
-            if not name:
-                raise VendorApiError(f"{S.ORGS_SECRET_ENV}[{i}] has no name")
-            key = str(o.get("api_key") or "").strip()
-            hint = f"sources.openai_usage.organizations[{i}].api_key ({S.ORGS_SECRET_ENV})"
-            if not key:
-                raise VendorAuthError(f"OpenAI organisation {name!r}: no admin API key; set {hint}")
-            out.append(organization(name, key, str(o.get("base_url") or base_url).rstrip("/"), hint))
-        names = [o.name for o in out]
-        if len(set(names)) != len(names):
-            raise VendorApiError(f"{S.ORGS_SECRET_ENV}: organisation names must be unique, got {names}")
-        return out
-    if not api_key:
-        raise VendorAuthError(
-            f"no OpenAI admin API key configured: set {S.SECRET_ENV} (sources.openai_usage.api_key in "
-            f"secrets.toml) or {S.ORGS_SECRET_ENV} for several organisations"
-        )
-    return [organization(organization_name, str(api_key).strip(), base_url.rstrip("/"))]
+    from ``api_key``/``organization_name``/``base_url`` (:func:`ingestion._common.http.parse_accounts`)."""
+    return parse_accounts(organizations, api_key, organization_name, base_url, ORGANIZATIONS)
 
 
 # ----------------------------------------------------------------------------------------------------------------------
