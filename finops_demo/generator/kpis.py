@@ -177,15 +177,20 @@ def restate_kpis(out_dir: str | Path) -> dict:
     db = Path(out_dir) / FOLDER / SQLITE_NAME
     product, name, days, factor = RESTATED
     con = sqlite3.connect(db)
+
+    def values() -> dict:
+        """kpi_date -> kpi_value of the restated days."""
+        return dict(
+            con.execute(
+                f"select kpi_date, kpi_value from {SQL_TABLE} where product = ? and kpi_name = ? and kpi_date in "
+                f"({', '.join('?' * len(days))}) order by kpi_date",
+                (product, name, *[d.isoformat() for d in days]),
+            ).fetchall()
+        )
+
     try:
         with con:
-            before = dict(
-                con.execute(
-                    f"select kpi_date, kpi_value from {SQL_TABLE} where product = ? and kpi_name = ? and kpi_date in "
-                    f"({', '.join('?' * len(days))}) order by kpi_date",
-                    (product, name, *[d.isoformat() for d in days]),
-                ).fetchall()
-            )
+            before = values()
             for day, value in before.items():
                 new = int((Decimal(value) * Decimal(str(factor))).to_integral_value())
                 con.execute(
@@ -193,13 +198,7 @@ def restate_kpis(out_dir: str | Path) -> dict:
                     "product = ? and kpi_name = ?",
                     (new, RESTATED_AT, day, product, name),
                 )
-            after = dict(
-                con.execute(
-                    f"select kpi_date, kpi_value from {SQL_TABLE} where product = ? and kpi_name = ? and kpi_date in "
-                    f"({', '.join('?' * len(days))}) order by kpi_date",
-                    (product, name, *[d.isoformat() for d in days]),
-                ).fetchall()
-            )
+            after = values()
     finally:
         con.close()
     return {"product": product, "kpi_name": name, "before": before, "after": after, "updated_at": RESTATED_AT}
