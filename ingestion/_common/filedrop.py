@@ -40,7 +40,7 @@ from .landing import FileRef, LandingPathError, list_files
 from .pipeline import make_pipeline
 from .source import QUARANTINE_COLUMNS, QUARANTINE_KEY, QUARANTINE_TABLE
 from .sqlsource import SqlDatabase, row_counts, run_scrubbed
-from .tables import has_table
+from .tables import existing_table
 
 log = logging.getLogger("finops.ingestion")
 
@@ -243,10 +243,10 @@ def supersede_quarantine(pipeline: Any) -> int:
     latest = {src: file_delivery_id(src, fp) for src, fp in _files_read(pipeline.state.get("sources", {}))}
     if not latest:
         return 0
-    with pipeline.sql_client() as c:
-        if not has_table(c, pipeline.dataset_name, QUARANTINE_TABLE):
+    with existing_table(pipeline, QUARANTINE_TABLE) as found:
+        if found is None:
             return 0
-        t = c.make_qualified_table_name(QUARANTINE_TABLE)
+        c, t = found
         pairs = c.execute_sql(f"select source_file, delivery_id, count(*) from {t} group by 1, 2") or []
         stale = [(f, d, n) for f, d, n in pairs if f in latest and d != latest[f]]
         for f, d, _ in stale:

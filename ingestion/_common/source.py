@@ -57,7 +57,7 @@ from .formats import BillingDataset, BillingFormat, detect_format, format_by_id
 from .landing import Delivery, FileRef, group_deliveries, list_files
 from .pipeline import duckdb_settings, make_pipeline, pipelines_dir  # noqa: F401 - re-exported (the runners' pipeline)
 from .readers import iter_batches, read_header, read_types
-from .tables import drop_pending, finish_pending, has_table
+from .tables import drop_pending, existing_table, finish_pending, has_table
 from .transform import SelectBuilder, batch_source_row, count_bad_rows, lit, run_transform
 from .values import check_values
 
@@ -522,10 +522,10 @@ def supersede_quarantine(
     current = {d.key: d for d, _ in todo} | {d.key: d for d, _ in planned.unreadable}
     if not current:
         return 0
-    with pipeline.sql_client() as c:
-        if not has_table(c, pipeline.dataset_name, QUARANTINE_TABLE):
+    with existing_table(pipeline, QUARANTINE_TABLE) as found:
+        if found is None:
             return 0
-        t = c.make_qualified_table_name(QUARANTINE_TABLE)
+        c, t = found
         ids = {r[0] for r in c.execute_sql(f"select distinct delivery_id from {t}") or []}
         stale = []
         for did in ids:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,14 @@ def has_table(client: Any, dataset: str, table: str) -> bool:
         "select count(*) from information_schema.tables where table_schema = %s and table_name = %s", dataset, table
     )
     return bool(rows and rows[0][0])
+
+
+@contextmanager
+def existing_table(pipeline: dlt.Pipeline, table: str) -> Iterator[tuple[Any, str] | None]:
+    """An open SQL client of the pipeline's dataset and ``table``'s qualified name; None when the table does not
+    exist (yet)."""
+    with pipeline.sql_client() as c:
+        yield (c, c.make_qualified_table_name(table)) if has_table(c, pipeline.dataset_name, table) else None
 
 
 def finish_pending(pipeline: dlt.Pipeline) -> bool:
