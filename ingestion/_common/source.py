@@ -318,8 +318,11 @@ def billing_resources(
     full_refresh: bool = False,
 ) -> list:
     """The resources of a billing-export dataset's ``@dlt.source`` (each dataset package's own source calls this,
-    e.g. :func:`ingestion.aws_cur.aws_cur`): ``<table>`` (the planned deliveries of the dataset's ``formats``, see
-    the module doc) and ``quarantine`` (the ``quarantined`` errors)."""
+    e.g. :func:`ingestion.aws_cur.aws_cur`): ``<table>`` (the planned ``(Delivery, BillingFormat)`` pairs of the
+    dataset's ``formats``, appended, see the module doc; a re-delivered period replaces the old one) and
+    ``quarantine`` (the ``BadInputError`` of deliveries that could not be loaded). Plan with
+    :func:`ingestion.catalogue.plan` and load with :func:`ingestion.catalogue.load_dataset`, which also remove
+    superseded deliveries after the run."""
     table = formats[0].table
     ingested_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     deliveries = list(deliveries)

@@ -70,10 +70,8 @@ FORMATS: tuple[BillingFormat, ...] = (
 
 @dlt.source(name=DATASET, max_table_nesting=0)
 def aws_cur(deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False) -> Any:
-    """The ``aws_cur`` dlt source: resource ``line_items`` (the planned ``(Delivery, BillingFormat)``
-    pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
-    ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load
-    with :func:`ingestion.catalogue.load_dataset`, which also remove superseded deliveries after the run."""
+    """The ``aws_cur`` dlt source: resources ``line_items`` (the planned deliveries of :data:`FORMATS`) and
+    ``quarantine``; see :func:`ingestion._common.source.billing_resources`."""
     return billing_resources(DATASET, FORMATS, deliveries, quarantined, full_refresh)
 
 

@@ -53,10 +53,8 @@ FORMATS: tuple[BillingFormat, ...] = (
 def azure_cost_details(
     deliveries: Sequence[Any] = (), quarantined: Sequence[Any] = (), full_refresh: bool = False
 ) -> Any:
-    """The ``azure_cost_details`` dlt source: resource ``cost_details`` (the planned ``(Delivery, BillingFormat)``
-    pairs of :data:`FORMATS`, appended; a re-delivered period replaces the old one) and ``quarantine`` (the
-    ``BadInputError`` of deliveries that could not be loaded). Plan with :func:`ingestion.catalogue.plan` and load
-    with :func:`ingestion.catalogue.load_dataset`, which also remove superseded deliveries after the run."""
+    """The ``azure_cost_details`` dlt source: resources ``cost_details`` (the planned deliveries of :data:`FORMATS`) and
+    ``quarantine``; see :func:`ingestion._common.source.billing_resources`."""
     return billing_resources(DATASET, FORMATS, deliveries, quarantined, full_refresh)
 
 
