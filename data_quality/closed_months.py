@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion._common.relations import relation_exists
+
 __all__ = ["JOURNAL", "MANIFEST", "ClosedMonthChange", "closed_month_changes"]
 
 JOURNAL = "marts.fct_chargeback_journal"
@@ -54,10 +56,7 @@ def closed_month_changes(warehouse: str | Path, close_root: str | Path) -> tuple
         return [], []
     periods, changes = [], []
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        schema, table = JOURNAL.split(".")
-        if not con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-        ).fetchone()[0]:
+        if not relation_exists(con, JOURNAL):
             return [], []
         for path in manifests:
             doc = json.loads(path.read_text(encoding="utf-8"))

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion._common.relations import relation_exists
+
 __all__ = ["DATASETS", "RELATION", "QuarantineRecord", "QuarantineReport", "quarantine_report", "read_records"]
 
 RELATION = "marts.fct_quarantined_records"
@@ -142,12 +144,7 @@ class QuarantineReport:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return (
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-        ).fetchone()[0]
-        > 0
-    )
+    return relation_exists(con, f"{schema}.{table}")
 
 
 def _raw_union(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -98,12 +98,10 @@ def require_warehouse(built: str | None = None) -> str:
     if built:
         import duckdb
 
-        schema, table = built.split(".")
+        from ingestion._common.relations import relation_exists
+
         with duckdb_errors(wh), duckdb.connect(wh, read_only=True) as con:
-            found = con.execute(
-                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                [schema, table],
-            ).fetchone()[0]
+            found = relation_exists(con, built)
         if not found:
             raise CliError(
                 f"The warehouse at {wh} has no {built} yet: its models were never built. Run `finops "

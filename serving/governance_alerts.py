@@ -33,6 +33,8 @@ from typing import Any
 
 import duckdb
 
+from ingestion._common.relations import relation_columns
+
 __all__ = [
     "ANOMALIES",
     "BUDGETS",
@@ -106,16 +108,7 @@ def _pct(v: Decimal | float | None) -> str:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str] | None:
-    schema, table = relation.split(".", 1)
-    cols = [
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-            "order by ordinal_position",
-            [schema, table],
-        ).fetchall()
-    ]
-    return cols or None
+    return list(relation_columns(con, relation)) or None
 
 
 def _read(

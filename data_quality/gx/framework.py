@@ -34,6 +34,8 @@ from typing import Any
 
 import duckdb
 
+from ingestion._common.relations import relation_columns, relations
+
 from .reference import (
     EARLIEST_DATE,
     FUTURE_DAYS,
@@ -280,23 +282,6 @@ def _batch_definition():
     return _BATCH_DEFINITION
 
 
-def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        f"{s}.{t}" for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-    }
-
-
-def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
-    schema, table = relation.split(".", 1)
-    return dict(
-        con.execute(
-            "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
-            "order by ordinal_position",
-            [schema, table],
-        ).fetchall()
-    )
-
-
 def _read_frame(con: duckdb.DuckDBPyConnection, sql: str):
     table = con.execute(sql).to_arrow_table()
     return table.to_pandas(date_as_object=True, timestamp_as_object=True, integer_object_nulls=True)
@@ -368,7 +353,7 @@ def validate_suite(
 
 def _validate(con, suite: Suite, examples: int, started: float) -> SuiteResult:
     con.execute("set TimeZone = 'UTC'")  # a TIMESTAMPTZ cast to DATE is the UTC day, whatever the machine's zone
-    existing = _existing(con)
+    existing = relations(con)
     if suite.relation not in existing:
         return SuiteResult(
             suite,

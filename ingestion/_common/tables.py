@@ -7,7 +7,6 @@ import logging
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import dlt
@@ -19,12 +18,9 @@ log = logging.getLogger("finops.ingestion")
 
 def existing_tables(warehouse: str) -> set[tuple[str, str]]:
     """(schema, table) of every table in the warehouse (empty when the file does not exist yet)."""
-    import duckdb
+    from .relations import warehouse_relations
 
-    if not Path(warehouse).exists():
-        return set()
-    with duckdb.connect(warehouse, read_only=True) as con:
-        return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    return {(schema, table) for schema, _, table in (r.partition(".") for r in warehouse_relations(warehouse))}
 
 
 def has_table(client: Any, dataset: str, table: str) -> bool:

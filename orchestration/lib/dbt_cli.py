@@ -83,19 +83,6 @@ def _upstream(manifest: Mapping[str, Any], roots: tuple[str, ...]) -> set[str]:
     return seen
 
 
-def _relations(warehouse: str) -> set[str]:
-    """``schema.name`` of every table and view in the warehouse (none when it does not exist yet)."""
-    import duckdb
-
-    if not Path(warehouse).exists():
-        return set()
-    with duckdb.connect(warehouse, read_only=True) as con:
-        return {
-            f"{s}.{t}"
-            for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-        }
-
-
 def _relation(node: Mapping[str, Any]) -> str:
     """``schema.name`` a dbt model or seed node builds."""
     return f"{node['schema']}.{node.get('alias') or node['name']}"
@@ -107,10 +94,12 @@ def stale_seeds(
     """The seeds (unique ids) of ``seeds`` the warehouse does not hold as the project has them now: table missing,
     or its file checksum or column types differ from what dbt_state.seed_loads (macros/seed_loads.sql) recorded at
     its last load. Every seed when the warehouse has no record yet. ``tables``: the warehouse's relations
-    (:func:`_relations`), when the caller has them."""
+    (:func:`ingestion._common.relations.warehouse_relations`), when the caller has them."""
     import duckdb
 
-    tables = _relations(warehouse) if tables is None else tables
+    from ingestion._common.relations import warehouse_relations
+
+    tables = warehouse_relations(warehouse) if tables is None else tables
     if "dbt_state.seed_loads" not in tables:
         return set(seeds)
     with duckdb.connect(warehouse, read_only=True) as con:
@@ -157,7 +146,9 @@ def load_nodes(warehouse: str, manifest: Mapping[str, Any], datasets: set[str] |
     lineage = _upstream(manifest, LOAD_TARGETS)
     models = {u for u in lineage if u.startswith("model.")}
     seeds = sorted(u for u in lineage if u.startswith("seed."))
-    existing = _relations(warehouse)
+    from ingestion._common.relations import warehouse_relations
+
+    existing = warehouse_relations(warehouse)
     stale = stale_seeds(warehouse, manifest, seeds, existing)
     if datasets is None:
         changed = models | stale | {u for u in lineage if u.startswith("source.")}
