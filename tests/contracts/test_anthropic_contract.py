@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import anthropic
-import dlt
 import duckdb
 import httpx
 import httpx2
@@ -40,7 +39,7 @@ from ingestion.anthropic_usage import anthropic_usage
 from ingestion.anthropic_usage import helpers as H
 from ingestion.anthropic_usage import settings as S
 from tests.contracts.sdk_types import validate_strictly
-from tests.support import run_dbt
+from tests.support import duckdb_pipeline, run_dbt
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vendor_apis"
 KEY_A, KEY_B = "sk-ant-admin01-CONTRACT-robotics-11aa", "sk-ant-admin01-CONTRACT-research-22bb"
@@ -274,12 +273,7 @@ def analytics_load(server, tmp_path_factory):
     """The loader (api=analytics, hourly usage) into a warehouse, with the requests it sent."""
     tmp = tmp_path_factory.mktemp("analytics")
     server.reset_log()
-    p = dlt.pipeline(
-        "anthropic_contract",
-        destination=dlt.destinations.duckdb(str(tmp / "w.duckdb")),
-        pipelines_dir=str(tmp / "pipelines"),
-        dataset_name="anthropic_usage",
-    )
+    p = duckdb_pipeline("anthropic_contract", tmp / "w.duckdb", tmp / "pipelines", "anthropic_usage")
     p.run(
         anthropic_usage(
             organizations=[
@@ -689,12 +683,7 @@ def test_documented_examples_load_end_to_end_exactly(tmp_path):
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))
     with ExampleServer({KEY_A: "acme"}) as srv:
-        p = dlt.pipeline(
-            "anthropic_examples",
-            destination=dlt.destinations.duckdb(str(wh)),
-            pipelines_dir=str(tmp_path / "pipelines"),
-            dataset_name="anthropic_usage",
-        )
+        p = duckdb_pipeline("anthropic_examples", wh, tmp_path / "pipelines", "anthropic_usage")
         p.run(
             anthropic_usage(
                 api_key=KEY_A,

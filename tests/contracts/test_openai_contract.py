@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import dlt
 import duckdb
 import httpx
 import pydantic
@@ -23,7 +22,7 @@ import pytest
 from finops_demo.vendor_servers.openai import OpenAIFixtureServer, OpenAIServer
 from ingestion.openai_usage import ENDPOINTS, openai_usage
 from tests.contracts.sdk_types import validate_strictly
-from tests.support import run_dbt
+from tests.support import duckdb_pipeline, run_dbt
 
 openai = pytest.importorskip("openai")
 # noqa below: the SDK is optional; importorskip above must run first so a missing SDK skips the module
@@ -216,12 +215,7 @@ def loaded(server, tmp_path_factory):
     """One loader run over 2026-10-01..2026-10-20 with small pages (several per endpoint)."""
     tmp = tmp_path_factory.mktemp("contract_load")
     server.reset_log()
-    pipe = dlt.pipeline(
-        "openai_contract",
-        destination=dlt.destinations.duckdb(str(tmp / "w.duckdb")),
-        pipelines_dir=str(tmp / "pipelines"),
-        dataset_name="openai_usage",
-    )
+    pipe = duckdb_pipeline("openai_contract", tmp / "w.duckdb", tmp / "pipelines", "openai_usage")
     pipe.run(
         openai_usage(
             organizations=[{"name": "acme", "api_key": KEY, "base_url": server.base_url}],
@@ -296,12 +290,7 @@ def documented_warehouse(tmp_path_factory):
     costs["data"] += forms["data"]
     pages = {"completions": _documented("openai_completions.json"), "costs": costs}
     with OpenAIFixtureServer({KEY: "documented"}, pages) as srv:
-        pipe = dlt.pipeline(
-            "openai_documented",
-            destination=dlt.destinations.duckdb(str(wh)),
-            pipelines_dir=str(tmp / "pipelines"),
-            dataset_name="openai_usage",
-        )
+        pipe = duckdb_pipeline("openai_documented", wh, tmp / "pipelines", "openai_usage")
         pipe.run(
             openai_usage(
                 organizations=[{"name": "documented", "api_key": KEY, "base_url": srv.base_url}],
@@ -391,12 +380,7 @@ def test_every_token_type_is_priced_at_its_own_rate_and_reconciles_to_the_bill(t
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))
     with OpenAIServer({KEY: "acme"}, seed=5, token_details=True) as srv:
-        pipe = dlt.pipeline(
-            "openai_priced",
-            destination=dlt.destinations.duckdb(str(wh)),
-            pipelines_dir=str(tmp_path / "pipelines"),
-            dataset_name="openai_usage",
-        )
+        pipe = duckdb_pipeline("openai_priced", wh, tmp_path / "pipelines", "openai_usage")
         pipe.run(
             openai_usage(
                 organizations=[{"name": "acme", "api_key": KEY, "base_url": srv.base_url}],

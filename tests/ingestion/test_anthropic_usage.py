@@ -9,13 +9,13 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import dlt
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from finops_demo.vendor_servers.anthropic import TOKEN_TYPES, AnthropicServer
 from ingestion.anthropic_usage import anthropic_usage
 from ingestion.anthropic_usage.helpers import cents_to_money
+from tests.support import duckdb_pipeline
 
 KEY_A = "sk-ant-admin01-TESTKEY-robotics-7f3a9c2e"
 KEY_B = "sk-ant-admin01-TESTKEY-research-51bd0e44"
@@ -40,12 +40,7 @@ def _orgs(srv, key_a=KEY_A):
 
 def _pipeline(tmp_path: Path, name: str = "anthropic_test"):
     db = "w.duckdb" if name == "anthropic_test" else f"{name}.duckdb"
-    return dlt.pipeline(
-        name,
-        destination=dlt.destinations.duckdb(str(tmp_path / db)),
-        pipelines_dir=str(tmp_path / "pipelines"),
-        dataset_name="anthropic_usage",
-    )
+    return duckdb_pipeline(name, tmp_path / db, tmp_path / "pipelines", "anthropic_usage")
 
 
 def _source(srv, **kw):

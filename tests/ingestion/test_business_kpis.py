@@ -15,12 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from ingestion.business_kpis import helpers as H
 from ingestion.business_kpis import settings as S
 from ingestion.business_kpis.runner import ensure_kpi_tables, load_business_kpis
+from tests.support import query
 
 HEADER = ["kpi_date", "product", "kpi_name", "kpi_value", "kpi_unit"]
 PASSWORD = "s3cr3t-Pa55word-9f8e7d"
@@ -47,8 +47,7 @@ def _load(env: Path, **kw):
 
 
 def _sql(env: Path, q: str, *args):
-    with duckdb.connect(_warehouse(env), read_only=True) as con:
-        return con.execute(q, list(args)).fetchall()
+    return query(_warehouse(env), q, *args)
 
 
 def _write_csv(path: Path, rows: list[list], header: list[str] = HEADER) -> Path:

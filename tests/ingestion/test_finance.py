@@ -17,13 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 from openpyxl import Workbook
 
 from ingestion.finance import helpers as H
 from ingestion.finance import settings as S
 from ingestion.finance.runner import demo_ledger_database, ensure_finance_tables, load_finance
+from tests.support import query
 
 PASSWORD = "s3cr3t-Ledger-Pa55-7c6b5a"
 AP_HEADER = list(S.AP_HEADERS)
@@ -69,8 +69,7 @@ def _load(env: Path, **kw):
 
 
 def _sql(env: Path, q: str, *args):
-    with duckdb.connect(_warehouse(env), read_only=True) as con:
-        return con.execute(q, list(args)).fetchall()
+    return query(_warehouse(env), q, *args)
 
 
 def _one(env: Path, q: str):

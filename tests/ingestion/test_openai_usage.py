@@ -8,13 +8,13 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import dlt
 import duckdb
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from finops_demo.vendor_servers.openai import OpenAIServer
 from ingestion.openai_usage import openai_usage
+from tests.support import duckdb_pipeline
 
 KEY_A = "sk-admin-test-AAAA-0123456789abcdef"
 KEY_B = "sk-admin-test-BBBB-fedcba9876543210"
@@ -37,12 +37,7 @@ def _orgs(srv, key_a=KEY_A):
 
 
 def _pipeline(tmp_path: Path):
-    return dlt.pipeline(
-        "openai_usage_test",
-        destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
-        pipelines_dir=str(tmp_path / "pipelines"),
-        dataset_name="openai_usage",
-    )
+    return duckdb_pipeline("openai_usage_test", tmp_path / "w.duckdb", tmp_path / "pipelines", "openai_usage")
 
 
 def _run(pipe, srv, **kw):

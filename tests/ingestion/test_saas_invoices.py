@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from finops_demo.vendor_servers._base import Faults
@@ -29,6 +28,7 @@ from finops_demo.vendor_servers.stripe import (
 from ingestion._common.http import VendorApiError
 from ingestion.saas_invoices import table_hints
 from ingestion.saas_invoices.runner import ensure_saas_tables, load_saas_invoices
+from tests.support import query
 
 FAST = {"backoff_factor": 0.01, "max_retry_delay_s": 2, "request_timeout_s": 10}
 KEY = "sk_test_acme_0123456789abcdef"
@@ -49,8 +49,7 @@ def wh(tmp_path) -> str:
 
 
 def _sql(wh: str, q: str) -> list[tuple]:
-    with duckdb.connect(wh, read_only=True) as con:
-        return con.execute(q).fetchall()
+    return query(wh, q)
 
 
 def _lines(

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import dlt
 import duckdb
 import pytest
 
 from finops_demo.vendor_servers.anthropic import AnthropicServer
 from ingestion.anthropic_usage import anthropic_usage
-from tests.support import run_dbt
+from tests.support import duckdb_pipeline, run_dbt
 
 pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
 
@@ -30,12 +29,7 @@ def test_analytics_api_reaches_the_focus_record_to_the_cent(tmp_path):
     wh = tmp_path / "finops.duckdb"
     ensure_raw_tables(str(wh))
     with AnthropicServer(KEYS, start=START, end=END) as srv:
-        p = dlt.pipeline(
-            "anthropic_analytics_test",
-            destination=dlt.destinations.duckdb(str(wh)),
-            pipelines_dir=str(tmp_path / "pipelines"),
-            dataset_name="anthropic_usage",
-        )
+        p = duckdb_pipeline("anthropic_analytics_test", wh, tmp_path / "pipelines", "anthropic_usage")
         p.run(
             anthropic_usage(
                 api="analytics",

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from finops_demo.vendor_servers.anthropic import AnthropicServer
@@ -20,6 +19,7 @@ from ingestion._common import api_sources as api
 from ingestion._common.http import VendorApiError
 from orchestration.defs.ingest.vendor_apis import build_vendor_api_asset
 from orchestration.lib.resources import WarehouseResource
+from tests.support import query
 
 OPENAI_KEY = "sk-admin-test-orchestration-1f2e3d4c5b6a"
 ANTHROPIC_KEY = "sk-ant-admin01-test-orchestration-9a8b7c6d"
@@ -56,8 +56,7 @@ def _materialize(dataset: str, instance: dg.DagsterInstance | None = None):
 
 
 def _sql(env, q):
-    with duckdb.connect(str(env / "wh" / "finops.duckdb"), read_only=True) as con:
-        return con.execute(q).fetchall()
+    return query(env / "wh" / "finops.duckdb", q)
 
 
 # ---------------------------------------------------------------------------------------------- argument builders

@@ -39,6 +39,7 @@ from ingestion._common.http import VendorApiError
 from ingestion._common.source import make_pipeline
 from ingestion.catalogue import load_api_dataset
 from ingestion.saas_invoices.runner import load_saas_invoices
+from tests.support import query
 
 CENT = Decimal("0.01")
 START = dt.date(2026, 10, 18)
@@ -57,9 +58,8 @@ def _utc(d: dt.date) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
 
 
-def _sql(warehouse: str, query: str) -> list[tuple]:
-    with duckdb.connect(warehouse, read_only=True) as con:
-        return con.execute(query).fetchall()
+def _sql(warehouse: str, sql: str) -> list[tuple]:
+    return query(warehouse, sql)
 
 
 # ----------------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,27 @@ SAMPLES = REPO / "tests" / "data" / "samples"  # public sample exports, copied w
 DBT_DIR = REPO / "dbt_project"
 
 
+def duckdb_pipeline(name: str, warehouse: str | Path, pipelines_dir: str | Path, dataset: str):
+    """A dlt pipeline ``name`` loading ``dataset`` into the DuckDB file ``warehouse``, its state under
+    ``pipelines_dir``."""
+    import dlt
+
+    return dlt.pipeline(
+        name,
+        destination=dlt.destinations.duckdb(str(warehouse)),
+        pipelines_dir=str(pipelines_dir),
+        dataset_name=dataset,
+    )
+
+
+def query(warehouse: str | Path, sql: str, *params) -> list[tuple]:
+    """The rows of ``sql`` (``?`` parameters) on the DuckDB file ``warehouse``, opened read-only."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return (con.execute(sql, list(params)) if params else con.execute(sql)).fetchall()
+
+
 def ingest(root: str | Path, warehouse: str | Path, format_id: str | None = None):
     """Discover and load everything under ``root`` (file or folder). Returns {dataset: LoadReport}."""
     from ingestion.catalogue import load_dataset, plan
