@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
-import json
 import os
 import re
 from collections import defaultdict
@@ -34,6 +32,7 @@ from tests.support.aws_cur import expected_sums as aws_expected
 from tests.support.azure_cost_details import expected as azure_expected
 from tests.support.focus_exports import expected_csv as focus_csv_expected
 from tests.support.focus_exports import expected_parquet as focus_parquet_expected
+from tests.support.gcp_billing import jsonl_month_totals
 
 CENT = Decimal("0.01")
 SEED, ROWS = 7, 8_000
@@ -77,15 +76,7 @@ def current_files(first: dict, redelivered: dict | None) -> dict[str, list[str]]
 
 def gcp_expected(path: str) -> dict[str, tuple[Decimal, Decimal]]:
     """Σ cost + Σ credits.amount per invoice month, straight from the BigQuery JSON export."""
-    out: dict[str, Decimal] = defaultdict(Decimal)
-    with gzip.open(path, "rt") as fh:
-        for line in fh:
-            r = json.loads(line, parse_float=Decimal)
-            month = r["invoice"]["month"]
-            out[f"{month[:4]}-{month[4:]}"] += Decimal(r["cost"]) + sum(
-                (Decimal(c["amount"]) for c in r.get("credits") or []), Decimal(0)
-            )
-    return {k: (v, v) for k, v in out.items()}
+    return {k: (v, v) for k, v in jsonl_month_totals(path).items()}
 
 
 def expected_totals(files: dict[tuple[str, str], list[str]]) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:

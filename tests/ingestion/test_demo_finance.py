@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
 import hashlib
-import json
 import sqlite3
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,6 +26,7 @@ from tests.support.aws_cur import expected_sums as aws_expected
 from tests.support.azure_cost_details import expected as azure_expected
 from tests.support.focus_exports import expected_csv as focus_csv_expected
 from tests.support.focus_exports import expected_parquet as focus_parquet_expected
+from tests.support.gcp_billing import jsonl_month_totals
 
 SEED, ROWS = 7, 8_000
 CENT = Decimal("0.01")
@@ -83,19 +82,6 @@ AI_ALIASES = (
 
 def _half_up(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def gcp_expected(path: str) -> dict[str, Decimal]:
-    """Σ cost + Σ credits.amount per invoice month of a BigQuery JSON export (as tests/e2e does)."""
-    out: dict[str, Decimal] = defaultdict(Decimal)
-    with gzip.open(path, "rt") as fh:
-        for line in fh:
-            r = json.loads(line, parse_float=Decimal)
-            month = r["invoice"]["month"]
-            out[f"{month[:4]}-{month[4:]}"] += Decimal(r["cost"]) + sum(
-                (Decimal(c["amount"]) for c in r.get("credits") or []), Decimal(0)
-            )
-    return out
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -191,7 +177,7 @@ def billing_truth(first: dict, again: dict) -> dict[tuple[str, str], Decimal]:
             elif fmt.startswith("aws_cur"):
                 billed = aws_expected(Path(p))[period][0]
             elif fmt == "gcp_billing":
-                billed = gcp_expected(p)[period]
+                billed = jsonl_month_totals(p)[period]
             elif p.endswith(".parquet"):
                 billed = focus_parquet_expected(Path(p))[period][0]
             else:
