@@ -20,7 +20,7 @@ import pytest
 from ingestion.business_kpis import helpers as H
 from ingestion.business_kpis import settings as S
 from ingestion.business_kpis.runner import ensure_kpi_tables, load_business_kpis
-from tests.support import query
+from tests.support import column_types, query
 
 HEADER = ["kpi_date", "product", "kpi_name", "kpi_value", "kpi_unit"]
 PASSWORD = "s3cr3t-Pa55word-9f8e7d"
@@ -109,13 +109,7 @@ def test_csv_and_sqlite_load_into_one_table_with_declared_types(both):
     assert report.configured and report.csv_configured and report.sql_configured
     assert report.rows_loaded == 7 and report.rows_by_source == {"csv_drop": 4, "sql_database": 3}
     assert report.files_loaded == ["business_kpis/volumes.csv"] and report.ok
-    types = dict(
-        _sql(
-            both,
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'business_kpis' and table_name = 'daily_volumes'",
-        )
-    )
+    types = column_types(_warehouse(both), "business_kpis.daily_volumes")
     assert types["kpi_date"] == "DATE" and types["kpi_value"] == "DECIMAL(38,10)"
     assert types["source_updated_at"] == "TIMESTAMP WITH TIME ZONE" and "comment" not in types
     rows = {
@@ -291,13 +285,7 @@ def test_not_configured_creates_the_tables_empty(env):
     assert not report.configured and report.rows_loaded == 0
     assert S.CREDENTIALS_ENV in report.hint and "business_kpis/" in report.hint
     assert sorted(report.tables_created) == ["business_kpis.daily_volumes", "business_kpis.quarantine"]
-    types = dict(
-        _sql(
-            env,
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'business_kpis' and table_name = 'daily_volumes'",
-        )
-    )
+    types = column_types(_warehouse(env), "business_kpis.daily_volumes")
     assert types["kpi_value"] == "DECIMAL(38,10)" and types["kpi_date"] == "DATE" and "_dlt_load_id" in types
     assert _sql(env, "select count(*) from business_kpis.daily_volumes") == [(0,)]
     assert ensure_kpi_tables(_warehouse(env)) == []  # exists now: nothing to create

@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from ingestion.finance import helpers as H
 from ingestion.finance import settings as S
 from ingestion.finance.runner import demo_ledger_database, ensure_finance_tables, load_finance
-from tests.support import query
+from tests.support import column_types, query
 
 PASSWORD = "s3cr3t-Ledger-Pa55-7c6b5a"
 AP_HEADER = list(S.AP_HEADERS)
@@ -322,14 +322,7 @@ def test_every_part_loads_with_declared_types_and_exact_totals(all_parts):
         "finance/fx_rates/rates_2026-10.csv",
     ]
     for table, cols in S.COLUMNS.items():
-        types = dict(
-            _sql(
-                all_parts,
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'finance' and table_name = ?",
-                table,
-            )
-        )
+        types = column_types(_warehouse(all_parts), f"finance.{table}")
         assert set(cols) <= set(types) and "approved_by" not in types, table
         for name, col in cols.items():
             if col["data_type"] == "decimal":
@@ -854,13 +847,7 @@ def test_not_configured_creates_the_tables_empty(env):
     assert not report.configured and report.rows_loaded == 0
     assert S.LEDGER_CREDENTIALS_ENV in report.hint and "finance/ap/" in report.hint
     assert sorted(report.tables_created) == [f"finance.{t}" for t in sorted([*S.TABLES, "quarantine"])]
-    types = dict(
-        _sql(
-            env,
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'finance' and table_name = 'ap_invoice_lines'",
-        )
-    )
+    types = column_types(_warehouse(env), "finance.ap_invoice_lines")
     assert types["amount"] == "DECIMAL(38,10)" and types["invoice_date"] == "DATE" and "_dlt_load_id" in types
     assert _one(env, "select count(*) from finance.gl_journal_lines") == 0
     assert ensure_finance_tables(_warehouse(env)) == []  # exists now: nothing to create

@@ -14,7 +14,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from finops_demo.vendor_servers.openai import OpenAIServer
 from ingestion.openai_usage import openai_usage
-from tests.support import duckdb_pipeline
+from tests.support import column_types, duckdb_pipeline
 
 KEY_A = "sk-admin-test-AAAA-0123456789abcdef"
 KEY_B = "sk-admin-test-BBBB-fedcba9876543210"
@@ -74,13 +74,7 @@ def test_full_load_paginates_and_reconciles_to_the_cent(server, tmp_path):
         )[0]
         assert tokens == server.total_usage(org, "completions", "input_tokens", START, END)
     assert _sql(tmp_path, "select distinct currency from openai_usage.costs") == [("USD",)]
-    types = dict(
-        _sql(
-            tmp_path,
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema='openai_usage' and table_name='costs'",
-        )
-    )
+    types = column_types(tmp_path / "w.duckdb", "openai_usage.costs")
     assert types["amount"] == "DECIMAL(38,10)" and types["bucket_start_time"] == "TIMESTAMP WITH TIME ZONE"
     # every group-by dimension is present and the natural key is unique
     dup = _sql(

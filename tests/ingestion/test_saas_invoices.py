@@ -28,7 +28,7 @@ from finops_demo.vendor_servers.stripe import (
 from ingestion._common.http import VendorApiError
 from ingestion.saas_invoices import table_hints
 from ingestion.saas_invoices.runner import ensure_saas_tables, load_saas_invoices
-from tests.support import query
+from tests.support import column_types, query
 
 FAST = {"backoff_factor": 0.01, "max_retry_delay_s": 2, "request_timeout_s": 10}
 KEY = "sk_test_acme_0123456789abcdef"
@@ -186,13 +186,7 @@ def test_demo_vendors_load_with_exact_totals_over_paginated_invoices_and_lines(w
         dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
     )
-    types = dict(
-        _sql(
-            wh,
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'saas_invoices' and table_name = 'invoice_lines'",
-        )
-    )
+    types = column_types(wh, "saas_invoices.invoice_lines")
     assert types["amount"] == types["unit_amount"] == types["pricing_currency_unit_price"] == "DECIMAL(38,10)"
     assert types["period_start"] == "TIMESTAMP WITH TIME ZONE" and types["proration"] == "BOOLEAN"
 
@@ -385,13 +379,7 @@ def test_nothing_configured_creates_both_tables_empty_with_declared_columns(wh):
     assert not report.configured and "SOURCES__SAAS_INVOICES__VENDORS" in report.summary()
     assert sorted(report.tables_created) == ["saas_invoices.invoice_lines", "saas_invoices.invoices"]
     for table, hints in table_hints().items():
-        cols = dict(
-            _sql(
-                wh,
-                "select column_name, data_type from information_schema.columns "
-                f"where table_schema = 'saas_invoices' and table_name = '{table}'",
-            )
-        )
+        cols = column_types(wh, f"saas_invoices.{table}")
         assert set(hints["columns"]) <= set(cols)
         assert _sql(wh, f"select count(*) from saas_invoices.{table}") == [(0,)]
     assert cols["pricing_currency_quantity"] == "DECIMAL(38,10)"

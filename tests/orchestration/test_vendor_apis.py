@@ -19,7 +19,7 @@ from ingestion._common import api_sources as api
 from ingestion._common.http import VendorApiError
 from orchestration.defs.ingest.vendor_apis import build_vendor_api_asset
 from orchestration.lib.resources import WarehouseResource
-from tests.support import query
+from tests.support import column_types, query
 
 OPENAI_KEY = "sk-admin-test-orchestration-1f2e3d4c5b6a"
 ANTHROPIC_KEY = "sk-ant-admin01-test-orchestration-9a8b7c6d"
@@ -125,13 +125,7 @@ def test_not_configured_vendor_materializes_with_configured_false_and_empty_tabl
         )
     }
     assert tables == set(catalogue.api_tables()["openai_usage"])
-    types = dict(
-        _sql(
-            env,
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'openai_usage' and table_name = 'costs'",
-        )
-    )
+    types = column_types(env / "wh" / "finops.duckdb", "openai_usage.costs")
     assert types["amount"] == "DECIMAL(38,10)" and types["bucket_start_time"] == "TIMESTAMP WITH TIME ZONE"
     assert _sql(env, "select count(*) from openai_usage.costs") == [(0,)]
     # a second run finds the tables and creates nothing; a subset run reports only the selected table

@@ -33,6 +33,13 @@ def query(warehouse: str | Path, sql: str, *params) -> list[tuple]:
         return (con.execute(sql, list(params)) if params else con.execute(sql)).fetchall()
 
 
+def column_types(warehouse: str | Path, relation: str) -> dict[str, str]:
+    """Column name -> DuckDB data type of the table ``schema.name`` in ``warehouse`` (information_schema)."""
+    schema, table = relation.split(".", 1)
+    sql = "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ?"
+    return dict(query(warehouse, sql, schema, table))
+
+
 def ingest(root: str | Path, warehouse: str | Path, format_id: str | None = None):
     """Discover and load everything under ``root`` (file or folder). Returns {dataset: LoadReport}."""
     from ingestion.catalogue import load_dataset, plan
