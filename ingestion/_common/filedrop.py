@@ -243,10 +243,9 @@ def supersede_quarantine(pipeline: Any) -> int:
     latest = {src: file_delivery_id(src, fp) for src, fp in _files_read(pipeline.state.get("sources", {}))}
     if not latest:
         return 0
-    with existing_table(pipeline, QUARANTINE_TABLE) as found:
-        if found is None:
+    with existing_table(pipeline, QUARANTINE_TABLE) as (c, t):
+        if t is None:
             return 0
-        c, t = found
         pairs = c.execute_sql(f"select source_file, delivery_id, count(*) from {t} group by 1, 2") or []
         stale = [(f, d, n) for f, d, n in pairs if f in latest and d != latest[f]]
         for f, d, _ in stale:

@@ -525,10 +525,9 @@ def supersede_quarantine(
     current = {d.key: d for d, _ in todo} | {d.key: d for d, _ in planned.unreadable}
     if not current:
         return 0
-    with existing_table(pipeline, QUARANTINE_TABLE) as found:
-        if found is None:
+    with existing_table(pipeline, QUARANTINE_TABLE) as (c, t):
+        if t is None:
             return 0
-        c, t = found
         ids = {r[0] for r in c.execute_sql(f"select distinct delivery_id from {t}") or []}
         stale = []
         for did in ids:

@@ -32,11 +32,11 @@ def has_table(client: Any, dataset: str, table: str) -> bool:
 
 
 @contextmanager
-def existing_table(pipeline: dlt.Pipeline, table: str) -> Iterator[tuple[Any, str] | None]:
-    """An open SQL client of the pipeline's dataset and ``table``'s qualified name; None when the table does not
+def existing_table(pipeline: dlt.Pipeline, table: str) -> Iterator[tuple[Any, str | None]]:
+    """An open SQL client of the pipeline's dataset and ``table``'s qualified name, None when the table does not
     exist (yet)."""
     with pipeline.sql_client() as c:
-        yield (c, c.make_qualified_table_name(table)) if has_table(c, pipeline.dataset_name, table) else None
+        yield c, (c.make_qualified_table_name(table) if has_table(c, pipeline.dataset_name, table) else None)
 
 
 def finish_pending(pipeline: dlt.Pipeline) -> bool:
