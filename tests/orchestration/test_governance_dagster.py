@@ -576,6 +576,7 @@ def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monk
         "budget_vs_actual.csv",
         "chargeback_journal.csv",
         "close_manifest.json",
+        "close_pack_2026-10.xlsx",
         "invoice_reconciliation.csv",
     ]
 
@@ -597,6 +598,12 @@ def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monk
         "chargeback_journal.csv": len(journal),
         "invoice_reconciliation.csv": len(recon),
         "budget_vs_actual.csv": len(budgets),
+    }
+    # the workbook shows the CSVs' figures to the cent (the demo's journal in USD and EUR)
+    assert workbook_vs_csv(pack, "2026-10") == {
+        "Journal": len(journal),
+        "Budget vs actual": len(budgets),
+        "Reconciliation": len(recon),
     }
 
     # re-runnable: the month's pack is replaced whole, the same data gives the same files
