@@ -17,12 +17,13 @@ from decimal import Decimal
 
 import duckdb
 
+from serving.vendor_names import VendorNames
+
 SPEND_BY = {
     "provider": "provider_name",
     "service category": "service_category",
     "billing period": "x_billing_period",
 }
-CATALOGUE = "reference.ai_vendor_catalogue"
 NONE = "-"
 
 
@@ -115,34 +116,6 @@ def _rows(con: duckdb.DuckDBPyConnection, relation: str, sql: str, params: Seque
     return con.execute(sql, list(params)).fetchall() if _has_mart(con, relation) else []
 
 
-class VendorNames:
-    """One display name per vendor: the AI vendor catalogue's canonical name for a vendor name, a catalogue alias
-    (``AWS``, ``azure``, ``anysphere``) or a price-book vendor code (``aws_bedrock``: its first word ``aws``);
-    anything the catalogue does not know is shown as it is."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.names: dict[str, str] = {}
-        if not _has_mart(con, CATALOGUE):
-            return
-        rows = con.execute(f"select vendor, alias, priority from {CATALOGUE} order by priority desc, vendor").fetchall()
-        for vendor, _alias, _priority in rows:
-            self.names.setdefault(vendor.lower(), vendor)
-        for vendor, alias, _priority in rows:  # the highest priority wins an alias two vendors share
-            if alias:
-                self.names.setdefault(alias.lower(), vendor)
-
-    def __call__(self, name: str | None) -> str | None:
-        if name is None:
-            return None
-        key = name.strip().lower()
-        if key in self.names:
-            return self.names[key]
-        if "_" in key:  # a vendor code: aws_bedrock, azure_openai, google_vertex
-            spaced, first = key.replace("_", " "), key.split("_", 1)[0]
-            return self.names.get(spaced) or self.names.get(first) or name
-        return name
-
-
 def _merge(rows: Iterable[Sequence], keys: int, sums: Sequence[int]) -> list[list]:
     """Rows with the same first ``keys`` values (two names of one vendor) merged, columns ``sums`` added."""
     merged: dict[tuple, list] = {}
@@ -168,7 +141,7 @@ def spend_summary(warehouse: str, where: str = "1=1", marts: bool = True) -> str
     where they are."""
     con = duckdb.connect(warehouse, read_only=True)
     try:
-        vendor = VendorNames(con)
+        vendor = VendorNames.read(con)
         lines: list[str] = []
         for title, col in SPEND_BY.items():
             rows = con.execute(

@@ -271,6 +271,20 @@ def test_anomaly_findings_are_the_new_ones_with_their_severity(warehouse):
     assert "primary driver price" in result.findings[0].detail and "+600.00 USD" in result.findings[0].detail
 
 
+def test_anomaly_titles_name_the_vendor_as_the_catalogue_does(warehouse):
+    assert "Amazon SageMaker (AWS)" in anomaly_findings(warehouse).findings[1].title  # no catalogue: as it is
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema reference")
+        con.execute(
+            "create table reference.ai_vendor_catalogue as select * from (values "
+            "('Amazon Web Services', 'aws', 10), ('Amazon Web Services', 'amazon web services', 10)) "
+            "t(vendor, alias, priority)"
+        )
+    finding = anomaly_findings(warehouse).findings[1]
+    assert finding.title == "Cost anomaly on service Amazon SageMaker (Amazon Web Services) on 2026-10-31"
+    assert finding.finding_id == "anomaly:a2:warn"  # the id (what the alert cursor keeps) is unchanged
+
+
 def test_marts_not_built_yet_are_no_error(tmp_path):
     assert not budget_findings(tmp_path / "missing.duckdb").built
     only_budgets = write_marts(tmp_path / "finops.duckdb", anomalies=None)

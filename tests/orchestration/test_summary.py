@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from finops_cli.summary import VendorNames, _causes, _currency_totals, spend_summary
+from finops_cli.summary import _causes, _currency_totals, spend_summary
+from serving.vendor_names import VendorNames
 
 CATALOGUE = [
     ("Amazon Web Services", "amazon web services", 10),
@@ -148,8 +149,9 @@ def test_vendor_names_without_the_catalogue(tmp_path):
     wh = tmp_path / "w.duckdb"
     duckdb.connect(str(wh)).close()
     with duckdb.connect(str(wh), read_only=True) as con:
-        names = VendorNames(con)
+        names = VendorNames.read(con)
     assert names("AWS") == "AWS" and names(None) is None  # shown as they are
+    assert VendorNames.of(tmp_path / "nowhere.duckdb")("aws_bedrock") == "aws_bedrock"
 
 
 def test_helpers():
