@@ -24,13 +24,10 @@ class VendorNames:
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection) -> VendorNames:
         """From the catalogue in the open warehouse ``con`` (empty when it has none)."""
-        schema, table = CATALOGUE.split(".")
-        found = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-        ).fetchone()[0]
-        if not found:
+        try:
+            rows = con.execute(f"select vendor, alias from {CATALOGUE} order by priority desc, vendor").fetchall()
+        except duckdb.CatalogException:  # no catalogue (seeds not built): names as they are
             return cls()
-        rows = con.execute(f"select vendor, alias from {CATALOGUE} order by priority desc, vendor").fetchall()
         names: dict[str, str] = {}
         for vendor, _alias in rows:
             names.setdefault(vendor.lower(), vendor)
