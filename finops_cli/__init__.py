@@ -8,7 +8,7 @@ module per command group:
 | :mod:`finops_cli.run` | ``run`` (the pipeline through Dagster), ``close`` (a billing month) |
 | :mod:`finops_cli.report` | ``summary``, ``quarantine`` (read-only) |
 | :mod:`finops_cli.validate` | ``validate-focus`` |
-| :mod:`finops_cli.export` | ``export-focus``, ``export-journal``, ``publish`` |
+| :mod:`finops_cli.export` | ``export-focus``, ``export-journal``, ``export-marts``, ``publish`` |
 | :mod:`finops_cli.demo` | ``generate``, ``demo-vendors`` (the only module that imports ``finops_demo``) |
 
 Shared: exit codes and guards in :mod:`finops_cli.common`; running Dagster jobs in process in
@@ -112,6 +112,7 @@ for command in (
     validate.validate_focus,
     export.export_focus,
     export.publish,
+    export.export_marts,
     export.export_journal,
 ):
     main.add_command(command)

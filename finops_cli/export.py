@@ -1,11 +1,21 @@
 """The outputs on demand: `finops export-focus` (the FOCUS dataset as Parquet or CSV), `finops publish` (the
-read-only BI copy) and `finops export-journal` (a month of the chargeback journal, ledger-ready)."""
+read-only BI copy), `finops export-marts` (the published marts and metric tables as Parquet, with a schema file)
+and `finops export-journal` (a month of the chargeback journal, ledger-ready)."""
 
 from __future__ import annotations
 
 import click
 
-from .common import EXIT_USAGE, CliError, duckdb_errors, locked_warehouse, require_warehouse, require_writable
+from .common import (
+    EXIT_CANTCREAT,
+    EXIT_NOINPUT,
+    EXIT_USAGE,
+    CliError,
+    duckdb_errors,
+    locked_warehouse,
+    require_warehouse,
+    require_writable,
+)
 
 
 @click.command("export-focus")
@@ -68,3 +78,46 @@ def export_journal(period: str, out: str) -> None:
     for j in res["journals"]:
         click.echo(f"{j}: debits = credits = {res['debits'][j]:,.2f}")
     click.echo(f"wrote {res['lines']:,} journal lines to {out}")
+
+
+@click.command("export-marts")
+@click.argument("directory", metavar="DIR")
+@click.option(
+    "--published",
+    default=None,
+    help="Published copy to read (default: <warehouse dir>/published/finops_bi.duckdb, written by `finops run` "
+    "or `finops publish`).",
+)
+def export_marts(directory: str, published: str | None) -> None:
+    """Write every mart (and metric table) of the published copy as Parquet to DIR, one file per table
+    (DIR/<schema>/<table>.parquet), with DIR/schema.json (tables, columns, types, descriptions, rows, published_at).
+    DIR is replaced whole (an earlier export's files are rewritten); a folder that is not empty and holds no earlier
+    export is refused. Reads only the read-only published copy, never the warehouse."""
+    from pathlib import Path
+
+    from orchestration.lib.settings import Settings
+    from serving.marts_export import ExportFolderError, MartsExportError
+    from serving.marts_export import export_marts as do_export
+    from serving.publish import published_path
+
+    if Path(directory).is_file():
+        raise CliError(
+            f"Cannot write the export to {directory}: it is a file, not a folder. Choose a DIR.", EXIT_CANTCREAT
+        )
+    require_writable(directory, "the export", "Choose a DIR in a writable folder.")
+    source = Path(published).expanduser() if published else published_path(Settings.from_env().warehouse)
+    if not source.exists():
+        raise CliError(
+            f"There is no published copy at {source}: run `finops run` (it publishes the marts after their checks) "
+            "or `finops publish`" + ("" if published else " (FINOPS_WAREHOUSE says where the warehouse is)") + ".",
+            EXIT_NOINPUT,
+        )
+    try:
+        report = do_export(
+            source, directory, progress=lambda table, rows: click.echo(f"  {table}: {rows:,} rows", err=True)
+        )
+    except ExportFolderError as e:
+        raise CliError(f"Cannot write the export to {directory}: {e}.", EXIT_CANTCREAT) from None
+    except MartsExportError as e:
+        raise CliError(f"{str(e)[:1].upper()}{str(e)[1:]}.") from None
+    click.echo(report.summary())

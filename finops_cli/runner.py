@@ -145,11 +145,18 @@ def run_close(
             f"Close pack {period}: {meta.get('close_dir')}"
             + ("" if meta.get("period_complete") else f" (provisional: data as of {meta.get('as_of_date')})")
         )
-        for name, rows in (meta.get("rows") or {}).items():
-            echo(f"  {name:<28} {rows:>6} rows")
+        rows = meta.get("rows") or {}
+        for name, n in rows.items():
+            echo(f"  {name:<28} {n:>6,} rows")
+        for name in meta.get("files") or {}:
+            if name.endswith(".xlsx"):
+                echo(f"  {name:<28} workbook: summary, journal, budget vs actual, reconciliation")
         for journal, amount in (meta.get("journal_debits_eq_credits") or {}).items():
-            echo(f"  {journal}: debits = credits = {amount}")
-        echo(f"  reconciliation: {meta.get('reconciliation_status')}; budgets: {meta.get('budget_status')}")
+            echo(f"  {journal}: debits = credits = {_amount(amount)}")
+        echo(
+            f"  reconciliation: {_counts(meta.get('reconciliation_status'))}; "
+            f"budgets: {_counts(meta.get('budget_status'))}"
+        )
     else:
         echo(f"No close pack written for {period}.")
         ok = False
@@ -162,6 +169,21 @@ def run_close(
     for line in governance_lines(signals):
         echo(line)
     return ok
+
+
+def _amount(text) -> str:
+    """A decimal amount from the pack's metadata (a string) with thousands separators and two decimals."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{Decimal(str(text)):,.2f}"
+    except InvalidOperation:
+        return str(text)
+
+
+def _counts(counts) -> str:
+    """{"matched": 23, "unexplained": 6} as ``23 matched, 6 unexplained`` (``-`` for none)."""
+    return ", ".join(f"{n} {k}" for k, n in sorted((counts or {}).items())) or "-"
 
 
 def api_load_lines(materializations) -> list[str]:

@@ -1,4 +1,5 @@
-"""The monthly close pack of one billing month: three CSV files and a manifest, written from the warehouse's marts.
+"""The monthly close pack of one billing month: three CSV files, a workbook and a manifest, written from the
+warehouse's marts.
 No Dagster import: the ``close_pack`` asset (``orchestration/defs/governance/close.py``, ``finops close YYYY-MM``)
 and the tests call it. The warehouse is opened read-only.
 
@@ -11,7 +12,10 @@ file                            content
                                 (refused, nothing written, unless debits = credits per journal and allocation rule)
 ``invoice_reconciliation.csv``  ``marts.fct_invoice_reconciliation`` rows of billing period YYYY-MM (every column)
 ``budget_vs_actual.csv``        ``marts.fct_budget_vs_actual`` rows of period YYYY-MM (every column)
-``close_manifest.json``         period, as-of date, whether the month is complete, per file its rows and SHA-256,
+``close_pack_<YYYY-MM>.xlsx``   the three reports as formatted sheets behind a summary sheet, amounts rounded to the
+                                cent with their currency, ratios as percentages, totals per currency
+                                (:mod:`serving.close_workbook`, written from the CSV files above)
+``close_manifest.json``         period, as-of date, whether the month is complete, per file its rows (CSV) and SHA-256,
                                 journal totals, reconciliation and budget status counts
 ==============================  =====================================================================================
 
@@ -35,9 +39,10 @@ from pathlib import Path
 
 import duckdb
 
+from serving.close_workbook import workbook_name, write_close_workbook
 from serving.journal_export import export_journal
 
-__all__ = ["CLOSE_FILES", "ClosePack", "ClosePackError", "default_close_dir", "write_close_pack"]
+__all__ = ["CLOSE_FILES", "ClosePack", "ClosePackError", "default_close_dir", "workbook_name", "write_close_pack"]
 
 RECONCILIATION = "marts.fct_invoice_reconciliation"
 BUDGETS = "marts.fct_budget_vs_actual"
@@ -159,7 +164,9 @@ def write_close_pack(warehouse: str | Path, period: str, out_dir: str | Path | N
             pack.budget_status[r[b_status]] = pack.budget_status.get(r[b_status], 0) + 1
             pack.budget_thresholds[r[b_thr]] = pack.budget_thresholds.get(r[b_thr], 0) + 1
         pack.sha256 = {name: _sha256(staging / name) for name in CLOSE_FILES}
-        pack.files = {name: str(out / name) for name in (*CLOSE_FILES, MANIFEST_FILE)}
+        workbook = write_close_workbook(staging, pack).name  # byte-reproducible: same CSVs, same workbook
+        pack.sha256[workbook] = _sha256(staging / workbook)
+        pack.files = {name: str(out / name) for name in (*CLOSE_FILES, workbook, MANIFEST_FILE)}
         (staging / MANIFEST_FILE).write_text(
             json.dumps(pack.manifest(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )

@@ -34,6 +34,7 @@ from typing import Any
 import duckdb
 
 from ingestion._common.relations import relation_columns
+from serving.vendor_names import VendorNames
 
 __all__ = [
     "ANOMALIES",
@@ -229,10 +230,14 @@ def anomaly_findings(warehouse: str | Path, relation: str = ANOMALIES) -> MartFi
         "severity = 'error' desc, abs(impact_amount) desc nulls last, anomaly_id",
     )
 
+    vendor = VendorNames.of(warehouse) if rows else VendorNames()  # "(AWS)" shown as "(Amazon Web Services)"
+
     def finding(r: dict) -> Finding:
         cur = r["currency"] or ""
         scope = " ".join(str(v) for v in (r["scope_type"], r["scope_value"]) if v) or r["anomaly_id"]
-        provider = f" ({r['provider_name']})" if r["provider_name"] and r["provider_name"] != r["scope_value"] else ""
+        provider = (
+            f" ({vendor(r['provider_name'])})" if r["provider_name"] and r["provider_name"] != r["scope_value"] else ""
+        )
         impact = r["impact_amount"]
         sign = "+" if impact is not None and impact >= 0 else ""
         detail = (

@@ -195,12 +195,14 @@ def generate(
         summ.d["business_kpis"] = write_kpis(out, seed, months_)
         if redelivery and RESTATED_MONTH in months_:
             summ.d["business_kpis"]["restated"] = restate_kpis(out)
-        _log(progress, f"business_kpis: {summ.d['business_kpis']['rows']} rows (CSV drop, SQLite)")
+        kpi_rows = summ.d["business_kpis"]["rows"]
+        kpi_text = ", ".join(f"{k} {v:,}" for k, v in kpi_rows.items()) if isinstance(kpi_rows, dict) else kpi_rows
+        _log(progress, f"business_kpis: {kpi_text} rows (CSV drop, SQLite)")
     if formats is None if finance is None else finance:
         from .finance import write_finance
 
         summ.d["finance"] = write_finance(out, seed, rows, formats, months_)
-        _log(progress, f"finance: {summ.d['finance']['counts']}")
+        _log(progress, "finance: " + ", ".join(f"{k} {v:,}" for k, v in summ.d["finance"]["counts"].items()))
     summ.d["seconds"] = round(time.time() - t0, 2)
     return summ.d
 

@@ -38,7 +38,7 @@ def test_load_a_real_export_and_a_corrupt_one(tmp_path, monkeypatch):
     assert result.exit_code == 2, result.output
     assert "truncated.csv.gz" in result.output and "corrupt or truncated" in result.output
     assert "bad_amount.csv, row 5, field 'lineItem/UnblendedCost'" in result.output
-    assert "Spend by provider" in result.output and "AWS" in result.output
+    assert "Spend by provider" in result.output and "Amazon Web Services" in result.output  # AWS: its catalogue name
     billed, effective = expected_sums(sample)["2023-11"]
     with duckdb.connect(str(wh), read_only=True) as con:
         got = con.execute("select sum(billed_cost), sum(effective_cost) from marts.fct_charges").fetchone()

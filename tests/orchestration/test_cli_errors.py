@@ -226,7 +226,13 @@ def read_only_folder(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "args", [["load", "{sample}", "--no-transform"], ["close", "2026-10"], ["export-focus", "{folder}/focus.parquet"]]
+    "args",
+    [
+        ["load", "{sample}", "--no-transform"],
+        ["close", "2026-10"],
+        ["export-focus", "{folder}/focus.parquet"],
+        ["export-marts", "{folder}/parquet"],
+    ],
 )
 def test_a_read_only_folder_is_named(args, read_only_folder, tmp_path, monkeypatch):
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(read_only_folder / "finops.duckdb"))

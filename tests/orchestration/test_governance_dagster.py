@@ -271,6 +271,20 @@ def test_anomaly_findings_are_the_new_ones_with_their_severity(warehouse):
     assert "primary driver price" in result.findings[0].detail and "+600.00 USD" in result.findings[0].detail
 
 
+def test_anomaly_titles_name_the_vendor_as_the_catalogue_does(warehouse):
+    assert "Amazon SageMaker (AWS)" in anomaly_findings(warehouse).findings[1].title  # no catalogue: as it is
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema reference")
+        con.execute(
+            "create table reference.ai_vendor_catalogue as select * from (values "
+            "('Amazon Web Services', 'aws', 10), ('Amazon Web Services', 'amazon web services', 10)) "
+            "t(vendor, alias, priority)"
+        )
+    finding = anomaly_findings(warehouse).findings[1]
+    assert finding.title == "Cost anomaly on service Amazon SageMaker (Amazon Web Services) on 2026-10-31"
+    assert finding.finding_id == "anomaly:a2:warn"  # the id (what the alert cursor keeps) is unchanged
+
+
 def test_marts_not_built_yet_are_no_error(tmp_path):
     assert not budget_findings(tmp_path / "missing.duckdb").built
     only_budgets = write_marts(tmp_path / "finops.duckdb", anomalies=None)
@@ -576,6 +590,7 @@ def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monk
         "budget_vs_actual.csv",
         "chargeback_journal.csv",
         "close_manifest.json",
+        "close_pack_2026-10.xlsx",
         "invoice_reconciliation.csv",
     ]
 
@@ -597,6 +612,12 @@ def test_monthly_close_writes_a_balanced_pack_for_one_month(defs, tmp_path, monk
         "chargeback_journal.csv": len(journal),
         "invoice_reconciliation.csv": len(recon),
         "budget_vs_actual.csv": len(budgets),
+    }
+    # the workbook shows the CSVs' figures to the cent (the demo's journal in USD and EUR)
+    assert workbook_vs_csv(pack, "2026-10") == {
+        "Journal": len(journal),
+        "Budget vs actual": len(budgets),
+        "Reconciliation": len(recon),
     }
 
     # re-runnable: the month's pack is replaced whole, the same data gives the same files
@@ -630,3 +651,173 @@ def test_close_pack_is_refused_for_a_month_without_a_journal(tmp_path):
         write_close_pack(wh, "2026-10", earlier)
     assert (earlier / "chargeback_journal.csv").read_text() == "an earlier pack"  # left as it was
     assert sorted(p.name for p in earlier.parent.iterdir()) == ["2026-10"]  # no staging folder left behind
+
+
+RECON_DDL = """create table marts.fct_invoice_reconciliation (reconciliation_id varchar, vendor varchar,
+    invoice_number varchar, billing_period varchar, invoice_date date, currency varchar, billed_amount decimal(38,10),
+    invoice_total_amount decimal(38,10), variance decimal(38,10), unexplained_variance decimal(38,10),
+    status varchar, reporting_currency varchar, unexplained_variance_reporting decimal(38,10), explanation varchar)"""
+RECON_ROWS = [
+    # amounts with more than two decimals: the workbook rounds each half up, a total is the rounded exact sum
+    (
+        "r1",
+        "Oracle",
+        "ORA-1",
+        "2026-10",
+        "2026-10-31",
+        "USD",
+        1000.125,
+        1100.125,
+        100.005,
+        100.005,
+        "unexplained",
+        "USD",
+        100.005,
+        "unexplained 100.005",
+    ),
+    ("r2", "OpenAI", "OA-7", "2026-10", "2026-10-31", "USD", 250.004, 250.004, 0.004, 0, "matched", "USD", 0, None),
+    (
+        "r3",
+        "Mistral AI",
+        "MI-3",
+        "2026-10",
+        "2026-10-30",
+        "EUR",
+        80.5,
+        80.5,
+        -0.335,
+        -0.335,
+        "within_tolerance",
+        "USD",
+        -0.3899999,
+        "rounding",
+    ),
+    ("r4", "Oracle", "ORA-2", "2026-09", "2026-09-30", "USD", 5, 5, 0, 0, "matched", "USD", 0, None),  # other month
+]
+JOURNAL_ROWS = [
+    # journal, period, line, account, cost centre, debit, credit, currency, rule
+    ("CHB-2026-10-EUR", 1, "6100", "CC-1", 80.50, 0, "EUR", "r-eur"),
+    ("CHB-2026-10-EUR", 2, "2990", "CC-0000", 0, 80.50, "EUR", "r-eur"),
+    ("CHB-2026-10-USD", 1, "6100", "CC-1", 1234.56, 0, "USD", "r-1"),
+    ("CHB-2026-10-USD", 2, "6100", "CC-2", 0.01, 0, "USD", "r-1"),
+    ("CHB-2026-10-USD", 3, "2990", "CC-0000", 0, 1234.57, "USD", "r-1"),
+]
+
+
+def close_pack_marts(path: Path) -> Path:
+    """A small warehouse with the three marts of the close pack: budgets (``write_marts``), a reconciliation in two
+    currencies with amounts of more than two decimals, a balanced journal per currency."""
+    wh = write_marts(path, anomalies=None)
+    with duckdb.connect(str(wh)) as con:
+        con.execute(RECON_DDL)
+        con.executemany(f"insert into marts.fct_invoice_reconciliation values ({', '.join(['?'] * 14)})", RECON_ROWS)
+        con.execute(
+            "create table marts.fct_chargeback_journal as select journal_id, '2026-10' as billing_period, "
+            "date '2026-10-31' as posting_date, line_number, account, cost_center, debit::decimal(38,2) as debit, "
+            "credit::decimal(38,2) as credit, currency, allocation_rule_id, 'line ' || line_number as description, "
+            "'fct_cost_allocated:2026-10:' || allocation_rule_id as reference from (values "
+            + ", ".join(str(r) for r in JOURNAL_ROWS)
+            + ") t(journal_id, line_number, account, cost_center, debit, credit, currency, allocation_rule_id)"
+        )
+    return wh
+
+
+def workbook_vs_csv(pack_dir: Path, period: str) -> dict[str, int]:
+    """Read the close pack's workbook back with openpyxl and check it against the pack's CSV files: every amount of
+    a sheet equals the CSV's to the cent (half up) with its currency in the number format, every ratio is a
+    percentage of the CSV's fraction, header frozen, each currency's totals row the rounded sum of the CSV. Returns
+    the data rows per sheet."""
+    from openpyxl import load_workbook
+
+    from serving.close_workbook import CENT, SHEETS, money_format, read_pack_csv, totals, workbook_name
+
+    wb = load_workbook(pack_dir / workbook_name(period))
+    assert wb.sheetnames == ["Summary", "Journal", "Budget vs actual", "Reconciliation"]
+    seen = {}
+    for sheet in SHEETS:
+        ws = wb[sheet.title]
+        header, rows = read_pack_csv(pack_dir / sheet.file)
+        columns = [c for c in sheet.columns if c.name in header]
+        assert [c.value for c in ws[1]] == [c.header for c in columns]
+        assert len({c.header for c in columns}) == len(columns)  # a header names one column
+        assert ws.freeze_panes == "A2" and ws.column_dimensions["A"].width >= len(columns[0].header)
+        for r_i, row in enumerate(rows, start=2):
+            for c_i, col in enumerate(columns, start=1):
+                cell, text = ws.cell(row=r_i, column=c_i), row[col.name]
+                if col.kind == "amount" and text:
+                    assert isinstance(cell.value, int | float), (sheet.title, col.name, cell.value)
+                    want = Decimal(text).quantize(CENT, rounding="ROUND_HALF_UP")
+                    assert Decimal(str(cell.value)).quantize(CENT) == want, (sheet.title, col.name, cell.value, text)
+                    assert cell.number_format == money_format(row[col.currency])
+                elif col.kind == "ratio" and text:
+                    assert Decimal(str(cell.value)) == Decimal(text) and cell.number_format == "0.00%"
+                elif not text:
+                    assert cell.value is None
+        expected = totals(columns, rows, sheet.total_by)
+        total_rows = list(ws.iter_rows(min_row=len(rows) + 2, values_only=True))
+        assert len(total_rows) == len(expected)
+        for values, (group, sums) in zip(total_rows, expected, strict=True):
+            assert values[0] == ("Total, all currencies" if group is None else f"Total {group}")
+            for c_i, col in enumerate(columns):
+                if col.name in sums:
+                    exact = sum(
+                        (
+                            Decimal(r[col.name])
+                            for r in rows
+                            if r[col.name] and (group is None or r[sheet.total_by] == group)
+                        ),
+                        Decimal(0),
+                    )
+                    assert Decimal(str(values[c_i])) == exact.quantize(CENT, rounding="ROUND_HALF_UP")
+                else:
+                    assert c_i == 0 or values[c_i] is None  # never a sum across currencies
+        seen[sheet.title] = len(rows)
+    return seen
+
+
+def test_close_workbook_equals_the_csvs_to_the_cent(tmp_path):
+    wh = close_pack_marts(tmp_path / "finops.duckdb")
+    out = tmp_path / "close" / "2026-10"
+    pack = write_close_pack(wh, "2026-10", out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "budget_vs_actual.csv",
+        "chargeback_journal.csv",
+        "close_manifest.json",
+        "close_pack_2026-10.xlsx",
+        "invoice_reconciliation.csv",
+    ]
+    assert workbook_vs_csv(out, "2026-10") == {"Journal": 5, "Budget vs actual": 3, "Reconciliation": 3}
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out / "close_pack_2026-10.xlsx")
+    recon = wb["Reconciliation"]
+    header = [c.value for c in recon[1]]
+    rows = {r[header.index("Invoice")] or r[0]: r for r in recon.iter_rows(min_row=2, values_only=True)}
+    # half up per line: 1000.125 -> 1000.13, -0.335 -> -0.34; 250.004 -> 250.00
+    assert rows["ORA-1"][header.index("Billed")] == 1000.13 and rows["MI-3"][header.index("Variance")] == -0.34
+    assert rows["OA-7"][header.index("Billed")] == 250
+    # totals per currency (USD: 1000.125 + 250.004 = 1250.129 -> 1250.13), the reporting amount over all currencies
+    assert rows["Total USD"][header.index("Billed")] == 1250.13 and rows["Total EUR"][header.index("Billed")] == 80.5
+    assert rows["Total, all currencies"][header.index("Billed")] is None  # USD + EUR are never added
+    assert rows["Total, all currencies"][header.index("Unexplained (reporting)")] == 99.62  # 100.005 - 0.3899999
+    budgets = wb["Budget vs actual"]
+    b_header = [c.value for c in budgets[1]]
+    breach = next(budgets.iter_rows(min_row=2, max_row=2))
+    assert breach[b_header.index("Consumed")].value == 1.152606  # 115.26 %
+    assert breach[b_header.index("Consumed")].number_format == "0.00%"
+    assert breach[b_header.index("Budget")].number_format == '#,##0.00 "USD";-#,##0.00 "USD"'
+
+    summary = [[v for v in r if v is not None] for r in wb["Summary"].iter_rows(values_only=True)]
+    assert ["Monthly close pack 2026-10"] in summary and ["Month complete", "yes"] in summary
+    assert ["CHB-2026-10-USD", "USD", 3, 1234.57, 1234.57] in summary
+    assert ["CHB-2026-10-EUR", "EUR", 2, 80.5, 80.5] in summary
+    assert ["USD", 3, 875000, 736540.76, 752540.76] in summary  # budgets per currency: budget, actual, projected
+    assert ["USD", 2, 1350.13, 100.01, 100.01] in summary and ["EUR", 1, 80.5, -0.34, -0.34] in summary
+    assert ["over_budget", 1] in summary and ["unexplained", 1] in summary
+    assert [pack.period, pack.as_of_date] == ["2026-10", "2026-10-31"]
+    assert pack.manifest()["files"]["close_pack_2026-10.xlsx"] == "close_pack_2026-10.xlsx"
+
+    # byte-reproducible: the same marts give the same workbook (its SHA-256 in the manifest is stable)
+    again = write_close_pack(wh, "2026-10", out)
+    assert again.sha256 == pack.sha256 and set(pack.sha256) == set(pack.files) - {"close_manifest.json"}

@@ -66,7 +66,7 @@ def test_load_reseeds_only_what_changed_and_summarises_the_record_only(tmp_path,
     result = CliRunner().invoke(main, ["load", str(drop)], catch_exceptions=False)
 
     assert result.exit_code == 0, result.output
-    assert "Spend by provider" in result.output and "AWS" in result.output
+    assert "Spend by provider" in result.output and "Amazon Web Services" in result.output  # AWS: its catalogue name
     assert "marts are not (run `finops run` to refresh them)" in result.output
     assert "Allocation (rules" not in result.output  # a mart the load did not rebuild is not summarised
     m = _manifest()

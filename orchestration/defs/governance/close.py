@@ -3,8 +3,9 @@ models (``CLOSE_DBT_SELECTION``: the finance and governance marts, the governanc
 the intermediate models between those marts and the FOCUS record / the allocation (daily cost series, forecast,
 anomaly detection), with their dbt tests and the governance checks), then writes the month's close pack (asset
 ``close_pack``, logic in :mod:`serving.close_pack`): the chargeback journal, the invoice reconciliation of the
-billing period and the budget-vs-actual of the month, as files under ``$FINOPS_CLOSE_DIR/<YYYY-MM>/`` (default
-``<warehouse dir>/close/<YYYY-MM>/``). Re-running a month replaces its pack.
+billing period and the budget-vs-actual of the month, as CSV files and a formatted workbook, under
+``$FINOPS_CLOSE_DIR/<YYYY-MM>/`` (default ``<warehouse dir>/close/<YYYY-MM>/``). Re-running a month replaces its
+pack.
 
 The dbt models are not partitioned: a close re-builds them whole on top of the FOCUS record and the allocation
 (``fct_charges``, ``fct_cost_allocated``) of the last full run (``finops run``, or the daily refresh), then cuts the
@@ -60,7 +61,7 @@ billing_months = dg.MonthlyPartitionsDefinition(start_date=CLOSE_START, fmt="%Y-
     kinds={"duckdb", "csv"},
     deps=[CHARGEBACK_JOURNAL, INVOICE_RECONCILIATION, BUDGET_VS_ACTUAL],
     description="The billing month's close pack: chargeback journal (balanced, ledger layout), invoice "
-    "reconciliation and budget vs actual as CSV, and a manifest, under "
+    "reconciliation and budget vs actual as CSV, the same in a formatted workbook (XLSX), and a manifest, under "
     "<FINOPS_CLOSE_DIR or warehouse dir/close>/<YYYY-MM>/ (replaced on re-run).",
 )
 def close_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
