@@ -36,8 +36,9 @@ case
 end
 {%- endmacro %}
 
-{#- Whether a charge line is a GPU compute line: its SkuMeter or usage type matches var ai_workload_gpu_meters. -#}
-{% macro ai_workload_is_gpu(a) -%}
+{#- Whether a charge line is a GPU compute line: its SkuMeter or usage type (lower case, joined with a blank) matches a
+    pattern of `patterns`, the model's seed gpu_meter_patterns (a ref, or a CTE selecting its pattern column). -#}
+{% macro ai_workload_is_gpu(a, patterns) -%}
 {%- set meter = "lower(" ~ dbt.concat(["coalesce(" ~ a ~ ".sku_meter, '')", "' '", "coalesce(" ~ a ~ ".x_usage_type, '')"]) ~ ")" -%}
-({% for p in var('ai_workload_gpu_meters') %}{{ meter }} like {{ sql_literal(p) }}{% if not loop.last %} or {% endif %}{% endfor %})
+exists (select 1 from {{ patterns }} as gpu where {{ meter }} like gpu.pattern)
 {%- endmacro %}

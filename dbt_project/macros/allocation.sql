@@ -130,46 +130,6 @@ select '{{ r.id }}' as rule_id, {{ loop.index }} as rule_order, '{{ r.method }}'
 {%- endif %}
 {%- endmacro %}
 
-{#- Per shared rule and billing period, its target products with a weight (driver value, 1 for even, the share
-    for fixed). `drivers` is a relation (billing_period, driver, product, driver_value); `periods` has
-    billing_period; `catalog` has product. -#}
-{% macro allocation_target_weights(rules, drivers, periods, catalog) -%}
-{%- set shared = [] %}
-{%- for r in rules if r.method != 'direct' %}{% do shared.append(r) %}{% endfor %}
-{%- if shared | length == 0 %}
-select cast(null as {{ dbt.type_string() }}) as rule_id, cast(null as {{ dbt.type_string() }}) as billing_period,
-       cast(null as {{ dbt.type_string() }}) as product, cast(null as {{ type_money() }}) as weight,
-       cast(null as {{ dbt.type_string() }}) as scope_key where 1 = 0
-{%- endif %}
-{%- for r in shared %}
-{%- set targets = r.get('targets') %}
-{%- if r.method == 'proportional' %}
-select '{{ r.id }}' as rule_id, d.billing_period, d.product, cast(d.driver_value as {{ type_money() }}) as weight,
-       {{ "c.business_unit" if r.get('within') else "''" }} as scope_key
-from {{ drivers }} as d
-inner join {{ catalog }} as c on c.product = d.product
-where d.driver = '{{ r.driver }}' and d.driver_value > 0
-  {%- if targets %} and d.product in ({% for t in targets %}{{ sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %}){% endif %}
-{%- elif r.method == 'even' %}
-select '{{ r.id }}' as rule_id, p.billing_period, c.product, cast(1 as {{ type_money() }}) as weight,
-       {{ "c.business_unit" if r.get('within') else "''" }} as scope_key
-from {{ periods }} as p
-cross join {{ catalog }} as c
-{%- if targets %}
-where c.product in ({% for t in targets %}{{ sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
-{%- endif %}
-{%- else %}
-{%- for product, share in r.splits.items() %}
-select '{{ r.id }}' as rule_id, p.billing_period, {{ sql_literal(product) }} as product, cast({{ share }} as {{ type_money() }}) as weight,
-       '' as scope_key
-from {{ periods }} as p
-{% if not loop.last %}union all{% endif %}
-{%- endfor %}
-{%- endif %}
-{% if not loop.last %}union all{% endif %}
-{%- endfor %}
-{%- endmacro %}
-
 {#- Ids of the direct rules. -#}
 {% macro allocation_direct_rule_ids(rules) -%}
 {%- set ids = [] %}{% for r in rules if r.method == 'direct' %}{% do ids.append("'" ~ r.id ~ "'") %}{% endfor %}

@@ -172,8 +172,8 @@
 
 {#- Columns the marts add after the FOCUS record (computed in fct_charges, not by staging). The x_Reporting* / x_Fx*
     columns convert BilledCost and EffectiveCost into var reporting_currency at the rate of the charge's day
-    (ChargePeriodStart's date, int_fx_rates_daily: weekend / holiday quotes carried for at most var
-    fx_max_carry_days); x_FxRateMissing = true when no rate is usable (reporting amounts null, never 0 or 1). -#}
+    (ChargePeriodStart's date, int_fx_rates_daily: weekend / holiday quotes carried for at most
+    max_carry_days of seed fx_policy); x_FxRateMissing = true when no rate is usable (reporting amounts null, never 0 or 1). -#}
 {% macro mart_extra_columns() -%}
 {{ return([
     ('x_invoice_id_provisional', 'x_InvoiceIdProvisional', 'bool'),

@@ -30,8 +30,3 @@ case when {{ from_currency }} <> {{ to_currency }} then {{ recon_money_div(from_
 {% macro recon_amount_text(amount, scale=2) -%}
 cast(cast({{ amount }} as decimal(38, {{ scale }})) as {{ dbt.type_string() }})
 {%- endmacro %}
-
-{#- A var as a money literal. -#}
-{% macro recon_money_var(name) -%}
-cast({{ var(name) }} as {{ type_money() }})
-{%- endmacro %}

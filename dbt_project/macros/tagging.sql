@@ -1,19 +1,11 @@
 {#- Tag normalisation, ownership mappings and virtual tags (int_cost_tagged, fct_tag_coverage).
-    Config: seeds/allocation/*.csv and the vars required_tags, tag_key_prefixes, tag_value_case (dbt_project.yml).
+    Config: seeds/allocation/*.csv (the policy: required_tags, tag_key_prefixes, tag_value_case; docs/marts/
+    finance-policies.md).
     -#}
 
 {#- The tag keys int_cost_tagged carries, in contract order (a column and a <key>_source column each). -#}
 {% macro cost_tag_keys() -%}
 {{ return(['business_unit', 'cost_center', 'project', 'environment', 'owner', 'product']) }}
-{%- endmacro %}
-
-{#- The required-tags policy (var required_tags), validated against cost_tag_keys(). -#}
-{% macro cost_tag_required_keys() -%}
-{%- set required = var('required_tags', ['business_unit', 'cost_center', 'project', 'environment', 'owner']) -%}
-{%- for k in required if k not in cost_tag_keys() -%}
-{{ exceptions.raise_compiler_error("var required_tags: '" ~ k ~ "' is not one of " ~ cost_tag_keys() | join(', ')) }}
-{%- endfor -%}
-{{ return(required) }}
 {%- endmacro %}
 
 {#- Ownership-mapping scopes, most specific first (rank 1 wins). `project` is the team registry: it is looked up
@@ -47,33 +39,31 @@ case
 end
 {%- endmacro %}
 
-{#- A raw tag key (or an alias seed's raw_key) as matched against tag_key_aliases: a leading prefix from var
-    tag_key_prefixes removed (case-insensitively; default 'user:', the AWS FOCUS export's user-defined tags), lower
-    case, without '_', '-', '.' and spaces - so `CostCenter`, `cost_center`, `Cost-Center` and `user:cost_center`
-    are one key. -#}
-{% macro cost_tag_key_match(expr) -%}
-{%- set prefixes = var('tag_key_prefixes', ['user:']) -%}
+{#- A raw tag key (or an alias seed's raw_key) as matched against tag_key_aliases: the first matching leading prefix
+    of `prefixes` (the model's ref('tag_key_prefixes'): prefix_order, prefix) removed case-insensitively (the demo:
+    'user:', the AWS FOCUS export's user-defined tags), lower case, without '_', '-', '.' and spaces - so
+    `CostCenter`, `cost_center`, `Cost-Center` and `user:cost_center` are one key. -#}
+{% macro cost_tag_key_match(expr, prefixes) -%}
 {%- set stripped -%}
-case
-    {%- for p in prefixes %}
-    when lower(substr({{ expr }}, 1, {{ p | length }})) = '{{ p | lower }}' then substr({{ expr }}, {{ (p | length) + 1 }})
-    {%- endfor %}
-    else {{ expr }}
-end
+coalesce(
+    (
+        select arg_min(substr({{ expr }}, length(p.prefix) + 1), p.prefix_order)
+        from {{ prefixes }} as p
+        where lower(substr({{ expr }}, 1, length(p.prefix))) = lower(p.prefix)
+    ),
+    {{ expr }}
+)
 {%- endset -%}
 replace(replace(replace(replace(lower({{ stripped }}), '_', ''), '-', ''), '.', ''), ' ', '')
 {%- endmacro %}
 
-{#- The default case of a normalised tag value by canonical key (var tag_value_case: key -> upper | lower |
-    preserve; keys not listed are lower-cased): applied after trimming when no tag_value_rules row matches, and to
-    ownership-mapping and virtual-tag values. -#}
-{% macro cost_tag_value_case(key_expr, value_expr) -%}
-{%- set cases = var('tag_value_case', {'cost_center': 'upper'}) -%}
-case
-    {%- for k, c in cases.items() %}
-    {%- if c not in ('upper', 'lower', 'preserve') %}{{ exceptions.raise_compiler_error("var tag_value_case: " ~ k ~ ": use upper, lower or preserve") }}{% endif %}
-    when {{ key_expr }} = '{{ k }}' then {% if c == 'preserve' %}{{ value_expr }}{% else %}{{ c }}({{ value_expr }}){% endif %}
-    {%- endfor %}
+{#- The default case of a normalised tag value: value_case is the key's seed tag_value_case row joined by the caller
+    (upper | lower | preserve; keys not listed, a null value_case, are lower-cased). Applied after trimming when no
+    tag_value_rules row matches, and to ownership-mapping and virtual-tag values. -#}
+{% macro cost_tag_value_case(value_case, value_expr) -%}
+case coalesce({{ value_case }}, 'lower')
+    when 'upper' then upper({{ value_expr }})
+    when 'preserve' then {{ value_expr }}
     else lower({{ value_expr }})
 end
 {%- endmacro %}
@@ -81,14 +71,6 @@ end
 {#- Case-insensitive LIKE of a virtual-tag condition; an empty or null pattern matches everything. -#}
 {% macro cost_tag_condition(value, pattern) -%}
 (nullif(trim({{ pattern }}), '') is null or lower({{ value }}) like lower(trim({{ pattern }})))
-{%- endmacro %}
-
-{#- One row per (key_columns..., raw_key, raw_value) of the JSON object text in `tags_column` of the CTE `cte`
-    (FOCUS KeyValueFormat; valueless keys are JSON true and come out as 'true'). -#}
-{% macro cost_tag_unnest(cte, key_columns, tags_column) -%}
-select {% for c in key_columns %}s.{{ c }}, {% endfor %}j.key as raw_key, json_extract_string(j.value, '$') as raw_value
-from {{ cte }} as s, json_each(s.{{ tags_column }}) as j
-where json_type(j.value) not in ('OBJECT', 'ARRAY')
 {%- endmacro %}
 
 {#- Null-safe equality for joins on nullable grain columns. -#}
@@ -110,8 +92,8 @@ where {{ column_name }} is not null
 {% endtest %}
 
 {#- No two alias rows of one provider match the same raw key once normalised (cost_tag_key_match). -#}
-{% test cost_tag_alias_unambiguous(model, column_name, provider_column='provider_name') %}
-select {{ provider_column }}, {{ cost_tag_key_match(column_name) }} as match_key, count(*) as n
+{% test cost_tag_alias_unambiguous(model, column_name, prefixes, provider_column='provider_name') %}
+select {{ provider_column }}, {{ cost_tag_key_match(column_name, prefixes) }} as match_key, count(*) as n
 from {{ model }}
 group by 1, 2
 having count(*) > 1

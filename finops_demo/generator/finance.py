@@ -1226,7 +1226,7 @@ def build(
 
 
 _MONEY = Decimal("0.0000000001")  # the warehouse's DECIMAL(38, 10)
-ROUNDING_TOLERANCE = Decimal("0.01")  # dbt var recon_rounding_tolerance
+ROUNDING_TOLERANCE = Decimal("0.01")  # seed finance/reconciliation_policy.csv rounding_tolerance
 
 
 def _convert(fx: dict, amount: Decimal, from_ccy: str, to_ccy: str, day: dt.date) -> Decimal:

@@ -24,9 +24,7 @@ coverage as (
 ),
 
 required_keys as (
-    {%- for k in cost_tag_required_keys() %}
-    select '{{ k }}' as tag_key{% if not loop.last %} union all{% endif %}
-    {%- endfor %}
+    select tag_key from {{ ref('required_tags') }}
 ),
 
 expected_coverage as (

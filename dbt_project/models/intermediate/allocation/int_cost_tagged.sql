@@ -61,14 +61,39 @@ tag_sets as (
     where tags is not null
 ),
 
+-- one row per key / value of the tag set (FOCUS KeyValueFormat; valueless keys are JSON true and come out as 'true')
 tag_entries as (
-    {{ cost_tag_unnest('tag_sets', ['provider_name', 'tags'], 'tags') }}
+    select
+        s.provider_name,
+        s.tags,
+        j.key as raw_key,
+        json_extract_string(j.value, '$') as raw_value
+    from tag_sets as s, json_each(s.tags) as j
+    where json_type(j.value) not in ('OBJECT', 'ARRAY')
+),
+
+key_prefixes as (
+    select prefix_order, prefix from {{ ref('tag_key_prefixes') }}
+),
+
+entry_keys as (
+    select
+        provider_name,
+        tags,
+        raw_key,
+        raw_value,
+        {{ cost_tag_key_match('raw_key', 'key_prefixes') }} as match_key
+    from tag_entries
+),
+
+value_cases as (
+    select tag_key, value_case from {{ ref('tag_value_case') }}
 ),
 
 key_aliases as (
     select
         provider_name as alias_provider,
-        {{ cost_tag_key_match('raw_key') }} as match_key,
+        {{ cost_tag_key_match('raw_key', 'key_prefixes') }} as match_key,
         canonical_key,
         priority
     from {{ ref('tag_key_aliases') }}
@@ -87,9 +112,9 @@ keyed_entries as (
             partition by e.provider_name, e.tags, e.raw_key
             order by case when a.alias_provider = '*' then 1 else 0 end
         ) as alias_rank
-    from tag_entries as e
+    from entry_keys as e
     inner join key_aliases as a
-        on a.match_key = {{ cost_tag_key_match('e.raw_key') }}
+        on e.match_key = a.match_key
         and (a.alias_provider = '*' or e.provider_name = a.alias_provider)
 ),
 
@@ -103,8 +128,8 @@ valued_entries as (
         case
             when
                 r.canonical_key is not null
-                then {{ cost_tag_value_case('k.canonical_key', "nullif(trim(r.normalised_value), '')") }}
-            else {{ cost_tag_value_case('k.canonical_key', 'k.trimmed_value') }}
+                then {{ cost_tag_value_case('vc.value_case', "nullif(trim(r.normalised_value), '')") }}
+            else {{ cost_tag_value_case('vc.value_case', 'k.trimmed_value') }}
         end as tag_value,
         -- a key's own value rule beats the '*' one
         row_number() over (
@@ -115,6 +140,7 @@ valued_entries as (
     left join {{ ref('tag_value_rules') }} as r
         on (k.canonical_key = r.canonical_key or r.canonical_key = '*')
         and lower(trim(r.raw_value)) = lower(k.trimmed_value)
+    left join value_cases as vc on k.canonical_key = vc.tag_key
     where k.alias_rank = 1
         and k.trimmed_value is not null
 ),
@@ -153,16 +179,20 @@ mappings_long as (
     select
         scope_type,
         provider_name as scope_provider,
-        case when scope_type = 'project' then {{ cost_tag_value_case("'project'", 'trim(scope_id)') }} else scope_id end
-            as scope_id,
+        case
+            when scope_type = 'project' then {{ cost_tag_value_case('pc.value_case', 'trim(scope_id)') }}
+            else scope_id
+        end as scope_id,
         case scope_type
             {%- for s, r in ranks.items() %}
             when '{{ s }}' then {{ r }}
             {%- endfor %}
         end as specificity,
         '{{ k }}' as tag_key,
-        {{ cost_tag_value_case("'" ~ k ~ "'", 'trim(' ~ k ~ ')') }} as tag_value
+        {{ cost_tag_value_case('vc.value_case', 'trim(' ~ k ~ ')') }} as tag_value
     from {{ ref('ownership_mappings') }}
+    left join value_cases as pc on pc.tag_key = 'project'
+    left join value_cases as vc on vc.tag_key = '{{ k }}'
     where nullif(trim({{ k }}), '') is not null
         {%- if k == 'project' %}
         and scope_type <> 'project'
@@ -242,7 +272,7 @@ rule_matches as (
         t.{{ c }},
         {%- endfor %}
         r.tag_key,
-        {{ cost_tag_value_case('r.tag_key', 'trim(r.tag_value)') }} as tag_value,
+        {{ cost_tag_value_case('vc.value_case', 'trim(r.tag_value)') }} as tag_value,
         row_number() over (
             partition by
                 {% for c in rule_grain %}t.{{ c }},
@@ -257,6 +287,7 @@ rule_matches as (
         and {{ cost_tag_condition('t.sub_account_id', 'r.sub_account_id') }}
         and {{ cost_tag_condition('t.resource_id', 'r.resource_id') }}
         and {{ cost_tag_condition('t.charge_description', 'r.charge_description') }}
+    left join value_cases as vc on r.tag_key = vc.tag_key
 ),
 
 virtual_values as (

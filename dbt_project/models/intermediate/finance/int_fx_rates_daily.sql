@@ -2,16 +2,23 @@
     1 from_currency = rate to_currency on rate_date. Built from treasury's rates (stg_finance__fx_rates):
     a quoted pair from -> reporting is used as is ('direct', exact); a quote reporting -> from is inverted
     ('inverse', 1 / rate rounded to 10 decimals). A day without a quote (weekend, holiday) carries the latest
-    earlier quote forward for at most var fx_max_carry_days days (rate_as_of_date says which day was used).
-    When several sources quote a pair on a day, the first of var fx_rate_sources wins (then the alphabetical).
+    earlier quote forward for at most max_carry_days days of seed fx_policy (rate_as_of_date says which day was
+    used). When several sources quote a pair on a day, the preferred one of seed fx_rate_sources wins (sources not
+    listed after them, alphabetically).
     The reporting currency itself has rate 1, source 'same currency', every day. A currency with no usable quote
     for a day has NO row that day: convert with a left join and flag the null (macro to_reporting_currency). -#}
 
 {%- set reporting = var('reporting_currency') -%}
-{%- set max_carry = var('fx_max_carry_days') -%}
-{%- set preferred = var('fx_rate_sources') -%}
 
-with quotes as (
+with policy as (
+    select max_carry_days from {{ ref('fx_policy') }}
+),
+
+preferred_sources as (
+    select rate_source, preference from {{ ref('fx_rate_sources') }}
+),
+
+quotes as (
     select
         rate_date,
         base_currency as from_currency,
@@ -35,20 +42,16 @@ best_quote as (
     select *
     from (
         select
-            *,
+            q.*,
             row_number() over (
-                partition by rate_date, from_currency
+                partition by q.rate_date, q.from_currency
                 order by
-                    case derivation when 'direct' then 0 else 1 end,
-                    case rate_source
-                        {%- for s in preferred %}
-                        when {{ sql_literal(s) }} then {{ loop.index }}
-                        {%- endfor %}
-                        else {{ preferred | length + 1 }}
-                    end,
-                    rate_source
+                    case q.derivation when 'direct' then 0 else 1 end,
+                    p.preference nulls last,
+                    q.rate_source
             ) as quote_rank
-        from quotes
+        from quotes as q
+        left join preferred_sources as p on q.rate_source = p.rate_source
     ) as q
     where quote_rank = 1
 ),
@@ -56,12 +59,19 @@ best_quote as (
 bounds as (
     select
         min(rate_date) as first_day,
-        {{ dbt.dateadd('day', max_carry, 'max(rate_date)') }} as last_day
+        {{ dbt.dateadd('day', '(select max_carry_days from policy)', 'max(rate_date)') }} as last_day
     from best_quote
 ),
 
+calendar as (
+    select calendar_day from {{ ref('int_calendar_days') }}
+),
+
 days as (
-    {{ calendar_days('(select first_day from bounds)', '(select last_day from bounds)') }}
+    select calendar_day
+    from calendar
+    where calendar_day between cast((select first_day from bounds) as date)
+        and cast((select last_day from bounds) as date)
 ),
 
 currencies as (
@@ -85,7 +95,7 @@ carried as (
     inner join best_quote as q
         on c.from_currency = q.from_currency
         and d.calendar_day >= q.rate_date
-        and q.rate_date >= {{ dbt.dateadd('day', -max_carry, 'd.calendar_day') }}
+        and q.rate_date >= {{ dbt.dateadd('day', '-(select max_carry_days from policy)', 'd.calendar_day') }}
 )
 
 select
@@ -111,4 +121,4 @@ select
     cast(d.calendar_day as date) as rate_as_of_date,
     'identity' as derivation,
     0 as carried_days
-from ({{ calendar_days("cast('2000-01-01' as date)", "cast('2100-12-31' as date)") }}) as d
+from calendar as d

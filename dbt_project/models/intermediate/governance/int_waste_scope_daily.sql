@@ -34,7 +34,8 @@ lines as (
             else cast({{ dbt.dateadd('second', -1, 'c.charge_period_end') }} as date)
         end as last_day,
         case when {{ waste_is_activity('c') }} then 1 else 0 end as is_activity,
-        case when c.service_category = 'AI and Machine Learning' or {{ ai_workload_is_gpu('c') }}
+        case when c.service_category = 'AI and Machine Learning'
+                or {{ ai_workload_is_gpu('c', ref('gpu_meter_patterns')) }}
                 or c.x_source_system in {{ ai_workload_api_sources() }}
                 or c.x_source_system in {{ ai_workload_saas_sources() }} then 1
             else 0

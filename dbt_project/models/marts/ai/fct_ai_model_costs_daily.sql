@@ -5,17 +5,18 @@
       the model's token meters); billed_token_cost: the part on token-priced lines.
     * expected_cost = tokens x contracted price (price book, with batch / long-context multipliers); list_cost
       at list price.
-    * variance = billed_token_cost - expected_cost; within_tolerance when |variance| <= max(ai_cost_tolerance_abs,
-      ai_cost_tolerance_pct % of expected_cost) (dbt vars). reconciliation_status: matched (|variance| < half a
+    * variance = billed_token_cost - expected_cost; within_tolerance when |variance| <= max(tolerance_abs,
+      tolerance_pct % of expected_cost) (seed ai_cost_policy). reconciliation_status: matched (|variance| < half a
       cent), within_tolerance, over_billed, under_billed, unpriced (a token type has no price: fail closed),
       not_token_priced (only lines the price book does not price: images, audio, tools), no_usage (token lines
       billed, no tokens reported), not_billed (tokens, no bill yet).
     * cost_per_million_tokens = billed_token_cost / tokens x 1e6: one query compares vendors' effective prices. -#}
 
-{%- set tol_pct = var('ai_cost_tolerance_pct', 1) %}
-{%- set tol_abs = var('ai_cost_tolerance_abs', 0.01) %}
+with policy as (
+    select tolerance_abs, tolerance_pct from {{ ref('ai_cost_policy') }}
+),
 
-with api_billed as (
+api_billed as (
     select
         cast(charge_period_start as date) as usage_date,
         case when x_source_system = 'openai_usage' then 'openai' else 'anthropic' end as vendor,
@@ -81,8 +82,8 @@ measured as (
         *,
         coalesce(billed_token_cost, 0) - expected_cost as variance,
         greatest(
-            cast({{ tol_abs }} as {{ type_money() }}),
-            abs(expected_cost) * cast({{ tol_pct }} as {{ type_money() }}) * 0.01
+            (select tolerance_abs from policy),
+            abs(expected_cost) * (select tolerance_pct from policy) * 0.01
         ) as tolerance,
         {{ safe_ratio('billed_token_cost', 'tokens') }} * 1000000 as cost_per_million_tokens_raw
     from joined

@@ -9,6 +9,9 @@
     for every target in a period leaves the line unallocated (reason zero_driver), never divides by zero. -#}
 
 {%- set rules = allocation_rules(ref('allocation_rules'), ref('allocation_rule_conditions'), ref('allocation_rule_targets')) %}
+{#- the shared rules (even, fixed, proportional): their targets get weights per billing period -#}
+{%- set shared = [] %}
+{%- for r in rules if r.method != 'direct' %}{% do shared.append(r) %}{% endfor %}
 
 with origins as (
     select * from {{ ref('int_allocation_origins') }}
@@ -26,8 +29,63 @@ rules as (
     {{ allocation_rules_values(rules) }}
 ),
 
+drivers as (  -- read by proportional rules -- noqa: ST03
+    select billing_period, driver, product, driver_value from {{ ref('int_allocation_drivers') }}
+),
+
+-- per shared rule and billing period, its target products with a weight (driver value, 1 for even, the share for
+-- fixed); scope_key: the target's business unit for rules split `within: business_unit`, else ''
 weights as (
-    {{ allocation_target_weights(rules, ref('int_allocation_drivers'), 'periods', 'catalog') }}
+    {%- if shared | length == 0 %}
+    select
+        cast(null as {{ dbt.type_string() }}) as rule_id,
+        cast(null as {{ dbt.type_string() }}) as billing_period,
+        cast(null as {{ dbt.type_string() }}) as product,
+        cast(null as {{ type_money() }}) as weight,
+        cast(null as {{ dbt.type_string() }}) as scope_key
+    where 1 = 0
+    {%- endif %}
+    {%- for r in shared %}
+    {%- set targets = r.get('targets') %}
+    {%- if r.method == 'proportional' %}
+    select
+        '{{ r.id }}' as rule_id,
+        d.billing_period,
+        d.product,
+        cast(d.driver_value as {{ type_money() }}) as weight,
+        {{ "c.business_unit" if r.get('within') else "''" }} as scope_key
+    from drivers as d
+    inner join catalog as c on d.product = c.product
+    where d.driver = '{{ r.driver }}' and d.driver_value > 0
+        {%- if targets %}
+        and d.product in ({% for t in targets %}{{ sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
+        {%- endif %}
+    {%- elif r.method == 'even' %}
+    select
+        '{{ r.id }}' as rule_id,
+        p.billing_period,
+        c.product,
+        cast(1 as {{ type_money() }}) as weight,
+        {{ "c.business_unit" if r.get('within') else "''" }} as scope_key
+    from periods as p
+    cross join catalog as c
+    {%- if targets %}
+    where c.product in ({% for t in targets %}{{ sql_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
+    {%- endif %}
+    {%- else %}
+    {%- for product, share in r.splits.items() %}
+    select
+        '{{ r.id }}' as rule_id,
+        p.billing_period,
+        {{ sql_literal(product) }} as product,
+        cast({{ share }} as {{ type_money() }}) as weight,
+        '' as scope_key
+    from periods as p
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 shares as (

@@ -1,32 +1,49 @@
 {{ config(meta={'dagster': {'owners': ['team:finops']}}) }}
-{#- Coverage of the required-tags policy (var required_tags): per billing period, provider, billing account,
+{#- Coverage of the required-tags policy (seed required_tags): per billing period, provider, billing account,
     service, billing currency and required tag key, how much effective cost cannot carry a tag, carries the key as
     a real tag, gets it from an ownership mapping or a virtual tag, or has no value at all. -#}
-{%- set required = cost_tag_required_keys() %}
 {%- set grain = ['billing_period', 'provider_name', 'billing_account_id', 'service_name', 'billing_currency'] %}
 
 with tagged as (
     select * from {{ ref('int_cost_tagged') }}
 ),
 
+required_tags as (
+    select tag_key from {{ ref('required_tags') }}
+),
+
+keyed as (
+    select
+        {%- for c in grain %}
+        t.{{ c }},
+        {%- endfor %}
+        r.tag_key,
+        t.taggable,
+        t.effective_cost,
+        t.charge_rows,
+        case r.tag_key
+            {%- for k in cost_tag_keys() %}
+            when '{{ k }}' then t.{{ k }}_source
+            {%- endfor %}
+        end as key_source
+    from tagged as t
+    cross join required_tags as r
+),
+
 by_key as (
-    {%- for k in required %}
     select
         {{ grain | join(', ') }},
-        '{{ k }}' as tag_key,
+        tag_key,
         sum(effective_cost) as total_cost,
         sum(case when not taggable then effective_cost else 0 end) as not_taggable_cost,
         sum(case when taggable then effective_cost else 0 end) as taggable_cost,
-        sum(case when taggable and {{ k }}_source = 'tag' then effective_cost else 0 end) as tagged_cost,
-        sum(case when taggable and {{ k }}_source = 'mapping' then effective_cost else 0 end) as mapped_cost,
-        sum(case when taggable and {{ k }}_source = 'virtual_tag' then effective_cost else 0 end)
-            as virtual_tagged_cost,
-        sum(case when taggable and {{ k }}_source is null then effective_cost else 0 end) as uncovered_cost,
+        sum(case when taggable and key_source = 'tag' then effective_cost else 0 end) as tagged_cost,
+        sum(case when taggable and key_source = 'mapping' then effective_cost else 0 end) as mapped_cost,
+        sum(case when taggable and key_source = 'virtual_tag' then effective_cost else 0 end) as virtual_tagged_cost,
+        sum(case when taggable and key_source is null then effective_cost else 0 end) as uncovered_cost,
         sum(charge_rows) as charge_rows
-    from tagged
-    group by {{ grain | join(', ') }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    from keyed
+    group by {{ grain | join(', ') }}, tag_key
 ),
 
 final as (

@@ -1,7 +1,7 @@
 {#- The AI inventory: one row per AI workload the warehouse can see, whoever runs it.
     workload_type (macros/ai_inventory.sql gives the ids):
       cloud_resource     cloud lines of the FOCUS record (fct_charges) in ServiceCategory 'AI and Machine Learning' or
-                         on a GPU meter (var ai_workload_gpu_meters), per ResourceId - every line of such a resource
+                         on a GPU meter (seed gpu_meter_patterns), per ResourceId - every line of such a resource
                          counts - or, for usage lines without one (GCP exports), per account / sub-account / service
                          (only its AI and GPU Usage lines: account-level tax, credits and corrections are no
                          workload);
@@ -25,7 +25,7 @@
     As of: var ai_workload_as_of_date, else the latest day with cost or usage in any of these sources - never
     current_date, so the status is reproducible. Usage = a Usage line with a consumed quantity or tokens, model-API
     usage (tokens, requests), a shadow purchase; a SaaS line's seats or metered quantity count as usage.
-    status (vars ai_workload_active_days / idle_days / abandoned_days, defaults 7 / 14 / 30), first match wins:
+    status (seed ai_workload_policy: active_days / idle_days / abandoned_days, the demo 7 / 14 / 30), first match:
       abandoned  no cost and no usage for abandoned_days or more, or cost in the last 30 days and no owner;
       idle       cost in the last idle_days but no usage in them (e.g. an endpoint nobody calls);
       active     cost or usage in the last active_days;
@@ -34,12 +34,24 @@
     covers last_seen; shadow SaaS is never sanctioned. -#}
 
 {%- set reporting = var('reporting_currency') %}
-{%- set active_days = var('ai_workload_active_days') | int %}
-{%- set idle_days = var('ai_workload_idle_days') | int %}
-{%- set abandoned_days = var('ai_workload_abandoned_days') | int %}
 {%- set as_of_override = var('ai_workload_as_of_date', none) %}
+{#- the status thresholds of seed ai_workload_policy (joined as p) before the as-of date (o) -#}
+{%- set abandoned_since = dbt.dateadd('day', '-p.abandoned_days', 'o.as_of_date') %}
+{%- set idle_since = dbt.dateadd('day', '-p.idle_days', 'o.as_of_date') %}
+{%- set active_since = dbt.dateadd('day', '-p.active_days', 'o.as_of_date') %}
+{%- set abandoned_text = 'cast(p.abandoned_days as ' ~ dbt.type_string() ~ ')' %}
+{%- set idle_text = 'cast(p.idle_days as ' ~ dbt.type_string() ~ ')' %}
+{%- set active_text = 'cast(p.active_days as ' ~ dbt.type_string() ~ ')' %}
 
-with charge_lines as (
+with policy as (
+    select active_days, idle_days, abandoned_days from {{ ref('ai_workload_policy') }}
+),
+
+gpu_meters as (
+    select pattern from {{ ref('gpu_meter_patterns') }}
+),
+
+charge_lines as (
     select
         c.provider_name,
         c.billing_account_id,
@@ -62,8 +74,8 @@ with charge_lines as (
         {{ ai_workload_id('c') }} as workload_id,
         {{ ai_workload_api_key_id('c') }} as api_key_workload_id,
         c.x_source_system in {{ ai_workload_api_sources() }} or c.x_source_system in {{ ai_workload_saas_sources() }}
-        or c.service_category = 'AI and Machine Learning' or {{ ai_workload_is_gpu('c') }} as is_ai_line,
-        c.service_category <> 'AI and Machine Learning' and {{ ai_workload_is_gpu('c') }} as is_gpu_line
+        or c.service_category = 'AI and Machine Learning' or {{ ai_workload_is_gpu('c', 'gpu_meters') }} as is_ai_line,
+        c.service_category <> 'AI and Machine Learning' and {{ ai_workload_is_gpu('c', 'gpu_meters') }} as is_gpu_line
     from {{ ref('fct_charges') }} as c
 ),
 
@@ -594,27 +606,28 @@ select
     o.as_of_date,
     cast({{ dbt.datediff('s.last_seen', 'o.as_of_date', 'day') }} as {{ dbt.type_bigint() }}) as days_since_last_seen,  -- noqa: LT05
     case
-        when s.last_seen <= {{ dbt.dateadd('day', -abandoned_days, 'o.as_of_date') }} then 'abandoned'
+        when s.last_seen <= {{ abandoned_since }} then 'abandoned'
         when i.owner is null and s.cost_30d <> 0 then 'abandoned'
-        when s.last_cost_date > {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }}
-            and (s.last_usage_date is null or s.last_usage_date <= {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }})
+        when s.last_cost_date > {{ idle_since }}
+            and (s.last_usage_date is null or s.last_usage_date <= {{ idle_since }})
             then 'idle'
-        when s.last_seen > {{ dbt.dateadd('day', -active_days, 'o.as_of_date') }} then 'active'
+        when s.last_seen > {{ active_since }} then 'active'
         else 'inactive'
     end as status,
     case
-        when s.last_seen <= {{ dbt.dateadd('day', -abandoned_days, 'o.as_of_date') }}
-            then 'no cost and no usage for {{ abandoned_days }}+ days'
+        when s.last_seen <= {{ abandoned_since }}
+            then {{ dbt.concat(["'no cost and no usage for '", abandoned_text, "'+ days'"]) }}
         when i.owner is null and s.cost_30d <> 0 then 'cost without an owner'
-        when s.last_cost_date > {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }}
-            and (s.last_usage_date is null or s.last_usage_date <= {{ dbt.dateadd('day', -idle_days, 'o.as_of_date') }})
-            then 'cost but no usage in the last {{ idle_days }} days'
-        when s.last_seen > {{ dbt.dateadd('day', -active_days, 'o.as_of_date') }}
-            then 'cost or usage in the last {{ active_days }} days'
-        else 'no cost or usage in the last {{ active_days }} days'
+        when s.last_cost_date > {{ idle_since }}
+            and (s.last_usage_date is null or s.last_usage_date <= {{ idle_since }})
+            then {{ dbt.concat(["'cost but no usage in the last '", idle_text, "' days'"]) }}
+        when s.last_seen > {{ active_since }}
+            then {{ dbt.concat(["'cost or usage in the last '", active_text, "' days'"]) }}
+        else {{ dbt.concat(["'no cost or usage in the last '", active_text, "' days'"]) }}
     end as status_reason,
     i.sanctioned,
     i.contract_id
 from inventory as i
 inner join stats as s on i.workload_id = s.workload_id
 cross join as_of as o
+cross join policy as p

@@ -1,43 +1,51 @@
 {#- Ledger-ready chargeback journal from fct_cost_allocated, per billing month and currency: for every allocation
-    rule, one debit line per cost centre on the expense account (var journal_expense_account) and one credit line
-    on the clearing account (var journal_clearing_account / journal_clearing_cost_center) for their total. Cost no
-    rule placed is debited to var journal_unallocated_cost_center (rule 'unallocated'). Amounts are rounded to the
+    rule, one debit line per cost centre on the expense account and one credit line on the clearing account and
+    cost centre for their total (seed journal_accounts). Cost no rule placed is debited to the seed's
+    unallocated_cost_center (rule 'unallocated'). Amounts are rounded to the
     cent per debit line and the credit is minus the sum of the rounded debits, so every (period, currency, rule)
     group - hence the journal - balances to zero exactly; a negative amount (credits, refunds) is a credit on the
     cost centre and a debit on clearing. Layout: docs in _finance__models.yml and README "Chargeback journal". -#}
 
-with allocated as (
+with accounts as (
+    select expense_account, clearing_account, clearing_cost_center, unallocated_cost_center
+    from {{ ref('journal_accounts') }}
+),
+
+allocated as (
     select
-        billing_period,
-        billing_currency,
-        allocation_rule_id,
-        coalesce(cost_center, '{{ var("journal_unallocated_cost_center") }}') as cost_center,
-        sum(allocated_effective_cost) as amount
-    from {{ ref('fct_cost_allocated') }}
+        f.billing_period,
+        f.billing_currency,
+        f.allocation_rule_id,
+        coalesce(f.cost_center, a.unallocated_cost_center) as cost_center,
+        sum(f.allocated_effective_cost) as amount
+    from {{ ref('fct_cost_allocated') }} as f
+    cross join accounts as a
     group by 1, 2, 3, 4
 ),
 
 debits as (
     select
-        billing_period,
-        billing_currency,
-        allocation_rule_id,
-        '{{ var("journal_expense_account") }}' as account,
-        cost_center,
-        cast(round(amount, 2) as decimal(38, 2)) as amount
-    from allocated
+        l.billing_period,
+        l.billing_currency,
+        l.allocation_rule_id,
+        a.expense_account as account,
+        l.cost_center,
+        cast(round(l.amount, 2) as decimal(38, 2)) as amount
+    from allocated as l
+    cross join accounts as a
 ),
 
 credits as (
     select
-        billing_period,
-        billing_currency,
-        allocation_rule_id,
-        '{{ var("journal_clearing_account") }}' as account,
-        '{{ var("journal_clearing_cost_center") }}' as cost_center,
-        cast(-sum(amount) as decimal(38, 2)) as amount
-    from debits
-    group by 1, 2, 3
+        d.billing_period,
+        d.billing_currency,
+        d.allocation_rule_id,
+        a.clearing_account as account,
+        a.clearing_cost_center as cost_center,
+        cast(-sum(d.amount) as decimal(38, 2)) as amount
+    from debits as d
+    cross join accounts as a
+    group by 1, 2, 3, 4, 5
 ),
 
 lines as (

@@ -15,7 +15,7 @@
     * invoice: AP lines per (supplier_id, invoice_number): net (Σ amount), tax (Σ tax_amount), credits (Σ negative
       lines), gross total, currency, invoice date, vendor_account_id, billing period.
     * ledger: GL lines whose reference is the invoice number (and, when both carry one, vendor_id = supplier_id,
-      else the same vendor) on accounts not in var ledger_control_accounts; posted in the billing period or in
+      else the same vendor) on accounts not in seed ledger_control_accounts; posted in the billing period or in
       other periods, in the ledger currency.
 
     Decomposition, every amount in the invoice currency (billing data and ledger amounts in another currency are
@@ -27,25 +27,31 @@
                            provider's tax inside the charge lines, e.g. one line per service)
       credit_variance    = invoice credit lines - billing Credit rows (credit_layout itemized) or invoice credit
                            lines (in_charges); per invoice the layout pair that best explains invoice - billed,
-                           ties itemized; a tax / credit difference within recon_rounding_tolerance is rounding
+                           ties itemized; a tax / credit difference within the policy's rounding_tolerance is rounding
       timing_variance    = - ledger posted in other periods
       fx_variance        = ledger at the invoice-date rate - ledger at its posting dates' rates
       residuals          : billing->invoice = invoice total - billed - tax - credit;
                            invoice->ledger  = ledger at posting-date rates - invoice total
-      rounding_variance  = both residuals when their sum is within recon_rounding_tolerance, else each residual
-                           that is (invoice->ledger: recon_rounding_tolerance per ledger line converted from
+      rounding_variance  = both residuals when their sum is within the policy's rounding_tolerance, else each
+                           residual that is (invoice->ledger: that tolerance per ledger line converted from
                            another currency, each rounded to the cent on its own)
       unexplained        = the rest.
     The buckets add up to the variance exactly (assert_invoice_reconciliation_buckets_sum). Status: matched
-    (unexplained = 0), within_tolerance (|unexplained| <= max(recon_tolerance_abs, recon_tolerance_pct x |invoice
-    total|)), unexplained (otherwise, or amounts that cannot be converted). -#}
+    (unexplained = 0), within_tolerance (|unexplained| <= max(tolerance_abs, tolerance_pct x |invoice total|) of
+    seed reconciliation_policy), unexplained (otherwise, or amounts that cannot be converted). -#}
 
-{%- set control_accounts = var('ledger_control_accounts') -%}
-{%- set rounding_tolerance = recon_money_var('recon_rounding_tolerance') -%}
+{#- the tolerances of seed reconciliation_policy (one row) -#}
+{%- set rounding_tolerance = '(select rounding_tolerance from policy)' -%}
+{%- set tolerance_abs = '(select tolerance_abs from policy)' -%}
+{%- set tolerance_pct = '(select tolerance_pct from policy)' -%}
 {%- set money = type_money() -%}
 {%- set text = dbt.type_string() -%}
 
-with payees as (
+with policy as (
+    select rounding_tolerance, tolerance_abs, tolerance_pct from {{ ref('reconciliation_policy') }}
+),
+
+payees as (
     select payee, vendor from {{ ref('int_payee_vendors') }}
 ),
 
@@ -281,11 +287,7 @@ ledger_lines as (
     from {{ ref('stg_finance__gl_journal_lines') }} as gl
     left join payees on gl.vendor_name = payees.payee
     where gl.reference is not null
-    {%- if control_accounts | length > 0 %}
-    and gl.gl_account not in (
-        {% for a in control_accounts %}{{ sql_literal(a) }}{% if not loop.last %}, {% endif %}{% endfor %}
-    )
-    {%- endif %}
+        and gl.gl_account not in (select c.account from {{ ref('ledger_control_accounts') }} as c)
 ),
 
 -- the invoice's postings per currency, posting date and period, converted into the invoice currency at the
@@ -497,10 +499,10 @@ final as (
         cast(billing_to_invoice_residual + invoice_to_ledger_residual - rounding_bucket as {{ money }})
             as unexplained_bucket,
         cast(case
-            when {{ recon_money_var('recon_tolerance_abs') }}
-                >= {{ recon_money_var('recon_tolerance_pct') }} * abs(coalesce(invoice_total_amount, billed_amount, 0))
-                then {{ recon_money_var('recon_tolerance_abs') }}
-            else {{ recon_money_var('recon_tolerance_pct') }} * abs(coalesce(invoice_total_amount, billed_amount, 0))
+            when {{ tolerance_abs }}
+                >= {{ tolerance_pct }} * abs(coalesce(invoice_total_amount, billed_amount, 0))
+                then {{ tolerance_abs }}
+            else {{ tolerance_pct }} * abs(coalesce(invoice_total_amount, billed_amount, 0))
         end as {{ money }}) as tolerance_amount
     from buckets
 )

@@ -1,5 +1,5 @@
 {#- Daily FX rates: 1 base_currency = rate quote_currency on rate_date. One row per (rate_date, base, quote,
-    source); when two sources quote the same pair and day, int_fx_rates_daily picks by var fx_rate_sources order. -#}
+    source); when two sources quote the same pair and day, int_fx_rates_daily picks by seed fx_rate_sources. -#}
 
 with source as (
     select * from {{ source('finance', 'fx_rates') }}
