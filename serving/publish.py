@@ -3,7 +3,8 @@
 Why a copy: DuckDB lets one process write a database file, and a process that opens the file (even read-only)
 holds a lock that stops the pipeline's next writer; a BI tool connected to ``warehouse/finops.duckdb`` all day
 would make every run fail. So the pipeline publishes: :func:`publish` copies the schemas BI reads
-(:data:`DEFAULT_SCHEMAS`: ``marts`` (views materialized as tables) and ``reference``) into a new DuckDB file,
+(:data:`DEFAULT_SCHEMAS`: ``marts`` (views materialized as tables), ``reference`` and the metric tables
+``metrics`` (:mod:`serving.metrics`)) into a new DuckDB file,
 built under a temporary name, checkpointed, flushed to disk, made read-only (mode 0444), then swapped in with
 ``os.replace`` (atomic): a BI session never sees a half-written file, and a session open during the swap keeps
 reading the previous copy until it reconnects. The table ``main.publication`` lists what was copied (schema,
@@ -32,7 +33,7 @@ import duckdb
 
 PUBLISHED_DIR = "published"
 PUBLISHED_NAME = "finops_bi.duckdb"
-DEFAULT_SCHEMAS = ("marts", "reference")
+DEFAULT_SCHEMAS = ("marts", "reference", "metrics")
 INFO_TABLE = "publication"  # in the published file's main schema
 
 
