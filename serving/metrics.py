@@ -83,6 +83,9 @@ METRIC_TABLES: tuple[MetricTable, ...] = (
         "Allocated cost of each product per month and its unit costs (per request, business transaction, active user).",
         (
             "product_allocated_cost",
+            "product_requests",
+            "product_transactions",
+            "product_active_users",
             "cost_per_request",
             "cost_per_transaction",
             "cost_per_active_user",
@@ -168,7 +171,14 @@ METRIC_TABLES: tuple[MetricTable, ...] = (
     MetricTable(
         "monthly_anomalies",
         "Cost anomalies per detection month and severity: detected, open, and the mean hours to resolve.",
-        ("anomalies_detected", "open_anomalies", "anomaly_impact", "mean_remediation_hours"),
+        (
+            "anomalies_detected",
+            "open_anomalies",
+            "anomaly_impact",
+            "anomalies_resolved",
+            "remediation_hours",
+            "mean_remediation_hours",
+        ),
         ("metric_time__month", "anomaly__severity", "anomaly__currency"),
     ),
     MetricTable(
@@ -215,13 +225,14 @@ METRIC_TABLES: tuple[MetricTable, ...] = (
 
 
 def column_name(group_by: str) -> str:
-    """The metric table's column for a MetricFlow group-by name: ``metric_time__day`` -> ``day``,
-    ``charge__billing_month__month`` -> ``billing_month``, ``charge__provider_name`` -> ``provider_name``."""
+    """The metric table's column for a MetricFlow group-by name: a time by its grain (``metric_time__day`` ->
+    ``day``, ``charge__billing_month__month`` -> ``month``: every table has its ``day`` or ``month``), a dimension by
+    its name (``charge__provider_name`` -> ``provider_name``)."""
     parts = group_by.split("__")
     if parts[0] == "metric_time":
         return parts[1] if len(parts) > 1 else "day"
     if len(parts) == 3 and parts[2] in _TIME_GRAINS:
-        return parts[1]
+        return parts[2]
     return parts[-1]
 
 
@@ -308,10 +319,18 @@ class SemanticLayer:
         spines = self.raw_manifest.get("project_configuration", {}).get("time_spines", [])
         return models | {s["node_relation"]["alias"] for s in spines}
 
-    def dimension_description(self, group_by: str) -> str:
+    def dimension_description(self, group_by: str, table: MetricTable | None = None) -> str:
         parts = group_by.split("__")
-        if parts[0] == "metric_time":
-            return f"The metric's time ({parts[1]} start): the day or month of the metric's time dimension."
+        if parts[0] == "metric_time":  # the time of the measures' semantic models (their agg_time_dimension)
+            measures = set().union(*(self.measures_of(m) for m in table.metrics)) if table else set()
+            times = []
+            for sm in self.raw_manifest["semantic_models"]:
+                if measures & {m["name"] for m in sm.get("measures", [])}:
+                    agg_time = (sm.get("defaults") or {}).get("agg_time_dimension")
+                    dims = {d["name"]: d.get("description") or d["name"] for d in sm.get("dimensions", [])}
+                    times.append(f"{sm['name']}: {dims.get(agg_time, agg_time).rstrip('.')}")
+            grain = "The day" if parts[1] == "day" else f"The {parts[1]} (its first day)"
+            return f"{grain} of each metric's time ({'; '.join(times)})" if times else grain
         entity, dim = parts[0], parts[1]
         for sm in self.raw_manifest["semantic_models"]:
             if sm.get("primary_entity") == entity or any(e["name"] == entity for e in sm.get("entities", [])):
@@ -345,7 +364,7 @@ class SemanticLayer:
 
     def column_comments(self, table: MetricTable) -> dict[str, str]:
         """Column -> its definition (the dimension's or metric's description)."""
-        out = {column_name(g): self.dimension_description(g) for g in table.group_by}
+        out = {column_name(g): self.dimension_description(g, table) for g in table.group_by}
         out |= {m: self.metric(m).get("description") or m for m in table.metrics}
         return out
 
@@ -409,3 +428,91 @@ def materialise(
                 con.execute(f"comment on column {table.relation}.{_ident(column)} is {_quote(text)}")
             report.tables[table.relation] = con.execute(f"select count(*) from {table.relation}").fetchone()[0]
     return report
+
+
+def _unit(description: str) -> str:
+    """The unit a metric's description states (``... Unit: <unit>``)."""
+    text = " ".join(description.split())
+    return text.rsplit("Unit: ", 1)[1].rstrip(".") if "Unit: " in text else "-"
+
+
+def _definition(description: str) -> str:
+    text = " ".join(description.split())
+    return text.rsplit(" Unit: ", 1)[0] if " Unit: " in text else text
+
+
+def reference_markdown(layer: SemanticLayer | None = None) -> str:
+    """docs/metrics.md: the metric tables (columns and definitions) and every metric (definition, unit, inputs,
+    table, and MetricFlow's SQL by the table's time), generated from the definitions (tests/serving/test_metrics.py
+    keeps the page in step)."""
+    layer = layer or SemanticLayer()
+    tables_of: dict[str, list[MetricTable]] = {}
+    for table in METRIC_TABLES:
+        for m in table.metrics:
+            tables_of.setdefault(m, []).append(table)
+    out = [
+        "# Metrics",
+        "",
+        "<!-- generated from dbt_project/models/semantic/*.yml and serving/metrics.py; regenerate with",
+        "     FINOPS_UPDATE_SNAPSHOT=1 .venv/bin/python -m pytest -q tests/serving/test_metrics.py -->",
+        "",
+        "Every metric is defined once, as a [MetricFlow](https://docs.getdbt.com/docs/build/about-metricflow) semantic",
+        "model and metric in the dbt project (`dbt_project/models/semantic/*.yml`, beside the day time spine",
+        "`semantic.metricflow_time_spine`). `make lint` validates them (`dbt parse`, then `mf validate-configs`).",
+        "",
+        "BI tools do not need MetricFlow: after the marts, the Dagster asset group `metrics` (`finops run`) writes the",
+        "plain tables below into the warehouse schema `metrics` from MetricFlow's SQL (`serving/metrics.py`), and the",
+        "publication copies them to the read-only BI copy (`warehouse/published/finops_bi.duckdb`, schema `metrics`).",
+        "Each table holds exactly what `mf query` returns for its metrics and group-by (the end-to-end test compares",
+        "them to the cent); its columns carry these definitions as comments. Ratios are ratios of sums (numerator and",
+        "denominator summed over the rows first), never averages of ratios. Money is in the currency the column next",
+        "to it names (`reporting_currency`: converted at each line's day rate; `billing_currency` / `currency`: as",
+        "billed, never summed across currencies).",
+        "",
+        "With MetricFlow, from `dbt_project/` (after `dbt parse`; `FINOPS_WAREHOUSE` names the warehouse):",
+        "",
+        "```sh",
+        "mf query --metrics effective_cost,ai_share --group-by charge__billing_month__month",
+        "mf query --explain --metrics cost_per_million_tokens --group-by metric_time__day,ai_usage__vendor",
+        "```",
+        "",
+        "## Metric tables",
+        "",
+    ]
+    for table in METRIC_TABLES:
+        comments = layer.column_comments(table)
+        out += [f"### metrics.{table.name}", "", table.description, ""]
+        out += ["| column | definition |", "|---|---|"]
+        out += [f"| `{c}` | {' '.join(comments[c].split())} |" for c in table.columns]
+        out += [
+            "",
+            "Its SQL: `mf query --explain --metrics "
+            f"{','.join(table.metrics)} --group-by {','.join(table.group_by)}` (columns renamed as above).",
+            "",
+        ]
+    out += ["## Metrics", ""]
+    for metric in sorted(layer.raw_manifest["metrics"], key=lambda m: m["name"]):
+        name, description = metric["name"], metric.get("description") or ""
+        params = metric["type_params"]
+        if metric["type"] == "simple":
+            inputs = f"measure `{params['measure']['name']}`"
+        elif metric["type"] == "ratio":
+            inputs = f"`{params['numerator']['name']}` / `{params['denominator']['name']}`"
+        else:
+            inputs = f"`{params['expr']}`"
+        tables = tables_of.get(name, [])
+        time = next((g for t in tables for g in t.group_by if _is_time(g)), "metric_time__month")
+        out += [
+            f"### {name}",
+            "",
+            f"**{metric.get('label') or name}** ({metric['type']}: {inputs}). {_definition(description)}",
+            "",
+            f"- unit: {_unit(description)}",
+            f"- table: {', '.join(f'`metrics.{t.name}`' for t in tables) or '-'}",
+            "",
+            "```sql",
+            layer.sql([name], [time]),
+            "```",
+            "",
+        ]
+    return "\n".join(out)
