@@ -47,6 +47,14 @@ def main(out_dir: str) -> None:
 def mf_query_tables(warehouse: str | os.PathLike, out_dir: str | os.PathLike) -> dict[str, list[dict[str, str]]]:
     """``mf query`` of every metric table on ``warehouse``: table name -> rows (MetricFlow's column names, values as
     MetricFlow's CSV writes them)."""
+    import json
+
+    manifest = json.loads((REPO / "dbt_project" / "target" / "semantic_manifest.json").read_text(encoding="utf-8"))
+    catalogs = {m["node_relation"]["database"] for m in manifest["semantic_models"]}
+    assert catalogs == {Path(warehouse).stem}, (
+        f"mf query reads the relations of the semantic manifest, parsed against a warehouse named {catalogs}: "
+        f"the warehouse compared must have the same file name, not {Path(warehouse).name}"
+    )
     env = {**os.environ, "FINOPS_WAREHOUSE": str(Path(warehouse).resolve()), "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, "-m", "tests.support.mf_query", str(out_dir)],
