@@ -67,12 +67,36 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]) -> None:
+    """The tables' and columns' comments (dbt's persisted docs, the metric definitions) onto the copies, so a BI
+    tool shows what each column means."""
+    placeholders = ", ".join("?" for _ in schemas)
+    tables = con.execute(
+        "select schema_name, table_name, comment from duckdb_tables() where database_name = ? "
+        f"and schema_name in ({placeholders}) and comment is not null and comment <> ''",
+        [catalog, *schemas],
+    ).fetchall()
+    for schema, table, comment in tables:
+        con.execute(f"comment on table {_ident(schema)}.{_ident(table)} is {_literal(comment)}")
+    columns = con.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns() where database_name = ? "
+        f"and schema_name in ({placeholders}) and comment is not null and comment <> ''",
+        [catalog, *schemas],
+    ).fetchall()
+    for schema, table, column, comment in columns:
+        con.execute(f"comment on column {_ident(schema)}.{_ident(table)}.{_ident(column)} is {_literal(comment)}")
 
 
 def publish(
@@ -116,6 +140,7 @@ def publish(
                 report.tables[f"{schema}.{table}"] = con.execute(
                     f"select count(*) from {_ident(schema)}.{_ident(table)}"
                 ).fetchone()[0]
+            _copy_comments(con, catalog, schemas)
             con.execute(f"DETACH {_ident(catalog)}")
             con.execute(
                 f"create table main.{INFO_TABLE} (published_at timestamptz, table_schema varchar, "

@@ -102,3 +102,68 @@ def test_docs_page_is_generated_from_the_definitions(layer):
         f"docs/metrics.md is not in step with the metric definitions: regenerate it with "
         f"`{UPDATE_ENV}=1 .venv/bin/python -m pytest -q tests/serving/test_metrics.py`"
     )
+
+
+def test_metric_tables_on_a_small_warehouse_and_in_the_published_copy(layer, tmp_path):
+    """Three charge lines, by hand: the AI share of a month is Σ AI cost / Σ cost (0.875 here), not the mean of the
+    daily shares (0.75); the days and billing months land in `day` / `month`; the published copy carries the
+    tables with their columns' definitions."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import duckdb
+
+    from serving.metrics import materialise, metric_table
+    from serving.publish import publish
+
+    warehouse = tmp_path / "finops.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts; create schema semantic")
+        con.execute(
+            "create table semantic.metricflow_time_spine as select cast(range as date) as date_day "
+            "from range(date '2026-09-01', date '2026-11-01', interval 1 day)"
+        )
+        con.execute(
+            "create table marts.fct_charges (charge_period_start timestamp, x_billing_period varchar, "
+            "provider_name varchar, service_category varchar, service_name varchar, charge_category varchar, "
+            "x_reporting_currency varchar, x_reporting_effective_cost decimal(38, 10), "
+            "x_reporting_billed_cost decimal(38, 10))"
+        )
+        con.execute(
+            "insert into marts.fct_charges values "
+            "('2026-09-01', '2026-09', 'OpenAI', 'AI and Machine Learning', 'API', 'Usage', 'USD', 300.10, 300.10),"
+            "('2026-09-02', '2026-09', 'AWS', 'Compute', 'EC2', 'Usage', 'USD', 50.05, 60.00),"
+            "('2026-09-02', '2026-09', 'OpenAI', 'AI and Machine Learning', 'API', 'Usage', 'USD', 50.00, 50.00)"
+        )
+        con.execute("comment on column marts.fct_charges.provider_name is 'FOCUS ProviderName'")
+    report = materialise(warehouse, [metric_table("daily_cost"), metric_table("monthly_cost")], layer=layer)
+    assert report.tables == {"metrics.daily_cost": 3, "metrics.monthly_cost": 1}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        monthly = con.execute("select * from metrics.monthly_cost").fetchall()
+        daily = con.execute("select day, provider_name, effective_cost from metrics.daily_cost").fetchall()
+    [(month, currency, effective, billed, ai, share)] = monthly
+    assert (month, currency, effective, billed, ai) == (
+        dt.date(2026, 9, 1),
+        "USD",
+        Decimal("400.15"),
+        Decimal("410.10"),
+        Decimal("350.10"),
+    )
+    assert share == pytest.approx(350.10 / 400.15)  # not (1 + 50.00 / 100.05) / 2
+    assert daily == [
+        (dt.date(2026, 9, 1), "OpenAI", Decimal("300.10")),
+        (dt.date(2026, 9, 2), "AWS", Decimal("50.05")),
+        (dt.date(2026, 9, 2), "OpenAI", Decimal("50.00")),
+    ]
+
+    published = publish(warehouse, tmp_path / "published" / "finops_bi.duckdb")
+    assert {"metrics.daily_cost", "metrics.monthly_cost", "marts.fct_charges"} <= set(published.tables)
+    with duckdb.connect(str(published.path), read_only=True) as con:
+        comments = dict(
+            con.execute(
+                "select schema_name || '.' || table_name || '.' || column_name, comment from duckdb_columns() "
+                "where comment is not null"
+            ).fetchall()
+        )
+    assert comments["marts.fct_charges.provider_name"] == "FOCUS ProviderName"
+    assert comments["metrics.monthly_cost.ai_share"].startswith("AI share: AI cost / effective cost")
