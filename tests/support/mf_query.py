@@ -55,6 +55,7 @@ def mf_query_tables(warehouse: str | os.PathLike, out_dir: str | os.PathLike) ->
         f"mf query reads the relations of the semantic manifest, parsed against a warehouse named {catalogs}: "
         f"the warehouse compared must have the same file name, not {Path(warehouse).name}"
     )
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "FINOPS_WAREHOUSE": str(Path(warehouse).resolve()), "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, "-m", "tests.support.mf_query", str(out_dir)],
