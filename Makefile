@@ -42,12 +42,17 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
 
-## make lint: ruff (rules and line length in pyproject.toml), ruff's formatter, and sqlfluff on the dbt project's SQL.
+## make lint: ruff (rules and line length in pyproject.toml), ruff's formatter, sqlfluff on the dbt project's SQL, and
+## MetricFlow's validation of the semantic models and metrics (dbt parse writes the semantic manifest it reads; no
+## warehouse needed: an empty one in a temporary folder, named finops.duckdb like the default so the manifest's
+## relations keep their catalog name).
 PY_PATHS := ingestion orchestration data_quality serving finops_cli finops_demo tools tests benchmarks dbt_project/scripts
 lint: install
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)
 	cd dbt_project && FINOPS_WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models --processes 2
+	cd dbt_project && export FINOPS_WAREHOUSE=$$(mktemp -d)/finops.duckdb && $(BIN)/dbt parse --quiet \
+		&& $(BIN)/mf validate-configs --skip-dw
 
 ## make docs: the reference (docs/, mkdocs.yml) as a site in build/site; --strict: a broken link or a page missing
 ## from the nav fails. make docs-serve: the same, served at http://127.0.0.1:8000 and rebuilt on every change.

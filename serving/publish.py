@@ -3,7 +3,8 @@
 Why a copy: DuckDB lets one process write a database file, and a process that opens the file (even read-only)
 holds a lock that stops the pipeline's next writer; a BI tool connected to ``warehouse/finops.duckdb`` all day
 would make every run fail. So the pipeline publishes: :func:`publish` copies the schemas BI reads
-(:data:`DEFAULT_SCHEMAS`: ``marts`` (views materialized as tables) and ``reference``) into a new DuckDB file,
+(:data:`DEFAULT_SCHEMAS`: ``marts`` (views materialized as tables), ``reference`` and the metric tables
+``metrics`` (:mod:`serving.metrics`)) into a new DuckDB file,
 built under a temporary name, checkpointed, flushed to disk, made read-only (mode 0444), then swapped in with
 ``os.replace`` (atomic): a BI session never sees a half-written file, and a session open during the swap keeps
 reading the previous copy until it reconnects. The table ``main.publication`` lists what was copied (schema,
@@ -32,7 +33,7 @@ import duckdb
 
 PUBLISHED_DIR = "published"
 PUBLISHED_NAME = "finops_bi.duckdb"
-DEFAULT_SCHEMAS = ("marts", "reference")
+DEFAULT_SCHEMAS = ("marts", "reference", "metrics")
 INFO_TABLE = "publication"  # in the published file's main schema
 
 
@@ -66,12 +67,36 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]) -> None:
+    """The tables' and columns' comments (dbt's persisted docs, the metric definitions) onto the copies, so a BI
+    tool shows what each column means."""
+    placeholders = ", ".join("?" for _ in schemas)
+    tables = con.execute(
+        "select schema_name, table_name, comment from duckdb_tables() where database_name = ? "
+        f"and schema_name in ({placeholders}) and comment is not null and comment <> ''",
+        [catalog, *schemas],
+    ).fetchall()
+    for schema, table, comment in tables:
+        con.execute(f"comment on table {_ident(schema)}.{_ident(table)} is {_literal(comment)}")
+    columns = con.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns() where database_name = ? "
+        f"and schema_name in ({placeholders}) and comment is not null and comment <> ''",
+        [catalog, *schemas],
+    ).fetchall()
+    for schema, table, column, comment in columns:
+        con.execute(f"comment on column {_ident(schema)}.{_ident(table)}.{_ident(column)} is {_literal(comment)}")
 
 
 def publish(
@@ -115,6 +140,7 @@ def publish(
                 report.tables[f"{schema}.{table}"] = con.execute(
                     f"select count(*) from {_ident(schema)}.{_ident(table)}"
                 ).fetchone()[0]
+            _copy_comments(con, catalog, schemas)
             con.execute(f"DETACH {_ident(catalog)}")
             con.execute(
                 f"create table main.{INFO_TABLE} (published_at timestamptz, table_schema varchar, "

@@ -13,6 +13,7 @@ WAREHOUSE_POOL = "warehouse"
 INGEST_GROUP_PREFIX = "ingest_"
 CLOSE_GROUP = "monthly_close"
 PUBLICATION_GROUP = "publication"
+METRICS_GROUP = "metrics"
 
 # Jobs
 REFRESH_JOB = "refresh_all"
@@ -30,6 +31,11 @@ BUDGET_VS_ACTUAL = dg.AssetKey(["fct_budget_vs_actual"])
 COST_ANOMALIES = dg.AssetKey(["fct_cost_anomalies"])
 CLOSE_PACK = dg.AssetKey(["close_pack"])
 BI_PUBLICATION = dg.AssetKey(["bi_publication"])
+
+
+def metric_table_key(name: str) -> dg.AssetKey:
+    """The asset of the metric table ``metrics.<name>`` (``[metrics, name]``, orchestration/defs/metrics)."""
+    return dg.AssetKey([METRICS_GROUP, name])
 
 
 def ingest_group(dataset: str) -> str:

@@ -343,6 +343,33 @@ def _demo_runs(env, vendors, landing, warehouse, first):
     # FOCUS rows whose BilledCost per InvoiceId is the invoice total, and EUR converts at the day's rate
     assert_finance(warehouse, first["finance"])
 
+    # metrics (issue 16): every metric table, re-materialised by the run after the restatement, equals `mf query`
+    # of its metrics on the same warehouse, and the published copy carries them
+    assert_metric_tables(env, warehouse)
+
+
+def assert_metric_tables(env: Path, warehouse: Path) -> None:
+    from serving.metrics import METRIC_TABLES
+    from serving.publish import published_path
+    from tests.support.mf_query import assert_metric_tables_equal_mf_query
+
+    compared = assert_metric_tables_equal_mf_query(warehouse, env / "mf_query")
+    assert set(compared) == {t.name for t in METRIC_TABLES}
+    assert all(compared[t] > 0 for t in ("daily_cost", "monthly_cost", "daily_ai_unit_costs", "monthly_showback"))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        # the headline ties to the FOCUS record to the cent: Σ effective cost per billing month
+        monthly = con.execute("select month, effective_cost from metrics.monthly_cost").fetchall()
+        record = con.execute(
+            "select cast(x_billing_period || '-01' as date), sum(x_reporting_effective_cost) from marts.fct_charges "
+            "group by 1"
+        ).fetchall()
+        counts = {t.name: con.execute(f"select count(*) from {t.relation}").fetchone()[0] for t in METRIC_TABLES}
+    assert sorted(monthly) == sorted(record)
+    with duckdb.connect(str(published_path(warehouse)), read_only=True) as pub:
+        assert {
+            t.name: pub.execute(f"select count(*) from {t.relation}").fetchone()[0] for t in METRIC_TABLES
+        } == counts
+
 
 TENTH_NANO = Decimal("0.0000000001")
 BUCKETS = {

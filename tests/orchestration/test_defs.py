@@ -81,7 +81,7 @@ def test_business_kpi_asset_is_the_dbt_source_key(defs):
 
 def test_warehouse_writers_share_one_pool(defs):
     for ad in defs.resolve_asset_graph().assets_defs:
-        if ad.is_executable and ad.op.name.startswith(("ingest_", "finops_dbt")):
+        if ad.is_executable and ad.op.name.startswith(("ingest_", "finops_dbt", "metric_tables", "bi_publication")):
             assert ad.op.pool == "warehouse", ad.op.name
 
 
@@ -97,7 +97,8 @@ def test_checks_schedule_and_sensor(defs):
 
 def test_groups_tell_the_flow(defs):
     """Groups by rule (FinopsDbtTranslator: the dbt folder), read as the flow: ingest_<dataset> and reference_data ->
-    staging -> intermediate -> marts_<domain> -> outputs; the domain folder is the tag ``domain``."""
+    staging -> intermediate -> marts_<domain> -> outputs (metrics, publication, monthly_close); MetricFlow's time
+    spine in semantic; the domain folder is the tag ``domain``."""
     graph = defs.resolve_asset_graph()
     group = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
     assert group["stg_aws_cur__line_items"] == "staging"
@@ -107,7 +108,8 @@ def test_groups_tell_the_flow(defs):
     assert group["aws_cur/quarantine"] == "ingest_aws_cur"
     assert group["budgets"] == group["aws_service_categories"] == "reference_data"  # every seed
     assert group["bi_publication"] == "publication" and group["close_pack"] == "monthly_close"
-    layers = {"staging", "intermediate", "reference_data", "publication", "monthly_close"}
+    assert group["metrics/monthly_cost"] == "metrics" and group["metricflow_time_spine"] == "semantic"
+    layers = {"staging", "intermediate", "reference_data", "semantic", "metrics", "publication", "monthly_close"}
     assert all(g in layers or g.startswith(("ingest_", "marts_")) for g in group.values()), sorted(set(group.values()))
     assert graph.get(dg.AssetKey("budgets")).tags["domain"] == "governance"
     assert graph.get(dg.AssetKey("stg_aws_cur__line_items")).tags["domain"] == "aws_cur"

@@ -1,26 +1,29 @@
-"""The read-only BI copy as an asset: ``bi_publication`` copies the marts and the reference data into
-``<warehouse dir>/published/finops_bi.duckdb`` (logic in :mod:`serving.publish`).
+"""The read-only BI copy as an asset: ``bi_publication`` copies the marts, the reference data and the metric tables
+into ``<warehouse dir>/published/finops_bi.duckdb`` (logic in :mod:`serving.publish`).
 
 It depends on every dbt model and seed that builds in the ``marts`` and ``reference`` schemas (read from the dbt
-manifest), so it runs after them, and a failing *blocking* check on any of them (dbt tests of severity error, the
-blocking Great Expectations suites of the finance marts, the FOCUS validator) skips it: BI keeps the last good copy
-instead of a bad one. It reads the warehouse, so it runs in the ``warehouse`` pool like every warehouse reader-writer.
+manifest) and on the metric tables (``metrics/<name>``, group ``metrics``), so it runs after them, and a failing
+*blocking* check on any of them (dbt tests of severity error, the blocking Great Expectations suites of the finance
+marts, the FOCUS validator) skips it: BI keeps the last good copy instead of a bad one. It reads the warehouse, so it
+runs in the ``warehouse`` pool like every warehouse reader-writer.
 """
 
 import dagster as dg
 
-from orchestration.lib.constants import BI_PUBLICATION, PUBLICATION_GROUP, WAREHOUSE_POOL
+from orchestration.lib.constants import BI_PUBLICATION, PUBLICATION_GROUP, WAREHOUSE_POOL, metric_table_key
 from orchestration.lib.resources import WarehouseResource
 
-BI_SCHEMAS = ("marts", "reference")
+BI_SCHEMAS = ("marts", "reference", "metrics")
 
 
 def bi_relations() -> list[dg.AssetKey]:
     """The asset keys of the dbt models and seeds in the published schemas (``[name]``, as FinopsDbtTranslator
-    keys them)."""
+    keys them) and of the metric tables (``[metrics, name]``)."""
     from orchestration.lib.dbt import manifest_node_names
+    from serving.metrics import METRIC_TABLES
 
-    return [dg.AssetKey([name]) for name in sorted(manifest_node_names(("model", "seed"), BI_SCHEMAS))]
+    models = [dg.AssetKey([name]) for name in sorted(manifest_node_names(("model", "seed"), BI_SCHEMAS))]
+    return models + [metric_table_key(t.name) for t in METRIC_TABLES]
 
 
 def build_publication_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -30,7 +33,7 @@ def build_publication_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
         group_name=PUBLICATION_GROUP,
         kinds={"duckdb"},
-        description="Read-only copy of the marts and reference data for BI tools "
+        description="Read-only copy of the marts, reference data and metric tables for BI tools "
         "(<warehouse dir>/published/finops_bi.duckdb), swapped in atomically; skipped when a "
         "blocking check on a mart fails, so BI keeps the last good copy.",
     )
