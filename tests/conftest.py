@@ -3,9 +3,21 @@ test file runs whole on one worker, so a module-scoped warehouse is built once);
 marked ``slow`` (the edit loop). Every test writes its own warehouse, landing zone, dlt pipelines and DAGSTER_HOME
 under its tmp_path (xdist gives each worker its own); the one thing shared is dbt_project/target/manifest.json,
 which the Dagster definitions parse on first use: prepared here once, before the workers start, so that two workers
-never run ``dbt parse`` into the same target folder at the same time."""
+never run ``dbt parse`` into the same target folder at the same time.
+
+Built states shared by the whole session (across workers, built once: tests/support/shared_state.py):
+
+* ``demo_pipeline``: the small demo enterprise (seed 7, 1,500 rows a format) run once through Dagster's job
+  refresh_all, as `make demo` runs it (billing exports, vendor APIs from the local servers, business KPIs, finance,
+  dbt, every check, the BI publication). A dict: ``warehouse`` (Path of finops.duckdb), ``published`` (the
+  read-only BI copy), ``landing``, ``root``, ``evaluations`` (the run's asset check evaluations). Read-only: open it
+  with ``duckdb.connect(str(p["warehouse"]), read_only=True)``; to write, take a copy with
+  ``tests.support.shared_state.writable_copy(p["warehouse"], tmp_path)``. Mark the tests that use it ``slow`` (the
+  first user of a session waits for the run, about a minute on an idle 2-core machine)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +28,21 @@ def pytest_configure(config: pytest.Config) -> None:
         from orchestration.lib.dbt import prepare_dbt_project
 
         prepare_dbt_project()
+
+
+@pytest.fixture(scope="session")
+def demo_pipeline(tmp_path_factory):
+    """The small demo run once through Dagster, shared read-only by every test of the session (see the module
+    docstring)."""
+    import dagster as dg
+
+    from tests.support.shared_state import build_demo_pipeline, build_once, fingerprint
+
+    state = build_once(tmp_path_factory, "demo_pipeline", build_demo_pipeline)
+    p = {k: Path(v) for k, v in state.items() if k != "evaluations"}
+    p["evaluations"] = dg.deserialize_value(state["evaluations"], list)
+    before = fingerprint(p["warehouse"])
+    yield p
+    assert fingerprint(p["warehouse"]) == before, (
+        f"a test wrote the shared demo warehouse {p['warehouse']}: open it read_only=True, or write a writable_copy"
+    )
