@@ -15,9 +15,11 @@ ROWS ?= 60000
 
 install: $(VENV)/.installed
 
+# --compile-bytecode: every installed module compiled once here, not again by each process that imports it (each
+# test worker, dbt run, CLI subprocess: several seconds each when bytecode cannot be cached, PYTHONDONTWRITEBYTECODE)
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(TOOLS)/bin/uv || { $(PY) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv; }
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(TOOLS)/bin/uv sync --frozen --extra dev --python $(PY) --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(TOOLS)/bin/uv sync --frozen --extra dev --python $(PY) --quiet --compile-bytecode
 	@touch $@
 
 ## make demo: generate the demo enterprise's exports, run the whole pipeline through Dagster, print the summary.
