@@ -35,14 +35,16 @@ demo: install
 	$(BIN)/finops run --demo-vendors --demo-kpis --demo-finance
 
 ## make test: every test (unit, dbt unit tests, ingestion, FOCUS conformance, end to end through Dagster), as CI runs
-## it: on two workers, each test file whole on one worker (its module-scoped warehouse is built once).
+## it: on two workers, each test file whole on one worker (its module-scoped warehouse is built once), handed out in
+## collection order (--no-loadscope-reorder) with the longest files first (tests/conftest.py) so both finish together;
+## the small demo pipeline run is built once per session and shared by the workers (tests/support/shared_state.py).
 ## make test-fast: the edit loop, every test not marked slow (no end-to-end run, no dbt build of a whole lineage).
 PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: install
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow"
 
 ## make lint: ruff (rules and line length in pyproject.toml), ruff's formatter, and sqlfluff on the dbt project's SQL.
 PY_PATHS := ingestion orchestration data_quality serving finops_cli finops_demo tools tests benchmarks dbt_project/scripts
