@@ -13,7 +13,7 @@ Built states shared by the whole session (across workers, built once: tests/supp
   read-only BI copy), ``landing``, ``root``, ``evaluations`` (the run's asset check evaluations). Read-only: open it
   with ``duckdb.connect(str(p["warehouse"]), read_only=True)``; to write, take a copy with
   ``tests.support.shared_state.writable_copy(p["warehouse"], tmp_path)``. Mark the tests that use it ``slow`` (the
-  first user of a session waits for the run, about a minute on an idle 2-core machine)."""
+  first user of a session waits for the run: about 3 min of CPU, once per session)."""
 
 from __future__ import annotations
 
