@@ -21,16 +21,22 @@ from pathlib import Path
 
 import pytest
 
-# The test files that take longest (per-file sums of `pytest --durations=0 --junitxml`, fixtures included, measured
-# on the 2-core machine), longest first. They are collected first, and `make test` hands files out in collection order
-# (`--dist loadfile --no-loadscope-reorder`; xdist's default reorder puts files with few tests last, e.g. the
-# one-test end-to-end run): the long files start at once and the short ones fill in, so both workers finish together.
-# Refresh the list when a file becomes one of the long ones; order only, no test depends on it.
+# The test files that take longest (per file, fixtures included: pytest --junitxml's times, or the birth times of each
+# worker's tmp_path folders, of a `make test` run on the 2-core machine), longest first. They are collected first, and
+# `make test` hands files out in collection order (`--dist loadfile --no-loadscope-reorder`; xdist's default reorder
+# puts files with few tests last, e.g. the one-test end-to-end run): the long files start at once and the short ones
+# fill in, so both workers finish together. Refresh the list when a file becomes one of the long ones; order only, no
+# test depends on it.
 LONGEST_FIRST = (
     "tests/e2e/test_demo_pipeline.py",
     "tests/reliability/test_security.py",
     "tests/orchestration/test_dbt_spill.py",
-    "tests/data_quality/test_gx_suites.py",
+    "tests/data_quality/test_gx_suites.py",  # early as well: it builds the shared demo_pipeline the others wait for
+    "tests/reliability/test_crash_recovery.py",
+    "tests/fidelity/test_focus_export_fidelity.py",
+    "tests/orchestration/test_governance_waste.py",
+    "tests/contracts/test_anthropic_contract.py",
+    "tests/reliability/test_concurrent_runs.py",
 )
 
 
