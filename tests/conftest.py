@@ -32,11 +32,16 @@ LONGEST_FIRST = (
     "tests/reliability/test_security.py",
     "tests/orchestration/test_dbt_spill.py",
     "tests/data_quality/test_gx_suites.py",  # early as well: it builds the shared demo_pipeline the others wait for
-    "tests/reliability/test_crash_recovery.py",
+    "tests/orchestration/test_ai_price_book_fail_closed.py",
     "tests/fidelity/test_focus_export_fidelity.py",
-    "tests/orchestration/test_governance_waste.py",
+    "tests/reliability/test_crash_recovery.py",
+    "tests/orchestration/test_dbt_project.py",
     "tests/contracts/test_anthropic_contract.py",
+    "tests/orchestration/test_governance_waste.py",
     "tests/reliability/test_concurrent_runs.py",
+    "tests/ingestion/test_azure_cost_details.py",
+    "tests/fidelity/test_nise_exports.py",
+    "tests/reliability/test_api_faults.py",
 )
 
 
