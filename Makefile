@@ -15,9 +15,11 @@ ROWS ?= 60000
 
 install: $(VENV)/.installed
 
+# --compile-bytecode: every installed module compiled once here, not again by each process that imports it (each
+# test worker, dbt run, CLI subprocess: several seconds each when bytecode cannot be cached, PYTHONDONTWRITEBYTECODE)
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(TOOLS)/bin/uv || { $(PY) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv; }
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(TOOLS)/bin/uv sync --frozen --extra dev --python $(PY) --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(TOOLS)/bin/uv sync --frozen --extra dev --python $(PY) --quiet --compile-bytecode
 	@touch $@
 
 ## make demo: generate the demo enterprise's exports, run the whole pipeline through Dagster, print the summary.
@@ -33,14 +35,16 @@ demo: install
 	$(BIN)/finops run --demo-vendors --demo-kpis --demo-finance
 
 ## make test: every test (unit, dbt unit tests, ingestion, FOCUS conformance, end to end through Dagster), as CI runs
-## it: on two workers, each test file whole on one worker (its module-scoped warehouse is built once).
+## it: on two workers, each test file whole on one worker (its module-scoped warehouse is built once), handed out in
+## collection order (--no-loadscope-reorder) with the longest files first (tests/conftest.py) so both finish together;
+## the small demo pipeline run is built once per session and shared by the workers (tests/support/shared_state.py).
 ## make test-fast: the edit loop, every test not marked slow (no end-to-end run, no dbt build of a whole lineage).
 PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: install
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow"
 
 ## make lint: ruff (rules and line length in pyproject.toml), ruff's formatter, sqlfluff on the dbt project's SQL, and
 ## MetricFlow's validation of the semantic models and metrics (dbt parse writes the semantic manifest it reads; no

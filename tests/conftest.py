@@ -3,11 +3,51 @@ test file runs whole on one worker, so a module-scoped warehouse is built once);
 marked ``slow`` (the edit loop). Every test writes its own warehouse, landing zone, dlt pipelines and DAGSTER_HOME
 under its tmp_path (xdist gives each worker its own); the one thing shared is dbt_project/target/manifest.json,
 which the Dagster definitions parse on first use: prepared here once, before the workers start, so that two workers
-never run ``dbt parse`` into the same target folder at the same time."""
+never run ``dbt parse`` into the same target folder at the same time.
+
+Built states shared by the whole session (across workers, built once: tests/support/shared_state.py):
+
+* ``demo_pipeline``: the small demo enterprise (seed 7, 1,500 rows a format) run once through Dagster's job
+  refresh_all, as `make demo` runs it (billing exports, vendor APIs from the local servers, business KPIs, finance,
+  dbt, every check, the BI publication). A dict: ``warehouse`` (Path of finops.duckdb), ``published`` (the
+  read-only BI copy), ``landing``, ``root``, ``evaluations`` (the run's asset check evaluations). Read-only: open it
+  with ``duckdb.connect(str(p["warehouse"]), read_only=True)``; to write, take a copy with
+  ``tests.support.shared_state.writable_copy(p["warehouse"], tmp_path)``. Mark the tests that use it ``slow`` (the
+  first user of a session waits for the run: about 3 min of CPU, once per session)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+# The test files that take longest (per file, fixtures included: pytest --junitxml's times, or the birth times of each
+# worker's tmp_path folders, of a `make test` run on the 2-core machine), longest first. They are collected first, and
+# `make test` hands files out in collection order (`--dist loadfile --no-loadscope-reorder`; xdist's default reorder
+# puts files with few tests last, e.g. the one-test end-to-end run): the long files start at once and the short ones
+# fill in, so both workers finish together. Refresh the list when a file becomes one of the long ones; order only, no
+# test depends on it.
+LONGEST_FIRST = (
+    "tests/e2e/test_demo_pipeline.py",
+    "tests/reliability/test_security.py",
+    "tests/orchestration/test_dbt_spill.py",
+    "tests/data_quality/test_gx_suites.py",  # early as well: it builds the shared demo_pipeline the others wait for
+    "tests/orchestration/test_ai_price_book_fail_closed.py",
+    "tests/fidelity/test_focus_export_fidelity.py",
+    "tests/reliability/test_crash_recovery.py",
+    "tests/orchestration/test_dbt_project.py",
+    "tests/contracts/test_anthropic_contract.py",
+    "tests/orchestration/test_governance_waste.py",
+    "tests/reliability/test_concurrent_runs.py",
+    "tests/ingestion/test_azure_cost_details.py",
+    "tests/fidelity/test_nise_exports.py",
+    "tests/reliability/test_api_faults.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable: the rest keep order
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -16,3 +56,21 @@ def pytest_configure(config: pytest.Config) -> None:
         from orchestration.lib.dbt import prepare_dbt_project
 
         prepare_dbt_project()
+
+
+@pytest.fixture(scope="session")
+def demo_pipeline(tmp_path_factory):
+    """The small demo run once through Dagster, shared read-only by every test of the session (see the module
+    docstring)."""
+    import dagster as dg
+
+    from tests.support.shared_state import build_demo_pipeline, build_once, fingerprint
+
+    state = build_once(tmp_path_factory, "demo_pipeline", build_demo_pipeline)
+    p = {k: Path(v) for k, v in state.items() if k != "evaluations"}
+    p["evaluations"] = dg.deserialize_value(state["evaluations"], list)
+    before = fingerprint(p["warehouse"])
+    yield p
+    assert fingerprint(p["warehouse"]) == before, (
+        f"a test wrote the shared demo warehouse {p['warehouse']}: open it read_only=True, or write a writable_copy"
+    )

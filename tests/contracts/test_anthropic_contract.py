@@ -292,6 +292,7 @@ def analytics_load(server, tmp_path_factory):
     return p, sent
 
 
+@pytest.mark.slow  # the loader pages every analytics endpoint (fixture analytics_load)
 def test_loader_query_strings_equal_the_sdks(server, analytics_load):
     _, sent = analytics_load
     assert sent and all(r.status == 200 for r in sent)
@@ -342,6 +343,7 @@ def _sum_sdk(items, fields) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.slow  # the loader pages every analytics endpoint (fixture analytics_load)
 def test_sdk_pages_every_analytics_endpoint_and_its_totals_equal_the_warehouses(server, analytics_load):
     p, _ = analytics_load
     window = {

@@ -14,6 +14,8 @@ import pytest
 from tests.focus_fixture import ALL_COLUMNS, RELATION, build_fixture_warehouse, mutate
 from tests.support import run_dbt
 
+pytestmark = pytest.mark.slow  # runs dbt: the project's parse alone is ~20 s of CPU, then five `dbt test` runs
+
 SELECT = ["test", "--select", "tag:focus_conformance", "--store-failures"]
 AUDIT = "dbt_test__audit"
 

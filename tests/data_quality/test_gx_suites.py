@@ -1,4 +1,4 @@
-"""The GX suites on a real (small) demo warehouse: the whole pipeline runs once per module through Dagster (the demo
+"""The GX suites on a real (small) demo warehouse: the whole pipeline runs once per session through Dagster (the demo
 exports, vendor APIs, finance and KPI sources, dbt, every check), every GX asset check passes on the clean data,
 then each rule is broken on a copy of the warehouse and its suite fails naming the rule and the offending values."""
 
@@ -14,44 +14,15 @@ import pytest
 
 from data_quality.gx import all_suites, validate_suite
 
-SEED, ROWS = 7, 1_500
 pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    """Generate a small demo, run job refresh_all in process (as `finops run --demo-vendors --demo-kpis
-    --demo-finance`), and return the warehouse and the run's asset check evaluations."""
-    import dagster as dg
-
-    from finops_cli.runner import PIPELINE_JOB
-    from finops_demo import generator as demo
-    from finops_demo.generator.kpis import sqlite_url
-    from finops_demo.vendor_servers.demo import demo_vendor_servers
-    from ingestion.finance.runner import demo_ledger_database
-    from orchestration.definitions import defs as load_defs
-
-    root = tmp_path_factory.mktemp("gx_pipeline")
-    landing, warehouse = root / "landing", root / "warehouse" / "finops.duckdb"
-    demo.generate(landing, seed=SEED, rows=ROWS, redelivery=False)
-    env = {
-        "FINOPS_WAREHOUSE": str(warehouse),
-        "FINOPS_LANDING": str(landing),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "SOURCES__BUSINESS_KPIS__CREDENTIALS": sqlite_url(landing),
-    }
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in env.items():
-            mp.setenv(k, v)
-        with demo_vendor_servers(), demo_ledger_database(landing):
-            result = (
-                load_defs()
-                .resolve_job_def(PIPELINE_JOB)
-                .execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-            )
-    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    assert result.success
-    return {"warehouse": warehouse, "evaluations": evaluations, "root": root}
+def pipeline(demo_pipeline):
+    """The small demo (seed 7, 1,500 rows a format) run once through job refresh_all in process (as `finops run
+    --demo-vendors --demo-kpis --demo-finance`): the session's shared, read-only ``demo_pipeline`` (tests/conftest.py),
+    with its warehouse and the run's asset check evaluations."""
+    return demo_pipeline
 
 
 def suite(relation: str, name: str):

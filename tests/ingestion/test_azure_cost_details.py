@@ -29,7 +29,7 @@ from tests.support.azure_cost_details import expected
 from tests.support.azure_cost_details import norm as _norm
 from tests.support.azure_cost_details import read_csv as _read_csv
 
-pytestmark = pytest.mark.slow  # builds a dbt lineage or runs the pipeline
+slow = pytest.mark.slow  # every test but the helpers' builds a dbt lineage (fixture `loaded`)
 
 EA_ACTUAL = SAMPLES / "azure" / "ea_actual_cost_small.csv"
 EA_AMORTIZED = SAMPLES / "azure" / "ea_amortized_cost_small.csv"
@@ -465,6 +465,7 @@ def _check_sample(wh: Path, sample: Path, cost_type: str) -> dict[str, tuple[Dec
 
 
 # ------------------------------------------------------------------------------------------------ the samples
+@slow
 def test_public_ea_actual_sample_alone_conserves_cost(loaded):
     """ActualCost alone: BilledCost = Cost; EffectiveCost = Cost - commitment purchases (the purchase is 0)."""
     wh, _, _, report = loaded
@@ -476,6 +477,7 @@ def test_public_ea_actual_sample_alone_conserves_cost(loaded):
     assert got["2023-09"] == (Decimal("8.5450077867"), Decimal("5.2950077867"), 11)  # quoted in the README
 
 
+@slow
 def test_public_ea_amortized_sample_alone_conserves_cost(loaded, tmp_path):
     """AmortizedCost alone: EffectiveCost = Cost; BilledCost = Cost - covered usage - unused commitment."""
     wh = _clone(loaded[0], tmp_path)
@@ -491,6 +493,7 @@ def test_public_ea_amortized_sample_alone_conserves_cost(loaded, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ constructed data
+@slow
 def test_cost_type_is_decided_per_delivery(loaded):
     wh = loaded[0]
     got = dict(
@@ -516,6 +519,7 @@ def test_cost_type_is_decided_per_delivery(loaded):
     )
 
 
+@slow
 def test_actual_plus_amortized_conserves_both_costs(loaded):
     """Both datasets for EA1 2026-09 and MCA BP-1 2026-09: sum(BilledCost) = sum(actual Cost) and
     sum(EffectiveCost) = sum(amortized Cost), per billing period."""
@@ -535,6 +539,7 @@ def test_actual_plus_amortized_conserves_both_costs(loaded):
     )
 
 
+@slow
 def test_single_dataset_rules_on_constructed_exports(loaded):
     wh, _, files, _ = loaded
     e = expected(files["ea2_by_rows"], "AmortizedCost")["2026-09"]
@@ -544,6 +549,7 @@ def test_single_dataset_rules_on_constructed_exports(loaded):
     assert staged_sums(wh, "billing_account_id = 'EA3'")["2026-09"][:2] == (e["cost_r10"], e["cost_r10"])
 
 
+@slow
 def test_commitment_rows_follow_microsoft_focus_conversion(loaded):
     wh = loaded[0]
     rows = _sql(
@@ -590,6 +596,7 @@ def test_commitment_rows_follow_microsoft_focus_conversion(loaded):
     ) == [(1, "Correction", "Usage")]
 
 
+@slow
 def test_ai_services_units_and_mca_prices(loaded):
     wh = loaded[0]
     rows = _sql(
@@ -655,6 +662,7 @@ def test_ai_services_units_and_mca_prices(loaded):
     ) == [("Adjustment", True, None)]
 
 
+@slow
 def test_bad_files_are_quarantined_and_the_rest_loads(loaded):
     wh, report, _, _ = loaded
     by_file = {e.file: e for e in report.quarantined}
@@ -671,6 +679,7 @@ def test_bad_files_are_quarantined_and_the_rest_loads(loaded):
     assert len(report.deliveries_loaded) == 7
 
 
+@slow
 def test_second_load_is_a_no_op_and_redelivery_replaces_the_period(landing, loaded, tmp_path):
     wh0, _, files, _ = loaded
     root0, _ = landing
@@ -716,6 +725,7 @@ def test_second_load_is_a_no_op_and_redelivery_replaces_the_period(landing, load
     assert after == [r for r in before if r[0] != "azure/ea-3/export-y"]
 
 
+@slow
 def test_focus_rules_on_constructed_data_and_actual_sample(loaded):
     _assert_focus_rules(loaded[0])
 
