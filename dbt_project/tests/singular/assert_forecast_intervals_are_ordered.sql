@@ -1,5 +1,8 @@
 {#- Every forecast series has exactly horizon_days (seed forecast_policy) consecutive days after its last settled day,
     and on every day lower_95 <= lower_80 <= point_forecast <= upper_80 <= upper_95. Returns the offenders. -#}
+{#- a check of fct_spend_forecast in Dagster, though it also reads the policy seed -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_spend_forecast'}}}) }}
+
 with series as (
     select scope_type, scope_value, currency, count(*) as days, min(horizon_day) as first_day,
            max(horizon_day) as last_day, count(distinct forecast_date) as dates,
