@@ -121,17 +121,3 @@ regexp_replace(strip_accents(
     replace(replace(replace(replace(replace(replace(replace(replace({{ expr }}, '×', 'x'), '€', 'EUR '), '£', 'GBP '), '–', '-'), '—', '-'), '’', ''''), '‘', ''''), ' ', ' ')
 ), '[^\x01-\x7F]', '', 'g')
 {%- endmacro %}
-
-{#- Generic test: a one-row policy seed (seeds/*/*_policy.csv, journal_accounts) has exactly one row. -#}
-{% test policy_one_row(model) %}
-select count(*) as row_count
-from {{ model }}
-having count(*) <> 1
-{% endtest %}
-
-{#- Generic test: every row of a policy seed satisfies the SQL expression (e.g. thresholds in order). -#}
-{% test policy_holds(model, expression) %}
-select *
-from {{ model }}
-where not coalesce({{ expression }}, false)
-{% endtest %}

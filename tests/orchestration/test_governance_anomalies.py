@@ -47,7 +47,8 @@ UPSTREAM = [
     for src in ("stg_openai_usage__costs", "stg_openai_usage__usage")
     for mart in ("int_daily_cost_drivers", "int_anomaly_scope_owners")
 ]
-ANOMALIES = ["anomaly_annotations", "int_daily_cost_drivers+"]
+# the anomaly models, the seeds they read: annotations and the policy (docs/marts/policies.md)
+ANOMALIES = ["anomaly_annotations", "anomaly_policy", "anomaly_scope_types", "int_daily_cost_drivers+"]
 
 
 def _demo_source() -> Path | None:

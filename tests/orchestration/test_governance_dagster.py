@@ -549,7 +549,10 @@ def missing_close_inputs(warehouse: Path, close_job) -> list[str]:
         for n in nodes.values()
         if n["name"] in built
         for d in n.get("depends_on", {}).get("nodes", [])
-        if d in nodes and nodes[d]["resource_type"] in ("model", "seed") and nodes[d]["name"] not in built
+        if d in nodes
+        and nodes[d]["resource_type"] in ("model", "seed")
+        and nodes[d]["name"] not in built
+        and nodes[d]["config"].get("materialized") != "ephemeral"  # inlined into its users, never a table
     }
     with duckdb.connect(str(warehouse), read_only=True) as con:
         have = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())

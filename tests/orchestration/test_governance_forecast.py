@@ -32,6 +32,9 @@ TESTS = [
     "assert_forecast_intervals_are_ordered",
 ]
 GOVERNANCE = ["--select", "int_governance_daily_charges+,resource_type:model", *TESTS]
+# the policy seeds the forecast models read (docs/marts/policies.md), and the scope types this test forecasts
+POLICY_SEEDS = ["forecast_policy", "forecast_scope_types"]
+SCOPE_TYPES = ("total", "business_unit", "provider", "model")
 START, AS_OF = dt.date(2026, 8, 1), dt.date(2026, 10, 15)
 HORIZON = 90
 CENT = Decimal("0.01")
@@ -147,19 +150,14 @@ def synthetic(tmp_path_factory):
         con.executemany(
             "insert into reference.budgets values (?, ?, ?, ?, ?, 'USD', 'owner@example.com', 0.8, 1.0)", BUDGETS
         )
-    # fewer series than the default scope types (every ETS fit costs ~0.5 s here)
-    run_dbt(
-        [
-            "build",
-            *GOVERNANCE,
-            "--indirect-selection",
-            "empty",
-            "--vars",
-            "{forecast_scope_types: [total, business_unit, provider, model]}",
-        ],
-        wh,
-        tmp,
-    )
+    # the forecast policy as the project ships it (seeds forecast_policy, forecast_scope_types), then fewer series
+    # than its default scope types: the test's own policy, written over the seed (every ETS fit costs ~0.5 s here)
+    run_dbt(["seed", "--select", *POLICY_SEEDS], wh, tmp)
+    with duckdb.connect(str(wh)) as con:
+        con.execute("delete from reference.forecast_scope_types where scope_type <> all(?)", [list(SCOPE_TYPES)])
+        kept = con.execute("select scope_type from reference.forecast_scope_types").fetchall()
+        assert sorted(t for (t,) in kept) == sorted(SCOPE_TYPES)
+    run_dbt(["build", *GOVERNANCE, "--indirect-selection", "empty"], wh, tmp)
     return wh
 
 

@@ -3,16 +3,16 @@
 
     Series: int_daily_cost_drivers summed per scope and day, zero-filled from the scope's first cost day to
     as_of_date (the latest charge day in the warehouse).
-    Baseline (robust, seasonality-aware): the median of the same weekday of the previous
-    var('anomaly_baseline_weeks') weeks (baseline_method 'same_weekday', once the series has that history); with a
-    shorter history but at least var('anomaly_min_history_days') days, the median of the previous
-    var('anomaly_fallback_days') days of the same day type, weekday or weekend ('recent_days'); days with less
+    Baseline (robust, seasonality-aware; the numbers are columns of seed anomaly_policy): the median of the same
+    weekday of the previous baseline_weeks weeks (baseline_method 'same_weekday', once the series has that history);
+    with a shorter history but at least min_history_days days, the median of the previous fallback_days days of the
+    same day type, weekday or weekend ('recent_days'); days with less
     history are not scored. spread = 1.4826 x MAD (median absolute deviation of the baseline days from the
     baseline); robust_z = (actual - baseline) / spread (null when the spread is 0).
-    Band: baseline +/- band_width, band_width = the largest of var('anomaly_z_threshold') x spread,
-    var('anomaly_min_impact') (reporting currency) and var('anomaly_min_pct') x |baseline|. A day is anomalous when
+    Band: baseline +/- band_width, band_width = the largest of z_threshold x spread, min_impact (reporting currency)
+    and min_pct x |baseline|. A day is anomalous when
     its cost is outside the band (so |robust_z| >= the threshold AND the impact reaches the minimum amount AND the
-    minimum share), direction spike (above) or drop (below). The latest var('anomaly_unsettled_days') days are still
+    minimum share), direction spike (above) or drop (below). The latest unsettled_days days are still
     arriving (providers deliver a day over 24-72 h): a drop there is not reported, a spike is.
 
     Decomposition: price-volume-mix per cost item i of int_daily_cost_drivers against the reference days, the
@@ -31,12 +31,33 @@
     up to impact_amount exactly (assert_anomaly_effects_sum_to_impact). primary_driver: the effect with the largest
     absolute value (ties: volume, price, mix, fx). lead_provider_name: the provider with the largest absolute cost
     change against the reference days. -#}
-{%- set weeks = var('anomaly_baseline_weeks') | int %}
-{%- set min_history = var('anomaly_min_history_days') | int %}
 {%- set fl = dbt.type_float() %}
 
 with drivers as (
     select * from {{ ref('int_daily_cost_drivers') }}
+),
+
+policy as (
+    select * from {{ ref('anomaly_policy') }}
+),
+
+-- the integers 0 .. 9999: day offsets of the series
+numbers as (
+    select cast(range as integer) as n from range(0, 10000)
+),
+
+-- the baseline days of a scored day as (lag_days, baseline_method): the same weekday of the previous baseline_weeks
+-- weeks ('same_weekday'), and the previous fallback_days days ('recent_days', for a series too short for the first)
+baseline_lags as (
+    select 7 * n.n as lag_days, 'same_weekday' as baseline_method
+    from numbers as n
+    cross join policy as p
+    where n.n between 1 and p.baseline_weeks
+    union all
+    select n.n as lag_days, 'recent_days' as baseline_method
+    from numbers as n
+    cross join policy as p
+    where n.n between 1 and p.fallback_days
 ),
 
 as_of as (
@@ -67,7 +88,7 @@ filled as (
         a.as_of_date
     from bounds as b
     cross join as_of as a
-    inner join {{ anomaly_numbers(4) }} as n
+    inner join numbers as n
         on n.n <= {{ dbt.datediff('b.series_start_date', 'a.as_of_date', 'day') }}
 ),
 
@@ -83,9 +104,10 @@ series as (
 candidates as (
     select
         s.*,
-        case when s.history_days >= {{ 7 * weeks }} then 'same_weekday' else 'recent_days' end as baseline_method
+        case when s.history_days >= 7 * p.baseline_weeks then 'same_weekday' else 'recent_days' end as baseline_method
     from series as s
-    where s.history_days >= {{ [min_history, 7 * weeks] | min }}
+    cross join policy as p
+    where s.history_days >= least(p.min_history_days, 7 * p.baseline_weeks)
 ),
 
 lags as (
@@ -97,7 +119,7 @@ lags as (
         l.baseline_method,
         cast({{ dbt.dateadd('day', '-l.lag_days', 'c.cost_date') }} as date) as lag_date
     from candidates as c
-    inner join {{ anomaly_baseline_lags() }} as l on c.baseline_method = l.baseline_method
+    inner join baseline_lags as l on c.baseline_method = l.baseline_method
 ),
 
 lag_values as (
@@ -149,9 +171,10 @@ measured as (
         cast(1.4826 * m.mad as {{ type_money() }}) as spread,
         c.actual_cost - b.baseline_cost as impact_amount,
         c.as_of_date,
-        cast({{ dbt.dateadd('day', -(var('anomaly_unsettled_days') | int), 'c.as_of_date') }} as date)
+        cast({{ dbt.dateadd('day', '-p.unsettled_days', 'c.as_of_date') }} as date)
             as settled_through_date
     from candidates as c
+    cross join policy as p
     inner join baseline as b
         on c.scope_type = b.scope_type and c.scope_value = b.scope_value and c.cost_date = b.cost_date
     inner join spread as m
@@ -162,11 +185,12 @@ banded as (
     select
         m.*,
         cast(greatest(
-            {{ var('anomaly_z_threshold') }} * m.spread,
-            cast({{ var('anomaly_min_impact') }} as {{ type_money() }}),
-            {{ var('anomaly_min_pct') }} * abs(m.baseline_cost)
+            p.z_threshold * m.spread,
+            cast(p.min_impact as {{ type_money() }}),
+            p.min_pct * abs(m.baseline_cost)
         ) as {{ type_money() }}) as band_width
     from measured as m
+    cross join policy as p
 ),
 
 flagged as (

@@ -2,13 +2,16 @@
     by anomaly_id = hash(scope_type, scope_value, start_date). Amounts and effects are summed over its days;
     primary_driver is the summed effect with the largest absolute value (ties: volume, price, mix, fx); the peak
     day is the day with the largest absolute impact (its robust z and lead provider are reported).
-    Automatic resolution: the first day of the first run of var('anomaly_resolve_days') consecutive settled days
-    after the anomaly's last day on which the scope's cost stays within its baseline band (no anomalous day of the
+    Automatic resolution: the first day of the first run of resolve_days (seed anomaly_policy) consecutive settled
+    days after the anomaly's last day on which the scope's cost stays within its baseline band (no anomalous day of the
     scope, in either direction); resolved_on is that run's first day, null while the anomaly is open. -#}
-{%- set k = var('anomaly_resolve_days') | int %}
 
 with days as (
     select * from {{ ref('int_anomaly_days') }}
+),
+
+policy as (
+    select resolve_days from {{ ref('anomaly_policy') }}
 ),
 
 ranked as (
@@ -101,7 +104,7 @@ resolved as (
     from episodes as e
     inner join quiet_runs as q
         on e.scope_type = q.scope_type and e.scope_value = q.scope_value and e.end_date <= q.anomaly_date
-        and q.quiet_days >= {{ k }}
+        and q.quiet_days >= (select ap.resolve_days from policy as ap)
     group by 1, 2, 3
 )
 

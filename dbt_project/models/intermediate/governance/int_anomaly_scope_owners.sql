@@ -5,7 +5,6 @@
       period in the warehouse; lines with an owner first), with that owner's business unit and cost centre
       (owner_source 'fct_cost_allocated'). A scope no allocated line carries an owner for keeps the business unit
       and cost centre carrying most of its cost, owner null. -#}
-{%- set scope_types = anomaly_scope_types() %}
 
 with scopes as (
     select distinct scope_type, scope_value
@@ -28,10 +27,11 @@ allocated as (
     left join {{ ref('int_allocation_origins') }} as o on a.origin_id = o.origin_id
 ),
 
+-- every supported scope type (scopes, from int_daily_cost_drivers, holds those of seed anomaly_scope_types)
 allocated_scoped as (
     {%- set parts = [] %}
     {%- for s, col in [('provider', 'provider_name'), ('service', 'service_name'), ('model', 'model_name'),
-                       ('api_key', 'api_key'), ('project', 'project')] if s in scope_types %}
+                       ('api_key', 'api_key'), ('project', 'project')] %}
     {%- do parts.append(
         "select '" ~ s ~ "' as scope_type, " ~ col ~ " as scope_value, owner, business_unit, cost_center, "
         ~ "allocated_effective_cost from allocated where " ~ col ~ " is not null"

@@ -3,7 +3,7 @@
     contract names no product or the line's service is the product ("Cursor Business", or ends with it: "OpenAI API"
     for product "API"), and its day lies in the contract term. SaaS lines are int_saas_charges' rows of the record.
     A charge spanning several days (monthly seats, plans) is spread evenly over them.
-      commit_spend    BilledCost of var commitment_spend_categories (Usage, Purchase: what the minimum commitment
+      commit_spend    BilledCost of seed commitment_spend_categories (Usage, Purchase: what the minimum commitment
                       counts; tax and credits do not)
       billed_cost     every BilledCost line
       effective_cost  EffectiveCost without tax (credits and commitment discounts included)
@@ -14,7 +14,7 @@
 {%- set reporting = var('reporting_currency') %}
 
 with as_of as (
-    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
+    select as_of_date from {{ ref('int_waste_as_of_date') }}
 ),
 
 contracts as (
@@ -71,28 +71,48 @@ lines as (
 
 spans as (
     select
-        contract_id,
-        start_day,
-        last_day,
-        sum(
-            case
-                when charge_category in {{ sql_in_list(var('commitment_spend_categories')) }} then billed_cost else 0
-            end
-        )
-            as commit_spend,
-        sum(billed_cost) as billed_cost,
-        sum(case when charge_category <> 'Tax' then effective_cost else 0 end) as effective_cost,
-        sum(case when charge_category = 'Usage' then list_cost else 0 end) as list_cost,
-        sum(case when charge_category = 'Usage' and pricing_unit = unit then pricing_quantity else 0 end) as quantity,
-        max(case when billed_cost is null then 1 else 0 end) as fx_missing
-    from lines
+        l.contract_id,
+        l.start_day,
+        l.last_day,
+        sum(case when k.charge_category is not null then l.billed_cost else 0 end) as commit_spend,
+        sum(l.billed_cost) as billed_cost,
+        sum(case when l.charge_category <> 'Tax' then l.effective_cost else 0 end) as effective_cost,
+        sum(case when l.charge_category = 'Usage' then l.list_cost else 0 end) as list_cost,
+        sum(case when l.charge_category = 'Usage' and l.pricing_unit = l.unit then l.pricing_quantity else 0 end)
+            as quantity,
+        max(case when l.billed_cost is null then 1 else 0 end) as fx_missing
+    from lines as l
+    left join {{ ref('commitment_spend_categories') }} as k on l.charge_category = k.charge_category
     group by 1, 2, 3
 ),
 
+-- a span longer than a day (monthly seats, plans) as one row per day of start_day..last_day
+span_days as (
+    select
+        s.*,
+        unnest(generate_series(cast(s.start_day as timestamp), cast(s.last_day as timestamp), interval 1 day)) as day_ts
+    from spans as s
+    where s.last_day > s.start_day
+),
+
+-- one row per contract and day: a one-day span keeps its row, a longer one is spread evenly over its days
+-- (waste_day_share: the days add up to the span's amounts exactly)
 days as (
-    {{ spread_spans_daily('spans', ['contract_id'],
-                          ['commit_spend', 'billed_cost', 'effective_cost', 'list_cost', 'quantity'],
-                          carried=['fx_missing']) }}
+    select
+        contract_id, start_day as charge_day, fx_missing, commit_spend, billed_cost, effective_cost, list_cost, quantity
+    from spans
+    where last_day <= start_day
+    union all
+    select
+        contract_id,
+        cast(day_ts as date),
+        fx_missing,
+        {{ waste_day_share('commit_spend', 'start_day', 'last_day', 'cast(day_ts as date)') }},
+        {{ waste_day_share('billed_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
+        {{ waste_day_share('effective_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
+        {{ waste_day_share('list_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
+        {{ waste_day_share('quantity', 'start_day', 'last_day', 'cast(day_ts as date)') }}
+    from span_days
 )
 
 select

@@ -1,5 +1,6 @@
 {#- The anomaly series and their cost drivers: one row per day x scope (scope_type, scope_value) x cost item, with
-    the item's quantity and its cost in the billing currency and in the reporting currency.
+    the item's quantity and its cost in the billing currency and in the reporting currency. Scope types (those of
+    seed anomaly_scope_types):
       provider   FOCUS ProviderName
       service    FOCUS ServiceName
       model      x_ModelName (lines without a model are in no model scope)
@@ -21,13 +22,17 @@
                'resource_id', 'charge_category', 'x_source_system', 'x_model_name', 'billing_currency'] %}
 {%- set tagged_key = ['billing_period', 'provider_name', 'billing_account_id', 'sub_account_id', 'service_name',
                       'resource_id', 'charge_category', 'x_source_system', 'model_name', 'billing_currency'] %}
-{%- set scope_types = anomaly_scope_types() %}
 {%- set dims = ['allocation_key', 'provider_name', 'service_name', 'model_name', 'api_key', 'api_project', 'item_key',
                 'item_unit', 'billing_currency', 'reporting_currency'] %}
 
 with as_of as (
     select max(cast(charge_period_start as date)) as as_of_date
     from {{ ref('fct_charges') }}
+),
+
+-- the integers 0 .. 999: day offsets of a multi-day charge
+numbers as (
+    select cast(range as integer) as n from range(0, 1000)
 ),
 
 lines as (
@@ -87,7 +92,7 @@ single_day as (
 multi_day as (
     select k.*, n.n as day_index
     from keyed as k
-    inner join {{ anomaly_numbers(3) }} as n on k.span_days > n.n
+    inner join numbers as n on k.span_days > n.n
     where k.span_days > 1
 ),
 
@@ -129,8 +134,6 @@ daily as (
     {%- endfor %}
 ),
 
-{%- if 'project' in scope_types %}
-
 tagged as (
     select
         {{ dbt.hash(dbt.concat(grain_parts(tagged_key, 't'))) }} as allocation_key,
@@ -169,43 +172,40 @@ project_shares as (
     inner join key_totals as t on p.allocation_key = t.allocation_key
     where p.project is not null
 ),
-{%- endif %}
 
+-- every supported scope type; the final select keeps those of seed anomaly_scope_types
 scoped as (
-    {%- set parts = [] %}
-    {%- set measures = "item_key, item_unit, billing_currency, reporting_currency, "
-        ~ "quantity, effective_cost, reporting_cost" %}
-    {%- if 'provider' in scope_types %}
-        {%- do parts.append(
-            "select cost_date, 'provider' as scope_type, provider_name as scope_value, provider_name, "
-            ~ measures ~ " from daily"
-        ) %}
-    {%- endif %}
-    {%- if 'service' in scope_types %}
-        {%- do parts.append(
-            "select cost_date, 'service', service_name, provider_name, " ~ measures ~ " from daily where service_name is not null"
-        ) %}
-    {%- endif %}
-    {%- if 'model' in scope_types %}
-        {%- do parts.append(
-            "select cost_date, 'model', model_name, provider_name, " ~ measures ~ " from daily where model_name is not null"
-        ) %}
-    {%- endif %}
-    {%- if 'api_key' in scope_types %}
-        {%- do parts.append(
-            "select cost_date, 'api_key', api_key, provider_name, " ~ measures ~ " from daily where api_key is not null"
-        ) %}
-    {%- endif %}
-    {%- if 'project' in scope_types %}
-        {%- do parts.append(
-            "select d.cost_date, 'project', p.project, d.provider_name, d.item_key, d.item_unit, d.billing_currency, "
-            ~ "d.reporting_currency, cast(d.quantity * p.share as " ~ type_money() ~ "), "
-            ~ "cast(d.effective_cost * p.share as " ~ type_money() ~ "), "
-            ~ "cast(d.reporting_cost * p.share as " ~ type_money() ~ ") "
-            ~ "from daily as d inner join project_shares as p on p.allocation_key = d.allocation_key"
-        ) %}
-    {%- endif %}
-    {{ parts | join('\n    union all\n    ') }}
+    select
+        cost_date, 'provider' as scope_type, provider_name as scope_value, provider_name, item_key, item_unit,
+        billing_currency, reporting_currency, quantity, effective_cost, reporting_cost
+    from daily
+    union all
+    select
+        cost_date, 'service', service_name, provider_name, item_key, item_unit, billing_currency, reporting_currency,
+        quantity, effective_cost, reporting_cost
+    from daily
+    where service_name is not null
+    union all
+    select
+        cost_date, 'model', model_name, provider_name, item_key, item_unit, billing_currency, reporting_currency,
+        quantity, effective_cost, reporting_cost
+    from daily
+    where model_name is not null
+    union all
+    select
+        cost_date, 'api_key', api_key, provider_name, item_key, item_unit, billing_currency, reporting_currency,
+        quantity, effective_cost, reporting_cost
+    from daily
+    where api_key is not null
+    union all
+    select
+        d.cost_date, 'project', p.project, d.provider_name, d.item_key, d.item_unit, d.billing_currency,
+        d.reporting_currency,
+        cast(d.quantity * p.share as {{ type_money() }}),
+        cast(d.effective_cost * p.share as {{ type_money() }}),
+        cast(d.reporting_cost * p.share as {{ type_money() }})
+    from daily as d
+    inner join project_shares as p on d.allocation_key = p.allocation_key
 )
 
 select
@@ -223,4 +223,5 @@ select
     max(a.as_of_date) as as_of_date
 from scoped as s
 cross join as_of as a
+where s.scope_type in (select t.scope_type from {{ ref('anomaly_scope_types') }} as t)
 group by 1, 2, 3, 4, 5, 6, 7, 8

@@ -38,6 +38,7 @@ clipped at 0).
 
 Floats here; the marts round to the cent and cast to DECIMAL.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,27 +57,29 @@ SEASON = 7
 Z80 = 1.2815515655446004
 Z95 = 1.959963984540054
 
-SCHEMA = pa.schema([
-    ("run_type", pa.string()),
-    ("scope_type", pa.string()),
-    ("scope_value", pa.string()),
-    ("currency", pa.string()),
-    ("method", pa.string()),
-    ("is_selected", pa.bool_()),
-    ("model_spec", pa.string()),
-    ("fallback_reason", pa.string()),
-    ("level_shift_date", pa.date32()),
-    ("train_start_date", pa.date32()),
-    ("train_end_date", pa.date32()),
-    ("train_days", pa.int32()),
-    ("forecast_date", pa.date32()),
-    ("horizon_day", pa.int32()),
-    ("point_forecast", pa.float64()),
-    ("lower_80", pa.float64()),
-    ("upper_80", pa.float64()),
-    ("lower_95", pa.float64()),
-    ("upper_95", pa.float64()),
-])
+SCHEMA = pa.schema(
+    [
+        ("run_type", pa.string()),
+        ("scope_type", pa.string()),
+        ("scope_value", pa.string()),
+        ("currency", pa.string()),
+        ("method", pa.string()),
+        ("is_selected", pa.bool_()),
+        ("model_spec", pa.string()),
+        ("fallback_reason", pa.string()),
+        ("level_shift_date", pa.date32()),
+        ("train_start_date", pa.date32()),
+        ("train_end_date", pa.date32()),
+        ("train_days", pa.int32()),
+        ("forecast_date", pa.date32()),
+        ("horizon_day", pa.int32()),
+        ("point_forecast", pa.float64()),
+        ("lower_80", pa.float64()),
+        ("upper_80", pa.float64()),
+        ("lower_95", pa.float64()),
+        ("upper_95", pa.float64()),
+    ]
+)
 
 
 @contextlib.contextmanager
@@ -114,7 +117,7 @@ def seasonal_naive(y: np.ndarray, h: int):
     if n >= SEASON:
         point = y[-SEASON:][steps % SEASON]
         resid = y[SEASON:] - y[:-SEASON]
-        sigma = float(np.sqrt(np.mean(resid ** 2))) if len(resid) else 0.0
+        sigma = float(np.sqrt(np.mean(resid**2))) if len(resid) else 0.0
         return "seasonal_naive", "SNAIVE(7)", point.astype(float), sigma * np.sqrt(steps // SEASON + 1)
     sigma = float(np.std(y)) if n > 1 else 0.0
     return "mean", "MEAN", np.full(h, float(np.mean(y))), np.full(h, sigma * math.sqrt(1 + 1 / n))
@@ -131,8 +134,15 @@ def ets(y: np.ndarray, h: int):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = ETSModel(z, error="add", trend=trend, damped_trend=trend is not None, seasonal="add",
-                               seasonal_periods=SEASON, initialization_method="estimated").fit(disp=False)
+                res = ETSModel(
+                    z,
+                    error="add",
+                    trend=trend,
+                    damped_trend=trend is not None,
+                    seasonal="add",
+                    seasonal_periods=SEASON,
+                    initialization_method="estimated",
+                ).fit(disp=False)
         except Exception:  # noqa: BLE001, S112 - a model that cannot be fitted is simply not a candidate
             continue
         if np.isfinite(res.aicc) and (best is None or res.aicc < best.aicc):
@@ -179,7 +189,7 @@ def forecast(y: np.ndarray, h: int, min_history: int, max_zero_share: float, shi
     reason = None
     if len(y) < min_history:
         reason = "too_short"
-    elif np.ptp(y[-2 * SEASON:]) <= 1e-6 * max(1.0, float(np.max(np.abs(y[-2 * SEASON:])))):
+    elif np.ptp(y[-2 * SEASON :]) <= 1e-6 * max(1.0, float(np.max(np.abs(y[-2 * SEASON :])))):
         reason = "flat"  # the same amount every day for two weeks: a fixed fee, repeated exactly
     elif float(np.mean(y == 0)) > max_zero_share:
         reason = "intermittent"
@@ -201,21 +211,45 @@ def forecast(y: np.ndarray, h: int, min_history: int, max_zero_share: float, shi
     return (method, spec, reason, point, sd), [], None
 
 
-def _rows(out: dict, run_type: str, key: tuple, dates: list, method: str, selected: bool, spec: str,
-          reason: str | None, shift: int | None, point: np.ndarray, sd: np.ndarray, nonnegative: bool) -> None:
+def _rows(
+    out: dict,
+    run_type: str,
+    key: tuple,
+    dates: list,
+    method: str,
+    selected: bool,
+    spec: str,
+    reason: str | None,
+    shift: int | None,
+    point: np.ndarray,
+    sd: np.ndarray,
+    nonnegative: bool,
+) -> None:
     h = len(point)
     lo80, hi80, lo95, hi95 = point - Z80 * sd, point + Z80 * sd, point - Z95 * sd, point + Z95 * sd
     if nonnegative:
         point, lo80, hi80, lo95, hi95 = (np.maximum(a, 0.0) for a in (point, lo80, hi80, lo95, hi95))
     last = dates[-1]
     values = {
-        "run_type": [run_type] * h, "scope_type": [key[0]] * h, "scope_value": [key[1]] * h,
-        "currency": [key[2]] * h, "method": [method] * h, "is_selected": [selected] * h, "model_spec": [spec] * h,
-        "fallback_reason": [reason] * h, "level_shift_date": [dates[shift] if shift is not None else None] * h,
-        "train_start_date": [dates[0]] * h, "train_end_date": [last] * h,
-        "train_days": [len(dates)] * h, "forecast_date": [last + dt.timedelta(days=i + 1) for i in range(h)],
-        "horizon_day": list(range(1, h + 1)), "point_forecast": point.tolist(), "lower_80": lo80.tolist(),
-        "upper_80": hi80.tolist(), "lower_95": lo95.tolist(), "upper_95": hi95.tolist(),
+        "run_type": [run_type] * h,
+        "scope_type": [key[0]] * h,
+        "scope_value": [key[1]] * h,
+        "currency": [key[2]] * h,
+        "method": [method] * h,
+        "is_selected": [selected] * h,
+        "model_spec": [spec] * h,
+        "fallback_reason": [reason] * h,
+        "level_shift_date": [dates[shift] if shift is not None else None] * h,
+        "train_start_date": [dates[0]] * h,
+        "train_end_date": [last] * h,
+        "train_days": [len(dates)] * h,
+        "forecast_date": [last + dt.timedelta(days=i + 1) for i in range(h)],
+        "horizon_day": list(range(1, h + 1)),
+        "point_forecast": point.tolist(),
+        "lower_80": lo80.tolist(),
+        "upper_80": hi80.tolist(),
+        "lower_95": lo95.tolist(),
+        "upper_95": hi95.tolist(),
     }
     for k, v in values.items():
         out[k].extend(v)
@@ -223,16 +257,24 @@ def _rows(out: dict, run_type: str, key: tuple, dates: list, method: str, select
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    meta = dbt.config.get("meta") or {}
-    horizon = int(meta.get("horizon_days", 90))
-    holdout = int(meta.get("holdout_days", 14))
-    min_history = int(meta.get("min_history_days", 28))
-    max_zero_share = float(meta.get("max_zero_share", 0.5))
-    shift_score = float(meta.get("level_shift_min_score", 5))
+    # the forecast policy: seed forecast_policy (one row; docs/marts/policies.md)
+    policy = (
+        dbt.ref("forecast_policy")
+        .project("horizon_days, holdout_days, min_history_days, max_zero_share, level_shift_min_score")
+        .fetchall()
+    )
+    if len(policy) != 1:
+        raise ValueError(f"seed forecast_policy must hold exactly one row, it holds {len(policy)}")
+    horizon, holdout, min_history = (int(v) for v in policy[0][:3])
+    max_zero_share, shift_score = (float(v) for v in policy[0][3:])
 
-    series = dbt.ref("int_daily_spend_series").filter("is_settled").project(
-        "scope_type, scope_value, currency, spend_date, cast(effective_cost as double) as y"
-    ).order("scope_type, scope_value, currency, spend_date").fetchall()
+    series = (
+        dbt.ref("int_daily_spend_series")
+        .filter("is_settled")
+        .project("scope_type, scope_value, currency, spend_date, cast(effective_cost as double) as y")
+        .order("scope_type, scope_value, currency, spend_date")
+        .fetchall()
+    )
 
     grouped: dict[tuple, tuple[list, list]] = {}
     for scope_type, scope_value, currency, day, y in series:
@@ -246,8 +288,9 @@ def model(dbt, session):
     return pa.Table.from_pydict(out, schema=SCHEMA)
 
 
-def _forecast_all(out: dict, grouped: dict, horizon: int, holdout: int, min_history: int, max_zero_share: float,
-                  shift_score: float) -> None:
+def _forecast_all(
+    out: dict, grouped: dict, horizon: int, holdout: int, min_history: int, max_zero_share: float, shift_score: float
+) -> None:
     for key, (dates, values) in grouped.items():
         y = np.asarray(values, dtype=float)
         nonnegative = bool(np.min(y) >= 0)

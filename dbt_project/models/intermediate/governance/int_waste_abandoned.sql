@@ -1,18 +1,16 @@
 {#- Abandoned AI pilots as of the as-of day: one row per AI project or AI workload without a project that has cost in
-    the last waste_lookback_days days and
+    the last lookback_days days (seed waste_policy) and
       no activity   its last activity (int_waste_scope_daily.has_activity: tokens, data processed / transferred,
-                    requests, training, ...) is waste_abandoned_days or more before the as-of day, or
+                    requests, training, ...) is abandoned_days (seed waste_policy) or more before the as-of day, or
       no owner      none of that cost has an owner (tag, ownership mapping or virtual tag; for a workload also none in
                     dim_ai_workloads, which falls back to the owner of the product its cost is allocated to), for
-                    waste_abandoned_days days or more.
+                    abandoned_days days or more.
     Scopes: project (int_cost_tagged's project: all its lines, every provider; an AI project = some AI cost in the
     window) and workload (dim_ai_workloads' API projects, SaaS subscriptions and cloud resources whose lines carry no
     project; an API key's cost is its project's and is not repeated). A scope that never showed activity and has an
     owner is not judged here (a billed endpoint without any traffic is an idle candidate). Money: reporting currency. -#}
-{%- set lookback = var('waste_lookback_days') | int %}
-{%- set abandoned_days = var('waste_abandoned_days') | int %}
-{%- set inactive_from = dbt.dateadd('day', abandoned_days, 'j.last_activity_day') %}
-{%- set ownerless_from = dbt.dateadd('day', abandoned_days - 1,
+{%- set inactive_from = dbt.dateadd('day', 'j.abandoned_days', 'j.last_activity_day') %}
+{%- set ownerless_from = dbt.dateadd('day', 'j.abandoned_days - 1',
                                      "coalesce(" ~ dbt.dateadd('day', 1, 'j.last_owned_day') ~ ", j.first_cost_day)") %}
 
 with daily as (
@@ -23,6 +21,14 @@ with daily as (
 
 as_of as (
     select max(as_of_date) as as_of_date from {{ ref('int_waste_scope_daily') }}
+),
+
+policy as (
+    select
+        p.abandoned_days,
+        {{ dbt.dateadd('day', '-p.lookback_days', 'o.as_of_date') }} as window_start
+    from {{ ref('waste_policy') }} as p
+    cross join as_of as o
 ),
 
 workloads as (
@@ -40,33 +46,35 @@ stats as (
         max(case when d.cost <> 0 then d.charge_day end) as last_cost_day,
         max(case when d.has_activity then d.charge_day end) as last_activity_day,
         max(case when d.owned_cost <> 0 then d.charge_day end) as last_owned_day,
-        sum(case when d.charge_day > {{ dbt.dateadd('day', -lookback, 'o.as_of_date') }} then d.cost else 0 end)
+        sum(case when d.charge_day > p.window_start then d.cost else 0 end)
             as cost_window,
-        sum(case when d.charge_day > {{ dbt.dateadd('day', -lookback, 'o.as_of_date') }} then d.owned_cost else 0 end)
+        sum(case when d.charge_day > p.window_start then d.owned_cost else 0 end)
             as owned_cost_window,
-        sum(case when d.charge_day > {{ dbt.dateadd('day', -lookback, 'o.as_of_date') }} then d.ai_cost else 0 end)
+        sum(case when d.charge_day > p.window_start then d.ai_cost else 0 end)
             as ai_cost_window,
-        sum(case when d.charge_day > {{ dbt.dateadd('day', -lookback, 'o.as_of_date') }} and d.has_activity
+        sum(case when d.charge_day > p.window_start and d.has_activity
                 then 1
             else 0
         end) as active_days_window,
-        o.as_of_date
+        o.as_of_date,
+        p.abandoned_days
     from daily as d
     cross join as_of as o
-    group by d.scope_type, d.scope_value, o.as_of_date
+    cross join policy as p
+    group by d.scope_type, d.scope_value, o.as_of_date, p.abandoned_days
 ),
 
 judged as (
     select
         s.*,
         s.last_activity_day is not null
-        and s.last_activity_day <= {{ dbt.dateadd('day', -abandoned_days, 's.as_of_date') }} as is_inactive,
+        and s.last_activity_day <= {{ dbt.dateadd('day', '-s.abandoned_days', 's.as_of_date') }} as is_inactive,
         -- no owner on any cost of the window (a workload: nor in the AI inventory, which also takes the owner of the
         -- product its cost is allocated to), and unowned for abandoned_days days or more
         s.owned_cost_window = 0
         and (s.scope_type = 'project' or w.owner is null)
         and coalesce({{ dbt.dateadd('day', 1, 's.last_owned_day') }}, s.first_cost_day)
-        <= {{ dbt.dateadd('day', 1 - abandoned_days, 's.as_of_date') }} as is_ownerless
+        <= {{ dbt.dateadd('day', '1 - s.abandoned_days', 's.as_of_date') }} as is_ownerless
     from stats as s
     left join workloads as w on s.scope_type = 'workload' and s.scope_value = w.workload_id
     where s.cost_window > 0

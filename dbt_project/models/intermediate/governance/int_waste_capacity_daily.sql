@@ -1,23 +1,58 @@
 {#- Provisioned capacity and its traffic, per idle rule (seed waste_idle_rules), resource and day, from the resource's
-    first capacity day to the as-of day (zero-filled), with the rolling window of the last waste_lookback_days days.
+    first capacity day to the as-of day (zero-filled), with the rolling window of the last lookback_days days (seed
+    waste_policy).
       capacity   Usage lines of the rule's service whose SkuMeter / usage type matches capacity_meters (hosting
                  hours of an endpoint, PTU / provisioned throughput hours, GPU instance hours): their cost in the
                  reporting currency (EffectiveCost as converted upstream) and quantity (hours);
       traffic    lines of the same ResourceId that prove use: the rule's traffic_meters (data processed / transferred,
                  their ConsumedQuantity) or, for traffic: tokens, the resource's lines priced in tokens (x_TokenCount,
                  else ConsumedQuantity in its token unit) - the billing data's own evidence, no monitoring needed;
-      is_idle    the window had capacity cost on at least waste_idle_min_days days and at most
+      is_idle    the window had capacity cost on at least idle_min_days days (waste_policy) and at most
                  max_traffic_per_hour traffic per capacity hour (0: none at all).
     Capacity without a traffic meter of its own in the billing data is not judged (no rule), nor is a resource whose
     billing account never reports the rule's traffic meter on any resource (traffic_observable: e.g. an export
     without data-transfer lines says nothing about a GPU instance's traffic). -#}
-{%- set rules = waste_idle_rules(ref('waste_idle_rules')) %}
-{%- set lookback = var('waste_lookback_days') | int %}
-{%- set min_days = var('waste_idle_min_days') | int %}
-{%- set w = 'partition by rule_id, provider_name, resource_id order by charge_day rows between ' ~ (lookback - 1) ~ ' preceding and current row' %}
+{#- the rolling window: the series has one row per day, so the sum over the last lookback_days rows is the running
+    sum minus the running sum lookback_days rows earlier (lag), exactly -#}
+{%- set w = 'partition by rule_id, provider_name, resource_id order by charge_day' %}
+{%- set running = w ~ ' rows between unbounded preceding and current row' %}
 
 with as_of as (
-    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
+    select as_of_date from {{ ref('int_waste_as_of_date') }}
+),
+
+policy as (
+    select lookback_days, idle_min_days from {{ ref('waste_policy') }}
+),
+
+-- the rules in rule_order, numbered 1..n (rule_id)
+rules as (
+    select
+        cast(row_number() over (
+            order by rule_order
+        ) as integer) as rule_id,
+        waste_type,
+        service_name,
+        capacity_meters,
+        traffic_meters,
+        coalesce(traffic = 'tokens', false) as traffic_is_tokens,
+        case when traffic = 'tokens' then 'Tokens' else traffic_unit end as rule_traffic_unit,
+        cast(coalesce(max_traffic_per_hour, 0) as {{ type_money() }}) as max_traffic_per_hour
+    from {{ ref('waste_idle_rules') }}
+),
+
+-- the rules' meter lists, one lower-case LIKE pattern per row (meter_role capacity or traffic)
+rule_meters as (
+    select rule_id, meter_role, lower(pattern) as pattern
+    from (
+        select rule_id, 'capacity' as meter_role, unnest(string_split(capacity_meters, '|')) as pattern
+        from rules
+        union all
+        select rule_id, 'traffic' as meter_role, unnest(string_split(traffic_meters, '|')) as pattern
+        from rules
+        where not traffic_is_tokens
+    ) as split
+    where pattern <> ''
 ),
 
 lines as (
@@ -46,18 +81,20 @@ lines as (
         and cast(c.charge_period_start as date) <= o.as_of_date
 ),
 
+-- lines of a rule's service whose meter matches one of its capacity meters
 capacity_lines as (
-    {%- for r in rules %}
     select
-        {{ loop.index }} as rule_id,
-        '{{ r.waste_type }}' as waste_type,
+        r.rule_id,
+        r.waste_type,
         l.*
     from lines as l
-    -- a literal per rule; `null` only in the one placeholder rule of an empty seed, which must match nothing
-    where l.service_name = {{ sql_literal(r.service_name) }}  -- noqa: CV05
-        and {{ waste_meter_like('l', r.capacity_meters) }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    inner join rules as r on l.service_name = r.service_name
+    where
+        exists (
+            select 1
+            from rule_meters as m
+            where m.rule_id = r.rule_id and m.meter_role = 'capacity' and {{ waste_meter_text('l') }} like m.pattern
+        )
 ),
 
 capacity_resources as (
@@ -71,50 +108,37 @@ capacity_resources as (
     group by 1, 2, 3, 4
 ),
 
+-- whether a line is the rule's traffic: a token line (traffic tokens), else a line matching its traffic meters
+{%- set is_traffic = "case when r.traffic_is_tokens then " ~ waste_is_token_line('l') ~ " else exists (select 1 from "
+    ~ "rule_meters as m where m.rule_id = r.rule_id and m.meter_role = 'traffic' and " ~ waste_meter_text('l')
+    ~ " like m.pattern) end" %}
+
 traffic_lines as (
-    {%- for r in rules %}
     select
-        {{ loop.index }} as rule_id,
+        r.rule_id,
         l.provider_name,
         l.resource_id,
         l.charge_day,
-    {%- if r.traffic is defined and r.traffic == 'tokens' %}
-        {{ waste_token_quantity('l') }} as traffic_quantity,
-        'Tokens' as traffic_unit
-        {%- else %}
-    l.consumed_quantity as traffic_quantity,
-    l.consumed_unit as traffic_unit
-    {%- endif %}
+        case when r.traffic_is_tokens then {{ waste_token_quantity('l') }} else l.consumed_quantity end
+            as traffic_quantity,
+        case when r.traffic_is_tokens then 'Tokens' else l.consumed_unit end as traffic_unit
     from lines as l
-    inner join capacity_resources as r
-        on r.rule_id = {{ loop.index }} and l.provider_name = r.provider_name and l.resource_id = r.resource_id
-    where
-    {%- if r.traffic is defined and r.traffic == 'tokens' %}
-        {{ waste_is_token_line('l') }}
-        {%- else %}
-    {{ waste_meter_like('l', r.traffic_meters | default([])) }}
-    {%- endif %}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    inner join capacity_resources as c on l.provider_name = c.provider_name and l.resource_id = c.resource_id
+    inner join rules as r on c.rule_id = r.rule_id
+    where {{ is_traffic }}
 ),
 
 -- a traffic meter the billing account never reports is no evidence: the rule judges a resource only when its
--- billing account shows the rule's traffic on some resource (the export carries that meter at all)
+-- billing account shows the rule's traffic on some resource (the export carries that meter at all); token traffic
+-- counts on the rule's service only
 observable_accounts as (
-    {%- for r in rules %}
     select distinct
-        {{ loop.index }} as rule_id,
+        r.rule_id,
         l.provider_name,
         l.billing_account_id
     from lines as l
-    where
-    {%- if r.traffic is defined and r.traffic == 'tokens' %}
-        l.service_name = {{ sql_literal(r.service_name) }} and {{ waste_is_token_line('l') }}
-        {%- else %}
-    {{ waste_meter_like('l', r.traffic_meters | default([])) }}
-    {%- endif %}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    cross join rules as r
+    where (not r.traffic_is_tokens or l.service_name = r.service_name) and {{ is_traffic }}
 ),
 
 capacity_days as (
@@ -172,27 +196,47 @@ series as (
         and d.calendar_day = t.charge_day
 ),
 
-windowed as (
+running as (
     select
         s.*,
-        sum(capacity_cost) over ({{ w }}) as window_capacity_cost,
-        sum(capacity_quantity) over ({{ w }}) as window_capacity_quantity,
-        sum(capacity_day) over ({{ w }}) as window_capacity_days,
-        sum(traffic_quantity) over ({{ w }}) as window_traffic_quantity,
-        max(case when capacity_day = 1 then charge_day end) over ({{ w }}) as window_last_capacity_day
+        sum(s.capacity_cost) over ({{ running }}) as running_capacity_cost,
+        sum(s.capacity_quantity) over ({{ running }}) as running_capacity_quantity,
+        sum(s.capacity_day) over ({{ running }}) as running_capacity_days,
+        sum(s.traffic_quantity) over ({{ running }}) as running_traffic_quantity,
+        max(case when s.capacity_day = 1 then s.charge_day end) over ({{ running }}) as last_capacity_day
     from series as s
 ),
 
-thresholds as (
-    {%- for r in rules %}
+windowed as (
     select
-        {{ loop.index }} as rule_id,
-        cast({{ r.max_traffic_per_hour | default(0) }} as {{ type_money() }}) as max_traffic_per_hour,
-        {{ "'Tokens'" if (r.traffic is defined and r.traffic == 'tokens')
-            else sql_literal(r.traffic_unit | default(none)) }} as rule_traffic_unit,
-        {{ 'true' if (r.traffic is defined and r.traffic == 'tokens') else 'false' }} as traffic_is_tokens
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+        r.rule_id,
+        r.waste_type,
+        r.provider_name,
+        r.resource_id,
+        r.charge_day,
+        r.capacity_cost,
+        r.capacity_quantity,
+        r.capacity_day,
+        r.traffic_quantity,
+        r.running_capacity_cost - lag(r.running_capacity_cost, p.lookback_days, 0) over ({{ w }})
+            as window_capacity_cost,
+        r.running_capacity_quantity - lag(r.running_capacity_quantity, p.lookback_days, 0) over ({{ w }})
+            as window_capacity_quantity,
+        r.running_capacity_days - lag(r.running_capacity_days, p.lookback_days, 0) over ({{ w }})
+            as window_capacity_days,
+        r.running_traffic_quantity - lag(r.running_traffic_quantity, p.lookback_days, 0) over ({{ w }})
+            as window_traffic_quantity,
+        case
+            when r.last_capacity_day > {{ dbt.dateadd('day', '-p.lookback_days', 'r.charge_day') }}
+                then r.last_capacity_day
+        end as window_last_capacity_day
+    from running as r
+    cross join policy as p
+),
+
+thresholds as (
+    select rule_id, max_traffic_per_hour, rule_traffic_unit, traffic_is_tokens
+    from rules
 ),
 
 identity as (
@@ -261,7 +305,7 @@ select
     t.max_traffic_per_hour,
     a.rule_id is not null as traffic_observable,
     a.rule_id is not null
-    and w.window_capacity_days >= {{ min_days }}
+    and w.window_capacity_days >= p.idle_min_days
     and w.window_capacity_cost > 0
     and w.window_traffic_quantity <= t.max_traffic_per_hour * w.window_capacity_quantity as is_idle,
     o.as_of_date
@@ -273,3 +317,4 @@ left join observable_accounts as a
     on w.rule_id = a.rule_id and w.provider_name = a.provider_name
     and {{ cost_tag_null_safe_eq('a.billing_account_id', 'i.billing_account_id') }}
 cross join as_of as o
+cross join policy as p

@@ -1,5 +1,5 @@
 {#- AI SaaS seats per subscription (vendor, billing account, service) and billing period: the seats billed (the
-    amortized seat Usage rows of int_saas_charges in the FOCUS record: PricingUnit in var waste_seat_units) against
+    amortized seat Usage rows of int_saas_charges in the FOCUS record: PricingUnit in seed waste_seat_units) against
     the contract's included_quantity (seed ai_vendor_contracts, unit in waste_seat_units, product = the service).
     The invoices carry no seat activity (Stripe invoice lines have a quantity, not who used a seat), so the contract's
     included quantity stands for the seats the business needs: unused_seats = seats billed above it. seat_cost and
@@ -7,7 +7,11 @@
     from the contract. -#}
 
 with as_of as (
-    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
+    select as_of_date from {{ ref('int_waste_as_of_date') }}
+),
+
+seat_units as (
+    select pricing_unit from {{ ref('waste_seat_units') }}
 ),
 
 seat_lines as (
@@ -23,7 +27,7 @@ seat_lines as (
     cross join as_of as o
     where c.x_source_system in {{ ai_workload_saas_sources() }}
         and c.charge_category = 'Usage'
-        and c.pricing_unit in {{ sql_in_list(var('waste_seat_units')) }}
+        and c.pricing_unit in (select u.pricing_unit from seat_units as u)
         and cast(c.charge_period_start as date) <= o.as_of_date
     group by 1, 2, 3, 4
 ),
@@ -33,7 +37,7 @@ contracts as (
         contract_id, vendor, nullif(trim(product), '') as product, unit, included_quantity, term_start, term_end,
         owner, business_unit, cost_center
     from {{ ref('ai_vendor_contracts') }}
-    where unit in {{ sql_in_list(var('waste_seat_units')) }} and included_quantity is not null
+    where unit in (select u.pricing_unit from seat_units as u) and included_quantity is not null
 ),
 
 matched as (

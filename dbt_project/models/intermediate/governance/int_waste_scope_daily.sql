@@ -6,13 +6,17 @@
     cost = EffectiveCost in the reporting currency (x_reporting_effective_cost), a multi-day charge (monthly fee)
     spread evenly over the days of its charge period; owned_cost = the part of it whose line has an owner (tag,
     mapping or virtual tag; int_cost_tagged); ai_cost = the part on AI lines (AI and Machine Learning, GPU meters,
-    model APIs, AI SaaS); has_activity = a line that day proves use (tokens, or a meter of var
+    model APIs, AI SaaS); has_activity = a line that day proves use (tokens, or a meter of seed
     waste_activity_meters with a quantity: data processed / transferred, requests, training, ...). Project and owner
     come from int_cost_tagged per billing period, account, sub-account, service, resource, charge category, source,
     model and currency (the value carrying most cost when a key has several). -#}
 
 with as_of as (
-    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
+    select as_of_date from {{ ref('int_waste_as_of_date') }}
+),
+
+activity_meters as (
+    select lower(pattern) as pattern from {{ ref('waste_activity_meters') }}
 ),
 
 lines as (
@@ -33,7 +37,7 @@ lines as (
                 then cast(c.charge_period_start as date)
             else cast({{ dbt.dateadd('second', -1, 'c.charge_period_end') }} as date)
         end as last_day,
-        case when {{ waste_is_activity('c') }} then 1 else 0 end as is_activity,
+        case when {{ waste_is_activity('c', 'activity_meters') }} then 1 else 0 end as is_activity,
         case when c.service_category = 'AI and Machine Learning'
                 or {{ ai_workload_is_gpu('c', ref('gpu_meter_patterns')) }}
                 or c.x_source_system in {{ ai_workload_api_sources() }}
@@ -130,9 +134,32 @@ spans as (
     group by 1, 2, 3, 4, 5
 ),
 
+-- a span longer than a day (a monthly fee) as one row per day of start_day..last_day
+span_days as (
+    select
+        s.*,
+        unnest(generate_series(cast(s.start_day as timestamp), cast(s.last_day as timestamp), interval 1 day)) as day_ts
+    from spans as s
+    where s.last_day > s.start_day
+),
+
+-- one row per scope and day: a one-day span keeps its row, a longer one is spread evenly over its days
+-- (waste_day_share: the days add up to the span's amounts exactly)
 days as (
-    {{ spread_spans_daily('spans', ['scope_type', 'scope_value', 'scope_provider'], ['cost', 'owned_cost', 'ai_cost'],
-                          carried=['has_activity']) }}
+    select scope_type, scope_value, scope_provider, start_day as charge_day, has_activity, cost, owned_cost, ai_cost
+    from spans
+    where last_day <= start_day
+    union all
+    select
+        scope_type,
+        scope_value,
+        scope_provider,
+        cast(day_ts as date),
+        has_activity,
+        {{ waste_day_share('cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
+        {{ waste_day_share('owned_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
+        {{ waste_day_share('ai_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }}
+    from span_days
 )
 
 select

@@ -157,9 +157,31 @@ line_periods as (
     group by 1, 2, 3, 4
 ),
 
+-- a period longer than a day (a monthly invoice line) as one row per day of start_day..last_day
+line_period_days as (
+    select
+        p.*,
+        unnest(generate_series(cast(p.start_day as timestamp), cast(p.last_day as timestamp), interval 1 day)) as day_ts
+    from line_periods as p
+    where p.last_day > p.start_day
+),
+
+-- one row per workload and day: a one-day period keeps its row, a longer one is spread evenly over its days
+-- (waste_day_share: the days add up to the period's cost exactly)
 line_days as (
-    {{ spread_spans_daily('line_periods', ['workload_id', 'api_key_workload_id'], ['cost'],
-                          carried=['has_cost', 'fx_missing', 'has_usage'], day_column='activity_day') }}
+    select workload_id, api_key_workload_id, start_day as activity_day, has_cost, fx_missing, has_usage, cost
+    from line_periods
+    where last_day <= start_day
+    union all
+    select
+        workload_id,
+        api_key_workload_id,
+        cast(day_ts as date),
+        has_cost,
+        fx_missing,
+        has_usage,
+        {{ waste_day_share('cost', 'start_day', 'last_day', 'cast(day_ts as date)') }}
+    from line_period_days
 ),
 
 api_usage as (

@@ -1,7 +1,7 @@
 {#- The lifecycle of every anomaly (fct_cost_anomalies): detected on its first anomalous day (detected_at: that day
     at 00:00, the onset), acknowledged and resolved from the annotations (seed anomaly_annotations: scope_type,
     scope_value, a day of the anomaly, action acknowledge | resolve, action_at, action_by, note) or resolved
-    automatically when the scope's cost stays within its baseline band for var('anomaly_resolve_days') consecutive
+    automatically when the scope's cost stays within its baseline band for anomaly_policy.resolve_days consecutive
     settled days (resolved_at = the first of them at 00:00, resolution 'returned_to_baseline').
     An annotation belongs to the anomaly of its scope whose days [anomaly_date, anomaly_end_date] contain its day.
     acknowledged_at: the earliest acknowledgement, else a resolving annotation (resolving acknowledges);

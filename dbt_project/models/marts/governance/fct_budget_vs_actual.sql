@@ -6,7 +6,7 @@
                             0, never missing, when the scope has no cost (assert_budget_actual_never_missing)
       run_rate_projection   actual_to_date / days_elapsed x days_in_period (the month's average day so far)
       forecast_projection   actual_to_date + fct_spend_forecast's points for the month's days after as_of_date
-                            (scope types of var('forecast_scope_types'), when the horizon covers the month)
+                            (scope types of seed forecast_scope_types, when the horizon covers the month)
       projected_month_end   the actual once the month is closed, else the forecast projection, else run rate
       threshold_crossed     alert when actual or projection reaches alert_threshold_pct of the amount, warn when
                             it reaches warn_threshold_pct, else none; threshold_basis says which crossed it

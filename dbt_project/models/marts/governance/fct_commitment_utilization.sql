@@ -2,7 +2,7 @@
     commitment_type vendor_contract (seed ai_vendor_contracts, int_commitment_contract_daily), per commit_period
     (month | quarter | year counted from term_start) that has started by the as-of day, lies in the term and overlaps
     the billing data:
-      spend_to_date            BilledCost toward the minimum commit (Usage and Purchase: var commitment_spend_categories)
+      spend_to_date            BilledCost toward the minimum commit (Usage and Purchase: seed commitment_spend_categories)
       utilization_to_date      spend_to_date / minimum_commit (null without a minimum)
       projected_spend          spend_to_date / days elapsed x days in the period (the actual once it is closed)
       projected_shortfall      minimum_commit - projected_spend when positive: paid for, not used
@@ -19,12 +19,16 @@
       effective_savings_rate   1 - used EffectiveCost / its ListCost (the discount on covered usage)
       net_savings_rate         1 - (used + unused) / ListCost of the covered usage (after paying for the unused part)
     status: projected_shortfall, projected_overage, underutilized (commitment discounts below
-    var commitment_target_utilization), on_track, no_commitment (a contract without minimum or included quantity).
+    seed commitment_policy.target_utilization), on_track, no_commitment (a contract without minimum or included quantity).
     Money in the commitment's currency (the contract's; the billing currency of commitment discounts). -#}
-{%- set target = var('commitment_target_utilization') %}
+{%- set target = '(select cp.target_utilization from policy as cp)' %}
 
 with as_of as (
-    select {{ waste_as_of_date(ref('fct_charges')) }} as as_of_date
+    select as_of_date from {{ ref('int_waste_as_of_date') }}
+),
+
+policy as (
+    select target_utilization from {{ ref('commitment_policy') }}
 ),
 
 data_bounds as (

@@ -4,9 +4,9 @@
     (they and residual_effect add up to impact_amount exactly). anomaly_date is the anomaly's first day, amounts are
     summed over its days. anomaly_type: usage_spike / usage_drop (primary driver volume or mix), price_change (price)
     or fx_move (fx): a price change or a currency move is never reported as a usage spike. Owner, business unit and
-    cost centre: int_anomaly_scope_owners. severity 'error' when |impact_amount| >= var('anomaly_error_impact'),
-    else 'warn'. is_new: started within the last var('anomaly_new_days') days up to as_of_date (the latest charge
-    day in the warehouse). -#}
+    cost centre: int_anomaly_scope_owners. severity 'error' when |impact_amount| >= error_impact (seed
+    anomaly_policy), else 'warn'. is_new: started within the last new_days days (anomaly_policy) up to as_of_date
+    (the latest charge day in the warehouse). -#}
 
 with episodes as (
     select * from {{ ref('int_anomaly_episodes') }}
@@ -14,6 +14,10 @@ with episodes as (
 
 owners as (
     select * from {{ ref('int_anomaly_scope_owners') }}
+),
+
+policy as (
+    select error_impact, new_days from {{ ref('anomaly_policy') }}
 )
 
 select
@@ -51,9 +55,10 @@ select
     o.business_unit,
     o.cost_center,
     o.owner_source,
-    case when abs(e.impact_amount) >= {{ var('anomaly_error_impact') }} then 'error' else 'warn' end as severity,
-    {{ dbt.datediff('e.start_date', 'e.as_of_date', 'day') }} < {{ var('anomaly_new_days') | int }} as is_new,  -- noqa: LT05
+    case when abs(e.impact_amount) >= p.error_impact then 'error' else 'warn' end as severity,
+    {{ dbt.datediff('e.start_date', 'e.as_of_date', 'day') }} < p.new_days as is_new,  -- noqa: LT05
     e.resolved_on,
     e.as_of_date
 from episodes as e
 left join owners as o on e.scope_type = o.scope_type and e.scope_value = o.scope_value
+cross join policy as p

@@ -3,8 +3,8 @@
       scope                 the candidate's scope: a resource (every line of the ResourceId), a project, an AI workload
                             (int_waste_scope_daily), a training spec (its runs, int_waste_training_runs) or SaaS seats
                             (int_waste_saas_seats, per billing period)
-      run_rate_before       the scope's cost in the waste_lookback_days days before action_date (fewer when its cost
-                            started later) per day x 30
+      run_rate_before       the scope's cost in the lookback_days days (seed waste_policy) before action_date
+                            (fewer when its cost started later) per day x 30
       run_rate_after        its cost from action_date to the as-of day per day x 30
       projected_monthly_savings   what the candidate promised on the day before the action: for idle capacity the
                             capacity's run rate (int_waste_capacity_daily), for repeated training runs the repeats'
@@ -15,10 +15,15 @@
                             to the cent), partially_realised (some), not_realised (none).
     Money in var reporting_currency, rounded to the cent. -#}
 {%- set reporting = var('reporting_currency') %}
-{%- set lookback = var('waste_lookback_days') | int %}
+{#- the window of the waste policy, a scalar subquery on the one-row seed -#}
+{%- set lookback = '(select wp.lookback_days from policy as wp)' %}
 
 with as_of as (
     select max(as_of_date) as as_of_date from {{ ref('int_waste_scope_daily') }}
+),
+
+policy as (
+    select lookback_days from {{ ref('waste_policy') }}
 ),
 
 actions as (
@@ -71,7 +76,7 @@ windows as (
         o.as_of_date,
         min(d.charge_day) as first_cost_day,
         sum(
-            case when d.charge_day >= {{ dbt.dateadd('day', -lookback, 'a.action_date') }}
+            case when d.charge_day >= {{ dbt.dateadd('day', '-' ~ lookback, 'a.action_date') }}
                     and d.charge_day < a.action_date
                     then d.cost
                 else 0
@@ -90,8 +95,8 @@ spans as (
         w.*,
         -- days observed before the action (the window, or since the scope's first cost) and since it
         {{ dbt.datediff(
-            "case when w.first_cost_day > " ~ dbt.dateadd('day', -lookback, 'a.action_date')
-            ~ " then w.first_cost_day else " ~ dbt.dateadd('day', -lookback, 'a.action_date') ~ " end",
+            "case when w.first_cost_day > " ~ dbt.dateadd('day', '-' ~ lookback, 'a.action_date')
+            ~ " then w.first_cost_day else " ~ dbt.dateadd('day', '-' ~ lookback, 'a.action_date') ~ " end",
             'a.action_date', 'day') }} as days_before,
         {{ dbt.datediff('a.action_date', 'w.as_of_date', 'day') }} + 1 as days_after  -- noqa: LT05
     from windows as w
@@ -118,7 +123,7 @@ training_promise as (
     from actions as a
     inner join {{ ref('int_waste_training_runs') }} as r
         on a.scope_type = 'training_spec' and a.scope_value = r.spec_key
-        and a.action_date > r.run_date and r.run_date >= {{ dbt.dateadd('day', -lookback, 'a.action_date') }}
+        and a.action_date > r.run_date and r.run_date >= {{ dbt.dateadd('day', '-' ~ lookback, 'a.action_date') }}
     group by 1
 ),
 

@@ -1,4 +1,4 @@
-{#- Backtest per series: the last var('forecast_holdout_days') settled days are held out, the forecaster is fitted
+{#- Backtest per series: the last forecast_policy.holdout_days settled days are held out, the forecaster is fitted
     on the days before and forecasts them; so does the seasonal-naive baseline (each day = the same weekday of the
     last training week of the raw history). selected_* = the forecaster's choice (the ensemble, or the fallback),
     ets_* = its ETS component alone (null for a fallback), snaive_* = the baseline. MAPE = mean of

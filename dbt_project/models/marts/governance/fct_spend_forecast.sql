@@ -1,5 +1,5 @@
-{#- Daily spend forecast per scope (var('forecast_scope_types'): total, business unit, product, project, provider,
-    vendor, service, model) and currency for var('forecast_horizon_days') days after the last settled day, with
+{#- Daily spend forecast per scope (seed forecast_scope_types: total, business unit, product, project, provider,
+    vendor, service, model) and currency for forecast_policy.horizon_days days after the last settled day, with
     80 % and 95 % prediction intervals (int_spend_forecast_paths: the mean of ETS with weekly seasonality and
     seasonal-naive, fitted on the history with its level shift adjusted away, or the stated seasonal-naive
     fallback). Money rounded to the cent. forecast_as_of_date: the latest data day the forecast was

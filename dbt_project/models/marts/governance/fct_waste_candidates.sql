@@ -1,13 +1,13 @@
 {#- Waste candidates as of the latest charge day (never the clock): one row per candidate, with the evidence from the
     billing data itself and the estimated monthly savings (30 days) of removing the idle part. waste_type:
-      idle_endpoint / idle_provisioned_capacity / idle_gpu   a resource billed for provisioned capacity (var
+      idle_endpoint / idle_provisioned_capacity / idle_gpu   a resource billed for provisioned capacity (seed
           waste_idle_rules: endpoint hosting hours, PTU / provisioned throughput, GPU instance hours) with no or
-          little traffic on the same resource over the last waste_lookback_days days and still billed
+          little traffic on the same resource over the last lookback_days days (seed waste_policy) and still billed
           (int_waste_capacity_daily); savings = the capacity's cost per billed day x 30;
       abandoned_pilot   an AI project, model-API project, SaaS subscription or cloud workload with cost but no
-          activity for waste_abandoned_days days, or without an owner (int_waste_abandoned); savings = its whole cost
+          activity for abandoned_days days, or without an owner (int_waste_abandoned); savings = its whole cost
           run rate (cost of the window / window days x 30). Its resources are not repeated as idle candidates;
-      repeated_training_run   waste_training_min_runs or more runs of one training spec in the window
+      repeated_training_run   training_min_runs or more runs of one training spec in the window
           (int_waste_training_runs); savings = the repeats' cost scaled to 30 days;
       unused_saas_seats   seats billed above the contract's included quantity in the current billing period
           (int_waste_saas_seats; the invoices carry no seat activity); savings = unused seats x seat price.
@@ -16,12 +16,17 @@
     inventory's for workloads, the contract's for seats. is_actioned: seed waste_actions names the candidate. Money in
     var reporting_currency. -#}
 {%- set reporting = var('reporting_currency') %}
-{%- set lookback = var('waste_lookback_days') | int %}
-{%- set still_billed = var('waste_still_billed_days') | int %}
-{%- set min_runs = var('waste_training_min_runs') | int %}
+{#- the policy's numbers, as scalar subqueries on the one-row seed -#}
+{%- set lookback = '(select wp.lookback_days from policy as wp)' %}
+{%- set still_billed = '(select wp.still_billed_days from policy as wp)' %}
+{%- set min_runs = '(select wp.training_min_runs from policy as wp)' %}
 
 with as_of as (
     select max(as_of_date) as as_of_date from {{ ref('int_waste_scope_daily') }}
+),
+
+policy as (
+    select lookback_days, still_billed_days, training_min_runs from {{ ref('waste_policy') }}
 ),
 
 -- owners and projects of resources and projects (int_cost_tagged: the latest billing period, owned lines first)
@@ -75,7 +80,7 @@ resource_cost as (
         sum(d.cost) as cost_window
     from {{ ref('int_waste_scope_daily') }} as d
     cross join as_of as o
-    where d.scope_type = 'resource' and d.charge_day > {{ dbt.dateadd('day', -lookback, 'o.as_of_date') }}
+    where d.scope_type = 'resource' and d.charge_day > {{ dbt.dateadd('day', '-' ~ lookback, 'o.as_of_date') }}
     group by 1, 2
 ),
 
@@ -115,7 +120,7 @@ abandoned_candidates as (
         {{ dbt.concat([
             "case when a.scope_type = 'project' then 'project ' else '' end", 'a.name', "': '",
             waste_money_text('a.cost_window'), "' '", "'" ~ reporting ~ "'",
-            "' in the last " ~ lookback ~ " days'",
+            "' in the last '", "cast(" ~ lookback ~ " as " ~ dbt.type_string() ~ ")", "' days'",
             "coalesce(" ~ dbt.concat(["' on '", "cast(pr.resources as " ~ dbt.type_string() ~ ")", "' resources (largest: '", 'pr.largest', "')'"]) ~ ", '')",
             "case when a.is_inactive then " ~ dbt.concat(["'; no activity since '", "cast(a.last_activity_day as " ~ dbt.type_string() ~ ")", "' ('", "cast(a.days_since_activity as " ~ dbt.type_string() ~ ")", "' days: no tokens, requests, data processed or training)'"]) ~ " else '' end",
             "case when a.is_ownerless then '; no owner (no owner tag, ownership mapping or virtual tag on its cost)' else '' end",
@@ -163,7 +168,8 @@ idle_candidates as (
         {{ dbt.concat([
             'c.service_name', "' '", 'c.capacity_meter', "': '", waste_number_text('c.window_capacity_quantity'), "' '",
             "coalesce(c.capacity_unit, '')", "' ('", waste_money_text('c.window_capacity_cost'), "' " ~ reporting ~ ") on '",
-            "cast(c.window_capacity_days as " ~ dbt.type_string() ~ ")", "' of the last " ~ lookback ~ " days; traffic on the same resource: '",
+            "cast(c.window_capacity_days as " ~ dbt.type_string() ~ ")", "' of the last '",
+            "cast(" ~ lookback ~ " as " ~ dbt.type_string() ~ ")", "' days; traffic on the same resource: '",
             waste_number_text('c.window_traffic_quantity'), "' '", "coalesce(c.traffic_unit, '')",
             "case when c.max_traffic_per_hour > 0 then " ~ dbt.concat(["' ('", waste_number_text('c.window_traffic_quantity / nullif(c.window_capacity_quantity, 0)'), "' per capacity hour, idle below '", waste_number_text('c.max_traffic_per_hour'), "')'"]) ~ " else ' (none)' end",
             "'; idle since '", "cast(coalesce(" ~ dbt.dateadd('day', 1, 's.last_not_idle_day') ~ ", s.first_idle_day) as date)"
@@ -181,7 +187,7 @@ idle_candidates as (
     left join resource_cost as rc on c.provider_name = rc.provider_name and c.resource_id = rc.resource_id
     where c.charge_day = c.as_of_date
         and c.is_idle
-        and c.window_last_capacity_day > {{ dbt.dateadd('day', -still_billed, 'c.as_of_date') }}
+        and c.window_last_capacity_day > {{ dbt.dateadd('day', '-' ~ still_billed, 'c.as_of_date') }}
         -- covered by an abandoned pilot: its project or its workload
         and not exists (
             select 1 from abandoned as a
