@@ -43,7 +43,7 @@ test-fast: install
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
 
 ## make lint: ruff (rules and line length in pyproject.toml), ruff's formatter, and sqlfluff on the dbt project's SQL.
-PY_PATHS := ingestion orchestration data_quality serving finops_cli finops_demo tools tests benchmarks dbt_project/scripts
+PY_PATHS := ingestion orchestration data_quality serving dashboard finops_cli finops_demo tools tests benchmarks dbt_project/scripts
 lint: install
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)
