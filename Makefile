@@ -11,7 +11,7 @@ export FINOPS_LANDING ?= $(CURDIR)/demo/landing
 SEED ?= 42
 ROWS ?= 60000
 
-.PHONY: install demo test test-fast lint docs docs-serve dev bench clean
+.PHONY: install demo test test-fast lint docs docs-serve dev dashboard bench clean
 
 install: $(VENV)/.installed
 
@@ -60,6 +60,11 @@ docs-serve: install
 ## make dev: the Dagster UI, with the demo OpenAI and Anthropic APIs served locally for its runs.
 dev: install
 	cd $(CURDIR) && $(BIN)/finops demo-vendors -- $(BIN)/dg dev
+
+## make dashboard: the executive web app on http://127.0.0.1:8501 over the published copy (make demo builds one).
+## DASHBOARD_ARGS="--port 8600" to change the port.
+dashboard: install
+	$(BIN)/finops dashboard $(DASHBOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-focus-validator warehouse demo dbt_project/target dbt_project/logs
