@@ -17,6 +17,7 @@ Layer: imports ``serving`` and shared helpers, never ``orchestration`` or the de
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 # the published copy the app reads; `finops dashboard` sets it, else it follows FINOPS_WAREHOUSE
@@ -32,3 +33,29 @@ def published_copy() -> Path:
     if explicit:
         return Path(explicit).expanduser().resolve()
     return published_path(os.environ.get("FINOPS_WAREHOUSE", DEFAULT_WAREHOUSE))
+
+
+def streamlit_command(host: str = "127.0.0.1", port: int = 8501) -> list[str]:
+    """The ``streamlit run dashboard/app.py`` command line: headless, no usage statistics, no file watcher, the
+    viewer's toolbar only (set FINOPS_DASHBOARD_DB in its environment to choose the published copy)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(Path(__file__).resolve().parent / "app.py"),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "viewer",
+        "--global.developmentMode",
+        "false",
+    ]

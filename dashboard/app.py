@@ -71,10 +71,7 @@ def main() -> None:
         return run
 
     nav = st.navigation(
-        [
-            st.Page(bind(fn), title=title, url_path=path, default=i == 0)
-            for i, (path, title, fn) in enumerate(p.PAGES)
-        ]
+        [st.Page(bind(fn), title=title, url_path=path, default=i == 0) for i, (path, title, fn) in enumerate(p.PAGES)]
     )
     nav.run()
 

@@ -104,7 +104,7 @@ def rows(df: pd.DataFrame, key: str, label: str = "Rows behind this figure") -> 
 def drill(title: str, key: str, picker: str, options: list[str], name: str, f: q.Filters, param: str) -> None:
     """A folded drill-down: pick one of ``options`` (``picker``), then the figure ``name``'s rows for it
     (``param=choice``); the query runs only once the drill-down is switched on."""
-    with st.expander(title):
+    with st.expander(title, expanded=_on(key)):
         if not lazy("Load the rows", key):
             return
         choice = st.selectbox(picker, options, key=f"pick-{key}")
@@ -149,8 +149,9 @@ def figure(
 
 def focus_drill(f: q.Filters, df: pd.DataFrame, key: str, by: tuple[str, ...] = ("provider_name", "service_name")):
     """Drill from a spend figure to its FOCUS rows (with x_SourceFile / x_SourceRow): pick a provider (and service)."""
-    with st.expander("Drill down to the FOCUS rows (source file and row)"):
-        if not st.toggle("Load the FOCUS rows", key=f"load-{key}"):
+    # kept open once switched on: the toggle reruns the page
+    with st.expander("Drill down to the FOCUS rows (source file and row)", expanded=_on(key)):
+        if not lazy("Load the FOCUS rows", key):
             return
         cols = st.columns(len(by))
         picked: dict[str, str | None] = {}
@@ -167,8 +168,16 @@ def focus_drill(f: q.Filters, df: pd.DataFrame, key: str, by: tuple[str, ...] = 
         found = data("focus_rows", f, **{k: v for k, v in kw.items() if v is not None})
         if found is not None:
             capped = " (the first rows, largest first)" if len(found) >= q.DRILL_LIMIT else ""
-            st.caption(f"{len(found):,} FOCUS rows{capped}; filters: period {f.period or 'all'}, {kw}")
+            shown = {"period": f.period, "provider": f.provider, **kw}
+            st.caption(
+                f"{len(found):,} FOCUS rows{capped}; "
+                + ", ".join(f"{k} {v}" for k, v in shown.items() if v is not None)
+            )
             table(found, f"focus-rows-{key}")
+
+
+def _on(key: str) -> bool:
+    return bool(st.session_state.get(f"load-{key}", False))
 
 
 def lazy(label: str, key: str) -> bool:

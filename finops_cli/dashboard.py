@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from pathlib import Path
 
 import click
 
@@ -18,31 +17,6 @@ from .common import EXIT_NOINPUT, EXIT_USAGE, CliError
 
 DEFAULT_PORT = 8501
 DEFAULT_HOST = "127.0.0.1"
-
-
-def streamlit_command(app: Path, host: str, port: int) -> list[str]:
-    """The ``streamlit run`` command line: headless, no telemetry, no file watcher, the viewer's toolbar only."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.address",
-        host,
-        "--server.port",
-        str(port),
-        "--server.fileWatcherType",
-        "none",
-        "--client.toolbarMode",
-        "viewer",
-        "--global.developmentMode",
-        "false",
-    ]
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -86,10 +60,9 @@ def dashboard(port: int, host: str) -> None:
         raise CliError("Streamlit is not installed: run `make install`.", EXIT_NOINPUT) from None
     if not _port_free(host, port):
         raise CliError(f"Cannot listen on {host}:{port}: the port is in use. Choose another with --port.", EXIT_USAGE)
-    import dashboard as app_package
+    from dashboard import DB_ENV, streamlit_command
 
-    app = Path(app_package.__file__).resolve().parent / "app.py"
-    env = {**os.environ, app_package.DB_ENV: str(copy)}
+    env = {**os.environ, DB_ENV: str(copy)}
     click.echo(f"dashboard on http://{host}:{port} reading {copy} (read-only); Ctrl-C stops it", err=True)
-    code = run_in_own_group(streamlit_command(app, host, port), echo=lambda m: click.echo(m, err=True), env=env)
+    code = run_in_own_group(streamlit_command(host, port), echo=lambda m: click.echo(m, err=True), env=env)
     sys.exit(code)
