@@ -154,6 +154,19 @@ def open_page(context, base: str, path: str, timeout_s: float = PAGE_TIMEOUT_S) 
     return page, seconds, state
 
 
+def screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the viewport is made as tall as that block."""
+    height = page.evaluate(
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stSidebar"]\')]'
+        ".map(e => e.scrollHeight), 800)"
+    )
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 8000)})
+    wait_ready(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
 def time_pages(base: str, rounds: int = 3) -> dict[str, dict]:
     """Cold then warm (``rounds`` visits, fresh tab each) time to the last chart drawn, per page."""
     from playwright.sync_api import sync_playwright

@@ -36,7 +36,8 @@ def summary(f: q.Filters) -> None:
         "the charge date's rate). The business-unit filter applies to the showback, budgets and anomalies, not to "
         "the FOCUS record's totals."
     )
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2 = st.columns(2)
+    c3, c4 = st.columns(2)
     c1.metric(f"Effective cost {h['period']} ({cur})", ui.money(h["effective_cost"], cur))
     c2.metric(f"AI and ML cost ({cur})", ui.money(h["ai_cost"], cur))
     c3.metric("AI share of effective cost", ui.pct(h["ai_share"]))
@@ -118,13 +119,13 @@ def summary(f: q.Filters) -> None:
 
 
 def _budget_chart(d: pd.DataFrame):
-    d = d.assign(label=d["scope_type"] + ": " + d["scope_value"] + " (" + d["currency"] + ")")
+    d = d.assign(label=d["scope_value"] + " (" + d["scope_type"].str.replace("_", " ") + ", " + d["currency"] + ")")
     bars = (
         alt.Chart(d)
         .mark_bar()
         .encode(
             x=alt.X("projected_month_end:Q", axis=_money_axis("projected month end (bar) vs budget (tick)")),
-            y=alt.Y("label:N", sort="-x", title=None),
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("status:N", scale=STATUS_COLORS),
             tooltip=[
                 "budget_id",
@@ -137,7 +138,11 @@ def _budget_chart(d: pd.DataFrame):
             ],
         )
     )
-    ticks = alt.Chart(d).mark_tick(color="black", thickness=3, size=18).encode(x="budget_amount:Q", y="label:N")
+    ticks = (
+        alt.Chart(d)
+        .mark_tick(color="black", thickness=3, size=18)
+        .encode(x="budget_amount:Q", y=alt.Y("label:N", sort="-x"))
+    )
     return bars + ticks
 
 
@@ -408,7 +413,7 @@ def anomalies(f: q.Filters) -> None:
         _decomposition,
         empty="No open anomalies.",
     )
-    ui.figure(
+    period_df = ui.figure(
         "Anomalies detected in the period, with owner and remediation time",
         "anomalies_of_period",
         f,
@@ -436,6 +441,26 @@ def anomalies(f: q.Filters) -> None:
         ),
         empty="No anomaly detected in this period.",
     )
+    if period_df is not None and not period_df.empty:
+        st.caption("The largest, by impact:")
+        st.dataframe(
+            period_df.head(10)[
+                [
+                    "scope_type",
+                    "scope_value",
+                    "owner",
+                    "impact_amount",
+                    "currency",
+                    "status",
+                    "hours_to_resolve",
+                    "hours_to_acknowledge",
+                    "primary_driver",
+                    "detected_date",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+        )
     ui.figure(
         "Remediation time per month",
         "remediation_trend",
@@ -475,7 +500,7 @@ def _decomposition(d: pd.DataFrame):
         .mark_bar()
         .encode(
             x=alt.X("sum(amount):Q", axis=_money_axis("impact")),
-            y=alt.Y("label:N", sort="-x", title=None),
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
             color="driver:N",
             tooltip=["label", "driver", "currency", "amount", "age_days"],
         )
@@ -655,7 +680,7 @@ def _variance(d: pd.DataFrame):
         .mark_bar()
         .encode(
             x=alt.X("sum(amount):Q", title="variance (invoice currency)"),
-            y=alt.Y("label:N", title=None),
+            y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=320)),
             color="cause:N",
             tooltip=["label", "cause", "currency", "amount"],
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchmarks.dashboard import PAGES, open_page, serve
+from benchmarks.dashboard import PAGES, open_page, screenshot, serve
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def test_every_page_renders_with_charts_and_a_screenshot(browser, app, context, 
         assert_no_exception(page)
         assert state["charts"] >= 1, f"/{path}: no chart drawn ({state})"
         assert state["charts"] == state["drawn"]
-        page.screenshot(path=str(artifacts / f"{path or 'summary'}.png"), full_page=True)
+        screenshot(page, artifacts / f"{path or 'summary'}.png")
         page.close()
     assert len(list(artifacts.glob("*.png"))) == len(PAGES)
 
@@ -167,7 +167,7 @@ def test_own_export_only_renders_every_page_with_empty_states(browser, context, 
             if path in ("showback", "anomalies", "shadow-ai", "reconciliation"):
                 text = page.locator("body").inner_text()
                 assert "Not in the published copy yet" in text and "finops" in text, text[:2000]
-            page.screenshot(path=str(artifacts / f"own-export-{path or 'summary'}.png"), full_page=True)
+            screenshot(page, artifacts / f"own-export-{path or 'summary'}.png")
             page.close()
 
 
