@@ -140,10 +140,14 @@ def figure(
     if df.empty:
         st.info(empty, icon=":material/info:")
         return df
-    c = draw(df) if draw else None
+    key = key or name + ("-" + "-".join(str(v) for v in kw.values()) if kw else "")
+    if draw is None:  # a table figure: the table in view, with its CSV
+        table(df, key)
+        return df
+    c = draw(df)
     if c is not None:
         st.altair_chart(c, width="stretch")
-    rows(df, key or name + ("-" + "-".join(str(v) for v in kw.values()) if kw else ""))
+    rows(df, key)
     return df
 
 
