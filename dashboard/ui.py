@@ -1,5 +1,5 @@
 """What every page shares: running a figure's query (cached per published copy and filters), formatting amounts
-with their currency, empty states, charts (vega-lite through ``st.altair_chart``: rendered in the browser by
+with their currency, empty states, charts (Altair specs drawn as vega-lite by ``st.vega_lite_chart``: rendered by
 Streamlit's bundled vega, no network), and each figure's drill-down with a CSV download."""
 
 from __future__ import annotations
@@ -115,10 +115,13 @@ def drill(title: str, key: str, picker: str, options: list[str], name: str, f: q
             table(found, f"{key}-{choice}")
 
 
-def chart(c: alt.Chart | alt.LayerChart, df: pd.DataFrame, key: str) -> None:
-    """A chart, then its rows and CSV download."""
-    st.altair_chart(c, width="stretch")
-    rows(df, key)
+def vega(c: alt.Chart | alt.LayerChart) -> None:
+    """Draw an Altair chart as its vega-lite spec. Not ``st.altair_chart``: that validates the spec against the
+    vega-lite JSON schema on every run while holding a process-wide lock (Altair's themes and data transformers are
+    global), which serialises concurrent sessions; the specs here are fixed, and the browser tests see them drawn."""
+    spec = c.to_dict(validate=False)
+    spec.get("config", {}).pop("view", None)  # Altair's default 300 x 300 view: the container sizes the chart
+    st.vega_lite_chart(spec, width="stretch")
 
 
 def figure(
@@ -146,7 +149,7 @@ def figure(
         return df
     c = draw(df)
     if c is not None:
-        st.altair_chart(c, width="stretch")
+        vega(c)
     rows(df, key)
     return df
 
