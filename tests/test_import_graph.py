@@ -8,9 +8,9 @@ package is picked up by itself. Imports point down only::
         ->  ingestion._common
 
 Rules (:func:`forbidden`): ``ingestion``, ``data_quality``, ``serving`` and ``dashboard`` never import
-``orchestration`` or the CLI package; ``ingestion._common`` (the shared machinery) never imports a dataset package; nothing imports the demo
-package ``finops_demo`` except itself, the CLI package's demo commands (``<cli>.demo``) and the benchmarks harness
-(it generates data).
+``orchestration`` or the CLI package; ``ingestion._common`` (the shared machinery) never imports a dataset package;
+nothing imports the demo package ``finops_demo`` except itself, the CLI package's demo commands (``<cli>.demo``) and
+the benchmarks harness (it generates data).
 """
 
 from __future__ import annotations
