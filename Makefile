@@ -11,7 +11,7 @@ export FINOPS_LANDING ?= $(CURDIR)/demo/landing
 SEED ?= 42
 ROWS ?= 60000
 
-.PHONY: install demo test test-fast lint docs docs-serve dev bench clean
+.PHONY: install demo test test-fast lint docs docs-serve dev dashboard bench clean
 
 install: $(VENV)/.installed
 
@@ -50,7 +50,7 @@ test-fast: install
 ## MetricFlow's validation of the semantic models and metrics (dbt parse writes the semantic manifest it reads; no
 ## warehouse needed: an empty one in a temporary folder, named finops.duckdb like the default so the manifest's
 ## relations keep their catalog name).
-PY_PATHS := ingestion orchestration data_quality serving finops_cli finops_demo tools tests benchmarks dbt_project/scripts
+PY_PATHS := ingestion orchestration data_quality serving dashboard finops_cli finops_demo tools tests benchmarks dbt_project/scripts
 lint: install
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)
@@ -69,6 +69,11 @@ docs-serve: install
 ## make dev: the Dagster UI, with the demo OpenAI and Anthropic APIs served locally for its runs.
 dev: install
 	cd $(CURDIR) && $(BIN)/finops demo-vendors -- $(BIN)/dg dev
+
+## make dashboard: the executive web app on http://127.0.0.1:8501 over the published copy (make demo builds one).
+## DASHBOARD_ARGS="--port 8600" to change the port.
+dashboard: install
+	$(BIN)/finops dashboard $(DASHBOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-focus-validator warehouse demo dbt_project/target dbt_project/logs

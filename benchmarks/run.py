@@ -560,6 +560,25 @@ def bench_load(args, runner: Runner) -> dict:
     return out
 
 
+def bench_dashboard(args, env: dict) -> dict:
+    """benchmarks/dashboard.py in a child process on ``args.dashboard``: per-page time to the last chart drawn (cold
+    and warm) and 20 concurrent browser sessions; its own JSON beside ours."""
+    out = args.results.parent / "dashboard.json"
+    _echo(f"dashboard: page timings on {args.dashboard} (browser)")
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.dashboard", "--published", str(args.dashboard), "--results", str(out)],
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+    if not out.exists():
+        return {"error": f"benchmarks.dashboard exited {proc.returncode} without results"}
+    result = json.loads(out.read_text())
+    if proc.returncode:
+        result["error"] = f"benchmarks.dashboard exited {proc.returncode}"
+    return result
+
+
 def _r(x: float | None, nd: int = 3) -> float | None:
     return None if x is None else round(x, nd)
 
@@ -775,6 +794,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", type=Path, default=BENCH / "results" / "latest.json")
     ap.add_argument("--keep", action="store_true", help="keep the last run's warehouse under DATA_DIR/run")
     ap.add_argument("--verbose", "-v", action="store_true", help="stream the stages' logs instead of progress bars")
+    ap.add_argument(
+        "--dashboard",
+        type=Path,
+        default=None,
+        metavar="PUBLISHED",
+        help="also time the dashboard's pages in a browser on this published copy (benchmarks/dashboard.py)",
+    )
     args = ap.parse_args(argv)
 
     args.data_dir = args.data_dir.resolve()
@@ -883,6 +909,10 @@ def main(argv: list[str] | None = None) -> int:
                 results["load"] = {"rows": LOAD_ROWS, "stages": {}, "load_s": None, "error": f"{type(e).__name__}: {e}"}
             if not all(s.get("ok") for s in results["load"]["stages"].values()) or results["load"].get("error"):
                 code = 1
+    if args.dashboard:
+        results["dashboard"] = bench_dashboard(args, env)
+        if results["dashboard"].get("error"):
+            code = 1
     results["summary"] = headline(results)
     results.update({k: v for k, v in results["summary"].items() if k != "targets"})
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")

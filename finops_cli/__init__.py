@@ -9,6 +9,7 @@ module per command group:
 | :mod:`finops_cli.report` | ``summary``, ``quarantine`` (read-only) |
 | :mod:`finops_cli.validate` | ``validate-focus`` |
 | :mod:`finops_cli.export` | ``export-focus``, ``export-journal``, ``export-marts``, ``publish`` |
+| :mod:`finops_cli.dashboard` | ``dashboard`` (the executive web app over the published copy) |
 | :mod:`finops_cli.demo` | ``generate``, ``demo-vendors`` (the only module that imports ``finops_demo``) |
 
 Shared: exit codes and guards in :mod:`finops_cli.common`; running Dagster jobs in process in
@@ -22,7 +23,7 @@ import sys
 
 import click
 
-from . import demo, export, load, report, run, validate
+from . import dashboard, demo, export, load, report, run, validate
 from .common import (
     EXIT_BUSY,
     EXIT_CANTCREAT,
@@ -114,5 +115,6 @@ for command in (
     export.publish,
     export.export_marts,
     export.export_journal,
+    dashboard.dashboard,
 ):
     main.add_command(command)

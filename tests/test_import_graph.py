@@ -7,10 +7,10 @@ package is picked up by itself. Imports point down only::
     orchestration / the CLI package  ->  serving, data_quality  ->  ingestion.catalogue  ->  ingestion.<dataset>
         ->  ingestion._common
 
-Rules (:func:`forbidden`): ``ingestion``, ``data_quality`` and ``serving`` never import ``orchestration`` or the CLI
-package; ``ingestion._common`` (the shared machinery) never imports a dataset package; nothing imports the demo
-package ``finops_demo`` except itself, the CLI package's demo commands (``<cli>.demo``) and the benchmarks harness
-(it generates data).
+Rules (:func:`forbidden`): ``ingestion``, ``data_quality``, ``serving`` and ``dashboard`` never import
+``orchestration`` or the CLI package; ``ingestion._common`` (the shared machinery) never imports a dataset package;
+nothing imports the demo package ``finops_demo`` except itself, the CLI package's demo commands (``<cli>.demo``) and
+the benchmarks harness (it generates data).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 ORCHESTRATION = "orchestration"
 DEMO = "finops_demo"
-# the layers below orchestration: they never import it (nor the CLI package)
-ENGINES = ("ingestion", "data_quality", "serving")
+# the layers below orchestration: they never import it (nor the CLI package); the dashboard reads the published copy
+# through serving, below the CLI that starts it
+ENGINES = ("ingestion", "data_quality", "serving", "dashboard")
 SHARED = "ingestion._common"
 # may import the demo generator / fake servers: the demo package itself and the benchmarks harness (it generates
 # its data); and the CLI package's demo commands, ``<cli>.demo`` (the CLI package is found by name, see cli_packages())
