@@ -5,13 +5,13 @@ returns a pandas DataFrame. It is registered in :data:`FIGURES` with the tables 
 missing from the published copy it raises :class:`MissingData`, whose message says what loads it. Amounts are
 rounded to the cent in SQL; every amount comes with its currency column. The pages never write SQL of their own.
 
-The spend figures read ``marts.fct_charges`` in the reporting currency (``x_reporting_effective_cost``: every billing
-currency converted at the charge date's rate, as ``finops summary``); the allocation figures read the allocation
+The spend headline, spend by month and provider, the top movers and the sidebar's periods and providers read the
+MetricFlow metric table ``metrics.monthly_service_cost`` (the metrics effective_cost, ai_effective_cost,
+charge_lines, ... per billing month, provider, service category and service, in the reporting currency: every billing
+currency converted at the charge date's rate, as ``finops summary``; docs/metrics.md), never the FOCUS record; the
+forecast actuals and data health aggregate ``marts.fct_charges``; the allocation figures read the allocation
 marts in the billing currency (one row per currency). Drill-downs (``*_rows``) read the rows behind a figure, down
 to the FOCUS record's ``x_SourceFile`` / ``x_SourceRow``, always filtered and capped at :data:`DRILL_LIMIT` rows.
-
-When the MetricFlow metric tables (``metrics.*``) are published, the headline figures will read them instead: only
-the body of the named function changes.
 """
 
 from __future__ import annotations
@@ -25,9 +25,12 @@ import pandas as pd
 
 AI_CATEGORY = "AI and Machine Learning"
 DRILL_LIMIT = 5000
+SERVICE_COST = "metrics.monthly_service_cost"  # a MetricFlow metric table (serving/metrics.py)
+PERIOD = "strftime(month, '%Y-%m')"  # its billing month as the FOCUS record's x_BillingPeriod ('YYYY-MM')
 
 # what loads each table, for the empty states ("what is missing and how to load it")
 HOW_TO_LOAD: dict[str, str] = {
+    SERVICE_COST: "Load a billing export (`finops load FILE`), then `finops run`: it writes the metric tables.",
     "marts.fct_charges": "Load a billing export with `finops load FILE` (or `finops run`), then `finops publish`.",
     "marts.focus_cost_and_usage": "Load a billing export with `finops load FILE`, then `finops publish`.",
     "marts.fct_ai_model_costs_daily": (
@@ -153,16 +156,16 @@ class _Where:
 # ---------------------------------------------------------------------------------------------------------------------
 # the sidebar's choices
 # ---------------------------------------------------------------------------------------------------------------------
-@figure("marts.fct_charges")
+@figure(SERVICE_COST)
 def periods(con, f):
     """The billing periods of the FOCUS record, newest first."""
-    return _df(con, "select distinct x_billing_period as period from marts.fct_charges order by 1 desc")
+    return _df(con, f"select distinct {PERIOD} as period from {SERVICE_COST} order by 1 desc")
 
 
-@figure("marts.fct_charges")
+@figure(SERVICE_COST)
 def providers(con, f):
     """The providers of the FOCUS record."""
-    return _df(con, "select distinct provider_name as provider from marts.fct_charges order by 1")
+    return _df(con, f"select distinct provider_name as provider from {SERVICE_COST} order by 1")
 
 
 @figure("marts.fct_showback_monthly")
@@ -177,20 +180,20 @@ def business_units(con, f):
 # ---------------------------------------------------------------------------------------------------------------------
 # executive summary
 # ---------------------------------------------------------------------------------------------------------------------
-@figure("marts.fct_charges")
+@figure(SERVICE_COST)
 def spend_headline(con, f):
     """Effective cost, AI and Machine Learning cost and AI share of the period, and the month-over-month change,
-    in the reporting currency (marts.fct_charges.x_reporting_effective_cost; rows without an FX rate counted)."""
+    in the reporting currency (metrics.monthly_service_cost: the metrics effective_cost, ai_effective_cost,
+    charge_lines, charge_lines_without_fx_rate; the AI share a ratio of the sums)."""
     w = _Where().eq("provider_name", f.provider)
     return _df(
         con,
         f"""
         with p as (
-            select x_billing_period as period, any_value(x_reporting_currency) as currency,
-                   sum(x_reporting_effective_cost) as total,
-                   coalesce(sum(x_reporting_effective_cost) filter (where service_category = '{AI_CATEGORY}'), 0) as ai,
-                   count(*) filter (where x_fx_rate_missing) as rows_without_fx, count(*) as rows
-            from marts.fct_charges where {w.sql} group by 1
+            select {PERIOD} as period, any_value(reporting_currency) as currency,
+                   sum(effective_cost) as total, coalesce(sum(ai_effective_cost), 0) as ai,
+                   sum(charge_lines_without_fx_rate) as rows_without_fx, sum(charge_lines) as rows
+            from {SERVICE_COST} where {w.sql} group by 1
         )
         select cur.period, cur.currency, round(cur.total, 2) as effective_cost, round(cur.ai, 2) as ai_cost,
                round(cur.ai / nullif(cur.total, 0), 6) as ai_share,
@@ -204,33 +207,35 @@ def spend_headline(con, f):
     )
 
 
-@figure("marts.fct_charges")
+@figure(SERVICE_COST)
 def spend_by_month(con, f):
-    """Effective cost per billing period, AI and Machine Learning vs the rest, in the reporting currency."""
-    w = _Where().eq("provider_name", f.provider).le("x_billing_period", f.period)
+    """Effective cost per billing period, AI and Machine Learning vs the rest, in the reporting currency
+    (metrics.monthly_service_cost)."""
+    w = _Where().eq("provider_name", f.provider).le(PERIOD, f.period)
     return _df(
         con,
         f"""
-        select x_billing_period as period,
+        select {PERIOD} as period,
                case when service_category = '{AI_CATEGORY}' then 'AI and ML' else 'Other' end as category,
-               any_value(x_reporting_currency) as currency, round(sum(x_reporting_effective_cost), 2) as effective_cost
-        from marts.fct_charges where {w.sql} group by 1, 2 order by 1, 2
+               any_value(reporting_currency) as currency, round(sum(effective_cost), 2) as effective_cost
+        from {SERVICE_COST} where {w.sql} group by 1, 2 order by 1, 2
         """,
         w.params,
     )
 
 
-@figure("marts.fct_charges")
+@figure(SERVICE_COST)
 def top_movers(con, f):
-    """The ten services whose effective cost changed most against the previous period (reporting currency)."""
+    """The ten services whose effective cost changed most against the previous period (reporting currency;
+    metrics.monthly_service_cost)."""
     w = _Where().eq("provider_name", f.provider)
     return _df(
         con,
         f"""
         with s as (
-            select x_billing_period as period, provider_name, service_name, any_value(x_reporting_currency) as currency,
-                   sum(x_reporting_effective_cost) as cost
-            from marts.fct_charges where {w.sql} group by all
+            select {PERIOD} as period, provider_name, service_name, any_value(reporting_currency) as currency,
+                   sum(effective_cost) as cost
+            from {SERVICE_COST} where {w.sql} group by all
         ), cur as (select coalesce(?, (select max(period) from s)) as period)
         select coalesce(a.provider_name, b.provider_name) as provider_name,
                coalesce(a.service_name, b.service_name) as service_name, coalesce(a.currency, b.currency) as currency,
@@ -245,16 +250,18 @@ def top_movers(con, f):
     )
 
 
-@figure("marts.fct_charges")
+@figure(SERVICE_COST)
 def spend_by_provider(con, f):
-    """Effective cost of the period per provider and service category (reporting currency)."""
-    w = _Where().eq("provider_name", f.provider).eq("x_billing_period", f.period or _latest(con))
+    """Effective cost of the period per provider and service category (reporting currency;
+    metrics.monthly_service_cost)."""
+    latest = con.execute(f"select max({PERIOD}) from {SERVICE_COST}").fetchone()[0]
+    w = _Where().eq("provider_name", f.provider).eq(PERIOD, f.period or latest)
     return _df(
         con,
         f"""
-        select provider_name, service_category, any_value(x_reporting_currency) as currency,
-               round(sum(x_reporting_effective_cost), 2) as effective_cost, count(*) as rows
-        from marts.fct_charges where {w.sql} group by all order by effective_cost desc
+        select provider_name, service_category, any_value(reporting_currency) as currency,
+               round(sum(effective_cost), 2) as effective_cost, sum(charge_lines) as rows
+        from {SERVICE_COST} where {w.sql} group by all order by effective_cost desc
         """,
         w.params,
     )

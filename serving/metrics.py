@@ -67,6 +67,19 @@ METRIC_TABLES: tuple[MetricTable, ...] = (
         ("charge__billing_month__month", "charge__reporting_currency"),
     ),
     MetricTable(
+        "monthly_service_cost",
+        "Spend per billing month, provider, service category and service, in the reporting currency, with the lines "
+        "behind it (the dashboard's summary, spend by provider and top movers).",
+        ("effective_cost", "billed_cost", "ai_effective_cost", "charge_lines", "charge_lines_without_fx_rate"),
+        (
+            "charge__billing_month__month",
+            "charge__provider_name",
+            "charge__service_category",
+            "charge__service_name",
+            "charge__reporting_currency",
+        ),
+    ),
+    MetricTable(
         "daily_ai_unit_costs",
         "Model-API usage and cost per 1M tokens per usage day, vendor, model and token type.",
         ("ai_usage_cost", "ai_token_cost", "ai_tokens", "ai_requests", "cost_per_million_tokens"),
