@@ -40,6 +40,7 @@ from pathlib import Path
 import duckdb
 
 from serving.close_workbook import workbook_name, write_close_workbook
+from serving.folders import swap_in
 from serving.journal_export import export_journal
 
 __all__ = ["CLOSE_FILES", "ClosePack", "ClosePackError", "default_close_dir", "workbook_name", "write_close_pack"]
@@ -171,11 +172,7 @@ def write_close_pack(warehouse: str | Path, period: str, out_dir: str | Path | N
             json.dumps(pack.manifest(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
         # swap the whole pack in: a re-run replaces the month's files, a failure above left the old pack as it was
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        if out.exists():
-            out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(staging, out)
         return pack
     finally:
         shutil.rmtree(staging, ignore_errors=True)

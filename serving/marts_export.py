@@ -34,6 +34,8 @@ from pathlib import Path
 
 import duckdb
 
+from serving.folders import swap_in
+
 __all__ = [
     "EXPORT_SCHEMAS",
     "SCHEMA_FILE",
@@ -187,11 +189,7 @@ def export_marts(
         }
         (staging / SCHEMA_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         # swap the whole folder in: a re-run replaces every file, a failure above left the old export as it was
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        if out.exists():
-            out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(staging, out)
         return report
     except duckdb.Error as e:
         raise MartsExportError(f"exporting {src} to {out} failed, the previous export is untouched: {e}") from e
