@@ -7,41 +7,49 @@ never run ``dbt parse`` into the same target folder at the same time.
 
 Built states shared by the whole session (across workers, built once: tests/support/shared_state.py):
 
-* ``demo_pipeline``: the small demo enterprise (seed 7, 1,500 rows a format) run once through Dagster's job
+* ``demo_pipeline``: the small demo enterprise (seed 7, 8,000 rows a format) run once through Dagster's job
   refresh_all, as `make demo` runs it (billing exports, vendor APIs from the local servers, business KPIs, finance,
   dbt, every check, the BI publication). A dict: ``warehouse`` (Path of finops.duckdb), ``published`` (the
-  read-only BI copy), ``landing``, ``root``, ``evaluations`` (the run's asset check evaluations). Read-only: open it
-  with ``duckdb.connect(str(p["warehouse"]), read_only=True)``; to write, take a copy with
-  ``tests.support.shared_state.writable_copy(p["warehouse"], tmp_path)``. Mark the tests that use it ``slow`` (the
-  first user of a session waits for the run: about 3 min of CPU, once per session)."""
+  read-only BI copy), ``landing``, ``root``, ``evaluations`` (the run's asset check evaluations), ``generated``
+  (the generator's account of what it wrote). Read-only: open it with
+  ``duckdb.connect(str(p["warehouse"]), read_only=True)``; to write, take a copy with
+  ``tests.support.shared_state.writable_copy(p["warehouse"], tmp_path)`` (or ``writable_copy_of_state(p, tmp_path)``
+  for the landing zone and the dlt state as well, to run the pipeline again). Mark the tests that use it ``slow``
+  (the first user of a session waits for the run: about 3 min of CPU, once per session)."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
-# The test files that take longest (per file, fixtures included: pytest --junitxml's times, or the birth times of each
-# worker's tmp_path folders, of a `make test` run on the 2-core machine), longest first. They are collected first, and
-# `make test` hands files out in collection order (`--dist loadfile --no-loadscope-reorder`; xdist's default reorder
-# puts files with few tests last, e.g. the one-test end-to-end run): the long files start at once and the short ones
-# fill in, so both workers finish together. Refresh the list when a file becomes one of the long ones; order only, no
-# test depends on it.
+# The test files that take longest (per file, fixtures included: `pytest --durations=120` of a `make test` run on the
+# 2-core machine, summed per file), longest first, except that the users of the shared demo_pipeline come late (its
+# builder, the end-to-end test, first). They are collected first, and `make test` hands files out in collection order
+# (`--dist loadfile --no-loadscope-reorder`; xdist's default reorder puts files with few tests last, e.g. the one-test
+# end-to-end run): the long files start at once and the short ones fill in, so both workers finish together. Refresh
+# the list when a file becomes one of the long ones; order only, no test depends on it.
 LONGEST_FIRST = (
-    "tests/e2e/test_demo_pipeline.py",
-    "tests/reliability/test_security.py",
-    "tests/orchestration/test_dbt_spill.py",
-    "tests/data_quality/test_gx_suites.py",  # early as well: it builds the shared demo_pipeline the others wait for
+    "tests/e2e/test_demo_pipeline.py",  # first: it builds the shared demo_pipeline the others wait for
+    "tests/benchmarks/test_bench_harness.py",
+    "tests/contracts/test_anthropic_contract.py",
     "tests/orchestration/test_ai_price_book_fail_closed.py",
     "tests/fidelity/test_focus_export_fidelity.py",
-    "tests/reliability/test_crash_recovery.py",
-    "tests/orchestration/test_dbt_project.py",
-    "tests/contracts/test_anthropic_contract.py",
-    "tests/orchestration/test_governance_waste.py",
+    "tests/orchestration/test_dbt_spill.py",
+    "tests/reliability/test_security.py",
+    "tests/fidelity/test_nise_exports.py",
+    "tests/contracts/test_openai_contract.py",
+    "tests/orchestration/test_load_build.py",
+    "tests/orchestration/test_cli.py",
     "tests/reliability/test_concurrent_runs.py",
     "tests/ingestion/test_azure_cost_details.py",
-    "tests/fidelity/test_nise_exports.py",
-    "tests/reliability/test_api_faults.py",
+    "tests/orchestration/test_dbt_project.py",
+    "tests/orchestration/test_governance_waste.py",
+    "tests/reliability/test_crash_recovery.py",
+    "tests/orchestration/test_ai_anthropic_analytics_models.py",
+    "tests/data_quality/test_gx_suites.py",
+    "tests/dashboard/test_dashboard_browser.py",
 )
 
 
@@ -67,8 +75,9 @@ def demo_pipeline(tmp_path_factory):
     from tests.support.shared_state import build_demo_pipeline, build_once, fingerprint
 
     state = build_once(tmp_path_factory, "demo_pipeline", build_demo_pipeline)
-    p = {k: Path(v) for k, v in state.items() if k != "evaluations"}
+    p = {k: Path(v) for k, v in state.items() if k not in ("evaluations", "generated")}
     p["evaluations"] = dg.deserialize_value(state["evaluations"], list)
+    p["generated"] = pickle.loads(Path(state["generated"]).read_bytes())
     before = fingerprint(p["warehouse"])
     yield p
     assert fingerprint(p["warehouse"]) == before, (

@@ -1,7 +1,7 @@
 """The published copy the dashboard's browser tests read, and the browser.
 
 The published copy is the session's shared small demo (``demo_pipeline`` in ``tests/conftest.py``: the demo enterprise
-at 1,500 rows through one run of job ``refresh_all``, as `make demo`'s first run, built once per session for every
+at 8,000 rows through one run of job ``refresh_all``, as `make demo`'s first run, built once per session for every
 xdist worker), copied so the app never holds the shared file. Set ``FINOPS_TEST_PUBLISHED`` to an existing published
 copy (e.g. ``warehouse/published/finops_bi.duckdb`` after `make demo`) to skip the build in an edit loop; it is
 copied, never opened for writing.

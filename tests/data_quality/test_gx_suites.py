@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def pipeline(demo_pipeline):
-    """The small demo (seed 7, 1,500 rows a format) run once through job refresh_all in process (as `finops run
+    """The small demo (seed 7, 8,000 rows a format) run once through job refresh_all in process (as `finops run
     --demo-vendors --demo-kpis --demo-finance`): the session's shared, read-only ``demo_pipeline`` (tests/conftest.py),
     with its warehouse and the run's asset check evaluations."""
     return demo_pipeline

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +20,9 @@ import pytest
 from filelock import FileLock
 
 # the small demo enterprise run once through Dagster: as `make demo` (exports, vendor APIs from the local servers,
-# business KPIs, finance), with fewer rows
-DEMO_SEED, DEMO_ROWS = 7, 1_500
+# business KPIs, finance), with fewer rows; enough for every AI vendor, allocation method and finance finding the
+# end-to-end test checks (tests/e2e/test_demo_pipeline.py: its first run is this one)
+DEMO_SEED, DEMO_ROWS = 7, 8_000
 
 
 def session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -53,9 +55,10 @@ def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
 
 
 def build_demo_pipeline(folder: Path) -> dict:
-    """Generate the small demo (seed 7, 1,500 rows a format) and run job refresh_all in process (as `finops run
-    --demo-vendors --demo-kpis --demo-finance`). Returns the paths and the run's asset check evaluations
-    (serialised with Dagster's serdes)."""
+    """Generate the small demo (seed 7, 8,000 rows a format) and run job refresh_all in process (as `finops run
+    --demo-vendors --demo-kpis --demo-finance`). Returns the paths, the run's asset check evaluations (serialised
+    with Dagster's serdes) and ``generated``: a pickle of the generator's own account of what it wrote (files per
+    format, the planted finance findings; dates and Decimals, hence not JSON)."""
     import dagster as dg
 
     from finops_cli.runner import PIPELINE_JOB
@@ -66,7 +69,8 @@ def build_demo_pipeline(folder: Path) -> dict:
     from orchestration.definitions import defs as load_defs
 
     landing, warehouse = folder / "landing", folder / "warehouse" / "finops.duckdb"
-    demo.generate(landing, seed=DEMO_SEED, rows=DEMO_ROWS, redelivery=False)
+    generated = demo.generate(landing, seed=DEMO_SEED, rows=DEMO_ROWS, redelivery=False)
+    (folder / "generated.pickle").write_bytes(pickle.dumps(generated))
     env = {
         "FINOPS_WAREHOUSE": str(warehouse),
         "FINOPS_LANDING": str(landing),
@@ -93,6 +97,7 @@ def build_demo_pipeline(folder: Path) -> dict:
         "warehouse": str(warehouse),
         "published": str(warehouse.parent / "published" / "finops_bi.duckdb"),
         "evaluations": dg.serialize_value(evaluations),
+        "generated": str(folder / "generated.pickle"),
     }
 
 
@@ -108,6 +113,17 @@ def release_duckdb() -> None:
         if manager._ENV is not None:
             manager._ENV.close()
             manager._ENV = None
+
+
+def writable_copy_of_state(state: dict, dest_dir: Path) -> dict[str, Path]:
+    """A copy of a whole shared state a test may run the pipeline on again: the landing zone and the warehouse folder
+    (the warehouse, its dlt pipelines' state, the published copy) under ``dest_dir``, keeping their names. Returns
+    ``landing`` and ``warehouse`` of the copy."""
+    dest_dir = Path(dest_dir)
+    landing, warehouse = Path(state["landing"]), Path(state["warehouse"])
+    shutil.copytree(landing, dest_dir / "landing", symlinks=True)
+    shutil.copytree(warehouse.parent, dest_dir / "warehouse", symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    return {"landing": dest_dir / "landing", "warehouse": dest_dir / "warehouse" / warehouse.name}
 
 
 def fingerprint(path: Path) -> tuple[int, int]:
