@@ -1,10 +1,19 @@
 """Page timings of the dashboard in a real browser (Playwright driving Debian's chromium), and the browser plumbing the
 dashboard tests share (tests/dashboard/).
 
-    python -m benchmarks.dashboard [--published PATH] [--sessions 20] [--rounds 3] [--results PATH]
+    python -m benchmarks.dashboard [--published PATH | --warehouse PATH [--metrics]] [--sessions 20] [--rounds 3]
+                                   [--results PATH]
     make bench BENCH_ARGS="--dashboard PATH ..."    (the same, after the scale benchmark; results["dashboard"])
 
-For each page: **cold** (the first visit after the server started: queries run, nothing cached), then **warm**
+On the 10M-row benchmark warehouse: ``make bench BENCH_ARGS="--sizes 10M --skip-peer --no-incremental --keep"``
+keeps it at ``benchmarks/data/run/warehouse.duckdb`` (the dbt models only: no metric tables, no AI or finance data);
+``--warehouse benchmarks/data/run/warehouse.duckdb`` publishes it (``<its dir>/published/finops_bi.duckdb``) and times
+the pages on that copy, and ``--metrics`` first writes the metric tables into it (those whose marts it has), as a
+``finops run`` would. Without ``--metrics`` the pages that read metric tables show their empty states.
+
+First the queries alone (``queries``): every figure a page reads, run once on the published copy without the app
+(the seconds per page, no cache), so that the page times can be told apart from query time on a loaded machine.
+Then for each page: **cold** (the first visit after the server started: queries run, nothing cached), then **warm**
 (``--rounds`` further visits in fresh browser tabs, the figure is their median and max). The time is from
 navigation to the last chart drawn: Streamlit's script has finished (``stApp[data-test-script-state=notRunning]``),
 no skeleton is left and every vega-lite chart has its canvas, stable for :data:`SETTLE_S`; the figure is when that
@@ -188,6 +197,59 @@ def time_pages(base: str, rounds: int = 3) -> dict[str, dict]:
     return out
 
 
+def time_queries(published: Path) -> dict[str, dict]:
+    """Every figure each page reads (the figure names its source mentions), run once on ``published`` in this
+    process with the default filters (the latest billing period): seconds per page and per figure, no cache."""
+    import inspect
+    import re
+
+    import duckdb
+
+    from dashboard import pages
+    from dashboard import queries as q
+
+    out: dict[str, dict] = {}
+    with duckdb.connect(str(published), read_only=True) as con:
+        try:
+            latest = q.FIGURES["periods"].fn(con).iloc[0, 0]
+        except (q.MissingData, IndexError):
+            latest = None
+        f = q.Filters(period=latest)
+        for path, _title, fn in pages.PAGES:
+            names = dict.fromkeys(n for n in re.findall(r'"([a-z_]+)"', inspect.getsource(fn)) if n in q.FIGURES)
+            figures: dict[str, float | None] = {}
+            for name in names:
+                started = time.perf_counter()
+                try:
+                    q.FIGURES[name].fn(con.cursor(), f)
+                except q.MissingData:
+                    figures[name] = None  # the page shows its empty state
+                    continue
+                figures[name] = round(time.perf_counter() - started, 4)
+            out[path or "summary"] = {
+                "query_s": round(sum(v for v in figures.values() if v is not None), 3),
+                "figures": figures,
+            }
+    return out
+
+
+def materialise_metrics(warehouse: Path) -> dict[str, int | str]:
+    """The metric tables of :data:`serving.metrics.ALL_TABLES` written into ``warehouse`` (as ``finops run``'s
+    metrics group does), each on its own: a table whose marts the warehouse lacks is skipped, with the reason."""
+    from orchestration.lib.dbt import prepare_dbt_project
+    from serving.metrics import ALL_TABLES, MetricsError, SemanticLayer, materialise
+
+    prepare_dbt_project()  # the semantic manifest
+    layer = SemanticLayer()
+    done: dict[str, int | str] = {}
+    for table in ALL_TABLES:
+        try:
+            done.update(materialise(warehouse, [table], layer).tables)
+        except MetricsError as e:
+            done[table.relation] = f"skipped: {str(e).splitlines()[0][:200]}"
+    return done
+
+
 def _ready(state: dict) -> bool:
     return (
         state["script"] == "notRunning"
@@ -269,19 +331,34 @@ def concurrent_sessions(base: str, sessions: int = 20, timeout_s: float = 300) -
     }
 
 
-def bench(published: Path, sessions: int = 20, rounds: int = 3, log: Path | None = None, pages: bool = True) -> dict:
+def bench(
+    published: Path,
+    sessions: int = 20,
+    rounds: int = 3,
+    log: Path | None = None,
+    pages: bool = True,
+    browser: bool = True,
+) -> dict:
     """Every figure of the dashboard benchmark on ``published``."""
     import duckdb
 
     with duckdb.connect(str(published), read_only=True) as con:
-        focus_rows = con.execute("select count(*) from marts.fct_charges").fetchone()[0]
-    with serve(published, log=log) as base:
-        timed = time_pages(base, rounds) if pages else {}
-        concurrent = concurrent_sessions(base, sessions) if sessions else None
+        try:
+            focus_rows = con.execute("select count(*) from marts.fct_charges").fetchone()[0]
+        except duckdb.CatalogException:
+            focus_rows = None
+    queries = time_queries(published)
+    timed: dict[str, dict] = {}
+    concurrent = None
+    if browser:
+        with serve(published, log=log) as base:
+            timed = time_pages(base, rounds) if pages else {}
+            concurrent = concurrent_sessions(base, sessions) if sessions else None
     warm = [p["warm_median_s"] for p in timed.values()] or [float("nan")]
     return {
         "published": str(published),
         "focus_rows": focus_rows,
+        "queries": queries,
         "pages": timed,
         "warm_max_of_medians_s": max(warm),
         "target_warm_s": TARGET_WARM_S,
@@ -295,10 +372,21 @@ def bench(published: Path, sessions: int = 20, rounds: int = 3, log: Path | None
 
 
 def print_report(r: dict) -> None:
-    print(f"dashboard on {r['published']} ({r['focus_rows']:,} FOCUS rows)")
-    print(f"  {'page':<16} {'cold s':>7} {'warm s':>7} {'max s':>7} {'charts':>6}")
+    rows = f"{r['focus_rows']:,}" if r["focus_rows"] is not None else "no"
+    print(f"dashboard on {r['published']} ({rows} FOCUS rows)")
+    if r["pages"]:
+        print(f"  {'page':<16} {'query s':>7} {'cold s':>7} {'warm s':>7} {'max s':>7} {'charts':>6}")
+    else:
+        print(f"  {'page':<16} {'query s':>7}")
     for name, p in r["pages"].items():
-        print(f"  {name:<16} {p['cold_s']:>7.2f} {p['warm_median_s']:>7.2f} {p['warm_max_s']:>7.2f} {p['charts']:>6}")
+        qs = r.get("queries", {}).get(name, {}).get("query_s", float("nan"))
+        print(
+            f"  {name:<16} {qs:>7.3f} {p['cold_s']:>7.2f} {p['warm_median_s']:>7.2f} {p['warm_max_s']:>7.2f} "
+            f"{p['charts']:>6}"
+        )
+    if not r["pages"]:
+        for name, p in r.get("queries", {}).items():
+            print(f"  {name:<16} {p['query_s']:>7.3f}")
     if r["pages"]:
         verdict = "meets" if r["meets_target"] else "misses"
         slowest = r["warm_max_of_medians_s"]
@@ -316,22 +404,60 @@ def print_report(r: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.dashboard", description=__doc__.split("\n\n")[0])
     ap.add_argument("--published", type=Path, default=None, help="published copy (default: that of FINOPS_WAREHOUSE)")
+    ap.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="a warehouse to publish first and time (e.g. the 10M-row one `make bench BENCH_ARGS=--keep` leaves at "
+        "benchmarks/data/run/warehouse.duckdb); its copy goes to <its dir>/published/finops_bi.duckdb",
+    )
+    ap.add_argument(
+        "--metrics",
+        action="store_true",
+        help="with --warehouse: first write the metric tables into it (those whose marts it has), as `finops run`",
+    )
+    ap.add_argument("--queries-only", action="store_true", help="only the queries alone, no browser")
     ap.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions (0: skip)")
     ap.add_argument("--rounds", type=int, default=3, help="warm visits per page")
     ap.add_argument("--skip-pages", action="store_true", help="only the concurrent sessions")
     ap.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results" / "dashboard.json")
     args = ap.parse_args(argv)
-    if not Path(CHROMIUM).exists():
+    if not args.queries_only and not Path(CHROMIUM).exists():
         print(f"no chromium at {CHROMIUM}: apt-get install chromium", file=sys.stderr)
         return 66
     from dashboard import published_copy
 
-    published = (args.published or published_copy()).resolve()
+    extra: dict[str, Any] = {}
+    if args.warehouse:
+        from serving.publish import publish
+
+        warehouse = args.warehouse.resolve()
+        if not warehouse.exists():
+            print(f"no warehouse at {warehouse}: `make bench BENCH_ARGS=--keep` leaves one", file=sys.stderr)
+            return 66
+        if args.metrics:
+            print(f"writing the metric tables into {warehouse}", flush=True)
+            extra["metrics"] = materialise_metrics(warehouse)
+        report = publish(warehouse)
+        print(report.summary(), flush=True)
+        published = report.path
+    else:
+        published = (args.published or published_copy()).resolve()
     if not published.exists():
         print(f"no published copy at {published}: run `make demo` or `finops publish`", file=sys.stderr)
         return 66
     args.results.parent.mkdir(parents=True, exist_ok=True)
-    r = bench(published, args.sessions, args.rounds, log=args.results.with_suffix(".log"), pages=not args.skip_pages)
+    if args.queries_only:
+        args.sessions, args.skip_pages = 0, True
+    r = bench(
+        published,
+        args.sessions,
+        args.rounds,
+        log=args.results.with_suffix(".log"),
+        pages=not args.skip_pages,
+        browser=not args.queries_only,
+    )
+    r.update(extra)
     r["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     args.results.write_text(json.dumps(r, indent=1))
     print_report(r)

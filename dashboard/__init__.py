@@ -7,7 +7,8 @@ never the warehouse file itself, so it never holds the pipeline's write lock.
 | module | what |
 |---|---|
 | :mod:`dashboard.queries` | every figure's SQL, one named function each (the one place a figure's data comes from) |
-| :mod:`dashboard.ui` | formatting, charts (Altair specs drawn as vega-lite), drill-downs and CSV downloads |
+| :mod:`dashboard.ui` | formatting, drawing charts, drill-downs and CSV downloads |
+| :mod:`dashboard.charts` | vega-lite chart specs as plain dicts, in the part of Altair's API the pages use |
 | :mod:`dashboard.pages` | the ten pages |
 | :mod:`dashboard.app` | the Streamlit entry point: sidebar filters and navigation |
 

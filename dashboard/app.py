@@ -34,7 +34,8 @@ def _choice(label: str, options: list[str], param: str, default: str | None = No
 
 
 def _options(name: str) -> list[str]:
-    df = ui.data(name, q.Filters())
+    """A sidebar filter's choices; none when its table is missing (the pages say what is missing)."""
+    df = ui.data(name, q.Filters(), quiet=True)
     return [] if df is None else [str(v) for v in df.iloc[:, 0]]
 
 

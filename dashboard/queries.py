@@ -5,13 +5,18 @@ returns a pandas DataFrame. It is registered in :data:`FIGURES` with the tables 
 missing from the published copy it raises :class:`MissingData`, whose message says what loads it. Amounts are
 rounded to the cent in SQL; every amount comes with its currency column. The pages never write SQL of their own.
 
-The spend headline, spend by month and provider, the top movers and the sidebar's periods and providers read the
-MetricFlow metric table ``metrics.monthly_service_cost`` (the metrics effective_cost, ai_effective_cost,
-charge_lines, ... per billing month, provider, service category and service, in the reporting currency: every billing
-currency converted at the charge date's rate, as ``finops summary``; docs/metrics.md), never the FOCUS record; the
-forecast actuals and data health aggregate ``marts.fct_charges``; the allocation figures read the allocation
-marts in the billing currency (one row per currency). Drill-downs (``*_rows``) read the rows behind a figure, down
-to the FOCUS record's ``x_SourceFile`` / ``x_SourceRow``, always filtered and capped at :data:`DRILL_LIMIT` rows.
+The pages read the metric tables (schema ``metrics``, written after the marts by each run: serving/metrics.py,
+docs/metrics.md) and the small marts, never the FOCUS record, except drill-downs. The spend headline, spend by month
+and provider, the top movers and the sidebar's periods and providers read the MetricFlow metric table
+``metrics.monthly_service_cost`` (the metrics effective_cost, ai_effective_cost, charge_lines, ... per billing month,
+provider, service category and service, in the reporting currency: every billing currency converted at the charge
+date's rate, as ``finops summary``); the forecast actuals and the burn projection ``metrics.daily_billing_cost``
+(per charge day, billing month, provider and billing currency, as the forecasts); data health the tables
+``metrics.source_freshness``, ``metrics.source_deliveries`` and ``metrics.focus_conformance``; the allocation figures
+read the allocation marts in the billing currency (one row per currency). Drill-downs (``*_rows``) read the rows
+behind a figure, down to the FOCUS record's ``x_SourceFile`` / ``x_SourceRow``, always filtered (a billing period at
+least) and capped at :data:`DRILL_LIMIT` rows. The provider / vendor filter matches vendor columns by the one
+vendor naming of :mod:`serving.vendor_names`.
 """
 
 from __future__ import annotations
@@ -23,14 +28,24 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from serving.vendor_names import VendorNames
+
 AI_CATEGORY = "AI and Machine Learning"
 DRILL_LIMIT = 5000
 SERVICE_COST = "metrics.monthly_service_cost"  # a MetricFlow metric table (serving/metrics.py)
+BILLING_COST = "metrics.daily_billing_cost"  # ditto: per charge day, billing month, provider and billing currency
+FRESHNESS = "metrics.source_freshness"  # SQL tables written beside the metric tables (serving.metrics.SQL_TABLES)
+DELIVERIES = "metrics.source_deliveries"
+CONFORMANCE = "metrics.focus_conformance"
 PERIOD = "strftime(month, '%Y-%m')"  # its billing month as the FOCUS record's x_BillingPeriod ('YYYY-MM')
 
 # what loads each table, for the empty states ("what is missing and how to load it")
 HOW_TO_LOAD: dict[str, str] = {
     SERVICE_COST: "Load a billing export (`finops load FILE`), then `finops run`: it writes the metric tables.",
+    BILLING_COST: "Load a billing export (`finops load FILE`), then `finops run`: it writes the metric tables.",
+    FRESHNESS: "Run `finops run`: it writes the data-health tables (schema metrics) after the marts.",
+    DELIVERIES: "Run `finops run`: it writes the data-health tables (schema metrics) after the marts.",
+    CONFORMANCE: "Run `finops run`: it writes the data-health tables (schema metrics) after the marts.",
     "marts.fct_charges": "Load a billing export with `finops load FILE` (or `finops run`), then `finops publish`.",
     "marts.focus_cost_and_usage": "Load a billing export with `finops load FILE`, then `finops publish`.",
     "marts.fct_ai_model_costs_daily": (
@@ -119,6 +134,14 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     return con.execute(sql, params or []).df()
 
 
+def vendor_values(con: duckdb.DuckDBPyConnection, relation: str, column: str, provider: str) -> list[str]:
+    """The distinct values of ``relation.column`` that are the vendor ``provider`` (:class:`VendorNames`)."""
+    names = VendorNames.read(con)
+    wanted = (names(provider) or "").casefold()
+    found = con.execute(f"select distinct {column} from {relation} where {column} is not null order by 1").fetchall()
+    return [v for (v,) in found if (names(v) or "").casefold() == wanted]
+
+
 class _Where:
     """``where`` clauses and their parameters, built from the filters a figure honours."""
 
@@ -138,14 +161,15 @@ class _Where:
             self.params.append(value)
         return self
 
-    def vendor(self, column: str, provider: str | None) -> _Where:
-        """A vendor column (``openai``, ``aws_bedrock``) against a provider name (``OpenAI``, ``AWS``): either
-        starts with the other, case-insensitively."""
+    def vendor(self, con: duckdb.DuckDBPyConnection, relation: str, column: str, provider: str | None) -> _Where:
+        """A vendor column (``openai``, ``aws_bedrock``, ``Amazon Web Services``) against the sidebar's provider
+        (a FOCUS ProviderName: ``OpenAI``, ``AWS``): the values of ``relation.column`` that name the same vendor as the
+        provider, by the one vendor naming of :class:`serving.vendor_names.VendorNames` (the AI vendor catalogue's
+        names and aliases; without a catalogue, the same name up to case)."""
         if provider is not None:
-            self.clauses.append(
-                f"(lower({column}) like lower(?) || '%' or lower(?) like lower(replace({column}, '_', ' ')) || '%')"
-            )
-            self.params += [provider, provider]
+            values = vendor_values(con, relation, column, provider)
+            self.clauses.append(f"{column} in ({', '.join('?' * len(values))})" if values else "false")
+            self.params += values
         return self
 
     @property
@@ -268,10 +292,11 @@ def spend_by_provider(con, f):
 
 
 def _latest(con) -> str | None:
-    return con.execute("select max(x_billing_period) from marts.fct_charges").fetchone()[0]
+    """The latest billing period (``YYYY-MM``) of the metric tables."""
+    return con.execute(f"select max({PERIOD}) from {BILLING_COST}").fetchone()[0]
 
 
-@figure("marts.focus_cost_and_usage")
+@figure("marts.focus_cost_and_usage", BILLING_COST)
 def focus_rows(
     con,
     f,
@@ -283,7 +308,7 @@ def focus_rows(
     """The FOCUS rows behind a spend figure, with their source file and row (x_SourceFile, x_SourceRow)."""
     w = (
         _Where()
-        .eq('"x_BillingPeriod"', f.period)
+        .eq('"x_BillingPeriod"', f.period or _latest(con))
         .eq('"ProviderName"', provider or f.provider)
         .eq('"ServiceName"', service)
         .eq('"x_ModelName"', model)
@@ -313,7 +338,11 @@ def focus_rows(
 def ai_model_costs(con, f):
     """Token-priced AI spend of the period per vendor and model: tokens, requests, billed and expected cost, cost per
     1M tokens (marts.fct_ai_model_costs_daily; the vendor's currency)."""
-    w = _Where().eq("strftime(usage_date, '%Y-%m')", f.period).vendor("vendor", f.provider)
+    w = (
+        _Where()
+        .eq("strftime(usage_date, '%Y-%m')", f.period)
+        .vendor(con, "marts.fct_ai_model_costs_daily", "vendor", f.provider)
+    )
     return _df(
         con,
         f"""
@@ -331,7 +360,11 @@ def ai_model_costs(con, f):
 @figure("marts.fct_ai_model_costs_daily")
 def ai_daily_cost(con, f):
     """AI spend per day and vendor up to the end of the period (marts.fct_ai_model_costs_daily)."""
-    w = _Where().le("strftime(usage_date, '%Y-%m')", f.period).vendor("vendor", f.provider)
+    w = (
+        _Where()
+        .le("strftime(usage_date, '%Y-%m')", f.period)
+        .vendor(con, "marts.fct_ai_model_costs_daily", "vendor", f.provider)
+    )
     return _df(
         con,
         f"""
@@ -369,7 +402,7 @@ def ai_usage_rows(con, f, vendor: str | None = None, model: str | None = None):
     w = (
         _Where()
         .eq("strftime(usage_month, '%Y-%m')", f.period)
-        .vendor("vendor", f.provider)
+        .vendor(con, "marts.fct_ai_usage", "vendor", f.provider)
         .eq("vendor", vendor)
         .eq("model_name", model)
     )
@@ -534,23 +567,23 @@ def forecast_currencies(con, f, scope_type: str = "total", scope_value: str = "a
 
 
 def _actual_daily(scope_type: str, scope_value: str, currency: str) -> tuple[str, list[Any]]:
-    """Daily effective cost in the billing currency for the scopes the FOCUS record has (total, provider)."""
+    """Daily effective cost in the billing currency for the scopes the FOCUS record has (total, provider), from the
+    metric table metrics.daily_billing_cost."""
     if scope_type not in ("total", "provider"):
         return "select null::date as day, null::decimal(38, 2) as cost where false", []
     cond, params = ("billing_currency = ?", [currency])
     if scope_type == "provider":
         cond, params = cond + " and provider_name = ?", [currency, scope_value]
     return (
-        f"select charge_period_start::date as day, sum(effective_cost) as cost from marts.fct_charges where {cond} "
-        "group by 1",
+        f"select day, sum(effective_cost_billing_currency) as cost from {BILLING_COST} where {cond} group by 1",
         params,
     )
 
 
-@figure("marts.fct_spend_forecast", "marts.fct_charges")
+@figure("marts.fct_spend_forecast", BILLING_COST)
 def forecast_fan(con, f, scope_type: str = "total", scope_value: str = "all", currency: str = "USD"):
     """Daily spend (the 60 days before the forecast) and its forecast with 80 % and 95 % intervals, in one billing
-    currency (marts.fct_spend_forecast; actuals of the total and provider scopes from marts.fct_charges)."""
+    currency (marts.fct_spend_forecast; actuals of the total and provider scopes from metrics.daily_billing_cost)."""
     actual, params = _actual_daily(scope_type, scope_value, currency)
     return _df(
         con,
@@ -573,17 +606,17 @@ def forecast_fan(con, f, scope_type: str = "total", scope_value: str = "all", cu
     )
 
 
-@figure("marts.fct_spend_forecast", "marts.fct_charges")
+@figure("marts.fct_spend_forecast", BILLING_COST)
 def burn_projection(con, f, currency: str = "USD"):
     """The period's cumulative effective cost to date and its projection to month end from the total forecast
-    (point and 80 % interval), in one billing currency."""
+    (point and 80 % interval), in one billing currency (metrics.daily_billing_cost, marts.fct_spend_forecast)."""
     period = f.period or _latest(con)
     return _df(
         con,
-        """
+        f"""
         with act as (
-            select charge_period_start::date as day, sum(effective_cost) as cost
-            from marts.fct_charges where x_billing_period = ? and billing_currency = ? group by 1
+            select day, sum(effective_cost_billing_currency) as cost
+            from {BILLING_COST} where {PERIOD} = ? and billing_currency = ? group by 1
         ), fc as (
             select forecast_date as day, point_forecast, lower_80, upper_80
             from marts.fct_spend_forecast
@@ -729,7 +762,12 @@ def cost_avoidance(con, f):
 def shadow_ai_by_vendor(con, f):
     """AI vendor spend no sanctioned contract covers, per vendor and month, in the reporting currency
     (marts.fct_shadow_ai_spend: AP invoices and card transactions)."""
-    w = _Where().le("spend_month", f.period).eq("business_unit", f.business_unit).vendor("vendor", f.provider)
+    w = (
+        _Where()
+        .le("spend_month", f.period)
+        .eq("business_unit", f.business_unit)
+        .vendor(con, "marts.fct_shadow_ai_spend", "vendor", f.provider)
+    )
     return _df(
         con,
         f"""
@@ -747,7 +785,7 @@ def shadow_ai_by_vendor(con, f):
 def shadow_ai_rows(con, f, vendor: str | None = None):
     """The AP and card lines behind the shadow-AI figure, with their source file and row."""
     w = _Where().le("spend_month", f.period).eq("business_unit", f.business_unit).eq("vendor", vendor)
-    w.vendor("vendor", f.provider)
+    w.vendor(con, "marts.fct_shadow_ai_spend", "vendor", f.provider)
     return _df(
         con,
         f"""
@@ -763,7 +801,7 @@ def shadow_ai_rows(con, f, vendor: str | None = None):
 def ai_inventory(con, f):
     """The AI inventory: every AI workload (model API project or key, cloud AI resource, AI SaaS), its owner, status
     and 30-day cost; sanctioned or not (marts.dim_ai_workloads)."""
-    w = _Where().eq("business_unit", f.business_unit).vendor("vendor", f.provider)
+    w = _Where().eq("business_unit", f.business_unit).vendor(con, "marts.dim_ai_workloads", "vendor", f.provider)
     return _df(
         con,
         f"""
@@ -810,7 +848,7 @@ def vendor_contracts(con, f):
 def reconciliation(con, f):
     """Three-way reconciliation (billing vs invoice vs ledger) of every period up to the selected one: variance split
     into tax, credit, timing, FX, rounding and unexplained (marts.fct_invoice_reconciliation)."""
-    w = _Where().le("billing_period", f.period).vendor("vendor", f.provider)
+    w = _Where().le("billing_period", f.period).vendor(con, "marts.fct_invoice_reconciliation", "vendor", f.provider)
     return _df(
         con,
         f"""
@@ -870,30 +908,27 @@ def publication(con, f):
     )
 
 
-@figure("marts.fct_charges")
+@figure(FRESHNESS)
 def source_freshness(con, f):
-    """Freshness per source: rows, billing periods, latest charge date and last load (marts.fct_charges)."""
+    """Freshness per source: rows, billing periods, latest charge date and last load (metrics.source_freshness,
+    written from the FOCUS record after each run)."""
     return _df(
         con,
-        """
-        select x_source_system as source, x_source_format as format, count(*) as rows,
-               min(x_billing_period) as first_period, max(x_billing_period) as last_period,
-               max(charge_period_end)::date as latest_charge_date, max(x_ingested_at) as last_loaded_at,
-               count(distinct x_delivery_id) as deliveries
-        from marts.fct_charges group by all order by last_loaded_at desc nulls last
+        f"""
+        select source, format, rows, first_period, last_period, latest_charge_date, last_loaded_at, deliveries
+        from {FRESHNESS} order by last_loaded_at desc nulls last, source, format
         """,
     )
 
 
-@figure("marts.fct_charges")
+@figure(DELIVERIES)
 def last_loads(con, f):
-    """The latest deliveries loaded (one per export delivery), newest first (marts.fct_charges)."""
+    """The latest deliveries loaded (one per export delivery), newest first (metrics.source_deliveries)."""
     return _df(
         con,
-        """
-        select x_delivery_id as delivery_id, x_source_system as source, x_billing_period as period,
-               max(x_ingested_at) as loaded_at, count(*) as rows, count(distinct x_source_file) as files
-        from marts.fct_charges group by all order by loaded_at desc nulls last limit 25
+        f"""
+        select delivery_id, source, period, loaded_at, rows, files
+        from {DELIVERIES} order by loaded_at desc nulls last, delivery_id, source, period limit 25
         """,
     )
 
@@ -923,32 +958,8 @@ def quarantine_rows(con, f):
     )
 
 
-# FOCUS 1.2 rules checked on the published record (a spot check; `finops validate-focus` runs the full validator)
-CONFORMANCE_CHECKS: dict[str, str] = {
-    "BilledCost is not null": '"BilledCost" is null',
-    "EffectiveCost is not null": '"EffectiveCost" is null',
-    "BillingCurrency is a 3-letter code": "not regexp_full_match(coalesce(\"BillingCurrency\", ''), '[A-Z]{3}')",
-    "ChargeCategory is an allowed value": (
-        "\"ChargeCategory\" is null or \"ChargeCategory\" not in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')"
-    ),
-    "ChargePeriodStart < ChargePeriodEnd": 'not ("ChargePeriodStart" < "ChargePeriodEnd")',
-    "ProviderName is not null": '"ProviderName" is null',
-    "x_SourceFile and x_SourceRow are set (lineage)": '"x_SourceFile" is null or "x_SourceRow" is null',
-    "an FX rate to the reporting currency exists": '"x_FxRateMissing"',
-}
-
-
-@figure("marts.focus_cost_and_usage")
+@figure(CONFORMANCE)
 def conformance(con, f):
-    """FOCUS spot checks on the published record: rows violating each rule (0 is conformant)."""
-    selects = ", ".join(f"count(*) filter (where {cond})" for cond in CONFORMANCE_CHECKS.values())
-    counts = con.execute(f"select count(*), {selects} from marts.focus_cost_and_usage").fetchone()
-    total, *bad = counts
-    return pd.DataFrame(
-        {
-            "rule": list(CONFORMANCE_CHECKS),
-            "rows_checked": [total] * len(bad),
-            "rows_violating": bad,
-            "status": ["pass" if n == 0 else "fail" for n in bad],
-        }
-    )
+    """FOCUS spot checks on the published record: rows violating each rule, 0 is conformant
+    (metrics.focus_conformance, written from the FOCUS record after each run)."""
+    return _df(con, f"select rule, rows_checked, rows_violating, status from {CONFORMANCE} order by rule_order")

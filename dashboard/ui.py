@@ -1,6 +1,7 @@
 """What every page shares: running a figure's query (cached per published copy and filters), formatting amounts
-with their currency, empty states, charts (Altair specs drawn as vega-lite by ``st.vega_lite_chart``: rendered by
-Streamlit's bundled vega, no network), and each figure's drill-down with a CSV download."""
+with their currency, empty states, charts (vega-lite specs of :mod:`dashboard.charts`, drawn by
+``st.vega_lite_chart``: rendered by Streamlit's bundled vega, no network), and each figure's drill-down with a CSV
+download."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from . import charts as alt
 from . import published_copy
 from . import queries as q
 
@@ -45,8 +46,9 @@ def _run(path: str, mtime_ns: int, name: str, filters: tuple, kw: tuple) -> pd.D
         cur.close()
 
 
-def data(name: str, f: q.Filters, **kw: Any) -> pd.DataFrame | None:
-    """The figure ``name``'s rows for the filters; None (with the empty state shown) when its tables are missing."""
+def data(name: str, f: q.Filters, quiet: bool = False, **kw: Any) -> pd.DataFrame | None:
+    """The figure ``name``'s rows for the filters; None (with the empty state shown, unless ``quiet``) when its
+    tables are missing."""
     key = copy_key()
     if key is None:
         st.error(f"No published copy at {published_copy()}.")
@@ -54,7 +56,8 @@ def data(name: str, f: q.Filters, **kw: Any) -> pd.DataFrame | None:
     try:
         return _run(*key, name, (f.period, f.business_unit, f.provider), tuple(sorted(kw.items())))
     except q.MissingData as e:
-        st.info(str(e), icon=":material/info:")
+        if not quiet:
+            st.info(str(e), icon=":material/info:")
         return None
 
 
@@ -95,10 +98,23 @@ def table(df: pd.DataFrame, key: str) -> None:
     )
 
 
+PREVIEW_ROWS = 10
+
+
+def preview(df: pd.DataFrame, n: int = PREVIEW_ROWS) -> None:
+    """The first ``n`` rows as a static table (``st.table``: plain HTML, drawn at once; the interactive data grid
+    loads and draws far slower in a fresh page, so it is kept for the folded rows)."""
+    st.table(df.head(n), hide_index=True)
+    if len(df) > n:
+        st.caption(f"The first {n} of {len(df):,} rows.")
+
+
 def rows(df: pd.DataFrame, key: str, label: str = "Rows behind this figure") -> None:
-    """The rows as a table and a CSV download, folded."""
-    with st.expander(f"{label} ({len(df):,} rows)"):
-        table(df, key)
+    """The rows as a table and a CSV download, folded: drawn only once the expander is opened (a folded expander's
+    content is otherwise built, serialised and drawn on every page view: a data grid and a CSV per figure)."""
+    with st.expander(f"{label} ({len(df):,} rows)", key=f"rows-{key}", on_change="rerun") as box:
+        if box.open:
+            table(df, key)
 
 
 def drill(title: str, key: str, picker: str, options: list[str], name: str, f: q.Filters, param: str) -> None:
@@ -115,13 +131,10 @@ def drill(title: str, key: str, picker: str, options: list[str], name: str, f: q
             table(found, f"{key}-{choice}")
 
 
-def vega(c: alt.Chart | alt.LayerChart) -> None:
-    """Draw an Altair chart as its vega-lite spec. Not ``st.altair_chart``: that validates the spec against the
-    vega-lite JSON schema on every run while holding a process-wide lock (Altair's themes and data transformers are
-    global), which serialises concurrent sessions; the specs here are fixed, and the browser tests see them drawn."""
-    spec = c.to_dict(validate=False)
-    spec.get("config", {}).pop("view", None)  # Altair's default 300 x 300 view: the container sizes the chart
-    st.vega_lite_chart(spec, width="stretch")
+def vega(c: alt.Chart | alt.Layer) -> None:
+    """Draw a chart (:mod:`dashboard.charts`: a vega-lite spec with its data inline) with Streamlit's bundled
+    vega-lite; the container sizes it. Not ``st.altair_chart``, nor Altair itself (see :mod:`dashboard.charts`)."""
+    st.vega_lite_chart(c.to_dict(), width="stretch")
 
 
 def figure(
@@ -144,8 +157,9 @@ def figure(
         st.info(empty, icon=":material/info:")
         return df
     key = key or name + ("-" + "-".join(str(v) for v in kw.values()) if kw else "")
-    if draw is None:  # a table figure: the table in view, with its CSV
-        table(df, key)
+    if draw is None:  # a table figure: its first rows in view (static), every row in the grid with its CSV below
+        preview(df)
+        rows(df, key, "Every row" if len(df) > PREVIEW_ROWS else "As a grid")
         return df
     c = draw(df)
     if c is not None:

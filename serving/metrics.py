@@ -61,6 +61,18 @@ METRIC_TABLES: tuple[MetricTable, ...] = (
         ("metric_time__day", "charge__provider_name", "charge__service_category", "charge__reporting_currency"),
     ),
     MetricTable(
+        "daily_billing_cost",
+        "Effective cost per charge day, billing month, provider and billing currency, unconverted (the actuals beside "
+        "the spend forecasts, which are per billing currency; the burn of a billing period).",
+        ("effective_cost_billing_currency",),
+        (
+            "metric_time__day",
+            "charge__billing_month__month",
+            "charge__provider_name",
+            "charge__billing_currency",
+        ),
+    ),
+    MetricTable(
         "monthly_cost",
         "Spend and AI share per billing month, in the reporting currency (the executive summary's headline).",
         ("effective_cost", "billed_cost", "ai_effective_cost", "ai_share"),
@@ -237,6 +249,121 @@ METRIC_TABLES: tuple[MetricTable, ...] = (
 )
 
 
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote(text: str) -> str:
+    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class SqlTable:
+    """One table ``metrics.<name>`` that is no MetricFlow metric (latest load times, rule counts): plain SQL on the
+    marts ``reads``, written by the same step as the metric tables so that no page scans the FOCUS record."""
+
+    name: str
+    description: str
+    reads: tuple[str, ...]  # the dbt models (marts) it reads
+    sql: str
+    comments: tuple[tuple[str, str], ...]  # (column, definition), in the table's order
+
+    @property
+    def relation(self) -> str:
+        return f"{METRICS_SCHEMA}.{self.name}"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.comments)
+
+
+# FOCUS 1.2 rules spot-checked on the published record (`finops validate-focus` runs the full validator): the rule and
+# the condition a violating row meets
+FOCUS_SPOT_CHECKS: tuple[tuple[str, str], ...] = (
+    ("BilledCost is not null", '"BilledCost" is null'),
+    ("EffectiveCost is not null", '"EffectiveCost" is null'),
+    ("BillingCurrency is a 3-letter code", "not regexp_full_match(coalesce(\"BillingCurrency\", ''), '[A-Z]{3}')"),
+    (
+        "ChargeCategory is an allowed value",
+        "\"ChargeCategory\" is null or \"ChargeCategory\" not in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')",
+    ),
+    ("ChargePeriodStart < ChargePeriodEnd", 'not ("ChargePeriodStart" < "ChargePeriodEnd")'),
+    ("ProviderName is not null", '"ProviderName" is null'),
+    ("x_SourceFile and x_SourceRow are set (lineage)", '"x_SourceFile" is null or "x_SourceRow" is null'),
+    ("an FX rate to the reporting currency exists", 'coalesce("x_FxRateMissing", false)'),
+)
+
+
+def _spot_check_sql() -> str:
+    counts = ", ".join(f"count(*) filter (where {cond})" for _, cond in FOCUS_SPOT_CHECKS)
+    rules = ", ".join(f"({i}, {_quote(rule)})" for i, (rule, _) in enumerate(FOCUS_SPOT_CHECKS, start=1))
+    return (
+        f"with c as (select count(*) as n, [{counts}] as bad from marts.focus_cost_and_usage)\n"
+        f"select r.rule_order, r.rule, c.n as rows_checked, c.bad[r.rule_order] as rows_violating,\n"
+        f"       case when c.bad[r.rule_order] = 0 then 'pass' else 'fail' end as status\n"
+        f"from c cross join (values {rules}) as r(rule_order, rule)\norder by r.rule_order"
+    )
+
+
+# The data-health tables: one scan of the FOCUS record per run instead of one per page view.
+SQL_TABLES: tuple[SqlTable, ...] = (
+    SqlTable(
+        "source_freshness",
+        "Freshness per source system and format of the FOCUS record: rows, billing periods, latest charge day, last "
+        "load and deliveries.",
+        ("fct_charges",),
+        """select x_source_system as source, x_source_format as format, count(*) as rows,
+       min(x_billing_period) as first_period, max(x_billing_period) as last_period,
+       cast(max(charge_period_end) as date) as latest_charge_date, max(x_ingested_at) as last_loaded_at,
+       count(distinct x_delivery_id) as deliveries
+from marts.fct_charges group by all order by last_loaded_at desc nulls last, source, format""",
+        (
+            ("source", "x_SourceSystem: the source the lines were loaded from."),
+            ("format", "x_SourceFormat: the export format."),
+            ("rows", "Lines of the FOCUS record from this source and format. Unit: lines."),
+            ("first_period", "Earliest billing period (YYYY-MM)."),
+            ("last_period", "Latest billing period (YYYY-MM)."),
+            ("latest_charge_date", "Last day a charge of this source covers (ChargePeriodEnd, as a date)."),
+            ("last_loaded_at", "When a delivery of this source was last loaded (x_IngestedAt, UTC)."),
+            ("deliveries", "Distinct deliveries (x_DeliveryId) loaded. Unit: deliveries."),
+        ),
+    ),
+    SqlTable(
+        "source_deliveries",
+        "Every delivery of the FOCUS record (one export delivery of a source and billing period): when it was loaded, "
+        "its lines and files.",
+        ("fct_charges",),
+        """select x_delivery_id as delivery_id, x_source_system as source, x_billing_period as period,
+       max(x_ingested_at) as loaded_at, count(*) as rows, count(distinct x_source_file) as files
+from marts.fct_charges group by all order by loaded_at desc nulls last, delivery_id, source, period""",
+        (
+            ("delivery_id", "x_DeliveryId: the export delivery."),
+            ("source", "x_SourceSystem."),
+            ("period", "Billing period (YYYY-MM)."),
+            ("loaded_at", "When the delivery was loaded (x_IngestedAt, UTC)."),
+            ("rows", "Lines of the FOCUS record from the delivery. Unit: lines."),
+            ("files", "Source files (x_SourceFile) of the delivery. Unit: files."),
+        ),
+    ),
+    SqlTable(
+        "focus_conformance",
+        "FOCUS 1.2 spot checks on the FOCUS record (marts.focus_cost_and_usage): rows checked and rows violating each "
+        "rule (0 is conformant; `finops validate-focus` runs the full validator).",
+        ("focus_cost_and_usage",),
+        _spot_check_sql(),
+        (
+            ("rule_order", "The rule's place in the list."),
+            ("rule", "The FOCUS rule checked."),
+            ("rows_checked", "Rows of the FOCUS record checked. Unit: rows."),
+            ("rows_violating", "Rows violating the rule. Unit: rows."),
+            ("status", "pass (no row violates the rule) or fail."),
+        ),
+    ),
+)
+
+ALL_TABLES: tuple[MetricTable | SqlTable, ...] = METRIC_TABLES + SQL_TABLES
+
+
 def column_name(group_by: str) -> str:
     """The metric table's column for a MetricFlow group-by name: a time by its grain (``metric_time__day`` ->
     ``day``, ``charge__billing_month__month`` -> ``month``: every table has its ``day`` or ``month``), a dimension by
@@ -254,19 +381,11 @@ def _is_time(group_by: str) -> bool:
     return parts[0] == "metric_time" or (len(parts) == 3 and parts[2] in _TIME_GRAINS)
 
 
-def metric_table(name: str) -> MetricTable:
-    for table in METRIC_TABLES:
+def metric_table(name: str) -> MetricTable | SqlTable:
+    for table in ALL_TABLES:
         if table.name == name:
             return table
-    raise MetricsError(f"no metric table {name!r}; the tables are {', '.join(t.name for t in METRIC_TABLES)}")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _quote(text: str) -> str:
-    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+    raise MetricsError(f"no metric table {name!r}; the tables are {', '.join(t.name for t in ALL_TABLES)}")
 
 
 def default_project_dir() -> Path:
@@ -319,9 +438,11 @@ class SemanticLayer:
         inputs = [params.get("numerator"), params.get("denominator"), *(params.get("metrics") or [])]
         return set().union(*(self.measures_of(m["name"]) for m in inputs if m))
 
-    def models_of(self, table: MetricTable) -> set[str]:
+    def models_of(self, table: MetricTable | SqlTable) -> set[str]:
         """The dbt models ``table`` reads: the semantic models of its metrics' measures (and of the dimensions
-        joined to them: the models of the group-by entities), and the time spine."""
+        joined to them: the models of the group-by entities), and the time spine (an SQL table: its ``reads``)."""
+        if isinstance(table, SqlTable):
+            return set(table.reads)
         measures = set().union(*(self.measures_of(m) for m in table.metrics))
         entities = {g.split("__")[0] for g in table.group_by if not g.startswith("metric_time")}
         models = set()
@@ -420,14 +541,19 @@ class MaterialiseReport:
 
 def materialise(
     warehouse: str | os.PathLike,
-    tables: Iterable[MetricTable] = METRIC_TABLES,
+    tables: Iterable[MetricTable | SqlTable] = ALL_TABLES,
     layer: SemanticLayer | None = None,
 ) -> MaterialiseReport:
-    """Create or replace ``metrics.<name>`` for each of ``tables`` in ``warehouse`` from MetricFlow's SQL, with a
-    comment on the table and each column. The caller holds the warehouse run lock (no other writer)."""
-    layer = layer or SemanticLayer()
+    """Create or replace ``metrics.<name>`` for each of ``tables`` in ``warehouse`` from MetricFlow's SQL (an
+    :class:`SqlTable`: its own SQL), with a comment on the table and each column. The caller holds the warehouse run
+    lock (no other writer)."""
     tables = list(tables)
-    statements = [(t, layer.table_sql(t), layer.column_comments(t)) for t in tables]  # plan all before writing
+    if any(isinstance(t, MetricTable) for t in tables):
+        layer = layer or SemanticLayer()
+    statements = [  # plan all before writing
+        (t, t.sql, dict(t.comments)) if isinstance(t, SqlTable) else (t, layer.table_sql(t), layer.column_comments(t))
+        for t in tables
+    ]
     report = MaterialiseReport()
     with duckdb.connect(str(Path(warehouse).expanduser().resolve())) as con:
         con.execute(f"create schema if not exists {METRICS_SCHEMA}")
@@ -503,6 +629,20 @@ def reference_markdown(layer: SemanticLayer | None = None) -> str:
             f"{','.join(table.metrics)} --group-by {','.join(table.group_by)}` (columns renamed as above).",
             "",
         ]
+    out += [
+        "## Data-health tables",
+        "",
+        "Not MetricFlow metrics (latest load times, rule counts): plain SQL on the marts, written by the same step",
+        "after the marts (`serving.metrics.SQL_TABLES`), so that the dashboard's data-health page reads them instead",
+        "of scanning the FOCUS record on every view. `tests/dashboard/test_dashboard_queries.py` checks them against",
+        "SQL on the marts.",
+        "",
+    ]
+    for table in SQL_TABLES:
+        out += [f"### metrics.{table.name}", "", table.description, ""]
+        out += ["| column | definition |", "|---|---|"]
+        out += [f"| `{c}` | {' '.join(d.split())} |" for c, d in table.comments]
+        out += ["", "```sql", table.sql, "```", ""]
     out += ["## Metrics", ""]
     for metric in sorted(layer.raw_manifest["metrics"], key=lambda m: m["name"]):
         name, description = metric["name"], metric.get("description") or ""

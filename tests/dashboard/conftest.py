@@ -14,6 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from benchmarks.dashboard import CHROMIUM, serve
@@ -64,3 +65,19 @@ def artifacts(tmp_path_factory) -> Path:
     out = Path(root) / "dashboard" if root else tmp_path_factory.mktemp("dashboard-screenshots")
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def focus_record_only(published: Path, out: Path) -> Path:
+    """A copy of ``published`` holding the FOCUS record only (marts.fct_charges, marts.focus_cost_and_usage): no
+    metric tables, no other mart, no reference data, as the 10M-row benchmark warehouse before `finops run`."""
+    own = out / "published" / "finops_bi.duckdb"
+    own.parent.mkdir(parents=True)
+    shutil.copyfile(published, own)
+    own.chmod(0o644)
+    with duckdb.connect(str(own)) as con:
+        for (table,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall():
+            if table not in ("fct_charges", "focus_cost_and_usage"):
+                con.execute(f'drop table marts."{table}"')
+        con.execute("drop schema reference cascade")
+        con.execute("drop schema metrics cascade")
+    return own

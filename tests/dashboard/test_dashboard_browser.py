@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from benchmarks.dashboard import PAGES, open_page, screenshot, serve
+from tests.dashboard.conftest import focus_record_only
 
 pytestmark = pytest.mark.slow
 
@@ -168,6 +169,22 @@ def test_own_export_only_renders_every_page_with_empty_states(browser, context, 
                 text = page.locator("body").inner_text()
                 assert "Not in the published copy yet" in text and "finops" in text, text[:2000]
             screenshot(page, artifacts / f"own-export-{path or 'summary'}.png")
+            page.close()
+
+
+def test_focus_record_without_metric_tables_renders_every_page_with_empty_states(
+    browser, context, published, tmp_path, artifacts
+):
+    """The pages read the metric tables, never the FOCUS record: on a copy without them every page says what is
+    missing and how to load it, and none raises."""
+    own = focus_record_only(published, tmp_path)
+    with serve(own, log=tmp_path / "streamlit.log") as base:
+        for path in PAGES:
+            page, _, _ = open_page(context, base, path)
+            assert_no_exception(page)
+            text = page.locator("body").inner_text()
+            assert "Not in the published copy yet" in text and "finops run" in text, (path, text[:2000])
+            screenshot(page, artifacts / f"focus-only-{path or 'summary'}.png")
             page.close()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from serving.metrics import METRIC_TABLES, SemanticLayer, column_name, reference_markdown
+from serving.metrics import ALL_TABLES, METRIC_TABLES, SemanticLayer, column_name, reference_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS_PAGE = REPO / "docs" / "metrics.md"
@@ -91,7 +91,9 @@ def test_metric_assets_depend_on_the_marts_they_read(layer):
     deps = {s.key.path[-1]: {d.asset_key.path[-1] for d in s.deps} for s in metric_table_specs()}
     assert deps["monthly_cost"] == {"fct_charges", "metricflow_time_spine"}
     assert deps["monthly_anomalies"] == {"fct_anomaly_lifecycle", "fct_remediation_cycle_time", "metricflow_time_spine"}
-    assert set(deps) == {t.name for t in METRIC_TABLES}
+    assert deps["source_freshness"] == {"fct_charges"}
+    assert deps["focus_conformance"] == {"focus_cost_and_usage"}
+    assert set(deps) == {t.name for t in ALL_TABLES}
 
 
 def test_docs_page_is_generated_from_the_definitions(layer):

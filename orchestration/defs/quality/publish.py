@@ -20,10 +20,10 @@ def bi_relations() -> list[dg.AssetKey]:
     """The asset keys of the dbt models and seeds in the published schemas (``[name]``, as FinopsDbtTranslator
     keys them) and of the metric tables (``[metrics, name]``)."""
     from orchestration.lib.dbt import manifest_node_names
-    from serving.metrics import METRIC_TABLES
+    from serving.metrics import ALL_TABLES
 
     models = [dg.AssetKey([name]) for name in sorted(manifest_node_names(("model", "seed"), BI_SCHEMAS))]
-    return models + [metric_table_key(t.name) for t in METRIC_TABLES]
+    return models + [metric_table_key(t.name) for t in ALL_TABLES]
 
 
 def build_publication_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
