@@ -24,20 +24,16 @@
 ]) }}
 {%- endmacro %}
 
-{#- One long-format select per measure column: `measures` = [(usage_type, expression, unit), ...]. Rows with a
-    zero or null quantity are left out (the APIs report every group with zeros). -#}
-{% macro ai_usage_unpivot(relation, measures, dims) -%}
+{#- The measure columns of a usage row as a table of rows (usage_type, usage_quantity, usage_unit, is_reported) for a
+    lateral join that unpivots them: `from t cross join lateral {{ ai_usage_measures(measures) }} where m.is_reported`.
+    measures = [(usage_type, expression, unit), ...]. is_reported: the quantity is neither zero nor null (the APIs
+    report every group with zeros). -#}
+{% macro ai_usage_measures(measures) -%}
+(values
 {%- for usage_type, expr, unit in measures %}
-select
-    {% for name, e in dims %}{{ e }} as {{ name }},
-    {% endfor -%}
-    '{{ usage_type }}' as usage_type,
-    cast({{ expr }} as {{ type_money() }}) as usage_quantity,
-    '{{ unit }}' as usage_unit
-from {{ relation }}
-where coalesce({{ expr }}, 0) <> 0
-{% if not loop.last %}union all{% endif %}
+    ('{{ usage_type }}', cast({{ expr }} as {{ type_money() }}), '{{ unit }}', coalesce({{ expr }}, 0) <> 0){{ "," if not loop.last }}
 {%- endfor %}
+) as m (usage_type, usage_quantity, usage_unit, is_reported)
 {%- endmacro %}
 
 {#- Token types priced per million tokens: the price-book leaves used by the usage models. -#}

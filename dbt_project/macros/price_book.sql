@@ -51,10 +51,3 @@ select *
 from {{ model }}
 where {{ valid_to }} is not null and {{ valid_to }} <= {{ valid_from }}
 {% endtest %}
-
-{#- Column (when not null) lies within [min_value, max_value]. -#}
-{% test price_book_between(model, column_name, min_value, max_value) %}
-select *
-from {{ model }}
-where {{ column_name }} is not null and ({{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }})
-{% endtest %}

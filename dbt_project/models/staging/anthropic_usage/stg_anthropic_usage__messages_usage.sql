@@ -24,7 +24,14 @@
     ('x_load_id', '_dlt_load_id'),
 ] %}
 
-{{ ai_usage_unpivot(source('anthropic_usage', 'messages_usage'), [
+select
+    {% for name, e in dims %}{{ e }} as {{ name }},
+    {% endfor -%}
+    m.usage_type,
+    m.usage_quantity,
+    m.usage_unit
+from {{ source('anthropic_usage', 'messages_usage') }}
+cross join lateral {{ ai_usage_measures([
     ('input', 'uncached_input_tokens', 'Tokens'),
     ('cache_read', 'cache_read_input_tokens', 'Tokens'),
     ('cache_write', 'cache_creation_5m_input_tokens', 'Tokens'),
@@ -32,4 +39,5 @@
     ('output', 'output_tokens', 'Tokens'),
     ('web_search_calls', 'web_search_requests', 'Requests'),
     ('requests', 'requests', 'Requests'),
-], dims) }}
+]) }}
+where m.is_reported
