@@ -65,10 +65,11 @@
 
 {#- The price resolution (documented in int_ai_price_resolution) as the CTEs and final select that follow a model's
     `keys_cte` (vendor, model_name, token_type, usage_date): one row per key with the resolved price and
-    price_status. The one macro that emits a query: its two users resolve keys on either side of
+    price_status. The one macro that emits a model's query: its two users resolve keys on either side of
     int_charges_unioned (the model-API keys feed it, the cloud bills' token meters are read from it), so one model
-    cannot serve both without a cycle. model_prices and token_type_fallbacks are the caller's relations
-    (int_model_prices, seed token_type_fallbacks). -#}
+    (ephemeral, view or table) cannot serve both without a cycle, and a copy in each would repeat ~90 lines.
+    model_prices and token_type_fallbacks are the caller's relations (ref()s in the model: int_model_prices, seed
+    token_type_fallbacks). -#}
 {% macro ai_price_resolution_sql(keys_cte, model_prices, token_type_fallbacks) -%}
 price_models as (
     select distinct vendor, model_id, model_match, model_match_exact, match_rank

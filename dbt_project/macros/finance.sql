@@ -13,15 +13,6 @@ concat(' ', trim(regexp_replace(lower(coalesce({{ expr }}, '')), '[^a-z0-9.&]+',
 ({{ normalized_payee }} like {{ dbt.concat(["'% '", alias, "' %'"]) }} or {{ normalized_payee }} like {{ dbt.concat(["'% '", alias, "'.%'"]) }})
 {%- endmacro %}
 
-{#- Generic test: the column holds ISO 4217-shaped codes (three upper-case letters). -#}
-{% test iso_currency_code(model, column_name) %}
-select {{ column_name }}
-from {{ model }}
-where {{ column_name }} is not null
-  and (length({{ column_name }}) <> 3 or upper({{ column_name }}) <> {{ column_name }}
-       or lower({{ column_name }}) = {{ column_name }})
-{% endtest %}
-
 {#- Columns converting amount (in currency_column, on date_expr) into the reporting currency with int_fx_rates_daily
     joined as fx_alias (left join ON fx_join(...)). A missing rate gives null amounts and fx_rate_missing = true:
     never a conversion at 0 or 1. prefix names the output columns (<prefix>amount_reporting, ...). -#}
