@@ -24,6 +24,12 @@
 ]) }}
 {%- endmacro %}
 
+{#- The dimension columns of a usage row, `expression as name` for each (name, expression) of `dims`, as a select
+    list (before the measure columns of ai_usage_measures). -#}
+{% macro ai_usage_dimensions(dims) -%}
+{%- for name, e in dims %}{{ e }} as {{ name }}{{ ",\n    " if not loop.last }}{% endfor -%}
+{%- endmacro %}
+
 {#- The measure columns of a usage row as a table of rows (usage_type, usage_quantity, usage_unit, is_reported) for a
     lateral join that unpivots them: `from t cross join lateral {{ ai_usage_measures(measures) }} where m.is_reported`.
     measures = [(usage_type, expression, unit), ...]. is_reported: the quantity is neither zero nor null (the APIs

@@ -25,11 +25,8 @@
 ] %}
 
 select
-    {% for name, e in dims %}{{ e }} as {{ name }},
-    {% endfor -%}
-    m.usage_type,
-    m.usage_quantity,
-    m.usage_unit
+    {{ ai_usage_dimensions(dims) }},
+    m.usage_type, m.usage_quantity, m.usage_unit
 from {{ source('anthropic_usage', 'messages_usage') }}
 cross join lateral {{ ai_usage_measures([
     ('input', 'uncached_input_tokens', 'Tokens'),

@@ -105,11 +105,8 @@ completions_leaves as (
         ('x_load_id', '_dlt_load_id'),
     ] %}
     select
-        {% for name, e in dims %}{{ e }} as {{ name }},
-        {% endfor -%}
-        m.usage_type,
-        m.usage_quantity,
-        m.usage_unit
+        {{ ai_usage_dimensions(dims) }},
+        m.usage_type, m.usage_quantity, m.usage_unit
     from {{ 'completions_leaves' if endpoint == 'completions' else source('openai_usage', table) }}
     cross join lateral {{ ai_usage_measures(measures) }}
     where m.is_reported
