@@ -24,20 +24,22 @@
 ]) }}
 {%- endmacro %}
 
-{#- One long-format select per measure column: `measures` = [(usage_type, expression, unit), ...]. Rows with a
-    zero or null quantity are left out (the APIs report every group with zeros). -#}
-{% macro ai_usage_unpivot(relation, measures, dims) -%}
+{#- The dimension columns of a usage row, `expression as name` for each (name, expression) of `dims`, as a select
+    list (before the measure columns of ai_usage_measures). -#}
+{% macro ai_usage_dimensions(dims) -%}
+{%- for name, e in dims %}{{ e }} as {{ name }}{{ ",\n    " if not loop.last }}{% endfor -%}
+{%- endmacro %}
+
+{#- The measure columns of a usage row as a table of rows (usage_type, usage_quantity, usage_unit, is_reported) for a
+    lateral join that unpivots them: `from t cross join lateral {{ ai_usage_measures(measures) }} where m.is_reported`.
+    measures = [(usage_type, expression, unit), ...]. is_reported: the quantity is neither zero nor null (the APIs
+    report every group with zeros). -#}
+{% macro ai_usage_measures(measures) -%}
+(values
 {%- for usage_type, expr, unit in measures %}
-select
-    {% for name, e in dims %}{{ e }} as {{ name }},
-    {% endfor -%}
-    '{{ usage_type }}' as usage_type,
-    cast({{ expr }} as {{ type_money() }}) as usage_quantity,
-    '{{ unit }}' as usage_unit
-from {{ relation }}
-where coalesce({{ expr }}, 0) <> 0
-{% if not loop.last %}union all{% endif %}
+    ('{{ usage_type }}', cast({{ expr }} as {{ type_money() }}), '{{ unit }}', coalesce({{ expr }}, 0) <> 0){{ "," if not loop.last }}
 {%- endfor %}
+) as m (usage_type, usage_quantity, usage_unit, is_reported)
 {%- endmacro %}
 
 {#- Token types priced per million tokens: the price-book leaves used by the usage models. -#}
@@ -69,10 +71,11 @@ where coalesce({{ expr }}, 0) <> 0
 
 {#- The price resolution (documented in int_ai_price_resolution) as the CTEs and final select that follow a model's
     `keys_cte` (vendor, model_name, token_type, usage_date): one row per key with the resolved price and
-    price_status. The one macro that emits a query: its two users resolve keys on either side of
+    price_status. The one macro that emits a model's query: its two users resolve keys on either side of
     int_charges_unioned (the model-API keys feed it, the cloud bills' token meters are read from it), so one model
-    cannot serve both without a cycle. model_prices and token_type_fallbacks are the caller's relations
-    (int_model_prices, seed token_type_fallbacks). -#}
+    (ephemeral, view or table) cannot serve both without a cycle, and a copy in each would repeat ~90 lines.
+    model_prices and token_type_fallbacks are the caller's relations (ref()s in the model: int_model_prices, seed
+    token_type_fallbacks). -#}
 {% macro ai_price_resolution_sql(keys_cte, model_prices, token_type_fallbacks) -%}
 price_models as (
     select distinct vendor, model_id, model_match, model_match_exact, match_rank

@@ -60,12 +60,3 @@ coalesce(cast({{ a }}.x_token_count as {{ type_money() }}),
 {% macro waste_candidate_id(waste_type, scope_key) -%}
 {{ dbt.hash(dbt.concat([waste_type, "'|'", scope_key])) }}
 {%- endmacro %}
-
-{#- One day's share of an amount spread evenly over the days first_day..last_day (inclusive): the amount / days,
-    cut to the money scale, and the last day the remainder - so the days add up to the amount exactly. -#}
-{% macro waste_day_share(amount, first_day, last_day, day) -%}
-{%- set n = '(' ~ dbt.datediff(first_day, last_day, 'day') ~ ' + 1)' -%}
-case when {{ day }} = {{ last_day }}
-     then {{ amount }} - cast({{ amount }} / {{ n }} as {{ type_money() }}) * ({{ n }} - 1)
-     else cast({{ amount }} / {{ n }} as {{ type_money() }}) end
-{%- endmacro %}

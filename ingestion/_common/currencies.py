@@ -7,7 +7,8 @@ In it: the national currencies and the fund codes of list one, the codes that ca
 XXX) are left out on purpose: nothing is billed in them.
 Withdrawn codes still met in older exports during their transition (ANG until XCG replaces it, SLL next to SLE,
 ZWL next to ZWG, CUC, BGN until the euro changeover) are kept. The dbt test ``iso_currency_code``
-(``dbt_project/macros/finance.sql``) only checks the shape (three upper-case letters); this list checks the code.
+(``dbt_project/tests/generic/iso_currency_code.sql``) only checks the shape (three upper-case letters); this list
+checks the code.
 """
 
 from __future__ import annotations

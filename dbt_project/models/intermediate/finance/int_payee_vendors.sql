@@ -1,9 +1,9 @@
 {#- Every distinct free-text payee the warehouse sees - card and expense merchants, AP suppliers and AP line
     descriptions, ledger vendors, FOCUS provider and invoice-issuer names, SaaS invoice vendors - resolved to a
     catalogue vendor (seed ai_vendor_catalogue). A payee equal to a vendor's canonical name resolves to it directly;
-    otherwise aliases are matched as whole words (payee_matches on normalize_payee text) and the highest priority,
-    then the longest alias, wins. Payees no alias matches keep vendor null (not a known AI or cloud vendor). Join
-    on payee. -#}
+    otherwise aliases are matched as whole words (int_vendor_aliases, vendor_alias_matches) and the highest
+    priority, then the longest alias, wins (vendor_alias_rank). Payees no alias matches keep vendor null (not a
+    known AI or cloud vendor). Join on payee. -#}
 
 with payees as (
     select merchant as payee from {{ ref('stg_finance__card_transactions') }}
@@ -22,6 +22,29 @@ with payees as (
     select distinct provider_name from {{ ref('int_charges_unioned') }}
     union
     select distinct invoice_issuer_name from {{ ref('int_charges_unioned') }}
+),
+
+normalized as (
+    select distinct payee, {{ normalize_payee('payee') }} as payee_normalized
+    from payees
+    where payee is not null
+),
+
+matches as (
+    select
+        n.payee,
+        n.payee_normalized,
+        a.vendor,
+        a.product,
+        a.category as vendor_category,
+        coalesce(a.is_ai_vendor, false) as is_ai_vendor,
+        a.alias as matched_alias,
+        count(distinct a.vendor) over (partition by n.payee) as matched_vendors,
+        {{ vendor_alias_rank('n', 'a') }} as match_rank
+    from normalized as n
+    left join {{ ref('int_vendor_aliases') }} as a on {{ vendor_alias_matches('n', 'a') }}
 )
 
-select * from ({{ resolve_payee_vendors('payees', ref('ai_vendor_catalogue')) }}) as resolved
+select payee, payee_normalized, vendor, product, vendor_category, is_ai_vendor, matched_alias, matched_vendors
+from matches
+where match_rank = 1

@@ -4,7 +4,7 @@
     ai_vendor_contracts; the contract whose term covers the invoice's service month, else the latest) decides -
     billing_source 'saas_api': the Stripe-style invoices API (stg_saas_invoices__*; finalized invoices, not draft /
     void); 'ap_invoice': the ERP's accounts-payable invoice lines (stg_finance__ap_invoice_lines), the supplier
-    resolved to a vendor like int_payee_vendors (macro resolve_payee_vendors; when the supplier name matches no alias,
+    resolved to a vendor like int_payee_vendors (model int_vendor_aliases; when the supplier name matches no alias,
     the vendor an invoice line description names: "GitHub, Inc." + "GitHub Copilot Business - 200 seats"); a contract
     for one product takes only invoices that name that product (supplier or a line description: "GitHub Enterprise
     Cloud" from the same supplier is not under the Copilot contract). Cloud and model-API vendors (billing_export / usage_api) never come
@@ -59,8 +59,28 @@ payees as (
     select line_description from ap_lines
 ),
 
+-- each payee resolved to a catalogue vendor as in int_payee_vendors (which cannot feed this model: it reads
+-- int_charges_unioned, a union of this model's rows)
+payee_matches as (
+    select
+        p.payee,
+        a.vendor,
+        a.product,
+        {{ vendor_alias_rank('p', 'a') }} as match_rank
+    from (
+        select distinct
+            payee,
+            {{ normalize_payee('payee') }} as payee_normalized
+        from payees
+        where payee is not null
+    ) as p
+    left join {{ ref('int_vendor_aliases') }} as a on {{ vendor_alias_matches('p', 'a') }}
+),
+
 payee_vendors as (
-    {{ resolve_payee_vendors('payees', ref('ai_vendor_catalogue')) }}
+    select payee, vendor, product
+    from payee_matches
+    where match_rank = 1
 ),
 
 -- SaaS invoices API ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
     Money in the contract currency: the line's own amount when it is billed in it, else its reporting-currency amount
     when the contract is in the reporting currency, else null (fx_missing). -#}
 {%- set reporting = var('reporting_currency') %}
+{%- set span_days = '(' ~ dbt.datediff('start_day', 'last_day', 'day') ~ ' + 1)' %}
 
 with as_of as (
     select as_of_date from {{ ref('int_waste_as_of_date') }}
@@ -90,13 +91,13 @@ spans as (
 span_days as (
     select
         s.*,
-        unnest(generate_series(cast(s.start_day as timestamp), cast(s.last_day as timestamp), interval 1 day)) as day_ts
+        {{ day_series('s.start_day', 's.last_day') }} as day_ts
     from spans as s
     where s.last_day > s.start_day
 ),
 
 -- one row per contract and day: a one-day span keeps its row, a longer one is spread evenly over its days
--- (waste_day_share: the days add up to the span's amounts exactly)
+-- (day_share: the days add up to the span's amounts exactly)
 days as (
     select
         contract_id, start_day as charge_day, fx_missing, commit_spend, billed_cost, effective_cost, list_cost, quantity
@@ -107,11 +108,11 @@ days as (
         contract_id,
         cast(day_ts as date),
         fx_missing,
-        {{ waste_day_share('commit_spend', 'start_day', 'last_day', 'cast(day_ts as date)') }},
-        {{ waste_day_share('billed_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
-        {{ waste_day_share('effective_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
-        {{ waste_day_share('list_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
-        {{ waste_day_share('quantity', 'start_day', 'last_day', 'cast(day_ts as date)') }}
+        {{ day_share('commit_spend', span_days, 'cast(day_ts as date) = last_day') }},
+        {{ day_share('billed_cost', span_days, 'cast(day_ts as date) = last_day') }},
+        {{ day_share('effective_cost', span_days, 'cast(day_ts as date) = last_day') }},
+        {{ day_share('list_cost', span_days, 'cast(day_ts as date) = last_day') }},
+        {{ day_share('quantity', span_days, 'cast(day_ts as date) = last_day') }}
     from span_days
 )
 

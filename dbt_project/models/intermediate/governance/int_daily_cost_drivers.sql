@@ -24,15 +24,11 @@
                       'resource_id', 'charge_category', 'x_source_system', 'model_name', 'billing_currency'] %}
 {%- set dims = ['allocation_key', 'provider_name', 'service_name', 'model_name', 'api_key', 'api_project', 'item_key',
                 'item_unit', 'billing_currency', 'reporting_currency'] %}
+{%- set last_day = 'cast(day_ts as date) = ' ~ dbt.dateadd('day', 'span_days - 1', 'start_day') %}
 
 with as_of as (
     select max(cast(charge_period_start as date)) as as_of_date
     from {{ ref('fct_charges') }}
-),
-
--- the integers 0 .. 999: day offsets of a multi-day charge
-numbers as (
-    select cast(range as integer) as n from range(0, 1000)
 ),
 
 lines as (
@@ -90,28 +86,18 @@ single_day as (
 ),
 
 multi_day as (
-    select k.*, n.n as day_index
+    select k.*, {{ day_series('k.start_day', dbt.dateadd('day', 'k.span_days - 1', 'k.start_day')) }} as day_ts
     from keyed as k
-    inner join numbers as n on k.span_days > n.n
     where k.span_days > 1
 ),
 
 spread as (
     select
-        cast({{ dbt.dateadd('day', 'day_index', 'start_day') }} as date) as cost_date,
+        cast(day_ts as date) as cost_date,
         {{ dims | join(', ') }},
-        case
-            when day_index < span_days - 1 then cast(quantity / span_days as {{ type_money() }})
-            else quantity - cast(quantity / span_days as {{ type_money() }}) * (span_days - 1)
-        end as quantity,
-        case
-            when day_index < span_days - 1 then cast(effective_cost / span_days as {{ type_money() }})
-            else effective_cost - cast(effective_cost / span_days as {{ type_money() }}) * (span_days - 1)
-        end as effective_cost,
-        case
-            when day_index < span_days - 1 then cast(reporting_cost / span_days as {{ type_money() }})
-            else reporting_cost - cast(reporting_cost / span_days as {{ type_money() }}) * (span_days - 1)
-        end as reporting_cost
+        {{ day_share('quantity', 'span_days', last_day) }} as quantity,
+        {{ day_share('effective_cost', 'span_days', last_day) }} as effective_cost,
+        {{ day_share('reporting_cost', 'span_days', last_day) }} as reporting_cost
     from multi_day
     union all
     select * from single_day

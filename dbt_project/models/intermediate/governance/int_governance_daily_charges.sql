@@ -45,11 +45,7 @@ single_day as (
 multi_day as (
     select
         *,
-        cast(effective_cost / span_days as {{ type_money() }}) as day_share,
-        unnest(generate_series(
-            cast(start_day as timestamp), cast(end_day as timestamp) - interval 1 day,
-            interval 1 day
-        )) as charge_ts
+        {{ day_series('start_day', 'end_day - 1') }} as charge_ts
     from spans
     where span_days > 1
 ),
@@ -58,10 +54,7 @@ spread as (
     select
         cast(charge_ts as date) as charge_date, billing_period, allocation_key, provider_name, vendor_name,
         service_name, model_name, billing_currency,
-        case
-            when cast(charge_ts as date) = end_day - 1 then effective_cost - day_share * (span_days - 1) else day_share
-        end
-            as effective_cost
+        {{ day_share('effective_cost', 'span_days', 'cast(charge_ts as date) = end_day - 1') }} as effective_cost
     from multi_day
     union all
     select * from single_day

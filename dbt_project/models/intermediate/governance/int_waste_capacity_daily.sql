@@ -170,9 +170,14 @@ bounds as (
     select min(first_capacity_day) as first_day from capacity_resources
 ),
 
+-- every day from the first capacity day (else the as-of day) to the as-of day
 calendar as (
-    {{ calendar_days("coalesce((select first_day from bounds), (select as_of_date from as_of))",
-                     "(select as_of_date from as_of)") }}
+    select cast(range as date) as calendar_day
+    from range(
+        cast(coalesce((select first_day from bounds), (select as_of_date from as_of)) as date),
+        cast((select as_of_date from as_of) as date) + interval 1 day,
+        interval 1 day
+    )
 ),
 
 series as (

@@ -10,6 +10,7 @@
     waste_activity_meters with a quantity: data processed / transferred, requests, training, ...). Project and owner
     come from int_cost_tagged per billing period, account, sub-account, service, resource, charge category, source,
     model and currency (the value carrying most cost when a key has several). -#}
+{%- set span_days = '(' ~ dbt.datediff('start_day', 'last_day', 'day') ~ ' + 1)' %}
 
 with as_of as (
     select as_of_date from {{ ref('int_waste_as_of_date') }}
@@ -138,13 +139,13 @@ spans as (
 span_days as (
     select
         s.*,
-        unnest(generate_series(cast(s.start_day as timestamp), cast(s.last_day as timestamp), interval 1 day)) as day_ts
+        {{ day_series('s.start_day', 's.last_day') }} as day_ts
     from spans as s
     where s.last_day > s.start_day
 ),
 
 -- one row per scope and day: a one-day span keeps its row, a longer one is spread evenly over its days
--- (waste_day_share: the days add up to the span's amounts exactly)
+-- (day_share: the days add up to the span's amounts exactly)
 days as (
     select scope_type, scope_value, scope_provider, start_day as charge_day, has_activity, cost, owned_cost, ai_cost
     from spans
@@ -156,9 +157,9 @@ days as (
         scope_provider,
         cast(day_ts as date),
         has_activity,
-        {{ waste_day_share('cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
-        {{ waste_day_share('owned_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }},
-        {{ waste_day_share('ai_cost', 'start_day', 'last_day', 'cast(day_ts as date)') }}
+        {{ day_share('cost', span_days, 'cast(day_ts as date) = last_day') }},
+        {{ day_share('owned_cost', span_days, 'cast(day_ts as date) = last_day') }},
+        {{ day_share('ai_cost', span_days, 'cast(day_ts as date) = last_day') }}
     from span_days
 )
 

@@ -42,6 +42,7 @@
 {%- set abandoned_text = 'cast(p.abandoned_days as ' ~ dbt.type_string() ~ ')' %}
 {%- set idle_text = 'cast(p.idle_days as ' ~ dbt.type_string() ~ ')' %}
 {%- set active_text = 'cast(p.active_days as ' ~ dbt.type_string() ~ ')' %}
+{%- set span_days = '(' ~ dbt.datediff('start_day', 'last_day', 'day') ~ ' + 1)' %}
 
 with policy as (
     select active_days, idle_days, abandoned_days from {{ ref('ai_workload_policy') }}
@@ -161,13 +162,13 @@ line_periods as (
 line_period_days as (
     select
         p.*,
-        unnest(generate_series(cast(p.start_day as timestamp), cast(p.last_day as timestamp), interval 1 day)) as day_ts
+        {{ day_series('p.start_day', 'p.last_day') }} as day_ts
     from line_periods as p
     where p.last_day > p.start_day
 ),
 
 -- one row per workload and day: a one-day period keeps its row, a longer one is spread evenly over its days
--- (waste_day_share: the days add up to the period's cost exactly)
+-- (day_share: the days add up to the period's cost exactly)
 line_days as (
     select workload_id, api_key_workload_id, start_day as activity_day, has_cost, fx_missing, has_usage, cost
     from line_periods
@@ -180,7 +181,7 @@ line_days as (
         has_cost,
         fx_missing,
         has_usage,
-        {{ waste_day_share('cost', 'start_day', 'last_day', 'cast(day_ts as date)') }}
+        {{ day_share('cost', span_days, 'cast(day_ts as date) = last_day') }}
     from line_period_days
 ),
 

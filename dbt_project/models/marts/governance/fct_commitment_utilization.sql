@@ -53,11 +53,9 @@ contracts as (
     from {{ ref('ai_vendor_contracts') }}
 ),
 
--- the contract's periods: term_start + k periods (up to 10 years of months)
+-- the contract's periods: term_start + k periods, k = 0 .. 119 (up to 10 years of months)
 period_numbers as (
-    {{ calendar_days(
-        "cast('2000-01-01' as date)", "cast(" ~ dbt.dateadd('day', 119, "cast('2000-01-01' as date)") ~ " as date)"
-    ) }}
+    select cast(range as integer) as k from range(0, 120)
 ),
 
 periods as (
@@ -71,10 +69,7 @@ periods as (
             dbt.dateadd('month', "(n.k + 1) * case k.commit_period when 'year' then 12 when 'quarter' then 3 else 1 end", 'k.term_start')
         ) }} as date) as period_end_raw
     from contracts as k
-    cross join (
-        select cast({{ dbt.datediff("cast('2000-01-01' as date)", 'calendar_day', 'day') }} as integer) as k  -- noqa: LT05
-        from period_numbers
-    ) as n
+    cross join period_numbers as n
 ),
 
 contract_periods as (

@@ -24,7 +24,11 @@
     ('x_load_id', '_dlt_load_id'),
 ] %}
 
-{{ ai_usage_unpivot(source('anthropic_usage', 'messages_usage'), [
+select
+    {{ ai_usage_dimensions(dims) }},
+    m.usage_type, m.usage_quantity, m.usage_unit
+from {{ source('anthropic_usage', 'messages_usage') }}
+cross join lateral {{ ai_usage_measures([
     ('input', 'uncached_input_tokens', 'Tokens'),
     ('cache_read', 'cache_read_input_tokens', 'Tokens'),
     ('cache_write', 'cache_creation_5m_input_tokens', 'Tokens'),
@@ -32,4 +36,5 @@
     ('output', 'output_tokens', 'Tokens'),
     ('web_search_calls', 'web_search_requests', 'Requests'),
     ('requests', 'requests', 'Requests'),
-], dims) }}
+]) }}
+where m.is_reported

@@ -104,9 +104,12 @@ completions_leaves as (
         ('inference_geo', 'cast(null as ' ~ dbt.type_string() ~ ')'),
         ('x_load_id', '_dlt_load_id'),
     ] %}
-    {{ ai_usage_unpivot(
-        'completions_leaves' if endpoint == 'completions' else source('openai_usage', table), measures, dims
-    ) }}
+    select
+        {{ ai_usage_dimensions(dims) }},
+        m.usage_type, m.usage_quantity, m.usage_unit
+    from {{ 'completions_leaves' if endpoint == 'completions' else source('openai_usage', table) }}
+    cross join lateral {{ ai_usage_measures(measures) }}
+    where m.is_reported
 ){{ "," if not loop.last }}
 {% endfor %}
 
