@@ -41,8 +41,25 @@ from .common import (
     help="Load the demo's general ledger (<landing>/finance/ledger.sqlite, written by `finops generate`) "
     "through sql_database (overrides SOURCES__FINANCE__LEDGER__CREDENTIALS for the run).",
 )
-def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool, demo_finance: bool) -> None:
-    """Materialize the pipeline through Dagster (ingest → dbt → checks) and print the summary."""
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Stream the whole log (Dagster, dbt, dlt) to the console instead of the log file "
+    "<warehouse dir>/logs/finops-run-<run id>.log (also `finops -v run`).",
+)
+@click.pass_context
+def run(
+    ctx: click.Context,
+    selection: str,
+    full_refresh: bool,
+    demo_vendors: bool,
+    demo_kpis: bool,
+    demo_finance: bool,
+    verbose: bool,
+) -> None:
+    """Materialize the pipeline through Dagster (ingest → dbt → checks) and print the summary. The console shows
+    one line per finished step, the problems and the summary; the full log goes to
+    <warehouse dir>/logs/finops-run-<run id>.log, named at the start and the end (--verbose: to the console)."""
     from contextlib import ExitStack
 
     from .runner import run_pipeline
@@ -53,7 +70,8 @@ def run(selection: str, full_refresh: bool, demo_vendors: bool, demo_kpis: bool,
             from .demo import demo_sources
 
             stack.enter_context(demo_sources(vendors=demo_vendors, kpis=demo_kpis, finance=demo_finance))
-        ok = run_pipeline(selection, full_refresh=full_refresh)
+        verbose = verbose or bool(ctx.find_root().params.get("verbose"))
+        ok = run_pipeline(selection, full_refresh=full_refresh, detail_log=not verbose)
     sys.exit(EXIT_OK if ok else EXIT_FAILED)
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+import time
+import uuid
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import dagster as dg
@@ -22,18 +27,33 @@ def instance() -> dg.DagsterInstance:
 PIPELINE_JOB = REFRESH_JOB  # every asset but the monthly close pack (orchestration/defs/automation/schedules.py)
 
 
-def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, log_level: str = "INFO") -> bool:
+def run_pipeline(
+    selection: str = "*",
+    echo=print,
+    full_refresh: bool = False,
+    log_level: str = "INFO",
+    detail_log: bool = False,
+) -> bool:
     """Materialize ``selection`` with every check; print what ran and the spend summary. True if all passed
     (governance findings such as a budget breach are reported, never a failure). The run holds the warehouse run
     lock (:mod:`ingestion._common.lock`): a run already in progress on the same warehouse is waited for up to
-    ``FINOPS_LOCK_TIMEOUT`` seconds, then :class:`~ingestion._common.lock.WarehouseLockedError` is raised."""
+    ``FINOPS_LOCK_TIMEOUT`` seconds, then :class:`~ingestion._common.lock.WarehouseLockedError` is raised.
+
+    ``detail_log`` (what ``finops run`` does unless ``--verbose``): the console shows one line per finished step,
+    the problems and the summary; everything else (Dagster's log at ``log_level``, dbt's output, dlt's and
+    dagster-dbt's warnings) goes to :func:`run_log_path`, named at the start and at the end."""
     from orchestration.definitions import defs as load_defs
 
     from .summary import spend_summary
 
     settings = Settings.from_env()
     settings.export()
-    defs = load_defs()
+    run_id = str(uuid.uuid4())
+    log_path = run_log_path(settings.warehouse, run_id) if detail_log else None
+    if log_path:
+        echo(f"finops run {run_id}: progress below; the full log (dbt, Dagster, dlt) goes to {log_path}")
+    with _detail_to(log_path):  # loading the definitions may run `dbt parse`
+        defs = load_defs()
     job = defs.resolve_job_def(PIPELINE_JOB)
     if selection != "*":
         job = dg.define_asset_job("finops_selection", selection=selection).resolve(
@@ -44,8 +64,18 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, l
         run_config["ops"] = {"finops_dbt": {"config": {"full_refresh": True}}}
     # one run at a time per warehouse (waits up to FINOPS_LOCK_TIMEOUT, else WarehouseLockedError)
     with warehouse_lock(settings.warehouse, "finops run"):
-        result = job.execute_in_process(instance=instance(), raise_on_error=False, run_config=run_config)
+        if log_path:
+            progress = StepProgress(total=len(job.graph.nodes))
+            job = job.with_logger_defs({**job.loggers, "finops_progress": progress.logger_def()})
+            run_config["loggers"]["finops_progress"] = {}
+        with _detail_to(log_path):
+            result = job.execute_in_process(
+                instance=instance(), raise_on_error=False, run_config=run_config, run_id=run_id
+            )
         ok, signals = report_run(result, echo)
+        if log_path:
+            for line in step_failure_lines(result):
+                echo(line)
         if Path(settings.warehouse).exists():
             try:
                 echo(spend_summary(settings.warehouse))
@@ -53,7 +83,140 @@ def run_pipeline(selection: str = "*", echo=print, full_refresh: bool = False, l
                 echo(f"(no summary: {e})")
     for line in governance_lines(signals):
         echo(line)
+    if log_path:
+        noise = f"; {progress.warnings} warnings there" if progress.warnings else ""
+        echo(f"\nFull log of run {run_id} (dbt, Dagster, dlt{noise}): {log_path}")
     return ok
+
+
+def run_log_path(warehouse: str | Path, run_id: str) -> Path:
+    """Where ``finops run`` writes the detail of run ``run_id``: ``<warehouse dir>/logs/finops-run-<run id>.log``."""
+    return Path(warehouse).resolve().parent / "logs" / f"finops-run-{run_id}.log"
+
+
+@contextmanager
+def _detail_to(path: Path | None):
+    """Send what would reach the console (``sys.stdout``/``sys.stderr``, and the log handlers already writing to
+    them: the CLI's, dlt's) to the file ``path`` (appended) for the block; nothing changes when ``path`` is None.
+    dbt's output reaches the console only through dagster-dbt's ``sys.stdout`` writes (its process is piped)."""
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    consoles = {id(s) for s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__) if s is not None}
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    with open(path, "a", encoding="utf-8", errors="replace") as log:
+        handlers = [
+            (h, h.stream)
+            for lg in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+            for h in getattr(lg, "handlers", [])
+            if isinstance(h, logging.StreamHandler) and id(getattr(h, "stream", None)) in consoles
+        ]
+        for h, _ in handlers:
+            h.setStream(log)
+        try:
+            with redirect_stdout(log), redirect_stderr(log):
+                yield
+        finally:
+            for h, stream in handlers:
+                h.setStream(stream)
+
+
+class StepProgress:
+    """The console's view of a run: one line per finished step (``[ 3/41] ingest_aws_cur  ok  12.3s  2 assets``),
+    a line a minute for a step still running with what it did so far (the dbt build), a failed step (its error
+    is in the end summary), and the ERROR/WARNING messages of the steps. Not repeated here: the governance
+    findings (the end summary has them) and dagster-dbt's warnings about dbt tests outside Dagster's asset check
+    selection (counted; they are in the log file). Receives the run's log records through a Dagster logger."""
+
+    HEARTBEAT_SECONDS = 60.0
+    NOISE = ("Logging an `AssetObservation` instead of an `AssetCheckResult`",)
+
+    def __init__(self, total: int):
+        self.stream = sys.stdout  # the console, before the run's output goes to the log file
+        self.total = total
+        self.done = 0
+        self.warnings = 0
+        self.steps: dict[str, dict] = {}
+
+    def say(self, line: str) -> None:
+        print(line, file=self.stream, flush=True)
+
+    def logger_def(self) -> dg.LoggerDefinition:
+        progress = self
+
+        class Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                try:
+                    progress.handle(record)
+                except Exception:  # noqa: BLE001 - the progress display never breaks a run
+                    pass
+
+        @dg.logger(description="finops run: progress and problems on the console (the rest goes to the log file)")
+        def finops_progress(_init_context):
+            lg = logging.Logger("finops.progress", level=logging.DEBUG)
+            lg.addHandler(Handler())
+            return lg
+
+        return finops_progress
+
+    def handle(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        step = meta.get("step_key") or ""
+        now = time.monotonic()
+        if event is None:
+            if record.levelno >= logging.WARNING:
+                message = str(meta.get("orig_message") or record.getMessage())
+                if message.startswith(self.NOISE) or message.startswith(("[ERROR] ", "[WARN] ")):
+                    self.warnings += 1  # dagster-dbt's, or a governance finding (in the end summary)
+                else:
+                    first = message.strip().splitlines()[0][:300] if message.strip() else ""
+                    self.say(f"  {logging.getLevelName(record.levelno).lower()} in {step or 'the run'}: {first}")
+            return
+        kind = event.event_type_value
+        if not step:
+            return  # the run's own events (start, success or failure): the end summary tells
+        state = self.steps.setdefault(step, {"start": now, "said": now, "assets": 0, "checks": 0})
+        if kind == "STEP_START":
+            state["start"] = state["said"] = now
+        elif kind == "ASSET_MATERIALIZATION":
+            state["assets"] += 1
+        elif kind == "ASSET_CHECK_EVALUATION":
+            state["checks"] += 1
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+            self.done += 1
+            width = len(str(self.total))
+            what = ", ".join(f"{state[k]} {k if state[k] != 1 else k[:-1]}" for k in ("assets", "checks") if state[k])
+            status = "ok" if kind == "STEP_SUCCESS" else "FAILED"
+            self.say(
+                f"  [{self.done:>{width}}/{self.total}] {step}  {status}  {now - state['start']:.1f}s"
+                + (f"  {what}" if what else "")
+            )
+            return
+        if now - state["said"] >= self.HEARTBEAT_SECONDS:
+            state["said"] = now
+            self.say(
+                f"      {step} running {int(now - state['start']) // 60} min: "
+                f"{state['assets']} assets, {state['checks']} checks so far"
+            )
+
+
+def _error_text(err) -> str:
+    """The user's error under Dagster's wrapper (a step failure's ``SerializableErrorInfo``), one line."""
+    while err is not None and err.cause is not None:
+        err = err.cause
+    return " ".join((err.message if err else "").split())
+
+
+def step_failure_lines(result) -> list[str]:
+    """One line per failed step of a run, with the user's error."""
+    return [
+        f"  step {e.step_key} failed: {_error_text(e.event_specific_data.error)[:600]}"
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+    ]
 
 
 def report_run(result, echo=print) -> tuple[bool, list]:

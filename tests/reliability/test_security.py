@@ -242,7 +242,8 @@ with demo_vendor_servers(set_env=False) as v, demo_ledger_database(landing):
         os.environ[f"SOURCES__{ds}__END_DATE"] = DEMO_END
     import time
     t0 = time.time()
-    result["ok"] = run_pipeline(echo=print, log_level="DEBUG")
+    # as `finops run`: the log (every record, DEBUG) to <warehouse dir>/logs/finops-run-<run id>.log, scanned below
+    result["ok"] = run_pipeline(echo=print, log_level="DEBUG", detail_log=True)
     print("PHASE full run", round(time.time() - t0, 1), flush=True)
 
     start, end = (dt.datetime.fromisoformat(d).replace(tzinfo=dt.UTC) for d in (DEMO_START, DEMO_END))
@@ -347,7 +348,11 @@ def test_no_secret_of_a_full_run_appears_in_output_logs_warehouse_dlt_state_dags
     scanner = Scanner(full_run["secrets"])
     scanner.data("stdout", out)
     scanner.data("stderr (every log record, DEBUG)", full_run["stderr"])
-    scanner.tree(full_run["warehouse"].parent)  # warehouse, .finops.dlt/, published/, exports/
+    scanner.tree(full_run["warehouse"].parent)  # warehouse, .finops.dlt/, published/, exports/, logs/
+    # the first run's log file (`finops run`: Dagster's DEBUG records, dbt's output) is among the files scanned
+    run_logs = sorted((full_run["warehouse"].parent / "logs").glob("finops-run-*.log"))
+    assert len(run_logs) == 1 and str(run_logs[0]) in out, out[-3000:]
+    assert "Running dbt command" in run_logs[0].read_text() and "STEP_START" in run_logs[0].read_text()
     scanner.tree(full_run["home"])  # run history, event logs, compute logs, schedules
     # dbt's target folder of this run (dagster-dbt: target/finops_dbt-<run id prefix>-...) and its logs
     run_id = out.split("Dagster run ", 1)[1][:7]
