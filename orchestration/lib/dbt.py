@@ -80,7 +80,9 @@ class FinopsDbtTranslator(DagsterDbtTranslator):
       without glue."""
 
     def __init__(self) -> None:
-        super().__init__(settings=DagsterDbtTranslatorSettings(enable_code_references=False))
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(enable_code_references=False, enable_source_tests_as_checks=True)
+        )
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)

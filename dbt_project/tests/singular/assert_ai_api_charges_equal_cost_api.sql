@@ -1,6 +1,8 @@
 {#- Conservation for model-API spend: per vendor, organisation and day, the FOCUS record's BilledCost and
     EffectiveCost (fct_charges and the FOCUS export) equal the cost APIs' amounts to the cent (in fact exactly),
     and every cost line is one FOCUS row. Returns offending groups. -#}
+{#- a check of fct_charges in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_charges'}}}) }}
 with raw_costs as (
     select 'openai_usage' as source_system, organization, cast({{ utc_timestamp('bucket_start_time') }} as date) as day,
            count(*) as row_count, sum(amount) as amount

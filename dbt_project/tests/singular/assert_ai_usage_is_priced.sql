@@ -4,6 +4,8 @@
     list and contracted cost null for these keys, and this test blocks the run until the price book covers
     them (a new genai-prices snapshot, or a fixed-rate row in model_prices_negotiated). Cloud meters whose model
     is not in seed ai_cloud_model_aliases are returned too (price_status unknown_model). -#}
+{#- a check of int_ai_usage_priced in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'int_ai_usage_priced'}}}) }}
 select vendor, model_name, token_type, min(usage_date) as first_day, max(usage_date) as last_day,
        count(*) as days, price_status
 from (

@@ -1,6 +1,8 @@
 {#- Conservation of allocation: per origin line the ratios sum to exactly 1 and the allocated EffectiveCost and
     BilledCost to the line's; per billing period and currency the allocated EffectiveCost equals the FOCUS
     record's (fct_charges) to the cent (in fact exactly). Returns offending origins / periods. -#}
+{#- a check of fct_cost_allocated in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_cost_allocated'}}}) }}
 with per_origin as (
     select origin_id, max(origin_effective_cost) as origin_cost, max(origin_billed_cost) as origin_billed,
            sum(allocation_ratio) as ratio_sum, sum(allocated_effective_cost) as allocated,

@@ -1,3 +1,5 @@
+{#- a check of fct_cost_anomalies in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_cost_anomalies'}}}) }}
 {{ config(severity='warn') }}
 {#- Warning only: every annotation (seed anomaly_annotations) belongs to exactly one anomaly of fct_cost_anomalies
     (same scope, its day within the anomaly's days). An annotation matching none is probably a typo in the scope or

@@ -1,6 +1,8 @@
 {#- Every anomaly has one lifecycle row and one cycle-time row; nothing is acknowledged or resolved before it was
     detected; an automatic resolution falls after the anomaly's last day and no later than as_of_date; status
     follows the timestamps; cycle times are the exact differences. Returns offenders. -#}
+{#- a check of fct_anomaly_lifecycle in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_anomaly_lifecycle'}}}) }}
 with a as (
     select anomaly_id, anomaly_end_date, resolved_on, as_of_date from {{ ref('fct_cost_anomalies') }}
 ),

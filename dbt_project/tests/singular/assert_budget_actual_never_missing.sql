@@ -1,6 +1,8 @@
 {#- Every budget of the seed has exactly one row in fct_budget_vs_actual with a non-null actual_to_date, and a
     budget whose scope has no cost in its month up to the as-of day shows actual 0 (not a missing row or null),
     whatever its scope type. Returns the offending budgets. -#}
+{#- a check of fct_budget_vs_actual in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_budget_vs_actual'}}}) }}
 with budgets as (
     select budget_id, scope_type, scope_value, currency, cast(strptime(period || '-01', '%Y-%m-%d') as date) as period_start
     from {{ ref('budgets') }}

@@ -2,6 +2,8 @@
     currency, every complete scope type (total, provider, vendor, service, business_unit, product) adds up exactly
     to the FOCUS record's EffectiveCost, and model to the record's lines with a model. Spreading multi-day charges
     and monthly allocations over days neither creates nor loses a cent. Returns the mismatches. -#}
+{#- a check of int_governance_daily_cost in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'int_governance_daily_cost'}}}) }}
 with record as (
     select billing_currency as currency, sum(effective_cost) as total,
            sum(case when x_model_name is not null then effective_cost end) as with_model

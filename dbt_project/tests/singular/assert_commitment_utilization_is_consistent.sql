@@ -2,6 +2,8 @@
     lies in [0, 1]; no shortfall or overage is negative; a closed period's projection is its actual; a vendor
     contract's spend to date equals its daily spend (int_commitment_contract_daily) over the period's elapsed days.
     Returns the offending rows. -#}
+{#- a check of fct_commitment_utilization in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_commitment_utilization'}}}) }}
 with contract_days as (
     select
         u.commitment_id,

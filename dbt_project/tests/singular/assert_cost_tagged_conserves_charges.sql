@@ -1,6 +1,8 @@
 {#- Conservation of the tagged record: per billing period and billing currency, int_cost_tagged's effective,
     billed and list cost and its charge_rows equal the FOCUS record (fct_charges) exactly, and fct_tag_coverage's
     total cost equals it for every required tag key. Returns the offending (layer, period, currency). -#}
+{#- a check of int_cost_tagged in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'int_cost_tagged'}}}) }}
 with charges as (
     select x_billing_period as billing_period, billing_currency,
            sum(effective_cost) as effective_cost, sum(billed_cost) as billed_cost, sum(list_cost) as list_cost,

@@ -1,6 +1,8 @@
 {#- Conservation: every row of the FOCUS mappings (the sources of int_charges_unioned) reaches the union and the
     mart, and no cost is created or lost on the way (rows, BilledCost and EffectiveCost per source model and
     billing period). Returns offending groups. -#}
+{#- a check of fct_charges in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_charges'}}}) }}
 with staged as (
     select x_source_format, x_billing_period, count(*) as row_count,
            sum(billed_cost) as billed_cost, sum(effective_cost) as effective_cost

@@ -5,6 +5,8 @@
     * finance_ap: every accounts-payable invoice that became FOCUS rows (matched on invoice number and billing
       account = vendor_account_id, else supplier_id) sums to its gross amount (net + tax);
     and a vendor's billing period never comes from both sources (no double count). Returns offending invoices. -#}
+{#- a check of fct_charges in Dagster (the test reads several relations) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_charges'}}}) }}
 
 with charges as (
     select
