@@ -63,16 +63,19 @@ def source_totals() -> dict[str, tuple[Decimal, Decimal]]:
     return out
 
 
-def build(warehouse: Path, tmp: Path, command: str = "build") -> Path:
+def build(warehouse: Path, tmp: Path, tests: bool = True) -> Path:
     """What `finops run` does for these files: the raw tables of every source (empty but these), then dbt builds
-    the FOCUS export (with every data test and unit test on the way; ``command="run"``: the models alone). Returns
+    the FOCUS export (with every data test and unit test on the way; ``tests=False``: seeds and models alone). Returns
     a copy of the staging model and the FOCUS export (tables of the same names) in their own file: dbt, run in
     process, keeps the warehouse open, and the validator's export opens its file read-only, which DuckDB refuses
     next to that connection."""
     from ingestion.catalogue import ensure_raw_tables
 
     ensure_raw_tables(str(warehouse))
-    run_dbt([command, "--select", "+focus_cost_and_usage", "--indirect-selection", "cautious"], warehouse, tmp)
+    no_tests = [] if tests else ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    run_dbt(
+        ["build", "--select", "+focus_cost_and_usage", "--indirect-selection", "cautious", *no_tests], warehouse, tmp
+    )
     out = tmp / f"{warehouse.stem}_record.duckdb"
     con = duckdb.connect(str(warehouse))
     try:
@@ -285,7 +288,7 @@ def test_commitment_statuses_all_used_excused_only_when_used_or_unused(pipeline)
 def test_validate_focus_on_an_empty_record_says_so(tmp_path, capsys):
     """`finops validate-focus` on a warehouse without billing rows: 'no rows in focus_cost_and_usage', how to
     load some, exit code 3; the validator is not run (it would report 9 failures)."""
-    wh = build(tmp_path / "empty.duckdb", tmp_path, command="run")  # models only: this test is about the empty record
+    wh = build(tmp_path / "empty.duckdb", tmp_path, tests=False)  # this test is about the empty record
     assert query(wh, f"select count(*) from {MART}") == [(0,)]
     assert focus_cli.main(["--warehouse", str(wh)]) == focus_cli.EXIT_NO_ROWS == 3
     err = capsys.readouterr().err
