@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from serving.focus_columns import ALLOWED_VALUES
+
 METRICS_SCHEMA = "metrics"
 SEMANTIC_MANIFEST = Path("target") / "semantic_manifest.json"
 _TIME_GRAINS = ("day", "week", "month", "quarter", "year")
@@ -285,7 +287,9 @@ FOCUS_SPOT_CHECKS: tuple[tuple[str, str], ...] = (
     ("BillingCurrency is a 3-letter code", "not regexp_full_match(coalesce(\"BillingCurrency\", ''), '[A-Z]{3}')"),
     (
         "ChargeCategory is an allowed value",
-        "\"ChargeCategory\" is null or \"ChargeCategory\" not in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')",
+        '"ChargeCategory" is null or "ChargeCategory" not in ('
+        + ", ".join(f"'{v}'" for v in ALLOWED_VALUES["ChargeCategory"])  # their one owner: macros/focus_columns.sql
+        + ")",
     ),
     ("ChargePeriodStart < ChargePeriodEnd", 'not ("ChargePeriodStart" < "ChargePeriodEnd")'),
     ("ProviderName is not null", '"ProviderName" is null'),

@@ -72,24 +72,24 @@ def test_provider_filter_without_a_catalogue_matches_the_same_name(vendors):
 @pytest.mark.slow
 def test_data_health_tables_equal_sql_on_the_marts(published):
     with duckdb.connect(str(published), read_only=True) as con:
-        freshness = con.execute(
+
+        def rows(sql: str) -> list[tuple]:
+            return sorted(con.execute(sql).fetchall(), key=repr)
+
+        assert rows(
             "select source, format, rows, first_period, last_period, latest_charge_date, last_loaded_at, deliveries "
             "from metrics.source_freshness"
-        ).fetchall()
-        record = con.execute(
+        ) == rows(
             "select x_source_system, x_source_format, count(*), min(x_billing_period), max(x_billing_period), "
             "max(charge_period_end)::date, max(x_ingested_at), count(distinct x_delivery_id) "
             "from marts.fct_charges group by 1, 2"
-        ).fetchall()
-        assert sorted(freshness, key=repr) == sorted(record, key=repr)
-        deliveries = con.execute(
+        )
+        assert rows(
             "select delivery_id, source, period, loaded_at, rows, files from metrics.source_deliveries"
-        ).fetchall()
-        record = con.execute(
+        ) == rows(
             "select x_delivery_id, x_source_system, x_billing_period, max(x_ingested_at), count(*), "
             "count(distinct x_source_file) from marts.fct_charges group by 1, 2, 3"
-        ).fetchall()
-        assert sorted(deliveries, key=repr) == sorted(record, key=repr)
+        )
         conformance = dict(con.execute("select rule, rows_violating from metrics.focus_conformance").fetchall())
         (total,) = con.execute("select count(*) from marts.focus_cost_and_usage").fetchone()
         checked = {r for (r,) in con.execute("select distinct rows_checked from metrics.focus_conformance").fetchall()}

@@ -32,7 +32,7 @@ DEMO_ROWS = 20_000
 
 @pytest.fixture(scope="module")
 def demo_warehouse(tmp_path_factory) -> Path:
-    """A demo warehouse with every raw table loaded (no dbt yet), built once and copied by each test."""
+    """A demo warehouse with every raw table loaded (no dbt yet); the test builds dbt on a copy of it."""
     from finops_demo import generator as demo
     from ingestion.catalogue import ensure_raw_tables
 
