@@ -168,10 +168,15 @@ def stage_parse(spec: dict) -> dict:
 
 @stage
 def stage_transform(spec: dict) -> dict:
-    """Seeds and models, no data tests and no unit tests (``dbt build`` = ``dbt seed`` + ``dbt run`` here)."""
+    """Seeds and models, no data tests and no unit tests (``dbt build`` = ``dbt seed`` + ``dbt run`` here);
+    ``spec['select']`` / ``spec['exclude']``: dbt node selections (the FOCUS record first, then the rest)."""
     import os
 
-    extra = ["--exclude", os.environ["FINOPS_BENCH_DBT_EXCLUDE"]] if os.environ.get("FINOPS_BENCH_DBT_EXCLUDE") else []
+    exclude = list(spec.get("exclude") or [])
+    if os.environ.get("FINOPS_BENCH_DBT_EXCLUDE"):
+        exclude.append(os.environ["FINOPS_BENCH_DBT_EXCLUDE"])
+    select = ["--select", *spec["select"]] if spec.get("select") else []
+    extra = [*select, *(["--exclude", *exclude] if exclude else [])]
     r = _dbt(["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test", *extra], spec)
     if not r["success"]:
         raise RuntimeError(f"dbt build failed: {r['exception'] or ''} {r['failed'][:5]}")

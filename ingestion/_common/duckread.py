@@ -69,17 +69,7 @@ def transform_parquet(
 ) -> Iterator[pa.Table]:
     """Yield the format SQL's output for the file in Arrow tables of about ``batch_rows`` rows. With
     ``native_maps`` the SQL takes MAP columns as DuckDB MAPs, else as LIST<STRUCT<key, value>>."""
-    cols = []
-    for c in columns:
-        t = types.get(c)
-        is_map = t is not None and pa.types.is_map(t) and not native_maps
-        cols.append(f"map_entries({q(c)}) AS {q(c)}" if is_map else q(c))
-    src = (
-        f"SELECT {', '.join(cols) + ', ' if cols else ''}CAST(file_row_number + 1 AS BIGINT) AS x_source_row "
-        f"FROM read_parquet({lit(path)}, file_row_number = true)"
-    )
-    assert sql.rstrip().endswith("FROM src")
-    full = f"WITH src AS ({src})\n{sql}"
+    full = _full_sql(path, columns, types, sql, native_maps)
     con = _con().cursor()
     try:
         try:
@@ -129,6 +119,44 @@ def transform_parquet(
             yield out
     finally:
         con.close()
+
+
+def _full_sql(path: str, columns: list[str], types: dict[str, pa.DataType], sql: str, native_maps: bool) -> str:
+    """The format SQL over ``read_parquet`` of the file, with each row's 1-based ``x_source_row``."""
+    cols = []
+    for c in columns:
+        t = types.get(c)
+        is_map = t is not None and pa.types.is_map(t) and not native_maps
+        cols.append(f"map_entries({q(c)}) AS {q(c)}" if is_map else q(c))
+    src = (
+        f"SELECT {', '.join(cols) + ', ' if cols else ''}CAST(file_row_number + 1 AS BIGINT) AS x_source_row "
+        f"FROM read_parquet({lit(path)}, file_row_number = true)"
+    )
+    assert sql.rstrip().endswith("FROM src")
+    return f"WITH src AS ({src})\n{sql}"
+
+
+GUARD_TRIPPED = "finops: a row breaks a value rule"
+
+
+def insert_parquet_sql(
+    table: str,
+    path: str,
+    columns: list[str],
+    types: dict[str, pa.DataType],
+    sql: str,
+    violation: str | None = None,
+) -> str:
+    """One ``INSERT INTO table BY NAME`` of the format SQL's output over the file (DuckDB reads, transforms and
+    writes the rows once, on every thread, straight into the warehouse table). A row whose value cannot be parsed
+    (``_err_field``) or that matches ``violation`` (the value rules, :func:`~ingestion._common.values.violation_sql`)
+    aborts the statement with :data:`GUARD_TRIPPED`: nothing of the file is written, and the caller reads the file
+    again on the streaming path, which names the file, row, field and value (:func:`transform_parquet`)."""
+    full = _full_sql(path, columns, types, sql, native_maps=True)
+    checks = (["_err_field IS NOT NULL"] if " AS _err_field" in sql else []) + ([violation] if violation else [])
+    select = "SELECT * EXCLUDE (_err_field)" if " AS _err_field" in sql else "SELECT *"
+    where = f"\nWHERE CASE WHEN {' OR '.join(checks)} THEN error({lit(GUARD_TRIPPED)}) ELSE true END" if checks else ""
+    return f"INSERT INTO {table} BY NAME\n{select} FROM ({full}) AS t{where}"
 
 
 def source_row(ref: FileRef, columns: list[str], row: int, field_name: str | None) -> tuple[str | None, str]:

@@ -4,7 +4,9 @@ package declares its own source with them, e.g. :func:`ingestion.aws_cur.aws_cur
 file drops come by parameter: :mod:`ingestion.catalogue` lists them.
 
 * Resource ``<table>`` (e.g. ``aws_cur.line_items``): Arrow batches, ``append`` (no staging copy: dlt's
-  ``merge`` would copy every row into a staging table, then delete+insert). Replacement is explicit: every
+  ``merge`` would copy every row into a staging table, then delete+insert); a local Parquet file is instead written
+  by DuckDB straight into the table during the resource's run (one ``INSERT ... SELECT FROM read_parquet``:
+  read, transformed and written once; :func:`_read_file`), dlt still committing the delivery's state and log. Replacement is explicit: every
   row carries its run's ``x_ingested_at``; after each load, and again before the next one (so that a crash
   between the append and the cleanup heals), :func:`supersede_old_deliveries` deletes, in one statement, the
   rows of an ``(x_export_id, x_billing_period)`` that are older than that key's latest load. A re-delivered
@@ -46,11 +48,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dlt
+import duckdb
 import fsspec
 import pyarrow as pa
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from .duckread import local_path, transform_parquet
+from .duckread import GUARD_TRIPPED, insert_parquet_sql, local_path, transform_parquet
 from .duckread import source_row as parquet_source_row
 from .errors import BadInputError, find_bad_input
 from .formats import BillingDataset, BillingFormat, detect_format, format_by_id
@@ -59,7 +62,7 @@ from .pipeline import duckdb_settings, make_pipeline, pipelines_dir  # noqa: F40
 from .readers import iter_batches, read_header, read_types
 from .tables import drop_pending, existing_table, finish_pending, has_table
 from .transform import SelectBuilder, batch_source_row, count_bad_rows, lit, run_transform
-from .values import check_values
+from .values import check_values, violation_sql
 
 log = logging.getLogger("finops.ingestion")
 
@@ -82,6 +85,8 @@ QUARANTINE_TABLE = "quarantine"
 # not detected there; copies within one delivery still are.
 IDENTICAL_EXPORTS_ALLOWED = frozenset({"azure_cost_details"})
 QUARANTINE_KEY = ["delivery_id", "source_file", "row_number", "field"]
+# dataset -> [rows its running load wrote straight into its raw table] (reset by load_billing_dataset per attempt)
+_WRITTEN: dict[str, list[int]] = {}
 
 
 def quarantine_hints() -> dict:
@@ -155,13 +160,26 @@ def _other_source(rel: str, other_sources: Mapping[str, str]) -> str | None:
     return other_sources.get(rel.split("/", 1)[0])
 
 
+@dataclass
+class Written:
+    """Rows of a file that :func:`_read_file` wrote straight into the raw table (nothing for dlt to load)."""
+
+    num_rows: int
+
+
 def _read_delivery(
-    d: Delivery, fmt: BillingFormat, ingested_at: str, copies: dict[str, tuple[str, str]] | None = None
+    d: Delivery,
+    fmt: BillingFormat,
+    ingested_at: str,
+    copies: dict[str, tuple[str, str]] | None = None,
+    table: str | None = None,
 ) -> Iterator:
-    """The delivery's rows as Arrow tables. ``copies``: file -> (the file of the same content, its delivery key):
-    such a file with rows is refused (its rows are already loaded)."""
+    """The delivery's rows as Arrow tables, or :class:`Written` for a file written straight into ``table`` (see
+    :func:`_read_file`). ``copies``: file -> (the file of the same content, its delivery key): such a file with rows
+    is refused (its rows are already loaded)."""
     for ref in d.files:
-        for tbl in _read_file(d, fmt, ingested_at, ref):
+        direct = None if copies and ref.rel in copies else table
+        for tbl in _read_file(d, fmt, ingested_at, ref, direct):
             if copies and ref.rel in copies and tbl.num_rows:  # loading it again would double its cost
                 other, key = copies[ref.rel]
                 where = "of the same delivery" if key == d.key else f"of delivery {key}, which is loaded"
@@ -175,8 +193,16 @@ def _read_delivery(
             yield tbl
 
 
-def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) -> Iterator:
-    """One file of a delivery as Arrow tables in the raw table's columns (bad input: :class:`BadInputError`)."""
+def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef, table: str | None = None) -> Iterator:
+    """One file of a delivery as Arrow tables in the raw table's columns (bad input: :class:`BadInputError`).
+
+    A local Parquet file with ``table`` given (the raw table, which exists) is written by DuckDB straight into it
+    in one statement of its own transaction (:func:`_write_direct`: read, transformed and written once, on every
+    thread, no Arrow round trip through dlt's extract and load files); this yields :class:`Written`. If a row
+    breaks a value rule, or DuckDB cannot read the file, nothing is written and the file takes the streaming path
+    below, which reports the file, row, field and value. The write first deletes the file's rows of the same
+    delivery left by an attempt that did not finish (the run retried without a bad delivery, or a crash before dlt
+    committed the run's state), so a file is never loaded twice."""
     header = read_header(ref)
     missing = [alts for alts in fmt.required_columns if not any(a in header for a in alts.split("|"))]
     if missing:
@@ -206,6 +232,11 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
     }
     sql = b.sql(meta)
     cols = fmt.read_columns(header) if fmt.read_columns else None
+    if path and table:
+        written = _write_direct(table, path, d, ref, cols if cols is not None else header, b, sql)
+        if written is not None:
+            yield Written(written)
+            return
     if path:
         yielded = False
         try:
@@ -238,6 +269,39 @@ def _read_file(d: Delivery, fmt: BillingFormat, ingested_at: str, ref: FileRef) 
                 lambda row, f, batch=batch, first=first_row: batch_source_row(batch, row - first, f),
             )
             yield tbl
+
+
+def _write_direct(
+    table: str, path: str, d: Delivery, ref: FileRef, columns: list[str], b: SelectBuilder, sql: str
+) -> int | None:
+    """Rows written by ``INSERT INTO <table> BY NAME SELECT <format SQL> FROM read_parquet(<file>)`` on the running
+    pipeline's warehouse connection, committed; None when nothing was written (a guarded row, an unreadable file:
+    the caller takes the streaming path, which names the problem)."""
+    pipeline = dlt.current.pipeline()
+    out_columns = [out for out, _ in b.exprs]
+    with pipeline.sql_client() as c:
+        if not has_table(c, pipeline.dataset_name, table):
+            return None
+        stmt = insert_parquet_sql(
+            c.make_qualified_table_name(table), path, columns, b.types, sql, violation_sql(out_columns)
+        )
+        con = c.native_connection
+        con.begin()
+        try:
+            # this file's rows of this delivery from an attempt that did not finish (a retry without a bad delivery,
+            # a crash before the run's state was committed): replaced, never doubled
+            con.execute(
+                f"DELETE FROM {c.make_qualified_table_name(table)} WHERE x_delivery_id = ? AND x_source_file = ?",
+                [d.delivery_id, ref.rel],
+            )
+            n = con.execute(stmt).fetchone()[0]
+        except duckdb.Error as e:
+            con.rollback()
+            why = "a row breaks a value rule" if GUARD_TRIPPED in str(e) else f"DuckDB cannot write it ({e})"
+            log.info("%s: %s; reading it again to name the problem", ref.rel, why)
+            return None
+        con.commit()
+    return int(n)
 
 
 def content_id(ref: FileRef) -> str:
@@ -328,6 +392,8 @@ def billing_resources(
     deliveries = list(deliveries)
     quarantined = list(quarantined)
 
+    written = _WRITTEN.setdefault(dataset, [0])  # rows written straight into the table (no dlt row count)
+
     @dlt.resource(name=table, write_disposition="append")
     def line_items() -> Iterator:
         state = dlt.current.resource_state()
@@ -344,9 +410,12 @@ def billing_resources(
                 copies = _copies_of(ids, d.key, contents) | copies
             rows = 0
             try:
-                for tbl in _read_delivery(d, fmt, ingested_at, copies):
+                for tbl in _read_delivery(d, fmt, ingested_at, copies, table):
                     rows += tbl.num_rows
-                    yield tbl
+                    if isinstance(tbl, Written):
+                        written[0] += tbl.num_rows
+                    else:
+                        yield tbl
             except BadInputError as e:
                 e.delivery_id = d.delivery_id
                 raise
@@ -423,8 +492,12 @@ def load_billing_dataset(
             return report  # nothing to load: no dlt run at all
     # deliveries whose fingerprint is in the resource state: the resource skips them (a second run loads nothing)
     unchanged = set() if full_refresh else {d.delivery_id for d, _ in todo if seen.get(d.key) == d.fingerprint}
+    if todo and not _table_exists(pipeline, dataset, table):
+        # the raw table first (nothing loaded), so that Parquet files can be written straight into it
+        pipeline.run(billing.source([], [], full_refresh))
     for _ in range(len(todo) + 1):
         skip = {e.delivery_id for e in bad}
+        _WRITTEN[dataset] = [0]
         src = billing.source([(d, f) for d, f in todo if d.delivery_id not in skip], bad, full_refresh)
         try:
             pipeline.run(src)
@@ -443,8 +516,9 @@ def load_billing_dataset(
     supersede_quarantine(pipeline, todo, planned, _seen_fingerprints(pipeline, dataset, table))
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
-    report.rows = int(
-        sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"})
+    report.rows = (
+        int(sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"}))
+        + _WRITTEN.pop(dataset, [0])[0]
     )
     failed = {e.delivery_id for e in bad}
     skipped = unchanged - failed

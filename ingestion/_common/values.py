@@ -18,7 +18,7 @@ on its start day), so it is not refused here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,6 +43,16 @@ SourceRow = Callable[[int, str], tuple[str | None, str | None]]
 """(1-based data row, source field) -> (the field's value as delivered, the raw record as JSON)."""
 
 _ISO = pa.array(sorted(ISO_4217_CODES), pa.string())
+
+
+def violation_sql(columns: Iterable[str]) -> str | None:
+    """A SQL predicate true for a row of a transform's output (with ``columns``) that :func:`check_values` refuses;
+    None when no rule applies. The direct DuckDB load aborts on such a row and reads the file again through
+    :func:`check_values`, which names it."""
+    codes = ", ".join("'" + c + "'" for c in sorted(ISO_4217_CODES))
+    have = set(columns)
+    parts = [f'("{c}" IS NOT NULL AND CAST("{c}" AS VARCHAR) NOT IN ({codes}))' for c in CURRENCY_COLUMNS if c in have]
+    return " OR ".join(parts) or None
 
 
 def source_field(header: list[str], candidates: tuple[str, ...], default: str) -> str:

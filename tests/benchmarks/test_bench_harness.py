@@ -20,6 +20,8 @@ TOP_KEYS = {
     "floor_s",
     "peer_s",
     "ours_over_floor",
+    "record_s",
+    "record_over_floor",
     "ours_over_peer",
     "peak_rss_mb",
     "incremental_over_full",
@@ -67,18 +69,22 @@ def test_bench_harness_tiny(tmp_path: Path) -> None:
     assert doc["peer_s"] is None and doc["ours_over_peer"] is None  # --skip-peer
 
     inp = doc["inputs"]["cur2_20k"]
-    assert set(inp["stages"]) == {"ingest", "transform", "checks", "floor"}
+    assert set(inp["stages"]) == {"ingest", "record", "transform", "checks", "floor"}
     for name, stage in inp["stages"].items():
         assert stage["ok"], (name, stage.get("error"))
         assert stage["wall_s"] > 0 and stage["peak_rss_mb"] > 0 and stage["rows_per_s"] > 0, name
     ingest = inp["stages"]["ingest"]["detail"]
     assert ingest["rows"] == 20_000
     assert all(ingest[f"{k}_s"] > 0 for k in ("extract", "normalize", "load"))
-    assert inp["stages"]["transform"]["detail"]["models"]["int_charges_unioned"]["s"] > 0
+    # the FOCUS record and its lineage first, every other model after it: each built once
+    record, rest = (set(inp["stages"][k]["detail"]["models"]) for k in ("record", "transform"))
+    assert {"int_charges_unioned", "fct_charges", "focus_cost_and_usage"} <= record and not record & rest
+    assert {"fct_cost_allocated", "int_spend_forecast_paths"} <= rest
+    assert inp["record_s"] == round(inp["stages"]["ingest"]["wall_s"] + inp["stages"]["record"]["wall_s"], 3)
     assert inp["stages"]["floor"]["detail"]["rows"] == 20_000
     assert inp["stages"]["checks"]["detail"]["dbt_test"]["tests"] > 0
     assert doc["peak_rss_mb"] == max(s["peak_rss_mb"] for k, s in inp["stages"].items() if k != "floor")
-    for key in ("ours_s", "floor_s", "ours_over_floor", "incremental_over_full"):
+    for key in ("ours_s", "record_s", "floor_s", "ours_over_floor", "record_over_floor", "incremental_over_full"):
         assert doc[key] > 0, key
 
     incr = inp["incremental"]
