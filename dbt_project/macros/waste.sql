@@ -6,12 +6,18 @@
 lower({{ dbt.concat(["coalesce(" ~ a ~ ".sku_meter, '')", "' '", "coalesce(" ~ a ~ ".x_usage_type, '')", "' '", "coalesce(" ~ a ~ ".consumed_unit, '')"]) }})
 {%- endmacro %}
 
-{#- Whether a line is evidence of activity: tokens, or a quantity on a meter matching a lower-case LIKE pattern of
-    `meters` (the model's CTE over seed waste_activity_meters, column pattern). -#}
-{% macro waste_is_activity(a, meters) -%}
+{#- Whether a line's meter (waste_meter_text) matches a lower-case LIKE pattern of `patterns` (a CTE or ref with a
+    column pattern). On a large record, evaluate it on the distinct meters and join the flag to the lines: once per
+    meter, not once per line (the correlated test buffers every line and spills beyond the memory limit). -#}
+{% macro waste_meter_matches(a, patterns) -%}
+exists (select 1 from {{ patterns }} as m where {{ waste_meter_text(a) }} like m.pattern)
+{%- endmacro %}
+
+{#- Whether a line is evidence of activity: tokens, or a quantity on a meter of seed waste_activity_meters
+    (`is_activity_meter`: a boolean expression, waste_meter_matches of the line's meter). -#}
+{% macro waste_is_activity(a, is_activity_meter) -%}
 (coalesce({{ a }}.x_token_count, 0) > 0
- or (coalesce({{ a }}.consumed_quantity, 0) > 0
-     and exists (select 1 from {{ meters }} as m where {{ waste_meter_text(a) }} like m.pattern)))
+ or (coalesce({{ a }}.consumed_quantity, 0) > 0 and {{ is_activity_meter }}))
 {%- endmacro %}
 
 {#- Whether a line is billed in tokens (the traffic of provisioned model capacity: rule traffic = tokens). -#}

@@ -78,6 +78,13 @@ metered as (
     where vendor is not null
 ),
 
+-- every distinct meter of a vendor once: the model, token type and tier are read from the meter's text alone, so
+-- the text work below is done per meter, not per charge line (a month of hourly lines has ~100 lines per meter)
+meters as (
+    select distinct vendor, meter_name
+    from metered
+),
+
 modelled as (
     select
         *,
@@ -94,7 +101,7 @@ modelled as (
             when 'google_vertex' then {{ ai_meter_regex_extract('lower(meter_name)',
                 "'^(.+?) (?:text|audio|image|video|cached|caching|cache|batch|thinking|reasoning|global|ga|input|output|long|short|priority|flex|tokens|characters|predictions)(?: |$)'") }}
         end as meter_model_raw
-    from metered
+    from meters
 ),
 
 worded as (
@@ -109,7 +116,7 @@ worded as (
     from modelled
 ),
 
-classified as (
+meter_classes as (
     select
         *,
         case
@@ -171,12 +178,30 @@ classified as (
                         else 0
                     end
             else 0
-        end as is_token_meter,
-        -- quantity and unit: ConsumedQuantity / ConsumedUnit, else PricingQuantity / PricingUnit
-        case when consumed_quantity is not null then consumed_quantity else pricing_quantity end as quantity,
-        lower(trim(coalesce(case when consumed_quantity is not null then consumed_unit else pricing_unit end, '')))
-            as unit_lc
+        end as is_token_meter
     from worded
+),
+
+classified as (
+    select
+        l.*,
+        k.meter_lc,
+        k.meter_model_raw,
+        k.meter_model,
+        k.meter_words,
+        k.qualifier_words,
+        k.direction,
+        k.modality,
+        k.service_tier,
+        k.is_global_profile,
+        k.is_token_meter,
+        -- quantity and unit: ConsumedQuantity / ConsumedUnit, else PricingQuantity / PricingUnit
+        case when l.consumed_quantity is not null then l.consumed_quantity else l.pricing_quantity end as quantity,
+        lower(trim(coalesce(
+            case when l.consumed_quantity is not null then l.consumed_unit else l.pricing_unit end, ''
+        ))) as unit_lc
+    from metered as l
+    inner join meter_classes as k on l.vendor = k.vendor and l.meter_name = k.meter_name
 ),
 
 united as (

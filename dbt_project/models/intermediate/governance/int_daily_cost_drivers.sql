@@ -25,6 +25,8 @@
 {%- set dims = ['allocation_key', 'provider_name', 'service_name', 'model_name', 'api_key', 'api_project', 'item_key',
                 'item_unit', 'billing_currency', 'reporting_currency'] %}
 {%- set last_day = 'cast(day_ts as date) = ' ~ dbt.dateadd('day', 'span_days - 1', 'start_day') %}
+{#- the lines' own columns the keys are made of (key, then the scope and item columns) -#}
+{%- set raw_dims = key + ['api_key', 'api_project', 'sku', 'token_type', 'item_unit', 'reporting_currency'] %}
 
 with as_of as (
     select max(cast(charge_period_start as date)) as as_of_date
@@ -33,10 +35,7 @@ with as_of as (
 
 lines as (
     select
-        {{ dbt.hash(dbt.concat(grain_parts(key, 'c'))) }} as allocation_key,
-        c.provider_name,
-        c.service_name,
-        c.x_model_name as model_name,
+        {{ key | join(', ') }},
         case when c.x_source_system in {{ ai_workload_api_sources() }} then c.resource_id end as api_key,
         case when c.x_source_system in {{ ai_workload_api_sources() }} then c.sub_account_id end as api_project,
         case
@@ -48,13 +47,11 @@ lines as (
             when coalesce(c.pricing_quantity, 0) <> 0 then c.pricing_quantity
             when coalesce(c.consumed_quantity, 0) <> 0 then c.consumed_quantity
         end as quantity,
-        c.billing_currency,
         c.x_reporting_currency as reporting_currency,
         c.effective_cost,
         c.x_reporting_effective_cost as reporting_cost,
         coalesce(c.sku_price_id, c.sku_id, c.sku_meter, c.charge_description, '-') as sku,
         c.x_token_type as token_type,
-        c.charge_category,
         cast(c.charge_period_start as date) as start_day,
         -- exclusive end day: a period ending at midnight ends that day, one ending within a day covers it
         case
@@ -70,17 +67,14 @@ lines as (
 
 keyed as (
     select
-        allocation_key, provider_name, service_name, model_name, api_key, api_project,
-        {{ dbt.concat(["provider_name", "'|'", "coalesce(service_name, '-')", "'|'", "sku", "'|'",
-                       "coalesce(model_name, '-')", "'|'", "coalesce(token_type, '-')", "'|'",
-                       "coalesce(charge_category, '-')", "'|'", "item_unit", "'|'", "billing_currency"]) }} as item_key,
-        item_unit, billing_currency, reporting_currency, quantity, effective_cost, reporting_cost, start_day,
+        {{ raw_dims | join(', ') }},
+        quantity, effective_cost, reporting_cost, start_day,
         greatest({{ dbt.datediff('start_day', 'cast(end_day_raw as date)', 'day') }}, 1) as span_days
     from lines
 ),
 
 single_day as (
-    select start_day as cost_date, {{ dims | join(', ') }}, quantity, effective_cost, reporting_cost
+    select start_day as cost_date, {{ raw_dims | join(', ') }}, quantity, effective_cost, reporting_cost
     from keyed
     where span_days = 1
 ),
@@ -94,7 +88,7 @@ multi_day as (
 spread as (
     select
         cast(day_ts as date) as cost_date,
-        {{ dims | join(', ') }},
+        {{ raw_dims | join(', ') }},
         {{ day_share('quantity', 'span_days', last_day) }} as quantity,
         {{ day_share('effective_cost', 'span_days', last_day) }} as effective_cost,
         {{ day_share('reporting_cost', 'span_days', last_day) }} as reporting_cost
@@ -103,10 +97,12 @@ spread as (
     select * from single_day
 ),
 
-daily as (
+-- per day and the lines' own columns first (an hourly month: ~24 lines per day become one row), then the keys: the
+-- allocation key's hash and the item key are computed once per group, not once per line
+by_line_columns as (
     select
         s.cost_date,
-        {% for d in dims %}s.{{ d }},
+        {% for d in raw_dims %}s.{{ d }},
         {% endfor -%}
         sum(s.quantity) as quantity,
         sum(s.effective_cost) as effective_cost,
@@ -114,6 +110,29 @@ daily as (
     from spread as s
     cross join as_of as a
     where s.cost_date <= a.as_of_date
+    group by all
+),
+
+daily as (
+    select
+        r.cost_date,
+        {{ dbt.hash(dbt.concat(grain_parts(key, 'r'))) }} as allocation_key,
+        r.provider_name,
+        r.service_name,
+        r.x_model_name as model_name,
+        r.api_key,
+        r.api_project,
+        {{ dbt.concat(["r.provider_name", "'|'", "coalesce(r.service_name, '-')", "'|'", "r.sku", "'|'",
+                       "coalesce(r.x_model_name, '-')", "'|'", "coalesce(r.token_type, '-')", "'|'",
+                       "coalesce(r.charge_category, '-')", "'|'", "r.item_unit", "'|'", "r.billing_currency"]) }}
+            as item_key,
+        r.item_unit,
+        r.billing_currency,
+        r.reporting_currency,
+        sum(r.quantity) as quantity,
+        sum(r.effective_cost) as effective_cost,
+        sum(r.reporting_cost) as reporting_cost
+    from by_line_columns as r
     group by
     {%- for i in range(1, dims | length + 2) %}
         {{ i }}{% if not loop.last %},{% endif %}

@@ -11,13 +11,8 @@
 
 with charges as (
     select
-        x_billing_period as billing_period,
-        {{ dbt.hash(dbt.concat(grain_parts(key, 'c'))) }} as allocation_key,
-        provider_name,
+        {{ key | join(', ') }},
         coalesce(publisher_name, provider_name) as vendor_name,
-        service_name,
-        x_model_name as model_name,
-        billing_currency,
         cast(charge_period_start as date) as start_day,
         -- exclusive end day: a period ending at midnight ends that day, one ending within a day covers it
         case
@@ -26,7 +21,7 @@ with charges as (
             else cast(charge_period_end as date) + 1
         end as end_day,
         effective_cost
-    from {{ ref('fct_charges') }} as c
+    from {{ ref('fct_charges') }}
 ),
 
 spans as (
@@ -35,9 +30,7 @@ spans as (
 ),
 
 single_day as (
-    select
-        start_day as charge_date, billing_period, allocation_key, provider_name, vendor_name, service_name,
-        model_name, billing_currency, effective_cost
+    select start_day as charge_date, {{ key | join(', ') }}, vendor_name, effective_cost
     from spans
     where span_days = 1
 ),
@@ -52,23 +45,30 @@ multi_day as (
 
 spread as (
     select
-        cast(charge_ts as date) as charge_date, billing_period, allocation_key, provider_name, vendor_name,
-        service_name, model_name, billing_currency,
+        cast(charge_ts as date) as charge_date, {{ key | join(', ') }}, vendor_name,
         {{ day_share('effective_cost', 'span_days', 'cast(charge_ts as date) = end_day - 1') }} as effective_cost
     from multi_day
     union all
     select * from single_day
+),
+
+-- per day and key columns first (an hourly month: ~24 rows per day and key become one), then hashed: the key's hash
+-- is computed once per group, not once per line
+by_key as (
+    select charge_date, {{ key | join(', ') }}, vendor_name, sum(effective_cost) as effective_cost
+    from spread
+    group by all
 )
 
 select
-    charge_date,
-    billing_period,
-    allocation_key,
-    provider_name,
-    vendor_name,
-    service_name,
-    model_name,
-    billing_currency,
-    cast(sum(effective_cost) as {{ type_money() }}) as effective_cost
-from spread
+    k.charge_date,
+    k.x_billing_period as billing_period,
+    {{ dbt.hash(dbt.concat(grain_parts(key, 'k'))) }} as allocation_key,
+    k.provider_name,
+    k.vendor_name,
+    k.service_name,
+    k.x_model_name as model_name,
+    k.billing_currency,
+    cast(sum(k.effective_cost) as {{ type_money() }}) as effective_cost
+from by_key as k
 group by 1, 2, 3, 4, 5, 6, 7, 8

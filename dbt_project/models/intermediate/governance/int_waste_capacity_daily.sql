@@ -81,13 +81,30 @@ lines as (
         and cast(c.charge_period_start as date) <= o.as_of_date
 ),
 
--- lines of a rule's service whose meter matches one of its capacity meters
-capacity_lines as (
-    select
+-- the distinct meters (SKU meter, usage type, unit) of each billing account and service, with whether any of their
+-- lines counts tokens: all that the meter tests below read of a line, so each test runs once per meter, not per line
+account_meters as (
+    select distinct
+        provider_name,
+        billing_account_id,
+        service_name,
+        sku_meter,
+        x_usage_type,
+        consumed_unit,
+        case when coalesce(x_token_count, 0) > 0 then 1 end as x_token_count
+    from lines
+),
+
+-- the meters of a rule's service that match one of its capacity meters
+capacity_meters as (
+    select distinct
         r.rule_id,
         r.waste_type,
-        l.*
-    from lines as l
+        l.service_name,
+        l.sku_meter,
+        l.x_usage_type,
+        l.consumed_unit
+    from account_meters as l
     inner join rules as r on l.service_name = r.service_name
     where
         exists (
@@ -95,6 +112,20 @@ capacity_lines as (
             from rule_meters as m
             where m.rule_id = r.rule_id and m.meter_role = 'capacity' and {{ waste_meter_text('l') }} like m.pattern
         )
+),
+
+-- lines of a rule's service whose meter matches one of its capacity meters
+capacity_lines as (
+    select
+        m.rule_id,
+        m.waste_type,
+        l.*
+    from lines as l
+    inner join capacity_meters as m
+        on l.service_name = m.service_name
+        and l.sku_meter is not distinct from m.sku_meter
+        and l.x_usage_type is not distinct from m.x_usage_type
+        and l.consumed_unit is not distinct from m.consumed_unit
 ),
 
 capacity_resources as (
@@ -113,6 +144,19 @@ capacity_resources as (
     ~ "rule_meters as m where m.rule_id = r.rule_id and m.meter_role = 'traffic' and " ~ waste_meter_text('l')
     ~ " like m.pattern) end" %}
 
+-- the meters that are a rule's traffic (tested once per meter)
+traffic_meters as (
+    select distinct
+        r.rule_id,
+        l.sku_meter,
+        l.x_usage_type,
+        l.consumed_unit,
+        l.x_token_count
+    from account_meters as l
+    cross join rules as r
+    where {{ is_traffic }}
+),
+
 traffic_lines as (
     select
         r.rule_id,
@@ -124,8 +168,13 @@ traffic_lines as (
         case when r.traffic_is_tokens then 'Tokens' else l.consumed_unit end as traffic_unit
     from lines as l
     inner join capacity_resources as c on l.provider_name = c.provider_name and l.resource_id = c.resource_id
+    inner join traffic_meters as t
+        on c.rule_id = t.rule_id
+        and l.sku_meter is not distinct from t.sku_meter
+        and l.x_usage_type is not distinct from t.x_usage_type
+        and l.consumed_unit is not distinct from t.consumed_unit
+        and (case when coalesce(l.x_token_count, 0) > 0 then 1 end) is not distinct from t.x_token_count
     inner join rules as r on c.rule_id = r.rule_id
-    where {{ is_traffic }}
 ),
 
 -- a traffic meter the billing account never reports is no evidence: the rule judges a resource only when its
@@ -136,7 +185,7 @@ observable_accounts as (
         r.rule_id,
         l.provider_name,
         l.billing_account_id
-    from lines as l
+    from account_meters as l
     cross join rules as r
     where (not r.traffic_is_tokens or l.service_name = r.service_name) and {{ is_traffic }}
 ),

@@ -20,6 +20,17 @@ activity_meters as (
     select lower(pattern) as pattern from {{ ref('waste_activity_meters') }}
 ),
 
+-- the record's distinct meters, each tested once against the activity and GPU meter patterns (not once per line)
+meters as (
+    select
+        d.sku_meter,
+        d.x_usage_type,
+        d.consumed_unit,
+        {{ waste_meter_matches('d', 'activity_meters') }} as is_activity_meter,
+        {{ ai_workload_is_gpu('d', ref('gpu_meter_patterns')) }} as is_gpu_meter
+    from (select distinct sku_meter, x_usage_type, consumed_unit from {{ ref('fct_charges') }}) as d
+),
+
 lines as (
     select
         c.x_billing_period as billing_period,
@@ -38,15 +49,19 @@ lines as (
                 then cast(c.charge_period_start as date)
             else cast({{ dbt.dateadd('second', -1, 'c.charge_period_end') }} as date)
         end as last_day,
-        case when {{ waste_is_activity('c', 'activity_meters') }} then 1 else 0 end as is_activity,
+        case when {{ waste_is_activity('c', 'm.is_activity_meter') }} then 1 else 0 end as is_activity,
         case when c.service_category = 'AI and Machine Learning'
-                or {{ ai_workload_is_gpu('c', ref('gpu_meter_patterns')) }}
+                or m.is_gpu_meter
                 or c.x_source_system in {{ ai_workload_api_sources() }}
                 or c.x_source_system in {{ ai_workload_saas_sources() }} then 1
             else 0
         end as is_ai,
         sum(c.x_reporting_effective_cost) as cost
     from {{ ref('fct_charges') }} as c
+    inner join meters as m
+        on c.sku_meter is not distinct from m.sku_meter
+        and c.x_usage_type is not distinct from m.x_usage_type
+        and c.consumed_unit is not distinct from m.consumed_unit
     cross join as_of as o
     where cast(c.charge_period_start as date) <= o.as_of_date
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14

@@ -52,6 +52,12 @@ gpu_meters as (
     select pattern from {{ ref('gpu_meter_patterns') }}
 ),
 
+-- the record's distinct meters, each tested once against the GPU meter patterns (not once per line)
+meters as (
+    select d.sku_meter, d.x_usage_type, {{ ai_workload_is_gpu('d', 'gpu_meters') }} as is_gpu_meter
+    from (select distinct sku_meter, x_usage_type from {{ ref('fct_charges') }}) as d
+),
+
 charge_lines as (
     select
         c.provider_name,
@@ -75,9 +81,11 @@ charge_lines as (
         {{ ai_workload_id('c') }} as workload_id,
         {{ ai_workload_api_key_id('c') }} as api_key_workload_id,
         c.x_source_system in {{ ai_workload_api_sources() }} or c.x_source_system in {{ ai_workload_saas_sources() }}
-        or c.service_category = 'AI and Machine Learning' or {{ ai_workload_is_gpu('c', 'gpu_meters') }} as is_ai_line,
-        c.service_category <> 'AI and Machine Learning' and {{ ai_workload_is_gpu('c', 'gpu_meters') }} as is_gpu_line
+        or c.service_category = 'AI and Machine Learning' or m.is_gpu_meter as is_ai_line,
+        c.service_category <> 'AI and Machine Learning' and m.is_gpu_meter as is_gpu_line
     from {{ ref('fct_charges') }} as c
+    inner join meters as m
+        on c.sku_meter is not distinct from m.sku_meter and c.x_usage_type is not distinct from m.x_usage_type
 ),
 
 ai_resources as (
