@@ -3,16 +3,16 @@ package declares its own source with them, e.g. :func:`ingestion.aws_cur.aws_cur
 (:func:`plan_deliveries`) and the run loop around a load (:func:`load_billing_dataset`). The formats, sources and
 file drops come by parameter: :mod:`ingestion.catalogue` lists them.
 
-* Resource ``<table>`` (e.g. ``aws_cur.line_items``): Arrow batches, ``append`` (no staging copy: dlt's
-  ``merge`` would copy every row into a staging table, then delete+insert); a local Parquet file is instead written
-  by DuckDB straight into the table during the resource's run (one ``INSERT ... SELECT FROM read_parquet``:
-  read, transformed and written once; :func:`_read_file`), dlt still committing the delivery's state and log. Replacement is explicit: every
-  row carries its run's ``x_ingested_at``; after each load, and again before the next one (so that a crash
-  between the append and the cleanup heals), :func:`supersede_old_deliveries` deletes, in one statement, the
-  rows of an ``(x_export_id, x_billing_period)`` that are older than that key's latest load. A re-delivered
-  period of an export therefore replaces that export's period, never adds to it. Cursor: the per-delivery
-  fingerprint kept in the resource state; a delivery whose fingerprint is unchanged is not read again (a
-  second run loads nothing, and a dataset with nothing to load whose table exists runs no dlt pipeline).
+* Resource ``<table>`` (e.g. ``aws_cur.line_items``): Arrow batches, ``append`` (no staging copy: dlt's ``merge``
+  would copy every row into a staging table, then delete+insert); a local Parquet file is instead written by DuckDB
+  straight into the table during the resource's run (one ``INSERT ... SELECT FROM read_parquet``: read, transformed
+  and written once; :func:`_read_file`), dlt still committing the delivery's state and log. Replacement is explicit:
+  every row carries its run's ``x_ingested_at``; after each load, and again before the next one (so that a crash
+  between the append and the cleanup heals), :func:`supersede_old_deliveries` deletes, in one statement, the rows of
+  an ``(x_export_id, x_billing_period)`` that are older than that key's latest load. A re-delivered period of an
+  export therefore replaces that export's period, never adds to it. Cursor: the per-delivery fingerprint kept in the
+  resource state; a delivery whose fingerprint is unchanged is not read again (a second run loads nothing, and a
+  dataset with nothing to load whose table exists runs no dlt pipeline).
 * Resource ``quarantine``: deliveries that could not be loaded, with file, row, field, reason and the raw
   record; merge on ``(delivery_id, source_file, row_number, field)``. It holds the *current* state: after each
   load, :func:`supersede_quarantine` deletes the records of a delivery key (export × period) that are not of the
