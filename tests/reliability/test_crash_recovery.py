@@ -1,16 +1,20 @@
 """A process killed (SIGKILL: no cleanup, no ``finally``) in the middle of a load, then run again.
 
 * A billing-export load (``finops load <landing> --no-transform``, an 80,000-row CUR 2.0 month) is killed while dlt
-  extracts, once its load package is normalized and ready, and while the package is being loaded into DuckDB
-  (some jobs committed, the raw table's job started). Afterwards the DuckDB file opens read-write, replays its WAL
-  and checkpoints; the warehouse lock is free at once; the re-run finishes or redoes the interrupted load and the raw
-  table equals the source file to the cent (nothing lost, nothing doubled); a third run loads nothing.
+  extracts, once its load package is normalized and ready, and while DuckDB writes the Parquet file straight into
+  the raw table; the same month as a legacy CUR CSV (whose rows dlt's load step carries) while the package is being
+  loaded into DuckDB (some jobs committed, the raw table's job started). Afterwards the DuckDB file opens
+  read-write, replays its WAL and checkpoints; the warehouse lock is free at once; the re-run finishes or redoes the
+  interrupted load and the raw table equals the source file to the cent (nothing lost, nothing doubled); a third run
+  loads nothing.
 * A vendor API load (OpenAI usage and costs; the SaaS invoices) killed in the middle of its pagination, then run
   again: the totals equal the server's truth exactly, and a further run changes nothing.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import os
 import signal
@@ -43,6 +47,27 @@ def landing(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("crash") / "landing"
     demo.generate(root, seed=11, rows=ROWS, formats=["aws_cur2"], redelivery=False)
     return root
+
+
+@pytest.fixture(scope="module")
+def legacy_landing(tmp_path_factory) -> Path:
+    """The same month as a legacy CUR CSV: the streaming path, whose rows dlt loads in its load step."""
+    root = tmp_path_factory.mktemp("crash-legacy") / "landing"
+    demo.generate(root, seed=11, rows=ROWS, formats=["aws_cur_legacy"], redelivery=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def legacy_totals(legacy_landing) -> dict[str, tuple[int, Decimal]]:
+    """{billing period: (rows, Σ lineItem/UnblendedCost)} of the landed CSV files, read with the csv module."""
+    out: dict[str, list] = {}
+    for f in sorted(legacy_landing.rglob("*.csv.gz")):
+        with gzip.open(f, "rt", newline="") as fh:
+            for r in csv.DictReader(fh):
+                acc = out.setdefault(r["bill/BillingPeriodStartDate"][:7], [0, Decimal(0)])
+                acc[0] += 1
+                acc[1] += Decimal(r["lineItem/UnblendedCost"]).quantize(SCALE, ROUND_HALF_UP)
+    return {p: (n, s) for p, (n, s) in out.items()}
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +121,10 @@ KILL_POINTS = {
     "extract": lambda d: [p for p in _package_files(d, "normalize/*/*/new_jobs/*") if "/extracted/" not in str(p)],
     # the package is normalized and ready to load, nothing loaded yet
     "package_ready": lambda d: _package_files(d, "load/normalized/*/new_jobs/line_items.*"),
-    # loading: dlt's state/log jobs committed, the raw table's job started
+    # a Parquet file being written by DuckDB straight into the raw table: the run that created the table has
+    # completed, the run that writes the file has not (killed mid-INSERT, or just before or after it)
+    "write": lambda d: len(_package_files(d, "load/loaded/*/package_completed.json")) == 1,
+    # loading (the legacy CSV, whose rows dlt loads): dlt's state/log jobs committed, the raw table's job started
     "load": lambda d: (
         _package_files(d, "load/normalized/*/completed_jobs/*")
         and _package_files(d, "load/normalized/*/started_jobs/line_items.*")
@@ -118,7 +146,14 @@ def _load(env: dict, landing: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point", list(KILL_POINTS))
-def test_a_billing_load_killed_mid_load_is_finished_by_the_rerun_to_the_cent(point, landing, source_totals, tmp_path):
+def test_a_billing_load_killed_mid_load_is_finished_by_the_rerun_to_the_cent(point, request, tmp_path):
+    # the CUR 2.0 Parquet month everywhere (written by DuckDB straight into the raw table), except where dlt's load
+    # step carries the rows: the legacy CSV
+    landing, source_totals = (
+        (request.getfixturevalue("legacy_landing"), request.getfixturevalue("legacy_totals"))
+        if point == "load"
+        else (request.getfixturevalue("landing"), request.getfixturevalue("source_totals"))
+    )
     warehouse = tmp_path / "wh" / "finops.duckdb"
     pipelines = warehouse.parent / ".finops.dlt" / "aws_cur"
     env = dict(os.environ, FINOPS_WAREHOUSE=str(warehouse), FINOPS_LANDING=str(landing), FINOPS_LOCK_TIMEOUT="0")
@@ -146,8 +181,12 @@ def test_a_billing_load_killed_mid_load_is_finished_by_the_rerun_to_the_cent(poi
     rerun = _load(env, landing)  # FINOPS_LOCK_TIMEOUT=0: it would fail if the dead process still held the lock
     assert rerun.returncode == 0, rerun.stderr
     assert "Traceback" not in rerun.stderr
+    loaded_again = f"aws_cur: 1 deliveries, {ROWS:,} rows loaded" in rerun.stdout
+    finished = "an earlier run was interrupted before its load finished; finishing that load first" in rerun.stderr
     if point == "extract":  # nothing was committed: the delivery is simply loaded again
-        assert f"aws_cur: 1 deliveries, {ROWS:,} rows loaded" in rerun.stdout, rerun.stdout
+        assert loaded_again, rerun.stdout
+    elif point == "write":  # rows written but the run's state not committed: written again in their place
+        assert loaded_again or finished, rerun.stdout + rerun.stderr
     else:  # the committed package is finished first
         assert "an earlier run was interrupted before its load finished; finishing that load first" in rerun.stderr
     assert_opens_and_checkpoints(warehouse)
