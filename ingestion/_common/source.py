@@ -85,8 +85,6 @@ QUARANTINE_TABLE = "quarantine"
 # not detected there; copies within one delivery still are.
 IDENTICAL_EXPORTS_ALLOWED = frozenset({"azure_cost_details"})
 QUARANTINE_KEY = ["delivery_id", "source_file", "row_number", "field"]
-# dataset -> [rows its running load wrote straight into its raw table] (reset by load_billing_dataset per attempt)
-_WRITTEN: dict[str, list[int]] = {}
 
 
 def quarantine_hints() -> dict:
@@ -392,8 +390,6 @@ def billing_resources(
     deliveries = list(deliveries)
     quarantined = list(quarantined)
 
-    written = _WRITTEN.setdefault(dataset, [0])  # rows written straight into the table (no dlt row count)
-
     @dlt.resource(name=table, write_disposition="append")
     def line_items() -> Iterator:
         state = dlt.current.resource_state()
@@ -412,9 +408,7 @@ def billing_resources(
             try:
                 for tbl in _read_delivery(d, fmt, ingested_at, copies, table):
                     rows += tbl.num_rows
-                    if isinstance(tbl, Written):
-                        written[0] += tbl.num_rows
-                    else:
+                    if not isinstance(tbl, Written):
                         yield tbl
             except BadInputError as e:
                 e.delivery_id = d.delivery_id
@@ -497,7 +491,6 @@ def load_billing_dataset(
         pipeline.run(billing.source([], [], full_refresh))
     for _ in range(len(todo) + 1):
         skip = {e.delivery_id for e in bad}
-        _WRITTEN[dataset] = [0]
         src = billing.source([(d, f) for d, f in todo if d.delivery_id not in skip], bad, full_refresh)
         try:
             pipeline.run(src)
@@ -514,17 +507,26 @@ def load_billing_dataset(
     report.quarantined = bad
     supersede_old_deliveries(pipeline, table)
     supersede_quarantine(pipeline, todo, planned, _seen_fingerprints(pipeline, dataset, table))
-    trace = pipeline.last_trace
-    counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
-    report.rows = (
-        int(sum(v for k, v in counts.items() if not k.startswith("_dlt") and k not in {"deliveries", "quarantine"}))
-        + _WRITTEN.pop(dataset, [0])[0]
-    )
+    report.rows = _rows_loaded(pipeline)
     failed = {e.delivery_id for e in bad}
     skipped = unchanged - failed
     report.deliveries_loaded = [d.delivery_id for d, _ in todo if d.delivery_id not in failed | skipped]
     report.deliveries_skipped = len(skipped)
     return report
+
+
+def _rows_loaded(pipeline: dlt.Pipeline) -> int:
+    """Rows of the deliveries the pipeline's last run loaded, from their ``deliveries`` log records (each counts its
+    rows whether dlt loaded them or DuckDB wrote them straight into the raw table)."""
+    info = pipeline.last_trace.last_load_info if pipeline.last_trace else None
+    ids = list(info.loads_ids) if info else []
+    if not ids:
+        return 0
+    with existing_table(pipeline, "deliveries") as (c, t):
+        if t is None:
+            return 0
+        rows = c.execute_sql(f"select sum(rows) from {t} where _dlt_load_id in ({', '.join(['%s'] * len(ids))})", *ids)
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def _unreadable_of(
