@@ -16,7 +16,7 @@ unexport PYTHONDONTWRITEBYTECODE
 SEED ?= 42
 ROWS ?= 60000
 
-.PHONY: install demo test test-fast lint docs docs-serve dev dashboard bench clean
+.PHONY: install demo test test-fast test-spark compare-engines lint docs docs-serve dev dashboard bench clean
 
 install: $(VENV)/.installed
 
@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 # test worker, dbt run, CLI subprocess: several seconds each when bytecode cannot be cached, PYTHONDONTWRITEBYTECODE)
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(TOOLS)/bin/uv || { $(PY) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv; }
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(TOOLS)/bin/uv sync --frozen --extra dev --python $(PY) --quiet --compile-bytecode
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(TOOLS)/bin/uv sync --frozen --extra dev --extra scale --python $(PY) --quiet --compile-bytecode
 	@touch $@
 
 ## make demo: generate the demo enterprise's exports, run the whole pipeline through Dagster, print the summary.
@@ -43,10 +43,19 @@ demo: install
 ## it: on two workers, each test file whole on one worker (its module-scoped warehouse is built once), handed out in
 ## collection order (--no-loadscope-reorder) with the longest files first (tests/conftest.py) so both finish together;
 ## the small demo pipeline run is built once per session and shared by the workers (tests/support/shared_state.py).
+## make test-spark: only the Spark tests (tests/spark: the small demo built on DuckDB, its raw layer written to the
+## Parquet lake, the `spark` selector of dbt_project/selectors.yml built on PySpark and compared row for row; `make
+## test` runs them too). make compare-engines: the same comparison on the `make demo` warehouse (docs/scale-out.md).
 ## make test-fast: the edit loop, every test not marked slow (no end-to-end run, no dbt build of a whole lineage).
 PYTEST_WORKERS ?= 2
 test: install
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
+test-spark: install
+	$(BIN)/python -m pytest -q tests/spark
+
+compare-engines: install
+	$(BIN)/python -m tools.compare_engines --warehouse $(FINOPS_WAREHOUSE)
 
 test-fast: install
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow"
@@ -81,7 +90,7 @@ dashboard: install
 	$(BIN)/finops dashboard $(DASHBOARD_ARGS)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .venv-focus-validator warehouse demo dbt_project/target dbt_project/logs
+	rm -rf $(VENV) $(TOOLS) .venv-focus-validator warehouse demo dbt_project/target dbt_project/target-spark dbt_project/logs
 
 ## make bench: the scale benchmark (issue: 10M-row month vs the DuckDB floor and focus_converter). Writes benchmarks/results/latest.json.
 bench: install

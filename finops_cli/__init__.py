@@ -8,7 +8,7 @@ module per command group:
 | :mod:`finops_cli.run` | ``run`` (the pipeline through Dagster), ``close`` (a billing month) |
 | :mod:`finops_cli.report` | ``summary``, ``quarantine`` (read-only) |
 | :mod:`finops_cli.validate` | ``validate-focus`` |
-| :mod:`finops_cli.export` | ``export-focus``, ``export-journal``, ``export-marts``, ``publish`` |
+| :mod:`finops_cli.export` | ``export-focus``, ``export-journal``, ``export-marts``, ``publish``, ``lake`` |
 | :mod:`finops_cli.dashboard` | ``dashboard`` (the executive web app over the published copy) |
 | :mod:`finops_cli.demo` | ``generate``, ``demo-vendors`` (the only module that imports ``finops_demo``) |
 
@@ -115,6 +115,7 @@ for command in (
     export.publish,
     export.export_marts,
     export.export_journal,
+    export.lake,
     dashboard.dashboard,
 ):
     main.add_command(command)

@@ -1,6 +1,7 @@
 """The outputs on demand: `finops export-focus` (the FOCUS dataset as Parquet or CSV), `finops publish` (the
-read-only BI copy), `finops export-marts` (the published marts and metric tables as Parquet, with a schema file)
-and `finops export-journal` (a month of the chargeback journal, ledger-ready)."""
+read-only BI copy), `finops export-marts` (the published marts and metric tables as Parquet, with a schema file),
+`finops export-journal` (a month of the chargeback journal, ledger-ready) and `finops lake` (the raw layer as a
+Parquet lake for Spark and other engines)."""
 
 from __future__ import annotations
 
@@ -120,4 +121,21 @@ def export_marts(directory: str, published: str | None) -> None:
         raise CliError(f"Cannot write the export to {directory}: {e}.", EXIT_CANTCREAT) from None
     except MartsExportError as e:
         raise CliError(f"{str(e)[:1].upper()}{str(e)[1:]}.") from None
+    click.echo(report.summary())
+
+
+@click.command("lake")
+@click.option("--lake", "lake_dir", default=None, help="The lake folder (default: $FINOPS_LAKE).")
+def lake(lake_dir: str | None) -> None:
+    """Write the raw layer to the Parquet lake: one folder per raw table and (export, billing period), only the
+    partitions that changed (a re-delivered period replaces its own folder; a re-run writes nothing). Spark
+    (`FINOPS_DBT_TARGET=spark`) and DuckDB read it: docs/scale-out.md."""
+    from ingestion._common.lake import LakeError, write_lake
+
+    wh = require_warehouse()
+    try:
+        with duckdb_errors(wh):
+            report = write_lake(wh, lake_dir)
+    except LakeError as e:
+        raise CliError(str(e), EXIT_USAGE) from None
     click.echo(report.summary())

@@ -1,7 +1,10 @@
 {#- Model-API usage: expressions shared by the openai_usage / anthropic_usage staging models and the AI models. -#}
 
 {#- A timestamptz from a dlt table as a UTC timestamp without time zone (the warehouse's timestamp type). -#}
-{% macro utc_timestamp(expr) -%}cast(timezone('UTC', {{ expr }}) as timestamp){%- endmacro %}
+{% macro utc_timestamp(expr) -%}{{ adapter.dispatch('utc_timestamp')(expr) }}{%- endmacro %}
+{% macro default__utc_timestamp(expr) -%}cast(timezone('UTC', {{ expr }}) as timestamp){%- endmacro %}
+{#- Spark: a timestamp is an instant shown in the session's time zone, which the spark target sets to UTC. -#}
+{% macro spark__utc_timestamp(expr) -%}cast({{ expr }} as timestamp){%- endmacro %}
 
 {#- When dlt loaded a row: its load id is the Unix time of the load ("1795812294.5557044"); second precision. -#}
 {% macro dlt_load_time(load_id) -%}
@@ -31,15 +34,27 @@
 {%- endmacro %}
 
 {#- The measure columns of a usage row as a table of rows (usage_type, usage_quantity, usage_unit, is_reported) for a
-    lateral join that unpivots them: `from t cross join lateral {{ ai_usage_measures(measures) }} where m.is_reported`.
+    lateral join that unpivots them: `from t {{ ai_usage_measures(measures) }} where m.is_reported`.
     measures = [(usage_type, expression, unit), ...]. is_reported: the quantity is neither zero nor null (the APIs
     report every group with zeros). -#}
 {% macro ai_usage_measures(measures) -%}
-(values
+    {{ return(adapter.dispatch('ai_usage_measures')(measures)) }}
+{%- endmacro %}
+{% macro default__ai_usage_measures(measures) -%}
+cross join lateral (values
 {%- for usage_type, expr, unit in measures %}
     ('{{ usage_type }}', cast({{ expr }} as {{ type_money() }}), '{{ unit }}', coalesce({{ expr }}, 0) <> 0){{ "," if not loop.last }}
 {%- endfor %}
 ) as m (usage_type, usage_quantity, usage_unit, is_reported)
+{%- endmacro %}
+{#- Spark: a VALUES list cannot read the outer row; inline() of an array of structs unpivots it. -#}
+{% macro spark__ai_usage_measures(measures) -%}
+lateral view inline(array(
+{%- for usage_type, expr, unit in measures %}
+    named_struct('usage_type', '{{ usage_type }}', 'usage_quantity', cast({{ expr }} as {{ type_money() }}),
+                 'usage_unit', '{{ unit }}', 'is_reported', coalesce({{ expr }}, 0) <> 0){{ "," if not loop.last }}
+{%- endfor %}
+)) m as usage_type, usage_quantity, usage_unit, is_reported
 {%- endmacro %}
 
 {#- Token types priced per million tokens: the price-book leaves used by the usage models. -#}

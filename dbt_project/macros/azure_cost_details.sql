@@ -19,6 +19,9 @@
        nested objects), keys sorted. -#}
 
 {% macro azure_tags_object(expr) -%}
+    {{ return(adapter.dispatch('azure_tags_object')(expr)) }}
+{%- endmacro %}
+{% macro default__azure_tags_object(expr) -%}
     case
         when nullif(trim({{ expr }}), '') is null then null
         when json_valid(case when starts_with(trim({{ expr }}), '{') then trim({{ expr }}) else '{' || trim({{ expr }}) || '}' end)
@@ -27,7 +30,19 @@
     end
 {%- endmacro %}
 
+{#- Spark: a JSON object is text that parses (try_parse_json) to a variant of type OBJECT. -#}
+{% macro spark__azure_tags_object(expr) -%}
+    {%- set wrapped = "case when startswith(trim(" ~ expr ~ "), '{') then trim(" ~ expr ~ ") else '{' || trim(" ~ expr ~ ") || '}' end" -%}
+    case
+        when nullif(trim({{ expr }}), '') is null then null
+        when schema_of_variant(try_parse_json({{ wrapped }})) like 'OBJECT%' then {{ wrapped }}
+    end
+{%- endmacro %}
+
 {% macro azure_tags_normalize(obj_expr) -%}
+    {{ return(adapter.dispatch('azure_tags_normalize')(obj_expr)) }}
+{%- endmacro %}
+{% macro default__azure_tags_normalize(obj_expr) -%}
     case when {{ obj_expr }} is not null then (
         select to_json(map_from_entries(list(struct_pack(
                    k := _kv.key,
@@ -43,6 +58,18 @@
         ) as _kv
     ) end
 {%- endmacro %}
+{#- Spark: the object as a VARIANT (spark.sql.variant.allowDuplicateKeys: the last value of a duplicated key, keys
+    sorted), its members written back as JSON text by hand. -#}
+{% macro spark__azure_tags_normalize(obj_expr) -%}
+    case when {{ obj_expr }} is not null then concat('{', concat_ws(',', transform(
+        map_entries(cast(parse_json({{ obj_expr }}) as map<string, variant>)),
+        e -> concat({{ spark_json_string('e.key') }}, ':', case
+                when to_json(e.value) = '""' then 'true'
+                when schema_of_variant(e.value) like 'OBJECT%' or schema_of_variant(e.value) like 'ARRAY%'
+                    then {{ spark_json_string('to_json(e.value)') }}
+                else to_json(e.value)
+            end))), '}') end
+{%- endmacro %}
 
 {#- The ARM resource type of an Azure resource ID, lower-cased: the provider namespace and every resource type
     segment after the last '/providers/' ('/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/a/
@@ -50,23 +77,40 @@
     ID has no provider segment. -#}
 
 {% macro azure_arm_resource_type(expr) -%}
+    {{ return(adapter.dispatch('azure_arm_resource_type')(expr)) }}
+{%- endmacro %}
+{% macro default__azure_arm_resource_type(expr) -%}
     nullif(array_to_string(list_filter(
         string_split(regexp_extract(lower({{ expr }}), '.*/providers/(.*)$', 1), '/'),
         (s, i) -> (i = 1 or i % 2 = 0) and s <> ''
+    ), '/'), '')
+{%- endmacro %}
+{#- Spark: filter's index is 0-based (DuckDB's 1-based); split takes a regex ('/' is literal). -#}
+{% macro spark__azure_arm_resource_type(expr) -%}
+    nullif(array_join(filter(
+        split(regexp_extract(lower({{ expr }}), '.*/providers/(.*)$', 1), '/'),
+        (s, i) -> (i = 0 or (i + 1) % 2 = 0) and s <> ''
     ), '/'), '')
 {%- endmacro %}
 
 {#- Text value of a top-level key in a JSON text column (AdditionalInfo); null when the text is not JSON. -#}
 
 {% macro azure_json_text(expr, key) -%}
+    {{ return(adapter.dispatch('azure_json_text')(expr, key)) }}
+{%- endmacro %}
+{% macro default__azure_json_text(expr, key) -%}
     case when json_valid({{ expr }}) and json_type({{ expr }}) = 'OBJECT'
          then nullif(json_extract_string({{ expr }}, '$."{{ key }}"'), '') end
+{%- endmacro %}
+{% macro spark__azure_json_text(expr, key) -%}
+    case when schema_of_variant(try_parse_json({{ expr }})) like 'OBJECT%'
+         then nullif(get_json_object({{ expr }}, '$.{{ key }}'), '') end
 {%- endmacro %}
 
 {#- Last path segment of an ID ('/a/b/c' -> 'c'), ignoring a trailing slash. -#}
 
 {% macro azure_last_segment(expr) -%}
-    nullif(regexp_extract(rtrim({{ expr }}, '/'), '([^/]*)$', 1), '')
+    nullif({{ regex_group(rtrim_chars(expr, '/'), '([^/]*)$', 1) }}, '')
 {%- endmacro %}
 
 {#- FOCUS 1.2 ServiceSubcategory allowed values by ServiceCategory (servicesubcategory.md). Microsoft's

@@ -7,7 +7,25 @@
 {#- The days first_day..last_day (inclusive, date expressions) as one timestamp per row: a set-returning expression
     for a select list (`{{ day_series('start_day', 'last_day') }} as day_ts`). -#}
 {% macro day_series(first_day, last_day) -%}
+    {{ return(adapter.dispatch('day_series')(first_day, last_day)) }}
+{%- endmacro %}
+{% macro default__day_series(first_day, last_day) -%}
 unnest(generate_series(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp), interval 1 day))
+{%- endmacro %}
+{% macro spark__day_series(first_day, last_day) -%}
+explode(sequence(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp), interval 1 day))
+{%- endmacro %}
+
+{#- A FROM clause of one row per day, first_day to last_day inclusive (literal 'YYYY-MM-DD' dates): calendar_day. -#}
+{% macro calendar_day_rows(first_day, last_day) -%}
+    {{ return(adapter.dispatch('calendar_day_rows')(first_day, last_day)) }}
+{%- endmacro %}
+{% macro default__calendar_day_rows(first_day, last_day) -%}
+(select cast(range as date) as calendar_day
+ from range(cast('{{ first_day }}' as date), cast('{{ last_day }}' as date) + 1, interval 1 day)) as calendar_days
+{%- endmacro %}
+{% macro spark__calendar_day_rows(first_day, last_day) -%}
+(select explode(sequence(date '{{ first_day }}', date '{{ last_day }}', interval 1 day)) as calendar_day) as calendar_days
 {%- endmacro %}
 
 {#- One day's share of `amount` spread evenly over `days` days (an integer expression > 1): amount / days cut to the

@@ -4,7 +4,7 @@
     characters other than letters, digits, '.' and '&' replaced by one blank, trimmed, wrapped in single blanks
     so that an alias matches on word boundaries with plain LIKEs (payee_matches; portable: no regex at match time). -#}
 {% macro normalize_payee(expr) -%}
-concat(' ', trim(regexp_replace(lower(coalesce({{ expr }}, '')), '[^a-z0-9.&]+', ' ', 'g')), ' ')
+concat(' ', trim({{ regex_replace_all("lower(coalesce(" ~ expr ~ ", ''))", '[^a-z0-9.&]+', ' ') }}), ' ')
 {%- endmacro %}
 
 {#- Whether a normalised payee (normalize_payee) contains the alias as whole words: " alias " or " alias." (a domain
@@ -48,7 +48,6 @@ row_number() over (partition by {{ p }}.payee order by {{ a }}.priority desc, {{
     quotes, no-break space), accents are stripped where the adapter can, anything else non-ASCII is dropped. The
     original text stays in staging. -#}
 {% macro ascii_text(expr) -%}
-regexp_replace(strip_accents(
-    replace(replace(replace(replace(replace(replace(replace(replace({{ expr }}, '×', 'x'), '€', 'EUR '), '£', 'GBP '), '–', '-'), '—', '-'), '’', ''''), '‘', ''''), ' ', ' ')
-), '[^\x01-\x7F]', '', 'g')
+{%- set typography = "replace(replace(replace(replace(replace(replace(replace(replace(" ~ expr ~ ", '×', 'x'), '€', 'EUR '), '£', 'GBP '), '–', '-'), '—', '-'), '’', ''''), '‘', ''''), ' ', ' ')" -%}
+{{ regex_replace_all(strip_accents_text(typography), '[^\\x01-\\x7F]', '') }}
 {%- endmacro %}

@@ -5,7 +5,7 @@
 
 {#- DuckDB turns long IN lists into joins (one per column: slow to plan); a regex is one expression. -#}
 {% macro focus_exports_clean_text(expr) -%}
-    nullif(regexp_replace(trim({{ expr }}), '^(?i:null|n/a|none|nil|#n/a|not applicable|<null>)$', ''), '')
+    nullif({{ regex_replace_first('trim(' ~ expr ~ ')', '^(?i:null|n/a|none|nil|#n/a|not applicable|<null>)$', '') }}, '')
 {%- endmacro %}
 
 {#- A delivered date/time (text, already cleaned with focus_exports_clean_text: the expression is repeated, so
@@ -15,6 +15,9 @@
     (converted to UTC); ISO without seconds or with an hour up to 47 (rolled over into the next day). -#}
 
 {% macro focus_exports_parse_timestamp(expr) -%}
+    {{ return(adapter.dispatch('focus_exports_parse_timestamp')(expr)) }}
+{%- endmacro %}
+{% macro default__focus_exports_parse_timestamp(expr) -%}
     {%- set v = expr -%}
     {%- set mdy = '^\\d{1,2}/\\d{1,2}/(\\d{2}|\\d{4})( \\d{1,2}:\\d{2}(:\\d{2})?)?$' -%}
     {%- set loose = '^(\\d{4}-\\d{2}-\\d{2})[T ]([01]?\\d|2\\d|3\\d|4[0-7]):([0-5]\\d)(:([0-5]\\d)(\\.\\d+)?)?\\s*(Z|UTC|[+-]00:?00)?$' -%}
@@ -29,6 +32,33 @@
                 + to_hours(cast(regexp_extract({{ v }}, '{{ loose }}', 2) as bigint))
                 + to_minutes(cast(regexp_extract({{ v }}, '{{ loose }}', 3) as bigint))
                 + to_seconds(coalesce(try_cast(nullif(regexp_extract({{ v }}, '{{ loose }}', 5), '') as bigint), 0))
+    end)
+{%- endmacro %}
+{#- Spark: the US dates from their parts (make_timestamp; a two-digit year 69-99 is 19xx, 00-68 20xx, as DuckDB's
+    %y; an impossible date is null, as try_strptime), ISO text by cast (null when it does not parse, non-ANSI),
+    the loose ISO shape as date + hours, minutes, seconds. -#}
+{% macro spark__focus_exports_parse_timestamp(expr) -%}
+    {%- set v = expr -%}
+    {%- set mdy = '^\\d{1,2}/\\d{1,2}/(\\d{2}|\\d{4})( \\d{1,2}:\\d{2}(:\\d{2})?)?$' -%}
+    {%- set loose = '^(\\d{4}-\\d{2}-\\d{2})[T ]([01]?\\d|2\\d|3\\d|4[0-7]):([0-5]\\d)(:([0-5]\\d)(\\.\\d+)?)?\\s*(Z|UTC|[+-]00:?00)?$' -%}
+    {%- set year = "cast(" ~ regex_group(v, '^\\d{1,2}/\\d{1,2}/(\\d{2}|\\d{4})', 1) ~ " as int)" -%}
+    {%- set part = "coalesce(cast(nullif(%s, '') as int), 0)" -%}
+    (case
+        when {{ v }} is null then null
+        when {{ regex_full(v, mdy) }}
+            then make_timestamp(
+                case when {{ year }} >= 100 then {{ year }} when {{ year }} >= 69 then 1900 + {{ year }} else 2000 + {{ year }} end,
+                cast({{ regex_group(v, '^(\\d{1,2})/', 1) }} as int),
+                cast({{ regex_group(v, '^\\d{1,2}/(\\d{1,2})/', 1) }} as int),
+                {{ part | format(regex_group(v, ' (\\d{1,2}):', 1)) }},
+                {{ part | format(regex_group(v, ' \\d{1,2}:(\\d{2})', 1)) }},
+                {{ part | format(regex_group(v, ' \\d{1,2}:\\d{2}:(\\d{2})$', 1)) }})
+        when cast({{ v }} as timestamp) is not null
+            then cast({{ v }} as timestamp)
+        when {{ regex_full(v, loose) }}
+            then cast(cast({{ regex_group(v, loose, 1) }} as date) as timestamp)
+                + make_dt_interval(0, cast({{ regex_group(v, loose, 2) }} as int), cast({{ regex_group(v, loose, 3) }} as int),
+                                   {{ part | format(regex_group(v, loose, 5)) }})
     end)
 {%- endmacro %}
 
@@ -48,17 +78,20 @@
 
 {% macro focus_exports_unit(expr) -%}
     {%- set size = '(b|Kb|Mb|Gb|Tb|Pb|Eb|B|KB|MB|GB|TB|PB|EB|Kib|Mib|Gib|Tib|Pib|Eib|KiB|MiB|GiB|TiB|PiB|EiB)' -%}
-    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        {{ focus_exports_clean_text(expr) }},
-        '^(\d{1,3}),(\d{3}),(\d{3}) ', '\1\2\3 '),
-        '^(\d{1,3}),(\d{3}) ', '\1\2 '),
-        '^[A-Za-z]+-{{ size }}-', '\1-'),
-        '-(Mo|Mos|Mon|Mons|Month)$', '-Months'),
-        '-(Hr|Hrs|Hour)$', '-Hours'),
-        '-(Day)$', '-Days'),
-        '-(Sec|Secs|Second)$', '-Seconds'),
-        '^(Hr|Hrs)$', 'Hours'),
-        '^{{ size }}/Second-(Years|Months|Days|Hours|Minutes|Seconds)$', '\1ps-\2')
+    {%- set ns = namespace(out=focus_exports_clean_text(expr)) -%}
+    {%- for pattern, replacement in [
+            ('^(\\d{1,3}),(\\d{3}),(\\d{3}) ', '\\1\\2\\3 '),
+            ('^(\\d{1,3}),(\\d{3}) ', '\\1\\2 '),
+            ('^[A-Za-z]+-' ~ size ~ '-', '\\1-'),
+            ('-(Mo|Mos|Mon|Mons|Month)$', '-Months'),
+            ('-(Hr|Hrs|Hour)$', '-Hours'),
+            ('-(Day)$', '-Days'),
+            ('-(Sec|Secs|Second)$', '-Seconds'),
+            ('^(Hr|Hrs)$', 'Hours'),
+            ('^' ~ size ~ '/Second-(Years|Months|Days|Hours|Minutes|Seconds)$', '\\1ps-\\2')] -%}
+        {%- set ns.out = regex_replace_first(ns.out, pattern, replacement) -%}
+    {%- endfor -%}
+    {{ ns.out }}
 {%- endmacro %}
 
 {#- Key for matching a legal entity's name (seed focus_exports__provider_entities): lower case, accents removed,
@@ -66,7 +99,7 @@
     canada inc', 'AWS Serviços Brasil Ltda.' = 'aws servicos brasil ltda'). -#}
 
 {% macro focus_exports_entity_key(expr) -%}
-    trim(regexp_replace(lower(strip_accents(trim({{ expr }}))), '[^a-z0-9]+', ' ', 'g'))
+    trim({{ regex_replace_all('lower(' ~ strip_accents_text('trim(' ~ expr ~ ')') ~ ')', '[^a-z0-9]+', ' ') }})
 {%- endmacro %}
 
 {#- x_source_values: a JSON object of the delivered values the mapping replaced, keyed by FOCUS column ID; a
@@ -77,7 +110,7 @@
     nullif('{' || concat_ws(','
     {%- for key, delivered, record in pairs %},
         case when ({{ delivered }}) is distinct from ({{ record }})
-            then '"{{ key }}":' || coalesce(cast(to_json({{ delivered }}) as varchar), 'null') end
+            then '"{{ key }}":' || coalesce({{ json_string_text(delivered) }}, 'null') end
     {%- endfor %}
     ) || '}', '{}')
 {%- endmacro %}
@@ -85,14 +118,20 @@
 {#- JSON text kept only when it is a JSON object (FOCUS KeyValueFormat for Tags, SkuPriceDetails). -#}
 
 {% macro focus_exports_json_object(expr) -%}
+    {{ return(adapter.dispatch('focus_exports_json_object')(expr)) }}
+{%- endmacro %}
+{% macro default__focus_exports_json_object(expr) -%}
     (case when json_valid({{ expr }}) then
         case when json_type(cast({{ expr }} as json)) = 'OBJECT' then {{ expr }} end end)
+{%- endmacro %}
+{% macro spark__focus_exports_json_object(expr) -%}
+    (case when schema_of_variant(try_parse_json({{ expr }})) like 'OBJECT%' then {{ expr }} end)
 {%- endmacro %}
 
 {#- One key of x_provider_extensions (the export's own x_ columns) as text. -#}
 
 {% macro focus_exports_extension(key, column='x_provider_extensions') -%}
-    {{ focus_exports_clean_text("json_extract_string(" ~ column ~ ", '$.\"" ~ key ~ "\"')") }}
+    {{ focus_exports_clean_text(json_member_text(column, key)) }}
 {%- endmacro %}
 
 {#- Provider family from the FOCUS ProviderName: 'aws', 'azure', 'gcp', else ProviderName lower-cased; without a

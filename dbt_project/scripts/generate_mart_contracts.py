@@ -18,11 +18,12 @@ from serving.focus_columns import ALLOWED_VALUES  # read from macros/focus_colum
 DBT = Path(__file__).resolve().parents[1]
 MACRO = DBT / "macros" / "focus_columns.sql"
 OUT = DBT / "models" / "marts" / "finops" / "_finops__models.yml"
+# `string`: DuckDB's alias of VARCHAR and Spark's text type (Spark refuses a VARCHAR without a length)
 TYPES = {
     "money": "decimal(38,10)",
     "ts": "timestamp",
-    "text": "varchar",
-    "json": "varchar",
+    "text": "string",
+    "json": "string",
     "int": "bigint",
     "bool": "boolean",
     "date": "date",

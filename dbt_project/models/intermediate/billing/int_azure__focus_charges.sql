@@ -1,6 +1,7 @@
 {#- A view: int_charges_unioned reads only the (re)delivered keys of it, and that filter reaches the raw scan
-    through this view and the staging view (a table would map every delivery again on every load). -#}
-{{ config(materialized='view') }}
+    through this view and the staging view (a table would map every delivery again on every load). On Spark a
+    table: its metastore (Derby) cannot store a view text this long. -#}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 
 {#- Azure cost details (EA and MCA; ActualCost and AmortizedCost) -> the FOCUS charge record.
 
@@ -103,8 +104,8 @@ costed as (
         end as _charge_category,
         -- commitment discount ID: benefitId (lower-cased, without a trailing '/' or an empty '/reservations/'
         -- segment as on order-level reservation purchases), else built from the reservation order and ID
-        case when _pricing_model in {{ azure_commitment_pricing_models() }} or _is_unused_commitment then
-                nullif(regexp_replace(rtrim(lower(coalesce(
+        {%- set benefit_or_reservation -%}
+            lower(coalesce(
                     benefit_id,
                     case when _pricing_model = 'reservation'
                             and product_order_id is not null
@@ -114,7 +115,10 @@ costed as (
                                 || '/reservations/'
                                 || reservation_id
                     end
-                )), '/'), '/reservations$', ''), '')
+                ))
+        {%- endset %}
+        case when _pricing_model in {{ azure_commitment_pricing_models() }} or _is_unused_commitment then
+                nullif({{ regex_replace_first(rtrim_chars(benefit_or_reservation, '/'), '/reservations$', '') }}, '')
         end as _commitment_discount_id,
         {{ azure_arm_resource_type('resource_id') }} as _arm_resource_type
     from kept

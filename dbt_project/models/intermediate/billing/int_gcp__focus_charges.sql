@@ -1,6 +1,7 @@
 {#- A view: int_charges_unioned reads only the (re)delivered keys of it, and that filter reaches the raw scan
-    through this view and the staging view (a table would map every delivery again on every load). -#}
-{{ config(materialized='view') }}
+    through this view and the staging view (a table would map every delivery again on every load). On Spark a
+    table: its metastore (Derby) cannot store a view text this long. -#}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 
 {#- GCP Cloud Billing standard usage cost export -> FOCUS 1.2 charge records.
 
@@ -353,7 +354,7 @@ charge_rows as (
         case when p.charge_category_base = 'Usage' and p.sku_id is not null then
                 {{ dbt.concat([
                         "p.sku_id",
-                        "coalesce('/tier/' || rtrim(rtrim(cast(p.price_tier_start_amount as " ~ dbt.type_string() ~ "), '0'), '.'), '')"
+                        "coalesce('/tier/' || " ~ decimal_text_trimmed('p.price_tier_start_amount') ~ ", '')"
                 ]) }}
         end as sku_price_id,
         {{ account_tag_and_lineage_columns }}
@@ -407,9 +408,8 @@ credit_rows as (
         p.service_id as x_native_service_code,
         p.sku_description as x_usage_type,
         cast(null as {{ dbt.type_string() }}) as x_operation
-    from priced as p,
-        -- the macro renders a DuckDB `lambda c, i: ...`, which sqlfluff's duckdb dialect cannot parse
-        unnest({{ gcp_billing_credit_entries('p.credits') }}) as credit_entries(entry)  -- noqa: PRS, LT01
+    -- one row per credit entry (the macro renders a DuckDB `lambda c, i: ...` or a Spark lateral view)
+    from {{ gcp_billing_credit_entry_rows('priced as p', 'p.credits') }}  -- noqa: PRS
 ),
 
 final as (

@@ -3,5 +3,5 @@
     it to the days you need (int_fx_rates_daily: the quoted days plus the carry; the reporting currency's rate 1
     every day). Ephemeral: inlined where it is read, never stored. -#}
 
-select cast(range as date) as calendar_day
-from range(cast('2000-01-01' as date), cast('2101-01-01' as date), interval 1 day)
+select calendar_day
+from {{ calendar_day_rows('2000-01-01', '2100-12-31') }}

@@ -28,7 +28,7 @@ select
     {{ ai_usage_dimensions(dims) }},
     m.usage_type, m.usage_quantity, m.usage_unit
 from {{ source('anthropic_usage', 'messages_usage') }}
-cross join lateral {{ ai_usage_measures([
+{{ ai_usage_measures([
     ('input', 'uncached_input_tokens', 'Tokens'),
     ('cache_read', 'cache_read_input_tokens', 'Tokens'),
     ('cache_write', 'cache_creation_5m_input_tokens', 'Tokens'),

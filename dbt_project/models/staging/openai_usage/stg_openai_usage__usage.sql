@@ -108,7 +108,7 @@ completions_leaves as (
         {{ ai_usage_dimensions(dims) }},
         m.usage_type, m.usage_quantity, m.usage_unit
     from {{ 'completions_leaves' if endpoint == 'completions' else source('openai_usage', table) }}
-    cross join lateral {{ ai_usage_measures(measures) }}
+    {{ ai_usage_measures(measures) }}
     where m.is_reported
 ){{ "," if not loop.last }}
 {% endfor %}
