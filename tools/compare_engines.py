@@ -27,8 +27,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO / "dbt_project"
+from orchestration.lib.dbt_cli import dbt_executable
+from orchestration.lib.settings import DBT_PROJECT_DIR
+
 SPARK_TARGET_PATH = "target-spark"
 
 
@@ -60,31 +61,26 @@ def spark_env(lake: Path) -> dict[str, str]:
     return env
 
 
-def dbt(args: list[str], env: dict[str, str], log) -> None:
-    dbt_bin = Path(sys.executable).parent / "dbt"
-    cmd = [str(dbt_bin) if dbt_bin.exists() else "dbt", *args, "--project-dir", str(DBT_PROJECT_DIR)]
-    cmd += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", SPARK_TARGET_PATH]
-    log(f"spark: dbt {' '.join(args)}")
+def dbt(args: list[str], env: dict[str, str], log=None) -> str:
+    """``dbt <args>`` on the spark target (its own target path); dbt's stdout, or SystemExit with its error lines."""
+    cmd = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    cmd += ["--target-path", SPARK_TARGET_PATH]
+    if log:
+        log(f"spark: dbt {' '.join(args)}")
     proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     if proc.returncode:
         lines = [ln for ln in proc.stdout.splitlines() if "ERROR" in ln or "Error" in ln or "error" in ln]
         raise SystemExit(f"dbt {' '.join(args)} on spark failed (exit {proc.returncode}):\n" + "\n".join(lines[-20:]))
+    return proc.stdout
 
 
 def selected_relations(selector: str, env: dict[str, str]) -> list[tuple[str, str]]:
     """(schema.name, materialization) of the selector's models, from dbt ls on the spark target."""
-    dbt_bin = Path(sys.executable).parent / "dbt"
-    out = subprocess.run(
-        [str(dbt_bin) if dbt_bin.exists() else "dbt", "ls", "--selector", selector, "--resource-type", "model"]
-        + ["--output", "json", "--output-keys", "schema alias name config", "--quiet"]
-        + ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-        + ["--target-path", SPARK_TARGET_PATH],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = dbt(
+        ["ls", "--selector", selector, "--resource-type", "model", "--output", "json"]
+        + ["--output-keys", "schema alias name config", "--quiet"],
+        env,
+    )
     rels = []
     for line in out.splitlines():
         if not line.startswith("{"):
@@ -96,28 +92,36 @@ def selected_relations(selector: str, env: dict[str, str]) -> list[tuple[str, st
     return sorted(rels)
 
 
-def spark_session(lake: Path):
-    """A SparkSession on the spark target's metastore (the same settings as its profile)."""
+def spark_settings(env: dict[str, str]) -> dict[str, str]:
+    """The spark target's ``server_side_parameters`` as dbt renders them (``env_var`` from ``env``), with the one
+    dbt-spark adds itself (ANSI mode off, dbt/adapters/spark/connections.py): the same SQL semantics here as in the
+    dbt run, from one place (``dbt_project/profiles.yml``)."""
+    import jinja2
     import yaml
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in env:
+            return env[name]
+        if default is None:
+            raise SystemExit(f"dbt_project/profiles.yml (spark target) needs the environment variable {name}")
+        return default
+
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    params = profile["finops_ai"]["outputs"]["spark"]["server_side_parameters"]
+    jinja = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    settings = {str(k): jinja.from_string(str(v)).render(env_var=env_var) for k, v in params.items()}
+    settings["spark.sql.ansi.enabled"] = "false"
+    return settings
+
+
+def spark_session(lake: Path):
+    """A SparkSession as dbt-spark's ``session`` method builds it (Hive support, the profile's settings), on the
+    metastore of the spark build in ``lake``."""
     from pyspark.sql import SparkSession
 
-    # the profile's own settings (views are evaluated here: the same SQL semantics as the dbt run), the ones
-    # rendered from the environment set below
-    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
-    settings = profile["finops_ai"]["outputs"]["spark"]["server_side_parameters"]
-    builder = SparkSession.builder.master(os.environ.get("FINOPS_SPARK_MASTER", "local[*]"))
-    for key, value in settings.items():
-        if "{{" not in str(value):
-            builder = builder.config(key, str(value))
-    builder = (
-        builder.appName("finops-compare-engines")
-        .config("spark.sql.ansi.enabled", "false")  # as dbt-spark sets it
-        .config("spark.driver.memory", os.environ.get("FINOPS_SPARK_DRIVER_MEMORY", "3g"))
-        .config("spark.sql.warehouse.dir", f"{lake}/_spark/warehouse")
-        .config("spark.hadoop.javax.jdo.option.ConnectionURL", f"jdbc:derby:;databaseName={lake}/_spark/metastore")
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={lake}/_spark")
-        .enableHiveSupport()
-    )
+    builder = SparkSession.builder.enableHiveSupport().appName("finops-compare-engines")
+    for key, value in spark_settings(spark_env(lake)).items():
+        builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session

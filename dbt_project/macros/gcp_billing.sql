@@ -94,6 +94,13 @@ filter(
 {%- if field == 'ordinal' -%}credit_entries.entry.ordinal{%- else -%}credit_entries.entry.credit.{{ field }}{%- endif -%}
 {%- endmacro %}
 
+{#- The key of a label entry x (a struct of key, value, namespace): a tag (tag_style) is '<namespace>/<key>' when it
+    has a namespace; and whether x is a flag (no value: written as JSON true). One spelling for both engines. -#}
+{%- macro _gcp_billing_kv_key(x, tag_style=false) -%}
+{% if tag_style %}case when nullif({{ x }}.namespace, '') is null then {{ x }}.key else {{ x }}.namespace || '/' || {{ x }}.key end{% else %}{{ x }}.key{% endif %}
+{%- endmacro -%}
+{%- macro _gcp_billing_kv_is_flag(x) -%}coalesce({{ x }}.value, '') = ''{%- endmacro -%}
+
 {#- FOCUS Tags (JSON object text, null when empty) from the export's key/value lists. Precedence, lowest
     first: project labels (inherited), resource-manager tags ('<namespace>/<key>'), resource labels, system
     labels (Google-defined, keys already carry Google's prefix, e.g. 'goog-...' or
@@ -101,8 +108,8 @@ filter(
 {%- macro _gcp_billing_kv_entries(col, tag_style=false) -%}
 list_transform(
     coalesce(from_json({{ col }}, '[{"key":"VARCHAR","value":"VARCHAR","namespace":"VARCHAR"}]'), []),
-    lambda x: {'k': {% if tag_style %}case when nullif(x.namespace, '') is null then x.key else x.namespace || '/' || x.key end{% else %}x.key{% endif %},
-          'v': case when coalesce(x.value, '') = '' then 'true'::json else to_json(x.value) end}
+    lambda x: {'k': {{ _gcp_billing_kv_key('x', tag_style) }},
+          'v': case when {{ _gcp_billing_kv_is_flag('x') }} then 'true'::json else to_json(x.value) end}
 )
 {%- endmacro -%}
 {% macro gcp_billing_tags(labels, project_labels, system_labels, tags) -%}
@@ -138,8 +145,8 @@ nullif(concat('{', concat_ws(',', transform(map_entries(map_from_entries(filter(
 {%- macro _gcp_billing_kv_entries_spark(col, tag_style=false) -%}
 transform(
     coalesce(from_json({{ col }}, 'array<struct<key:string,value:string,namespace:string>>'), array()),
-    x -> named_struct('k', {% if tag_style %}case when nullif(x.namespace, '') is null then x.key else x.namespace || '/' || x.key end{% else %}x.key{% endif %},
-          'v', case when coalesce(x.value, '') = '' then 'true' else {{ spark_json_string('x.value') }} end)
+    x -> named_struct('k', {{ _gcp_billing_kv_key('x', tag_style) }},
+          'v', case when {{ _gcp_billing_kv_is_flag('x') }} then 'true' else {{ spark_json_string('x.value') }} end)
 )
 {%- endmacro -%}
 
