@@ -488,12 +488,56 @@ def bench_input(args, runner: Runner, inp: Input, incremental: bool) -> dict:
     ours_stages = [st[k] for k in ("ingest", "record", "transform", "checks") if k in st]
     out["peak_rss_mb"] = max((s["peak_rss_mb"] for s in ours_stages), default=None)
     out["rows_per_s"] = round(rows / ours_s) if ours_s else None
+    if args.spark and ours_ok:
+        out["spark"] = bench_spark(runner, inp, spec, run_dir, st)
     if incremental and ours_ok:
         out["incremental"] = bench_incremental(args, runner, inp, spec, landing, ours_s)
         out["incremental_over_full"] = out["incremental"].get("incremental_over_full")
     if not args.keep:
         shutil.rmtree(run_dir, ignore_errors=True)
     return out
+
+
+def bench_spark(runner: Runner, inp: Input, spec: dict, run_dir: Path, st: dict) -> dict:
+    """The same month on local Spark (``--spark``): the DuckDB warehouse's raw layer written to a fresh Parquet lake,
+    then dbt on the ``spark`` target (seeds, the FOCUS record, the other models of the ``spark`` selector) in one
+    child process. Adds the stages ``spark lake`` and ``spark dbt`` to ``st``; returns the Spark figures beside
+    DuckDB's (its transform = the record and the other models; the ingest is shared: the lake is written from it)."""
+    lake = fresh_dir(run_dir / "lake")
+    lk = runner.stage(f"{inp.name:<12} lake (parquet)", "lake", {**spec, "lake": str(lake)}, f"{inp.name}.lake")
+    st["spark lake"] = lk.figures(inp.rows)
+    if not lk.ok:
+        return {"ok": False, "error": st["spark lake"].get("error")}
+    sp = runner.stage(
+        f"{inp.name:<12} spark (dbt-spark)",
+        "spark",
+        {
+            **spec,
+            "lake": str(lake),
+            "record_select": RECORD_SELECT,
+            "dbt_target": str(Path(spec["dbt_target"]).with_name("dbt-target-spark")),
+        },
+        f"{inp.name}.spark",
+    )
+    st["spark dbt"] = sp.figures(inp.rows)
+    if not sp.ok:
+        return {"ok": False, "error": st["spark dbt"].get("error")}
+    r, cores = sp.result, os.cpu_count() or 1
+    duckdb_s = st["record"]["wall_s"] + st["transform"]["wall_s"]
+    spark_s = lk.wall_s + sp.wall_s
+    return {
+        "ok": True,
+        "cores": cores,
+        "lake_s": _r(lk.wall_s),
+        "seed_s": _r(r.get("seed_s")),
+        "record_s": _r(r.get("record_s")),
+        "other_s": _r(r.get("other_s")),
+        "total_s": _r(spark_s),
+        "duckdb_transform_s": _r(duckdb_s),
+        "spark_over_duckdb": _ratio(spark_s, duckdb_s),
+        "record_rows_per_s_per_core": round(inp.rows / r["record_s"] / cores) if r.get("record_s") else None,
+        "peak_rss_mb_dbt_process": _r(sp.peak_rss_mb, 1),
+    }
 
 
 def count_rows(warehouse: str, relation: str = "intermediate.int_charges_unioned") -> int | None:
@@ -693,6 +737,9 @@ def headline(results: dict) -> dict:
         "ours_over_peer": peer_in.get("ours_over_peer"),
         "peak_rss_mb": max((v["peak_rss_mb"] for v in inputs.values() if v.get("peak_rss_mb")), default=None),
         "load_s": results.get("load", {}).get("load_s"),
+        "spark_s": main.get("spark", {}).get("total_s"),
+        "spark_over_duckdb": main.get("spark", {}).get("spark_over_duckdb"),
+        "spark_record_rows_per_s_per_core": main.get("spark", {}).get("record_rows_per_s_per_core"),
     }
     h["targets"] = {
         "ours_over_floor<=3": _meets(h["ours_over_floor"], TARGETS["ours_over_floor"]),
@@ -750,6 +797,12 @@ def print_report(results: dict) -> None:
         if "incremental_over_full" in inp:
             ratios.append(f"incremental_over_full {inp['incremental_over_full']}")
         ratios.append(f"peak_rss_mb {inp.get('peak_rss_mb')}")
+        if inp.get("spark", {}).get("ok"):
+            sp = inp["spark"]
+            ratios.append(
+                f"spark {sp['total_s']}s (lake + dbt) vs duckdb {sp['duckdb_transform_s']}s, "
+                f"record {sp['record_rows_per_s_per_core']:,} rows/s per core"
+            )
         con.print("  " + " · ".join(ratios) + "\n")
     load = results.get("load")
     if load:
@@ -790,6 +843,13 @@ def _detail(stage: str, s: dict) -> str:
         )
     if stage == "floor":
         return f"CTAS {d.get('s', 0):.1f}s, {d.get('columns')} columns"
+    if stage == "spark dbt":
+        return (
+            f"seed {d.get('seed_s', 0):.1f}s · FOCUS record {d.get('record_s', 0):.1f}s · "
+            f"other {d.get('other_s', 0):.1f}s"
+        )
+    if stage == "spark lake":
+        return str(d.get("summary", ""))[:120]
     if stage == "peer":
         return f"focus-converter {s.get('version')}, {s.get('rows_out')} rows out"
     return ""
@@ -806,6 +866,11 @@ def main(argv: list[str] | None = None) -> int:
         f"CSV.gz); k/M suffixes. Default: {DEFAULT_SIZES}",
     )
     ap.add_argument("--skip-peer", action="store_true", help="do not run focus_converter")
+    ap.add_argument(
+        "--spark",
+        action="store_true",
+        help="also build each month on local Spark from a Parquet lake (dbt-spark; needs Java 17; docs/scale-out.md)",
+    )
     ap.add_argument("--skip-checks", action="store_true", help="do not run dbt test / GX suites")
     ap.add_argument("--no-incremental", action="store_true", help="skip the +1 day incremental scenario")
     ap.add_argument("--skip-load", action="store_true", help="do not time `finops load` of a small file")

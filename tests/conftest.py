@@ -50,7 +50,7 @@ LONGEST_FIRST = (
     "tests/orchestration/test_ai_anthropic_analytics_models.py",
     "tests/data_quality/test_gx_suites.py",
     "tests/dashboard/test_dashboard_browser.py",
-    "tests/spark/test_compare_engines.py",  # ~4 min: the demo's FOCUS record built on Spark and compared
+    "tests/spark/test_compare_engines.py",  # ~6 min: the demo built on Spark (73 models) and compared
 )
 
 

@@ -178,7 +178,7 @@ left join price_candidates as c
 
 {#- a / b cast to `type`, null when b is 0 or null (a zero denominator is not an error). -#}
 {% macro safe_ratio(a, b, type=none) -%}
-case when ({{ b }}) is null or ({{ b }}) = 0 then null else cast(({{ a }}) / ({{ b }}) as {{ type or type_money() }}) end
+case when ({{ b }}) is null or ({{ b }}) = 0 then null else {{ double_to_decimal(decimal_div(a, b), type) }} end
 {%- endmacro %}
 
 {#- Input-side token types (everything the model reads) and output-side ones. -#}

@@ -36,3 +36,15 @@ case
     else cast({{ amount }} / {{ days }} as {{ type_money() }})
 end
 {%- endmacro %}
+
+{#- The integers first..last (inclusive, literals) as a query of one column `name`: DuckDB's range table function
+    names its column range, Spark's id. -#}
+{% macro integer_rows(first, last, name) -%}
+    {{ return(adapter.dispatch('integer_rows')(first, last, name)) }}
+{%- endmacro %}
+{% macro default__integer_rows(first, last, name) -%}
+select cast(range as integer) as {{ name }} from range({{ first }}, {{ last + 1 }})
+{%- endmacro %}
+{% macro spark__integer_rows(first, last, name) -%}
+select cast(id as int) as {{ name }} from range({{ first }}, {{ last + 1 }})
+{%- endmacro %}

@@ -102,3 +102,86 @@ trim(trailing '.' from trim(trailing '0' from replace(format_number({{ expr }}, 
 {%- endmacro %}
 {% macro default__json_member_text(expr, key) -%}json_extract_string({{ expr }}, '$."{{ key }}"'){%- endmacro %}
 {% macro spark__json_member_text(expr, key) -%}get_json_object({{ expr }}, '$.{{ key }}'){%- endmacro %}
+
+{#- The number of distinct non-null values of `expr` over the window `partition by <partition_by>`. Spark has no
+    DISTINCT window aggregate: the size of the set collected over the window (nulls are not collected). -#}
+{% macro count_distinct_window(expr, partition_by) -%}
+    {{ return(adapter.dispatch('count_distinct_window')(expr, partition_by)) }}
+{%- endmacro %}
+{% macro default__count_distinct_window(expr, partition_by) -%}
+count(distinct {{ expr }}) over (partition by {{ partition_by }})
+{%- endmacro %}
+{% macro spark__count_distinct_window(expr, partition_by) -%}
+size(collect_set({{ expr }}) over (partition by {{ partition_by }}))
+{%- endmacro %}
+
+{#- One row per part of the text `expr` split at the literal `separator` (Jinja text): a set-returning expression
+    for a select list (`{{ split_rows('meters', '|') }} as pattern`). Spark splits at a regex: the separator quoted. -#}
+{% macro split_rows(expr, separator) -%}
+    {{ return(adapter.dispatch('split_rows')(expr, separator)) }}
+{%- endmacro %}
+{% macro default__split_rows(expr, separator) -%}unnest(string_split({{ expr }}, {{ sql_string(separator) }})){%- endmacro %}
+{% macro spark__split_rows(expr, separator) -%}explode(split({{ expr }}, {{ sql_string('\\Q' ~ separator ~ '\\E') }})){%- endmacro %}
+
+{#- The text of the member named by `key_expr` (a SQL expression: a column or a quoted literal) of a JSON object
+    text; null when absent, or when the text is not a JSON object. -#}
+{% macro json_member_text_at(expr, key_expr) -%}
+    {{ return(adapter.dispatch('json_member_text_at')(expr, key_expr)) }}
+{%- endmacro %}
+{% macro default__json_member_text_at(expr, key_expr) -%}
+case when json_valid({{ expr }}) then json_extract_string({{ expr }}, {{ dbt.concat(["'$.\"'", key_expr, "'\"'"]) }}) end
+{%- endmacro %}
+{% macro spark__json_member_text_at(expr, key_expr) -%}
+from_json({{ expr }}, 'map<string,string>')[{{ key_expr }}]
+{%- endmacro %}
+
+{#- The value of `value` on the row with the least `ordering` (DuckDB arg_min, Spark min_by). -#}
+{% macro arg_min_agg(value, ordering) -%}
+    {{ return(adapter.dispatch('arg_min_agg')(value, ordering)) }}
+{%- endmacro %}
+{% macro default__arg_min_agg(value, ordering) -%}arg_min({{ value }}, {{ ordering }}){%- endmacro %}
+{% macro spark__arg_min_agg(value, ordering) -%}min_by({{ value }}, {{ ordering }}){%- endmacro %}
+
+{#- A FROM clause of `relation_alias` joined to one row per member of the JSON object text `json_expr`, as
+    `json_entries` (key: json_entries.key; value: json_entry_text(), json_entry_is_scalar()). -#}
+{% macro json_entry_rows(relation_alias, json_expr) -%}
+    {{ return(adapter.dispatch('json_entry_rows')(relation_alias, json_expr)) }}
+{%- endmacro %}
+{% macro default__json_entry_rows(relation_alias, json_expr) -%}
+{{ relation_alias }}, json_each({{ json_expr }}) as json_entries
+{%- endmacro %}
+{% macro spark__json_entry_rows(relation_alias, json_expr) -%}
+{{ relation_alias }}, lateral variant_explode(parse_json({{ json_expr }})) as json_entries
+{%- endmacro %}
+{#- Whether the member's value is a scalar (not an object or an array). -#}
+{% macro json_entry_is_scalar() -%}
+    {{ return(adapter.dispatch('json_entry_is_scalar')()) }}
+{%- endmacro %}
+{% macro default__json_entry_is_scalar() -%}json_type(json_entries.value) not in ('OBJECT', 'ARRAY'){%- endmacro %}
+{% macro spark__json_entry_is_scalar() -%}schema_of_variant(json_entries.value) not rlike '^(OBJECT|ARRAY)'{%- endmacro %}
+{#- The member's value as text (true -> 'true'; JSON null -> null). -#}
+{% macro json_entry_text() -%}
+    {{ return(adapter.dispatch('json_entry_text')()) }}
+{%- endmacro %}
+{% macro default__json_entry_text() -%}json_extract_string(json_entries.value, '$'){%- endmacro %}
+{% macro spark__json_entry_text() -%}variant_get(json_entries.value, '$', 'string'){%- endmacro %}
+
+{#- a / b as DuckDB divides DECIMALs: in DOUBLE (DuckDB types every DECIMAL quotient DOUBLE; Spark's exact DECIMAL
+    quotient keeps at most 38 digits, most of them scale, and overflows to null). Cast the result to the type wanted. -#}
+{% macro decimal_div(a, b) -%}
+    {{ return(adapter.dispatch('decimal_div')(a, b)) }}
+{%- endmacro %}
+{% macro default__decimal_div(a, b) -%}({{ a }}) / ({{ b }}){%- endmacro %}
+{% macro spark__decimal_div(a, b) -%}cast(({{ a }}) as double) / cast(({{ b }}) as double){%- endmacro %}
+
+{#- A DOUBLE expression as the DECIMAL `type` (default money), rounded as DuckDB casts: the value times 10^scale in
+    DOUBLE, rounded half away from zero. Spark's cast rounds the double's shortest decimal text instead, which
+    differs in the last place now and then; its round() of a DOUBLE is half away from zero on the exact value. -#}
+{% macro double_to_decimal(expr, type=none) -%}
+    {{ return(adapter.dispatch('double_to_decimal')(expr, type or type_money())) }}
+{%- endmacro %}
+{% macro default__double_to_decimal(expr, type) -%}cast({{ expr }} as {{ type }}){%- endmacro %}
+{% macro spark__double_to_decimal(expr, type) -%}
+{%- set scale = modules.re.search('\\(\\s*\\d+\\s*,\\s*(\\d+)\\s*\\)', type).group(1) | int -%}
+cast(cast(round(cast({{ expr }} as double) * 1e{{ scale }}) as decimal(38, 0)) * cast(1e-{{ scale }} as decimal(38, {{ scale }})) as {{ type }})
+{%- endmacro %}

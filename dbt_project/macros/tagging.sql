@@ -45,13 +45,16 @@ end
     `CostCenter`, `cost_center`, `Cost-Center` and `user:cost_center` are one key. -#}
 {% macro cost_tag_key_match(expr, prefixes) -%}
 {%- set stripped -%}
-coalesce(
-    (
-        select arg_min(substr({{ expr }}, length(p.prefix) + 1), p.prefix_order)
-        from {{ prefixes }} as p
-        where lower(substr({{ expr }}, 1, length(p.prefix))) = lower(p.prefix)
-    ),
-    {{ expr }}
+substr(
+    {{ expr }},
+    coalesce(
+        (
+            select {{ arg_min_agg('length(p.prefix)', 'p.prefix_order') }}
+            from {{ prefixes }} as p
+            where lower(substr({{ expr }}, 1, length(p.prefix))) = lower(p.prefix)
+        ),
+        0
+    ) + 1
 )
 {%- endset -%}
 replace(replace(replace(replace(lower({{ stripped }}), '_', ''), '-', ''), '.', ''), ' ', '')
@@ -77,4 +80,9 @@ end
 {% macro cost_tag_null_safe_eq(a, b) -%}({{ a }} is not distinct from {{ b }}){%- endmacro %}
 
 {#- `as materialized`: a CTE read several times is computed once. -#}
-{% macro cost_tag_materialized() -%}materialized{%- endmacro %}
+{% macro cost_tag_materialized() -%}
+    {{ return(adapter.dispatch('cost_tag_materialized')()) }}
+{%- endmacro %}
+{% macro default__cost_tag_materialized() -%}materialized{%- endmacro %}
+{#- Spark has no CTE materialisation hint (it may compute such a CTE once per read). -#}
+{% macro spark__cost_tag_materialized() -%}{%- endmacro %}

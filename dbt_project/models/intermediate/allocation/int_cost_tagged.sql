@@ -66,10 +66,10 @@ tag_entries as (
     select
         s.provider_name,
         s.tags,
-        j.key as raw_key,
-        json_extract_string(j.value, '$') as raw_value
-    from tag_sets as s, json_each(s.tags) as j
-    where json_type(j.value) not in ('OBJECT', 'ARRAY')
+        json_entries.key as raw_key,
+        {{ json_entry_text() }} as raw_value
+    from {{ json_entry_rows('tag_sets as s', 's.tags') }}
+    where {{ json_entry_is_scalar() }}
 ),
 
 key_prefixes as (

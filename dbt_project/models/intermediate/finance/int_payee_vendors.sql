@@ -39,7 +39,7 @@ matches as (
         a.category as vendor_category,
         coalesce(a.is_ai_vendor, false) as is_ai_vendor,
         a.alias as matched_alias,
-        count(distinct a.vendor) over (partition by n.payee) as matched_vendors,
+        {{ count_distinct_window('a.vendor', 'n.payee') }} as matched_vendors,
         {{ vendor_alias_rank('n', 'a') }} as match_rank
     from normalized as n
     left join {{ ref('int_vendor_aliases') }} as a on {{ vendor_alias_matches('n', 'a') }}

@@ -31,7 +31,8 @@
     up to impact_amount exactly (assert_anomaly_effects_sum_to_impact). primary_driver: the effect with the largest
     absolute value (ties: volume, price, mix, fx). lead_provider_name: the provider with the largest absolute cost
     change against the reference days. -#}
-{%- set fl = dbt.type_float() %}
+{#- the decomposition's arithmetic in DOUBLE on every engine (FLOAT is single precision: ~7 digits) -#}
+{%- set fl = 'double' %}
 
 with drivers as (
     select * from {{ ref('int_daily_cost_drivers') }}
@@ -43,7 +44,7 @@ policy as (
 
 -- the integers 0 .. 9999: day offsets of the series
 numbers as (
-    select cast(range as integer) as n from range(0, 10000)
+    {{ integer_rows(0, 9999, 'n') }}
 ),
 
 -- the baseline days of a scored day as (lag_days, baseline_method): the same weekday of the previous baseline_weeks
@@ -320,10 +321,10 @@ provider_changes as (
 decomposed as (
     select
         f.*,
-        cast(coalesce(e.volume_effect, 0) as {{ type_money() }}) as volume_effect,
-        cast(coalesce(e.price_effect, 0) as {{ type_money() }}) as price_effect,
-        cast(coalesce(e.mix_effect, 0) as {{ type_money() }}) as mix_effect,
-        cast(coalesce(e.fx_effect, 0) as {{ type_money() }}) as fx_effect,
+        {{ double_to_decimal('coalesce(e.volume_effect, 0)') }} as volume_effect,
+        {{ double_to_decimal('coalesce(e.price_effect, 0)') }} as price_effect,
+        {{ double_to_decimal('coalesce(e.mix_effect, 0)') }} as mix_effect,
+        {{ double_to_decimal('coalesce(e.fx_effect, 0)') }} as fx_effect,
         p.provider_name as lead_provider_name
     from flagged as f
     left join effects as e

@@ -170,8 +170,8 @@ project_shares as (
         p.allocation_key,
         p.project,
         case
-            when t.key_cost <> 0 then cast(p.project_cost / t.key_cost as {{ type_money() }})
-            else cast(1.0 * p.project_rows / t.key_rows as {{ type_money() }})
+            when t.key_cost <> 0 then {{ double_to_decimal(decimal_div('p.project_cost', 't.key_cost')) }}
+            else {{ double_to_decimal(decimal_div('1.0 * p.project_rows', 't.key_rows')) }}
         end as share
     from key_projects as p
     inner join key_totals as t on p.allocation_key = t.allocation_key

@@ -35,7 +35,7 @@ series as (
 days as (
     select
         scope_type, scope_value, currency, series_start_date, as_of_date,
-        unnest(generate_series(cast(series_start_date as timestamp), cast(as_of_date as timestamp), interval 1 day))
+        {{ day_series('series_start_date', 'as_of_date') }}
             as day_ts
     from series
 ),

@@ -25,7 +25,7 @@ with charges as (
 ),
 
 spans as (
-    select *, greatest(date_diff('day', start_day, end_day), 1) as span_days
+    select *, greatest({{ dbt.datediff('start_day', 'end_day', 'day') }}, 1) as span_days
     from charges
 ),
 

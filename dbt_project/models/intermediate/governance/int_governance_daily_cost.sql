@@ -69,10 +69,10 @@ allocated_heads as (
         a.product,
         a.project,
         a.allocated_cost,
-        cast(case
-            when p.key_cost <> 0 then a.allocated_cost * p.day_cost / p.key_cost
-            else a.allocated_cost / p.key_day_count
-        end as {{ type_money() }}) as head_cost
+        {{ double_to_decimal(
+            'case when p.key_cost <> 0 then ' ~ decimal_div('a.allocated_cost * p.day_cost', 'p.key_cost')
+            ~ ' else ' ~ decimal_div('a.allocated_cost', 'p.key_day_count') ~ ' end'
+        ) }} as head_cost
     from allocated as a
     inner join key_profile as p on a.billing_period = p.billing_period and a.allocation_key = p.allocation_key
 ),

@@ -12,10 +12,11 @@
     Capacity without a traffic meter of its own in the billing data is not judged (no rule), nor is a resource whose
     billing account never reports the rule's traffic meter on any resource (traffic_observable: e.g. an export
     without data-transfer lines says nothing about a GPU instance's traffic). -#}
-{#- the rolling window: the series has one row per day, so the sum over the last lookback_days rows is the running
-    sum minus the running sum lookback_days rows earlier (lag), exactly -#}
-{%- set w = 'partition by rule_id, provider_name, resource_id order by charge_day' %}
-{%- set running = w ~ ' rows between unbounded preceding and current row' %}
+{#- the rolling window: the series has one row per day, so the sum over the last lookback_days days is the running
+    sum minus the running sum of the day lookback_days days earlier (a join on that day: a window's lag needs a
+    constant offset on Spark), exactly -#}
+{%- set running = 'partition by rule_id, provider_name, resource_id order by charge_day'
+    ~ ' rows between unbounded preceding and current row' %}
 
 with as_of as (
     select as_of_date from {{ ref('int_waste_as_of_date') }}
@@ -45,10 +46,10 @@ rules as (
 rule_meters as (
     select rule_id, meter_role, lower(pattern) as pattern
     from (
-        select rule_id, 'capacity' as meter_role, unnest(string_split(capacity_meters, '|')) as pattern
+        select rule_id, 'capacity' as meter_role, {{ split_rows('capacity_meters', '|') }} as pattern
         from rules
         union all
-        select rule_id, 'traffic' as meter_role, unnest(string_split(traffic_meters, '|')) as pattern
+        select rule_id, 'traffic' as meter_role, {{ split_rows('traffic_meters', '|') }} as pattern
         from rules
         where not traffic_is_tokens
     ) as split
@@ -221,12 +222,12 @@ bounds as (
 
 -- every day from the first capacity day (else the as-of day) to the as-of day
 calendar as (
-    select cast(range as date) as calendar_day
-    from range(
-        cast(coalesce((select first_day from bounds), (select as_of_date from as_of)) as date),
-        cast((select as_of_date from as_of) as date) + interval 1 day,
-        interval 1 day
-    )
+    select cast(day_ts as date) as calendar_day
+    from (
+        select {{ day_series('coalesce(b.first_day, a.as_of_date)', 'a.as_of_date') }} as day_ts
+        from as_of as a
+        cross join bounds as b
+    ) as days
 ),
 
 series as (
@@ -272,13 +273,13 @@ windowed as (
         r.capacity_quantity,
         r.capacity_day,
         r.traffic_quantity,
-        r.running_capacity_cost - lag(r.running_capacity_cost, p.lookback_days, 0) over ({{ w }})
+        r.running_capacity_cost - coalesce(e.running_capacity_cost, 0)
             as window_capacity_cost,
-        r.running_capacity_quantity - lag(r.running_capacity_quantity, p.lookback_days, 0) over ({{ w }})
+        r.running_capacity_quantity - coalesce(e.running_capacity_quantity, 0)
             as window_capacity_quantity,
-        r.running_capacity_days - lag(r.running_capacity_days, p.lookback_days, 0) over ({{ w }})
+        r.running_capacity_days - coalesce(e.running_capacity_days, 0)
             as window_capacity_days,
-        r.running_traffic_quantity - lag(r.running_traffic_quantity, p.lookback_days, 0) over ({{ w }})
+        r.running_traffic_quantity - coalesce(e.running_traffic_quantity, 0)
             as window_traffic_quantity,
         case
             when r.last_capacity_day > {{ dbt.dateadd('day', '-p.lookback_days', 'r.charge_day') }}
@@ -286,6 +287,11 @@ windowed as (
         end as window_last_capacity_day
     from running as r
     cross join policy as p
+    left join running as e
+        on r.rule_id = e.rule_id
+        and {{ cost_tag_null_safe_eq('r.provider_name', 'e.provider_name') }}
+        and {{ cost_tag_null_safe_eq('r.resource_id', 'e.resource_id') }}
+        and e.charge_day = {{ dbt.dateadd('day', '-p.lookback_days', 'r.charge_day') }}
 ),
 
 thresholds as (

@@ -60,10 +60,10 @@ select
     cast({{ dbt.dateadd(
         'day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(['billing_period', "'-01'"]) ~ " as date)")
     ) }} as date) as posting_date,
-    row_number() over (
+    cast(row_number() over (
         partition by billing_period, billing_currency
         order by allocation_rule_id, side, cost_center
-    ) as line_number,
+    ) as {{ dbt.type_bigint() }}) as line_number,
     account,
     cost_center,
     case when amount > 0 then amount else cast(0 as decimal(38, 2)) end as debit,

@@ -37,7 +37,7 @@ framed as (
     select
         b.*,
         cast(last_day(b.period_start) as date) as period_end,
-        cast(date_diff('day', b.period_start, last_day(b.period_start)) + 1 as integer) as days_in_period,
+        cast(day(last_day(b.period_start)) as integer) as days_in_period,
         a.as_of_date
     from budgets as b
     cross join as_of as a
@@ -49,7 +49,7 @@ elapsed as (
         cast(case
             when as_of_date is null or as_of_date < period_start then 0
             when as_of_date >= period_end then days_in_period
-            else date_diff('day', period_start, as_of_date) + 1
+            else {{ dbt.datediff('period_start', 'as_of_date', 'day') }} + 1  -- noqa: LT05
         end as integer) as days_elapsed
     from framed
 ),

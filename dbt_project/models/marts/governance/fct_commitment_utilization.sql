@@ -55,7 +55,7 @@ contracts as (
 
 -- the contract's periods: term_start + k periods, k = 0 .. 119 (up to 10 years of months)
 period_numbers as (
-    select cast(range as integer) as k from range(0, 120)
+    {{ integer_rows(0, 119, 'k') }}
 ),
 
 periods as (

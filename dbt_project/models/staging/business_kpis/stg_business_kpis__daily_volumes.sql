@@ -33,7 +33,7 @@ ranked as (
             partition by kpi_date, product, kpi_name
             order by source_precedence asc, source_updated_at desc nulls last, x_load_id desc, source_ref desc
         ) as rank_in_key,
-        count(distinct source_system) over (partition by kpi_date, product, kpi_name) as reported_by_sources,
+        {{ count_distinct_window('source_system', 'kpi_date, product, kpi_name') }} as reported_by_sources,
         max(case when source_system = 'csv_drop' then kpi_value end)
             over (partition by kpi_date, product, kpi_name) as csv_value
     from typed
