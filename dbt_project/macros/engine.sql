@@ -185,3 +185,11 @@ from_json({{ expr }}, 'map<string,string>')[{{ key_expr }}]
 {%- set scale = modules.re.search('\\(\\s*\\d+\\s*,\\s*(\\d+)\\s*\\)', type).group(1) | int -%}
 cast(cast(round(cast({{ expr }} as double) * 1e{{ scale }}) as decimal(38, 0)) * cast(1e-{{ scale }} as decimal(38, {{ scale }})) as {{ type }})
 {%- endmacro %}
+
+{#- A number as text with two decimals and thousands separators ("1,013.76"), from its DOUBLE value: DuckDB's
+    format('{:,.2f}'), Spark's format_number (both round half-even on the double's exact value). -#}
+{% macro number_text_2dp(expr) -%}
+    {{ return(adapter.dispatch('number_text_2dp')(expr)) }}
+{%- endmacro %}
+{% macro default__number_text_2dp(expr) -%}format('{:,.2f}', cast({{ expr }} as double)){%- endmacro %}
+{% macro spark__number_text_2dp(expr) -%}format_number(cast({{ expr }} as double), 2){%- endmacro %}

@@ -54,25 +54,12 @@ coalesce(cast({{ a }}.x_token_count as {{ type_money() }}),
 
 {#- Money as text with two decimals and thousands separators ("1,013.76"), for evidence sentences. -#}
 {% macro waste_money_text(amount) -%}
-    {{ return(adapter.dispatch('waste_money_text')(amount)) }}
-{%- endmacro %}
-{% macro default__waste_money_text(amount) -%}
-    format('{:,.2f}', cast(round({{ amount }}, 2) as double))
-{%- endmacro %}
-{% macro spark__waste_money_text(amount) -%}
-    format_number(cast(round({{ amount }}, 2) as double), 2)
+    {{ number_text_2dp('round(' ~ amount ~ ', 2)') }}
 {%- endmacro %}
 
 {#- Quantity as text with up to two decimals ("744", "6.5", "0.25"). -#}
 {% macro waste_number_text(amount) -%}
-    {{ return(adapter.dispatch('waste_number_text')(amount)) }}
-{%- endmacro %}
-{% macro default__waste_number_text(amount) -%}
-    rtrim(rtrim(format('{:,.2f}', cast({{ amount }} as double)), '0'), '.')
-{%- endmacro %}
-{#- format_number rounds half-even on the double's exact value, as DuckDB's format does. -#}
-{% macro spark__waste_number_text(amount) -%}
-    {{ rtrim_chars(rtrim_chars('format_number(cast(' ~ amount ~ ' as double), 2)', '0'), '.') }}
+    {{ rtrim_chars(rtrim_chars(number_text_2dp(amount), '0'), '.') }}
 {%- endmacro %}
 
 {#- Stable id of a waste candidate: hash of its waste type and scope key. -#}
